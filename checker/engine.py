@@ -1,0 +1,403 @@
+"""The policy engine: loads the declarative rules in `policies/`, evaluates them on an estate.
+
+A rule's `check` is a small condition language:
+
+    {attribute: NAME, equals: V} | {attribute: NAME, present: true|false} | {attribute: NAME, in: [..]}
+    {all: [C, ...]} | {any: [C, ...]} | {not: C} | {predicate: NAME, args: {...}}
+
+Results are tri-state. `all` fails if any part fails (a fail holds whatever the unknown value
+is), else is unknown if any part is unknown. `any` passes if any part passes, else is unknown if
+any part is unknown. An unknown is never turned into a pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.findings import Finding, Severity
+from checker.model import Estate, Location, Reference, Trail, Unknown
+from checker.predicates import Context, Options, Outcome, load_all
+from checker.resources import policies_root, schema_path
+
+
+class PolicyError(Exception):
+    """A rule file that is not valid: a bug in the shipped policies or in a user's own."""
+
+
+@dataclass(frozen=True)
+class Example:
+    path: str  # relative to the repository root
+    expect: str  # "fail" or "pass"
+    kind: str = "terraform"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    scope: str
+    rationale: str
+    check: Mapping[str, Any]
+    messages: Mapping[str, str]
+    remediation: Mapping[str, str]
+    examples: tuple[Example, ...]
+    applies: Mapping[str, Any] | None = None
+    source: str = ""
+    compliance: tuple[str, ...] = ()
+
+    @property
+    def documentation(self) -> str:
+        return self.rationale
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_rules(root: Path | None = None) -> list[Rule]:
+    """All rules under `root/rules`, validated against the rule schema, with compliance ids."""
+    import yaml
+
+    root = root or policies_root()
+    files = sorted((root / "rules").glob("*.yaml"))
+    raw: list[tuple[Path, dict[str, Any]]] = []
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw.append((path, data))
+    _validate_cached(raw)
+    compliance = load_compliance_index(root)
+    rules = []
+    for path, data in raw:
+        rules.append(
+            Rule(
+                id=data["id"],
+                name=data["name"],
+                title=data["title"],
+                severity=data["severity"],
+                scope=data["scope"],
+                rationale=data["rationale"].strip(),
+                check=data["check"],
+                messages=data.get("messages", {}),
+                remediation=data.get("remediation", {}),
+                examples=tuple(Example(**e) for e in data.get("examples", [])),
+                applies=data.get("applies"),
+                source=str(path),
+                compliance=tuple(sorted(compliance.get(data["id"], ()))),
+            )
+        )
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise PolicyError(f"duplicate rule ids in {root}")
+    return sorted(rules, key=lambda r: r.id)
+
+
+def validate_rule_documents(raw: list[tuple[Path, dict[str, Any]]]) -> None:
+    import jsonschema
+
+    schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    predicates = load_all()
+    for path, data in raw:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            where = "/".join(str(p) for p in e.path) or "(top)"
+            raise PolicyError(f"{path}: {where}: {e.message}")
+        if path.stem != data["id"]:
+            raise PolicyError(f"{path}: file name must be the rule id {data['id']}")
+        for name in _predicate_names(data["check"]) | _predicate_names(data.get("applies") or {}):
+            if name not in predicates:
+                raise PolicyError(f"{path}: unknown predicate {name!r}")
+
+
+def _predicate_names(cond: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(cond, Mapping):
+        if "predicate" in cond:
+            names.add(cond["predicate"])
+        for value in cond.values():
+            names |= _predicate_names(value)
+    elif isinstance(cond, list):
+        for item in cond:
+            names |= _predicate_names(item)
+    return names
+
+
+def _validate_cached(raw: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Validate the rules against the JSON Schema once per content: jsonschema costs ~130 ms of
+    import, too much for a pre-commit hook that runs on every commit."""
+    digest = hashlib.sha256(
+        json.dumps([[p.name, d] for p, d in raw], sort_keys=True, default=str).encode()
+        + schema_path("rule.schema.json").read_bytes()
+    ).hexdigest()
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
+    marker = cache_dir / f"policies-{digest[:32]}.ok"
+    if marker.exists():
+        load_all()
+        return
+    validate_rule_documents(raw)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text("validated\n", encoding="utf-8")
+    except OSError:
+        pass  # a read-only home only costs the validation time next run
+
+
+def load_compliance_index(root: Path | None = None) -> dict[str, set[str]]:
+    """rule id -> {"FRAMEWORK:control", ...}, inverted from the framework mapping files."""
+    from checker.compliance import load_frameworks
+
+    index: dict[str, set[str]] = {}
+    for fw in load_frameworks(root):
+        for control in fw.controls:
+            for rule_id in control.rules:
+                index.setdefault(rule_id, set()).add(f"{fw.id}:{control.id}")
+    return index
+
+
+# ---------------------------------------------------------------------------------------------
+# Subjects of each scope
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one rule evaluation is about."""
+
+    resource: str
+    location: Location
+    obj: Any  # a model object, or a Reference when the target is outside the inputs
+    users: tuple[Trail, ...] = ()  # trails that use this bucket/key/log group
+
+    @property
+    def outside(self) -> bool:
+        return isinstance(self.obj, Reference)
+
+
+def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
+    if scope == "trail":
+        for t in estate.trails:
+            yield Subject(t.id, t.location, t)
+        return
+    if scope == "estate":
+        yield Subject("estate", Location(_estate_file(estate), 0), estate)
+        return
+    attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[scope]
+    kind = scope
+    seen: dict[str, Subject] = {}
+    for t in estate.trails:
+        ref: Reference | None = getattr(t, attr)
+        if ref is None:
+            continue
+        obj = estate.resolve(kind, ref)  # type: ignore[arg-type]
+        if obj is not None:
+            key = obj.id
+            subject = Subject(obj.id, obj.location, obj, (t,))
+        else:
+            key = f"ref:{ref.value}"
+            name = ref.value if isinstance(ref.value, str) else str(ref.value)
+            subject = Subject(
+                _outside_id(kind, ref), t.where(attr), ref, (t,)
+            )
+            del name
+        if key in seen:
+            prev = seen[key]
+            seen[key] = Subject(prev.resource, prev.location, prev.obj, prev.users + (t,))
+        else:
+            seen[key] = subject
+    yield from seen.values()
+
+
+def _outside_id(kind: str, ref: Reference) -> str:
+    if isinstance(ref.value, str):
+        if kind == "bucket" and not ref.value.startswith("arn:"):
+            return f"arn:aws:s3:::{ref.value}"
+        return ref.value
+    return ref.target or f"{kind} ({ref.value.reason})"
+
+
+def _estate_file(estate: Estate) -> str:
+    files = sorted({i.path for i in estate.inputs if i.status == "ok"})
+    if len(files) == 1:
+        return files[0]
+    if not files:
+        return ""
+    common = os.path.commonpath(files)
+    return common if common and common != "." else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # pass | fail | unknown | n/a
+    message: str = ""
+    attribute: str | None = None
+
+
+def evaluate_condition(cond: Mapping[str, Any], ctx: Context, subject: Subject) -> list[Outcome]:
+    """Evaluate a condition; predicates may return several outcomes (one per resource)."""
+    if "predicate" in cond:
+        from checker.predicates import PREDICATES
+
+        result = PREDICATES[cond["predicate"]](ctx, subject, dict(cond.get("args", {})))
+        return [result] if isinstance(result, Outcome) else list(result)
+    v = _evaluate(cond, ctx, subject)
+    loc = subject.obj.where(v.attribute) if hasattr(subject.obj, "where") else subject.location
+    return [Outcome(v.status, v.message, loc)]  # type: ignore[arg-type]
+
+
+def _evaluate(cond: Mapping[str, Any], ctx: Context, subject: Subject) -> Verdict:
+    if "all" in cond:
+        parts = [_evaluate(c, ctx, subject) for c in cond["all"]]
+        for p in parts:
+            if p.status == "fail":
+                return p
+        for p in parts:
+            if p.status == "unknown":
+                return p
+        return Verdict("pass", "; ".join(p.message for p in parts if p.message))
+    if "any" in cond:
+        parts = [_evaluate(c, ctx, subject) for c in cond["any"]]
+        for p in parts:
+            if p.status == "pass":
+                return p
+        for p in parts:
+            if p.status == "unknown":
+                return p
+        return parts[0] if parts else Verdict("fail", "no alternative holds")
+    if "not" in cond:
+        inner = _evaluate(cond["not"], ctx, subject)
+        flipped = {"pass": "fail", "fail": "pass"}.get(inner.status, inner.status)
+        return Verdict(flipped, inner.message, inner.attribute)
+    if "predicate" in cond:
+        outcomes = evaluate_condition(cond, ctx, subject)
+        worst = _worst(outcomes)
+        return Verdict(worst.status, worst.message)
+    if "attribute" in cond:
+        return _attribute(cond, subject)
+    raise PolicyError(f"unknown condition {dict(cond)!r}")
+
+
+def _worst(outcomes: list[Outcome]) -> Outcome:
+    for status in ("fail", "unknown"):
+        for o in outcomes:
+            if o.status == status:
+                return o
+    return outcomes[0] if outcomes else Outcome("pass", "")
+
+
+def _attribute(cond: Mapping[str, Any], subject: Subject) -> Verdict:
+    name = cond["attribute"]
+    value = getattr(subject.obj, name)
+    if isinstance(value, Reference):
+        value = value.value
+    if isinstance(value, Unknown):
+        return Verdict("unknown", f"{name} is unknown: {value.reason}", name)
+    shown = _show(value)
+    if "present" in cond:
+        ok = (value is not None and value != "" and value != ()) == bool(cond["present"])
+        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+    if "equals" in cond:
+        ok = value == cond["equals"]
+        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+    if "in" in cond:
+        ok = value in cond["in"]
+        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+    raise PolicyError(f"attribute condition without a test: {dict(cond)!r}")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate(estate: Estate, rules: Iterable[Rule], options: Options | None = None) -> list[Finding]:
+    """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted."""
+    options = options or Options()
+    ctx = Context(estate, options)
+    rules = list(rules)
+    by_id = {r.id: r for r in rules}
+    findings: list[Finding] = []
+    for d in estate.diagnostics:
+        rule = by_id.get(d.rule_id)
+        findings.append(
+            Finding(
+                rule_id=d.rule_id,
+                rule_name=rule.name if rule else "input-error",
+                status=d.status,
+                severity=rule.severity if rule else "high",
+                resource=d.resource or d.location.file,
+                file=d.location.file,
+                line=d.location.line,
+                message=d.message,
+                compliance=rule.compliance if rule else (),
+            )
+        )
+    for rule in rules:
+        if rule.scope == "file":
+            continue  # CT000 comes from the loaders' diagnostics
+        if rule.scope == "estate" and not estate.trails and estate.origin != "live":
+            continue  # nothing to judge: the inputs hold no trail
+        for subject in _scope_subjects(rule.scope, estate):
+            findings.extend(_evaluate_rule(rule, ctx, subject))
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
+    if subject.outside:
+        users = ", ".join(t.id for t in subject.users)
+        outcomes = [
+            Outcome(
+                "unknown",
+                f"{rule.scope.replace('_', ' ')} {subject.resource} (used by {users}) is not in "
+                "the scanned inputs",
+                subject.location,
+            )
+        ]
+    else:
+        if rule.applies is not None:
+            gate = _evaluate(rule.applies, ctx, subject)
+            if gate.status == "fail":
+                return []
+            if gate.status == "unknown":
+                loc = subject.obj.where(gate.attribute) if hasattr(subject.obj, "where") else subject.location
+                return [_finding(rule, subject, Outcome("unknown", f"cannot tell whether the rule applies: {gate.message}", loc))]
+        outcomes = evaluate_condition(rule.check, ctx, subject)
+    return [_finding(rule, subject, o) for o in outcomes]
+
+
+def _finding(rule: Rule, subject: Subject, outcome: Outcome) -> Finding:
+    loc = outcome.location or subject.location
+    message = outcome.message
+    template = rule.messages.get(outcome.status)
+    if template:
+        message = template.format(detail=outcome.message, resource=outcome.resource or subject.resource)
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        status=outcome.status,
+        severity=rule.severity,
+        resource=outcome.resource or subject.resource,
+        file=loc.file,
+        line=loc.line,
+        message=message,
+        compliance=rule.compliance,
+    )

@@ -1,0 +1,50 @@
+"""Findings: what the engine reports, in the shape of the JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["pass", "fail", "unknown", "suppressed"]
+Severity = Literal["info", "low", "medium", "high", "critical"]
+
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
+STATUSES: tuple[Status, ...] = ("fail", "unknown", "pass", "suppressed")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    status: Status
+    severity: Severity
+    resource: str
+    file: str
+    line: int
+    message: str
+    compliance: tuple[str, ...] = ()
+    # why a finding is suppressed (and by what), kept visible in every report
+    suppression: str | None = field(default=None)
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.file, self.line, self.rule_id, self.resource, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "status": self.status,
+            "severity": self.severity,
+            "resource": self.resource,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "compliance": list(self.compliance),
+        }
+        if self.suppression is not None:
+            out["suppression"] = self.suppression
+        return out

@@ -1,0 +1,507 @@
+"""The normalized model: every input format loads into these frozen dataclasses.
+
+Rules and the simulator read only this module's types, never a loader's. A value that cannot be
+resolved is an `Unknown` that says why; `None` means "not set" (AWS applies its default).
+Locations are kept out of equality so that the same trail written in two formats compares equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from typing import Any, Literal, TypeVar, Union
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that the inputs do not determine, with the reason a reader can act on."""
+
+    reason: str
+
+    def __bool__(self) -> bool:  # an unknown must never be read as true or false by accident
+        raise TypeError(f"an unknown value has no truth value ({self.reason})")
+
+    def __str__(self) -> str:
+        return f"unknown ({self.reason})"
+
+
+Tri = Union[bool, Unknown]
+"""A tri-state: true, false or unknown with its reason."""
+
+MaybeStr = Union[str, Unknown]
+MaybeInt = Union[int, Unknown]
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+def first_unknown(values: Iterable[object]) -> Unknown | None:
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+    return None
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where an object (or one of its attributes) is written: a path relative to the scan and a
+    1-based line; line 0 when the source has no lines (AWS API data)."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+NOWHERE = Location("", 0)
+
+
+def _loc() -> Any:
+    return field(default=NOWHERE, compare=False, repr=False)
+
+
+def _lines() -> Any:
+    return field(default_factory=dict, compare=False, repr=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What one resource says about another.
+
+    `value` is the name or ARN as written (resolved as far as the inputs allow); `target` is the id
+    of a resource in the inputs when the source names it directly (a Terraform address, a
+    CloudFormation logical id). The estate joins a reference to an object by target, then by name
+    or ARN; a reference that joins nothing points outside the scanned inputs.
+    """
+
+    value: MaybeStr
+    target: str | None = field(default=None, compare=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Selectors
+
+
+ReadWriteType = Literal["ReadOnly", "WriteOnly", "All"]
+
+
+@dataclass(frozen=True)
+class DataResource:
+    type: MaybeStr
+    values: tuple[MaybeStr, ...] = ()
+
+
+@dataclass(frozen=True)
+class BasicSelector:
+    """A basic event selector (`EventSelectors`), with AWS's defaults."""
+
+    read_write_type: MaybeStr = "All"
+    include_management_events: Tri = True
+    data_resources: tuple[DataResource, ...] = ()
+    exclude_management_event_sources: tuple[MaybeStr, ...] = ()
+
+
+SELECT_OPERATORS = ("equals", "starts_with", "ends_with")
+DESELECT_OPERATORS = ("not_equals", "not_starts_with", "not_ends_with")
+OPERATORS = SELECT_OPERATORS + DESELECT_OPERATORS
+
+
+@dataclass(frozen=True)
+class FieldSelector:
+    field: str
+    equals: tuple[MaybeStr, ...] = ()
+    not_equals: tuple[MaybeStr, ...] = ()
+    starts_with: tuple[MaybeStr, ...] = ()
+    not_starts_with: tuple[MaybeStr, ...] = ()
+    ends_with: tuple[MaybeStr, ...] = ()
+    not_ends_with: tuple[MaybeStr, ...] = ()
+
+    def operator_values(self) -> Iterator[tuple[str, tuple[MaybeStr, ...]]]:
+        for op in OPERATORS:
+            values: tuple[MaybeStr, ...] = getattr(self, op)
+            if values:
+                yield op, values
+
+
+@dataclass(frozen=True)
+class AdvancedSelector:
+    """An advanced event selector. `name` is a label the user chose: never read meaning from it."""
+
+    field_selectors: tuple[FieldSelector, ...]
+    name: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """A trail's event selectors: AWS's default, basic, or advanced (never both)."""
+
+    kind: Literal["default", "basic", "advanced"]
+    basic: tuple[BasicSelector, ...] = ()
+    advanced: tuple[AdvancedSelector, ...] = ()
+
+    @staticmethod
+    def default() -> Selectors:
+        return Selectors("default")
+
+
+@dataclass(frozen=True)
+class InsightSelector:
+    insight_type: MaybeStr
+    event_categories: tuple[str, ...] = ("Management",)
+
+
+# --------------------------------------------------------------------------------------------
+# Trails
+
+
+@dataclass(frozen=True)
+class Trail:
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    account_id: MaybeStr = Unknown("the trail's account is not known from the inputs")
+    home_region: MaybeStr = Unknown("the trail's home region is not known from the inputs")
+    is_logging: Tri = True
+    is_multi_region: Tri = False
+    is_organization: Tri = False
+    include_global_service_events: Tri = True
+    log_file_validation: Tri = False
+    bucket: Reference | None = None
+    s3_key_prefix: MaybeStr | None = None
+    kms_key: Reference | None = None
+    log_group: Reference | None = None
+    cloudwatch_logs_role_arn: MaybeStr | None = None
+    sns_topic: Reference | None = None
+    selectors: Selectors | Unknown = field(default_factory=Selectors.default)
+    insight_selectors: tuple[InsightSelector, ...] | Unknown = ()
+    # model field name -> line of the attribute that set it, for precise findings
+    lines: Mapping[str, int] = _lines()
+
+    def where(self, attribute: str | None = None) -> Location:
+        """The location of one attribute, falling back to the trail's own."""
+        if attribute and attribute in self.lines:
+            return Location(self.location.file, self.lines[attribute])
+        return self.location
+
+
+# --------------------------------------------------------------------------------------------
+# What surrounds a trail
+
+
+@dataclass(frozen=True)
+class PublicAccessBlock:
+    block_public_acls: Tri = False
+    block_public_policy: Tri = False
+    ignore_public_acls: Tri = False
+    restrict_public_buckets: Tri = False
+    location: Location = _loc()
+
+
+@dataclass(frozen=True)
+class Grant:
+    grantee: str  # a canonical id, an email, or a group URI such as ".../global/AllUsers"
+    permission: str
+
+
+@dataclass(frozen=True)
+class LifecycleExpiration:
+    days: MaybeInt
+    enabled: Tri = True
+    prefix: MaybeStr = ""
+    noncurrent: bool = False
+
+
+@dataclass(frozen=True)
+class Bucket:
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    account_id: MaybeStr = Unknown("the bucket's account is not known from the inputs")
+    region: MaybeStr | None = None
+    # "iac": settings not written take the AWS defaults at creation; "live": the real settings.
+    origin: Literal["iac", "live"] = "iac"
+    versioning: MaybeStr | None = None  # "Enabled", "Suspended", or None: never enabled
+    mfa_delete: Tri = False
+    object_lock_enabled: Tri = False
+    object_lock_mode: MaybeStr | None = None  # GOVERNANCE | COMPLIANCE
+    object_lock_days: MaybeInt | None = None  # default retention, years counted as 365 days
+    acl: MaybeStr | None = None  # canned ACL
+    grants: tuple[Grant, ...] | Unknown = ()
+    policy: Mapping[str, Any] | Unknown | None = None  # the bucket policy document (JSON)
+    public_access_block: PublicAccessBlock | Unknown | None = None
+    access_logging_target: MaybeStr | None = None
+    lifecycle_expirations: tuple[LifecycleExpiration, ...] | Unknown = ()
+    sse_algorithm: MaybeStr | None = None
+    sse_kms_key: Reference | None = None
+    lines: Mapping[str, int] = _lines()
+
+    def where(self, attribute: str | None = None) -> Location:
+        if attribute and attribute in self.lines:
+            return Location(self.location.file, self.lines[attribute])
+        return self.location
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    key_id: MaybeStr | None = None
+    aliases: tuple[str, ...] = ()
+    customer_managed: Tri = True
+    enabled: Tri = True
+    rotation_enabled: Tri = False
+    rotation_period_days: MaybeInt | None = None
+    policy: Mapping[str, Any] | Unknown | None = None
+    lines: Mapping[str, int] = _lines()
+
+    def where(self, attribute: str | None = None) -> Location:
+        if attribute and attribute in self.lines:
+            return Location(self.location.file, self.lines[attribute])
+        return self.location
+
+
+@dataclass(frozen=True)
+class KeyAlias:
+    id: str
+    name: MaybeStr  # "alias/..."
+    target: Reference
+    location: Location = _loc()
+
+
+@dataclass(frozen=True)
+class LogGroup:
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    retention_days: MaybeInt | None = None  # None: never expire
+    kms_key: Reference | None = None
+    lines: Mapping[str, int] = _lines()
+
+
+@dataclass(frozen=True)
+class MetricTransformation:
+    name: MaybeStr
+    namespace: MaybeStr
+    value: MaybeStr = "1"
+
+
+@dataclass(frozen=True)
+class MetricFilter:
+    id: str
+    log_group: Reference  # by log group name
+    pattern: MaybeStr
+    transformations: tuple[MetricTransformation, ...]
+    location: Location = _loc()
+    name: MaybeStr | None = None
+    lines: Mapping[str, int] = _lines()
+
+
+@dataclass(frozen=True)
+class Alarm:
+    id: str
+    metric_name: MaybeStr | None
+    namespace: MaybeStr | None
+    location: Location = _loc()
+    name: MaybeStr | None = None
+    actions: tuple[Reference, ...] = ()  # alarm actions (SNS topic ARNs among them)
+    actions_enabled: Tri = True
+    lines: Mapping[str, int] = _lines()
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    policy: Mapping[str, Any] | Unknown | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    topic: Reference
+    protocol: MaybeStr
+    endpoint: MaybeStr
+    location: Location = _loc()
+
+
+PolicyKind = Literal["scp", "rcp", "iam", "other"]
+
+
+@dataclass(frozen=True)
+class ControlPolicy:
+    """An SCP, RCP or IAM policy: the document and where it is attached when known."""
+
+    id: str
+    kind: PolicyKind
+    document: Mapping[str, Any] | Unknown
+    location: Location = _loc()
+    name: MaybeStr | None = None
+    targets: tuple[MaybeStr, ...] | Unknown = ()  # attachment targets (OU, account, role, ...)
+    lines: Mapping[str, int] = _lines()
+
+
+# --------------------------------------------------------------------------------------------
+# Loader output
+
+
+InputKind = Literal[
+    "terraform", "terraform-plan", "cloudformation", "awscli", "snapshot", "live", "unknown"
+]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    kind: InputKind
+    status: Literal["ok", "error", "skipped"] = "ok"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding a loader makes while reading: CT000 for unreadable input, or a rule's finding
+    that only the source format can see (CloudFormation's missing `IsLogging` is CT011)."""
+
+    rule_id: str
+    status: Literal["fail", "unknown"]
+    message: str
+    location: Location
+    resource: str = ""
+
+
+@dataclass(frozen=True)
+class Estate:
+    """Everything loaded together: the unit rules and the simulator judge."""
+
+    trails: tuple[Trail, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    keys: tuple[Key, ...] = ()
+    key_aliases: tuple[KeyAlias, ...] = ()
+    log_groups: tuple[LogGroup, ...] = ()
+    metric_filters: tuple[MetricFilter, ...] = ()
+    alarms: tuple[Alarm, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    policies: tuple[ControlPolicy, ...] = ()
+    account_public_access_blocks: tuple[PublicAccessBlock, ...] = ()
+    # organization member accounts, when known; Unknown means "every account counts as a member"
+    organization_accounts: tuple[str, ...] | Unknown = Unknown("organization members not known")
+    inputs: tuple[InputFile, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    origin: Literal["iac", "live"] = "iac"
+
+    @staticmethod
+    def merge(parts: Iterable[Estate]) -> Estate:
+        """Join fragments loaded from several files or folders into one estate."""
+        parts = list(parts)
+        collected: dict[str, Any] = {}
+        for f in fields(Estate):
+            if f.name in ("organization_accounts", "origin"):
+                continue
+            collected[f.name] = tuple(x for p in parts for x in getattr(p, f.name))
+        orgs = [p.organization_accounts for p in parts if not isinstance(p.organization_accounts, Unknown)]
+        if orgs:
+            collected["organization_accounts"] = tuple(sorted({a for o in orgs for a in o}))
+        origin = "live" if any(p.origin == "live" for p in parts) else "iac"
+        return Estate(origin=origin, **collected)
+
+    def with_diagnostics(self, *more: Diagnostic) -> Estate:
+        return replace(self, diagnostics=self.diagnostics + tuple(more))
+
+    # -- joins: one implementation for every format -------------------------------------------
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Any]]:
+        """kind -> {id | name | arn | key id | alias -> object}."""
+        index: dict[str, dict[str, Any]] = {
+            "bucket": {}, "key": {}, "log_group": {}, "topic": {}
+        }
+
+        def put(kind: str, obj: Any, *names: object) -> None:
+            for n in names:
+                if isinstance(n, str) and n:
+                    index[kind].setdefault(n, obj)
+
+        for b in self.buckets:
+            arn = b.arn if isinstance(b.arn, str) else (f"arn:aws:s3:::{b.name}" if isinstance(b.name, str) else None)
+            put("bucket", b, b.id, b.name, arn)
+        for k in self.keys:
+            put("key", k, k.id, k.arn, k.key_id, *k.aliases)
+        for a in self.key_aliases:
+            target = self._lookup_raw(index["key"], a.target)
+            if target is not None:
+                put("key", target, a.id, a.name)
+                if isinstance(a.name, str) and isinstance(target.arn, str):
+                    # alias ARN: arn:aws:kms:region:acct:alias/name
+                    prefix = target.arn.split(":key/")[0]
+                    put("key", target, f"{prefix}:{a.name}")
+        for g in self.log_groups:
+            arn = g.arn if isinstance(g.arn, str) else None
+            put("log_group", g, g.id, g.name, arn, f"{arn}:*" if arn and not arn.endswith(":*") else None)
+        for t in self.topics:
+            put("topic", t, t.id, t.name, t.arn)
+        return index
+
+    @staticmethod
+    def _lookup_raw(table: Mapping[str, Any], ref: Reference) -> Any:
+        if ref.target is not None and ref.target in table:
+            return table[ref.target]
+        if isinstance(ref.value, str):
+            for candidate in _reference_spellings(ref.value):
+                if candidate in table:
+                    return table[candidate]
+        return None
+
+    def resolve(self, kind: Literal["bucket", "key", "log_group", "topic"], ref: Reference) -> Any:
+        """The object a reference points at, or None when it is outside the scanned inputs."""
+        return self._lookup_raw(self._index[kind], ref)
+
+    def bucket_of(self, trail: Trail) -> Bucket | None:
+        return None if trail.bucket is None else self.resolve("bucket", trail.bucket)
+
+    def key_of(self, trail: Trail) -> Key | None:
+        return None if trail.kms_key is None else self.resolve("key", trail.kms_key)
+
+    def log_group_of(self, trail: Trail) -> LogGroup | None:
+        return None if trail.log_group is None else self.resolve("log_group", trail.log_group)
+
+    def topic_of(self, trail: Trail) -> Topic | None:
+        return None if trail.sns_topic is None else self.resolve("topic", trail.sns_topic)
+
+    def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
+        return tuple(f for f in self.metric_filters if self.resolve("log_group", f.log_group) is group)
+
+    def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
+        return tuple(
+            a for a in self.alarms if a.metric_name == metric_name and a.namespace == namespace
+        )
+
+    def subscriptions_of(self, topic: Topic) -> tuple[Subscription, ...]:
+        return tuple(s for s in self.subscriptions if self.resolve("topic", s.topic) is topic)
+
+
+def _reference_spellings(value: str) -> Iterator[str]:
+    """The forms under which a name or ARN may be indexed."""
+    yield value
+    if value.endswith(":*"):
+        yield value[:-2]
+    if value.startswith("arn:") and ":s3:::" in value:
+        yield value.split(":::", 1)[1].split("/", 1)[0]
+    if value.startswith("arn:") and ":log-group:" in value:
+        name = value.split(":log-group:", 1)[1]
+        yield name[:-2] if name.endswith(":*") else name
+    if value.startswith("arn:") and ":sns:" in value:
+        yield value.rsplit(":", 1)[1]
+    if value.startswith("arn:") and ":kms:" in value:
+        tail = value.split(":", 5)[5]
+        yield tail.split("/", 1)[1] if tail.startswith("key/") else tail

@@ -1,0 +1,64 @@
+"""Registered Python predicates: the escape hatch of the declarative rule language.
+
+A predicate receives the evaluation context, the subject of the rule's scope and the rule's
+`args`, and returns one `Outcome` or several (estate-scope predicates report per resource).
+Modules in this package register themselves on import; `load_all()` imports them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+from checker.model import Estate, Location
+
+OutcomeStatus = Literal["pass", "fail", "unknown"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: OutcomeStatus
+    message: str
+    location: Location | None = None  # defaults to the subject's location
+    resource: str | None = None  # defaults to the subject's id
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings that change verdicts (from the command line or `.trailcheck.yaml`)."""
+
+    min_retention_days: int = 365
+    regions: tuple[str, ...] = ()  # expected regions; empty means the default set
+    default_region: str | None = None  # `--region`: home region when inputs do not say
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Context:
+    estate: Estate
+    options: Options
+
+
+PredicateResult = Union[Outcome, Iterable[Outcome]]
+Predicate = Callable[[Context, Any, dict[str, Any]], PredicateResult]
+
+PREDICATES: dict[str, Predicate] = {}
+
+
+def predicate(name: str) -> Callable[[Predicate], Predicate]:
+    def register(fn: Predicate) -> Predicate:
+        if name in PREDICATES:
+            raise ValueError(f"predicate {name!r} registered twice")
+        PREDICATES[name] = fn
+        return fn
+
+    return register
+
+
+def load_all() -> dict[str, Predicate]:
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return PREDICATES
