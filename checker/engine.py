@@ -45,7 +45,7 @@ class Rule:
     severity: Severity
     scope: str
     rationale: str
-    check: Mapping[str, Any]
+    check: Mapping[str, Any] | None  # None for CT000, which only the loaders report
     messages: Mapping[str, str]
     remediation: Mapping[str, str]
     examples: tuple[Example, ...]
@@ -85,7 +85,7 @@ def load_rules(root: Path | None = None) -> list[Rule]:
                 severity=data["severity"],
                 scope=data["scope"],
                 rationale=data["rationale"].strip(),
-                check=data["check"],
+                check=data.get("check"),
                 messages=data.get("messages", {}),
                 remediation=data.get("remediation", {}),
                 examples=tuple(Example(**e) for e in data.get("examples", [])),
@@ -114,7 +114,7 @@ def validate_rule_documents(raw: list[tuple[Path, dict[str, Any]]]) -> None:
             raise PolicyError(f"{path}: {where}: {e.message}")
         if path.stem != data["id"]:
             raise PolicyError(f"{path}: file name must be the rule id {data['id']}")
-        for name in _predicate_names(data["check"]) | _predicate_names(data.get("applies") or {}):
+        for name in _predicate_names(data.get("check") or {}) | _predicate_names(data.get("applies") or {}):
             if name not in predicates:
                 raise PolicyError(f"{path}: unknown predicate {name!r}")
 
@@ -352,7 +352,7 @@ def evaluate(estate: Estate, rules: Iterable[Rule], options: Options | None = No
             )
         )
     for rule in rules:
-        if rule.scope == "file":
+        if rule.check is None:
             continue  # CT000 comes from the loaders' diagnostics
         if rule.scope == "estate" and not estate.trails and estate.origin != "live":
             continue  # nothing to judge: the inputs hold no trail
@@ -380,6 +380,7 @@ def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
             if gate.status == "unknown":
                 loc = subject.obj.where(gate.attribute) if hasattr(subject.obj, "where") else subject.location
                 return [_finding(rule, subject, Outcome("unknown", f"cannot tell whether the rule applies: {gate.message}", loc))]
+        assert rule.check is not None
         outcomes = evaluate_condition(rule.check, ctx, subject)
     return [_finding(rule, subject, o) for o in outcomes]
 
