@@ -332,6 +332,7 @@ def _show(value: Any) -> str:
 def evaluate(estate: Estate, rules: Iterable[Rule], options: Options | None = None) -> list[Finding]:
     """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted."""
     options = options or Options()
+    load_all()
     ctx = Context(estate, options)
     rules = list(rules)
     by_id = {r.id: r for r in rules}

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from tests.conftest import installed_command
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert "trailcheck 0.1.0" in capsys.readouterr().out
+
+
+def test_no_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+
+
+def test_bad_option_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--fail-on", "extreme"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_missing_path_is_ct000_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["scan", str(tmp_path / "nope"), "--format", "json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["rule_id"] for f in doc["findings"]] == ["CT000"]
+    assert "no such file" in doc["findings"][0]["message"]
+
+
+def test_empty_folder_reports_nothing_to_judge(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["scan", str(tmp_path)]) == 0
+    assert "nothing to judge" in capsys.readouterr().out
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "CT002" in out and "log-file-validation" in out
+    assert main(["explain", "ct002"]) == 0
+    text = capsys.readouterr().out
+    assert "enable_log_file_validation = true" in text and "EnableLogFileValidation: true" in text
+
+
+def test_explain_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "CT999"]) == 2
+    assert "no rule" in capsys.readouterr().err
+
+
+def test_bad_var_is_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["scan", str(tmp_path), "--var", "novalue"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def test_output_to_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_json = tmp_path / "r.json"
+    out_text = tmp_path / "r.txt"
+    code = main(["scan", str(tmp_path / "missing"), "--output", str(out_text), "--output", f"json={out_json}"])
+    assert code == 2
+    assert json.loads(out_json.read_text())["schema_version"] == 1
+    assert "CT000" in out_text.read_text()
+    assert capsys.readouterr().out == ""
+
+
+def test_installed_command_runs(tmp_path: Path) -> None:
+    proc = subprocess.run([installed_command(), "scan", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"] == {"fail": 0, "pass": 0, "unknown": 0, "suppressed": 0}

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.engine import PolicyError, Rule, evaluate, load_rules, validate_rule_documents
+from checker.model import Bucket, Estate, Location, Reference, Trail, Unknown
+from checker.predicates import Options
+from checker.resources import policies_root
+
+
+def rule(check: dict[str, Any], scope: str = "trail", applies: dict[str, Any] | None = None) -> Rule:
+    return Rule(
+        id="CT900", name="test-rule", title="A test rule holds", severity="medium", scope=scope,
+        rationale="because", check=check, messages={}, remediation={}, examples=(), applies=applies,
+    )
+
+
+def statuses(estate: Estate, r: Rule) -> list[str]:
+    return [f.status for f in evaluate(estate, [r]) if f.rule_id == r.id]
+
+
+def trail(**kw: Any) -> Trail:
+    kw.setdefault("id", "aws_cloudtrail.main")
+    kw.setdefault("name", "main")
+    return Trail(location=Location("main.tf", 3), **kw)
+
+
+def test_attribute_equals_pass_fail_unknown() -> None:
+    r = rule({"attribute": "log_file_validation", "equals": True})
+    assert statuses(Estate(trails=(trail(log_file_validation=True),)), r) == ["pass"]
+    assert statuses(Estate(trails=(trail(log_file_validation=False),)), r) == ["fail"]
+    findings = evaluate(Estate(trails=(trail(log_file_validation=Unknown("var.v has no value")),)), [r])
+    assert [f.status for f in findings] == ["unknown"]
+    assert "var.v has no value" in findings[0].message
+
+
+def test_finding_points_at_attribute_line() -> None:
+    t = Trail(id="t", name="n", location=Location("main.tf", 3), log_file_validation=False,
+              lines={"log_file_validation": 7})
+    [f] = evaluate(Estate(trails=(t,)), [rule({"attribute": "log_file_validation", "equals": True})])
+    assert (f.file, f.line) == ("main.tf", 7)
+
+
+def test_present_on_reference_with_unknown_value() -> None:
+    r = rule({"attribute": "kms_key", "present": True})
+    assert statuses(Estate(trails=(trail(kms_key=None),)), r) == ["fail"]
+    assert statuses(Estate(trails=(trail(kms_key=Reference("arn:aws:kms:x")),)), r) == ["pass"]
+    assert statuses(Estate(trails=(trail(kms_key=Reference(Unknown("var.k"))),)), r) == ["unknown"]
+
+
+def test_all_fail_beats_unknown_and_any_pass_beats_unknown() -> None:
+    t = trail(log_file_validation=False, is_logging=Unknown("no status"))
+    both = [{"attribute": "log_file_validation", "equals": True}, {"attribute": "is_logging", "equals": True}]
+    assert statuses(Estate(trails=(t,)), rule({"all": both})) == ["fail"]
+    t2 = trail(log_file_validation=True, is_logging=Unknown("no status"))
+    assert statuses(Estate(trails=(t2,)), rule({"all": both})) == ["unknown"]
+    assert statuses(Estate(trails=(t2,)), rule({"any": both})) == ["pass"]
+    t3 = trail(log_file_validation=False, is_logging=Unknown("no status"))
+    assert statuses(Estate(trails=(t3,)), rule({"any": both})) == ["unknown"]
+
+
+def test_not_flips_pass_and_fail_only() -> None:
+    cond = {"not": {"attribute": "is_organization", "equals": True}}
+    assert statuses(Estate(trails=(trail(is_organization=True),)), rule(cond)) == ["fail"]
+    assert statuses(Estate(trails=(trail(is_organization=Unknown("x")),)), rule(cond)) == ["unknown"]
+
+
+def test_applies_gate() -> None:
+    r = rule({"attribute": "include_global_service_events", "equals": True},
+             applies={"attribute": "is_multi_region", "equals": True})
+    assert statuses(Estate(trails=(trail(is_multi_region=False, include_global_service_events=False),)), r) == []
+    assert statuses(Estate(trails=(trail(is_multi_region=True, include_global_service_events=False),)), r) == ["fail"]
+    assert statuses(Estate(trails=(trail(is_multi_region=Unknown("var.m")),)), r) == ["unknown"]
+
+
+def test_bucket_outside_inputs_is_unknown_naming_it() -> None:
+    r = rule({"attribute": "versioning", "equals": "Enabled"}, scope="bucket")
+    estate = Estate(trails=(trail(bucket=Reference("company-logs")),))
+    [f] = evaluate(estate, [r])
+    assert f.status == "unknown"
+    assert "arn:aws:s3:::company-logs" in f.message and "not in the scanned inputs" in f.message
+
+
+def test_bucket_scope_judges_each_bucket_once() -> None:
+    r = rule({"attribute": "versioning", "equals": "Enabled"}, scope="bucket")
+    b = Bucket(id="aws_s3_bucket.logs", name="logs", versioning="Enabled")
+    estate = Estate(
+        trails=(trail(id="a", bucket=Reference("logs")), trail(id="b", bucket=Reference("logs"))),
+        buckets=(b,),
+    )
+    findings = evaluate(estate, [r])
+    assert [(f.resource, f.status) for f in findings] == [("aws_s3_bucket.logs", "pass")]
+
+
+def test_estate_rules_skipped_without_trails_unless_live() -> None:
+    r = rule({"predicate": "insights_enabled"}, scope="estate")
+    assert statuses(Estate(), r) == []
+    assert statuses(Estate(origin="live"), r) == ["fail"]
+
+
+def test_diagnostics_become_findings() -> None:
+    from checker.loaders import input_error
+
+    estate = Estate(diagnostics=(input_error("bad.tf", 4, "unexpected token"),))
+    [f] = evaluate(estate, [])
+    assert (f.rule_id, f.status, f.file, f.line) == ("CT000", "fail", "bad.tf", 4)
+
+
+def test_output_is_sorted_and_deduplicated() -> None:
+    r = rule({"attribute": "log_file_validation", "equals": True})
+    t1 = Trail(id="b", name="b", location=Location("z.tf", 1))
+    t2 = Trail(id="a", name="a", location=Location("a.tf", 9))
+    findings = evaluate(Estate(trails=(t1, t2, t1)), [r])
+    assert [f.file for f in findings] == ["a.tf", "z.tf"]
+
+
+def test_shipped_rules_validate_against_schema() -> None:
+    root = policies_root()
+    raw = [(p, yaml.safe_load(p.read_text())) for p in sorted((root / "rules").glob("*.yaml"))]
+    assert raw, "no rules shipped"
+    validate_rule_documents(raw)  # raises on any invalid rule
+
+
+def _write_policies(tmp: Path, doc: dict[str, Any]) -> Path:
+    (tmp / "rules").mkdir()
+    (tmp / "compliance").mkdir()
+    (tmp / "rules" / f"{doc.get('id', 'CT900')}.yaml").write_text(yaml.safe_dump(doc))
+    return tmp
+
+
+def test_invalid_rule_is_rejected_with_path(tmp_path: Path) -> None:
+    doc = {"id": "CT900", "name": "x", "title": "short", "severity": "urgent", "scope": "trail",
+           "rationale": "r" * 30, "check": {"attribute": "x", "equals": 1},
+           "remediation": {"terraform": "", "cloudformation": ""}, "examples": []}
+    root = _write_policies(tmp_path, doc)
+    with pytest.raises(PolicyError, match="CT900.yaml"):
+        load_rules(root)
+
+
+def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
+    doc = {"id": "CT900", "name": "x", "title": "A rule that holds", "severity": "low", "scope": "trail",
+           "rationale": "r" * 30, "check": {"predicate": "no_such_predicate"},
+           "remediation": {"terraform": "", "cloudformation": ""}, "examples": []}
+    root = _write_policies(tmp_path, doc)
+    with pytest.raises(PolicyError, match="no_such_predicate"):
+        load_rules(root)
+
+
+def test_rule_defaults_options() -> None:
+    assert Options().min_retention_days == 365

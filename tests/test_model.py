@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from checker.model import (
+    Bucket,
+    Estate,
+    InputFile,
+    Key,
+    KeyAlias,
+    LogGroup,
+    Reference,
+    Topic,
+    Trail,
+    Unknown,
+    first_unknown,
+)
+
+
+def test_unknown_has_no_truth_value() -> None:
+    with pytest.raises(TypeError, match="no truth value"):
+        bool(Unknown("var.x has no value"))
+
+
+def test_unknown_carries_reason_in_str() -> None:
+    assert "var.x" in str(Unknown("var.x has no value"))
+
+
+def test_first_unknown() -> None:
+    u = Unknown("r")
+    assert first_unknown([True, u, False]) is u
+    assert first_unknown([True, False]) is None
+
+
+def test_locations_do_not_affect_equality() -> None:
+    from checker.model import Location
+
+    a = Trail(id="t", name="n", location=Location("a.tf", 1), lines={"name": 2})
+    b = Trail(id="t", name="n", location=Location("b.yaml", 9))
+    assert a == b
+
+
+def test_resolve_by_target_name_and_arn() -> None:
+    bucket = Bucket(id="aws_s3_bucket.logs", name="logs")
+    key = Key(id="aws_kms_key.k", arn="arn:aws:kms:us-east-1:111122223333:key/abcd", key_id="abcd")
+    group = LogGroup(id="g", name="/aws/cloudtrail", arn="arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail")
+    topic = Topic(id="t", name="deliveries", arn="arn:aws:sns:us-east-1:111122223333:deliveries")
+    estate = Estate(buckets=(bucket,), keys=(key,), log_groups=(group,), topics=(topic,))
+    assert estate.resolve("bucket", Reference("logs")) is bucket
+    assert estate.resolve("bucket", Reference("arn:aws:s3:::logs")) is bucket
+    assert estate.resolve("bucket", Reference(Unknown("x"), target="aws_s3_bucket.logs")) is bucket
+    assert estate.resolve("bucket", Reference("other")) is None
+    assert estate.resolve("key", Reference("arn:aws:kms:us-east-1:111122223333:key/abcd")) is key
+    assert estate.resolve("key", Reference("abcd")) is key
+    assert estate.resolve("log_group", Reference(f"{group.arn}:*")) is group
+    assert estate.resolve("topic", Reference("deliveries")) is topic
+    assert estate.resolve("topic", Reference(topic.arn or "")) is topic
+
+
+def test_resolve_key_through_alias() -> None:
+    key = Key(id="k", arn="arn:aws:kms:eu-west-1:111122223333:key/abcd")
+    alias = KeyAlias(id="a", name="alias/trail", target=Reference(Unknown("after apply"), target="k"))
+    estate = Estate(keys=(key,), key_aliases=(alias,))
+    assert estate.resolve("key", Reference("alias/trail")) is key
+    assert estate.resolve("key", Reference("arn:aws:kms:eu-west-1:111122223333:alias/trail")) is key
+
+
+def test_trail_joins() -> None:
+    bucket = Bucket(id="b", name="logs")
+    trail = Trail(id="t", name="main", bucket=Reference("logs"), kms_key=Reference("missing"))
+    estate = Estate(trails=(trail,), buckets=(bucket,))
+    assert estate.bucket_of(trail) is bucket
+    assert estate.key_of(trail) is None
+    assert estate.log_group_of(trail) is None
+
+
+def test_merge_concatenates_and_keeps_origin() -> None:
+    a = Estate(trails=(Trail(id="a", name="a"),), inputs=(InputFile("a.tf", "terraform"),))
+    b = Estate(trails=(Trail(id="b", name="b"),), origin="live", organization_accounts=("1",))
+    merged = Estate.merge([a, b])
+    assert [t.id for t in merged.trails] == ["a", "b"]
+    assert merged.origin == "live"
+    assert merged.organization_accounts == ("1",)
+    assert merged.inputs == (InputFile("a.tf", "terraform"),)
+
+
+def test_merge_keeps_unknown_org_when_none_known() -> None:
+    merged = Estate.merge([Estate(), Estate()])
+    assert isinstance(merged.organization_accounts, Unknown)

@@ -1,0 +1,38 @@
+"""Every rule's documented failing and fixed examples really fail and pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.engine import Rule, evaluate, load_rules
+from checker.loaders import LoadOptions, load_paths
+
+REPO = Path(__file__).resolve().parent.parent
+RULES = load_rules()
+CASES = [(r, e) for r in RULES for e in r.examples]
+
+
+def test_every_checked_rule_has_a_failing_and_a_fixed_example() -> None:
+    for r in RULES:
+        expects = {e.expect for e in r.examples}
+        assert expects == {"fail", "pass"}, f"{r.id} needs a failing and a fixed example"
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES, ids=[f"{r.id}-{e.expect}-{e.kind}" for r, e in CASES])
+def test_example(rule: Rule, example: object) -> None:
+    path = REPO / example.path  # type: ignore[attr-defined]
+    assert path.exists(), f"{rule.id}: example {example.path} is missing"  # type: ignore[attr-defined]
+    estate = load_paths([str(path)], LoadOptions(cwd=str(REPO)))
+    findings = [f for f in evaluate(estate, RULES) if f.rule_id == rule.id]
+    if rule.id != "CT000":
+        errors = [f for f in evaluate(estate, RULES) if f.rule_id == "CT000"]
+        assert not errors, f"example {example.path} does not load: {errors}"  # type: ignore[attr-defined]
+    statuses = sorted({f.status for f in findings})
+    if example.expect == "fail":  # type: ignore[attr-defined]
+        assert "fail" in statuses, f"{rule.id} should fail on {example.path}: {findings}"  # type: ignore[attr-defined]
+    else:
+        assert statuses in (["pass"], []) if rule.id == "CT000" else statuses == ["pass"], (
+            f"{rule.id} should pass on {example.path}: {findings}"  # type: ignore[attr-defined]
+        )
