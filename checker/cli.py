@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(scan)
     scan.add_argument("--compliance", metavar="FRAMEWORK",
                       help="also report per control of a framework, e.g. cis-aws-5.0")
+    add_suppression_options(scan)
     scan.set_defaults(handler=_cmd_scan)
 
     rules = sub.add_parser("rules", help="list the rules")
@@ -88,6 +89,21 @@ def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None
     g.add_argument("--no-color", action="store_true", help="never colour the text output")
 
 
+def add_suppression_options(p: argparse.ArgumentParser) -> None:
+    """Config file and baseline (checker/config.py, checker/suppress.py, checker/baseline.py)."""
+    g = p.add_argument_group("configuration and baseline")
+    g.add_argument("--config", metavar="FILE",
+                   help="settings file (default: .trailcheck.yaml or [tool.trailcheck] in "
+                   "pyproject.toml, found upwards from the first PATH); flags win over it")
+    g.add_argument("--no-config", action="store_true", help="ignore any config file")
+    b = g.add_mutually_exclusive_group()
+    b.add_argument("--baseline", metavar="FILE",
+                   help="findings recorded in FILE are reported as suppressed and do not fail")
+    b.add_argument("--create-baseline", metavar="FILE",
+                   help="record the current failing and unknown findings in FILE (and treat "
+                   "them as baselined in this run)")
+
+
 def _extra_commands() -> list[tuple[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]]:
     """Commands whose modules register themselves; imported lazily at parse time only."""
     import importlib
@@ -109,14 +125,18 @@ def _extra_commands() -> list[tuple[str, Callable[[argparse._SubParsersAction[ar
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from checker import config as project_config
+    from checker import suppress
     from checker.engine import evaluate, load_rules
     from checker.loaders import LoadOptions, load_paths
     from checker.report import ScanReport
 
+    config = project_config.for_command(args)  # fills unset flags from the config file
     options = engine_options(args)
     estate = load_paths(args.paths, load_options(args))
-    rules = load_rules()
+    rules = config.with_severities(load_rules())
     findings = evaluate(estate, rules, options)
+    findings = suppress.for_command(args, config, estate, findings)
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section

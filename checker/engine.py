@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.findings import Finding, Severity
-from checker.model import Estate, Location, Reference, Trail, Unknown
+from checker.model import Computed, Estate, Location, Reference, Trail, Unknown
 from checker.predicates import Context, Options, Outcome, load_all
 from checker.resources import policies_root, schema_path
 
@@ -302,6 +302,10 @@ def _attribute(cond: Mapping[str, Any], subject: Subject) -> Verdict:
     value = getattr(subject.obj, name)
     if isinstance(value, Reference):
         value = value.value
+    if isinstance(value, Computed) and "present" in cond:
+        # set for certain, only its value is known later (a resource's ARN): present
+        ok = bool(cond["present"])
+        return Verdict("pass" if ok else "fail", f"{name} is set ({value.reason})", name)
     if isinstance(value, Unknown):
         return Verdict("unknown", f"{name} is unknown: {value.reason}", name)
     shown = _show(value)

@@ -28,6 +28,12 @@ class Unknown:
         return f"unknown ({self.reason})"
 
 
+@dataclass(frozen=True)
+class Computed(Unknown):
+    """An unknown that is certainly set: a value known only after apply, such as the ARN of a
+    resource in the inputs. Its value is unknown, but a check for presence may count it present."""
+
+
 Tri = Union[bool, Unknown]
 """A tri-state: true, false or unknown with its reason."""
 

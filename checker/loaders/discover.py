@@ -18,14 +18,20 @@ TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 SNIFF_BYTES = 256 * 1024
 
-_CFN = re.compile(rb"AWSTemplateFormatVersion|[\"']?Resources[\"']?\s*:")
+# A template: AWSTemplateFormatVersion, or a top-level `Resources:` (YAML, at the start of a line)
+# or a `"Resources":` key (JSON) together with an `AWS::Service::Type` somewhere in the head.
+_CFN_VERSION = re.compile(rb"AWSTemplateFormatVersion")
+_CFN_RESOURCES = re.compile(rb"(?m)^[\"']?Resources[\"']?[ \t]*:|\"Resources\"\s*:")
 _CFN_TYPE = re.compile(rb"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+")
 _PLAN = re.compile(rb"\"planned_values\"")
 _PLAN_VERSION = re.compile(rb"\"format_version\"")
 _SNAPSHOT = re.compile(rb"\"trailcheck_snapshot\"")
+# Saved `aws cloudtrail ...` output (see checker/loaders/awscli.py): one of these keys, or a file
+# named describe-trails*.json (whose trailList may be missing: that is a CT000, not a skip).
 _CLI = re.compile(
     rb"\"(trailList|EventSelectors|AdvancedEventSelectors|InsightSelectors|IsLogging|TrailARN)\""
 )
+_CLI_NAME = "describe-trails"
 
 
 @dataclass
@@ -45,11 +51,14 @@ def classify(paths: object, options: LoadOptions) -> Classified:
     for raw in paths:  # type: ignore[attr-defined]
         p = Path(raw)
         if not p.exists():
-            out.errors.append(error_estate(options.display(p), "unknown", 0, "no such file or folder"))
+            missing = error_estate(options.display(p), "unknown", 0, "no such file or folder")
+            out.errors.append(missing)
             continue
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                dirnames[:] = sorted(
+                    d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+                )
                 has_tf = False
                 for name in sorted(filenames):
                     fp = Path(dirpath) / name
@@ -73,24 +82,35 @@ def classify(paths: object, options: LoadOptions) -> Classified:
 
 
 def sniff(path: Path) -> str:
-    """'cloudformation', 'terraform-plan', 'snapshot', 'awscli', 'error' or 'other'."""
+    """'cloudformation', 'terraform-plan', 'snapshot', 'awscli', 'error' or 'other'.
+
+    The markers are matched on bytes, so a file that is not UTF-8 but looks like one of the
+    formats goes to that format's loader, whose CT000 then names the format; other text that
+    is not UTF-8 is 'error'."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError:
         return "error"
-    try:
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        if e.start < len(head) - 4:  # not just a multi-byte character cut at the boundary
-            return "error"
+    kind = _kind(path, head)
+    if kind == "other":
+        try:
+            head.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            cut = len(head) == SNIFF_BYTES and e.start >= len(head) - 4
+            if not cut:  # not just a multi-byte character cut at the end of the head
+                return "error"
+    return kind
+
+
+def _kind(path: Path, head: bytes) -> str:
     if _SNAPSHOT.search(head):
         return "snapshot"
     if _PLAN.search(head) and _PLAN_VERSION.search(head):
         return "terraform-plan"
-    if _CFN.search(head) and (b"AWSTemplateFormatVersion" in head or _CFN_TYPE.search(head)):
+    if _CFN_VERSION.search(head) or (_CFN_RESOURCES.search(head) and _CFN_TYPE.search(head)):
         return "cloudformation"
-    if path.suffix == ".json" and _CLI.search(head):
+    if path.suffix.lower() == ".json" and (_CLI.search(head) or path.name.startswith(_CLI_NAME)):
         return "awscli"
     return "other"
 

@@ -1,0 +1,357 @@
+"""`trailcheck audit`: a read-only audit of live AWS accounts.
+
+    trailcheck audit [--profile NAME] [--regions all|R1,R2] [--role-arn ARN ...]
+                     [--role-arns-file FILE] [--save SNAPSHOT.json] [--endpoint-url URL]
+                     [--format text|json|markdown|html|sarif|junit] [--output [FORMAT=]FILE]
+
+Reads the caller's account (standard credential chain or --profile) and, through sts:AssumeRole,
+each --role-arn account (checker/loaders/live.py), judges the estate with the same rules as
+`scan`, and reports what could not be checked next to the findings. `--save` writes the estate
+as a snapshot that `trailcheck scan SNAPSHOT.json` judges offline with the same findings.
+
+Exit codes as in design.md: 0/1 by the findings (a partial audit is still a report), 2 when the
+caller has no usable credentials or an account could not be read at all (CT000), 3 on a bug.
+Importing this module stays cheap: boto3, rich and jinja2 load only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.cli import UsageError, add_output_options
+
+if TYPE_CHECKING:
+    from checker.loaders.live import AuditOptions, LiveAudit, SessionFactory
+    from checker.report import ScanReport
+
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "audit",
+        help="read-only audit of live AWS accounts (boto3)",
+        description="Read CloudTrail and everything around it from live AWS accounts, with "
+        "read-only calls only, and judge it like `scan`.",
+    )
+    g = p.add_argument_group("accounts")
+    g.add_argument("--profile", metavar="NAME", help="AWS profile (default: the standard chain)")
+    g.add_argument(
+        "--regions",
+        dest="audit_regions",
+        default="all",
+        metavar="all|R1,R2",
+        help="Regions to read (default all: every Region enabled in each account)",
+    )
+    g.add_argument(
+        "--role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="also audit the account of this role, through sts:AssumeRole (repeatable)",
+    )
+    g.add_argument("--role-arns-file", metavar="FILE", help="role ARNs, one per line (# comments)")
+    g.add_argument(
+        "--endpoint-url", metavar="URL", help="send every AWS call to URL (emulators, tests)"
+    )
+    g.add_argument("--workers", type=int, default=8, metavar="N", help="parallel calls (default 8)")
+    g.add_argument(
+        "--save", metavar="SNAPSHOT.json", help="also write the estate read as a snapshot file"
+    )
+    p.add_argument(
+        "--min-retention-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="shortest acceptable log retention (default 365)",
+    )
+    p.add_argument(
+        "--compliance", metavar="FRAMEWORK", help="also report per control of a framework"
+    )
+    add_output_options(p)
+    import checker.cli as cli
+
+    add_suppression = getattr(cli, "add_suppression_options", None)
+    if add_suppression is not None:
+        add_suppression(p)
+    p.set_defaults(handler=run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments
+
+
+def audit_options(args: argparse.Namespace) -> AuditOptions:
+    from checker.loaders.live import AuditOptions
+
+    regions: tuple[str, ...] = ()
+    raw = (args.audit_regions or "all").strip()
+    if raw != "all":
+        regions = tuple(dict.fromkeys(r.strip() for r in raw.split(",") if r.strip()))
+        bad = [r for r in regions if not _REGION.match(r)]
+        if bad or not regions:
+            raise UsageError(f"--regions: not a Region name: {', '.join(bad) or raw!r}")
+    roles = list(args.role_arn)
+    if args.role_arns_file:
+        roles += _read_roles(args.role_arns_file)
+    bad = [r for r in roles if not _ROLE_ARN.match(r)]
+    if bad:
+        raise UsageError(f"--role-arn: not an IAM role ARN: {', '.join(bad)}")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    return AuditOptions(
+        profile=args.profile,
+        regions=regions,
+        role_arns=tuple(dict.fromkeys(roles)),
+        endpoint_url=args.endpoint_url,
+        workers=args.workers,
+    )
+
+
+def _read_roles(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"--role-arns-file {path}: {e.strerror or e}") from e
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress on a terminal
+
+
+def show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class RichProgress:
+    """One bar per account's Regions, then the per-resource reads; on stderr, gone when done."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def add_task(self, label: str, total: int) -> int:
+        with self._lock:
+            return int(self._progress.add_task(label, total=max(total, 0)))
+
+    def advance(self, task: int) -> None:
+        with self._lock:
+            self._progress.advance(task)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def run(args: argparse.Namespace, *, session_factory: SessionFactory | None = None) -> int:
+    """The `audit` handler. `session_factory` replaces boto3.Session (tests, emulators)."""
+    from checker.cli import EXIT_INPUT, exit_code
+    from checker.loaders.live import CredentialsError, audit
+
+    config = _config(args)
+    options = audit_options(args)
+    try:
+        if show_progress():
+            with RichProgress() as bar:
+                result = audit(options, session_factory, bar)
+        else:
+            result = audit(options, session_factory)
+    except CredentialsError as e:
+        print(f"trailcheck: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    report = build_report(result, args, options, config)
+    if args.save:
+        save_snapshot(result, args.save)
+    write_audit_reports(args, report)
+    if result.not_checked:
+        print(
+            f"trailcheck: {len(result.not_checked)} call(s) could not be made; their values are "
+            "reported as unknown (see 'could not be checked' in the report)",
+            file=sys.stderr,
+        )
+    return exit_code(report.findings, args)
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The project config (`.trailcheck.yaml`), as `scan` reads it, when this build has one."""
+    try:
+        from checker import config as project_config
+    except ModuleNotFoundError:
+        return None
+    if not hasattr(args, "paths"):
+        args.paths = ["."]
+    if not hasattr(args, "regions"):
+        args.regions = None
+    return project_config.for_command(args)
+
+
+def engine_options(args: argparse.Namespace, options: AuditOptions) -> Any:
+    from checker.predicates import Options
+
+    # Regions that must be covered: the ones audited when given, else the config's, else the
+    # default-enabled ones (as `scan` decides, so the saved snapshot judges the same).
+    configured = getattr(args, "regions", None)
+    regions = options.regions or (
+        tuple(r.strip() for r in configured.split(",") if r.strip()) if configured else ()
+    )
+    return Options(
+        min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
+        regions=regions,
+    )
+
+
+def build_report(
+    result: LiveAudit, args: argparse.Namespace, audit: AuditOptions, config: Any = None
+) -> ScanReport:
+    from checker.engine import evaluate, load_rules
+    from checker.report import ScanReport
+    from checker.report.trail_cards import trail_cards
+
+    options = engine_options(args, audit)
+    rules = load_rules()
+    if config is not None and hasattr(config, "with_severities"):
+        rules = config.with_severities(rules)
+    findings = evaluate(result.estate, rules, options)
+    if config is not None:
+        from checker import suppress
+
+        findings = suppress.for_command(args, config, result.estate, findings)
+    extra: dict[str, Any] = result.report_extra()
+    extra["trails"] = trail_cards(result.estate)
+    coverage = _coverage(result, options)
+    if coverage is not None:
+        extra["coverage"] = coverage
+    if getattr(args, "compliance", None):
+        from checker.report.compliance import compliance_section
+
+        extra["compliance"] = compliance_section(args.compliance, findings, rules)
+    return ScanReport(tuple(findings), result.estate.inputs, tuple(rules), extra)
+
+
+def _coverage(result: LiveAudit, options: Any) -> Any:
+    """The simulator's critical-scenario matrix, when this build has it: a function
+    `checker.simulator.scenarios.coverage_matrix(estate, regions)` returning the shape
+    `report.extra["coverage"]` documents (checker/report/html.py)."""
+    import importlib
+
+    try:
+        scenarios = importlib.import_module("checker.simulator.scenarios")
+    except ModuleNotFoundError as e:
+        if e.name != "checker.simulator.scenarios":
+            raise
+        return None
+    compute = getattr(scenarios, "coverage_matrix", None)
+    if compute is None:
+        return None
+    from checker.simulator.regions import DEFAULT_REGIONS
+
+    regions = options.regions or DEFAULT_REGIONS
+    return compute(result.estate, regions)
+
+
+def save_snapshot(result: LiveAudit, path: str) -> None:
+    """The estate in the loaders' snapshot format, plus what could not be checked."""
+    try:
+        from checker.loaders.snapshot import dump_snapshot
+    except ModuleNotFoundError as e:
+        if e.name and e.name.startswith("checker"):
+            raise UsageError(
+                "--save needs the snapshot format (checker/loaders/snapshot.py), which this "
+                "build does not have"
+            ) from e
+        raise
+    doc = dump_snapshot(result.estate)
+    # the accounts and Regions actually audited (the dump can only infer them from ARNs), and
+    # the calls that failed: their values are already unknown in place, so no "affects"
+    doc["accounts"] = [
+        {"account_id": a.account_id, "regions": list(a.regions)} for a in result.accounts
+    ]
+    doc["not_checked"] = [n.to_json() for n in result.not_checked]
+    try:
+        Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def render_audit(fmt: str, report: ScanReport, *, color: bool = False) -> str:
+    """Like checker.report.render, with the audit's Markdown (trail cards, not checked)."""
+    if fmt == "markdown":
+        from checker.report import audit_markdown
+
+        return audit_markdown.render(report)
+    from checker.report import render
+
+    out = render(fmt, report, color=color)
+    if fmt == "text":
+        from checker.report.audit_markdown import not_checked_text
+
+        out += not_checked_text(report)
+    return out
+
+
+def write_audit_reports(args: argparse.Namespace, report: ScanReport) -> None:
+    """`cli.write_reports` with the audit's renderers: stdout or --output FILE, plus each
+    FORMAT=FILE."""
+    from checker.cli import _stdout_is_terminal
+    from checker.report import FORMATS
+
+    fmt = args.format or "text"
+    targets: list[tuple[str, str | None]] = []
+    plain: list[str] = []
+    for item in args.output:
+        head, sep, tail = item.partition("=")
+        if sep and head in FORMATS:
+            targets.append((head, tail))
+        else:
+            plain.append(item)
+    if len(plain) > 1:
+        raise UsageError("--output FILE may be given once; use FORMAT=FILE for more formats")
+    targets.insert(0, (fmt, plain[0] if plain else None))
+    if not plain and any(t[0] == fmt for t in targets[1:]):
+        targets.pop(0)
+    for f, path in targets:
+        if path is None:
+            color = f == "text" and not args.no_color and _stdout_is_terminal()
+            sys.stdout.write(render_audit(f, report, color=color))
+            continue
+        try:
+            Path(path).write_text(render_audit(f, report), encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e

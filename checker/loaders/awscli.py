@@ -1,0 +1,290 @@
+"""Saved AWS CLI output (`aws cloudtrail ... --output json`) -> Estate.
+
+All the CLI documents of a scan are loaded together, because each call returns part of a trail:
+
+- `describe-trails`          `{"trailList": [...]}`; the trails. `get-trail` (`{"Trail": {...}}`)
+                             and a bare list of trail entries (`--query trailList`) count too.
+- `get-event-selectors`      `{"TrailARN", "EventSelectors" | "AdvancedEventSelectors"}`
+- `get-insight-selectors`    `{"TrailARN", "InsightSelectors"}`
+- `get-trail-status`         `{"IsLogging", ...}`. Its output does not say which trail it is
+                             about, so either add a `"TrailARN"` (or `"Name"`) key to the file,
+                             or name the file `<trail-name>.status.json`. A name must match
+                             exactly one trail of the scan.
+
+Recognising a file (`discover.sniff`): a `.json` file that mentions one of the keys `trailList`,
+`EventSelectors`, `AdvancedEventSelectors`, `InsightSelectors`, `IsLogging` or `TrailARN`, or
+whose name starts with `describe-trails`, is CLI output. Here the top-level keys decide which
+call it is; a `describe-trails*.json` file without `trailList` is CLI output with its trail list
+missing (CT000), and a JSON file with none of the shapes above is skipped.
+
+Joins and defaults (semantics §1, §6, §8, §11):
+- The selector, Insights and status outputs join a trail by `TrailARN`. A trail listed several
+  times (shadow copies of a multi-Region trail, read from several Regions) is one trail.
+- No status output: `is_logging` is Unknown("no get-trail-status output for this trail").
+- No selector output: AWS's default selectors when describe-trails says
+  `HasCustomEventSelectors: false`, else unknown; likewise Insights with `HasInsightSelectors`.
+- Ids are trail ARNs; the account and home Region come from the ARN and `HomeRegion`.
+
+A file that has a CLI shape but cannot be used (no `trailList`, a `trailList` that is not a list,
+selectors without a `TrailARN`, output for a trail no describe-trails lists) gives one CT000
+naming the file and line; the other files are still loaded. The trails are turned into the model
+by the live loader's converters (`live_shapes`), so saved output and a live read agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+
+from checker.loaders import LoadOptions, input_error
+from checker.loaders.awscli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
+from checker.loaders.cfn_json import parse_json
+from checker.loaders.cfn_values import LineDict, SourceError, line_at, line_of
+from checker.loaders.live_shapes import ABSENT, Failed, Result, trail_from_api
+from checker.model import Diagnostic, Estate, InputFile, Location, Trail
+
+KIND: Final = "awscli"
+STATUS_SUFFIX = ".status.json"
+
+# model field -> describe-trails key, for the lines of findings
+FIELD_KEYS = {
+    "name": "Name", "arn": "TrailARN", "home_region": "HomeRegion",
+    "bucket": "S3BucketName", "s3_key_prefix": "S3KeyPrefix", "kms_key": "KmsKeyId",
+    "log_group": "CloudWatchLogsLogGroupArn", "cloudwatch_logs_role_arn": "CloudWatchLogsRoleArn",
+    "sns_topic": "SnsTopicARN", "is_multi_region": "IsMultiRegionTrail",
+    "is_organization": "IsOrganizationTrail",
+    "include_global_service_events": "IncludeGlobalServiceEvents",
+    "log_file_validation": "LogFileValidationEnabled", "selectors": "HasCustomEventSelectors",
+    "insight_selectors": "HasInsightSelectors",
+}  # fmt: skip
+
+
+@dataclass
+class _Doc:
+    display: str
+    name: str  # file name
+    data: Any
+    errors: list[Diagnostic] = field(default_factory=list)
+    used: bool = False
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(input_error(self.display, line, message))
+
+
+@dataclass
+class _Entry:
+    data: dict[str, Any]
+    doc: _Doc
+
+
+def load_awscli(docs: list[tuple[Path, str, Any]], options: LoadOptions) -> Estate:
+    files = [_Doc(display, path.name, _with_lines(path, data)) for path, display, data in docs]
+    files.sort(key=lambda d: d.display)
+    trails: dict[str, _Entry] = {}
+    selectors: dict[str, tuple[_Doc, dict[str, Any]]] = {}
+    insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
+    statuses: list[tuple[_Doc, dict[str, Any]]] = []
+    listed = False  # a trail list was read: the output describes an account
+    for doc in files:
+        kind = _kind(doc)
+        if kind == "trails":
+            listed = True
+            _read_trails(doc, trails)
+        elif kind == "event-selectors":
+            _read_joined(doc, "get-event-selectors", SELECTOR_OUTPUT, selectors)
+        elif kind == "insight-selectors":
+            _read_joined(doc, "get-insight-selectors", INSIGHT_OUTPUT, insights)
+        elif kind == "trail-status":
+            doc.used = True
+            statuses.append((doc, doc.data))
+    status_of = _join_statuses(statuses, trails)
+    for what, table in (("get-event-selectors", selectors), ("get-insight-selectors", insights)):
+        for arn, (owner, data) in table.items():
+            if arn not in trails:
+                owner.error(
+                    line_of(data),
+                    f"{what} output for {arn}, which no describe-trails output of the scan "
+                    "lists: cannot join it to a trail",
+                )
+    out = [
+        _trail(arn, entry, status_of.get(arn), _data(selectors, arn), _data(insights, arn))
+        for arn, entry in trails.items()
+    ]
+    inputs = tuple(
+        InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
+        for d in files
+    )
+    return Estate(
+        trails=tuple(out),
+        inputs=inputs,
+        diagnostics=tuple(e for d in files for e in d.errors),
+        # a trail list describes a real account, where "no trail at all" is a finding; stray
+        # JSON that merely mentions a CLI key must not turn a repository scan into an audit
+        origin="live" if listed else "iac",
+    )
+
+
+def _with_lines(path: Path, data: Any) -> Any:
+    """The same document parsed again with line numbers, when the file can be read."""
+    try:
+        return parse_json(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, SourceError):
+        return data
+
+
+def _kind(doc: _Doc) -> str:
+    data = doc.data
+    if isinstance(data, dict):
+        if "trailList" in data or isinstance(data.get("Trail"), dict):
+            return "trails"
+        if "EventSelectors" in data or "AdvancedEventSelectors" in data:
+            return "event-selectors"
+        if "InsightSelectors" in data:
+            return "insight-selectors"
+        if "IsLogging" in data:
+            return "trail-status"
+    if isinstance(data, list) and data and all(_is_entry(x) for x in data):
+        return "trails"
+    if doc.name.startswith("describe-trails"):
+        return "trails"
+    return "other"
+
+
+def _is_entry(x: Any) -> bool:
+    return isinstance(x, dict) and "TrailARN" in x
+
+
+def _read_trails(doc: _Doc, trails: dict[str, _Entry]) -> None:
+    doc.used = True
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("Trail"), dict):
+        entries: Any = [data["Trail"]]
+        lines = [line_of(data, "Trail")]
+    elif isinstance(data, list):
+        entries, lines = data, [line_of(data, i) for i in range(len(data))]
+    elif not isinstance(data, dict) or "trailList" not in data:
+        doc.error(
+            line_of(data),
+            'describe-trails output has no trailList (expected {"trailList": [...]} as written '
+            "by aws cloudtrail describe-trails --output json)",
+        )
+        return
+    else:
+        entries = data["trailList"]
+        if not isinstance(entries, list):
+            doc.error(line_of(data, "trailList"), "trailList in describe-trails is not a list")
+            return
+        lines = [line_of(entries, i) for i in range(len(entries))]
+    for i, (entry, line) in enumerate(zip(entries, lines, strict=True)):
+        arn = entry.get("TrailARN") if isinstance(entry, dict) else None
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            doc.error(line, f"trail entry {i + 1} has no TrailARN")
+            continue
+        bad = misfit(entry, TRAIL)
+        if bad is not None:
+            path, expected = bad
+            message = f"trail entry {i + 1}: {_show(path)} is not {expected}"
+            doc.error(line_at(entry, path) or line, message)
+            continue
+        trails.setdefault(arn, _Entry(entry, doc))  # shadow copies: the same trail again
+
+
+def _data(table: dict[str, tuple[_Doc, dict[str, Any]]], arn: str) -> dict[str, Any] | None:
+    found = table.get(arn)
+    return found[1] if found is not None else None
+
+
+def _read_joined(
+    doc: _Doc, what: str, shape: dict[str, Any], table: dict[str, tuple[_Doc, dict[str, Any]]]
+) -> None:
+    doc.used = True
+    data = doc.data
+    arn = data.get("TrailARN")
+    if not isinstance(arn, str) or not arn:
+        doc.error(
+            line_of(data),
+            f"{what} output has no TrailARN: cannot tell which trail it belongs to",
+        )
+        return
+    bad = misfit(data, shape)
+    if bad is not None:
+        path, expected = bad
+        doc.error(line_at(data, path), f"{_show(path)} in {what} output is not {expected}")
+        return
+    table.setdefault(arn, (doc, data))
+
+
+def _show(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _join_statuses(
+    statuses: list[tuple[_Doc, dict[str, Any]]], trails: dict[str, _Entry]
+) -> dict[str, dict[str, Any]]:
+    joined: dict[str, dict[str, Any]] = {}
+    for doc, data in statuses:
+        if not isinstance(data.get("IsLogging"), bool):
+            doc.error(line_of(data, "IsLogging"), "IsLogging in get-trail-status is not true/false")
+            continue
+        key = data.get("TrailARN") or data.get("Name")
+        how = "its TrailARN" if data.get("TrailARN") else "its Name"
+        if not key and doc.name.endswith(STATUS_SUFFIX):
+            key, how = doc.name[: -len(STATUS_SUFFIX)], "the file name"
+        if not isinstance(key, str) or not key:
+            doc.error(
+                line_of(data),
+                "get-trail-status output does not say which trail it is about: add a "
+                '"TrailARN" key, or name the file <trail-name>.status.json',
+            )
+            continue
+        if key.startswith("arn:"):
+            matches = [key] if key in trails else []
+        else:
+            matches = [arn for arn, e in trails.items() if e.data.get("Name") == key]
+        if len(matches) != 1:
+            problem = "no trail" if not matches else f"{len(matches)} trails"
+            doc.error(
+                line_of(data),
+                f"get-trail-status output names {key!r} ({how}), which matches {problem} of "
+                "the describe-trails output in the scan"
+                + ("; add a TrailARN key" if matches else ""),
+            )
+            continue
+        joined.setdefault(matches[0], data)
+    return joined
+
+
+def _trail(
+    arn: str,
+    entry: _Entry,
+    status: dict[str, Any] | None,
+    selectors: dict[str, Any] | None,
+    insights: dict[str, Any] | None,
+) -> Trail:
+    t = entry.data
+    status_result: Result = (
+        status if status is not None else Failed("no get-trail-status output for this trail")
+    )
+    selector_result = _optional(
+        selectors, t.get("HasCustomEventSelectors"), "get-event-selectors", "custom event selectors"
+    )
+    insight_result = _optional(
+        insights, t.get("HasInsightSelectors"), "get-insight-selectors", "Insights selectors"
+    )
+    trail = trail_from_api(t, status_result, selector_result, insight_result, "")
+    location = Location(entry.doc.display, line_of(t))
+    lines = {f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t}
+    return replace(trail, location=location, lines=lines)
+
+
+def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Result:
+    if data is not None:
+        return data
+    if has is False:
+        return ABSENT
+    if has is True:
+        return Failed(f"no {call} output for this trail")
+    return Failed(
+        f"no {call} output for this trail, and describe-trails does not say whether it has {what}"
+    )

@@ -1,0 +1,489 @@
+"""CloudFormation intrinsic functions, evaluated as far as a template alone allows.
+
+`Evaluator.value(node)` gives a plain value (str, int, bool, list, dict), `NO_VALUE` for
+`AWS::NoValue`, or an `Unknown` that says why:
+
+- `Ref` to a parameter: the override given with `--var NAME=VALUE`, else its `Default`, else
+  Unknown("parameter X has no default"); SSM-typed parameters are read at deploy time (Unknown);
+- `Ref`/`Fn::GetAtt` to a resource of the template: its name when the template sets it
+  (`BucketName`, `TrailName`, ...), the bucket ARN built from it; anything assigned by AWS (key
+  ids, most ARNs, generated names) is `Computed`: certainly set, value unknown;
+- pseudo parameters are symbolic: `AWS::AccountId`, `AWS::StackName`, `AWS::StackId` are
+  `Computed`; `AWS::Region` is `--region` when given, else `Computed`; `AWS::Partition` and
+  `AWS::URLSuffix` follow the region (`aws` / `amazonaws.com` when it is not known: the only
+  partition where most templates are deployed; a China or GovCloud `--region` changes them);
+- `Fn::If` is Unknown unless both branches give the same value: conditions depend on the
+  deployment, so they are never evaluated (`Fn::Equals`/`Not`/`And`/`Or` are, when their
+  operands are known);
+- `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::FindInMap`, `Fn::Base64`,
+  `Fn::Length` are computed when their inputs are known; `Fn::ImportValue`, `Fn::GetAZs`,
+  `Fn::Cidr` and unknown functions are Unknown.
+
+`Evaluator.targets(node)` lists the logical ids of the template's resources a value refers to
+(through `Ref`, `Fn::GetAtt` or a `${Name}` in `Fn::Sub`); `link` picks the one of the expected
+type, so a property like `KMSKeyId: !Sub "arn:...:key/${Key}"` links to the key `Key` even
+though its value is unknown.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import Computed, Unknown
+
+PSEUDO_PREFIX = "AWS::"
+
+
+class _NoValue:
+    """`AWS::NoValue`: the property is removed, as if it were not written."""
+
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE = _NoValue()
+
+# Property that names a resource, and what `Ref` returns for the type.
+NAME_PROPERTY = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::CloudTrail::Trail": "TrailName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::Logs::MetricFilter": "FilterName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::Organizations::Policy": "Name",
+}
+# Types whose Ref is not the name: what it is, for the reason of the Computed value.
+REF_ASSIGNED = {
+    "AWS::KMS::Key": "key id",
+    "AWS::SNS::Topic": "ARN",
+    "AWS::SNS::Subscription": "ARN",
+    "AWS::IAM::ManagedPolicy": "ARN",
+    "AWS::Organizations::Policy": "policy id",
+}
+INTRINSICS = frozenset(
+    {
+        "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If",
+        "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::FindInMap", "Fn::ImportValue",
+        "Fn::GetAZs", "Fn::Base64", "Fn::Cidr", "Fn::Length", "Fn::ToJsonString",
+        "Fn::Transform", "Condition",
+    }
+)  # fmt: skip
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def intrinsic_name(node: Any) -> str | None:
+    """The function of a one-key mapping such as `{"Ref": "X"}`, else None."""
+    if isinstance(node, dict) and len(node) == 1:
+        (key,) = node
+        if key in INTRINSICS or (isinstance(key, str) and key.startswith("Fn::")):
+            if key == "Condition" and not isinstance(node[key], str):
+                return None  # a policy statement's Condition block, not the function
+            return str(key)
+    return None
+
+
+def partition_of(region: str | None) -> str:
+    if region and region.startswith("cn-"):
+        return "aws-cn"
+    if region and region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+@dataclass
+class Template:
+    """The sections of a template the evaluator reads."""
+
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    resources: Mapping[str, Any] = field(default_factory=dict)
+    region: str | None = None  # --region: the stack's region
+    overrides: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE
+
+    def type_of(self, logical_id: str) -> str | None:
+        res = self.resources.get(logical_id)
+        t = res.get("Type") if isinstance(res, dict) else None
+        return t if isinstance(t, str) else None
+
+
+class Evaluator:
+    def __init__(self, template: Template) -> None:
+        self.t = template
+        self._active: set[str] = set()  # names being resolved: a cycle is an error, not a hang
+
+    # -- values --------------------------------------------------------------------------------
+
+    def value(self, node: Any) -> Any:
+        fn = intrinsic_name(node)
+        if fn is not None:
+            return self._function(fn, node[fn])
+        if isinstance(node, list):
+            items = [self.value(x) for x in node]
+            return [x for x in items if x is not NO_VALUE]
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                resolved = self.value(v)
+                if resolved is not NO_VALUE:
+                    out[k] = resolved
+            return out
+        return node
+
+    def _function(self, fn: str, arg: Any) -> Any:
+        handler = getattr(self, "_fn_" + fn.removeprefix("Fn::").lower(), None)
+        if handler is None:
+            return Unknown(f"{fn} is not evaluated")
+        result: Any = handler(arg)
+        return result
+
+    def _fn_ref(self, arg: Any) -> Any:
+        if not isinstance(arg, str):
+            return Unknown("Ref needs the name of a parameter or resource")
+        if arg.startswith(PSEUDO_PREFIX):
+            return self._pseudo(arg)
+        if arg in self.t.parameters:
+            if arg in self.t.overrides:
+                return self.t.overrides[arg]
+            return self._parameter(arg)
+        rtype = self.t.type_of(arg)
+        if rtype is None:
+            return Unknown(f"Ref {arg} names no parameter or resource of the template")
+        if rtype in REF_ASSIGNED:
+            what = REF_ASSIGNED[rtype]
+            return Computed(f"the {what} of {arg} is assigned when the stack is deployed")
+        return self._name(arg, rtype)
+
+    def _pseudo(self, name: str) -> Any:
+        region = self.t.region
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name == "AWS::Region":
+            return region or Computed("the stack's region is not known from the template")
+        if name == "AWS::Partition":
+            return partition_of(region)
+        if name == "AWS::URLSuffix":
+            return "amazonaws.com.cn" if partition_of(region) == "aws-cn" else "amazonaws.com"
+        if name == "AWS::AccountId":
+            return Computed("the stack's account is not known from the template")
+        if name in ("AWS::StackName", "AWS::StackId"):
+            return Computed(f"{name} is known only when the stack is deployed")
+        return Unknown(f"{name} is known only when the stack is deployed")
+
+    def _parameter(self, name: str) -> Any:
+        return self._guarded(f"parameter {name}", lambda: self._parameter_value(name))
+
+    def _guarded(self, what: str, compute: Callable[[], Any]) -> Any:
+        if what in self._active:
+            return Unknown(f"{what} refers to itself")
+        self._active.add(what)
+        try:
+            return compute()
+        finally:
+            self._active.discard(what)
+
+    def _parameter_value(self, name: str) -> Any:
+        definition = self.t.parameters[name]
+        if not isinstance(definition, dict):
+            return Unknown(f"parameter {name} has no definition")
+        ptype = definition.get("Type")
+        if "Default" not in definition:
+            return Unknown(f"parameter {name} has no default")
+        default = self.value(definition["Default"])
+        if isinstance(ptype, str) and ptype.startswith("AWS::SSM::Parameter::Value"):
+            return Unknown(f"parameter {name} is read from SSM parameter {default} at deploy time")
+        is_list = ptype == "CommaDelimitedList" or str(ptype).startswith("List<")
+        if is_list and isinstance(default, str):
+            return [x.strip() for x in default.split(",")]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            return str(default)  # Ref returns parameters as strings
+        return default
+
+    def _name(self, logical_id: str, rtype: str) -> Any:
+        prop = NAME_PROPERTY.get(rtype)
+        res = self.t.resources.get(logical_id)
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if prop and isinstance(props, dict) and prop in props:
+            name = self._guarded(f"the name of {logical_id}", lambda: self.value(props[prop]))
+            if name is not NO_VALUE:
+                return name
+        return Computed(f"the name of {logical_id} is generated by CloudFormation")
+
+    def _fn_getatt(self, arg: Any) -> Any:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::GetAtt needs a logical id and an attribute")
+        logical_id, attribute = arg[0], self.value(arg[1])
+        if not isinstance(logical_id, str) or not isinstance(attribute, str):
+            return Unknown("Fn::GetAtt has an attribute that is not known")
+        rtype = self.t.type_of(logical_id)
+        if rtype is None:
+            return Unknown(f"Fn::GetAtt names {logical_id}, not a resource of the template")
+        if rtype == "AWS::S3::Bucket" and attribute == "Arn":
+            name = self._name(logical_id, rtype)
+            if isinstance(name, Computed):
+                return Computed(f"the ARN of {logical_id} is assigned when the stack is deployed")
+            if isinstance(name, Unknown):
+                return name  # the name (from a parameter without default, say) decides
+            return f"arn:{partition_of(self.t.region)}:s3:::{name}"
+        if attribute in ("TopicName", "Name") or (
+            attribute == "LogGroupName" and rtype == "AWS::Logs::LogGroup"
+        ):
+            return self._name(logical_id, rtype)
+        what = "ARN" if attribute.endswith("Arn") else attribute
+        return Computed(f"the {what} of {logical_id} is assigned when the stack is deployed")
+
+    def _fn_sub(self, arg: Any) -> Any:
+        variables: dict[str, Any] = {}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            arg, var_nodes = arg[0], arg[1]
+            variables = {k: self.value(v) for k, v in var_nodes.items()}
+        if not isinstance(arg, str):
+            return Unknown("Fn::Sub needs a string")
+        parts: list[Any] = []
+        pos = 0
+        for m in _SUB_VAR.finditer(arg):
+            parts.append(arg[pos : m.start()])
+            pos = m.end()
+            name = m.group(1)
+            if name.startswith("!"):
+                parts.append("${" + name[1:] + "}")  # ${!Literal} is written as is
+            elif name in variables:
+                parts.append(variables[name])
+            elif "." in name and not name.startswith(PSEUDO_PREFIX):
+                parts.append(self._fn_getatt(name.split(".", 1)))
+            else:
+                parts.append(self._fn_ref(name))
+        parts.append(arg[pos:])
+        return _concat(parts)
+
+    def _fn_join(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::Join needs a delimiter and a list")
+        delimiter, items = self.value(arg[0]), self.value(arg[1])
+        if isinstance(delimiter, Unknown):
+            return delimiter
+        if isinstance(items, Unknown):
+            return items
+        if not isinstance(delimiter, str) or not isinstance(items, list):
+            return Unknown("Fn::Join needs a delimiter and a list")
+        joined: list[Any] = []
+        for i, item in enumerate(items):
+            if i:
+                joined.append(delimiter)
+            joined.append(item)
+        return _concat(joined)
+
+    def _fn_select(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::Select needs an index and a list")
+        index, items = self.value(arg[0]), self.value(arg[1])
+        for v in (index, items):
+            if isinstance(v, Unknown):
+                return v
+        try:
+            i = int(index)
+        except (TypeError, ValueError):
+            return Unknown(f"Fn::Select index {index!r} is not a number")
+        if not isinstance(items, list) or not 0 <= i < len(items):
+            return Unknown(f"Fn::Select index {i} is outside the list")
+        return items[i]
+
+    def _fn_split(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::Split needs a delimiter and a string")
+        delimiter, text = self.value(arg[0]), self.value(arg[1])
+        for v in (delimiter, text):
+            if isinstance(v, Unknown):
+                return v
+        if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
+            return Unknown("Fn::Split needs a delimiter and a string")
+        return text.split(delimiter)
+
+    def _fn_if(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            return Unknown("Fn::If needs a condition and two values")
+        condition = arg[0] if isinstance(arg[0], str) else "?"
+        yes, no = self.value(arg[1]), self.value(arg[2])
+        if yes is no or (type(yes) is type(no) and yes == no):
+            return yes
+        return Unknown(f"depends on condition {condition}")
+
+    def _fn_condition(self, arg: Any) -> Any:
+        return Unknown(f"depends on condition {arg}")
+
+    def _fn_equals(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::Equals needs two values")
+        a, b = self.value(arg[0]), self.value(arg[1])
+        for v in (a, b):
+            if isinstance(v, Unknown):
+                return v
+        return _text(a) == _text(b)
+
+    def _fn_not(self, arg: Any) -> Any:
+        v = self.value(arg[0] if isinstance(arg, list) and len(arg) == 1 else arg)
+        return (not v) if isinstance(v, bool) else _unknown(v, "Fn::Not needs a condition")
+
+    def _fn_and(self, arg: Any) -> Any:
+        return self._logic(arg, all_of=True)
+
+    def _fn_or(self, arg: Any) -> Any:
+        return self._logic(arg, all_of=False)
+
+    def _logic(self, arg: Any, *, all_of: bool) -> Any:
+        if not isinstance(arg, list):
+            return Unknown("Fn::And and Fn::Or need a list of conditions")
+        unknown: Unknown | None = None
+        for v in (self.value(x) for x in arg):
+            if isinstance(v, bool):
+                if v is not all_of:  # a false in an And, a true in an Or decides
+                    return v
+            else:
+                unknown = unknown or _unknown(v, "a condition that is not a boolean")
+        return unknown if unknown is not None else all_of
+
+    def _fn_findinmap(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) not in (3, 4):
+            return Unknown("Fn::FindInMap needs a map name and two keys")
+        default: Any = None
+        if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
+            default = self.value(arg[3]["DefaultValue"])
+        name, top, second = (self.value(x) for x in arg[:3])
+        for v in (name, second):
+            if isinstance(v, Unknown):
+                return v
+        table = self.t.mappings.get(name) if isinstance(name, str) else None
+        if not isinstance(table, dict):
+            return Unknown(f"Fn::FindInMap names no mapping {name!r}")
+        rows = list(table.values()) if isinstance(top, Unknown) else [table.get(str(top))]
+        key = str(second)
+        found = [self.value(r[key]) for r in rows if isinstance(r, dict) and key in r]
+        if isinstance(top, Unknown):  # the key is unknown: fine when every row agrees
+            if found and len(found) == len(rows) and all(f == found[0] for f in found):
+                return found[0]
+            return top
+        if found:
+            return found[0]
+        if default is not None:
+            return default
+        return Unknown(f"mapping {name} has no entry {top}/{second}")
+
+    def _fn_base64(self, arg: Any) -> Any:
+        v = self.value(arg)
+        if isinstance(v, str):
+            return base64.b64encode(v.encode()).decode()
+        return _unknown(v, "Fn::Base64 needs a string")
+
+    def _fn_length(self, arg: Any) -> Any:
+        v = self.value(arg)
+        return len(v) if isinstance(v, list) else _unknown(v, "Fn::Length needs a list")
+
+    def _fn_tojsonstring(self, arg: Any) -> Any:
+        v = self.value(arg)
+        if _has_unknown(v):
+            return Unknown("Fn::ToJsonString of a value that is not known")
+        return json.dumps(v, separators=(",", ":"))
+
+    def _fn_importvalue(self, arg: Any) -> Any:
+        name = self.value(arg)
+        shown = name if isinstance(name, str) else "an export"
+        return Unknown(f"imported from another stack ({shown})")
+
+    def _fn_getazs(self, arg: Any) -> Any:
+        return Unknown("the region's availability zones are known only at deploy time")
+
+    # -- links -----------------------------------------------------------------------------------
+
+    def targets(self, node: Any) -> tuple[str, ...]:
+        """Logical ids of the template's resources that `node` refers to, in order."""
+        out: dict[str, None] = {}
+        self._collect(node, out)
+        return tuple(out)
+
+    def _collect(self, node: Any, out: dict[str, None]) -> None:
+        fn = intrinsic_name(node)
+        if fn is None:
+            children: Iterable[Any] = (
+                node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+            )
+            for child in children:
+                self._collect(child, out)
+            return
+        arg = node[fn]
+        if fn == "Ref":
+            if isinstance(arg, str) and self.t.type_of(arg):
+                out.setdefault(arg)
+        elif fn == "Fn::GetAtt":
+            logical = arg.split(".", 1)[0] if isinstance(arg, str) else (
+                arg[0] if isinstance(arg, list) and arg else None
+            )
+            if isinstance(logical, str) and self.t.type_of(logical):
+                out.setdefault(logical)
+        elif fn == "Fn::Sub":
+            pair = isinstance(arg, list) and len(arg) == 2
+            text, variables = (arg[0], arg[1]) if pair else (arg, {})
+            if isinstance(variables, dict):
+                for v in variables.values():
+                    self._collect(v, out)
+            if isinstance(text, str):
+                for m in _SUB_VAR.finditer(text):
+                    name = m.group(1).split(".", 1)[0]
+                    if name not in (variables or {}) and self.t.type_of(name):
+                        out.setdefault(name)
+        elif fn == "Fn::If":
+            if isinstance(arg, list) and len(arg) == 3:
+                yes, no = self.targets(arg[1]), self.targets(arg[2])
+                if yes == no:  # a link only when both branches name the same resources
+                    for t in yes:
+                        out.setdefault(t)
+        else:
+            self._collect(arg, out)
+
+    def link(self, node: Any, types: Iterable[str]) -> str | None:
+        """The one resource of one of `types` that `node` refers to, else None."""
+        wanted = set(types)
+        hits = [t for t in self.targets(node) if self.t.type_of(t) in wanted]
+        return hits[0] if len(hits) == 1 else None
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _unknown(v: Any, reason: str) -> Unknown:
+    return v if isinstance(v, Unknown) else Unknown(reason)
+
+
+def _has_unknown(v: Any) -> bool:
+    if isinstance(v, Unknown):
+        return True
+    if isinstance(v, dict):
+        return any(_has_unknown(x) for x in v.values())
+    if isinstance(v, list):
+        return any(_has_unknown(x) for x in v)
+    return False
+
+
+def _concat(parts: list[Any]) -> Any:
+    """Join string parts; an unknown part makes the whole unknown (Computed only when every
+    unknown part is Computed: the string is then certainly set)."""
+    unknowns = [p for p in parts if isinstance(p, Unknown)]
+    if not unknowns:
+        bad = [p for p in parts if isinstance(p, (list, dict)) or p is NO_VALUE]
+        if bad:
+            return Unknown("a string is built from a value that is not a string")
+        return "".join(_text(p) for p in parts)
+    plain = [u for u in unknowns if not isinstance(u, Computed)]
+    return plain[0] if plain else unknowns[0]

@@ -1,0 +1,80 @@
+"""One resource of a template, with typed access to its resolved properties and their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from checker.loaders.cfn_coerce import to_bool, to_int, to_str
+from checker.loaders.cfn_intrinsics import NO_VALUE, Evaluator
+from checker.loaders.cfn_values import LineDict, line_of
+from checker.model import Location, Reference, Unknown
+
+_MISSING = object()
+
+
+class Resource:
+    def __init__(
+        self, logical_id: str, rtype: str, node: LineDict, line: int, file: str, ev: Evaluator
+    ) -> None:
+        self.id = logical_id
+        self.type = rtype
+        self.node = node
+        props = node.get("Properties")
+        self.props: dict[str, Any] = props if isinstance(props, dict) else {}
+        self.location = Location(file, line)
+        self.ev = ev
+        self.lines: dict[str, int] = {}  # model field -> line, filled as properties are read
+        self._cache: dict[str, Any] = {}
+
+    def line(self, prop: str) -> int:
+        return line_of(self.props, prop) if prop in self.props else self.location.line
+
+    def raw(self, prop: str) -> Any:
+        return self.props.get(prop)
+
+    def get(self, prop: str, model_field: str | None = None) -> Any:
+        """The resolved value, or None when the property is not written (or is AWS::NoValue).
+        With `model_field`, the property's line is recorded for that field."""
+        if prop not in self._cache:
+            value = self.ev.value(self.props[prop]) if prop in self.props else _MISSING
+            self._cache[prop] = None if value is _MISSING or value is NO_VALUE else value
+        value = self._cache[prop]
+        if model_field is not None and value is not None:
+            self.lines.setdefault(model_field, self.line(prop))
+        return value
+
+    def has(self, prop: str) -> bool:
+        return self.get(prop) is not None
+
+    def string(self, prop: str, model_field: str | None = None) -> str | Unknown | None:
+        value = self.get(prop, model_field)
+        return None if value is None else to_str(value, prop)
+
+    def boolean(self, prop: str, default: bool, model_field: str | None = None) -> bool | Unknown:
+        value = self.get(prop, model_field)
+        return default if value is None else to_bool(value, prop)
+
+    def integer(self, prop: str, model_field: str | None = None) -> int | Unknown | None:
+        value = self.get(prop, model_field)
+        return None if value is None else to_int(value, prop)
+
+    def name(self, prop: str, model_field: str = "name") -> str | Unknown:
+        """The resource's name property, or the Computed name CloudFormation generates."""
+        value = self.string(prop, model_field)
+        if value is None:
+            generated: str | Unknown = self.ev._name(self.id, self.type)
+            return generated
+        return value
+
+    def reference(
+        self, prop: str, types: Iterable[str], model_field: str | None = None
+    ) -> Reference | None:
+        value = self.get(prop, model_field)
+        if value is None:
+            return None
+        return reference(to_str(value, prop), self.ev.link(self.props[prop], types))
+
+
+def reference(value: str | Unknown, target: str | None) -> Reference:
+    return Reference(value=value, target=target)

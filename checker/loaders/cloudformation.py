@@ -1,0 +1,141 @@
+"""CloudFormation templates (YAML or JSON) -> Estate.
+
+A file is a template when its top level has `AWSTemplateFormatVersion`, or a `Resources` section
+whose entries have a `Type` of `AWS::...`; any other YAML or JSON is skipped silently. Reading
+is safe (`cfn_yaml`, `cfn_json`: no object construction from tags, bounded aliases and nesting)
+and keeps the line of every property, so a finding points at the property that causes it.
+
+Resource ids are logical ids. Values go through `cfn_intrinsics` (parameters, mappings, pseudo
+parameters, conditions as unknowns); references between resources of the template become
+`Reference(value, target=<LogicalId>)`, joined by the estate. A template carries no account,
+and no region unless `--region` gives it: the trails' `account_id` is unknown, their
+`home_region` is `--region` or unknown.
+
+Bad input gives one CT000 naming the file and line: text that is not UTF-8 or above the size
+limit, invalid YAML/JSON, aliases that expand too far, sections of the wrong shape (a
+`Resources` list). A missing `IsLogging` on a trail is the CT011 CloudFormation itself enforces.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from checker.loaders import LoadOptions, error_estate, input_error, read_text
+from checker.loaders.cfn_intrinsics import Evaluator, Template
+from checker.loaders.cfn_json import parse_json
+from checker.loaders.cfn_resource import Resource
+from checker.loaders.cfn_resources import build
+from checker.loaders.cfn_values import LineDict, SourceError, line_of
+from checker.loaders.cfn_yaml import parse_yaml
+from checker.model import Diagnostic, Estate, InputFile
+
+KIND: Final = "cloudformation"
+_SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
+
+
+def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
+    text, err = read_text(path, display, KIND)
+    if err is not None:
+        return err
+    try:
+        doc = parse_document(text or "", path.suffix.lower())
+    except SourceError as e:
+        return error_estate(display, KIND, e.line, e.message)
+    if not is_template(doc):
+        return Estate(inputs=(InputFile(display, "unknown", "skipped"),))
+    assert isinstance(doc, LineDict)
+    return template_estate(doc, display, options)
+
+
+def parse_document(text: str, suffix: str) -> Any:
+    """JSON for `.json` files and text that starts with `{`, YAML otherwise. A `.template` or
+    `.yaml` file in flow style that is not valid JSON is read again as YAML."""
+    if suffix == ".json":
+        return parse_json(text)
+    if text.lstrip().startswith("{"):
+        try:
+            return parse_json(text)
+        except SourceError:
+            pass
+    return parse_yaml(text)
+
+
+def is_template(doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    if "AWSTemplateFormatVersion" in doc:
+        return True
+    resources = doc.get("Resources")
+    if isinstance(resources, dict):
+        entries: list[Any] = list(resources.values())
+    elif isinstance(resources, list):  # not valid, but meant as a template: CT000, not a skip
+        entries = resources + [v for e in resources if isinstance(e, dict) for v in e.values()]
+    else:
+        return False
+    return any(
+        isinstance(e, dict) and isinstance(e.get("Type"), str) and e["Type"].startswith("AWS::")
+        for e in entries
+    )
+
+
+def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate:
+    errors: list[Diagnostic] = []
+    for name in _SECTIONS:
+        value = doc.get(name)
+        if value is None or isinstance(value, dict):
+            continue
+        shape = "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+        error = input_error(
+            display,
+            line_of(doc, name),
+            f"{name} must be a mapping of logical ids to definitions, not {shape}",
+        )
+        if name == "Resources":  # nothing else can be read: one clear error for the file
+            return Estate(inputs=(InputFile(display, KIND, "error"),), diagnostics=(error,))
+        errors.append(error)
+
+    def section(name: str) -> dict[str, Any]:
+        value = doc.get(name)
+        return value if isinstance(value, dict) else {}
+
+    resources = section("Resources")
+    template = Template(
+        parameters=section("Parameters"),
+        mappings=section("Mappings"),
+        resources=resources,
+        region=options.default_region,
+        overrides=dict(options.variables),
+    )
+    ev = Evaluator(template)
+    loaded: list[Resource] = []
+    for logical_id, node in resources.items():
+        line = line_of(resources, logical_id)
+        rtype = node.get("Type") if isinstance(node, dict) else None
+        if not isinstance(node, LineDict) or not isinstance(rtype, str):
+            errors.append(
+                input_error(display, line, f"resource {logical_id} must be a mapping with a Type")
+            )
+            continue
+        props = node.get("Properties")
+        if props is not None and not isinstance(props, dict):
+            message = f"Properties of {logical_id} must be a mapping"
+            errors.append(input_error(display, line_of(node, "Properties"), message))
+            continue
+        loaded.append(Resource(logical_id, rtype, node, line, display, ev))
+    built = build(loaded, options.default_region)
+    status: Literal["ok", "error"] = "error" if errors else "ok"
+    return Estate(
+        trails=tuple(built.trails),
+        buckets=tuple(built.buckets),
+        keys=tuple(built.keys),
+        key_aliases=tuple(built.key_aliases),
+        log_groups=tuple(built.log_groups),
+        metric_filters=tuple(built.metric_filters),
+        alarms=tuple(built.alarms),
+        topics=tuple(built.topics),
+        subscriptions=tuple(built.subscriptions),
+        policies=tuple(built.policies),
+        inputs=(InputFile(display, KIND, status),),
+        diagnostics=tuple(errors) + tuple(built.diagnostics),
+    )

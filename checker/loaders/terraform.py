@@ -1,0 +1,754 @@
+"""Terraform module folders (HCL and `.tf.json`) -> Estate.
+
+1. Scan: read every file of each folder and find its top-level blocks by regex.
+2. Graph: follow `module` blocks (local paths, or `.terraform/modules/modules.json`); a scanned
+   folder called by another scanned folder is judged only through its caller.
+3. Select: a folder matters if it declares resources of the model, or calls a module that does;
+   in such a folder, parse (terraform_syntax) those resources and, transitively and by demand,
+   what their arguments reference: `aws_iam_role.r.arn` needs only r's count/for_each, `tags`
+   are never followed. Files with nothing that matters are never parsed.
+4. Check the rest of every file that contributes (worker processes when there is a lot);
+   python-hcl2 judges any file terraform_syntax finds fault with (see terraform_files).
+5. Evaluate each root module instance and map its resources to the model.
+
+Unknown `count`/`for_each`: the resource is judged as one instance `x[*]` whose per-instance
+values (`count.index`, `each.key`, `each.value`) are unknown, and a CT000 `unknown` diagnostic
+says so. This keeps a trail written as `count = var.enabled ? 1 : 0` in view (it is usually
+created) without inventing instance keys; findings on `x[*]` hold for every instance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from checker.loaders import LoadOptions, read_text, terraform_files
+from checker.loaders.terraform_eval import Traced, evaluate, untrace
+from checker.loaders.terraform_files import (
+    Decl,
+    Job,
+    SourceFile,
+    check_jobs,
+    is_override_file,
+    is_seed,
+    module_source,
+    override_key,
+    read_tfvars,
+    scan_file,
+    tfvars_files,
+    warm_parser,
+)
+from checker.loaders.terraform_module import (
+    ModuleInstance,
+    ResourceInstance,
+    explain,
+    nested_blocks,
+    parsed,
+    walk_instances,
+)
+from checker.loaders.terraform_resources import MAPPED_TYPES, Attrs, Collector, blocks_from_value
+from checker.loaders.terraform_syntax import (
+    AttrDef,
+    Block,
+    HclSyntaxError,
+    Lit,
+    Obj,
+    Tup,
+    Un,
+    block_traversals,
+    parse_expression,
+    traversals,
+)
+from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
+
+TF_SUFFIXES = (".tf", ".tf.json")
+# Above this much text to check, worker processes pay for themselves (about 0.15 s of work).
+PARALLEL_BYTES = 600_000
+_TYPE_STRING = re.compile(r"^\s*string\s*$")
+# Arguments that never feed the model: their references are not followed.
+IGNORED_ATTRS = frozenset(
+    {
+        "tags",
+        "tags_all",
+        "description",
+        "depends_on",
+        "lifecycle",
+        "timeouts",
+        "provisioner",
+        "connection",
+        "validation",
+        "precondition",
+        "postcondition",
+    }
+)
+# What every instance needs to exist and to know its region.
+META_ARGS_NEEDED = ("count", "for_each", "provider", "region")
+META_ATTRS = frozenset(META_ARGS_NEEDED)
+_MODULE_META = frozenset({"count", "for_each", "providers", "source"})
+# Data sources whose every argument shapes the attribute read (a policy document's json).
+WHOLE_DATA = frozenset({"aws_iam_policy_document"})
+# The arguments a computed attribute is derived from (see terraform_module.DERIVED).
+DERIVED_FROM = {
+    ("aws_s3_bucket", "id"): {"bucket", "bucket_prefix"},
+    ("aws_s3_bucket", "bucket"): {"bucket", "bucket_prefix"},
+    ("aws_s3_bucket", "arn"): {"bucket", "bucket_prefix"},
+    ("aws_cloudwatch_log_group", "id"): {"name"},
+    ("aws_iam_role", "id"): {"name"},
+    ("aws_kms_alias", "id"): {"name"},
+    ("aws_cloudwatch_log_metric_filter", "id"): {"name"},
+    ("aws_s3_bucket_policy", "id"): {"bucket"},
+}
+
+
+def _resource_demand(rtype: str, attr: str | None) -> frozenset[str] | None:
+    if attr is None:
+        return None  # the whole object
+    return frozenset(DERIVED_FROM.get((rtype, attr), {attr}))
+
+
+class Folder:
+    """One module folder: its files and its top-level declarations."""
+
+    def __init__(self, path: Path, options: LoadOptions) -> None:
+        self.path = path
+        self.display = options.display(path)
+        self.files: list[SourceFile] = []
+        self.read_errors: list[Estate] = []
+        self.variables: dict[str, Decl] = {}
+        self.locals: dict[str, list[Decl]] = {}
+        self.resources: dict[tuple[str, str], Decl] = {}
+        self.data: dict[tuple[str, str], Decl] = {}
+        self.modules: dict[str, Decl] = {}
+        self.outputs: dict[str, Decl] = {}
+        self.providers: list[Decl] = []
+        self.needed: set[int] = set()  # id() of needed decls
+        self._seeds: list[Decl] | None = None
+        self._types: set[str] | None = None
+        self._scan(options)
+
+    def label(self) -> str:
+        return self.display or "."
+
+    def _scan(self, options: LoadOptions) -> None:
+        try:
+            names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
+        except OSError:
+            names = []
+        for name in names:
+            path = self.path / name
+            if not path.is_file():
+                continue
+            display = options.display(path)
+            text, err = read_text(path, display, "terraform")
+            if err is not None:
+                self.read_errors.append(err)
+                continue
+            sf = scan_file(path, display, text or "")
+            self.files.append(sf)
+        # primary files first, then override files, in lexical order (as Terraform)
+        for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
+            override = is_override_file(sf.path.name)
+            for d in sf.decls:
+                if override and self._override(d):
+                    continue
+                self._declare(d)
+
+    def _override(self, d: Decl) -> bool:
+        """Attach a block of an override file to the block it overrides; False if none."""
+        if d.kind == "locals":
+            for n in d.names:
+                self.locals.setdefault(n, []).insert(0, d)  # its values win
+            return True
+        key = override_key(d)
+        for sf in self.files:
+            if is_override_file(sf.path.name):
+                continue
+            for base in sf.decls:
+                if base.kind == d.kind and override_key(base) == key:
+                    base.overrides.append(d)
+                    return True
+        return False
+
+    def _declare(self, d: Decl) -> None:
+        if d.kind == "resource" and len(d.labels) == 2:
+            self.resources.setdefault((d.labels[0], d.labels[1]), d)
+        elif d.kind == "data" and len(d.labels) == 2:
+            self.data.setdefault((d.labels[0], d.labels[1]), d)
+        elif d.kind == "variable" and d.labels:
+            self.variables.setdefault(d.labels[0], d)
+        elif d.kind == "locals":
+            for n in d.names:
+                self.locals.setdefault(n, []).append(d)
+        elif d.kind == "module" and d.labels:
+            self.modules.setdefault(d.labels[0], d)
+        elif d.kind == "output" and d.labels:
+            self.outputs.setdefault(d.labels[0], d)
+        elif d.kind == "provider" and d.labels:
+            self.providers.append(d)
+
+    @property
+    def resource_types(self) -> set[str]:
+        if self._types is None:
+            self._types = {t for t, _ in self.resources}
+        return self._types
+
+    def seeds(self) -> list[Decl]:
+        if self._seeds is None:
+            self._seeds = [d for d in self.resources.values() if is_seed(d)]
+        return self._seeds
+
+
+class _Loader:
+    """The Host of module instances: folders, module resolution, root values, diagnostics."""
+
+    def __init__(self, options: LoadOptions) -> None:
+        self.options = options
+        self.folders: dict[Path, Folder] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.inputs: list[InputFile] = []
+        self.extra: list[Estate] = []
+        self.modules_json: dict[Path, dict[str, Path] | None] = {}
+        # (folder path, root path, keypath) -> {module name: child folder path or reason}
+        self.resolved: dict[tuple[Path, Path, str], dict[str, Path | str]] = {}
+        self.relevant_cache: dict[tuple[Path, Path, str], bool] = {}
+        self.root_values: dict[Path, dict[str, AttrDef]] = {}
+        self.unknown_expansions: dict[str, tuple[Decl, Unknown]] = {}
+        # (child folder, root, keypath) -> (calling folder, its keypath, the module block)
+        self.callers: dict[tuple[Path, Path, str], tuple[Folder, str, Decl]] = {}
+        self._cli_values: dict[str, AttrDef] | None = None
+
+    # -- folders and the module graph ----------------------------------------------------
+
+    def folder(self, path: Path) -> Folder:
+        f = self.folders.get(path)
+        if f is None:
+            f = Folder(path, self.options)
+            self.folders[path] = f
+        return f
+
+    def _modules_json(self, root: Path) -> dict[str, Path] | None:
+        if root not in self.modules_json:
+            table: dict[str, Path] | None = None
+            manifest = root / ".terraform" / "modules" / "modules.json"
+            try:
+                doc = json.loads(manifest.read_text(encoding="utf-8"))
+                table = {}
+                for m in doc.get("Modules", []):
+                    if (
+                        isinstance(m, dict)
+                        and isinstance(m.get("Key"), str)
+                        and isinstance(m.get("Dir"), str)
+                    ):
+                        table[m["Key"]] = (root / m["Dir"]).resolve()
+            except (OSError, ValueError, AttributeError):
+                table = None
+            self.modules_json[root] = table
+        return self.modules_json[root]
+
+    def resolve_calls(self, folder: Folder, root: Path, keypath: str) -> dict[str, Path | str]:
+        key = (folder.path, root, keypath)
+        if key not in self.resolved:
+            out: dict[str, Path | str] = {}
+            for name, decl in folder.modules.items():
+                out[name] = self._resolve(folder, decl, name, root, keypath)
+            self.resolved[key] = out
+        return self.resolved[key]
+
+    def _resolve(
+        self, folder: Folder, decl: Decl, name: str, root: Path, keypath: str
+    ) -> Path | str:
+        source = module_source(decl)
+        call = f"module.{name}"
+        if source is None:
+            return f"{call} has no literal source"
+        if source.startswith(("./", "../")) or source in (".", ".."):
+            child = (folder.path / source).resolve()
+            if not child.is_dir():
+                return f"{call} (source {source}) points to a folder that does not exist"
+            return child
+        table = self._modules_json(root)
+        full_key = f"{keypath}.{name}" if keypath else name
+        if table is not None and full_key in table and table[full_key].is_dir():
+            return table[full_key]
+        return (
+            f"{call} (source {source}) was not evaluated: remote modules are not fetched; "
+            "run terraform init or scan the module's source"
+        )
+
+    def local_callees(self, folder: Folder) -> set[Path]:
+        out = set()
+        for decl in folder.modules.values():
+            source = module_source(decl)
+            if source and (source.startswith(("./", "../")) or source in (".", "..")):
+                out.add((folder.path / source).resolve())
+        return out
+
+    def relevant(
+        self, folder: Folder, root: Path, keypath: str, chain: tuple[Path, ...] = ()
+    ) -> bool:
+        """Does the folder (as reached from `root`) hold, itself or through its modules, anything
+        the model is made of?"""
+        key = (folder.path, root, keypath)
+        known = self.relevant_cache.get(key)
+        if known is not None:
+            return known
+        if folder.seeds():
+            result = True
+        elif folder.path in chain or len(chain) > 32:
+            return False
+        else:
+            result = any(
+                isinstance(child, Path)
+                and self.relevant(
+                    self.folder(child), root, _kp(keypath, name), (*chain, folder.path)
+                )
+                for name, child in self.resolve_calls(folder, root, keypath).items()
+            )
+        self.relevant_cache[key] = result
+        return result
+
+    # -- selection ---------------------------------------------------------------------
+
+    def select(self, root: Path) -> None:
+        """Parse, for the module tree under `root`, the resources of the model and what their
+        arguments reference, transitively (by demand: `aws_iam_role.r.arn` needs only r's
+        count/for_each, `local.x` only that local)."""
+        work: list[tuple[Folder, str, Decl, frozenset[str] | None]] = []
+        visited: set[tuple[Path, str]] = set()
+
+        def visit(folder: Folder, keypath: str, chain: tuple[Path, ...]) -> None:
+            if (folder.path, keypath) in visited or folder.path in chain or len(chain) > 32:
+                return
+            visited.add((folder.path, keypath))
+            if not self.relevant(folder, root, keypath):
+                return
+            work.extend((folder, keypath, d, None) for d in folder.seeds())
+            work.extend((folder, keypath, d, None) for d in folder.providers)
+            for name, child in self.resolve_calls(folder, root, keypath).items():
+                if isinstance(child, Path):
+                    kp = _kp(keypath, name)
+                    child_folder = self.folder(child)
+                    self.callers[(child, root, kp)] = (folder, keypath, folder.modules[name])
+                    if self.relevant(child_folder, root, kp):
+                        work.append((folder, keypath, folder.modules[name], _MODULE_META))
+                        visit(child_folder, kp, (*chain, folder.path))
+
+        visit(self.folder(root), "", ())
+        done: dict[tuple[int, str], set[str]] = {}
+        while work:
+            folder, keypath, decl, attrs = work.pop()
+            folder.needed.add(id(decl))
+            decl.file.needed = True
+            for o in decl.overrides:
+                folder.needed.add(id(o))
+                o.file.needed = True
+            block = decl.parse()
+            if block is None:
+                continue
+            seen = done.setdefault((id(decl), keypath), set())
+            if "*" in seen:
+                continue
+            if attrs is None:
+                seen.add("*")
+                refs = list(block_traversals(block, IGNORED_ATTRS))
+            else:
+                fresh = (attrs | META_ATTRS) - seen
+                if not fresh:
+                    continue
+                seen |= fresh
+                refs = []
+                for name in fresh:
+                    if name in block.attrs:
+                        refs.extend(traversals(block.attrs[name].node))
+                    for b in block.blocks:
+                        if b.type == name or (b.type == "dynamic" and b.labels == (name,)):
+                            refs.extend(block_traversals(b, IGNORED_ATTRS))
+            if decl.kind == "variable" and keypath:
+                caller = self.callers.get((folder.path, root, keypath))
+                if caller is not None:
+                    work.append((caller[0], caller[1], caller[2], frozenset({decl.labels[0]})))
+            for name, steps in refs:
+                work.extend(self._demand(folder, root, keypath, name, steps))
+
+    def _demand(
+        self, folder: Folder, root: Path, keypath: str, name: str, steps: tuple[Any, ...]
+    ) -> list[Any]:
+        attrs = [v for k, v in steps if k == "attr"]
+        if name == "var" and attrs:
+            d = folder.variables.get(attrs[0])
+            return [(folder, keypath, d, None)] if d is not None else []
+        if name == "local" and attrs:
+            return [
+                (folder, keypath, d, frozenset({attrs[0]})) for d in folder.locals.get(attrs[0], [])
+            ]
+        if name == "data" and len(attrs) >= 2:
+            d = folder.data.get((attrs[0], attrs[1]))
+            if d is None:
+                return []
+            wanted = None if attrs[0] in WHOLE_DATA or len(attrs) < 3 else frozenset({attrs[2]})
+            return [(folder, keypath, d, wanted)]
+        if name == "module" and attrs:
+            d = folder.modules.get(attrs[0])
+            if d is None:
+                return []
+            out: list[Any] = [(folder, keypath, d, _MODULE_META)]
+            child = self.resolve_calls(folder, root, keypath).get(attrs[0])
+            if isinstance(child, Path):
+                cf = self.folder(child)
+                kp = _kp(keypath, attrs[0])
+                self.callers[(child, root, kp)] = (folder, keypath, d)
+                outs = (
+                    [cf.outputs[attrs[1]]]
+                    if len(attrs) > 1 and attrs[1] in cf.outputs
+                    else list(cf.outputs.values())
+                )
+                out.extend((cf, kp, o, None) for o in outs)
+                out.extend((cf, kp, p, None) for p in cf.providers)
+            return out
+        if name in folder.resource_types and attrs:
+            d = folder.resources.get((name, attrs[0]))
+            if d is None:
+                return []
+            return [
+                (folder, keypath, d, _resource_demand(name, attrs[1] if len(attrs) > 1 else None))
+            ]
+        return []
+
+    # -- validation ----------------------------------------------------------------------
+
+    def check(self) -> None:
+        """python-hcl2 validates every file that contributes (see terraform_files.check_job)."""
+        jobs: list[Job] = []
+        texts: list[str] = []
+        owners: list[SourceFile] = []
+        size = 0
+        for folder in self.folders.values():
+            for sf in folder.files:
+                if not sf.needed or sf.is_json or sf.text is None or sf.error is not None:
+                    continue
+                needed = [d for d in sf.decls if id(d) in folder.needed]
+                suspect = any(d.syntax_error is not None for d in needed)
+                ranges = [(d.start, d.end) for d in needed]
+                others = [(d.start, d.end) for d in sf.decls if id(d) not in folder.needed]
+                if not (suspect or others or terraform_files.HCL2_VALIDATES_ALL):
+                    continue  # every block of the file is read already
+                jobs.append((sf.display, ranges, others, suspect))
+                texts.append(sf.text)
+                owners.append(sf)
+                size += sum(
+                    e - s for s, e in (ranges if terraform_files.HCL2_VALIDATES_ALL else others)
+                )
+        workers = self._workers(size, len(jobs))
+        if workers > 1 and (terraform_files.HCL2_VALIDATES_ALL or any(j[3] for j in jobs)):
+            warm_parser()
+        for sf, result in zip(owners, check_jobs(jobs, texts, workers), strict=True):
+            if result.error is not None:
+                sf.error = result.error
+                for d in sf.decls:
+                    d.parsed = None
+            elif result.fallback:
+                for d in sf.decls:
+                    if d.parsed is None and d.start in result.fallback:
+                        d.parsed = result.fallback[d.start]
+                        d.syntax_error = None
+
+    def _workers(self, size: int, n_jobs: int) -> int:
+        if self.options.jobs == 1 or n_jobs < 4:
+            return 1
+        if self.options.jobs > 1:
+            return self.options.jobs
+        cpus = os.cpu_count() or 1
+        return min(cpus, 8) if size >= PARALLEL_BYTES else 1
+
+    # -- Host ----------------------------------------------------------------------------
+
+    def child_folder(self, inst: ModuleInstance, name: str) -> Any:
+        child = self.resolve_calls(inst.folder, inst.root, inst.keypath).get(name)  # type: ignore[arg-type]
+        if isinstance(child, Path):
+            return self.folder(child)
+        return child
+
+    def root_value(self, folder: Any, name: str) -> AttrDef | None:
+        cli = self._cli().get(name)
+        decl = folder.variables.get(name)
+        if cli is not None and decl is not None:
+            return _typed_cli_value(cli, decl)
+        values = self.root_values.get(folder.path)
+        if values is None:
+            values = self._read_root_values(folder.path)
+            self.root_values[folder.path] = values
+        return values.get(name)
+
+    def _read_root_values(self, path: Path) -> dict[str, AttrDef]:
+        values: dict[str, AttrDef] = {}
+        files = tfvars_files(path)
+        for vf in self.options.var_files:
+            p = Path(vf) if os.path.isabs(vf) else Path(self.options.cwd) / vf
+            files.append(p)
+        for f in files:
+            display = self.options.display(f)
+            if not f.is_file():
+                self._once_error(display, 0, "var file not found")
+                continue
+            text, err = read_text(f, display, "terraform")
+            if err is not None:
+                self._once_estate(display, err)
+                continue
+            assigned, perr = read_tfvars(f, text or "")
+            if perr is not None:
+                self._once_error(display, perr[0], perr[1])
+                continue
+            self._once_input(display)
+            values.update(assigned)
+        return values
+
+    def _cli(self) -> dict[str, AttrDef]:
+        if self._cli_values is None:
+            self._cli_values = {
+                name: AttrDef(_Raw(raw), 0, raw if len(raw) < 80 else raw[:77] + "...")
+                for name, raw in self.options.variables
+            }
+        return self._cli_values
+
+    def _once_error(self, display: str, line: int, message: str) -> None:
+        if any(i.path == display for i in self.inputs):
+            return
+        self.inputs.append(InputFile(display, "terraform", "error"))
+        self.diagnostics.append(
+            Diagnostic("CT000", "fail", message, Location(display, line), display)
+        )
+
+    def _once_estate(self, display: str, err: Estate) -> None:
+        if any(i.path == display for i in self.inputs):
+            return
+        self.extra.append(err)
+        self.inputs.append(InputFile(display, "terraform", "error"))
+
+    def _once_input(self, display: str) -> None:
+        if not any(i.path == display for i in self.inputs):
+            self.inputs.append(InputFile(display, "terraform", "ok"))
+
+    def note_unknown_expansion(self, address: str, decl: Decl, reason: Unknown) -> None:
+        self.unknown_expansions.setdefault(address, (decl, reason))
+
+
+class _Raw:
+    """A `--var NAME=VALUE` before its variable's type is known (see `_typed_cli_value`)."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+
+
+def _typed_cli_value(cli: AttrDef, decl: Decl) -> AttrDef:
+    """Terraform reads `--var` values as strings for string variables, and as HCL otherwise."""
+    raw = cli.node.raw
+    block = decl.parsed
+    type_attr = block.attrs.get("type") if block is not None else None
+    if type_attr is not None and _TYPE_STRING.match(type_attr.src):
+        return AttrDef(Lit(raw), 0, cli.src)
+    try:
+        node = parse_expression(raw)
+    except HclSyntaxError:
+        return AttrDef(Lit(raw), 0, cli.src)
+
+    def literal(n: Any) -> bool:
+        if isinstance(n, Lit):
+            return True
+        if isinstance(n, Tup):
+            return all(literal(i) for i in n.items)
+        if isinstance(n, Obj):
+            return all(literal(v) for _, v in n.items)
+        return isinstance(n, Un) and literal(n.x)
+
+    return AttrDef(node if literal(node) or isinstance(node, Obj) else Lit(raw), 0, cli.src)
+
+
+class HclAttrs:
+    """A resource instance (or one of its nested blocks) as the model mapping reads it."""
+
+    def __init__(
+        self,
+        inst: ResourceInstance,
+        block: Block,
+        scope: Any,
+        display: str,
+        rtype: str | None = None,
+    ) -> None:
+        self.inst = inst
+        self.block = block
+        self.scope = scope
+        self.address = inst.address
+        self.rtype = rtype or inst.rtype
+        self.location = Location(display, block.line)
+        self._display = display
+        self._cache: dict[str, Any] = {}
+
+    def raw(self, name: str) -> Any:
+        if name in self._cache:
+            return self._cache[name]
+        attr = self.block.attrs.get(name)
+        if attr is None:
+            v: Any = None
+        else:
+            v = inst_value = (
+                self.inst.argument(name)
+                if self.block is self.inst.block
+                else evaluate(attr.node, self.scope)
+            )
+            u = untrace(inst_value)
+            if isinstance(u, Unknown):
+                e = explain(name, attr.src, u)
+                v = Traced(e, inst_value.target) if isinstance(inst_value, Traced) else e
+        self._cache[name] = v
+        return v
+
+    def line(self, name: str) -> int | None:
+        attr = self.block.attrs.get(name)
+        if attr is not None:
+            return attr.line
+        for b in self.block.blocks:
+            if b.type == name or (b.type == "dynamic" and b.labels == (name,)):
+                return b.line
+        return None
+
+    def blocks(self, name: str) -> list[Attrs] | Unknown:
+        found = nested_blocks(self.block, name, self.scope, self.address)
+        if isinstance(found, Unknown):
+            return found
+        if not found and name in self.block.attrs:
+            # `.tf.json`, or an attribute written as an object: read the value as blocks
+            return blocks_from_value(self, name, self.raw(name))
+        return [HclAttrs(self.inst, b, s, self._display, name) for b, s in found]
+
+    def region(self) -> Any:
+        return self.inst.region()
+
+
+def load_terraform(
+    roots: list[Path], options: LoadOptions, only_files: set[Path] | None = None
+) -> Estate:
+    """Load the Terraform module folders `roots` (absolute paths) into one estate.
+
+    `only_files`, when given, are the files the user named; their folders are still read whole so
+    that references resolve, and everything in those folders is reported."""
+    loader = _Loader(options)
+    paths = sorted({Path(r).resolve() for r in roots})
+    for p in paths:
+        loader.folder(p)
+    callees: set[Path] = set()
+    for p in paths:
+        callees |= loader.local_callees(loader.folders[p])
+    tops = [p for p in paths if p not in callees]
+    # folders that call each other in a ring, with no caller outside the ring, are roots too
+    reached: set[Path] = set()
+    for p in tops:
+        _reach(loader, p, reached)
+    for p in paths:
+        if p not in reached:
+            tops.append(p)
+            _reach(loader, p, reached)
+    for top in tops:
+        loader.select(top)
+    loader.check()
+    collector = Collector(default_region=options.default_region)
+    for top in tops:
+        _remote_diagnostics(loader, top)
+        if not loader.relevant(loader.folders[top], top, ""):
+            continue
+        _evaluate_root(loader, top, collector)
+    return _finish(loader, collector)
+
+
+def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:
+    if path in reached:
+        return
+    reached.add(path)
+    for child in loader.local_callees(loader.folder(path)):
+        if child in loader.folders or child.is_dir():
+            _reach(loader, child, reached)
+
+
+def _remote_diagnostics(loader: _Loader, root: Path) -> None:
+    """Module calls that are not evaluated, reported once per call site and address."""
+    seen: set[tuple[Path, str]] = set()
+
+    def walk(folder: Folder, keypath: str, prefix: str, chain: tuple[Path, ...]) -> None:
+        if (folder.path, keypath) in seen or folder.path in chain or len(chain) > 32:
+            return
+        seen.add((folder.path, keypath))
+        for name, child in loader.resolve_calls(folder, root, keypath).items():
+            decl = folder.modules[name]
+            address = f"{prefix}module.{name}"
+            if isinstance(child, Path):
+                kp = f"{keypath}.{name}" if keypath else name
+                walk(loader.folder(child), kp, address + ".", (*chain, folder.path))
+            else:
+                loader.diagnostics.append(
+                    Diagnostic(
+                        "CT000",
+                        "unknown",
+                        child.replace(f"module.{name}", address, 1),
+                        Location(decl.file.display, decl.line),
+                        address,
+                    )
+                )
+
+    walk(loader.folders[root], "", "", ())
+
+
+def _evaluate_root(loader: _Loader, root: Path, collector: Collector) -> None:
+    folder = loader.folders[root]
+    inst = ModuleInstance(loader, folder, "", "", None, "the root module", {}, root=root)
+
+    def relevant_call(parent: ModuleInstance, name: str) -> bool:
+        child = loader.child_folder(parent, name)
+        return isinstance(child, Folder) and loader.relevant(child, root, _kp(parent.keypath, name))
+
+    for mi in walk_instances(inst, relevant_call):
+        for (rtype, name), decl in mi.folder.resources.items():
+            if rtype not in MAPPED_TYPES or not is_seed(decl):
+                continue
+            block = parsed(decl)
+            if isinstance(block, Unknown):
+                continue
+            group = mi.resource("managed", rtype, name)
+            for ri in group.instances():
+                collector.add(HclAttrs(ri, block, ri.scope, decl.file.display))
+
+
+def _kp(keypath: str, name: str) -> str:
+    return f"{keypath}.{name}" if keypath else name
+
+
+def _finish(loader: _Loader, collector: Collector) -> Estate:
+    inputs: list[InputFile] = []
+    diagnostics: list[Diagnostic] = list(loader.diagnostics)
+    parts: list[Estate] = list(loader.extra)
+    for folder in loader.folders.values():
+        parts.extend(folder.read_errors)
+        for sf in folder.files:
+            if sf.error is not None:
+                line, message = sf.error
+                inputs.append(InputFile(sf.display, "terraform", "error"))
+                diagnostics.append(
+                    Diagnostic("CT000", "fail", message, Location(sf.display, line), sf.display)
+                )
+            else:
+                inputs.append(InputFile(sf.display, "terraform", "ok"))
+    for address, (decl, reason) in sorted(loader.unknown_expansions.items()):
+        diagnostics.append(
+            Diagnostic(
+                "CT000",
+                "unknown",
+                f"{address}: {reason.reason}; judged as one instance whose per-instance values "
+                "are unknown",
+                Location(decl.file.display, decl.line),
+                address,
+            )
+        )
+    estate = collector.estate()
+    core = Estate(inputs=tuple(inputs) + tuple(loader.inputs), diagnostics=tuple(diagnostics))
+    return Estate.merge([core, estate, *parts])

@@ -1,0 +1,338 @@
+"""`terraform show -json` plan output -> Estate, through the same mapping as the HCL loader.
+
+Values come from `planned_values` (root module and nested `child_modules`), addresses as given.
+A value listed in the resource's `change.after_unknown` is known only after apply. The
+`configuration` section gives the provider region and, from each expression's `references`, the
+resource an attribute points at when the planned value itself is not known. `prior_state` is the
+world before the plan and is not read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from checker.loaders import LoadOptions, error_estate, read_text
+from checker.loaders.terraform_eval import Traced
+from checker.loaders.terraform_resources import MAPPED_TYPES, Collector, DictAttrs
+from checker.model import Computed, Estate, InputFile, Location, Unknown
+
+KIND: Literal["terraform-plan"] = "terraform-plan"
+_RESOURCE_REF = re.compile(r"^(data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*(\[[^\]]*\])?$")
+_MODULE_STEP = re.compile(r"module\.([A-Za-z_][\w-]*)(\[[^\]]*\])?\.")
+_NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "terraform.", "self.", "module.")
+
+
+def load_plan(path: Path, display: str, options: LoadOptions) -> Estate:
+    text, err = read_text(path, display, KIND)
+    if err is not None:
+        return err
+    text = text or ""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        return error_estate(display, KIND, e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
+    if not isinstance(doc, dict) or not isinstance(doc.get("planned_values"), dict):
+        return error_estate(
+            display, KIND, 1, "not a Terraform plan: there is no planned_values object"
+        )
+    version = str(doc.get("format_version", "0"))
+    if not re.match(r"^[01](\.|$)", version):
+        return error_estate(
+            display, KIND, 1, f"plan format_version {version} is not supported (0.x and 1.x are)"
+        )
+    plan = _Plan(doc, text)
+    collector = Collector(default_region=options.default_region)
+    for res in plan.resources():
+        if res.get("mode", "managed") != "managed" or res.get("type") not in MAPPED_TYPES:
+            continue
+        attrs = plan.attrs(res, display)
+        if attrs is not None:
+            collector.add(attrs)
+    estate = collector.estate()
+    return Estate.merge([Estate(inputs=(InputFile(display, KIND, "ok"),)), estate])
+
+
+class _Plan:
+    def __init__(self, doc: Mapping[str, Any], text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.changes: dict[str, Mapping[str, Any]] = {}
+        for rc in doc.get("resource_changes") or []:
+            if isinstance(rc, dict) and isinstance(rc.get("address"), str):
+                change = rc.get("change")
+                self.changes[rc["address"]] = change if isinstance(change, dict) else {}
+        config = doc.get("configuration")
+        self.config: Mapping[str, Any] = config if isinstance(config, dict) else {}
+        self.addresses: set[str] = set()
+        self._planned_at = text.find('"planned_values"')
+        variables = doc.get("variables")
+        self.variables: Mapping[str, Any] = variables if isinstance(variables, dict) else {}
+
+    def resources(self) -> list[Mapping[str, Any]]:
+        out = list(self._walk(self.doc["planned_values"].get("root_module") or {}))
+        self.addresses = {r["address"] for r in out}
+        return out
+
+    def _walk(self, module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        for res in module.get("resources") or []:
+            if (
+                isinstance(res, dict)
+                and isinstance(res.get("address"), str)
+                and isinstance(res.get("type"), str)
+            ):
+                yield res
+        for child in module.get("child_modules") or []:
+            if isinstance(child, dict):
+                yield from self._walk(child)
+
+    # -- one resource ----------------------------------------------------------------------
+
+    def attrs(self, res: Mapping[str, Any], display: str) -> DictAttrs | None:
+        address = res["address"]
+        rtype = res["type"]
+        name = str(res.get("name", ""))
+        raw_values = res.get("values")
+        values: dict[str, Any] = raw_values if isinstance(raw_values, dict) else {}
+        prefix = _module_prefix(address, rtype, name, res.get("index"))
+        conf = self._config_resource(prefix, rtype, name)
+        raw_expressions = conf.get("expressions")
+        expressions: dict[str, Any] = raw_expressions if isinstance(raw_expressions, dict) else {}
+        change = self.changes.get(address, {})
+        raw_unknown = change.get("after_unknown")
+        unknown: dict[str, Any] = raw_unknown if isinstance(raw_unknown, dict) else {}
+        creating = "create" in (change.get("actions") or [])
+        merged: dict[str, Any] = {}
+        for key in sorted(set(values) | set(unknown)):
+            v = _merge_unknown(
+                values.get(key), unknown.get(key), key, expressions.get(key), creating
+            )
+            if v is _DEFAULT:
+                continue
+            merged[key] = self._trace(v, expressions.get(key), prefix, address)
+        region = (
+            merged.get("region")
+            if isinstance(merged.get("region"), str)
+            else self._region(conf, prefix)
+        )
+        return DictAttrs(address, rtype, Location(display, self._line(address)), merged, region)
+
+    def _trace(self, value: Any, expr: Any, prefix: str, own: str) -> Any:
+        """Wrap a value with the address of the resource its expression references; nested
+        blocks (lists of block expressions) are followed into."""
+        if isinstance(expr, list) and isinstance(value, list):
+            return [
+                self._trace(v, expr[i] if i < len(expr) else None, prefix, own)
+                for i, v in enumerate(value)
+            ]
+        if isinstance(expr, dict) and "references" not in expr and "constant_value" not in expr:
+            if isinstance(value, dict):
+                return {k: self._trace(v, expr.get(k), prefix, own) for k, v in value.items()}
+            return value
+        if not isinstance(expr, dict):
+            return value
+        targets = self._targets(expr.get("references"), prefix, 0)
+        targets = [t for t in targets if t != own]
+        if not targets:
+            return value
+        if isinstance(value, list) and len(targets) == len(value) and len(targets) > 1:
+            return [Traced(v, t) for v, t in zip(value, targets, strict=True)]
+        if isinstance(value, list) and len(targets) == 1 and len(value) == 1:
+            return [Traced(value[0], targets[0])]
+        if len(targets) == 1:
+            return Traced(value, targets[0])
+        return value
+
+    def _targets(self, refs: Any, prefix: str, depth: int) -> list[str]:
+        """Resource instance addresses named by an expression's references, in order."""
+        if not isinstance(refs, list) or depth > 8:
+            return []
+        out: list[str] = []
+        for ref in refs:
+            if not isinstance(ref, str):
+                continue
+            found: list[str] = []
+            if ref.startswith("module."):
+                found = self._module_output_targets(ref, prefix, depth)
+            elif ref.startswith("var.") and prefix:
+                found = self._input_targets(
+                    ref[4:].split("[", 1)[0].split(".", 1)[0], prefix, depth
+                )
+            elif not ref.startswith(_NOT_RESOURCES) and _RESOURCE_REF.match(ref):
+                found = self._instance(prefix + ref)
+            for t in found:
+                base = t.split("[", 1)[0]
+                if not any(o == t or o.split("[", 1)[0] == base for o in out):
+                    out.append(t)
+        return out
+
+    def _instance(self, ref: str) -> list[str]:
+        if ref in self.addresses:
+            return [ref]
+        matches = [a for a in self.addresses if a.startswith(ref + "[")]
+        return matches if len(matches) == 1 else []
+
+    def _module_output_targets(self, ref: str, prefix: str, depth: int) -> list[str]:
+        m = re.match(r"^module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)$", ref)
+        if not m:
+            return []
+        call, output = m.group(1), m.group(2)
+        module = self._config_module(prefix)
+        calls: dict[str, Any] = module.get("module_calls") or {}
+        if not isinstance(calls, dict):
+            return []
+        entry = calls.get(call)
+        child = entry.get("module", {}) if isinstance(entry, dict) else {}
+        outputs = child.get("outputs") if isinstance(child, dict) else None
+        if not isinstance(outputs, dict) or not isinstance(outputs.get(output), dict):
+            return []
+        expr = outputs[output].get("expression", {})
+        return self._targets(
+            expr.get("references") if isinstance(expr, dict) else None,
+            f"{prefix}module.{call}.",
+            depth + 1,
+        )
+
+    def _input_targets(self, variable: str, prefix: str, depth: int) -> list[str]:
+        """`var.x` inside a module: what the calling module passes as `x`."""
+        steps = list(_MODULE_STEP.finditer(prefix))
+        if not steps:
+            return []
+        last = steps[-1]
+        parent_prefix = prefix[: last.start()]
+        module = self._config_module(parent_prefix)
+        calls = module.get("module_calls") if isinstance(module.get("module_calls"), dict) else {}
+        call = calls.get(last.group(1)) if isinstance(calls, dict) else None
+        exprs = call.get("expressions") if isinstance(call, dict) else None
+        expr = exprs.get(variable) if isinstance(exprs, dict) else None
+        if not isinstance(expr, dict):
+            return []
+        return self._targets(expr.get("references"), parent_prefix, depth + 1)
+
+    def _config_module(self, prefix: str) -> Mapping[str, Any]:
+        module: Any = self.config.get("root_module") or {}
+        for call, _ in _MODULE_STEP.findall(prefix):
+            calls = module.get("module_calls") if isinstance(module, dict) else None
+            nxt = calls.get(call) if isinstance(calls, dict) else None
+            module = nxt.get("module") if isinstance(nxt, dict) else None
+            if not isinstance(module, dict):
+                return {}
+        return module if isinstance(module, dict) else {}
+
+    def _config_resource(self, prefix: str, rtype: str, name: str) -> Mapping[str, Any]:
+        module = self._config_module(prefix)
+        for r in module.get("resources") or []:
+            if (
+                isinstance(r, dict)
+                and r.get("type") == rtype
+                and r.get("name") == name
+                and r.get("mode", "managed") == "managed"
+            ):
+                return r
+        return {}
+
+    def _region(self, conf: Mapping[str, Any], prefix: str) -> Any:
+        providers = self.config.get("provider_config")
+        if not isinstance(providers, dict):
+            return Unknown("the plan's configuration has no provider configuration")
+        raw_key = conf.get("provider_config_key")
+        key: str = raw_key if isinstance(raw_key, str) else "aws"
+        pc = providers.get(key)
+        if pc is None and ":" in key:
+            pc = providers.get(key.split(":", 1)[1])
+        if not isinstance(pc, dict):
+            return Unknown(f"the plan has no provider configuration {key!r}")
+        expr = (
+            (pc.get("expressions") or {}).get("region")
+            if isinstance(pc.get("expressions"), dict)
+            else None
+        )
+        if not isinstance(expr, dict):
+            return Unknown('the provider "aws" sets no region (it comes from the environment)')
+        if isinstance(expr.get("constant_value"), str):
+            return expr["constant_value"]
+        refs = expr.get("references")
+        if isinstance(refs, list) and not pc.get("module_address"):
+            for ref in refs:
+                if isinstance(ref, str) and ref.startswith("var."):
+                    var = self.variables.get(ref[4:])
+                    if isinstance(var, dict) and isinstance(var.get("value"), str):
+                        return var["value"]
+        return Unknown("the provider region comes from an expression the plan does not resolve")
+
+    def _line(self, address: str) -> int:
+        pattern = re.compile(r'"address"\s*:\s*' + re.escape(json.dumps(address)))
+        m = pattern.search(self.text, max(self._planned_at, 0))
+        if m is None:
+            return 0
+        return self.text.count("\n", 0, m.start()) + 1
+
+
+def _module_prefix(address: str, rtype: str, name: str, index: Any) -> str:
+    suffix = f"{rtype}.{name}"
+    if isinstance(index, bool) or index is None:
+        pass
+    elif isinstance(index, int):
+        suffix += f"[{index}]"
+    else:
+        suffix += f"[{json.dumps(index)}]"
+    if address.endswith(suffix):
+        return address[: len(address) - len(suffix)]
+    i = address.rfind(f"{rtype}.{name}")
+    return address[:i] if i >= 0 else ""
+
+
+_DEFAULT = object()
+
+
+def _merge_unknown(value: Any, unknown: Any, name: str, expr: Any, creating: bool) -> Any:
+    """A planned value with `after_unknown` markers turned into unknowns. `expr` is the
+    configuration's expression (or nested block expressions) for it: an unknown that was written
+    is certainly set (Computed); one that was not takes AWS's default on a new resource
+    (`_DEFAULT`: left out, as in the HCL loader)."""
+    if unknown is True:
+        if expr is None:
+            return (
+                _DEFAULT
+                if creating and value is None
+                else Unknown(f"{name} is known only after apply")
+            )
+        return Computed(f"{name} is known only after apply")
+    if isinstance(unknown, dict) and (isinstance(value, dict) or value is None):
+        base = value if isinstance(value, dict) else {}
+        sub = (
+            expr
+            if isinstance(expr, dict) and "references" not in expr and "constant_value" not in expr
+            else {}
+        )
+        out = {}
+        for k in set(base) | set(unknown):
+            v = _merge_unknown(
+                base.get(k),
+                unknown.get(k),
+                k,
+                sub.get(k) if isinstance(sub, dict) else None,
+                creating,
+            )
+            if v is not _DEFAULT:
+                out[k] = v
+        return out
+    if isinstance(unknown, list) and (isinstance(value, list) or value is None):
+        base_list = value if isinstance(value, list) else []
+        exprs = expr if isinstance(expr, list) else []
+        n = max(len(base_list), len(unknown))
+        items = []
+        for i in range(n):
+            v = _merge_unknown(
+                base_list[i] if i < len(base_list) else None,
+                unknown[i] if i < len(unknown) else None,
+                name,
+                exprs[i] if i < len(exprs) else (expr if not exprs else None),
+                creating,
+            )
+            items.append(None if v is _DEFAULT else v)
+        return items
+    return value

@@ -1,0 +1,519 @@
+"""IAM policy documents (identity policies, SCPs, bucket and key policies): parse, then ask.
+
+Loaders hand over a document as parsed JSON (a mapping) or as a JSON string, and any value in it
+may be an `Unknown` (a variable without a value, say). Parsing keeps those unknowns in place and
+every question is answered tri-state: when the answer depends on an unknown part it is `Unknown`,
+never a guess. A document that is itself unknown stays unknown.
+
+IAM semantics kept here (IAM User Guide, "IAM JSON policy elements reference"):
+- `Statement` is one object or a list; `Action`/`NotAction`, `Resource`/`NotResource` and
+  principal values are a string or a list.
+- Action names are case-insensitive and take the wildcards `*` (any run of characters) and `?`
+  (one character).
+- Condition keys are case-insensitive; an operator may carry a `ForAnyValue:`/`ForAllValues:`
+  qualifier and an `IfExists` suffix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from checker.model import Tri, Unknown
+
+Value = str | Unknown
+
+# Operators whose match means the key does NOT have the listed value: a condition built on them
+# widens rather than narrows who a statement applies to.
+NEGATED_OPERATORS = frozenset(
+    {
+        "stringnotequals",
+        "stringnotequalsignorecase",
+        "stringnotlike",
+        "arnnotequals",
+        "arnnotlike",
+        "numericnotequals",
+        "datenotequals",
+        "notipaddress",
+    }
+)
+
+# Condition keys that pin a statement for principal "*" to a known caller or network. The S3
+# "meaning of public" list (PublicAccessBlockConfiguration API docs): fixed values of
+# aws:SourceIp, aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount,
+# s3:x-amz-server-side-encryption-aws-kms-key-id and aws:userid; plus the organization and
+# principal keys that pin the caller to known accounts (aws:PrincipalOrgID, aws:PrincipalAccount,
+# aws:PrincipalArn).
+RESTRICTING_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:principalorgid",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:userid",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:dataaccesspointarn",
+        "s3:dataaccesspointaccount",
+    }
+)
+
+_OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
+
+
+class _Invalid(Exception):
+    """A document AWS would reject; becomes an Unknown naming the problem."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Types
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A `Principal` (or `NotPrincipal`) element. `everyone` is `"*"` or `{"AWS": "*"}`."""
+
+    everyone: bool = False
+    aws: tuple[Value, ...] = ()
+    service: tuple[Value, ...] = ()
+    federated: tuple[Value, ...] = ()
+    canonical_user: tuple[Value, ...] = ()
+
+    def is_everyone(self) -> Tri:
+        """True for "*" or {"AWS": "*"}; Unknown when an AWS principal is unknown (it may be
+        "*")."""
+        if self.everyone:
+            return True
+        for value in self.aws:
+            if isinstance(value, Unknown):
+                return value
+        return False
+
+    def names_service(self, service: str) -> Tri:
+        """Whether the element names this service principal (e.g. cloudtrail.amazonaws.com)."""
+        return _contains(self.service, service.lower(), str.lower)
+
+    def shown(self) -> str:
+        if self.everyone:
+            return '"*"'
+        parts = []
+        for label, values in (
+            ("AWS", self.aws),
+            ("Service", self.service),
+            ("Federated", self.federated),
+            ("CanonicalUser", self.canonical_user),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(_show(v) for v in values)}")
+        return "{" + "; ".join(parts) + "}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One key test of a `Condition` block: `{operator: {key: values}}`."""
+
+    operator: str  # as written, e.g. "ForAnyValue:StringLike" or "BoolIfExists"
+    key_text: str  # as written, for messages
+    values: tuple[Value, ...]
+
+    @property
+    def key(self) -> str:
+        """The key in lower case: condition keys are case-insensitive."""
+        return self.key_text.lower()
+
+    @property
+    def qualifier(self) -> str | None:
+        """"foranyvalue", "forallvalues" or None."""
+        head, sep, _ = self.operator.partition(":")
+        return head.lower() if sep else None
+
+    @property
+    def if_exists(self) -> bool:
+        return self.operator.lower().endswith("ifexists")
+
+    @property
+    def base(self) -> str:
+        """The operator in lower case without qualifier and IfExists: "stringequals"."""
+        op = self.operator.rpartition(":")[2].lower()
+        return op[: -len("ifexists")] if op.endswith("ifexists") else op
+
+    @property
+    def negated(self) -> bool:
+        return self.base in NEGATED_OPERATORS
+
+    def shown(self) -> str:
+        values = ", ".join(_show(v) for v in self.values)
+        return f"{self.operator} {self.key_text} {values}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int  # 0-based position in the document
+    effect: Value  # "Allow" or "Deny"
+    sid: str | None = None
+    principal: Principal | Unknown | None = None
+    not_principal: Principal | Unknown | None = None
+    actions: tuple[Value, ...] = ()
+    not_actions: tuple[Value, ...] | None = None  # set when the statement uses NotAction
+    resources: tuple[Value, ...] = ()
+    not_resources: tuple[Value, ...] | None = None  # set when the statement uses NotResource
+    conditions: tuple[Condition, ...] | Unknown = ()
+
+    @property
+    def label(self) -> str:
+        """How messages name the statement: its Sid, else its position (1-based)."""
+        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+
+    def is_allow(self) -> Tri:
+        return self.effect == "Allow" if isinstance(self.effect, str) else self.effect
+
+    def is_deny(self) -> Tri:
+        return self.effect == "Deny" if isinstance(self.effect, str) else self.effect
+
+    def matches_action(self, action: str) -> Tri:
+        """Whether the statement's Action (or NotAction) covers `action`, IAM wildcards and
+        case-insensitivity included."""
+        if self.not_actions is not None:
+            hit = _contains(self.not_actions, action, None, action_matches)
+            return hit if isinstance(hit, Unknown) else not hit
+        return _contains(self.actions, action, None, action_matches)
+
+    def allows_action(self, action: str) -> Tri:
+        return _and(self.is_allow(), self.matches_action(action))
+
+    def denies_action(self, action: str) -> Tri:
+        return _and(self.is_deny(), self.matches_action(action))
+
+    def covers_service(self, service: str) -> Tri:
+        """Whether the statement covers every action of a service (`s3:*`, `*`, or a NotAction
+        that names none of the service's actions)."""
+        service = service.lower()
+        if self.not_actions is not None:
+            unknown: Unknown | None = None
+            for pattern in self.not_actions:
+                if isinstance(pattern, Unknown):
+                    unknown = unknown or pattern
+                elif _may_match_service(pattern, service):
+                    return False
+            return unknown if unknown is not None else True
+        unknown = None
+        for pattern in self.actions:
+            if isinstance(pattern, Unknown):
+                unknown = unknown or pattern
+            elif _covers_whole_service(pattern, service):
+                return True
+        return unknown if unknown is not None else False
+
+    def conditions_on(self, *keys: str) -> list[Condition] | Unknown:
+        """The conditions that test one of `keys` (any case)."""
+        if isinstance(self.conditions, Unknown):
+            return self.conditions
+        wanted = {k.lower() for k in keys}
+        return [c for c in self.conditions if c.key in wanted]
+
+
+@dataclass(frozen=True)
+class Policy:
+    statements: tuple[Statement, ...]
+    version: str | None = None
+    id: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse(doc: object, what: str = "the policy") -> Policy | Unknown:
+    """A document (mapping, JSON string, or Unknown) as a `Policy`, or an Unknown that says why
+    it cannot be read."""
+    if isinstance(doc, Unknown):
+        return doc
+    if isinstance(doc, (str, bytes)):
+        try:
+            doc = json.loads(doc)
+        except ValueError as e:
+            return Unknown(f"{what} is not valid JSON ({e})")
+    if not isinstance(doc, Mapping):
+        return Unknown(f"{what} is not a JSON object")
+    try:
+        return _policy(doc)
+    except _Invalid as e:
+        return Unknown(f"{what} is not a valid policy document: {e}")
+
+
+def statements(doc: object, what: str = "the policy") -> list[Statement] | Unknown:
+    policy = parse(doc, what)
+    return policy if isinstance(policy, Unknown) else list(policy.statements)
+
+
+def _policy(doc: Mapping[str, Any]) -> Policy:
+    raw = doc.get("Statement")
+    if isinstance(raw, Unknown):
+        raise _Invalid(f"Statement is unknown ({raw.reason})")
+    if raw is None:
+        raise _Invalid("it has no Statement")
+    items = [raw] if isinstance(raw, Mapping) else raw
+    if not isinstance(items, list):
+        raise _Invalid("Statement must be an object or a list of objects")
+    version = doc.get("Version")
+    pid = doc.get("Id")
+    return Policy(
+        statements=tuple(_statement(i, item) for i, item in enumerate(items)),
+        version=version if isinstance(version, str) else None,
+        id=pid if isinstance(pid, str) else None,
+    )
+
+
+def _statement(index: int, raw: object) -> Statement:
+    if not isinstance(raw, Mapping):
+        raise _Invalid(f"statement #{index + 1} is not an object")
+    effect = raw.get("Effect")
+    if isinstance(effect, str) and effect not in ("Allow", "Deny"):
+        raise _Invalid(f"statement #{index + 1}: Effect must be Allow or Deny, not {effect!r}")
+    if not isinstance(effect, (str, Unknown)):
+        raise _Invalid(f"statement #{index + 1} has no Effect")
+    if "Action" in raw and "NotAction" in raw:
+        raise _Invalid(f"statement #{index + 1} has both Action and NotAction")
+    if "Action" not in raw and "NotAction" not in raw:
+        raise _Invalid(f"statement #{index + 1} has neither Action nor NotAction")
+    sid = raw.get("Sid")
+    return Statement(
+        index=index,
+        effect=effect,
+        sid=sid if isinstance(sid, str) and sid else None,
+        principal=_principal(raw["Principal"]) if "Principal" in raw else None,
+        not_principal=_principal(raw["NotPrincipal"]) if "NotPrincipal" in raw else None,
+        actions=_strings(raw.get("Action", ()), "Action"),
+        not_actions=_strings(raw["NotAction"], "NotAction") if "NotAction" in raw else None,
+        resources=_strings(raw.get("Resource", ()), "Resource"),
+        not_resources=(
+            _strings(raw["NotResource"], "NotResource") if "NotResource" in raw else None
+        ),
+        conditions=_conditions(raw.get("Condition")),
+    )
+
+
+def _strings(raw: object, element: str) -> tuple[Value, ...]:
+    """A string-or-list element as a tuple; scalars other than strings are written as JSON
+    would show them (true, 5)."""
+    if isinstance(raw, Unknown):
+        return (raw,)
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    out: list[Value] = []
+    for item in items:
+        if isinstance(item, (str, Unknown)):
+            out.append(item)
+        elif isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif isinstance(item, (int, float)):
+            out.append(str(item))
+        else:
+            raise _Invalid(f"{element} holds a {type(item).__name__}, not a string")
+    return tuple(out)
+
+
+def _principal(raw: object) -> Principal | Unknown:
+    if isinstance(raw, Unknown):
+        return raw
+    if raw == "*":
+        return Principal(everyone=True)
+    if isinstance(raw, str):  # not valid IAM, but read it as an account principal
+        return Principal(aws=(raw,))
+    if not isinstance(raw, Mapping):
+        raise _Invalid("Principal must be \"*\" or an object")
+    groups: dict[str, tuple[Value, ...]] = {}
+    for kind, values in raw.items():
+        groups[str(kind).lower()] = _strings(values, f"Principal {kind}")
+    aws = groups.get("aws", ())
+    return Principal(
+        everyone=any(v == "*" for v in aws),
+        aws=aws,
+        service=groups.get("service", ()),
+        federated=groups.get("federated", ()),
+        canonical_user=groups.get("canonicaluser", ()),
+    )
+
+
+def _conditions(raw: object) -> tuple[Condition, ...] | Unknown:
+    if raw is None:
+        return ()
+    if isinstance(raw, Unknown):
+        return raw
+    if not isinstance(raw, Mapping):
+        raise _Invalid("Condition must be an object")
+    out: list[Condition] = []
+    for operator, tests in raw.items():
+        if isinstance(tests, Unknown):
+            return Unknown(f"the {operator} condition is unknown ({tests.reason})")
+        if not isinstance(tests, Mapping):
+            raise _Invalid(f"condition {operator} must map keys to values")
+        for key, values in tests.items():
+            out.append(Condition(str(operator), str(key), _strings(values, f"{operator} {key}")))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action matching: `*` and `?` wildcards, case-insensitive ("cloudtrail:Delete*")."""
+    return _action_regex(pattern).fullmatch(action) is not None
+
+
+@lru_cache(maxsize=1024)
+def _action_regex(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _covers_whole_service(pattern: str, service: str) -> bool:
+    """Whether an Action pattern matches every action of `service` ("*", "s3:*", "S3:**")."""
+    if pattern.strip("*") == "":
+        return True
+    head, sep, tail = pattern.partition(":")
+    return bool(sep) and head.lower() == service and tail != "" and tail.strip("*") == ""
+
+
+def _may_match_service(pattern: str, service: str) -> bool:
+    """Whether a (Not)Action pattern can match some action of `service`."""
+    head, sep, _ = pattern.partition(":")
+    if not sep:
+        return pattern.strip("*") == ""
+    return _action_regex(head).fullmatch(service) is not None
+
+
+def denies(doc: object, action: str) -> list[Statement] | Unknown:
+    """The statements that certainly deny `action` (conditions not evaluated)."""
+    found = statements(doc)
+    if isinstance(found, Unknown):
+        return found
+    return [s for s in found if s.denies_action(action) is True]
+
+
+def allows(doc: object, action: str) -> list[Statement] | Unknown:
+    """The statements that certainly allow `action` (conditions not evaluated)."""
+    found = statements(doc)
+    if isinstance(found, Unknown):
+        return found
+    return [s for s in found if s.allows_action(action) is True]
+
+
+def is_public_principal(stmt: Statement) -> Tri:
+    """Whether the statement applies to anyone: Principal "*" / {"AWS": "*"}, or an Allow with
+    NotPrincipal (everyone except the listed principals)."""
+    if stmt.not_principal is not None:
+        if isinstance(stmt.not_principal, Unknown):
+            return stmt.not_principal
+        return stmt.is_allow()
+    if stmt.principal is None:
+        return False
+    if isinstance(stmt.principal, Unknown):
+        return stmt.principal
+    return stmt.principal.is_everyone()
+
+
+def grants_service(stmt: Statement, service: str) -> Tri:
+    """Whether the statement's Principal names the service principal."""
+    if stmt.principal is None:
+        return False
+    if isinstance(stmt.principal, Unknown):
+        return stmt.principal
+    return stmt.principal.names_service(service)
+
+
+def has_restricting_condition(stmt: Statement) -> Tri:
+    """Whether a condition pins the statement to fixed callers or networks (S3's test of a
+    non-public policy): a restricting key, tested by a positive operator against fixed values
+    (no wildcard), neither IfExists nor ForAllValues (both pass when the key is absent)."""
+    if isinstance(stmt.conditions, Unknown):
+        return stmt.conditions
+    unknown: Unknown | None = None
+    for cond in stmt.conditions:
+        verdict = _restricts(cond)
+        if verdict is True:
+            return True
+        if isinstance(verdict, Unknown):
+            unknown = unknown or verdict
+    return unknown if unknown is not None else False
+
+
+def restricting_conditions(stmt: Statement) -> list[Condition]:
+    if isinstance(stmt.conditions, Unknown):
+        return []
+    return [c for c in stmt.conditions if _restricts(c) is True]
+
+
+def _restricts(cond: Condition) -> Tri:
+    if cond.key not in RESTRICTING_KEYS:
+        return False
+    if cond.negated or cond.base == "null" or cond.if_exists or cond.qualifier == "forallvalues":
+        return False
+    if not cond.values:
+        return False
+    for value in cond.values:
+        if isinstance(value, Unknown):
+            return Unknown(f"{cond.operator} {cond.key_text} has an unknown value ({value.reason})")
+        if cond.key == "aws:sourceip":
+            if value.strip() in _OPEN_NETWORKS:
+                return False
+        elif "*" in value or "?" in value or "${" in value:
+            return False
+    return True
+
+
+def has_condition_key(stmt: Statement, *keys: str, positive: bool = True) -> Tri:
+    """Whether a condition tests one of `keys` (any case); with `positive`, negated operators
+    and `Null` do not count (they do not require the key to have a given value)."""
+    found = stmt.conditions_on(*keys)
+    if isinstance(found, Unknown):
+        return found
+    if positive:
+        found = [c for c in found if not c.negated and c.base != "null"]
+    return bool(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _contains(
+    values: Iterable[Value],
+    wanted: str,
+    normalize: Callable[[str], str] | None = None,
+    match: Callable[[str, str], bool] | None = None,
+) -> Tri:
+    """Tri-state membership: True on a definite match, else Unknown if some value is unknown."""
+    unknown: Unknown | None = None
+    for value in values:
+        if isinstance(value, Unknown):
+            unknown = unknown or value
+            continue
+        if match is not None:
+            if match(value, wanted):
+                return True
+        elif (normalize(value) if normalize else value) == wanted:
+            return True
+    return unknown if unknown is not None else False
+
+
+def _and(a: Tri, b: Tri) -> Tri:
+    if a is False or b is False:
+        return False
+    if isinstance(a, Unknown):
+        return a
+    if isinstance(b, Unknown):
+        return b
+    return True
+
+
+def _show(value: Value) -> str:
+    return value if isinstance(value, str) else f"<{value.reason}>"

@@ -1,0 +1,506 @@
+"""Predicates about the log bucket a trail really delivers to (CT020, CT023-CT026).
+
+Each receives the engine's subject for scope `bucket`: `subject.obj` is the `Bucket` the trail's
+reference resolved to (the engine itself reports a bucket outside the inputs as unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker import policy_doc
+from checker.model import Bucket, Computed, Estate, Location, PublicAccessBlock, Tri, Unknown
+from checker.predicates import Context, Outcome, predicate
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+
+
+def listing(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class Verdicts:
+    """Problems (fail), open questions (unknown) and remarks, gathered before deciding."""
+
+    problems: list[str] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # the model field of the first problem / open question, for the finding's line
+    fail_attribute: str | None = None
+    unknown_attribute: str | None = None
+
+    def fail(self, message: str, attribute: str | None = None) -> None:
+        if not self.problems:
+            self.fail_attribute = attribute
+        self.problems.append(message)
+
+    def unknown(self, message: str, attribute: str | None = None) -> None:
+        if not self.unknowns:
+            self.unknown_attribute = attribute
+        self.unknowns.append(message)
+
+    def outcome(self, where: Callable[[str | None], Location], passed: str) -> Outcome:
+        """Fail if anything fails (whatever the unknowns are), else unknown, else pass."""
+        if self.problems:
+            return Outcome("fail", "; ".join(self.problems), where(self.fail_attribute))
+        if self.unknowns:
+            return Outcome("unknown", "; ".join(self.unknowns), where(self.unknown_attribute))
+        return Outcome("pass", "; ".join([passed, *self.notes]), where(None))
+
+
+# ---------------------------------------------------------------------------------------------
+# CT020 Object Lock with a default retention
+
+
+@predicate("object_lock_retention")
+def object_lock_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    bucket: Bucket = subject.obj
+    enabled = bucket.object_lock_enabled
+    if isinstance(enabled, Unknown):
+        return Outcome(
+            "unknown",
+            f"whether Object Lock is on is unknown ({enabled.reason})",
+            bucket.where("object_lock_enabled"),
+        )
+    if not enabled:
+        return Outcome(
+            "fail",
+            "Object Lock is off: anyone allowed to delete objects can delete log files",
+            bucket.where("object_lock_enabled"),
+        )
+    mode, days = bucket.object_lock_mode, bucket.object_lock_days
+    if isinstance(mode, Unknown):
+        return Outcome(
+            "unknown",
+            f"Object Lock is on but its default retention mode is unknown ({mode.reason})",
+            bucket.where("object_lock_mode"),
+        )
+    if mode is None:
+        return Outcome(
+            "fail",
+            "Object Lock is on without a default retention rule: CloudTrail does not set a "
+            "retention on the objects it writes, so its log files are not locked",
+            bucket.where("object_lock_enabled"),
+        )
+    if isinstance(days, Unknown):
+        period = f"for an unknown number of days ({days.reason})"
+    elif days is None:
+        period = "for a period the inputs do not give"
+    else:
+        period = f"for {days} days"
+    if mode.upper() == "COMPLIANCE":
+        return Outcome(
+            "pass",
+            f"Object Lock COMPLIANCE mode keeps each log file {period}; nobody, root "
+            "included, can shorten it",
+            bucket.where("object_lock_mode"),
+        )
+    if mode.upper() == "GOVERNANCE":
+        return Outcome(
+            "pass",
+            f"Object Lock GOVERNANCE mode keeps each log file {period}; note that principals "
+            "allowed s3:BypassGovernanceRetention can still shorten or remove the retention "
+            "(COMPLIANCE mode cannot be bypassed)",
+            bucket.where("object_lock_mode"),
+        )
+    return Outcome(
+        "fail",
+        f"Object Lock default retention mode {mode!r} is neither GOVERNANCE nor COMPLIANCE",
+        bucket.where("object_lock_mode"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# CT024 server access logging
+
+
+@predicate("access_logging_on")
+def access_logging_on(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    bucket: Bucket = subject.obj
+    target = bucket.access_logging_target
+    where = bucket.where("access_logging_target")
+    if target is None or target == "":
+        return Outcome("fail", "no server access logging is configured", where)
+    if isinstance(target, Computed):  # set, only its name is known after apply
+        return Outcome("pass", f"access logs go to a bucket whose name is known after apply "
+                               f"({target.reason})", where)
+    if isinstance(target, Unknown):
+        return Outcome("unknown", f"whether access logging is on is unknown ({target.reason})",
+                       where)
+    note = ""
+    if target == bucket.name:
+        note = "; note that logging a bucket into itself adds a log object for every log write"
+    return Outcome("pass", f"access logs go to bucket {target}{note}", where)
+
+
+# ---------------------------------------------------------------------------------------------
+# CT023 not public
+
+PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/allusers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/authenticatedusers": "AuthenticatedUsers",
+}
+FLAG_NAMES = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+
+
+def account_flag(estate: Estate, flag: str) -> Tri:
+    """Whether an account-level public access block in the inputs enforces `flag`."""
+    unknown: Unknown | None = None
+    for block in estate.account_public_access_blocks:
+        value = getattr(block, flag)
+        if value is True:
+            return True
+        if isinstance(value, Unknown):
+            unknown = unknown or value
+    return unknown if unknown is not None else False
+
+
+def bucket_flag(bucket: Bucket, flag: str) -> Tri:
+    """The flag as the bucket's own public access block sets it; False when it has none (an
+    IaC bucket then gets the S3 defaults, which `_judge_block_flags` accepts, but a default
+    never excuses a public ACL or policy the configuration itself writes: S3 would reject it at
+    deployment, and the intent is wrong either way)."""
+    block = bucket.public_access_block
+    if isinstance(block, Unknown):
+        return block
+    if block is None:
+        return False
+    value: Tri = getattr(block, flag)
+    return value
+
+
+def effective_flag(bucket: Bucket, estate: Estate, flag: str) -> Tri:
+    """Whether `flag` is set explicitly, on the bucket or at account level."""
+    own, account = bucket_flag(bucket, flag), account_flag(estate, flag)
+    if own is True or account is True:
+        return True
+    if isinstance(own, Unknown):
+        return own
+    if isinstance(account, Unknown):
+        return account
+    return False
+
+
+@predicate("bucket_not_public")
+def bucket_not_public(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    bucket: Bucket = subject.obj
+    estate = ctx.estate
+    v = Verdicts()
+    _judge_block_flags(bucket, estate, v)
+    _judge_acl(bucket, estate, v)
+    _judge_policy(bucket, estate, v)
+    return v.outcome(bucket.where, _public_pass_message(bucket, estate))
+
+
+def _judge_block_flags(bucket: Bucket, estate: Estate, v: Verdicts) -> None:
+    block = bucket.public_access_block
+    if isinstance(block, Unknown):
+        v.unknown(f"the bucket's public access block is unknown ({block.reason})",
+                  "public_access_block")
+        return
+    if not isinstance(block, PublicAccessBlock):
+        return  # none written (IaC: the S3 defaults) or none configured (live: judged below)
+    off: list[str] = []
+    for flag, name in FLAG_NAMES.items():
+        own = getattr(block, flag)
+        if own is True:
+            continue
+        account = account_flag(estate, flag)
+        if account is True:
+            continue
+        if isinstance(own, Unknown):
+            v.unknown(f"{name} on the bucket is unknown ({own.reason})", "public_access_block")
+        elif isinstance(account, Unknown):
+            v.unknown(
+                f"{name} is off on the bucket and the account-level setting is unknown "
+                f"({account.reason})",
+                "public_access_block",
+            )
+        else:
+            off.append(name)
+    if off:
+        v.fail(
+            f"the bucket's public access block turns off {listing(off)} and no account-level "
+            "public access block in the inputs enforces "
+            f"{'it' if len(off) == 1 else 'them'}",
+            "public_access_block",
+        )
+
+
+def _judge_acl(bucket: Bucket, estate: Estate, v: Verdicts) -> None:
+    public: list[str] = []
+    if isinstance(bucket.acl, Unknown):
+        v.unknown(f"the bucket's canned ACL is unknown ({bucket.acl.reason})", "acl")
+    elif bucket.acl in PUBLIC_CANNED_ACLS:
+        public.append(f"canned ACL {bucket.acl}")
+    if isinstance(bucket.grants, Unknown):
+        v.unknown(f"the bucket's ACL grants are unknown ({bucket.grants.reason})", "grants")
+    else:
+        for grant in bucket.grants:
+            group = PUBLIC_GROUPS.get(grant.grantee.lower())
+            if group:
+                public.append(f"ACL grant of {grant.permission} to {group}")
+    if not public:
+        return
+    ignored = effective_flag(bucket, estate, "ignore_public_acls")
+    if ignored is True:
+        v.notes.append(f"{' and '.join(public)} ignored because IgnorePublicAcls is on")
+    elif isinstance(ignored, Unknown):
+        v.unknown(
+            f"{' and '.join(public)} would make the logs public unless IgnorePublicAcls is on, "
+            f"which is unknown ({ignored.reason})",
+            "acl",
+        )
+    else:
+        v.fail(f"{' and '.join(public)} makes the log files public{_default_note(bucket)}",
+               "acl")
+
+
+def _judge_policy(bucket: Bucket, estate: Estate, v: Verdicts) -> None:
+    if bucket.policy is None:
+        return
+    found = policy_doc.statements(bucket.policy, "the bucket policy")
+    if isinstance(found, Unknown):
+        v.unknown(found.reason, "policy")
+        return
+    public: list[str] = []
+    for stmt in found:
+        verdict = _public_statement(stmt)
+        if verdict is True:
+            public.append(stmt.label)
+        elif isinstance(verdict, Unknown):
+            v.unknown(f"bucket policy {stmt.label}: {verdict.reason}", "policy")
+    if not public:
+        return
+    restricted = effective_flag(bucket, estate, "restrict_public_buckets")
+    what = (
+        f"bucket policy {', '.join(public)} allow{'s' if len(public) == 1 else ''} any principal "
+        "without a condition that pins the caller (aws:SourceArn, aws:SourceAccount, "
+        "aws:PrincipalOrgID, aws:SourceVpce, aws:SourceIp, ...)"
+    )
+    if restricted is True:
+        v.notes.append(f"{what}, but RestrictPublicBuckets limits it to the owner's account")
+    elif isinstance(restricted, Unknown):
+        v.unknown(f"{what}; whether RestrictPublicBuckets neutralizes it is unknown "
+                  f"({restricted.reason})", "policy")
+    else:
+        v.fail(f"{what}{_default_note(bucket)}", "policy")
+
+
+def _default_note(bucket: Bucket) -> str:
+    if bucket.origin == "iac" and bucket.public_access_block is None:
+        return " (S3's default Block Public Access for new buckets would reject it at deployment)"
+    return ""
+
+
+def _public_statement(stmt: policy_doc.Statement) -> Tri:
+    """Allow + public principal + no restricting condition, tri-state."""
+    allow = stmt.is_allow()
+    if allow is False:
+        return False
+    public = policy_doc.is_public_principal(stmt)
+    if public is False:
+        return False
+    restricted = policy_doc.has_restricting_condition(stmt)
+    if restricted is True:
+        return False
+    for part in (allow, public, restricted):
+        if isinstance(part, Unknown):
+            return part
+    return True
+
+
+def _public_pass_message(bucket: Bucket, estate: Estate) -> str:
+    defaults = bucket.public_access_block is None and bucket.acl is None and bucket.grants == ()
+    if bucket.origin == "iac" and defaults:
+        return (
+            "no public ACL or policy statement; the bucket relies on the S3 defaults for new "
+            "buckets (Block Public Access on and ACLs disabled since April 2023)"
+        )
+    where = []
+    if isinstance(bucket.public_access_block, PublicAccessBlock):
+        where.append("the bucket")
+    if any(account_flag(estate, f) is True for f in FLAG_NAMES):
+        where.append("the account")
+    blocks = f"; public access blocked on {' and '.join(where)}" if where else ""
+    return f"no public ACL or bucket policy statement{blocks}"
+
+
+# ---------------------------------------------------------------------------------------------
+# CT025 CloudTrail grants carry aws:SourceArn / aws:SourceAccount
+
+SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount")
+DELIVERY_ACTIONS = ("s3:PutObject", "s3:GetBucketAcl")
+
+
+@predicate("bucket_policy_source")
+def bucket_policy_source(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    bucket: Bucket = subject.obj
+    where = bucket.where("policy")
+    if bucket.policy is None:
+        return Outcome(
+            "fail",
+            "the bucket has no bucket policy in the inputs: CloudTrail cannot deliver to a bucket "
+            "whose policy does not allow cloudtrail.amazonaws.com, and that grant must carry "
+            "aws:SourceArn or aws:SourceAccount",
+            where,
+        )
+    found = policy_doc.statements(bucket.policy, "the bucket policy")
+    if isinstance(found, Unknown):
+        return Outcome("unknown", found.reason, where)
+    v = Verdicts()
+    grants: list[str] = []
+    for stmt in found:
+        granted = _grants_delivery(stmt)
+        if granted is False:
+            continue
+        if isinstance(granted, Unknown):
+            v.unknown(f"whether {stmt.label} grants CloudTrail delivery is unknown "
+                      f"({granted.reason})", "policy")
+            continue
+        scoped = policy_doc.has_condition_key(stmt, *SOURCE_KEYS)
+        if scoped is True:
+            grants.append(f"{stmt.label} ({_keys_shown(stmt, SOURCE_KEYS)})")
+        elif isinstance(scoped, Unknown):
+            v.unknown(f"the conditions of {stmt.label} are unknown ({scoped.reason})", "policy")
+        else:
+            whom = CLOUDTRAIL if policy_doc.grants_service(stmt, CLOUDTRAIL) is True else (
+                "every principal, cloudtrail.amazonaws.com included,")
+            v.fail(
+                f"{stmt.label} grants {whom} {_delivery_actions(stmt)} without "
+                "an aws:SourceArn or aws:SourceAccount condition, so any account's trail can "
+                "write into this bucket",
+                "policy",
+            )
+    if not grants and not v.problems and not v.unknowns:
+        v.fail(
+            "no bucket policy statement allows cloudtrail.amazonaws.com s3:PutObject or "
+            "s3:GetBucketAcl: CloudTrail cannot deliver to this bucket",
+            "policy",
+        )
+    return v.outcome(bucket.where, f"CloudTrail grants are scoped: {'; '.join(grants)}")
+
+
+def _grants_delivery(stmt: policy_doc.Statement) -> Tri:
+    """Whether the statement lets CloudTrail deliver: it names the service, or everyone."""
+    service = policy_doc.grants_service(stmt, CLOUDTRAIL)
+    if service is False:
+        service = policy_doc.is_public_principal(stmt)
+    if service is False:
+        return False
+    unknown: Unknown | None = service if isinstance(service, Unknown) else None
+    for action in DELIVERY_ACTIONS:
+        allowed = stmt.allows_action(action)
+        if allowed is True and unknown is None:
+            return True
+        if isinstance(allowed, Unknown):
+            unknown = unknown or allowed
+    return unknown if unknown is not None else False
+
+
+def _keys_shown(stmt: policy_doc.Statement, keys: tuple[str, ...]) -> str:
+    found = stmt.conditions_on(*keys)
+    if isinstance(found, Unknown):
+        return "conditions unknown"
+    return ", ".join(sorted({c.key_text for c in found if not c.negated and c.base != "null"}))
+
+
+def _delivery_actions(stmt: policy_doc.Statement) -> str:
+    named = [a for a in DELIVERY_ACTIONS if stmt.allows_action(a) is True]
+    return " and ".join(named) or "access"
+
+
+# ---------------------------------------------------------------------------------------------
+# CT026 deny requests without TLS
+
+SECURE_TRANSPORT = "aws:SecureTransport"
+
+
+@predicate("bucket_tls_only")
+def bucket_tls_only(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    bucket: Bucket = subject.obj
+    where = bucket.where("policy")
+    if bucket.policy is None:
+        return Outcome(
+            "fail",
+            "the bucket has no bucket policy, so nothing denies requests made over plain HTTP",
+            where,
+        )
+    found = policy_doc.statements(bucket.policy, "the bucket policy")
+    if isinstance(found, Unknown):
+        return Outcome("unknown", found.reason, where)
+    unknowns: list[str] = []
+    partial: list[str] = []
+    for stmt in found:
+        if not _denies_insecure_transport(stmt):
+            continue
+        checks = {
+            "every principal": policy_doc.is_public_principal(stmt),
+            "every S3 action": stmt.covers_service("s3"),
+            "the bucket's objects": _covers_objects(stmt),
+        }
+        missing = [label for label, ok in checks.items() if ok is False]
+        open_ = [
+            f"{label} ({ok.reason})" for label, ok in checks.items() if isinstance(ok, Unknown)
+        ]
+        if not missing and not open_:
+            return Outcome(
+                "pass",
+                f"bucket policy {stmt.label} denies every S3 request made without TLS "
+                f"(Bool {SECURE_TRANSPORT} false)",
+                where,
+            )
+        if missing:
+            partial.append(f"{stmt.label} denies requests without TLS but not for "
+                           f"{' or '.join(missing)}")
+        else:
+            unknowns.append(f"cannot tell whether {stmt.label} covers {'; '.join(open_)}")
+    if unknowns:
+        return Outcome("unknown", "; ".join(unknowns), where)
+    detail = f" ({'; '.join(partial)})" if partial else ""
+    return Outcome(
+        "fail",
+        "no bucket policy statement denies all principals s3:* when aws:SecureTransport is "
+        f"false{detail}",
+        where,
+    )
+
+
+def _denies_insecure_transport(stmt: policy_doc.Statement) -> bool:
+    """A Deny whose condition is Bool aws:SecureTransport false (IfExists accepted)."""
+    if stmt.is_deny() is not True:
+        return False
+    conditions = stmt.conditions_on(SECURE_TRANSPORT)
+    if isinstance(conditions, Unknown):
+        return False
+    return any(
+        c.base == "bool" and c.qualifier is None
+        and any(isinstance(x, str) and x.lower() == "false" for x in c.values)
+        for c in conditions
+    )
+
+
+def _covers_objects(stmt: policy_doc.Statement) -> Tri:
+    """Whether the statement's resources can reach object ARNs (`arn:aws:s3:::b/*` or `*`)."""
+    if stmt.not_resources is not None:
+        return not any(isinstance(r, str) and r in ("*", "arn:aws:s3:::*")
+                       for r in stmt.not_resources)
+    unknown: Unknown | None = None
+    for r in stmt.resources:
+        if isinstance(r, Unknown):
+            unknown = unknown or r
+        elif r == "*" or "/" in r or r.endswith("*"):
+            return True
+    return unknown if unknown is not None else False

@@ -1,0 +1,218 @@
+"""Log retention (rule CT027): nothing deletes the trail's logs sooner than the minimum.
+
+One outcome per bucket and per log group that a trail delivers to, so a finding names the
+resource to fix. Decisions:
+- Bucket: an enabled lifecycle expiration of *current* objects whose prefix overlaps where the
+  trail writes (`[prefix/]AWSLogs/`) must not be shorter than the minimum. Expirations of
+  noncurrent versions are not counted: CloudTrail never overwrites a log file, so noncurrent
+  versions exist only after someone deleted or replaced one, which CT020/CT021 guard against.
+- Log group: `retention_days` unset means the events never expire (pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from checker.model import (
+    Bucket,
+    Estate,
+    LifecycleExpiration,
+    Location,
+    LogGroup,
+    Reference,
+    Trail,
+    Unknown,
+)
+from checker.predicates import Context, Outcome, predicate
+
+
+@predicate("log_retention")
+def log_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outcome]:
+    estate: Estate = subject.obj
+    minimum = ctx.options.min_retention_days
+    out: list[Outcome] = []
+    for target, trails in _destinations(estate, "bucket"):
+        if isinstance(target, Bucket):
+            out.append(_judge_bucket(target, trails, minimum))
+        elif isinstance(target, Reference):
+            out.append(_outside("bucket", target, trails))
+    for target, trails in _destinations(estate, "log_group"):
+        if isinstance(target, LogGroup):
+            out.append(_judge_log_group(target, minimum))
+        elif isinstance(target, Reference):
+            out.append(_outside("log group", target, trails))
+    if not out:
+        out.append(Outcome("unknown", "no trail in the inputs names its S3 bucket or log group"))
+    return out
+
+
+def _destinations(
+    estate: Estate, kind: str
+) -> Iterator[tuple[Bucket | LogGroup | Reference, list[Trail]]]:
+    """Each bucket (or log group) used by a trail, once, with the trails that use it."""
+    seen: dict[str, tuple[Any, list[Trail]]] = {}
+    for trail in estate.trails:
+        ref: Reference | None = trail.bucket if kind == "bucket" else trail.log_group
+        if ref is None:
+            continue
+        obj = estate.resolve(kind, ref)  # type: ignore[arg-type]
+        key = obj.id if obj is not None else f"ref:{_shown(ref)}"
+        if key not in seen:
+            seen[key] = (obj if obj is not None else ref, [])
+        seen[key][1].append(trail)
+    yield from seen.values()
+
+
+def _shown(ref: Reference) -> str:
+    if isinstance(ref.value, str):
+        return ref.value
+    return ref.target or f"<{ref.value.reason}>"
+
+
+def _outside(kind: str, ref: Reference, trails: list[Trail]) -> Outcome:
+    name = _shown(ref)
+    resource = name
+    if kind == "bucket" and isinstance(ref.value, str) and not name.startswith("arn:"):
+        resource = f"arn:aws:s3:::{name}"
+    users = ", ".join(t.id for t in trails)
+    attr = "bucket" if kind == "bucket" else "log_group"
+    return Outcome(
+        "unknown",
+        f"{kind} {name} (used by {users}) is not in the scanned inputs, so its expiration "
+        "settings cannot be checked",
+        trails[0].where(attr),
+        resource,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Buckets
+
+
+def log_path(trail: Trail) -> str | Unknown:
+    """Where the trail's objects start: `AWSLogs/`, or `<prefix>/AWSLogs/`."""
+    prefix = trail.s3_key_prefix
+    if isinstance(prefix, Unknown):
+        return prefix
+    return f"{prefix.strip('/')}/AWSLogs/" if prefix and prefix.strip("/") else "AWSLogs/"
+
+
+def covers(rule_prefix: str | Unknown, path: str | Unknown) -> bool | Unknown:
+    """Whether a lifecycle prefix overlaps the trail's objects (either contains the other)."""
+    if rule_prefix == "":
+        return True
+    if isinstance(rule_prefix, Unknown):
+        return rule_prefix
+    if isinstance(path, Unknown):
+        return path
+    return path.startswith(rule_prefix) or rule_prefix.startswith(path)
+
+
+def _judge_bucket(bucket: Bucket, trails: list[Trail], minimum: int) -> Outcome:
+    where = bucket.where("lifecycle_expirations")
+    rules = bucket.lifecycle_expirations
+    if isinstance(rules, Unknown):
+        return Outcome("unknown", f"the bucket's lifecycle rules are unknown ({rules.reason})",
+                       where, bucket.id)
+    problems: list[str] = []
+    unknowns: list[str] = []
+    kept: list[int] = []
+    for rule in rules:
+        verdict = _judge_expiration(rule, trails, minimum)
+        if verdict is None:
+            continue
+        status, text = verdict
+        if status == "fail":
+            problems.append(text)
+        elif status == "unknown":
+            unknowns.append(text)
+        elif isinstance(rule.days, int):
+            kept.append(rule.days)
+    if problems:
+        return Outcome(
+            "fail",
+            f"{'; '.join(problems)}: shorter than the {minimum} days required",
+            where,
+            bucket.id,
+        )
+    if unknowns:
+        return Outcome("unknown", "; ".join(unknowns), where, bucket.id)
+    if kept:
+        return Outcome(
+            "pass",
+            f"the shortest lifecycle expiration of the log files is {min(kept)} days "
+            f"(minimum {minimum})",
+            where,
+            bucket.id,
+        )
+    return Outcome(
+        "pass", "no lifecycle rule expires the trail's log files", bucket.where(), bucket.id
+    )
+
+
+def _judge_expiration(
+    rule: LifecycleExpiration, trails: list[Trail], minimum: int
+) -> tuple[str, str] | None:
+    """None when the rule does not touch the trail's current log files; else a status and
+    what to say."""
+    if rule.noncurrent or rule.enabled is False:
+        return None
+    days = rule.days
+    overlap = _overlap(rule, trails)
+    if overlap is False:
+        return None
+    if isinstance(days, int) and days >= minimum:
+        return ("pass", "") if overlap is True else None
+    described = _describe(rule)
+    if isinstance(overlap, Unknown):
+        return "unknown", f"cannot tell whether {described} covers the log files ({overlap.reason})"
+    if isinstance(rule.enabled, Unknown):
+        return "unknown", f"{described} may be enabled ({rule.enabled.reason})"
+    if isinstance(days, Unknown):
+        return "unknown", (
+            f"{described} expires objects after an unknown number of days ({days.reason})"
+        )
+    return "fail", f"{described} deletes the log files after {days} days"
+
+
+def _overlap(rule: LifecycleExpiration, trails: list[Trail]) -> bool | Unknown:
+    unknown: Unknown | None = None
+    for trail in trails:
+        verdict = covers(rule.prefix, log_path(trail))
+        if verdict is True:
+            return True
+        if isinstance(verdict, Unknown):
+            unknown = unknown or verdict
+    return unknown if unknown is not None else False
+
+
+def _describe(rule: LifecycleExpiration) -> str:
+    if isinstance(rule.prefix, str) and rule.prefix:
+        return f"the lifecycle expiration for prefix {rule.prefix!r}"
+    return "a lifecycle expiration of the whole bucket"
+
+
+# ---------------------------------------------------------------------------------------------
+# Log groups
+
+
+def _judge_log_group(group: LogGroup, minimum: int) -> Outcome:
+    line = group.lines.get("retention_days", group.location.line)
+    where = Location(group.location.file, line)
+    days = group.retention_days
+    if days is None:
+        return Outcome("pass", "the log group's events never expire", where, group.id)
+    if isinstance(days, Unknown):
+        return Outcome("unknown", f"the log group's retention is unknown ({days.reason})",
+                       where, group.id)
+    if days < minimum:
+        return Outcome(
+            "fail",
+            f"the log group keeps events for {days} days, shorter than the {minimum} days "
+            "required",
+            where,
+            group.id,
+        )
+    return Outcome("pass", f"the log group keeps events for {days} days (minimum {minimum})",
+                   where, group.id)

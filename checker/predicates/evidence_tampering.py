@@ -1,0 +1,231 @@
+"""Deny trail tampering (rule CT040): an SCP or IAM policy denies the calls that silence a trail.
+
+StopLogging, DeleteTrail, UpdateTrail and PutEventSelectors must each be denied by some Deny
+statement of an SCP or IAM policy in the inputs, named directly or by a wildcard. Conditions:
+- a condition that only exempts principals (a negated test of aws:PrincipalArn, a principal tag,
+  aws:userid, ...: the break-glass pattern) keeps the deny, and the exemption is reported;
+- any other condition makes the deny conditional: unknown, not pass, because the inputs do not
+  tell whether it holds for every request.
+An Allow of those actions is no protection. In scope are every SCP and the IAM policies that
+name CloudTrail actions (a role policy for CloudWatch Logs delivery says nothing either way);
+with none in scope the result is unknown: the guard may well live outside the scanned inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker import policy_doc
+from checker.model import ControlPolicy, Estate, Unknown
+from checker.predicates import Context, Outcome, predicate
+from checker.predicates.evidence import listing
+
+PROTECTED = (
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "cloudtrail:UpdateTrail",
+    "cloudtrail:PutEventSelectors",
+)
+KINDS = {"scp": "SCP", "iam": "IAM policy"}
+_PRINCIPAL_KEYS = ("aws:principal", "aws:userid", "aws:username")
+
+
+@dataclass
+class Coverage:
+    """What the policies in scope say about one protected action."""
+
+    full: list[str] = field(default_factory=list)  # "policy (statement)" that deny it
+    conditional: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    allowed_by: list[str] = field(default_factory=list)
+
+
+def _empty_coverage() -> dict[str, Coverage]:
+    return {action: Coverage() for action in PROTECTED}
+
+
+@dataclass
+class Findings:
+    coverage: dict[str, Coverage] = field(default_factory=_empty_coverage)
+    exemptions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    protecting: list[ControlPolicy] = field(default_factory=list)
+
+
+@predicate("deny_trail_tampering")
+def deny_trail_tampering(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    estate: Estate = subject.obj
+    policies = [p for p in estate.policies if in_scope(p)]
+    if not policies:
+        return Outcome(
+            "unknown",
+            "no SCP, and no IAM policy that names CloudTrail actions, is in the scanned inputs, "
+            "so nothing shows whether stopping logging or deleting the trail is denied; scan the "
+            "organization's SCPs too",
+        )
+    found = Findings()
+    for pol in policies:
+        _read_policy(pol, found)
+    return _verdict(found, policies)
+
+
+def in_scope(pol: ControlPolicy) -> bool:
+    """Every SCP; an IAM policy only when it names CloudTrail actions (or cannot be read): the
+    role policy that lets CloudTrail write to CloudWatch Logs says nothing about tampering."""
+    if pol.kind == "scp":
+        return True
+    if pol.kind != "iam":
+        return False
+    found = policy_doc.statements(pol.document)
+    if isinstance(found, Unknown):
+        return True
+    for stmt in found:
+        patterns = stmt.actions if stmt.not_actions is None else stmt.not_actions
+        for pattern in patterns:
+            if isinstance(pattern, Unknown) or pattern.lower().startswith("cloudtrail:"):
+                return True
+    return False
+
+
+def _name(pol: ControlPolicy) -> str:
+    return f"{KINDS[pol.kind]} {pol.id}"
+
+
+def _read_policy(pol: ControlPolicy, found: Findings) -> None:
+    statements = policy_doc.statements(pol.document, f"the document of {pol.id}")
+    if isinstance(statements, Unknown):
+        found.unreadable.append(f"{_name(pol)}: {statements.reason}")
+        return
+    for stmt in statements:
+        where = f"{_name(pol)} ({stmt.label})"
+        resources = _covers_trails(stmt)
+        for action in PROTECTED:
+            cov = found.coverage[action]
+            if stmt.allows_action(action) is True:
+                cov.allowed_by.append(where)
+                continue
+            denied = stmt.denies_action(action)
+            if denied is False or resources is False:
+                continue
+            if isinstance(denied, Unknown):
+                cov.unknown.append(f"{where}: {denied.reason}")
+                continue
+            if isinstance(resources, Unknown):
+                cov.unknown.append(f"{where}: its Resource is unknown ({resources.reason})")
+                continue
+            kind, text = _condition_kind(stmt)
+            if kind == "conditional":
+                cov.conditional.append(f"{where} only when {text}")
+                continue
+            cov.full.append(where)
+            if kind == "exempt" and f"{where}: {text}" not in found.exemptions:
+                found.exemptions.append(f"{where}: {text}")
+            if isinstance(resources, str) and resources not in found.notes:
+                found.notes.append(resources)
+            if pol not in found.protecting:
+                found.protecting.append(pol)
+
+
+def _covers_trails(stmt: policy_doc.Statement) -> bool | str | Unknown:
+    """True when the statement's resources reach every trail; a note (str) when it is limited
+    to some trails; False when it names no trail."""
+    if stmt.not_resources is not None:
+        named = [r for r in stmt.not_resources if isinstance(r, str)]
+        if any(r == "*" for r in named):
+            return False
+        trails = [r for r in named if ":cloudtrail:" in r.lower()]
+        return f"{stmt.label} leaves out {', '.join(trails)}" if trails else True
+    if not stmt.resources:
+        return True  # an SCP statement without Resource applies to every resource
+    unknown: Unknown | None = None
+    limited: list[str] = []
+    for r in stmt.resources:
+        if isinstance(r, Unknown):
+            unknown = unknown or r
+            continue
+        low = r.lower()
+        if r == "*" or low.startswith("arn:*") or (":cloudtrail:" in low and low.endswith("*")):
+            return True
+        if ":cloudtrail:" in low:
+            limited.append(r)
+    if limited:
+        return f"{stmt.label} is limited to {', '.join(limited)}"
+    return unknown if unknown is not None else False
+
+
+def _condition_kind(stmt: policy_doc.Statement) -> tuple[str, str]:
+    """("none" | "exempt" | "conditional", the conditions as written)."""
+    conditions = stmt.conditions
+    if isinstance(conditions, Unknown):
+        return "conditional", f"its unknown conditions hold ({conditions.reason})"
+    if not conditions:
+        return "none", ""
+    text = "; ".join(c.shown() for c in conditions)
+    if all(_is_exemption(c) for c in conditions):
+        return "exempt", f"principals matching {text} are exempt"
+    return "conditional", text
+
+
+def _is_exemption(cond: policy_doc.Condition) -> bool:
+    """A condition that only carves principals out of the deny (break-glass roles)."""
+    if not cond.key.startswith(_PRINCIPAL_KEYS):
+        return False
+    if cond.negated:
+        return True
+    # Bool aws:PrincipalIsAWSService false: the deny spares AWS services only
+    return cond.base == "bool" and cond.key == "aws:principalisawsservice" and all(
+        isinstance(v, str) and v.lower() == "false" for v in cond.values
+    )
+
+
+def _verdict(found: Findings, policies: list[ControlPolicy]) -> Outcome:
+    short = {a: a.split(":", 1)[1] for a in PROTECTED}
+    missing = [a for a, c in found.coverage.items() if not c.full]
+    if not missing:
+        names = ", ".join(_name(p) + _attachment(p) for p in found.protecting)
+        parts = [f"{names} den{'ies' if len(found.protecting) == 1 else 'y'} "
+                 f"{listing([short[a] for a in PROTECTED])}"]
+        if found.exemptions:
+            parts.append("exemption: " + "; ".join(found.exemptions))
+        parts.extend(found.notes)
+        where = found.protecting[0].location if found.protecting else None
+        return Outcome("pass", "; ".join(parts), where)
+    open_: list[str] = list(found.unreadable)
+    grouped: dict[str, list[str]] = {}
+    for action in missing:
+        cov = found.coverage[action]
+        for text in [f"denied by {c}" for c in cov.conditional] + cov.unknown:
+            grouped.setdefault(text, []).append(short[action])
+    open_ += [f"{text} (for {listing(actions)})" for text, actions in grouped.items()]
+    if open_:
+        return Outcome(
+            "unknown",
+            f"cannot tell whether {listing([short[a] for a in missing])} "
+            f"{'is' if len(missing) == 1 else 'are'} denied: {'; '.join(open_)}",
+            policies[0].location if len(policies) == 1 else None,
+        )
+    detail: list[str] = []
+    denied = [a for a in PROTECTED if a not in missing]
+    if denied:
+        detail.append(f"only {listing([short[a] for a in denied])} "
+                      f"{'is' if len(denied) == 1 else 'are'} denied")
+    allowers: dict[str, list[str]] = {}
+    for action in missing:
+        for who in found.coverage[action].allowed_by:
+            allowers.setdefault(who, []).append(action)
+    for who, actions in sorted(allowers.items()):
+        detail.append(f"{who} allows {listing(actions)}, which grants rather than prevents")
+    tail = f" ({'; '.join(detail)})" if detail else ""
+    return Outcome(
+        "fail",
+        f"no SCP or IAM policy in the inputs denies {listing(missing)}{tail}",
+        policies[0].location if len(policies) == 1 else None,
+    )
+
+
+def _attachment(pol: ControlPolicy) -> str:
+    if pol.kind == "scp" and pol.targets == ():
+        return " (declared; its attachment is not in the inputs)"
+    return ""

@@ -1,0 +1,126 @@
+"""A pull-request comment: counts by severity, the failures with file:line, the critical
+scenarios' coverage when the simulator added it, and the rest folded in <details> blocks.
+
+Kept short enough to post (GitHub caps a comment at 65,536 characters): each list shows at
+most LIMIT findings and says how many more there are; long messages are cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from checker.findings import SEVERITIES, Finding, severity_rank
+from checker.report import ScanReport
+
+LIMIT = 50
+MESSAGE_CHARS = 300
+_MARK = {"fail": "❌", "unknown": "❔", "suppressed": "🔕", "pass": "✅"}
+
+
+def render(report: ScanReport, limit: int = LIMIT) -> str:
+    s = report.summary()
+    failed = sorted(report.by_status("fail"),
+                    key=lambda f: (-severity_rank(f.severity), f.sort_key()))
+    verdict = "❌ failed" if failed else "✅ passed"
+    out = [
+        f"## trailcheck {verdict}",
+        "",
+        f"**{s['fail']}** failed, **{s['unknown']}** unknown, **{s['pass']}** passed, "
+        f"**{s['suppressed']}** suppressed.",
+        "",
+    ]
+    out += _severity_table(report.findings)
+    if failed:
+        out += [f"### Failed ({len(failed)})", ""]
+        out += _findings_table(failed, limit)
+    out += _coverage(report.extra.get("coverage"))
+    for status, title in (("unknown", "Unknown"), ("suppressed", "Suppressed"), ("pass", "Passed")):
+        group = sorted(report.by_status(status), key=Finding.sort_key)
+        if group:
+            out += [f"<details><summary>{title} ({len(group)})</summary>", ""]
+            out += _findings_table(group, limit, reason=status == "suppressed")
+            out += ["</details>", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _severity_table(findings: Sequence[Finding]) -> list[str]:
+    rows = []
+    for sev in reversed(SEVERITIES):
+        counts = [sum(1 for f in findings if f.severity == sev and f.status == st)
+                  for st in ("fail", "unknown", "suppressed")]
+        if any(counts):
+            rows.append(f"| {sev} | {counts[0]} | {counts[1]} | {counts[2]} |")
+    if not rows:
+        return []
+    return ["| severity | failed | unknown | suppressed |", "|---|---:|---:|---:|", *rows, ""]
+
+
+def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = False) -> list[str]:
+    head = "| | severity | rule | resource | location | message |"
+    rows = [head + (" reason |" if reason else ""), "|---" * (7 if reason else 6) + "|"]
+    for f in findings[:limit]:
+        row = (f"| {_MARK[f.status]} | {f.severity} | {f.rule_id} {f.rule_name} | "
+               f"{_code(f.resource)} | {_code(_where(f))} | {_cell(f.message)} |")
+        if reason:
+            row += f" {_cell(f.suppression or '')} |"
+        rows.append(row)
+    rows.append("")
+    if len(findings) > limit:
+        rows += [f"…and {len(findings) - limit} more, in the full report.", ""]
+    return rows
+
+
+def _coverage(coverage: Any) -> list[str]:
+    """The critical scenarios of `report.extra["coverage"]` as a scenario x region table."""
+    if not isinstance(coverage, Mapping):
+        return []
+    regions = [str(r) for r in coverage.get("regions", [])]
+    scenarios = [s for s in coverage.get("scenarios", [])
+                 if isinstance(s, Mapping) and s.get("critical")]
+    if not regions or not scenarios:
+        return []
+    out = [
+        "### Critical scenarios",
+        "",
+        "✅ captured · 📈 sent to CloudWatch Logs · 🔔 alarmed · ❌ not captured · ❔ not known",
+        "",
+        "| scenario | " + " | ".join(regions) + " |",
+        "|---" + "|:-:" * len(regions) + "|",
+    ]
+    for sc in sorted(scenarios, key=lambda s: str(s.get("id", ""))):
+        cells = sc.get("cells", {})
+        marks = [_cell_mark(cells.get(r) if isinstance(cells, Mapping) else None) for r in regions]
+        title = _cell(str(sc.get("title") or sc.get("id", "")))
+        out.append(f"| {title} | " + " | ".join(marks) + " |")
+    return [*out, ""]
+
+
+def _cell_mark(cell: Any) -> str:
+    if not isinstance(cell, Mapping) or not isinstance(cell.get("captured_by"), list):
+        return "❔"
+    if not cell["captured_by"]:
+        return "❌"
+    mark = "✅"
+    if cell.get("cloudwatch") is True:
+        mark += "📈"
+    if cell.get("alarm") is True:
+        mark += "🔔"
+    return mark
+
+
+def _where(f: Finding) -> str:
+    if not f.file:
+        return "(estate)"
+    return f"{f.file}:{f.line}" if f.line else f.file
+
+
+def _cell(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > MESSAGE_CHARS:
+        text = text[: MESSAGE_CHARS - 1] + "…"
+    return text.replace("|", "\\|").replace("<", "&lt;")
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"

@@ -1,0 +1,1 @@
+"""The event simulator: which trails capture an event, where it is delivered, which alarms fire."""

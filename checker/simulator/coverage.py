@@ -1,0 +1,498 @@
+"""Questions about whole classes of events, answered exactly through `decide` on probe events.
+
+A rule asks "does this trail record every read and write management event in every Region?" or
+"is every S3 object write recorded in every Region?". Both classes are infinite, but a trail
+can only tell events apart by what its configuration reads, so a finite set of probes with one
+member of every distinguishable group answers the question exactly.
+
+Why the probe sets are complete:
+
+- Trail-level settings read only the event's account, Region and global-service status. Probes use
+  the trail's own account and every Region asked for, and add global service events: sign-in events
+  in every Region (they can be recorded in any Region) and IAM events in us-east-1.
+- Management events. On a trail, selectors can tell management events apart only by readOnly
+  (true/false) and by eventSource NotEquals kms.amazonaws.com / rdsdata.amazonaws.com (basic
+  ExcludeManagementEventSources takes the same two values); IncludeManagementEvents and
+  eventCategory do not depend on the event (§2 table, BC). So readOnly in {true, false} times
+  eventSource in {kms, rdsdata, any other} covers every group; "any other" is ec2.amazonaws.com.
+  Conditions AWS rejects on trails (CT011: eventName, userIdentity.arn, eventType, other
+  eventSource values) are still honoured: every value they name yields probes (below).
+- S3 object events. Data selectors read eventName, readOnly, resources.type/ARN, eventSource,
+  eventType, userIdentity.arn and sessionCredentialFromConsole. readOnly is fixed by the class,
+  eventSource is s3.amazonaws.com, eventType is AwsApiCall (object API calls); eventName runs over
+  the explicit list of object operations of the class; the ARN runs over an object in a bucket no
+  selector names plus objects built from every value the selectors name (inside and outside each
+  named prefix, each named suffix); userIdentity.arn and sessionCredentialFromConsole get a neutral
+  value plus values built the same way from what the selectors name.
+- Values built from the named ones give every combination of the (Not)Equals / (Not)StartsWith /
+  (Not)EndsWith conditions that prefix+suffix strings can realise; candidates that every condition
+  treats alike are merged, keeping the probe count small. The probe set is the product of the
+  axes, so combinations across fields and across trails are covered too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from checker.model import Estate, FieldSelector, Trail, Unknown
+from checker.simulator.capture import (
+    MEMBERS_UNKNOWN,
+    MISS,
+    CompiledTrail,
+    Decision,
+    FieldTest,
+    OrgAccounts,
+    compile_trail,
+)
+from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.regions import DEFAULT_REGIONS, US_EAST_1
+
+CoverageStatus = Literal["pass", "fail", "unknown"]
+
+KMS = "kms.amazonaws.com"
+RDS_DATA = "rdsdata.amazonaws.com"
+OTHER_SOURCE = "ec2.amazonaws.com"
+
+S3_OBJECT_WRITES: tuple[str, ...] = (
+    "PutObject", "DeleteObject", "DeleteObjects", "CopyObject", "CreateMultipartUpload",
+    "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload",
+    "PutObjectAcl", "PutObjectTagging", "DeleteObjectTagging", "PutObjectRetention",
+    "PutObjectLegalHold", "RestoreObject",
+)  # fmt: skip
+S3_OBJECT_READS: tuple[str, ...] = (
+    "GetObject", "HeadObject", "GetObjectAcl", "GetObjectAttributes", "GetObjectTagging",
+    "GetObjectRetention", "GetObjectLegalHold", "GetObjectTorrent", "SelectObjectContent",
+    "ListParts",
+)  # fmt: skip
+
+PROBE_BUCKET = "trailcheck-probe-bucket"
+PROBE_KEY = "trailcheck-probe-key"
+PROBE_IDENTITY = "arn:aws:iam::111122223333:role/trailcheck-probe"
+# Beyond this many probes per Region, axes vary one at a time (still every named value, but not
+# every combination); no realistic configuration comes close.
+MAX_PROBES_PER_REGION = 20_000
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The answer to a coverage question. `trail` is the trail judged (or the one that passes an
+    estate question); `trails` holds each trail's own answer for estate questions."""
+
+    status: CoverageStatus
+    message: str
+    trail: str | None = None
+    trails: tuple[tuple[str, Coverage], ...] = field(default=())
+
+
+# --------------------------------------------------------------------------------------------
+# Probe values
+
+
+def _selector_fields(trails: Iterable[Trail], category: str) -> dict[str, list[FieldSelector]]:
+    """Field selectors that can apply to events of `category`, by field; basic S3 data resource
+    values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource)."""
+    out: dict[str, list[FieldSelector]] = {}
+    for trail in trails:
+        selectors = trail.selectors
+        if isinstance(selectors, Unknown):
+            continue
+        for adv in selectors.advanced:
+            cats = [f for f in adv.field_selectors if f.field == "eventCategory"]
+            if any(FieldTest(f).test(category) == MISS for f in cats):
+                continue  # this selector never applies to the category
+            for fs in adv.field_selectors:
+                out.setdefault(fs.field, []).append(fs)
+        if category == "Data":
+            for basic in selectors.basic:
+                for dr in basic.data_resources:
+                    if dr.type == "AWS::S3::Object" or isinstance(dr.type, Unknown):
+                        known = tuple(v for v in dr.values if isinstance(v, str))
+                        out.setdefault("resources.ARN", []).append(
+                            FieldSelector("resources.ARN", starts_with=known)
+                        )
+    return out
+
+
+def _named(conds: Sequence[FieldSelector]) -> tuple[list[str], list[str], list[str]]:
+    exact: list[str] = []
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    for fs in conds:
+        exact += [v for v in (*fs.equals, *fs.not_equals) if isinstance(v, str)]
+        prefixes += [v for v in (*fs.starts_with, *fs.not_starts_with) if isinstance(v, str)]
+        suffixes += [v for v in (*fs.ends_with, *fs.not_ends_with) if isinstance(v, str)]
+    return exact, prefixes, suffixes
+
+
+def _merge(
+    candidates: Iterable[str], conds: Sequence[FieldSelector], keep: Iterable[str]
+) -> list[str]:
+    """Candidates with distinct outcomes under every condition, plus `keep`, in first-seen order."""
+    tests = [FieldTest(fs) for fs in conds]
+    kept = list(dict.fromkeys(keep))
+    seen = {tuple(t.test(v) for t in tests) for v in kept}
+    for value in dict.fromkeys(candidates):
+        signature = tuple(t.test(value) for t in tests)
+        if signature not in seen:
+            seen.add(signature)
+            kept.append(value)
+    return kept
+
+
+def _string_axis(base: str, conds: Sequence[FieldSelector], keep: Iterable[str] = ()) -> list[str]:
+    exact, prefixes, suffixes = _named(conds)
+    candidates = [base, *exact]
+    candidates += [p + "-trailcheck-probe" for p in prefixes]
+    candidates += ["trailcheck-probe-" + s for s in suffixes]
+    candidates += [p + "-trailcheck-probe-" + s for p in prefixes for s in suffixes]
+    return _merge(candidates, conds, [base, *keep])
+
+
+def _object_arn_axis(conds: Sequence[FieldSelector]) -> list[str]:
+    base = f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}"
+    exact, prefixes, suffixes = _named(conds)
+    candidates = [base]
+    for value in [*exact, *prefixes]:
+        candidates.append(value)
+        bucket = _bucket_of(value)
+        if bucket is None:
+            continue
+        candidates.append(f"arn:aws:s3:::{bucket}/{PROBE_KEY}")
+        if value.rstrip("/") == f"arn:aws:s3:::{bucket}":
+            candidates.append(f"arn:aws:s3:::{bucket}/")
+        if "/" in value.split(":::", 1)[1]:
+            candidates.append(value + PROBE_KEY)  # inside the named prefix
+        else:
+            candidates.append(f"{value}-trailcheck-probe/{PROBE_KEY}")  # bucket name prefix
+    for prefix in [*exact, *prefixes, base]:
+        for suffix in suffixes:
+            candidates.append(prefix + suffix)
+            candidates.append(prefix + PROBE_KEY + suffix)
+    # One object of every named bucket is kept even when it behaves like the probe bucket, so
+    # that gap messages can name the bucket.
+    named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
+    return _merge(candidates, conds, [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)])
+
+
+def _bucket_of(arn: str) -> str | None:
+    head, sep, rest = arn.partition(":::")
+    if not sep or not head.startswith("arn:") or not head.endswith(":s3"):
+        return None
+    bucket = rest.split("/", 1)[0]
+    return bucket or None
+
+
+def _product(axes: dict[str, list[str]]) -> list[dict[str, str]]:
+    names = list(axes)
+    total = 1
+    for values in axes.values():
+        total *= len(values)
+    if total <= MAX_PROBES_PER_REGION:
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
+    base = {n: v[0] for n, v in axes.items()}
+    out = [base]
+    for n, values in axes.items():
+        out += [{**base, n: v} for v in values[1:]]
+    return out
+
+
+def _event(region: str, category: str, read_only: bool, values: dict[str, str],
+           resources: tuple[Resource, ...] = ()) -> Event:  # fmt: skip
+    return Event(
+        event_source=values["eventSource"],
+        event_name=values["eventName"],
+        aws_region=region,
+        event_category=category,
+        read_only=read_only,
+        resources=resources,
+        user_identity=UserIdentity(arn=values.get("userIdentity.arn", PROBE_IDENTITY)),
+        event_type=values.get("eventType", "AwsApiCall"),
+        session_credential_from_console=values.get("sessionCredentialFromConsole") == "true",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Management events
+
+
+@dataclass(frozen=True)
+class _Probe:
+    event: Event
+    kind: str  # "regular", "global"
+
+
+def _management_probes(trail: Trail, regions: Sequence[str]) -> list[_Probe]:
+    conds = _selector_fields([trail], "Management")
+    axes = {
+        "eventSource": _string_axis(OTHER_SOURCE, conds.get("eventSource", []), (KMS, RDS_DATA)),
+        "eventName": _string_axis("DescribeTrailcheckProbe", conds.get("eventName", [])),
+    }
+    neutral = {"userIdentity.arn": PROBE_IDENTITY, "eventType": "AwsApiCall",
+               "sessionCredentialFromConsole": "false"}  # fmt: skip
+    for name, base in neutral.items():
+        if name in conds:
+            axes[name] = _string_axis(base, conds[name], ("true",) if base == "false" else ())
+    combos = _product(axes)
+    probes: list[_Probe] = []
+    for region in regions:
+        for values in combos:
+            for read_only in (True, False):
+                probes.append(_Probe(_event(region, "Management", read_only, values), "regular"))
+        signin = Event("signin.amazonaws.com", "ConsoleLogin", region, read_only=False,
+                       event_type="AwsConsoleSignIn")  # fmt: skip
+        probes.append(_Probe(signin, "global"))
+        if region == US_EAST_1:
+            for read_only in (True, False):
+                iam = Event("iam.amazonaws.com", "GetUser" if read_only else "CreateUser", region,
+                            read_only=read_only, host_header="iam.amazonaws.com")  # fmt: skip
+                probes.append(_Probe(iam, "global"))
+    return probes
+
+
+def management_coverage(
+    trail: Trail,
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    *,
+    default_region: str | None = None,
+    organization_accounts: OrgAccounts = MEMBERS_UNKNOWN,
+) -> Coverage:
+    """Does `trail` record every read and write management event, from every source (including
+    kms.amazonaws.com and rdsdata.amazonaws.com) and global service events, in every Region of
+    `regions`? Fails naming what is missed; unknown when only unknown values stand in the way."""
+    compiled = compile_trail(
+        trail, default_region=default_region, organization_accounts=organization_accounts
+    )
+    results = [(p, compiled.decide(p.event)) for p in _management_probes(trail, regions)]
+    missed = [(p, d) for p, d in results if d.status == "missed"]
+    if missed:
+        return Coverage("fail", _management_gaps(missed, results, len(regions)), trail.id)
+    unknown = [d for _, d in results if d.status == "unknown"]
+    if unknown:
+        return Coverage("unknown", _first_reasons(unknown), trail.id)
+    return Coverage(
+        "pass",
+        f"records all read and write management events, including {KMS} and {RDS_DATA} and "
+        f"global service events, in {_regions_text(regions)}",
+        trail.id,
+    )
+
+
+def _management_gaps(
+    missed: list[tuple[_Probe, Decision]],
+    results: list[tuple[_Probe, Decision]],
+    n_regions: int,
+) -> str:
+    phrases: list[str] = []
+    trail_level = [d for _, d in missed if d.stage in ("logging", "account")]
+    if trail_level:
+        return trail_level[0].reason
+    region_misses: dict[str, set[str]] = {}
+    for p, d in missed:
+        if d.stage == "region":
+            region_misses.setdefault(d.reason, set()).add(p.event.aws_region)
+    for reason, where in region_misses.items():
+        phrases.append(f"{reason}: misses {len(where)} of {n_regions} regions")
+    if any(d.stage == "global" for _, d in missed):
+        phrases.append("does not record global service events")
+    selector_missed = {
+        (p.event.event_source, bool(p.event.read_only)) for p, d in missed if d.stage == "selectors"
+    }
+    if selector_missed:
+        phrases += _selector_gap_phrases(selector_missed, missed)
+    return "; ".join(phrases) or missed[0][1].reason
+
+
+def _selector_gap_phrases(
+    selector_missed: set[tuple[str, bool]], missed: list[tuple[_Probe, Decision]]
+) -> list[str]:
+    phrases: list[str] = []
+    read_gap = (OTHER_SOURCE, True) in selector_missed
+    write_gap = (OTHER_SOURCE, False) in selector_missed
+    if read_gap and write_gap:
+        phrases.append("records no management events")
+    elif read_gap:
+        phrases.append("records only write management events")
+    elif write_gap:
+        phrases.append("records only read management events")
+    sources = sorted({s for s, _ in selector_missed} - {OTHER_SOURCE})
+    for source in sources:
+        if any((source, ro) in selector_missed and (OTHER_SOURCE, ro) not in selector_missed
+               for ro in (True, False)):  # fmt: skip
+            phrases.append(f"excludes {source}")
+    if not phrases:
+        detail = next(d.reason for _, d in missed if d.stage == "selectors")
+        phrases.append(f"misses some management events ({detail})")
+    return phrases
+
+
+def estate_management_coverage(
+    estate: Estate,
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    *,
+    default_region: str | None = None,
+) -> Coverage:
+    """CT001: one logging multi-region (or organization multi-region) trail records every read and
+    write management event in every Region. Other trails neither help nor hurt."""
+    if not estate.trails:
+        return Coverage("fail", "there is no trail")
+    per_trail: list[tuple[str, Coverage]] = []
+    for trail in estate.trails:
+        cov = management_coverage(
+            trail, regions, default_region=default_region,
+            organization_accounts=estate.organization_accounts,
+        )  # fmt: skip
+        multi = trail.is_multi_region
+        if cov.status != "fail" and multi is not True:
+            if isinstance(multi, Unknown):
+                cov = Coverage("unknown", f"whether it is multi-region is unknown ({multi.reason})",
+                               trail.id)  # fmt: skip
+            else:
+                cov = Coverage("fail", "not a multi-region trail", trail.id)
+        per_trail.append((trail.id, cov))
+    trails = tuple(per_trail)
+    for trail_id, cov in per_trail:
+        if cov.status == "pass":
+            return Coverage("pass", f"{trail_id} {cov.message}", trail_id, trails)
+    details = "; ".join(f"{tid}: {c.message}" for tid, c in per_trail if c.status == "unknown")
+    if details:
+        return Coverage("unknown", f"no trail is known to record all management events ({details})",
+                        None, trails)  # fmt: skip
+    details = "; ".join(f"{tid}: {c.message}" for tid, c in per_trail)
+    return Coverage(
+        "fail",
+        f"no logging multi-region trail records all read and write management events ({details})",
+        None,
+        trails,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# S3 object events
+
+
+def s3_object_coverage(
+    estate: Estate,
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    read_only: bool = False,
+    *,
+    default_region: str | None = None,
+) -> Coverage:
+    """CT009 (`read_only=False`, object writes) and CT010 (`read_only=True`, object reads): is
+    every such event recorded by some trail, for every bucket, in every Region? A selector for
+    some buckets or prefixes does not count; DESELECTs that drop part of the class fail."""
+    kind = "reads" if read_only else "writes"
+    if not estate.trails:
+        return Coverage("fail", "there is no trail")
+    compiled = [
+        compile_trail(t, default_region=default_region,
+                      organization_accounts=estate.organization_accounts)
+        for t in estate.trails
+    ]  # fmt: skip
+    conds = _selector_fields(estate.trails, "Data")
+    names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
+    axes: dict[str, list[str]] = {
+        "eventSource": ["s3.amazonaws.com"],
+        "eventName": _merge(names, conds.get("eventName", []), names[:1]),
+        "resources.ARN": _object_arn_axis(conds.get("resources.ARN", [])),
+    }
+    if "userIdentity.arn" in conds:
+        axes["userIdentity.arn"] = _string_axis(PROBE_IDENTITY, conds["userIdentity.arn"])
+    if "sessionCredentialFromConsole" in conds:
+        axes["sessionCredentialFromConsole"] = ["false", "true"]
+    combos = _product(axes)
+    missed: list[tuple[Event, list[tuple[str, Decision]]]] = []
+    unknown: list[Decision] = []
+    captured_by: set[str] = set()
+    for region in regions:
+        for values in combos:
+            arn = values["resources.ARN"]
+            bucket = _bucket_of(arn) or PROBE_BUCKET
+            resources = (Resource("AWS::S3::Object", arn), Resource("AWS::S3::Bucket",
+                                                                    f"arn:aws:s3:::{bucket}"))
+            event = _event(region, "Data", read_only, values, resources)
+            decisions = [(c.trail.id, c.decide(event)) for c in compiled]
+            hit = next((tid for tid, d in decisions if d.status == "captured"), None)
+            if hit is not None:
+                captured_by.add(hit)
+            elif any(d.status == "unknown" for _, d in decisions):
+                unknown += [d for _, d in decisions if d.status == "unknown"]
+            else:
+                missed.append((event, decisions))
+    if missed:
+        gaps = _s3_gaps(missed, regions, len(combos))
+        return Coverage("fail", f"S3 object {kind} are not all recorded: {gaps}")
+    if unknown:
+        return Coverage("unknown", f"whether all S3 object {kind} are recorded is unknown: "
+                        + _first_reasons(unknown))  # fmt: skip
+    by = ", ".join(sorted(captured_by))
+    return Coverage("pass", f"S3 object {kind} are recorded for every bucket in "
+                    f"{_regions_text(regions)} (by {by})", None)  # fmt: skip
+
+
+def _s3_gaps(
+    missed: list[tuple[Event, list[tuple[str, Decision]]]],
+    regions: Sequence[str],
+    probes_per_region: int,
+) -> str:
+    per_region: dict[str, int] = {}
+    for event, _ in missed:
+        per_region[event.aws_region] = per_region.get(event.aws_region, 0) + 1
+    # Regions where every probe is missed: nothing records the class there.
+    whole = [r for r in regions if per_region.get(r, 0) == probes_per_region]
+    parts: list[str] = []
+    if len(whole) == len(regions):
+        parts.append("no trail records them in any region")
+    elif whole:
+        parts.append(f"no trail records them in {_list(whole)}")
+    groups: dict[str, tuple[set[str], set[str]]] = {}
+    for event, _ in missed:
+        if event.aws_region in whole:
+            continue
+        arn = event.resources[0].arn or ""
+        bucket = _bucket_of(arn)
+        label = (
+            "buckets no selector names" if bucket == PROBE_BUCKET
+            else f"bucket {bucket} (e.g. {arn})"
+        )  # fmt: skip
+        label = next((g for g in groups if g.split(" (e.g.")[0] == label.split(" (e.g.")[0]), label)
+        names, where = groups.setdefault(label, (set(), set()))
+        names.add(event.event_name)
+        where.add(event.aws_region)
+    for label, (names, where) in groups.items():
+        region_text = "every region" if len(where) == len(regions) else _list(sorted(where))
+        parts.append(f"{label} in {region_text} (e.g. {_list(sorted(names), 3)})")
+    first = next((d for e, d in missed if e.aws_region not in whole), missed[0][1])
+    reasons = "; ".join(dict.fromkeys(f"{tid}: {d.reason}" for tid, d in first))
+    return "; ".join(parts) + f" [{reasons}]"
+
+
+# --------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def _list(items: Sequence[str], limit: int = 4) -> str:
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" (+{len(items) - limit} more)"
+    return ", ".join(items)
+
+
+def _regions_text(regions: Sequence[str]) -> str:
+    return f"every region ({len(regions)})" if len(regions) > 1 else _list(list(regions))
+
+
+def _first_reasons(decisions: Iterable[Decision], limit: int = 2) -> str:
+    reasons = list(dict.fromkeys(d.reason for d in decisions))
+    text = "; ".join(reasons[:limit])
+    return text + (f" (+{len(reasons) - limit} more)" if len(reasons) > limit else "")
+
+
+def compiled_trails(estate: Estate, default_region: str | None = None) -> list[CompiledTrail]:
+    """Every trail of the estate compiled once, with the estate's organization members."""
+    return [
+        compile_trail(t, default_region=default_region,
+                      organization_accounts=estate.organization_accounts)
+        for t in estate.trails
+    ]  # fmt: skip

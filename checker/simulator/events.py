@@ -1,0 +1,142 @@
+"""One API event as the simulator sees it: the CloudTrail record fields that selectors, regions and
+accounts read, plus the raw record for metric filter patterns.
+
+Attribute names are the record's field names in snake_case (`eventSource` -> `event_source`);
+`FIELD_NAMES` maps the advanced-selector field names onto them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CATEGORIES = ("Management", "Data", "NetworkActivity", "Insight")
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One entry of the record's `resources` list."""
+
+    type: str | None = None
+    arn: str | None = None
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserIdentity:
+    type: str | None = None
+    arn: str | None = None
+    account_id: str | None = None
+    invoked_by: str | None = None
+
+
+NO_IDENTITY = UserIdentity()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An API event. `read_only` None means the record has no `readOnly` field (the simulator treats
+    such records as write events; see capture.py). `recipient_account_id` None means "the account
+    of whichever trail is asked" (probe events)."""
+
+    event_source: str
+    event_name: str
+    aws_region: str
+    event_category: str = "Management"
+    read_only: bool | None = None
+    recipient_account_id: str | None = None
+    resources: tuple[Resource, ...] = ()
+    user_identity: UserIdentity = NO_IDENTITY
+    error_code: str | None = None
+    event_type: str | None = "AwsApiCall"
+    session_credential_from_console: bool = False
+    vpc_endpoint_id: str | None = None
+    # tlsDetails.clientProvidedHostHeader: tells STS global-endpoint calls from regional ones
+    host_header: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @staticmethod
+    def from_record(record: Mapping[str, Any]) -> Event:
+        """Read a CloudTrail record, tolerating what real files do: missing `readOnly`,
+        `resources` or `eventCategory`, nulls, and booleans written as strings."""
+        if not isinstance(record, Mapping):
+            kind = type(record).__name__
+            raise ValueError(f"a CloudTrail record must be a JSON object, not {kind}")
+        identity = record.get("userIdentity")
+        tls = record.get("tlsDetails")
+        host = tls.get("clientProvidedHostHeader") if isinstance(tls, Mapping) else None
+        return Event(
+            event_source=_text(record.get("eventSource")) or "",
+            event_name=_text(record.get("eventName")) or "",
+            aws_region=_text(record.get("awsRegion")) or "",
+            event_category=_category(record),
+            read_only=_flag(record.get("readOnly")),
+            recipient_account_id=_text(record.get("recipientAccountId")),
+            resources=_resources(record.get("resources")),
+            user_identity=_identity(identity) if isinstance(identity, Mapping) else NO_IDENTITY,
+            error_code=_text(record.get("errorCode")),
+            event_type=_text(record.get("eventType")),
+            session_credential_from_console=_flag(record.get("sessionCredentialFromConsole"))
+            is True,
+            vpc_endpoint_id=_text(record.get("vpcEndpointId")),
+            host_header=_text(host),
+            raw=record,
+        )
+
+    def describe(self) -> str:
+        """A short label for messages: `s3.amazonaws.com PutObject in eu-west-1`."""
+        return f"{self.event_source} {self.event_name} in {self.aws_region}"
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _category(record: Mapping[str, Any]) -> str:
+    category = _text(record.get("eventCategory"))
+    if category:
+        return category
+    # Records from before eventCategory existed (eventVersion < 1.08) only say managementEvent.
+    if record.get("eventType") == "AwsVpceEvent":
+        return "NetworkActivity"
+    if record.get("eventType") == "AwsCloudTrailInsight":
+        return "Insight"
+    if _flag(record.get("managementEvent")) is False:
+        return "Data"
+    return "Management"
+
+
+def _resources(value: object) -> tuple[Resource, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        Resource(_text(r.get("type")), _text(r.get("ARN")), _text(r.get("accountId")))
+        for r in value
+        if isinstance(r, Mapping)
+    )
+
+
+def _identity(value: Mapping[str, Any]) -> UserIdentity:
+    return UserIdentity(
+        type=_text(value.get("type")),
+        arn=_text(value.get("arn")),
+        account_id=_text(value.get("accountId")),
+        invoked_by=_text(value.get("invokedBy")),
+    )

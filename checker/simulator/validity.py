@@ -1,0 +1,443 @@
+"""CT011: selectors AWS would accept, and that do what they seem to.
+
+Two kinds of problem, both `fail`: configurations AWS rejects (the field/operator/category table of
+cloudtrail-semantics.md §2, the limits of §1 and §2, multi-region without global service events)
+and configurations AWS accepts that do not do what they seem (`*` read as a wildcard, Equals on a
+bucket ARN, a bucket prefix without its `/`, a selector that logs nothing, data events on the
+trail's own log bucket). A problem is `unknown` when the value it depends on is unknown.
+Basic and advanced selectors mixed cannot be represented in the model; loaders report it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from checker.model import (
+    AdvancedSelector,
+    BasicSelector,
+    Estate,
+    FieldSelector,
+    MaybeStr,
+    Trail,
+    Unknown,
+)
+from checker.simulator.capture import (
+    BASIC_DATA_TYPES,
+    MANAGEMENT_SOURCE_EXCLUSIONS,
+    compile_trail,
+    s3_value_rejected,
+)
+from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.regions import US_EAST_1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One CT011 finding about a trail. `attribute` is the model attribute that locates it
+    (`trail.where(problem.attribute)`)."""
+
+    status: Literal["fail", "unknown"]
+    message: str
+    attribute: str = "selectors"
+
+
+# Limits (BC InvalidEventSelectorsException; UG23 quotas; TF event_selector MaxItems 5).
+MAX_BASIC_SELECTORS = 5
+MAX_BASIC_DATA_VALUES = 250
+MAX_ADVANCED_VALUES = 500
+
+TRAIL_FIELDS = (
+    "eventCategory", "readOnly", "eventSource", "eventName", "eventType", "resources.type",
+    "resources.ARN", "sessionCredentialFromConsole", "userIdentity.arn", "errorCode",
+    "vpcEndpointId",
+)
+TRAIL_CATEGORIES = ("Management", "Data", "NetworkActivity")
+EDS_ONLY_CATEGORIES = ("Insight", "ConfigurationItem", "Evidence", "ActivityAuditLog")
+# Fields a trail accepts per eventCategory (§2 table: CFN AdvancedFieldSelector, BC).
+FIELDS_BY_CATEGORY: dict[str, frozenset[str]] = {
+    "Management": frozenset({"eventCategory", "readOnly", "eventSource"}),
+    "Data": frozenset({
+        "eventCategory", "readOnly", "eventSource", "eventName", "eventType", "resources.type",
+        "resources.ARN", "sessionCredentialFromConsole", "userIdentity.arn",
+    }),
+    "NetworkActivity": frozenset({
+        "eventCategory", "eventSource", "eventName", "userIdentity.arn", "errorCode",
+        "vpcEndpointId",
+    }),
+}
+EDS_ONLY_MANAGEMENT_FIELDS = frozenset(
+    {"eventName", "eventType", "sessionCredentialFromConsole", "userIdentity.arn"}
+)
+
+_RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")
+_S3_BUCKET_ONLY = re.compile(r"^arn:[a-z-]+:s3:::[^/]+$")
+
+_OP_NAMES = {
+    "equals": "Equals", "not_equals": "NotEquals", "starts_with": "StartsWith",
+    "not_starts_with": "NotStartsWith", "ends_with": "EndsWith", "not_ends_with": "NotEndsWith",
+}
+
+
+def _fail(message: str, attribute: str = "selectors") -> Problem:
+    return Problem("fail", message, attribute)
+
+
+def _unknown(message: str, attribute: str = "selectors") -> Problem:
+    return Problem("unknown", message, attribute)
+
+
+def check_selectors(
+    trail: Trail, estate: Estate | None = None, *, default_region: str | None = None
+) -> list[Problem]:
+    """Every CT011 problem of one trail, in a stable order."""
+    problems: list[Problem] = []
+    problems += _check_global_events(trail)
+    selectors = trail.selectors
+    if isinstance(selectors, Unknown):
+        problems.append(_unknown(f"the event selectors are unknown ({selectors.reason})"))
+        return problems
+    if selectors.kind == "basic":
+        problems += _check_basic(selectors.basic)
+    elif selectors.kind == "advanced":
+        problems += _check_advanced(selectors.advanced)
+    problems += _check_own_bucket(trail, estate, default_region)
+    return list(dict.fromkeys(problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Trail settings
+
+
+def _check_global_events(trail: Trail) -> list[Problem]:
+    """A multi-Region trail must include global service events: AWS answers
+    InvalidParameterCombinationException (MOTO create_trail; hashicorp/terraform#4939)."""
+    multi, gse = trail.is_multi_region, trail.include_global_service_events
+    if multi is False or gse is True:
+        return []
+    if multi is True and gse is False:
+        return [_fail("a multi-region trail must include global service events "
+                      "(AWS rejects it: InvalidParameterCombinationException)",
+                      "include_global_service_events")]
+    if isinstance(multi, Unknown) and gse is False:
+        return [_unknown("global service events are off and whether the trail is "
+                         f"multi-region is unknown ({multi.reason})", "is_multi_region")]
+    if multi is True and isinstance(gse, Unknown):
+        return [_unknown("multi-region trail whose include_global_service_events is "
+                         f"unknown ({gse.reason})", "include_global_service_events")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Basic selectors
+
+
+def _is_all_value(value: str) -> bool:
+    parts = value.split(":")
+    return (
+        len(parts) >= 3 and parts[0] == "arn" and parts[2] in ("s3", "lambda", "dynamodb")
+        and all(p == "" for p in parts[3:])
+    )
+
+
+_BASIC_SERVICE = {
+    "AWS::S3::Object": "s3",
+    "AWS::Lambda::Function": "lambda",
+    "AWS::DynamoDB::Table": "dynamodb",
+}
+
+
+def _check_basic(selectors: tuple[BasicSelector, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(selectors) > MAX_BASIC_SELECTORS:
+        problems.append(_fail(f"{len(selectors)} basic event selectors; AWS accepts at "
+                              f"most {MAX_BASIC_SELECTORS}"))
+    counted = [
+        v for s in selectors for dr in s.data_resources for v in dr.values
+        if not (isinstance(v, str) and _is_all_value(v))
+    ]
+    if len(counted) > MAX_BASIC_DATA_VALUES:
+        problems.append(_fail(f"{len(counted)} data resource values; AWS accepts at most "
+                              f"{MAX_BASIC_DATA_VALUES} across all selectors"))
+    for index, selector in enumerate(selectors, 1):
+        problems += [
+            Problem(p.status, f"selector {index}: {p.message}", p.attribute)
+            for p in _check_one_basic(selector)
+        ]
+    return problems
+
+
+def _check_one_basic(selector: BasicSelector) -> list[Problem]:
+    problems: list[Problem] = []
+    rw = selector.read_write_type
+    if isinstance(rw, str) and rw not in ("ReadOnly", "WriteOnly", "All"):
+        problems.append(_fail(f"ReadWriteType {rw!r} is not ReadOnly, WriteOnly or All"))
+    mgmt = selector.include_management_events
+    excluded = selector.exclude_management_event_sources
+    for source in excluded:
+        if isinstance(source, str) and source not in MANAGEMENT_SOURCE_EXCLUSIONS:
+            problems.append(_fail(f"ExcludeManagementEventSources {source!r}: AWS accepts "
+                                  "only kms.amazonaws.com and rdsdata.amazonaws.com"))
+    if excluded and mgmt is False:
+        problems.append(_fail("ExcludeManagementEventSources has no effect without "
+                              "IncludeManagementEvents (Terraform rejects it)"))
+    if mgmt is False and not selector.data_resources:
+        problems.append(_fail("logs nothing: IncludeManagementEvents is false and there "
+                              "are no data resources"))
+    unknown = next((v for dr in selector.data_resources for v in (dr.type, *dr.values)
+                    if isinstance(v, Unknown)), None)
+    if unknown is not None:
+        problems.append(_unknown(f"a data resource is unknown ({unknown.reason})"))
+    for dr in selector.data_resources:
+        if isinstance(dr.type, Unknown):
+            continue
+        if dr.type not in BASIC_DATA_TYPES:
+            allowed = ", ".join(BASIC_DATA_TYPES)
+            problems.append(_fail(f"data resource type {dr.type!r} needs advanced selectors; "
+                                  f"basic ones accept only {allowed}"))
+            continue
+        if not dr.values:
+            problems.append(_fail(f"{dr.type} data resource without values"))
+        for value in dr.values:
+            if isinstance(value, str):
+                problems += _check_basic_value(dr.type, value)
+    return problems
+
+
+def _check_basic_value(kind: str, value: str) -> list[Problem]:
+    service = _BASIC_SERVICE[kind]
+    if not re.match(rf"^arn:[a-z-]+:{service}(:|$)", value):
+        return [_fail(f"{value!r} is not a {kind} ARN (arn:aws:{service}...)")]
+    if "*" in value:
+        # AWS rejects "arn:aws:s3:::*" and "arn:aws:lambda:*" (aws-samples/
+        # aws-security-reference-architecture-examples#335) and "cg-*/*" (cloud-gov/
+        # terraform-provision#414); a `*` in an object key is a literal character.
+        return [_fail(f"{value!r}: `*` is not a wildcard in data resource values "
+                      f"(use arn:aws:{service} for all resources)")]
+    if service == "s3" and s3_value_rejected(value):
+        return [_fail(f"{value!r}: AWS rejects a bucket ARN without the trailing `/` "
+                      f"(InvalidEventSelectorsException); write {value}/ for all its objects")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Advanced selectors
+
+
+def _check_advanced(selectors: tuple[AdvancedSelector, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    total = sum(len(_values(f)) for s in selectors for f in s.field_selectors)
+    if total > MAX_ADVANCED_VALUES:
+        problems.append(_fail(f"{total} values across the advanced selectors; AWS "
+                              f"accepts at most {MAX_ADVANCED_VALUES}"))
+    for index, selector in enumerate(selectors, 1):
+        problems += [
+            Problem(p.status, f"selector {index}: {p.message}", p.attribute)
+            for p in _check_one_advanced(selector)
+        ]
+    return problems
+
+
+def _values(fs: FieldSelector) -> list[tuple[str, MaybeStr]]:
+    return [(op, v) for op, vals in fs.operator_values() for v in vals]
+
+
+def _check_one_advanced(selector: AdvancedSelector) -> list[Problem]:
+    problems: list[Problem] = []
+    if not selector.field_selectors:
+        return [_fail("has no field selectors")]
+    for fs in selector.field_selectors:
+        problems += _check_field_shape(fs)
+    categories = [f for f in selector.field_selectors if f.field == "eventCategory"]
+    if not categories:
+        return [*problems, _fail("has no eventCategory field selector (required)")]
+    values: list[MaybeStr] = []
+    for fs in categories:
+        ops = [op for op, _ in fs.operator_values()]
+        if any(op != "equals" for op in ops):
+            problems.append(_fail("eventCategory accepts only Equals"))
+        values += list(fs.equals)
+    unknown = next((v for v in values if isinstance(v, Unknown)), None)
+    if unknown is not None:
+        problems.append(_unknown(f"eventCategory is unknown ({unknown.reason})"))
+        return problems
+    for category in dict.fromkeys(v for v in values if isinstance(v, str)):
+        if category in EDS_ONLY_CATEGORIES:
+            problems.append(_fail(f"eventCategory {category} is for event data stores "
+                                  "only, not trails"))
+        elif category not in TRAIL_CATEGORIES:
+            problems.append(_fail(f"eventCategory {category!r} is not Management, Data "
+                                  "or NetworkActivity"))
+        else:
+            problems += _check_category(category, selector.field_selectors)
+    return problems
+
+
+def _check_field_shape(fs: FieldSelector) -> list[Problem]:
+    problems: list[Problem] = []
+    if fs.field not in TRAIL_FIELDS:
+        problems.append(_fail(f"field {fs.field!r} is not a field trails accept"))
+    if not any(True for _ in fs.operator_values()):
+        problems.append(_fail(f"{fs.field} has no operator (AWS rejects it)"))
+    for op, value in _values(fs):
+        if isinstance(value, str) and "*" in value:
+            problems.append(_fail(f"{fs.field} {_OP_NAMES[op]} {value!r}: `*` is a "
+                                  "literal character, advanced selectors have no wildcards"))
+    if fs.field == "readOnly":
+        for op, value in _values(fs):
+            if op not in ("equals", "not_equals"):
+                problems.append(_fail(f"readOnly accepts Equals, not {_OP_NAMES[op]}"))
+            elif isinstance(value, str) and value not in ("true", "false"):
+                problems.append(_fail(f"readOnly value {value!r} is not true or false"))
+    if fs.field == "sessionCredentialFromConsole":
+        for op, value in _values(fs):
+            if op not in ("equals", "not_equals") or (isinstance(value, str) and value != "true"):
+                problems.append(_fail("sessionCredentialFromConsole accepts only Equals "
+                                      "or NotEquals true"))
+    if fs.field == "resources.ARN":
+        problems += _check_arn_conditions(fs)
+    return problems
+
+
+def _check_arn_conditions(fs: FieldSelector) -> list[Problem]:
+    """Conditions that AWS accepts but that do not select what they name: Equals/NotEquals on a
+    bucket (object events carry object ARNs: hashicorp/terraform-provider-aws#28582, #32619), and
+    StartsWith a bucket name without its `/` (also matches longer bucket names)."""
+    problems: list[Problem] = []
+    for op, value in _values(fs):
+        if not isinstance(value, str):
+            continue
+        bucket_only = _S3_BUCKET_ONLY.match(value) is not None
+        bucket_slash = value.endswith("/") and _S3_BUCKET_ONLY.match(value[:-1]) is not None
+        if op in ("equals", "not_equals") and (bucket_only or bucket_slash):
+            better = "StartsWith" if op == "equals" else "NotStartsWith"
+            problems.append(_fail(f"resources.ARN {_OP_NAMES[op]} {value!r} matches only "
+                                  f"that exact ARN, not the objects in the bucket; use {better} "
+                                  f"{value.rstrip('/')}/"))
+        elif op in ("starts_with", "not_starts_with") and bucket_only:
+            problems.append(_fail(f"resources.ARN {_OP_NAMES[op]} {value!r} also matches "
+                                  f"every bucket whose name starts with it; add the trailing /"))
+    return problems
+
+
+def _check_category(category: str, fields: tuple[FieldSelector, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    allowed = FIELDS_BY_CATEGORY[category]
+    for fs in fields:
+        if fs.field not in TRAIL_FIELDS or fs.field in allowed:
+            continue
+        if category == "Management" and fs.field in EDS_ONLY_MANAGEMENT_FIELDS:
+            problems.append(_fail(f"{fs.field} on management events is for event data "
+                                  "stores only, not trails"))
+        else:
+            problems.append(_fail(f"{fs.field} is not accepted for {category} events"))
+    by_field: dict[str, list[FieldSelector]] = {}
+    for fs in fields:
+        by_field.setdefault(fs.field, []).append(fs)
+    if category == "Management":
+        for fs in by_field.get("eventSource", []):
+            for op, value in _values(fs):
+                if op != "not_equals":
+                    problems.append(_fail("on a trail, management eventSource accepts "
+                                          f"only NotEquals, not {_OP_NAMES[op]}"))
+                elif isinstance(value, str) and value not in MANAGEMENT_SOURCE_EXCLUSIONS:
+                    problems.append(_fail(f"management eventSource NotEquals {value!r}: "
+                                          "trails accept only kms.amazonaws.com and "
+                                          "rdsdata.amazonaws.com"))
+    elif category == "Data":
+        problems += _check_single_equals(by_field.get("resources.type", []), "resources.type",
+                                         "Data")
+        for fs in by_field.get("resources.type", []):
+            for value in fs.equals:
+                if isinstance(value, str) and not _RESOURCE_TYPE.match(value):
+                    problems.append(_fail(f"resources.type {value!r} is not a resource "
+                                          "type (AWS::Service::Type)"))
+    else:
+        problems += _check_single_equals(by_field.get("eventSource", []), "eventSource",
+                                         "NetworkActivity")
+        for fs in by_field.get("errorCode", []):
+            for op, value in _values(fs):
+                if op != "equals" or (isinstance(value, str) and value != "VpceAccessDenied"):
+                    problems.append(_fail("errorCode accepts only Equals "
+                                          "VpceAccessDenied"))
+    return problems
+
+
+def _check_single_equals(fields: list[FieldSelector], name: str, category: str) -> list[Problem]:
+    """resources.type for Data and eventSource for NetworkActivity: required, Equals only, one
+    value per selector (§2 table)."""
+    if not fields:
+        return [_fail(f"{category} selectors need a {name} field selector")]
+    problems: list[Problem] = []
+    values: list[MaybeStr] = []
+    for fs in fields:
+        for op, value in _values(fs):
+            if op != "equals":
+                problems.append(_fail(f"{name} accepts only Equals, not {_OP_NAMES[op]}"))
+            else:
+                values.append(value)
+    if len(values) > 1:
+        problems.append(_fail(f"{name} takes one value per selector, not {len(values)}"))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Data events on the trail's own bucket
+
+_UNNAMED_BUCKET = "trailcheck-unnamed-log-bucket"
+
+
+def _check_own_bucket(
+    trail: Trail, estate: Estate | None, default_region: str | None
+) -> list[Problem]:
+    """Data events on the trail's own log bucket: every log file CloudTrail delivers is an object
+    write that is logged again in the next file (recursive logging, billed as data events)."""
+    if trail.bucket is None:
+        return []
+    bucket = estate.bucket_of(trail) if estate is not None else None
+    name: str | None = None
+    if bucket is not None and isinstance(bucket.name, str):
+        name = bucket.name
+    elif isinstance(trail.bucket.value, str):
+        value = trail.bucket.value
+        name = value.split(":::", 1)[1].split("/", 1)[0] if ":::" in value else value
+    region = (
+        bucket.region if bucket is not None and isinstance(bucket.region, str)
+        else trail.home_region if isinstance(trail.home_region, str)
+        else default_region or US_EAST_1
+    )
+    account = trail.account_id if isinstance(trail.account_id, str) else "111122223333"
+    probe_bucket = name or _UNNAMED_BUCKET
+    arn = f"arn:aws:s3:::{probe_bucket}/AWSLogs/{account}/CloudTrail/{region}/log.json.gz"
+    event = Event(
+        "s3.amazonaws.com", "PutObject", region, event_category="Data", read_only=False,
+        resources=(Resource("AWS::S3::Object", arn),
+                   Resource("AWS::S3::Bucket", f"arn:aws:s3:::{probe_bucket}")),
+        user_identity=UserIdentity(type="AWSService", invoked_by="cloudtrail.amazonaws.com"),
+        event_type="AwsApiCall",
+    )
+    logging_on = replace(trail, is_logging=True)
+    decision = compile_trail(logging_on, default_region=default_region).decide(event)
+    if decision.status != "captured":
+        if name is None and _selects_s3_objects(trail):
+            return [_unknown("whether the trail logs data events on its own log bucket "
+                             "is unknown: the bucket name is unknown", "bucket")]
+        return []
+    shown = name or "its log bucket"
+    return [_fail(f"logs data events on its own log bucket {shown} ({decision.selector}): "
+                  "each log delivery is an object write that is logged again", "selectors")]
+
+
+def _selects_s3_objects(trail: Trail) -> bool:
+    selectors = trail.selectors
+    if isinstance(selectors, Unknown):
+        return False
+    for basic in selectors.basic:
+        if any(dr.type == "AWS::S3::Object" for dr in basic.data_resources):
+            return True
+    return any(
+        f.field == "resources.type" and "AWS::S3::Object" in f.equals
+        for adv in selectors.advanced
+        for f in adv.field_selectors
+    )

@@ -1,0 +1,453 @@
+"""Suppressions: inline Terraform comments, CloudFormation Metadata and config `skip` entries.
+
+`apply(findings, sources, config, baseline)` runs after `engine.evaluate`. A suppressed finding
+stays in every report with status "suppressed" and `suppression = "REASON (SOURCE: WHERE)"`.
+Only fail and unknown findings can be suppressed: a suppression that matches nothing but passes
+is stale. Problems with suppressions themselves are CT099 findings (a rule of scope file,
+emitted here rather than by the engine):
+
+- an inline or Metadata suppression without a reason (it does not suppress);
+- one that names no rule or an invalid rule id;
+- an expired config entry (it stops suppressing; its findings fail again);
+- a suppression that matched no fail or unknown finding.
+
+Inline form (`#` or `//`), on the line a finding points at or on the line directly above it
+(stacked comment lines are skipped); above or on a block's opening line it covers the block:
+
+    # trailcheck:ignore CT020,CT021 reason="copies go to the audit account's locked bucket"
+    resource "aws_s3_bucket" "logs" {
+
+CloudFormation form, on the resource (Metadata is not in the model, so the template is read
+again here): `Metadata: {trailcheck: {ignore: [{id: CT020, reason: "..."}]}}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from checker.config import Config, Skip
+from checker.findings import Finding, Severity
+from checker.model import InputFile
+
+if TYPE_CHECKING:
+    import argparse
+
+    import yaml
+
+    from checker.baseline import Baseline
+    from checker.model import Estate
+
+RULE_ID = "CT099"
+RULE_NAME = "unused-suppression"
+RULE_SEVERITY: Severity = "low"
+SUPPRESSIBLE = ("fail", "unknown")
+
+Source = Literal["inline", "metadata", "config", "baseline"]
+_FORM = re.compile(
+    r"^(?P<reason>.*) \((?P<source>inline|metadata|config|baseline): (?P<where>[^()]*)\)$", re.S
+)
+_ID = re.compile(r"^CT[0-9]{3}$")
+_INLINE = re.compile(r"^(?:#|//)\s*trailcheck:ignore\b(?P<rest>.*)$")
+_REASON = re.compile(
+    r"""\breason\s*=\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>\S.*))"""
+)
+_CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+def describe(reason: str, source: Source, where: str) -> str:
+    """The text of `Finding.suppression`."""
+    return f"{reason} ({source}: {where})"
+
+
+def parse(suppression: str) -> tuple[str, Source | None]:
+    """(reason, source) of a `Finding.suppression` text; source None when not in our form."""
+    m = _FORM.match(suppression)
+    if m is None:
+        return suppression, None
+    return m.group("reason"), m.group("source")  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# The scanned files
+
+
+@dataclass
+class Sources:
+    """The scanned inputs, read on demand: comments and Metadata are not in the model."""
+
+    inputs: Sequence[InputFile]
+    root: Path = field(default_factory=Path.cwd)  # the folder report paths are relative to
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def text(self, display: str) -> str | None:
+        if display not in self._texts:
+            try:
+                self._texts[display] = (self.root / display).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                self._texts[display] = None  # the loader has reported it (CT000)
+        return self._texts[display]
+
+    def files(self, kind: str, suffixes: tuple[str, ...], extra: Iterable[str] = ()) -> list[str]:
+        """Display paths of the inputs of `kind` (folders expanded one level) plus `extra`."""
+        out = {e for e in extra if e.endswith(suffixes)}
+        for i in self.inputs:
+            if i.kind != kind or i.status != "ok":
+                continue
+            p = self.root / i.path
+            if p.is_dir():
+                base = i.path.rstrip("/")
+                out.update(f"{base}/{c.name}" for c in p.iterdir() if c.name.endswith(suffixes))
+            elif i.path.endswith(suffixes):
+                out.add(i.path)
+        return sorted(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Suppressions
+
+
+@dataclass
+class _Suppression:
+    source: Literal["inline", "metadata", "config"]
+    file: str  # where it is written
+    line: int
+    label: str  # what it is, for CT099 messages (stable when lines move)
+    rules: tuple[str, ...]
+    reason: str | None
+    covers: Callable[[Finding], bool]
+    problem: str | None = None  # the CT099 message of a malformed one: never applied
+    expires: date | None = None
+    used: set[str] = field(default_factory=set)  # rule ids it suppressed
+
+    def unused(self) -> list[str]:
+        """Its rule ids that suppressed nothing (["*"] for an any-rule entry that did not)."""
+        if not self.rules:
+            return [] if self.used else ["*"]
+        return [r for r in self.rules if r not in self.used]
+
+    def text(self) -> str:
+        return describe(self.reason or "", self.source, f"{self.file}:{self.line}")
+
+
+def _problem(label: str, ids: Sequence[str], reason: str | None) -> str | None:
+    """Why a suppression cannot apply, as its CT099 message; None when it is well formed."""
+    bad = [i for i in ids if not _ID.match(i)]
+    if not ids or bad:
+        what = f"an invalid rule id {', '.join(map(repr, bad))}" if bad else "no rule id"
+        return f"suppression {label} names {what}: it suppresses nothing"
+    if not reason:
+        return f"suppression without a reason: {label} suppresses nothing until it gives one"
+    return None
+
+
+def inline_suppressions(file: str, text: str) -> list[_Suppression]:
+    """`trailcheck:ignore` comments of one Terraform file."""
+    comments, blocks = scan_hcl(text)
+    lines = text.splitlines()
+    out = []
+    for line, comment, code_before in comments:
+        m = _INLINE.match(comment)
+        if m is None:
+            continue
+        rest = m.group("rest")
+        r = _REASON.search(rest)
+        reason = None
+        if r is not None:
+            raw = r.group("dq") if r.group("dq") is not None else r.group("sq") or r.group("bare")
+            reason = (raw or "").replace('\\"', '"').strip() or None
+        ids = tuple(t.upper() for t in re.split(r"[\s,]+", rest[: r.start()] if r else rest) if t)
+        target = line if code_before else _next_code_line(lines, line)
+        last = blocks.get(target, target)
+        shown = lines[target - 1] if 0 < target <= len(lines) else "end of file"
+        if code_before:
+            shown = shown[: shown.rfind(comment)]
+        shown = shown.strip()
+        label = f"`trailcheck:ignore{' ' if ids else ''}{','.join(ids)}` at `{shown[:60]}`"
+
+        def covers(f: Finding, file: str = file, first: int = target, last: int = last) -> bool:
+            return f.file == file and first <= f.line <= last
+
+        out.append(_Suppression("inline", file, line, label, ids, reason, covers,
+                                problem=_problem(label, ids, reason)))
+    return out
+
+
+def _next_code_line(lines: Sequence[str], line: int) -> int:
+    """The line a comment on its own line applies to: the next one, skipping comment lines."""
+    n = line + 1
+    while n <= len(lines) and lines[n - 1].lstrip().startswith(("#", "//")):
+        n += 1
+    return n
+
+
+def scan_hcl(text: str) -> tuple[list[tuple[int, str, bool]], dict[int, int]]:
+    """Comments and block ranges of HCL source (python-hcl2 drops comments).
+
+    Returns [(line, comment text, code before it on the line)] for `#` and `//` comments, and
+    {line of an opening brace: line of its closing brace}, widest brace per line. Strings,
+    template interpolations, heredocs and `/* */` comments are skipped, so braces in them do
+    not count.
+    """
+    comments: list[tuple[int, str, bool]] = []
+    blocks: dict[int, int] = {}
+    opened: list[int] = []
+    modes: list[list[int]] = []  # string/interpolation nesting: [0] a string, [1, depth] a ${...}
+    i, n, line, code = 0, len(text), 1, False
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line, code = line + 1, False
+            i += 1
+            continue
+        if modes and modes[-1][0] == 0:  # inside a string
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                modes.pop()
+            elif c in "$%" and text.startswith("{", i + 1):
+                modes.append([1, 0])
+                i += 1
+            elif c in "$%" and text.startswith(c + "{", i + 1):
+                i += 2  # `$${` and `%%{` are literal
+            i += 1
+            continue
+        if c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            if not modes:
+                comments.append((line, text[i:end].rstrip(), code))
+            i = end
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        if c == '"':
+            modes.append([0])
+            code = True
+        elif c == "<" and not modes and (h := _HEREDOC.match(text, i)):
+            marker = h.group(1)
+            close = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.MULTILINE)
+            body = text.find("\n", i)
+            m = close.search(text, body + 1) if body >= 0 else None
+            end = m.end() if m else n
+            line += text.count("\n", i, end)
+            i, code = end, True
+            continue
+        elif c == "{":
+            if modes:
+                modes[-1][1] += 1
+            else:
+                opened.append(line)
+            code = True
+        elif c == "}":
+            if modes:
+                if modes[-1][1] == 0:
+                    modes.pop()
+                else:
+                    modes[-1][1] -= 1
+            elif opened:
+                start = opened.pop()
+                blocks[start] = max(blocks.get(start, line), line)
+            code = True
+        elif not c.isspace():
+            code = True
+        i += 1
+    return comments, blocks
+
+
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+
+
+def metadata_suppressions(file: str, text: str) -> list[_Suppression]:
+    """`Metadata.trailcheck.ignore` entries of one CloudFormation template."""
+    import yaml
+
+    try:  # composing keeps lines and needs no constructor for !Ref and friends
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []  # the loader reports the template as CT000
+    out = []
+    for logical_id, resource in _pairs(_get(root, "Resources")):
+        entries = _get(_get(_get(resource, "Metadata"), "trailcheck"), "ignore")
+        items = entries.value if isinstance(entries, yaml.SequenceNode) else []
+        for item in items:
+            ids = tuple(v.upper() for v in _scalars(_get(item, "id")))
+            reason_node = _get(item, "reason")
+            reason = reason_node.value.strip() if isinstance(reason_node, yaml.ScalarNode) else None
+            line = item.start_mark.line + 1
+            label = f"Metadata ignore {','.join(ids) or '?'} of {logical_id}"
+
+            def covers(f: Finding, file: str = file, rid: str = logical_id) -> bool:
+                return f.file == file and f.resource == rid
+
+            out.append(_Suppression("metadata", file, line, label, ids, reason or None, covers,
+                                    problem=_problem(label, ids, reason)))
+    return out
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v  # type: ignore[no-any-return]
+    return None
+
+
+def _pairs(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node]]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                yield k.value, v
+
+
+def _scalars(node: yaml.Node | None) -> list[str]:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return [node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return [v.value for v in node.value if isinstance(v, yaml.ScalarNode)]
+    return []
+
+
+def config_suppressions(config: Config, root: Path) -> list[_Suppression]:
+    out = []
+    for skip in config.skip:
+
+        def covers(f: Finding, skip: Skip = skip) -> bool:
+            return skip.matches(f.rule_id, f.resource, config.relative(f.file, root))
+
+        out.append(_Suppression(
+            "config", config.path or "", skip.line, f"skip entry ({skip.describe()})",
+            skip.rules, skip.reason, covers, expires=skip.expires,
+        ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying them
+
+
+def collect(findings: Sequence[Finding], sources: Sources, config: Config) -> list[_Suppression]:
+    """Every suppression in the scanned files and the config, in the order they apply."""
+    files = [f.file for f in findings]
+    out: list[_Suppression] = []
+    for file in sources.files("terraform", (".tf",), files):
+        text = sources.text(file)
+        if text is not None and "trailcheck:ignore" in text:
+            out.extend(inline_suppressions(file, text))
+    for file in sources.files("cloudformation", _CFN_SUFFIXES):
+        text = sources.text(file)
+        if text is not None and "trailcheck" in text:
+            out.extend(metadata_suppressions(file, text))
+    out.extend(config_suppressions(config, sources.root))
+    return out
+
+
+def apply(
+    findings: Sequence[Finding],
+    sources: Sources,
+    config: Config | None = None,
+    baseline: Baseline | None = None,
+    *,
+    today: date | None = None,
+    whole_tree: bool = True,
+) -> list[Finding]:
+    """The findings with suppressions and the baseline applied, plus CT099 findings; sorted.
+
+    `whole_tree` False (a scan of a few files, as pre-commit runs) leaves config entries that
+    matched nothing unreported: what they cover may simply not have been scanned.
+    """
+    config = config or Config()
+    today = today or date.today()
+    suppressions = collect(findings, sources, config)
+    out = [_suppress(f, suppressions, today) for f in findings]
+    out.extend(_problems(suppressions, config, today, whole_tree))
+    if baseline is not None:
+        from checker.baseline import apply_baseline
+
+        out = apply_baseline(out, baseline)
+    return sorted(out, key=Finding.sort_key)
+
+
+def _suppress(f: Finding, suppressions: Sequence[_Suppression], today: date) -> Finding:
+    if f.status not in SUPPRESSIBLE:
+        return f
+    first: _Suppression | None = None
+    for s in suppressions:
+        if s.problem is not None or (s.rules and f.rule_id not in s.rules) or not s.covers(f):
+            continue
+        if s.expires is not None and today > s.expires:
+            continue  # reported once as expired, whatever it matches
+        s.used.add(f.rule_id)  # every matching suppression counts as used, the first explains
+        first = first or s
+    if first is None:
+        return f
+    return replace(f, status="suppressed", suppression=first.text())
+
+
+def _problems(
+    suppressions: Sequence[_Suppression], config: Config, today: date, whole_tree: bool
+) -> list[Finding]:
+    out = []
+    for s in suppressions:
+        if s.problem is not None:
+            message = s.problem
+        elif s.expires is not None and today > s.expires:
+            message = (f"suppression expired on {s.expires.isoformat()}: {s.label} no longer "
+                       "suppresses; renew the date or fix the findings")
+        elif (whole_tree or s.source != "config") and (unused := s.unused()):
+            if not s.rules or len(unused) == len(s.rules):
+                message = (f"unused suppression: {s.label} matches no failing or unknown "
+                           "finding; remove it")
+            else:
+                message = (f"unused suppression of {','.join(unused)} in {s.label}: no failing "
+                           f"or unknown {'/'.join(unused)} finding there; remove the id")
+        else:
+            continue
+        out.append(Finding(
+            rule_id=RULE_ID,
+            rule_name=RULE_NAME,
+            status="fail",
+            severity=config.severity.get(RULE_ID, RULE_SEVERITY),
+            resource=s.file,
+            file=s.file,
+            line=s.line,
+            message=message,
+        ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan command
+
+
+def for_command(
+    args: argparse.Namespace, config: Config, estate: Estate, findings: Sequence[Finding]
+) -> list[Finding]:
+    """`apply` with the command's --baseline / --create-baseline. A baseline created in this run
+    applies to it, so adopting trailcheck on an old repository starts green. Config entries are
+    judged unused only when a scanned folder holds the config file's folder."""
+    from checker.baseline import apply_baseline, load_baseline, write_baseline
+
+    paths = [Path(p).resolve() for p in getattr(args, "paths", None) or ["."]]
+    whole = config.base is None or any(p.is_dir() and config.base.is_relative_to(p) for p in paths)
+    out = apply(findings, Sources(estate.inputs), config, whole_tree=whole)
+    if getattr(args, "create_baseline", None):
+        return apply_baseline(out, write_baseline(args.create_baseline, out))
+    if getattr(args, "baseline", None):
+        return apply_baseline(out, load_baseline(args.baseline))
+    return out

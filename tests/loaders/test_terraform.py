@@ -1,0 +1,367 @@
+"""load_terraform on the fixtures of fixtures/terraform/: values, modules, errors, the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.loaders import LoadOptions, load_paths
+from checker.loaders.terraform import load_terraform
+from checker.model import Computed, Estate, Reference, Selectors, Trail, Unknown
+
+REPO = Path(__file__).resolve().parents[2]
+FIX = REPO / "fixtures" / "terraform"
+
+
+def load(case: str, **options: object) -> Estate:
+    return load_paths([str(FIX / case)], LoadOptions(cwd=str(REPO), **options))  # type: ignore[arg-type]
+
+
+def trail(estate: Estate, address: str) -> Trail:
+    found = [t for t in estate.trails if t.id == address]
+    assert found, [t.id for t in estate.trails]
+    return found[0]
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def test_defaults_tfvars_and_auto_tfvars_in_order() -> None:
+    t = trail(load("variables"), "aws_cloudtrail.main")
+    assert t.name == "From-Tfvars"  # terraform.tfvars over the default
+    # terraform.tfvars < a.auto.tfvars.json < b.auto.tfvars (lexical order)
+    assert t.bucket == Reference("auto-bucket")
+    assert t.s3_key_prefix == "from-tfvars/auto-prefix"  # locals refer to each other out of order
+    assert t.is_multi_region is False and t.home_region == "us-east-1"
+
+
+def test_var_files_then_command_line_variables_win(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.tfvars"
+    extra.write_text('bucket = "var-file-bucket"\nprefix = "var-file-prefix"\n')
+    t = trail(
+        load(
+            "variables",
+            var_files=(str(extra),),
+            variables=(("prefix", "cli"), ("multi_region", "true")),
+        ),
+        "aws_cloudtrail.main",
+    )
+    assert t.bucket == Reference("var-file-bucket")
+    assert t.s3_key_prefix == "from-tfvars/cli"
+    assert t.is_multi_region is True  # "true" read as HCL for a bool variable
+
+
+def test_string_variables_take_command_line_values_verbatim() -> None:
+    t = trail(load("variables", variables=(("trail_name", "[1]"),)), "aws_cloudtrail.main")
+    assert t.name == "[1]"
+
+
+def test_dynamic_blocks_expand_from_variables() -> None:
+    t = trail(load("variables"), "aws_cloudtrail.main")
+    assert isinstance(t.selectors, Selectors) and t.selectors.kind == "basic"
+    assert [s.read_write_type for s in t.selectors.basic] == ["WriteOnly"]
+
+
+def test_a_variable_without_value_gives_an_unknown_that_names_it() -> None:
+    t = trail(load("unknown_var"), "aws_cloudtrail.main")
+    assert t.kms_key is not None and isinstance(t.kms_key.value, Unknown)
+    assert t.kms_key.value.reason.startswith(
+        "kms_key_id comes from var.kms_key_arn, which has no value"
+    )
+    assert t.lines["kms_key"] == 17
+
+
+def test_unknown_count_is_one_instance_with_a_diagnostic() -> None:
+    estate = load("unknown_var")
+    maybe = trail(estate, "aws_cloudtrail.maybe[*]")
+    assert isinstance(maybe.name, Unknown)  # it uses count.index
+    diag = [d for d in estate.diagnostics if d.resource == "aws_cloudtrail.maybe[*]"]
+    assert diag and diag[0].status == "unknown" and "var.create" in diag[0].message
+    assert diag[0].location.line == 20
+
+
+def test_local_cycles_are_unknown(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": "locals {\n  a = local.b\n  b = local.a\n}\n"
+            'resource "aws_cloudtrail" "t" {\n  name = local.a\n  s3_bucket_name = "x"\n}\n'
+        },
+    )
+    t = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path))).trails[0]
+    assert isinstance(t.name, Unknown) and "cycle" in t.name.reason
+
+
+def test_region_comes_from_the_provider_then_the_option(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"main.tf": 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "x"\n}\n'},
+    )
+    no_region = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path))).trails[0]
+    assert isinstance(no_region.home_region, Unknown) and "provider" in no_region.home_region.reason
+    with_option = load_terraform(
+        [tmp_path], LoadOptions(cwd=str(tmp_path), default_region="eu-north-1")
+    )
+    assert with_option.trails[0].home_region == "eu-north-1"
+
+
+# -- modules -----------------------------------------------------------------------------------
+
+
+def test_local_modules_with_inputs_and_prefixed_addresses() -> None:
+    estate = load("modules")
+    org = trail(estate, "module.audit.aws_cloudtrail.this")
+    assert org.name == "org"
+    assert org.bucket == Reference("acme-org-trail-logs", "aws_s3_bucket.logs")
+    assert estate.bucket_of(org) is not None and estate.bucket_of(org).id == "aws_s3_bucket.logs"  # type: ignore[union-attr]
+    assert org.kms_key is not None and org.kms_key.target == "aws_kms_key.trail"
+    assert isinstance(org.kms_key.value, Computed)
+    assert org.home_region == "us-east-1"  # providers = { aws = aws.us }
+    # nested module output, traced to the topic inside
+    assert org.sns_topic == Reference(
+        "org-deliveries", "module.audit.module.topic.aws_sns_topic.this"
+    )
+    assert estate.topic_of(org) is not None
+    assert org.location.file.endswith("modules/audit/main.tf")
+
+
+def test_for_each_modules_and_count_and_for_each_resources() -> None:
+    estate = load("modules")
+    team = trail(estate, 'module.team["prod"].aws_cloudtrail.this')
+    assert team.bucket == Reference("team-logs-111111111111") and team.kms_key is None
+    assert team.home_region == "eu-west-1"  # the default provider passes implicitly
+    assert {t.id for t in estate.trails} == {
+        "module.audit.aws_cloudtrail.this",
+        'module.team["prod"].aws_cloudtrail.this',
+        'module.team["staging"].aws_cloudtrail.this',
+    }
+    assert [g.id for g in estate.log_groups] == [
+        "aws_cloudwatch_log_group.apps[0]",
+        "aws_cloudwatch_log_group.apps[1]",
+    ]
+    assert [g.name for g in estate.log_groups] == ["/apps/0", "/apps/1"]
+    assert {t.id for t in estate.topics} >= {
+        'aws_sns_topic.alerts["ops"]',
+        'aws_sns_topic.alerts["security"]',
+    }
+
+
+def test_a_called_module_folder_is_judged_only_through_its_caller() -> None:
+    both = load_paths(
+        [str(FIX / "modules"), str(FIX / "modules" / "modules" / "audit")],
+        LoadOptions(cwd=str(REPO)),
+    )
+    assert not [t for t in both.trails if t.id == "aws_cloudtrail.this"]
+    alone = load_paths([str(FIX / "modules" / "modules" / "audit")], LoadOptions(cwd=str(REPO)))
+    t = trail(alone, "aws_cloudtrail.this")
+    assert isinstance(t.name, Unknown) and "var.trail_name, which has no value" in t.name.reason
+
+
+def test_remote_modules_without_terraform_init_are_unknown() -> None:
+    estate = load("remote_module")
+    diag = [d for d in estate.diagnostics if d.rule_id == "CT000"]
+    assert len(diag) == 1 and diag[0].status == "unknown"
+    assert diag[0].resource == "module.cloudtrail" and diag[0].location.line == 5
+    assert "remote modules are not fetched" in diag[0].message
+    assert [b.id for b in estate.buckets] == ["aws_s3_bucket.logs"]  # the rest still loads
+
+
+def test_remote_modules_are_read_from_terraform_modules_json(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n'
+            'module "trail" {\n  source = "example/trail/aws"\n  name = "fetched"\n}\n',
+            ".terraform/modules/modules.json": json.dumps(
+                {
+                    "Modules": [
+                        {"Key": "", "Source": "", "Dir": "."},
+                        {
+                            "Key": "trail",
+                            "Source": "registry.terraform.io/example/trail/aws",
+                            "Dir": ".terraform/modules/trail",
+                        },
+                    ]
+                }
+            ),
+            ".terraform/modules/trail/main.tf": 'variable "name" {}\n'
+            'resource "aws_cloudtrail" "this" {\n  name = var.name\n'
+            '  s3_bucket_name = "b"\n}\n',
+        },
+    )
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    assert [(t.id, t.name) for t in estate.trails] == [
+        ("module.trail.aws_cloudtrail.this", "fetched")
+    ]
+    assert not [d for d in estate.diagnostics if d.rule_id == "CT000"]
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_a_broken_file_is_ct000_with_its_line_and_the_rest_loads() -> None:
+    estate = load("broken")
+    fails = {d.location.file.rsplit("/", 1)[1]: d for d in estate.diagnostics if d.status == "fail"}
+    assert fails["broken.tf"].location.line == 8 and fails["broken.tf"].rule_id == "CT000"
+    assert (
+        fails["broken_encoding.tf"].location.line == 2
+        and "UTF-8" in fails["broken_encoding.tf"].message
+    )
+    assert [t.id for t in estate.trails] == ["aws_cloudtrail.good"]
+    statuses = {i.path.rsplit("/", 1)[1]: i.status for i in estate.inputs}
+    assert statuses == {"good.tf": "ok", "broken.tf": "error", "broken_encoding.tf": "error"}
+
+
+def test_both_selector_kinds_is_ct011(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "x"\n'
+            '  event_selector {\n    read_write_type = "All"\n  }\n'
+            '  advanced_event_selector {\n    field_selector {\n      field = "eventCategory"\n'
+            '      equals = ["Management"]\n    }\n  }\n}\n'
+        },
+    )
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    assert isinstance(estate.trails[0].selectors, Unknown)
+    assert [(d.rule_id, d.status, d.location.line) for d in estate.diagnostics] == [
+        ("CT011", "fail", 7)
+    ]
+
+
+def test_only_files_still_reads_the_whole_folder() -> None:
+    folder = FIX / "variables"
+    estate = load_terraform([folder], LoadOptions(cwd=str(REPO)), only_files={folder / "main.tf"})
+    assert trail(estate, "aws_cloudtrail.main").name == "From-Tfvars"
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+def test_split_bucket_resources_fold_into_the_bucket() -> None:
+    estate = load("split_bucket")
+    assert [b.id for b in estate.buckets] == ["aws_s3_bucket.logs"]
+    b = estate.buckets[0]
+    assert b.versioning == "Enabled" and b.mfa_delete is True  # split (by reference) over inline
+    assert (
+        b.object_lock_enabled is True
+        and b.object_lock_mode == "GOVERNANCE"
+        and b.object_lock_days == 730
+    )
+    assert (
+        b.public_access_block is not None and b.public_access_block.restrict_public_buckets is False
+    )  # by name
+    assert b.access_logging_target == "split-access-logs"
+    assert b.acl == "private" and [g.grantee for g in b.grants] == [
+        "http://acs.amazonaws.com/groups/global/AllUsers"
+    ]  # type: ignore[union-attr]
+    assert [(e.days, e.noncurrent, e.prefix) for e in b.lifecycle_expirations] == [  # type: ignore[union-attr]
+        (400, False, "AWSLogs/"),
+        (90, True, "AWSLogs/"),
+    ]
+    assert (
+        b.sse_algorithm == "aws:kms"
+        and b.sse_kms_key is not None
+        and b.sse_kms_key.target == "aws_kms_key.logs"
+    )
+    assert (
+        b.policy is not None and b.policy["Statement"][0]["Resource"] == "arn:aws:s3:::split-logs/*"
+    )  # type: ignore[index]
+    assert b.origin == "iac" and b.region == "eu-central-1" and b.arn == "arn:aws:s3:::split-logs"
+    assert b.lines["versioning"] == 35 and b.lines["public_access_block"] == 52
+    assert estate.account_public_access_blocks[0].block_public_acls is True
+
+
+def test_policies_of_every_kind() -> None:
+    estate = load("policies")
+    by_id = {p.id: p for p in estate.policies}
+    assert "aws_organizations_policy.tags" not in by_id  # a tag policy controls no API call
+    scp = by_id["aws_organizations_policy.scp"]
+    assert scp.kind == "scp" and scp.targets == ("ou-aaaa-11111111", "ou-bbbb-22222222")
+    first, second = scp.document["Statement"]  # type: ignore[index]
+    assert first["Action"] == ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]
+    assert first["Condition"] == {
+        "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/break-glass"}
+    }
+    assert second["NotAction"] == "s3:GetObject" and isinstance(second["Principal"]["AWS"], Unknown)
+    assert by_id["aws_organizations_policy.rcp"].kind == "rcp"
+    heredoc = by_id["aws_iam_policy.heredoc"]
+    assert heredoc.kind == "iam" and heredoc.targets == ("auditor",)
+    statement = heredoc.document["Statement"][0]  # type: ignore[index]
+    assert statement["Action"] == ["cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors"]
+    assert isinstance(statement["Resource"], Unknown)  # the account id is read at plan time
+    assert by_id["aws_iam_role_policy.inline"].targets == ("auditor",)
+    assert by_id["aws_iam_user_policy.file"].document["Statement"][0]["Action"] == "cloudtrail:*"  # type: ignore[index]
+
+
+def test_tf_json_modules() -> None:
+    estate = load("tfjson")
+    t = trail(estate, "aws_cloudtrail.json")
+    assert (
+        t.name == "json-trail"
+        and t.home_region == "ap-southeast-2"
+        and t.log_file_validation is True
+    )
+    assert t.bucket == Reference("json-logs", "aws_s3_bucket.logs")
+    assert isinstance(t.selectors, Selectors)
+    assert t.selectors.basic[0].data_resources[0].values == ("arn:aws:s3:::json-logs/",)
+
+
+def test_the_bundled_example_has_passes_and_failures() -> None:
+    from checker.engine import evaluate, load_rules
+
+    estate = load_paths([str(REPO / "fixtures" / "example")], LoadOptions(cwd=str(REPO)))
+    assert estate.diagnostics == ()
+    assert {t.id for t in estate.trails} == {"aws_cloudtrail.org", "aws_cloudtrail.team"}
+    org = trail(estate, "aws_cloudtrail.org")
+    team = trail(estate, "aws_cloudtrail.team")
+    assert org.home_region == "eu-west-1" and team.home_region == "us-west-2"
+    assert estate.bucket_of(org) is estate.buckets[0] and estate.key_of(org) is estate.keys[0]
+    assert estate.log_group_of(org) is estate.log_groups[0]
+    topic = estate.topic_of(org)
+    assert topic is not None and len(estate.subscriptions_of(topic)) == 1
+    assert len(estate.filters_on(estate.log_groups[0])) == 1
+    statuses = {(f.rule_id, f.resource): f.status for f in evaluate(estate, load_rules())}
+    assert statuses[("CT002", "aws_cloudtrail.org")] == "pass"
+    assert statuses[("CT002", "aws_cloudtrail.team")] == "fail"
+    assert statuses[("CT003", "aws_cloudtrail.team")] == "fail"
+
+
+@pytest.mark.parametrize("case", ["variables", "modules", "policies", "split_bucket", "tfjson"])
+def test_clean_fixtures_load_without_diagnostics(case: str) -> None:
+    estate = load(case)
+    assert estate.diagnostics == ()
+    assert {i.status for i in estate.inputs if i.kind == "terraform"} == {"ok"}
+
+
+def test_override_files_merge_into_their_blocks(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n'
+            'locals {\n  name = "base"\n}\n'
+            'resource "aws_cloudtrail" "t" {\n  name = local.name\n  s3_bucket_name = "b"\n'
+            "  enable_log_file_validation = false\n"
+            '  event_selector {\n    read_write_type = "ReadOnly"\n  }\n}\n',
+            "override.tf": 'provider "aws" {\n  region = "eu-west-3"\n}\n',
+            "z_override.tf": 'locals {\n  name = "overridden"\n}\n'
+            'resource "aws_cloudtrail" "t" {\n  enable_log_file_validation = true\n'
+            '  event_selector {\n    read_write_type = "WriteOnly"\n  }\n}\n',
+        },
+    )
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    assert len(estate.trails) == 1
+    t = estate.trails[0]
+    assert t.name == "overridden" and t.home_region == "eu-west-3" and t.log_file_validation is True
+    assert isinstance(t.selectors, Selectors)
+    assert [s.read_write_type for s in t.selectors.basic] == ["WriteOnly"]
+    assert t.bucket == Reference("b")

@@ -1,0 +1,147 @@
+"""terraform_eval: values, functions, unknowns and traces."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from checker.loaders.terraform_eval import (
+    Bound,
+    Invalid,
+    PartialStr,
+    Scope,
+    Traced,
+    evaluate,
+    json_text,
+    plain,
+    read_json_document,
+)
+from checker.loaders.terraform_syntax import parse_expression
+from checker.model import Computed, Unknown
+
+
+class Names(Scope):
+    def __init__(self, **names: Any) -> None:
+        self.names = names
+
+    def resolve(self, name: str) -> Any:
+        return self.names.get(name, Invalid(f"{name} is not declared"))
+
+
+def ev(text: str, **names: Any) -> Any:
+    return evaluate(parse_expression(text), Names(**names))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("merge({a = 1}, {b = 2}, {a = 3})", {"a": 3, "b": 2}),
+        ('format("%s-%03d", "a", 7)', "a-007"),
+        ('lower("ABC")', "abc"),
+        ('upper("abc")', "ABC"),
+        ('concat(["a"], ["b", "c"])', ["a", "b", "c"]),
+        ('toset(["b", "a", "b"])', ["a", "b"]),
+        ('tolist(["x"])', ["x"]),
+        ('lookup({a = "x"}, "b", "d")', "d"),
+        ('try(local_missing.x, "fallback")', "fallback"),
+        ('true ? "y" : "n"', "y"),
+        ('["a", "b"][1]', "b"),
+        ('{k = "v"}["k"]', "v"),
+        ('jsonencode({b = [1, true, null], a = "x"})', '{"b":[1,true,null],"a":"x"}'),
+        ('replace("a-b-c", "/-/", "_")', "a_b_c"),
+        ('join(",", ["a", "b"])', "a,b"),
+        ('[for s in ["a", "b"] : upper(s) if s != "b"]', ["A"]),
+        ("{for k, v in {a = 1, b = 2} : v => k}", {"1": "a", "2": "b"}),
+        ('length(["a", "b"]) + 1', 3),
+        ('"${1 + 1}x"', "2x"),
+        ('coalesce("", "z")', "z"),
+        ('element(["a", "b"], 3)', "b"),
+        ('flatten([["a"], ["b", ["c"]]])', ["a", "b", "c"]),
+    ],
+)
+def test_functions_and_expressions(text: str, expected: Any) -> None:
+    assert plain(ev(text)) == expected
+
+
+def test_single_interpolation_keeps_the_value_type() -> None:
+    assert ev('"${x}"', x=["a"]) == ["a"]
+    assert ev('"${x}"', x=True) is True
+
+
+def test_unknown_propagates_with_its_reason() -> None:
+    u = Unknown("var.x has no value")
+    assert ev("lower(x)", x=u) == u
+    assert ev('"${x}-logs"', x=u).reason == "var.x has no value"
+    assert isinstance(ev('"${x}-logs"', x=u), PartialStr)
+    assert ev("x == 1", x=u) == u
+
+
+def test_short_circuit_and_conditions() -> None:
+    u = Unknown("var.x has no value")
+    assert ev("false && x", x=u) is False
+    assert ev("true || x", x=u) is True
+    cond = ev('x ? "a" : "b"', x=u)
+    assert isinstance(cond, Unknown) and "the condition x is unknown" in cond.reason
+    assert ev('x ? "same" : "same"', x=u) == "same"  # known whatever the condition
+
+
+def test_try_skips_invalid_but_not_unknown() -> None:
+    u = Unknown("var.x has no value")
+    assert ev('try(x, "d")', x=u) == u
+    assert ev('try(m.missing, "d")', m={"a": 1}) == "d"
+    assert ev("can(m.missing)", m={}) is False
+
+
+def test_traces_follow_values_through_templates_and_lists() -> None:
+    arn = Traced(
+        Computed("aws_cloudwatch_log_group.g.arn is known only after apply"),
+        "aws_cloudwatch_log_group.g",
+    )
+    out = ev('"${g}:*"', g=arn)
+    assert isinstance(out, Traced) and out.target == "aws_cloudwatch_log_group.g"
+    assert isinstance(out.value, PartialStr)
+    items = ev("[a, b]", a=Traced("x", "t.a"), b=Traced("y", "t.b"))
+    assert [i.target for i in items] == ["t.a", "t.b"]
+    assert plain(ev("lower(a)", a=Traced("X", "t.a"))) == "x"
+
+
+def test_invalid_expressions_are_invalid_not_errors() -> None:
+    assert isinstance(ev("m.missing", m={}), Invalid)
+    assert isinstance(ev("l[5]", l=[]), Invalid)
+    assert isinstance(ev('1 + "a"'), Invalid)
+    assert isinstance(ev("nosuchfunction(1)"), Unknown)
+
+
+def test_jsonencode_with_unknown_leaves_reads_back_as_a_document() -> None:
+    account = Computed(
+        "data.aws_caller_identity.c.account_id is read from AWS when Terraform plans"
+    )
+    text = json_text(
+        {
+            "Principal": {"AWS": PartialStr(account.reason, ("arn:aws:iam::", account, ":root"))},
+            "Action": "kms:*",
+        }
+    )
+    assert isinstance(text, PartialStr)
+    doc = read_json_document(text)
+    assert doc["Action"] == "kms:*"
+    assert isinstance(doc["Principal"]["AWS"], Unknown)
+
+
+def test_heredoc_json_with_an_unknown_part() -> None:
+    u = Unknown("var.account has no value")
+    text = evaluate(
+        parse_expression('"{\\"Resource\\": \\"arn:aws:s3:::${a}/*\\", \\"Effect\\": \\"Deny\\"}"'),
+        Names(a=u),
+    )
+    doc = read_json_document(text)
+    assert doc["Effect"] == "Deny" and isinstance(doc["Resource"], Unknown)
+    assert read_json_document(json.dumps({"a": 1})) == {"a": 1}
+    assert isinstance(read_json_document("{not json"), Invalid)
+
+
+def test_bound_names_shadow_the_parent() -> None:
+    scope = Bound(Names(x=1), {"x": 2})
+    assert evaluate(parse_expression("x"), scope) == 2

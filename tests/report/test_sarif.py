@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from checker.fingerprint import SARIF_KEY
+from checker.report import ScanReport, render
+from checker.report.sarif import document
+from tests.report.ci_sample import CFN, TF, check_golden, sample_findings, sample_report
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-2.1.0.json"
+
+
+def _schema() -> dict[str, Any]:
+    # tests/data holds a copy of the standard schema, so a clean clone validates without shared/
+    schema: dict[str, Any] = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def _results(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = doc["runs"][0]["results"]
+    return results
+
+
+def _result(doc: dict[str, Any], rule_id: str, file: str) -> dict[str, Any]:
+    for r in _results(doc):
+        uri = r["locations"][0].get("physicalLocation", {}).get("artifactLocation", {}).get("uri")
+        if r["ruleId"] == rule_id and (uri or "") == file:
+            return r
+    raise AssertionError(f"no result {rule_id} in {file}")
+
+
+def test_golden() -> None:
+    check_golden("report.sarif", render("sarif", sample_report()))
+
+
+def test_validates_against_the_sarif_schema() -> None:
+    doc = json.loads(render("sarif", sample_report()))
+    jsonschema.Draft7Validator(_schema()).validate(doc)
+    assert doc["version"] == "2.1.0"
+
+
+@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared/ is not beside the checkout")
+def test_schema_copy_is_the_shared_one() -> None:
+    assert json.loads(SHARED_SCHEMA.read_text()) == _schema()
+
+
+def test_rules_are_described() -> None:
+    doc = document(sample_report())
+    rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert list(rules) == sorted(rules)
+    ct002 = rules["CT002"]
+    assert ct002["fullDescription"]["text"].startswith("Why log-file-validation matters")
+    assert "```hcl" in ct002["help"]["markdown"] and "```yaml" in ct002["help"]["markdown"]
+    assert "# fix CT002" in ct002["help"]["text"]
+    assert "CIS-AWS-5.0:3.2" in ct002["properties"]["tags"]
+    severities = {rid: r["properties"]["security-severity"] for rid, r in rules.items()}
+    assert severities["CT120"] == "9.5" and severities["CT003"] == "8.0"
+    assert severities["CT002"] == "5.5" and severities["CT099"] == "3.0"
+    described = doc["runs"][0]["tool"]["driver"]["rules"]
+    for result in _results(doc):  # ruleIndex points at the rule
+        assert described[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_levels_follow_status_and_severity() -> None:
+    doc = document(sample_report())
+    assert _result(doc, "CT003", TF)["level"] == "error"  # high
+    assert _result(doc, "CT002", TF)["level"] == "warning"  # medium
+    assert _result(doc, "CT099", TF)["level"] == "note"  # low
+    assert _result(doc, "CT120", "infra")["level"] == "error"  # critical
+    unknown = _result(doc, "CT030", TF)
+    assert unknown["level"] == "note" and unknown["properties"]["status"] == "unknown"
+    assert "kind" not in unknown  # a level other than "none" requires kind "fail" (the default)
+
+
+def test_passes_are_not_alerts() -> None:
+    doc = document(sample_report())
+    assert all(r["properties"]["status"] != "pass" for r in _results(doc))
+    assert len(_results(doc)) == sum(1 for f in sample_findings() if f.status != "pass")
+
+
+def test_locations() -> None:
+    doc = document(sample_report())
+    loc = _result(doc, "CT002", CFN)["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"] == {"uri": CFN, "uriBaseId": "%SRCROOT%"}
+    assert loc["physicalLocation"]["region"] == {"startLine": 8}
+    assert loc["logicalLocations"] == [{"name": "Trail", "kind": "resource"}]
+    estate = _result(doc, "CT120", "infra")["locations"][0]["physicalLocation"]
+    assert "region" not in estate  # line 0: no region, SARIF lines start at 1
+    live = next(r for r in _results(doc) if r["properties"]["resource"].startswith("arn:"))
+    # GitHub rejects a file whose results lack a physical location: no file means the root
+    assert live["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}}
+
+
+def test_suppressions() -> None:
+    doc = document(sample_report())
+    kinds = {r["ruleId"]: r["suppressions"][0] for r in _results(doc) if "suppressions" in r}
+    assert kinds["CT020"] == {"kind": "inSource", "status": "accepted",
+                              "justification": "copies go to the audit account's locked bucket"}
+    assert kinds["CT021"]["kind"] == "external"
+    assert kinds["CT021"]["justification"] == "versioned by the replication target"
+    assert kinds["CT024"]["kind"] == "external"  # baseline
+    assert set(kinds) == {"CT020", "CT021", "CT024"}
+
+
+def test_fingerprints_survive_line_moves() -> None:
+    report = sample_report()
+    moved = ScanReport(
+        tuple(replace(f, line=f.line + 20 if f.line else 0) for f in report.findings),
+        report.inputs, report.rules,
+    )
+
+    def prints(r: ScanReport) -> list[str]:
+        return [x["partialFingerprints"][SARIF_KEY] for x in _results(document(r))]
+
+    assert prints(report) == prints(moved)
+    assert len(set(prints(report))) == len(prints(report))
+
+
+def test_output_does_not_depend_on_finding_order() -> None:
+    report = sample_report()
+    shuffled = ScanReport(tuple(reversed(report.findings)), report.inputs, report.rules)
+    assert render("sarif", report) == render("sarif", shuffled)
+
+
+def test_rule_missing_from_the_report_gets_a_descriptor() -> None:
+    report = ScanReport(tuple(sample_findings()), (), ())
+    doc = document(report)
+    ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+    assert "CT120" in ids
+    jsonschema.Draft7Validator(_schema()).validate(doc)

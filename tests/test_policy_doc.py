@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker import policy_doc
+from checker.model import Unknown
+from checker.policy_doc import (
+    Statement,
+    action_matches,
+    allows,
+    denies,
+    grants_service,
+    has_condition_key,
+    has_restricting_condition,
+    is_public_principal,
+    parse,
+    statements,
+)
+
+
+def one(statement: dict[str, object]) -> Statement:
+    found = statements({"Version": "2012-10-17", "Statement": statement})
+    assert not isinstance(found, Unknown), found
+    [stmt] = found
+    return stmt
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def test_statement_as_object_or_list_and_as_json_string() -> None:
+    stmt = {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    as_object = statements({"Version": "2012-10-17", "Statement": stmt})
+    as_list = statements({"Version": "2012-10-17", "Statement": [stmt, dict(stmt, Sid="B")]})
+    as_text = statements(json.dumps({"Statement": [stmt]}))
+    assert not isinstance(as_object, Unknown) and [s.sid for s in as_object] == ["A"]
+    assert not isinstance(as_list, Unknown) and [s.sid for s in as_list] == ["A", "B"]
+    assert not isinstance(as_text, Unknown) and as_text[0].actions == ("s3:GetObject",)
+
+
+def test_version_and_id_are_kept() -> None:
+    policy = parse({"Version": "2012-10-17", "Id": "key-policy", "Statement": []})
+    assert not isinstance(policy, Unknown)
+    assert (policy.version, policy.id, policy.statements) == ("2012-10-17", "key-policy", ())
+
+
+def test_unknown_document_stays_unknown() -> None:
+    reason = Unknown("var.policy has no value")
+    assert parse(reason) is reason
+    assert statements(reason) is reason
+    assert denies(reason, "cloudtrail:StopLogging") is reason
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        ("{not json", "not valid JSON"),
+        ([1, 2], "not a JSON object"),
+        ({"Version": "2012-10-17"}, "no Statement"),
+        ({"Statement": 5}, "object or a list"),
+        ({"Statement": [{"Effect": "Maybe", "Action": "*"}]}, "Effect must be Allow or Deny"),
+        ({"Statement": [{"Effect": "Allow"}]}, "neither Action nor NotAction"),
+        ({"Statement": [{"Effect": "Allow", "Action": "*", "NotAction": "s3:*"}]}, "both"),
+        ({"Statement": [{"Effect": "Allow", "Action": "*", "Condition": "x"}]}, "Condition"),
+    ],
+)
+def test_invalid_documents_become_unknown_with_the_reason(doc: object, fragment: str) -> None:
+    result = parse(doc, "the bucket policy")
+    assert isinstance(result, Unknown)
+    assert fragment in result.reason
+    assert result.reason.startswith("the bucket policy")
+
+
+def test_unknown_values_inside_the_document_are_kept() -> None:
+    stmt = one({"Effect": "Allow", "Action": ["s3:GetObject", Unknown("var.extra_action")],
+                "Resource": Unknown("aws_s3_bucket.logs.arn")})
+    assert stmt.actions[0] == "s3:GetObject"
+    assert isinstance(stmt.actions[1], Unknown)
+    assert isinstance(stmt.resources[0], Unknown)
+
+
+def test_principal_forms() -> None:
+    star = one({"Effect": "Allow", "Principal": "*", "Action": "s3:*"})
+    aws_star = one({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:*"})
+    accounts = one({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root",
+                                                             "444455556666"]}, "Action": "s3:*"})
+    service = one({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                   "Action": "s3:PutObject"})
+    federated = one({"Effect": "Allow",
+                     "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                     "Action": "sts:AssumeRoleWithWebIdentity"})
+    assert is_public_principal(star) is True
+    assert is_public_principal(aws_star) is True
+    assert is_public_principal(accounts) is False
+    assert accounts.principal is not None and not isinstance(accounts.principal, Unknown)
+    assert accounts.principal.aws == ("arn:aws:iam::111122223333:root", "444455556666")
+    assert grants_service(service, "cloudtrail.amazonaws.com") is True
+    assert grants_service(service, "config.amazonaws.com") is False
+    assert is_public_principal(federated) is False
+    assert federated.principal is not None and not isinstance(federated.principal, Unknown)
+    assert federated.principal.federated == ("cognito-identity.amazonaws.com",)
+
+
+def test_service_principal_list_and_case() -> None:
+    stmt = one({"Effect": "Allow", "Action": "s3:PutObject",
+                "Principal": {"Service": ["config.amazonaws.com", "CloudTrail.amazonaws.com"]}})
+    assert grants_service(stmt, "cloudtrail.amazonaws.com") is True
+
+
+def test_not_principal_allow_is_public_and_deny_is_not() -> None:
+    allow = one({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "*"})
+    deny = one({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "*"})
+    assert is_public_principal(allow) is True
+    assert is_public_principal(deny) is False
+
+
+def test_identity_policy_has_no_principal() -> None:
+    stmt = one({"Effect": "Deny", "Action": "cloudtrail:*", "Resource": "*"})
+    assert stmt.principal is None
+    assert is_public_principal(stmt) is False
+
+
+def test_unknown_principal_is_unknown() -> None:
+    stmt = one({"Effect": "Allow", "Principal": Unknown("var.principal"), "Action": "s3:*"})
+    assert isinstance(is_public_principal(stmt), Unknown)
+    assert isinstance(grants_service(stmt, "cloudtrail.amazonaws.com"), Unknown)
+    stmt = one({"Effect": "Allow", "Principal": {"AWS": [Unknown("var.reader")]}, "Action": "*"})
+    assert isinstance(is_public_principal(stmt), Unknown)  # it may be "*"
+    stmt = one({"Effect": "Allow", "Principal": {"AWS": [Unknown("var.reader"), "*"]},
+                "Action": "*"})
+    assert is_public_principal(stmt) is True
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "expected"),
+    [
+        ("cloudtrail:StopLogging", "cloudtrail:StopLogging", True),
+        ("cloudtrail:stoplogging", "CloudTrail:StopLogging", True),
+        ("cloudtrail:*", "cloudtrail:DeleteTrail", True),
+        ("cloudtrail:Delete*", "cloudtrail:DeleteTrail", True),
+        ("cloudtrail:Delete*", "cloudtrail:UpdateTrail", False),
+        ("*", "cloudtrail:PutEventSelectors", True),
+        ("cloudtrail:?pdateTrail", "cloudtrail:UpdateTrail", True),
+        ("cloudtrail:?pdateTrail", "cloudtrail:UUpdateTrail", False),
+        ("kms:GenerateDataKey*", "kms:GenerateDataKey", True),
+        ("kms:GenerateDataKey*", "kms:GenerateDataKeyWithoutPlaintext", True),
+        ("s3:Get*", "s3:PutObject", False),
+        ("cloud*:Stop*", "cloudtrail:StopLogging", True),
+        ("cloudtrail:Stop.ogging", "cloudtrail:StopLogging", False),  # "." is not a wildcard
+    ],
+)
+def test_action_matching(pattern: str, action: str, expected: bool) -> None:
+    assert action_matches(pattern, action) is expected
+
+
+@given(st.from_regex(r"[a-z0-9]{1,8}:[A-Za-z0-9]{1,20}", fullmatch=True))
+def test_an_action_matches_itself_in_any_case_and_star_matches_all(action: str) -> None:
+    assert action_matches(action, action.upper())
+    assert action_matches(action.lower(), action)
+    assert action_matches("*", action)
+    service = action.split(":")[0]
+    assert action_matches(f"{service}:*", action)
+
+
+def test_action_list_and_not_action() -> None:
+    listed = one({"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:Delete*"],
+                  "Resource": "*"})
+    assert listed.matches_action("cloudtrail:DeleteTrail") is True
+    assert listed.matches_action("cloudtrail:UpdateTrail") is False
+    not_action = one({"Effect": "Deny", "NotAction": ["cloudtrail:Describe*", "cloudtrail:Get*",
+                                                      "cloudtrail:List*"], "Resource": "*"})
+    assert not_action.matches_action("cloudtrail:StopLogging") is True
+    assert not_action.matches_action("cloudtrail:DescribeTrails") is False
+
+
+def test_allows_and_denies() -> None:
+    stmt = one({"Effect": "Allow", "Action": "cloudtrail:StopLogging", "Resource": "*"})
+    assert stmt.allows_action("cloudtrail:StopLogging") is True
+    assert stmt.denies_action("cloudtrail:StopLogging") is False
+    doc = {"Statement": [
+        {"Sid": "Stop", "Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*"},
+        {"Sid": "All", "Effect": "Deny", "Action": "cloudtrail:*", "Resource": "*"},
+        {"Sid": "Ok", "Effect": "Allow", "Action": "cloudtrail:StopLogging", "Resource": "*"},
+    ]}
+    found = denies(doc, "cloudtrail:StopLogging")
+    assert not isinstance(found, Unknown) and [s.sid for s in found] == ["Stop", "All"]
+    found = denies(doc, "cloudtrail:DeleteTrail")
+    assert not isinstance(found, Unknown) and [s.sid for s in found] == ["All"]
+    allowed = allows(doc, "cloudtrail:StopLogging")
+    assert not isinstance(allowed, Unknown) and [s.sid for s in allowed] == ["Ok"]
+
+
+def test_unknown_action_or_effect_gives_unknown_match() -> None:
+    stmt = one({"Effect": "Deny", "Action": Unknown("var.actions"), "Resource": "*"})
+    assert isinstance(stmt.denies_action("cloudtrail:StopLogging"), Unknown)
+    stmt = one({"Effect": Unknown("var.effect"), "Action": "cloudtrail:*", "Resource": "*"})
+    assert isinstance(stmt.denies_action("cloudtrail:StopLogging"), Unknown)
+    # a definite non-match wins over an unknown effect
+    assert stmt.denies_action("s3:GetObject") is False
+
+
+def test_covers_service() -> None:
+    assert one({"Effect": "Deny", "Action": "s3:*"}).covers_service("s3") is True
+    assert one({"Effect": "Deny", "Action": "*"}).covers_service("s3") is True
+    assert one({"Effect": "Deny", "Action": "S3:*"}).covers_service("s3") is True
+    assert one({"Effect": "Deny", "Action": "s3:Get*"}).covers_service("s3") is False
+    assert one({"Effect": "Deny", "NotAction": "iam:*"}).covers_service("s3") is True
+    assert one({"Effect": "Deny", "NotAction": "s3:GetObject"}).covers_service("s3") is False
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions
+
+
+def test_condition_operators_qualifiers_and_case_insensitive_keys() -> None:
+    stmt = one({
+        "Effect": "Allow", "Action": "s3:PutObject", "Principal": {"Service": "x"},
+        "Condition": {
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-1/*"]},
+            "ArnNotLikeIfExists": {"AWS:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"},
+            "Bool": {"aws:SecureTransport": False},
+            "NumericLessThan": {"s3:TlsVersion": 1.2},
+        },
+    })
+    assert not isinstance(stmt.conditions, Unknown)
+    by_key = {c.key: c for c in stmt.conditions}
+    paths = by_key["aws:principalorgpaths"]
+    assert (paths.qualifier, paths.base, paths.if_exists, paths.negated) == (
+        "foranyvalue", "stringlike", False, False)
+    arn = by_key["aws:principalarn"]
+    assert (arn.qualifier, arn.base, arn.if_exists, arn.negated) == (None, "arnnotlike", True, True)
+    assert arn.key_text == "AWS:PrincipalArn"
+    assert by_key["aws:securetransport"].values == ("false",)
+    assert by_key["s3:tlsversion"].values == ("1.2",)
+    assert has_condition_key(stmt, "aws:SECURETRANSPORT") is True
+    # a negated test does not count as requiring the key's value
+    assert has_condition_key(stmt, "aws:PrincipalArn") is False
+    assert has_condition_key(stmt, "aws:PrincipalArn", positive=False) is True
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:1:trail/t"}}, True),
+        ({"ArnLike": {"AWS:SOURCEARN": "arn:aws:cloudtrail:us-east-1:1:trail/t"}}, True),
+        ({"StringEquals": {"aws:SourceAccount": "111122223333"}}, True),
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}, True),
+        ({"StringEquals": {"aws:SourceVpce": "vpce-1"}}, True),
+        ({"StringEquals": {"aws:PrincipalAccount": ["111122223333"]}}, True),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, False),
+        ({"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*"}}, False),  # not a fixed value
+        ({"StringNotEquals": {"aws:SourceAccount": "111122223333"}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": "111122223333"}}, False),
+        ({"ForAllValues:StringEquals": {"aws:SourceAccount": "111122223333"}}, False),
+        ({"Null": {"aws:SourceArn": "false"}}, False),
+        ({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}, False),
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),
+    ],
+)
+def test_restricting_conditions(condition: dict[str, object], expected: bool) -> None:
+    stmt = one({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Condition": condition})
+    assert has_restricting_condition(stmt) is expected
+
+
+def test_restricting_condition_with_unknown_value_is_unknown() -> None:
+    stmt = one({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Condition": {"StringEquals": {"aws:SourceAccount": Unknown("var.account_id")}}})
+    assert isinstance(has_restricting_condition(stmt), Unknown)
+    assert policy_doc.restricting_conditions(stmt) == []
+
+
+def test_no_condition_is_not_restricting() -> None:
+    stmt = one({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
+    assert has_restricting_condition(stmt) is False
+
+
+def test_statement_label_uses_sid_or_position() -> None:
+    found = statements({"Statement": [{"Effect": "Allow", "Action": "*"},
+                                      {"Sid": "Named", "Effect": "Allow", "Action": "*"}]})
+    assert not isinstance(found, Unknown)
+    assert [s.label for s in found] == ["statement #1", "statement 'Named'"]
