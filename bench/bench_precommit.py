@@ -45,15 +45,22 @@ def main() -> int:
     args = p.parse_args()
     head = run(["git", "rev-parse", "HEAD"], REPO, dict(os.environ)).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PRE_COMMIT_HOME=str(Path(tmp) / "cache"), GIT_AUTHOR_NAME="b",
-                   GIT_AUTHOR_EMAIL="b@example.com", GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com")
+        env = dict(
+            os.environ,
+            PRE_COMMIT_HOME=str(Path(tmp) / "cache"),
+            GIT_AUTHOR_NAME="b",
+            GIT_AUTHOR_EMAIL="b@example.com",
+            GIT_COMMITTER_NAME="b",
+            GIT_COMMITTER_EMAIL="b@example.com",
+        )
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
         work = Path(tmp) / "infra"
         work.mkdir()
         run(["git", "init", "-q"], work, env)
         bare = commit_times(work, env, args.runs)
         (work / ".pre-commit-config.yaml").write_text(
-            f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n      - id: trailcheck\n")
+            f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n      - id: trailcheck\n"
+        )
         run(["pre-commit", "install"], work, env)
         run(["pre-commit", "install-hooks"], work, env)  # the one-off clone and venv, not timed
         run(["git", "add", ".pre-commit-config.yaml"], work, env)

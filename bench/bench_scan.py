@@ -40,7 +40,9 @@ def timed(args: list[str], runs: int) -> tuple[float, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--runs", type=int, default=11)
     p.add_argument("--shared", default=str(REPO.parent / "shared"))
     p.add_argument("--files", type=int, default=1000)
@@ -54,14 +56,29 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
-        subprocess.run([sys.executable, str(gen / "gen_corpus.py"), str(args.files), str(corpus), "--seed", "4"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(gen / "gen_corpus.py"),
+                str(args.files),
+                str(corpus),
+                "--seed",
+                "4",
+            ],
+            check=True,
+            capture_output=True,
+        )
         med, times = timed(["scan", str(corpus), "--format", "json"], 3)
-        print(f"{args.files} generated .tf files:   median {med:.3f} s ({', '.join(f'{t:.2f}' for t in times)}) (Checkov 25.5 s)")
+        print(
+            f"{args.files} generated .tf files:   median {med:.3f} s "
+            f"({', '.join(f'{t:.2f}' for t in times)}) (Checkov 25.5 s)"
+        )
         cfn = gen / "gen_cfn.py"
         if cfn.exists():
             out = Path(tmp) / "cfn"
-            proc = subprocess.run([sys.executable, str(cfn), "100", str(out)], capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, str(cfn), "100", str(out)], capture_output=True, text=True
+            )
             if proc.returncode == 0:
                 med, times = timed(["scan", str(out), "--format", "json"], 3)
                 print(f"100 CloudFormation templates: median {med:.3f} s (Checkov 15.6 s)")

@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailcheck",
         description="Will the AWS activity you care about really be recorded, protected and "
-        "alerted on? Checks CloudTrail configuration in Terraform, CloudFormation and live accounts.",
+        "alerted on? Checks CloudTrail configuration in Terraform, CloudFormation and live "
+        "accounts.",
     )
     parser.add_argument("--version", action="version", version=f"trailcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -39,8 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     add_input_options(scan)
     add_output_options(scan)
-    scan.add_argument("--compliance", metavar="FRAMEWORK",
-                      help="also report per control of a framework, e.g. cis-aws-5.0")
+    scan.add_argument(
+        "--compliance",
+        metavar="FRAMEWORK",
+        help="also report per control of a framework, e.g. cis-aws-5.0",
+    )
     add_suppression_options(scan)
     scan.set_defaults(handler=_cmd_scan)
 
@@ -60,31 +64,65 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("inputs")
-    g.add_argument("--var-file", action="append", default=[], metavar="FILE",
-                   help="Terraform variables file (like terraform -var-file); repeatable")
-    g.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
-                   help="Terraform variable (like terraform -var); repeatable")
-    g.add_argument("--region", metavar="REGION",
-                   help="home region of trails whose inputs do not say (no provider region)")
-    g.add_argument("--regions", metavar="R1,R2",
-                   help="regions that must be covered (default: the 17 default-enabled regions)")
-    g.add_argument("--min-retention-days", type=int, default=None, metavar="DAYS",
-                   help="shortest acceptable log retention (default 365)")
+    g.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file (like terraform -var-file); repeatable",
+    )
+    g.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Terraform variable (like terraform -var); repeatable",
+    )
+    g.add_argument(
+        "--region",
+        metavar="REGION",
+        help="home region of trails whose inputs do not say (no provider region)",
+    )
+    g.add_argument(
+        "--regions",
+        metavar="R1,R2",
+        help="regions that must be covered (default: the 17 default-enabled regions)",
+    )
+    g.add_argument(
+        "--min-retention-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="shortest acceptable log retention (default 365)",
+    )
 
 
 def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
     from checker.report import FORMATS
 
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=formats or FORMATS, default=None,
-                   help="report format (default text)")
-    g.add_argument("--output", action="append", default=[], metavar="[FORMAT=]FILE",
-                   help="write the report to FILE instead of standard output; FORMAT=FILE writes "
-                   "another format too (repeatable)")
-    g.add_argument("--fail-on", choices=SEVERITIES, default=None,
-                   help="lowest severity whose failure makes the exit code 1 (default low)")
-    g.add_argument("--fail-on-unknown", action="store_true",
-                   help="also exit 1 when a check's result is unknown")
+    g.add_argument(
+        "--format", choices=formats or FORMATS, default=None, help="report format (default text)"
+    )
+    g.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT=]FILE",
+        help="write the report to FILE instead of standard output; FORMAT=FILE writes "
+        "another format too (repeatable)",
+    )
+    g.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default=None,
+        help="lowest severity whose failure makes the exit code 1 (default low)",
+    )
+    g.add_argument(
+        "--fail-on-unknown",
+        action="store_true",
+        help="also exit 1 when a check's result is unknown",
+    )
     g.add_argument("--show-passes", action="store_true", help="list passing checks in text output")
     g.add_argument("--no-color", action="store_true", help="never colour the text output")
 
@@ -92,19 +130,30 @@ def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None
 def add_suppression_options(p: argparse.ArgumentParser) -> None:
     """Config file and baseline (checker/config.py, checker/suppress.py, checker/baseline.py)."""
     g = p.add_argument_group("configuration and baseline")
-    g.add_argument("--config", metavar="FILE",
-                   help="settings file (default: .trailcheck.yaml or [tool.trailcheck] in "
-                   "pyproject.toml, found upwards from the first PATH); flags win over it")
+    g.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: .trailcheck.yaml or [tool.trailcheck] in "
+        "pyproject.toml, found upwards from the first PATH); flags win over it",
+    )
     g.add_argument("--no-config", action="store_true", help="ignore any config file")
     b = g.add_mutually_exclusive_group()
-    b.add_argument("--baseline", metavar="FILE",
-                   help="findings recorded in FILE are reported as suppressed and do not fail")
-    b.add_argument("--create-baseline", metavar="FILE",
-                   help="record the current failing and unknown findings in FILE (and treat "
-                   "them as baselined in this run)")
+    b.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE are reported as suppressed and do not fail",
+    )
+    b.add_argument(
+        "--create-baseline",
+        metavar="FILE",
+        help="record the current failing and unknown findings in FILE (and treat "
+        "them as baselined in this run)",
+    )
 
 
-def _extra_commands() -> list[tuple[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]]:
+def _extra_commands() -> list[
+    tuple[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]
+]:
     """Commands whose modules register themselves; imported lazily at parse time only."""
     import importlib
 
@@ -167,7 +216,11 @@ def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def engine_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from checker.predicates import Options
 
-    regions = tuple(r.strip() for r in args.regions.split(",") if r.strip()) if getattr(args, "regions", None) else ()
+    regions = (
+        tuple(r.strip() for r in args.regions.split(",") if r.strip())
+        if getattr(args, "regions", None)
+        else ()
+    )
     return Options(
         min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
         regions=regions,
@@ -205,7 +258,11 @@ def write_reports(args: argparse.Namespace, report: object, default_format: str 
 
 
 def _stdout_is_terminal() -> bool:
-    return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
+    return (
+        sys.stdout.isatty()
+        and os.environ.get("NO_COLOR") is None
+        and os.environ.get("TERM") != "dumb"
+    )
 
 
 def exit_code(findings: Sequence[Finding], args: argparse.Namespace) -> int:
@@ -215,7 +272,11 @@ def exit_code(findings: Sequence[Finding], args: argparse.Namespace) -> int:
     for f in findings:
         if f.status == "fail" and severity_rank(f.severity) >= threshold:
             return EXIT_FAIL
-        if args.fail_on_unknown and f.status == "unknown" and severity_rank(f.severity) >= threshold:
+        if (
+            args.fail_on_unknown
+            and f.status == "unknown"
+            and severity_rank(f.severity) >= threshold
+        ):
             return EXIT_FAIL
     return EXIT_OK
 

@@ -37,7 +37,9 @@ def load_frameworks(root: Path | None = None) -> list[Framework]:
     frameworks = []
     for path in sorted((root / "compliance").glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            data: dict[str, Any] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data: dict[str, Any] = yaml.load(
+                fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            )
         frameworks.append(
             Framework(
                 id=data["framework"],

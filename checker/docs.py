@@ -12,14 +12,23 @@ from checker.resources import policies_root
 def rules_listing(fmt: str = "text") -> str:
     rules = load_rules()
     if fmt == "json":
-        return json.dumps(
-            [
-                {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity,
-                 "scope": r.scope, "compliance": list(r.compliance)}
-                for r in rules
-            ],
-            indent=2,
-        ) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "title": r.title,
+                        "severity": r.severity,
+                        "scope": r.scope,
+                        "compliance": list(r.compliance),
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "markdown":
         return rules_page(rules)
     width = max(len(r.name) for r in rules)
@@ -40,7 +49,11 @@ def explain(rule_id: str) -> str | None:
     ]
     if rule.compliance:
         out += ["Compliance: " + ", ".join(rule.compliance), ""]
-    for label, key in (("Terraform", "terraform"), ("CloudFormation", "cloudformation"), ("AWS CLI", "aws_cli")):
+    for label, key in (
+        ("Terraform", "terraform"),
+        ("CloudFormation", "cloudformation"),
+        ("AWS CLI", "aws_cli"),
+    ):
         snippet = rule.remediation.get(key)
         if snippet:
             out += [f"Fix ({label}):", _indent(snippet.rstrip()), ""]
@@ -65,16 +78,31 @@ def rules_page(rules: list[Rule] | None = None) -> str:
     ]
     out += [f"| {r.id} | {r.name} | {r.severity} | {r.scope} | {r.title} |" for r in rules]
     for r in rules:
-        out += ["", f"## {r.id} {r.name}", "", f"**{r.title}** (severity {r.severity})", "", r.rationale, ""]
+        out += [
+            "",
+            f"## {r.id} {r.name}",
+            "",
+            f"**{r.title}** (severity {r.severity})",
+            "",
+            r.rationale,
+            "",
+        ]
         if r.compliance:
             out += ["Compliance: " + ", ".join(f"`{c}`" for c in r.compliance), ""]
-        for label, key in (("Terraform", "terraform"), ("CloudFormation", "cloudformation"), ("AWS CLI", "aws_cli")):
+        for label, key in (
+            ("Terraform", "terraform"),
+            ("CloudFormation", "cloudformation"),
+            ("AWS CLI", "aws_cli"),
+        ):
             snippet = r.remediation.get(key)
             if snippet:
                 lang = {"terraform": "hcl", "cloudformation": "yaml", "aws_cli": "sh"}[key]
                 out += [f"{label}:", "", f"```{lang}", snippet.rstrip(), "```", ""]
         if r.examples:
-            out += ["Examples: " + ", ".join(f"[{e.expect}]({'../' + e.path})" for e in r.examples), ""]
+            out += [
+                "Examples: " + ", ".join(f"[{e.expect}]({'../' + e.path})" for e in r.examples),
+                "",
+            ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -86,7 +114,9 @@ def _example_text(path: str) -> str | None:
         return p.read_text(encoding="utf-8")
     if p.is_dir():
         files = sorted(f for f in p.rglob("*") if f.is_file())
-        return "\n".join(f"# {f.relative_to(p)}\n{f.read_text(encoding='utf-8')}" for f in files[:3])
+        return "\n".join(
+            f"# {f.relative_to(p)}\n{f.read_text(encoding='utf-8')}" for f in files[:3]
+        )
     return None
 
 

@@ -2,7 +2,8 @@
 
 A rule's `check` is a small condition language:
 
-    {attribute: NAME, equals: V} | {attribute: NAME, present: true|false} | {attribute: NAME, in: [..]}
+    {attribute: NAME, equals: V} | {attribute: NAME, present: true|false}
+    {attribute: NAME, in: [..]}
     {all: [C, ...]} | {any: [C, ...]} | {not: C} | {predicate: NAME, args: {...}}
 
 Results are tri-state. `all` fails if any part fails (a fail holds whatever the unknown value
@@ -114,7 +115,9 @@ def validate_rule_documents(raw: list[tuple[Path, dict[str, Any]]]) -> None:
             raise PolicyError(f"{path}: {where}: {e.message}")
         if path.stem != data["id"]:
             raise PolicyError(f"{path}: file name must be the rule id {data['id']}")
-        for name in _predicate_names(data.get("check") or {}) | _predicate_names(data.get("applies") or {}):
+        for name in _predicate_names(data.get("check") or {}) | _predicate_names(
+            data.get("applies") or {}
+        ):
             if name not in predicates:
                 raise PolicyError(f"{path}: unknown predicate {name!r}")
 
@@ -190,7 +193,9 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
     if scope == "estate":
         yield Subject("estate", Location(_estate_file(estate), 0), estate)
         return
-    attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[scope]
+    attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[
+        scope
+    ]
     kind = scope
     seen: dict[str, Subject] = {}
     for t in estate.trails:
@@ -204,13 +209,11 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
         else:
             key = f"ref:{ref.value}"
             name = ref.value if isinstance(ref.value, str) else str(ref.value)
-            subject = Subject(
-                _outside_id(kind, ref), t.where(attr), ref, (t,)
-            )
+            subject = Subject(_outside_id(kind, ref), t.where(attr), ref, (t,))
             del name
         if key in seen:
             prev = seen[key]
-            seen[key] = Subject(prev.resource, prev.location, prev.obj, prev.users + (t,))
+            seen[key] = Subject(prev.resource, prev.location, prev.obj, (*prev.users, t))
         else:
             seen[key] = subject
     yield from seen.values()
@@ -333,7 +336,9 @@ def _show(value: Any) -> str:
 # Evaluation
 
 
-def evaluate(estate: Estate, rules: Iterable[Rule], options: Options | None = None) -> list[Finding]:
+def evaluate(
+    estate: Estate, rules: Iterable[Rule], options: Options | None = None
+) -> list[Finding]:
     """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted."""
     options = options or Options()
     load_all()
@@ -383,8 +388,20 @@ def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
             if gate.status == "fail":
                 return []
             if gate.status == "unknown":
-                loc = subject.obj.where(gate.attribute) if hasattr(subject.obj, "where") else subject.location
-                return [_finding(rule, subject, Outcome("unknown", f"cannot tell whether the rule applies: {gate.message}", loc))]
+                loc = (
+                    subject.obj.where(gate.attribute)
+                    if hasattr(subject.obj, "where")
+                    else subject.location
+                )
+                return [
+                    _finding(
+                        rule,
+                        subject,
+                        Outcome(
+                            "unknown", f"cannot tell whether the rule applies: {gate.message}", loc
+                        ),
+                    )
+                ]
         assert rule.check is not None
         outcomes = evaluate_condition(rule.check, ctx, subject)
     return [_finding(rule, subject, o) for o in outcomes]
@@ -395,7 +412,9 @@ def _finding(rule: Rule, subject: Subject, outcome: Outcome) -> Finding:
     message = outcome.message
     template = rule.messages.get(outcome.status)
     if template:
-        message = template.format(detail=outcome.message, resource=outcome.resource or subject.resource)
+        message = template.format(
+            detail=outcome.message, resource=outcome.resource or subject.resource
+        )
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,

@@ -13,7 +13,7 @@ STATUSES: tuple[Status, ...] = ("fail", "unknown", "pass", "suppressed")
 
 
 def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+    return SEVERITIES.index(severity)  # type: ignore[arg-type,unused-ignore]
 
 
 @dataclass(frozen=True)

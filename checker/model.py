@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -34,11 +34,11 @@ class Computed(Unknown):
     resource in the inputs. Its value is unknown, but a check for presence may count it present."""
 
 
-Tri = Union[bool, Unknown]
+Tri = bool | Unknown
 """A tri-state: true, false or unknown with its reason."""
 
-MaybeStr = Union[str, Unknown]
-MaybeInt = Union[int, Unknown]
+MaybeStr = str | Unknown
+MaybeInt = int | Unknown
 
 
 def is_unknown(value: object) -> bool:
@@ -415,10 +415,14 @@ class Estate:
             if f.name in ("organization_accounts", "origin"):
                 continue
             collected[f.name] = tuple(x for p in parts for x in getattr(p, f.name))
-        orgs = [p.organization_accounts for p in parts if not isinstance(p.organization_accounts, Unknown)]
+        orgs = [
+            p.organization_accounts
+            for p in parts
+            if not isinstance(p.organization_accounts, Unknown)
+        ]
         if orgs:
             collected["organization_accounts"] = tuple(sorted({a for o in orgs for a in o}))
-        origin = "live" if any(p.origin == "live" for p in parts) else "iac"
+        origin: Literal["iac", "live"] = "live" if any(p.origin == "live" for p in parts) else "iac"
         return Estate(origin=origin, **collected)
 
     def with_diagnostics(self, *more: Diagnostic) -> Estate:
@@ -429,9 +433,7 @@ class Estate:
     @cached_property
     def _index(self) -> dict[str, dict[str, Any]]:
         """kind -> {id | name | arn | key id | alias -> object}."""
-        index: dict[str, dict[str, Any]] = {
-            "bucket": {}, "key": {}, "log_group": {}, "topic": {}
-        }
+        index: dict[str, dict[str, Any]] = {"bucket": {}, "key": {}, "log_group": {}, "topic": {}}
 
         def put(kind: str, obj: Any, *names: object) -> None:
             for n in names:
@@ -439,7 +441,11 @@ class Estate:
                     index[kind].setdefault(n, obj)
 
         for b in self.buckets:
-            arn = b.arn if isinstance(b.arn, str) else (f"arn:aws:s3:::{b.name}" if isinstance(b.name, str) else None)
+            arn = (
+                b.arn
+                if isinstance(b.arn, str)
+                else (f"arn:aws:s3:::{b.name}" if isinstance(b.name, str) else None)
+            )
             put("bucket", b, b.id, b.name, arn)
         for k in self.keys:
             put("key", k, k.id, k.arn, k.key_id, *k.aliases)
@@ -453,7 +459,14 @@ class Estate:
                     put("key", target, f"{prefix}:{a.name}")
         for g in self.log_groups:
             arn = g.arn if isinstance(g.arn, str) else None
-            put("log_group", g, g.id, g.name, arn, f"{arn}:*" if arn and not arn.endswith(":*") else None)
+            put(
+                "log_group",
+                g,
+                g.id,
+                g.name,
+                arn,
+                f"{arn}:*" if arn and not arn.endswith(":*") else None,
+            )
         for t in self.topics:
             put("topic", t, t.id, t.name, t.arn)
         return index
@@ -485,7 +498,9 @@ class Estate:
         return None if trail.sns_topic is None else self.resolve("topic", trail.sns_topic)
 
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
-        return tuple(f for f in self.metric_filters if self.resolve("log_group", f.log_group) is group)
+        return tuple(
+            f for f in self.metric_filters if self.resolve("log_group", f.log_group) is group
+        )
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
         return tuple(

@@ -26,14 +26,18 @@ def test_bad_option_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_missing_path_is_ct000_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_missing_path_is_ct000_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["scan", str(tmp_path / "nope"), "--format", "json"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert [f["rule_id"] for f in doc["findings"]] == ["CT000"]
     assert "no such file" in doc["findings"][0]["message"]
 
 
-def test_empty_folder_reports_nothing_to_judge(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_empty_folder_reports_nothing_to_judge(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["scan", str(tmp_path)]) == 0
     assert "nothing to judge" in capsys.readouterr().out
 
@@ -60,7 +64,16 @@ def test_bad_var_is_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_output_to_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_json = tmp_path / "r.json"
     out_text = tmp_path / "r.txt"
-    code = main(["scan", str(tmp_path / "missing"), "--output", str(out_text), "--output", f"json={out_json}"])
+    code = main(
+        [
+            "scan",
+            str(tmp_path / "missing"),
+            "--output",
+            str(out_text),
+            "--output",
+            f"json={out_json}",
+        ]
+    )
     assert code == 2
     assert json.loads(out_json.read_text())["schema_version"] == 1
     assert "CT000" in out_text.read_text()
@@ -68,7 +81,16 @@ def test_output_to_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_installed_command_runs(tmp_path: Path) -> None:
-    proc = subprocess.run([installed_command(), "scan", str(tmp_path), "--format", "json"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [installed_command(), "scan", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["summary"] == {"fail": 0, "pass": 0, "unknown": 0, "suppressed": 0}
+    assert json.loads(proc.stdout)["summary"] == {
+        "fail": 0,
+        "pass": 0,
+        "unknown": 0,
+        "suppressed": 0,
+    }

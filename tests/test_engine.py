@@ -12,10 +12,21 @@ from checker.predicates import Options
 from checker.resources import policies_root
 
 
-def rule(check: dict[str, Any], scope: str = "trail", applies: dict[str, Any] | None = None) -> Rule:
+def rule(
+    check: dict[str, Any], scope: str = "trail", applies: dict[str, Any] | None = None
+) -> Rule:
     return Rule(
-        id="CT900", name="test-rule", title="A test rule holds", severity="medium", scope=scope,
-        rationale="because", check=check, messages={}, remediation={}, examples=(), applies=applies,
+        id="CT900",
+        name="test-rule",
+        title="A test rule holds",
+        severity="medium",
+        scope=scope,
+        rationale="because",
+        check=check,
+        messages={},
+        remediation={},
+        examples=(),
+        applies=applies,
     )
 
 
@@ -33,15 +44,24 @@ def test_attribute_equals_pass_fail_unknown() -> None:
     r = rule({"attribute": "log_file_validation", "equals": True})
     assert statuses(Estate(trails=(trail(log_file_validation=True),)), r) == ["pass"]
     assert statuses(Estate(trails=(trail(log_file_validation=False),)), r) == ["fail"]
-    findings = evaluate(Estate(trails=(trail(log_file_validation=Unknown("var.v has no value")),)), [r])
+    findings = evaluate(
+        Estate(trails=(trail(log_file_validation=Unknown("var.v has no value")),)), [r]
+    )
     assert [f.status for f in findings] == ["unknown"]
     assert "var.v has no value" in findings[0].message
 
 
 def test_finding_points_at_attribute_line() -> None:
-    t = Trail(id="t", name="n", location=Location("main.tf", 3), log_file_validation=False,
-              lines={"log_file_validation": 7})
-    [f] = evaluate(Estate(trails=(t,)), [rule({"attribute": "log_file_validation", "equals": True})])
+    t = Trail(
+        id="t",
+        name="n",
+        location=Location("main.tf", 3),
+        log_file_validation=False,
+        lines={"log_file_validation": 7},
+    )
+    [f] = evaluate(
+        Estate(trails=(t,)), [rule({"attribute": "log_file_validation", "equals": True})]
+    )
     assert (f.file, f.line) == ("main.tf", 7)
 
 
@@ -54,7 +74,10 @@ def test_present_on_reference_with_unknown_value() -> None:
 
 def test_all_fail_beats_unknown_and_any_pass_beats_unknown() -> None:
     t = trail(log_file_validation=False, is_logging=Unknown("no status"))
-    both = [{"attribute": "log_file_validation", "equals": True}, {"attribute": "is_logging", "equals": True}]
+    both = [
+        {"attribute": "log_file_validation", "equals": True},
+        {"attribute": "is_logging", "equals": True},
+    ]
     assert statuses(Estate(trails=(t,)), rule({"all": both})) == ["fail"]
     t2 = trail(log_file_validation=True, is_logging=Unknown("no status"))
     assert statuses(Estate(trails=(t2,)), rule({"all": both})) == ["unknown"]
@@ -66,14 +89,25 @@ def test_all_fail_beats_unknown_and_any_pass_beats_unknown() -> None:
 def test_not_flips_pass_and_fail_only() -> None:
     cond = {"not": {"attribute": "is_organization", "equals": True}}
     assert statuses(Estate(trails=(trail(is_organization=True),)), rule(cond)) == ["fail"]
-    assert statuses(Estate(trails=(trail(is_organization=Unknown("x")),)), rule(cond)) == ["unknown"]
+    assert statuses(Estate(trails=(trail(is_organization=Unknown("x")),)), rule(cond)) == [
+        "unknown"
+    ]
 
 
 def test_applies_gate() -> None:
-    r = rule({"attribute": "include_global_service_events", "equals": True},
-             applies={"attribute": "is_multi_region", "equals": True})
-    assert statuses(Estate(trails=(trail(is_multi_region=False, include_global_service_events=False),)), r) == []
-    assert statuses(Estate(trails=(trail(is_multi_region=True, include_global_service_events=False),)), r) == ["fail"]
+    r = rule(
+        {"attribute": "include_global_service_events", "equals": True},
+        applies={"attribute": "is_multi_region", "equals": True},
+    )
+    assert (
+        statuses(
+            Estate(trails=(trail(is_multi_region=False, include_global_service_events=False),)), r
+        )
+        == []
+    )
+    assert statuses(
+        Estate(trails=(trail(is_multi_region=True, include_global_service_events=False),)), r
+    ) == ["fail"]
     assert statuses(Estate(trails=(trail(is_multi_region=Unknown("var.m")),)), r) == ["unknown"]
 
 
@@ -133,18 +167,34 @@ def _write_policies(tmp: Path, doc: dict[str, Any]) -> Path:
 
 
 def test_invalid_rule_is_rejected_with_path(tmp_path: Path) -> None:
-    doc = {"id": "CT900", "name": "x", "title": "short", "severity": "urgent", "scope": "trail",
-           "rationale": "r" * 30, "check": {"attribute": "x", "equals": 1},
-           "remediation": {"terraform": "", "cloudformation": ""}, "examples": []}
+    doc = {
+        "id": "CT900",
+        "name": "x",
+        "title": "short",
+        "severity": "urgent",
+        "scope": "trail",
+        "rationale": "r" * 30,
+        "check": {"attribute": "x", "equals": 1},
+        "remediation": {"terraform": "", "cloudformation": ""},
+        "examples": [],
+    }
     root = _write_policies(tmp_path, doc)
-    with pytest.raises(PolicyError, match="CT900.yaml"):
+    with pytest.raises(PolicyError, match=r"CT900\.yaml"):
         load_rules(root)
 
 
 def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
-    doc = {"id": "CT900", "name": "x", "title": "A rule that holds", "severity": "low", "scope": "trail",
-           "rationale": "r" * 30, "check": {"predicate": "no_such_predicate"},
-           "remediation": {"terraform": "", "cloudformation": ""}, "examples": []}
+    doc = {
+        "id": "CT900",
+        "name": "x",
+        "title": "A rule that holds",
+        "severity": "low",
+        "scope": "trail",
+        "rationale": "r" * 30,
+        "check": {"predicate": "no_such_predicate"},
+        "remediation": {"terraform": "", "cloudformation": ""},
+        "examples": [],
+    }
     root = _write_policies(tmp_path, doc)
     with pytest.raises(PolicyError, match="no_such_predicate"):
         load_rules(root)

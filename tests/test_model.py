@@ -43,7 +43,11 @@ def test_locations_do_not_affect_equality() -> None:
 def test_resolve_by_target_name_and_arn() -> None:
     bucket = Bucket(id="aws_s3_bucket.logs", name="logs")
     key = Key(id="aws_kms_key.k", arn="arn:aws:kms:us-east-1:111122223333:key/abcd", key_id="abcd")
-    group = LogGroup(id="g", name="/aws/cloudtrail", arn="arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail")
+    group = LogGroup(
+        id="g",
+        name="/aws/cloudtrail",
+        arn="arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail",
+    )
     topic = Topic(id="t", name="deliveries", arn="arn:aws:sns:us-east-1:111122223333:deliveries")
     estate = Estate(buckets=(bucket,), keys=(key,), log_groups=(group,), topics=(topic,))
     assert estate.resolve("bucket", Reference("logs")) is bucket
@@ -59,7 +63,9 @@ def test_resolve_by_target_name_and_arn() -> None:
 
 def test_resolve_key_through_alias() -> None:
     key = Key(id="k", arn="arn:aws:kms:eu-west-1:111122223333:key/abcd")
-    alias = KeyAlias(id="a", name="alias/trail", target=Reference(Unknown("after apply"), target="k"))
+    alias = KeyAlias(
+        id="a", name="alias/trail", target=Reference(Unknown("after apply"), target="k")
+    )
     estate = Estate(keys=(key,), key_aliases=(alias,))
     assert estate.resolve("key", Reference("alias/trail")) is key
     assert estate.resolve("key", Reference("arn:aws:kms:eu-west-1:111122223333:alias/trail")) is key

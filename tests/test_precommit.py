@@ -16,7 +16,9 @@ GOOD = REPO / "fixtures" / "rules" / "CT004" / "pass" / "terraform" / "main.tf"
 
 
 def _git(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -27,12 +29,16 @@ def test_commit_refused_then_accepted(tmp_path: Path) -> None:
     pre_commit = Path(sys.executable).parent / "pre-commit"
     assert pre_commit.exists(), "pre-commit is a test dependency"
     env = dict(os.environ)
-    env.update({
-        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "PATH": f"{pre_commit.parent}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": f"{pre_commit.parent}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
     work = tmp_path / "infra"
     work.mkdir()
     _git(work, "init", "-q", env=env)
@@ -43,7 +49,9 @@ def test_commit_refused_then_accepted(tmp_path: Path) -> None:
         "    hooks:\n"
         "      - id: trailcheck\n"
     )
-    install = subprocess.run([str(pre_commit), "install"], cwd=work, env=env, capture_output=True, text=True)
+    install = subprocess.run(
+        [str(pre_commit), "install"], cwd=work, env=env, capture_output=True, text=True
+    )
     assert install.returncode == 0, install.stderr
 
     (work / "main.tf").write_text(BAD.read_text())

@@ -21,7 +21,9 @@ def test_every_checked_rule_has_a_failing_and_a_fixed_example() -> None:
         assert expects == {"fail", "pass"}, f"{r.id} needs a failing and a fixed example"
 
 
-@pytest.mark.parametrize(("rule", "example"), CASES, ids=[f"{r.id}-{e.expect}-{e.kind}" for r, e in CASES])
+@pytest.mark.parametrize(
+    ("rule", "example"), CASES, ids=[f"{r.id}-{e.expect}-{e.kind}" for r, e in CASES]
+)
 def test_example(rule: Rule, example: object) -> None:
     path = REPO / example.path  # type: ignore[attr-defined]
     assert path.exists(), f"{rule.id}: example {example.path} is missing"  # type: ignore[attr-defined]

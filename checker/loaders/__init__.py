@@ -21,7 +21,16 @@ from typing import Any
 from checker.model import Diagnostic, Estate, InputFile, Location
 
 # Folders that never hold the user's own configuration.
-SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".terraform",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -63,7 +72,9 @@ def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate |
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, error_estate(
-                display, kind, 0,
+                display,
+                kind,
+                0,
                 f"file is {size / 1048576:.1f} MB, above the {MAX_FILE_BYTES // 1048576} MB limit "
                 "for configuration files",
             )
@@ -75,7 +86,10 @@ def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate |
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return None, error_estate(
-            display, kind, line, f"file is not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})"
+            display,
+            kind,
+            line,
+            f"file is not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})",
         )
 
 
@@ -101,7 +115,9 @@ def load_paths(paths: Iterable[str], options: LoadOptions | None = None) -> Esta
     return Estate.merge(parts)
 
 
-def _load_structured(path: Path, options: LoadOptions, cli_docs: list[tuple[Path, str, Any]]) -> Estate:
+def _load_structured(
+    path: Path, options: LoadOptions, cli_docs: list[tuple[Path, str, Any]]
+) -> Estate:
     """A `.json`/`.yaml`/`.yml`/`.template` file: a template, a plan, CLI output, a snapshot, or
     something else (skipped silently)."""
     from checker.loaders import discover
@@ -129,7 +145,9 @@ def _load_structured(path: Path, options: LoadOptions, cli_docs: list[tuple[Path
         try:
             data = json.loads(text or "")
         except json.JSONDecodeError as e:
-            return error_estate(display, "awscli", e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
+            return error_estate(
+                display, "awscli", e.lineno, f"invalid JSON: {e.msg} (column {e.colno})"
+            )
         cli_docs.append((path, display, data))
         return Estate()
     if kind == "error":

@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from checker.model import Estate, Location
 
@@ -42,7 +42,7 @@ class Context:
     options: Options
 
 
-PredicateResult = Union[Outcome, Iterable[Outcome]]
+PredicateResult = Outcome | Iterable[Outcome]
 Predicate = Callable[[Context, Any, dict[str, Any]], PredicateResult]
 
 PREDICATES: dict[str, Predicate] = {}

@@ -22,7 +22,9 @@ def covers_us_east_1(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcom
     if isinstance(trail.is_multi_region, Unknown):
         return Outcome("unknown", f"is_multi_region is unknown: {trail.is_multi_region.reason}")
     if isinstance(home, Unknown):
-        return Outcome("unknown", f"single-region trail whose home region is unknown: {home.reason}")
+        return Outcome(
+            "unknown", f"single-region trail whose home region is unknown: {home.reason}"
+        )
     if home == US_EAST_1:
         return Outcome("pass", "single-region trail in us-east-1")
     return Outcome("fail", f"single-region trail in {home}")
@@ -69,15 +71,24 @@ def insights_enabled(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcom
         if missing:
             continue
         if isinstance(trail.is_logging, Unknown):
-            unknowns.append(f"{trail.id} has Insights but its logging is unknown ({trail.is_logging.reason})")
+            unknowns.append(
+                f"{trail.id} has Insights but its logging is unknown ({trail.is_logging.reason})"
+            )
             continue
         if trail.is_logging:
-            return Outcome("pass", f"{trail.id} has both Insights types", trail.where("insight_selectors"), trail.id)
+            return Outcome(
+                "pass",
+                f"{trail.id} has both Insights types",
+                trail.where("insight_selectors"),
+                trail.id,
+            )
         partial.append(f"{trail.id} has Insights but is not logging")
     if unknowns:
         return Outcome("unknown", "; ".join(unknowns))
     detail = "; ".join(partial) if partial else "no trail has Insights enabled"
-    return Outcome("fail", f"no logging trail has both ApiCallRateInsight and ApiErrorRateInsight ({detail})")
+    return Outcome(
+        "fail", f"no logging trail has both ApiCallRateInsight and ApiErrorRateInsight ({detail})"
+    )
 
 
 def _insight_types(selectors: tuple[InsightSelector, ...]) -> set[str]:

@@ -32,7 +32,10 @@ def render(report: ScanReport, *, color: bool = False, show_passes: bool = False
                 lines.append(paint(f"         {' ' * 10} suppressed: {f.suppression}", "dim"))
         lines.append("")
     s = report.summary()
-    total = f"{s['fail']} failed, {s['unknown']} unknown, {s['pass']} passed, {s['suppressed']} suppressed"
+    total = (
+        f"{s['fail']} failed, {s['unknown']} unknown, {s['pass']} passed, "
+        f"{s['suppressed']} suppressed"
+    )
     files = len({i.path for i in report.inputs if i.status == "ok"})
     lines.append(f"{total} ({files} input file{'s' if files != 1 else ''})")
     if not shown and not report.findings:
