@@ -21,6 +21,24 @@ def test_every_checked_rule_has_a_failing_and_a_fixed_example() -> None:
         assert expects == {"fail", "pass"}, f"{r.id} needs a failing and a fixed example"
 
 
+# Examples that cannot exist, and why.
+NOT_EXPRESSIBLE = {
+    # CloudFormation cannot enable MFA delete: only the root user can, through the API.
+    ("CT022", "pass", "cloudformation"),
+}
+
+
+def test_every_checked_rule_has_examples_in_terraform_and_cloudformation() -> None:
+    for r in RULES:
+        if r.check is None:
+            continue  # CT000 and CT099 report problems of the inputs themselves
+        have = {(e.expect, e.kind) for e in r.examples}
+        for expect in ("fail", "pass"):
+            for kind in ("terraform", "cloudformation"):
+                if (r.id, expect, kind) not in NOT_EXPRESSIBLE:
+                    assert (expect, kind) in have, f"{r.id} has no {expect}ing {kind} example"
+
+
 @pytest.mark.parametrize(
     ("rule", "example"), CASES, ids=[f"{r.id}-{e.expect}-{e.kind}" for r, e in CASES]
 )

@@ -1,0 +1,68 @@
+"""Rules answered by the event simulator rather than by reading attributes.
+
+CT001, CT009 and CT010 ask whether whole classes of events are recorded, which
+`checker.simulator.coverage` answers exactly through the capture semantics; CT011 asks whether
+a trail's selectors are ones AWS accepts and that do what they seem to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from checker.model import Estate, Trail
+from checker.predicates import Context, Outcome, predicate
+from checker.simulator.coverage import Coverage
+
+
+def expected_regions(ctx: Context) -> Sequence[str]:
+    from checker.simulator.regions import DEFAULT_REGIONS
+
+    return ctx.options.regions or DEFAULT_REGIONS
+
+
+def _estate_outcome(estate: Estate, cov: Coverage) -> Outcome:
+    # a passing or failing estate answer that names one trail is located at that trail
+    trail = next((t for t in estate.trails if t.id == cov.trail), None)
+    return Outcome(cov.status, cov.message, trail.location if trail else None)
+
+
+@predicate("records_all_management_events")
+def records_all_management_events(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    from checker.simulator.coverage import estate_management_coverage
+
+    estate: Estate = subject.obj
+    cov = estate_management_coverage(
+        estate, expected_regions(ctx), default_region=ctx.options.default_region
+    )
+    return _estate_outcome(estate, cov)
+
+
+@predicate("records_all_s3_objects")
+def records_all_s3_objects(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    from checker.simulator.coverage import s3_object_coverage
+
+    estate: Estate = subject.obj
+    cov = s3_object_coverage(
+        estate,
+        expected_regions(ctx),
+        read_only=bool(args["read_only"]),
+        default_region=ctx.options.default_region,
+    )
+    return _estate_outcome(estate, cov)
+
+
+@predicate("valid_selectors")
+def valid_selectors(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outcome]:
+    from checker.simulator.validity import check_selectors
+
+    trail: Trail = subject.obj
+    problems = check_selectors(trail, ctx.estate, default_region=ctx.options.default_region)
+    if problems:
+        return [Outcome(p.status, p.message, trail.where(p.attribute)) for p in problems]
+    # a problem only the loader could see (basic and advanced selectors mixed) is already a
+    # CT011 finding from the diagnostics: no contradicting pass next to it
+    if any(d.rule_id == "CT011" and d.resource == trail.id for d in ctx.estate.diagnostics):
+        return []
+    ok = "the selectors are valid and do what they seem to"
+    return [Outcome("pass", ok, trail.where("selectors"))]
