@@ -1,0 +1,264 @@
+"""From a log group to a page: metric filters, metrics, alarms, SNS topics, subscriptions.
+
+An event delivered to CloudWatch Logs is matched against every metric filter on the trail's log
+group (the pattern is parsed and *evaluated*, cloudtrail-semantics.md §12); a matching filter
+publishes to the metric of each transformation (name + namespace); every alarm on that metric
+with actions enabled notifies its SNS actions; a topic with at least one subscription reaches
+someone. A pattern that does not parse is a diagnostic with its position and makes the result
+unknown, never a silent non-match. Undocumented pattern choices (`Pattern.caveats`) are reported
+with the result but do not change it.
+
+The alarm threshold is not evaluated: one matching event is taken to be enough, as the CIS
+alarms use a threshold of 1 on the Sum (SH cloudwatch-controls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
+from checker.simulator.events import Event
+from checker.simulator.filter_pattern import Pattern, PatternError, parse
+
+TriStatus = Literal["yes", "no", "unknown"]
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    topic: str  # the topic's id in the inputs, or the ARN as written
+    subscriptions: int | None  # None: not known
+    reason: str
+
+    @property
+    def notifies(self) -> bool | None:
+        return None if self.subscriptions is None else self.subscriptions > 0
+
+
+@dataclass(frozen=True)
+class AlarmResult:
+    alarm: str
+    status: TriStatus  # "yes": the alarm notifies a topic with a subscription
+    reason: str
+    topics: tuple[TopicResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    filter: str
+    status: TriStatus  # whether the pattern matches the event
+    reason: str
+    pattern: str | None = None
+    metrics: tuple[tuple[str, str], ...] = ()  # (name, namespace) the filter publishes to
+    alarms: tuple[AlarmResult, ...] = ()
+    error_position: int | None = None
+    caveats: tuple[str, ...] = ()
+    # whether a match notifies a subscribed topic through an alarm ("no" when it does not match)
+    alarm_status: TriStatus = "no"
+
+
+@dataclass(frozen=True)
+class AlarmTrace:
+    """What happens to an event in one log group. `status` is "yes" when some alarm notifies a
+    topic with a subscription, "no" when that certainly does not happen, "unknown" otherwise."""
+
+    log_group: str | None
+    status: TriStatus
+    reason: str
+    filters: tuple[FilterResult, ...] = ()
+    diagnostics: tuple[str, ...] = field(default=())
+
+    def matched_filters(self) -> list[FilterResult]:
+        return [f for f in self.filters if f.status == "yes"]
+
+    def firing_alarms(self) -> list[str]:
+        """Alarms that notify a subscribed topic (status yes), in filter order."""
+        out: list[str] = []
+        for f in self.filters:
+            if f.status != "yes":
+                continue
+            for a in f.alarms:
+                if a.status == "yes" and a.alarm not in out:
+                    out.append(a.alarm)
+        return out
+
+    @property
+    def alarm(self) -> bool | None:
+        return None if self.status == "unknown" else self.status == "yes"
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns
+
+
+@lru_cache(maxsize=1024)
+def parse_cached(text: str) -> Pattern | PatternError:
+    try:
+        return parse(text)
+    except PatternError as e:
+        return e
+
+
+def _combine(statuses: Iterable[TriStatus]) -> TriStatus:
+    """OR over tri-states: yes wins, then unknown."""
+    seen = set(statuses)
+    if "yes" in seen:
+        return "yes"
+    return "unknown" if "unknown" in seen else "no"
+
+
+# --------------------------------------------------------------------------------------------
+# Topics and alarms
+
+
+def topic_result(estate: Estate, ref: Reference) -> TopicResult | None:
+    """The SNS topic an alarm action names, with its subscription count; None when the action is
+    not an SNS topic (an Auto Scaling or EC2 action)."""
+    value = ref.value
+    if isinstance(value, str) and value.startswith("arn:") and ":sns:" not in value:
+        return None
+    topic: Topic | None = estate.resolve("topic", ref)
+    shown = ref.target or (value if isinstance(value, str) else None)
+    if topic is None:
+        if isinstance(value, Unknown) and ref.target is None:
+            return TopicResult("<unknown>", None, f"the alarm action is unknown ({value.reason})")
+        return TopicResult(shown or "<unknown>", None,
+                           "the topic is outside the scanned inputs; its subscriptions are "
+                           "not known")  # fmt: skip
+    count = len(estate.subscriptions_of(topic))
+    why = f"{count} subscription(s)" if count else "the topic has no subscription"
+    return TopicResult(topic.id, count, why)
+
+
+def alarm_result(estate: Estate, alarm: Alarm) -> AlarmResult:
+    enabled = alarm.actions_enabled
+    if enabled is False:
+        return AlarmResult(alarm.id, "no", "the alarm's actions are disabled")
+    topics = tuple(t for t in (topic_result(estate, a) for a in alarm.actions) if t is not None)
+    if not topics:
+        return AlarmResult(alarm.id, "no", "the alarm has no SNS action")
+    notifies = [t.notifies for t in topics]
+    if True in notifies:
+        status: TriStatus = "yes"
+        reason = "notifies " + ", ".join(t.topic for t in topics if t.notifies)
+    elif None in notifies:
+        status = "unknown"
+        reason = next(t.reason for t in topics if t.notifies is None)
+    else:
+        status, reason = "no", "no action topic has a subscription"
+    if status == "yes" and isinstance(enabled, Unknown):
+        status = "unknown"
+        reason = f"whether the alarm's actions are enabled is unknown ({enabled.reason})"
+    return AlarmResult(alarm.id, status, reason, topics)
+
+
+def alarms_for_metric(estate: Estate, name: str, namespace: str) -> tuple[list[Alarm], list[Alarm]]:
+    """Alarms on the metric, and alarms whose metric name or namespace is unknown (they might be
+    on it)."""
+    known = list(estate.alarms_on(name, namespace))
+    maybe = [a for a in estate.alarms
+             if (isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown))
+             and a.metric_name in (name, a.metric_name) and a.namespace in (namespace, a.namespace)
+             and not (isinstance(a.metric_name, str) and a.metric_name != name)
+             and not (isinstance(a.namespace, str) and a.namespace != namespace)]  # fmt: skip
+    return known, maybe
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def filter_result(estate: Estate, mf: MetricFilter, record: object) -> FilterResult:
+    text = mf.pattern
+    if isinstance(text, Unknown):
+        return FilterResult(mf.id, "unknown", f"the filter pattern is unknown ({text.reason})")
+    parsed = parse_cached(text)
+    if isinstance(parsed, PatternError):
+        return FilterResult(
+            mf.id, "unknown",
+            f"the filter pattern does not parse: {parsed.message} at position {parsed.position}",
+            text, error_position=parsed.position,
+        )  # fmt: skip
+    matched = parsed.matches(record) if isinstance(record, dict) else False
+    if not matched:
+        return FilterResult(mf.id, "no", "the pattern does not match the event", text,
+                            caveats=parsed.caveats)  # fmt: skip
+    metrics: list[tuple[str, str]] = []
+    alarms: list[AlarmResult] = []
+    unknown_metric = ""
+    for t in mf.transformations:
+        if isinstance(t.name, Unknown) or isinstance(t.namespace, Unknown):
+            u = t.name if isinstance(t.name, Unknown) else t.namespace
+            assert isinstance(u, Unknown)
+            unknown_metric = f"the filter's metric is unknown ({u.reason})"
+            continue
+        metrics.append((t.name, t.namespace))
+        known, maybe = alarms_for_metric(estate, t.name, t.namespace)
+        alarms += [alarm_result(estate, a) for a in known]
+        for a in maybe:
+            alarms.append(AlarmResult(a.id, "unknown",
+                                      "the alarm's metric name or namespace is unknown"))
+    status = _combine(a.status for a in alarms)
+    if status != "yes" and unknown_metric:
+        status = "unknown"
+    return FilterResult(
+        mf.id, "yes", _match_reason(status, alarms, metrics, unknown_metric), text,
+        tuple(metrics), tuple(alarms), caveats=parsed.caveats, alarm_status=status,
+    )  # fmt: skip
+
+
+def _match_reason(status: TriStatus, alarms: list[AlarmResult], metrics: list[tuple[str, str]],
+                  unknown_metric: str) -> str:  # fmt: skip
+    if status == "yes":
+        return "matches; an alarm notifies a subscribed topic"
+    if status == "unknown" and unknown_metric:
+        return f"matches; {unknown_metric}"
+    if not alarms:
+        shown = ", ".join(f"{ns}/{n}" for n, ns in metrics) or "no metric"
+        return f"matches, but no alarm watches {shown}"
+    return "matches; " + next(a.reason for a in alarms if a.status == status)
+
+
+def _filter_alarm_status(f: FilterResult) -> TriStatus:
+    if f.status != "yes":
+        return f.status if f.status == "unknown" else "no"
+    return f.alarm_status
+
+
+def trace_log_group(estate: Estate, group: LogGroup, event: Event) -> AlarmTrace:
+    """Follow `event` through the metric filters of `group` to alarms and topics."""
+    filters = estate.filters_on(group)
+    record = dict(event.raw) if event.raw else {}
+    results = tuple(filter_result(estate, mf, record) for mf in filters)
+    diagnostics = tuple(
+        f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
+    )
+    if not filters:
+        return AlarmTrace(group.id, "no", f"no metric filter on {group.id}", results)
+    status = _combine(_filter_alarm_status(f) for f in results)
+    if status == "yes":
+        fired = [a.alarm for f in results if f.status == "yes" for a in f.alarms
+                 if a.status == "yes"]  # fmt: skip
+        reason = "alarm " + ", ".join(dict.fromkeys(fired)) + " notifies a subscribed topic"
+    elif status == "unknown":
+        reason = next(f.reason for f in results if _filter_alarm_status(f) == "unknown")
+    elif any(f.status == "yes" for f in results):
+        reason = next(f.reason for f in results if f.status == "yes")
+    else:
+        reason = f"no metric filter on {group.id} matches the event"
+    return AlarmTrace(group.id, status, reason, results, diagnostics)
+
+
+def trace(estate: Estate, log_group_ref: Reference | None, event: Event) -> AlarmTrace:
+    """Follow `event`, delivered to the log group a trail names, to the alarms it fires."""
+    if log_group_ref is None:
+        return AlarmTrace(None, "no", "the trail sends nothing to CloudWatch Logs")
+    group: LogGroup | None = estate.resolve("log_group", log_group_ref)
+    if group is None:
+        shown = log_group_ref.value if isinstance(log_group_ref.value, str) else "<unknown>"
+        return AlarmTrace(shown, "unknown",
+                          f"the log group {shown} is outside the scanned inputs; its metric "
+                          "filters are not known")  # fmt: skip
+    return trace_log_group(estate, group, event)

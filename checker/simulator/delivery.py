@@ -1,0 +1,206 @@
+"""Where a captured event goes: S3, CloudWatch Logs, EventBridge, and the SNS notification.
+
+Facts (cloudtrail-semantics.md §7 and the derived algorithm, step 5):
+
+- S3: every captured event is written to the trail's bucket (UG23 find-log-files). Unknown when
+  the bucket cannot be told from the inputs.
+- CloudWatch Logs: only when the trail has *both* a log group ARN and a role ARN (BC
+  CreateTrail: the group "is not required unless you specify CloudWatchLogsRoleArn"; CFN marks
+  both Conditional). A value known only after apply (`Computed`) counts as set; any other unknown
+  value keeps the destination unknown with its reason. Events over 256 KB are never sent to
+  CloudWatch Logs or EventBridge (UG23).
+- EventBridge: "To record events with a detail-type value of AWS API Call via CloudTrail, a
+  CloudTrail trail with logging enabled is required" (EventBridge UG, eb-service-event /
+  event-types, read 2026 through the search tool). Data events reach EventBridge only if a trail
+  logs them (UG23 logging-data-events), so an event a logging trail captures, management or data,
+  is delivered to the default bus of the event's Region. Read-only management events whose names
+  start with `Describe`, `Get` or `List` match only rules in state
+  `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`; STS `GetFederationToken` and
+  `GetSessionToken` are change events despite their names and match ordinary enabled rules
+  (EventBridge UG eb-service-event-cloudtrail-management.html, read 2026 through the search
+  tool). Insights events go to EventBridge as `AWS Insight via CloudTrail`, not through here.
+- SNS: one notification per log file, not per event (UG23); a trail with a topic notifies for
+  the file that holds the event.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from checker.model import Computed, Estate, MaybeStr, Reference, Trail, Unknown
+from checker.simulator.events import Event
+
+DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns"]
+DeliveryStatus = Literal["delivered", "not_delivered", "unknown"]
+DESTINATIONS: tuple[DestinationName, ...] = ("s3", "cloudwatch_logs", "eventbridge", "sns")
+
+MAX_EVENT_BYTES = 256 * 1024
+ALL_MANAGEMENT_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+_READ_PREFIXES = ("Describe", "Get", "List")
+_READ_NAMED_CHANGES = frozenset({
+    ("sts.amazonaws.com", "GetFederationToken"), ("sts.amazonaws.com", "GetSessionToken"),
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One destination of one captured event. `target` is the resource id (in the inputs) or the
+    name/ARN as written; `note` carries a condition, e.g. the EventBridge rule state needed."""
+
+    name: DestinationName
+    status: DeliveryStatus
+    reason: str
+    target: str | None = None
+    note: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"destination": self.name, "status": self.status,
+                                  "reason": self.reason}  # fmt: skip
+        if self.target is not None:
+            out["target"] = self.target
+        if self.note is not None:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Delivery:
+    trail: str
+    destinations: tuple[Destination, ...]
+
+    def get(self, name: DestinationName) -> Destination:
+        return next(d for d in self.destinations if d.name == name)
+
+    def delivered(self) -> list[str]:
+        return [d.name for d in self.destinations if d.status == "delivered"]
+
+    def unknown(self) -> list[Destination]:
+        return [d for d in self.destinations if d.status == "unknown"]
+
+    @property
+    def cloudwatch(self) -> bool | None:
+        """True, False, or None when unknown."""
+        status = self.get("cloudwatch_logs").status
+        return None if status == "unknown" else status == "delivered"
+
+
+def _ref_text(ref: Reference) -> str | None:
+    if ref.target is not None:
+        return ref.target
+    return ref.value if isinstance(ref.value, str) else None
+
+
+def _is_set(value: MaybeStr | None) -> bool | Unknown:
+    """Set, not set, or unknown. A Computed value (known after apply) is set."""
+    if value is None:
+        return False
+    if isinstance(value, Computed):
+        return True
+    if isinstance(value, Unknown):
+        return value
+    return value != ""
+
+
+def _ref_is_set(ref: Reference | None) -> bool | Unknown:
+    if ref is None:
+        return False
+    if ref.target is not None:
+        return True
+    return _is_set(ref.value)
+
+
+def event_size(event: Event) -> int | None:
+    """The record's size in bytes as compact JSON; None for events without a record (probes)."""
+    if not event.raw:
+        return None
+    try:
+        return len(json.dumps(event.raw, separators=(",", ":"), ensure_ascii=False).encode())
+    except (TypeError, ValueError):
+        return None
+
+
+def eventbridge_needs_all_events_state(event: Event) -> bool:
+    """Whether the event reaches only EventBridge rules in state
+    ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (read-only Describe/Get/List management events,
+    except the STS calls the EventBridge UG names as change events)."""
+    return (
+        event.event_category == "Management"
+        and event.read_only is True
+        and event.event_name.startswith(_READ_PREFIXES)
+        and (event.event_source, event.event_name) not in _READ_NAMED_CHANGES
+    )
+
+
+def s3_destination(estate: Estate, trail: Trail) -> Destination:
+    ref = trail.bucket
+    state = _ref_is_set(ref)
+    if isinstance(state, Unknown):
+        return Destination("s3", "unknown", f"the trail's bucket is unknown ({state.reason})")
+    if ref is None or state is False:
+        return Destination("s3", "unknown", "the trail names no S3 bucket in the inputs")
+    bucket = estate.bucket_of(trail)
+    target = bucket.id if bucket is not None else _ref_text(ref)
+    return Destination("s3", "delivered", "log files go to the trail's S3 bucket", target)
+
+
+def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None) -> Destination:
+    group = _ref_is_set(trail.log_group)
+    role = _is_set(trail.cloudwatch_logs_role_arn)
+    if group is False or role is False:
+        missing = [n for n, v in (("log group ARN", group), ("role ARN", role)) if v is False]
+        return Destination("cloudwatch_logs", "not_delivered",
+                           f"the trail has no CloudWatch Logs {' or '.join(missing)}")  # fmt: skip
+    unknowns = [(n, v) for n, v in (("log group", group), ("role ARN", role))
+                if isinstance(v, Unknown)]  # fmt: skip
+    if unknowns:
+        why = "; ".join(f"the CloudWatch Logs {n} is unknown ({v.reason})" for n, v in unknowns)
+        return Destination("cloudwatch_logs", "unknown", why)
+    if size is not None and size > MAX_EVENT_BYTES:
+        return Destination("cloudwatch_logs", "not_delivered",
+                           f"the event is {size} bytes; events over 256 KB are not sent")
+    lg = estate.log_group_of(trail)
+    target = lg.id if lg is not None else (_ref_text(trail.log_group) if trail.log_group else None)
+    return Destination("cloudwatch_logs", "delivered", "sent to the trail's log group", target)
+
+
+def eventbridge_destination(event: Event, size: int | None = None) -> Destination:
+    if event.event_category in ("Insight", "NetworkActivity"):
+        # Insights have their own detail-type; the EventBridge UG says nothing of network
+        # activity events, so they are not claimed as delivered.
+        return Destination("eventbridge", "unknown",
+                           f"EventBridge delivery of {event.event_category} events is not modelled")
+    if size is not None and size > MAX_EVENT_BYTES:
+        return Destination("eventbridge", "not_delivered",
+                           f"the event is {size} bytes; events over 256 KB are not sent")
+    region = event.aws_region or "the event's region"
+    note = None
+    if eventbridge_needs_all_events_state(event):
+        note = (f"read-only {event.event_name} matches only rules in state "
+                f"{ALL_MANAGEMENT_EVENTS_STATE}")  # fmt: skip
+    return Destination("eventbridge", "delivered", f"default event bus in {region}",
+                       f"default bus ({region})", note)  # fmt: skip
+
+
+def sns_destination(estate: Estate, trail: Trail) -> Destination:
+    ref = trail.sns_topic
+    state = _ref_is_set(ref)
+    if isinstance(state, Unknown):
+        return Destination("sns", "unknown", f"the trail's SNS topic is unknown ({state.reason})")
+    if ref is None or state is False:
+        return Destination("sns", "not_delivered", "the trail has no SNS topic")
+    topic = estate.topic_of(trail)
+    target = topic.id if topic is not None else _ref_text(ref)
+    return Destination("sns", "delivered", "one notification per log file, not per event", target)
+
+
+def deliver(estate: Estate, trail: Trail, event: Event) -> Delivery:
+    """The destinations of `event` once `trail` has captured it."""
+    size = event_size(event)
+    return Delivery(trail.id, (
+        s3_destination(estate, trail),
+        cloudwatch_destination(estate, trail, size),
+        eventbridge_destination(event, size),
+        sns_destination(estate, trail),
+    ))  # fmt: skip

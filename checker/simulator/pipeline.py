@@ -1,0 +1,150 @@
+"""One event through the whole estate: capture by each trail, delivery, metric filters and alarms.
+
+`simulate_event` is what `trailcheck simulate`, the scenario matrix and the CIS alarm rules share.
+Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.model import Estate
+from checker.simulator.alarms import AlarmTrace, TriStatus, trace
+from checker.simulator.capture import CompiledTrail, Decision
+from checker.simulator.delivery import Delivery, deliver
+from checker.simulator.events import Event
+
+
+def tri_and(values: Iterable[TriStatus]) -> TriStatus:
+    seen = set(values)
+    if "no" in seen:
+        return "no"
+    return "unknown" if "unknown" in seen else "yes"
+
+
+def tri_or(values: Iterable[TriStatus]) -> TriStatus:
+    seen = set(values)
+    if "yes" in seen:
+        return "yes"
+    return "unknown" if "unknown" in seen else "no"
+
+
+def tri_bool(value: TriStatus) -> bool | None:
+    return None if value == "unknown" else value == "yes"
+
+
+_CAPTURE: dict[str, TriStatus] = {"captured": "yes", "missed": "no", "unknown": "unknown"}
+_DELIVERY: dict[str, TriStatus] = {"delivered": "yes", "not_delivered": "no", "unknown": "unknown"}
+
+
+@dataclass(frozen=True)
+class TrailResult:
+    """One trail's handling of one event. `delivery` and `alarms` are filled when the trail
+    captures the event or might (unknown decision); `alarms` when the event reaches (or might
+    reach) CloudWatch Logs."""
+
+    trail: str
+    decision: Decision
+    delivery: Delivery | None = None
+    alarms: AlarmTrace | None = None
+
+    @property
+    def captured(self) -> TriStatus:
+        return _CAPTURE[self.decision.status]
+
+    @property
+    def cloudwatch(self) -> TriStatus:
+        """Whether this trail puts the event in CloudWatch Logs."""
+        if self.delivery is None:
+            return "no"
+        return tri_and([self.captured, _DELIVERY[self.delivery.get("cloudwatch_logs").status]])
+
+    @property
+    def alarm(self) -> TriStatus:
+        """Whether, through this trail, an alarm notifies a subscribed SNS topic."""
+        if self.alarms is None:
+            return "no" if self.cloudwatch == "no" else "unknown"
+        return tri_and([self.cloudwatch, self.alarms.status])
+
+
+@dataclass(frozen=True)
+class EventResult:
+    event: Event
+    trails: tuple[TrailResult, ...]
+
+    @property
+    def status(self) -> TriStatus:
+        return tri_or(t.captured for t in self.trails)
+
+    @property
+    def cloudwatch(self) -> TriStatus:
+        return tri_or(t.cloudwatch for t in self.trails)
+
+    @property
+    def alarm(self) -> TriStatus:
+        return tri_or(t.alarm for t in self.trails)
+
+    def captured_by(self) -> list[TrailResult]:
+        return [t for t in self.trails if t.decision.status == "captured"]
+
+    def to_json(self) -> dict[str, Any]:
+        """The design.md simulator contract, plus `unknown_by` (trails whose decision is unknown)
+        and, per capturing trail, `unknown` destinations and pattern `diagnostics` when any."""
+        e = self.event
+        captured: list[dict[str, Any]] = []
+        missed: list[dict[str, Any]] = []
+        unknown: list[dict[str, Any]] = []
+        for t in self.trails:
+            d = t.decision
+            if d.status == "captured":
+                entry: dict[str, Any] = {
+                    "trail": t.trail,
+                    "selector": d.selector,
+                    "destinations": t.delivery.delivered() if t.delivery else [],
+                    "alarms": t.alarms.firing_alarms() if t.alarms else [],
+                }
+                extra = [x.to_json() for x in t.delivery.unknown()] if t.delivery else []
+                if t.alarms is not None and t.alarms.status == "unknown" and t.cloudwatch != "no":
+                    extra.append({"destination": "alarms", "status": "unknown",
+                                  "reason": t.alarms.reason})  # fmt: skip
+                if extra:
+                    entry["unknown"] = extra
+                if t.alarms is not None and t.alarms.diagnostics:
+                    entry["diagnostics"] = list(t.alarms.diagnostics)
+                captured.append(entry)
+            elif d.status == "missed":
+                missed.append({"trail": t.trail, "reason": d.reason})
+            else:
+                unknown.append({"trail": t.trail, "reason": d.reason})
+        return {
+            "event": {
+                "eventSource": e.event_source,
+                "eventName": e.event_name,
+                "awsRegion": e.aws_region,
+                "recipientAccountId": e.recipient_account_id,
+            },
+            "captured_by": captured,
+            "missed_by": missed,
+            "unknown_by": unknown,
+        }
+
+
+def simulate_event(
+    estate: Estate, compiled: Sequence[CompiledTrail], event: Event
+) -> EventResult:
+    """Every trail's decision on `event`, and for the trails that capture it (or might), where it
+    goes and which alarms fire."""
+    results: list[TrailResult] = []
+    for c in compiled:
+        decision = c.decide(event)
+        if decision.status == "missed":
+            results.append(TrailResult(c.trail.id, decision))
+            continue
+        delivery = deliver(estate, c.trail, event)
+        alarms: AlarmTrace | None = None
+        if delivery.get("cloudwatch_logs").status != "not_delivered":
+            alarms = trace(estate, c.trail.log_group, event)
+        results.append(TrailResult(c.trail.id, decision, delivery, alarms))
+    return EventResult(event, tuple(results))

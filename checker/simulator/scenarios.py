@@ -1,0 +1,292 @@
+"""The scenario catalog (`policies/scenarios/*.yaml`) and the scenario-by-Region coverage matrix.
+
+A scenario is a named security question ("who deleted this bucket?") with sample CloudTrail
+records. A record without `awsRegion` happens in each Region of the matrix; a record with one is
+recorded there whatever the Region (IAM calls and root sign-in land in us-east-1).
+
+`coverage_matrix` returns the shape `report.extra["coverage"]` documents (checker/report/html.py,
+markdown.py, commands/audit.py):
+
+    {"regions": [...], "scenarios": [{"id", "title", "critical", "cis_topic", "cells": {region: {
+        "status": "captured"|"missed"|"unknown", "captured_by": [trail ids] | None,
+        "cloudwatch": true|false|null, "alarm": true|false|null, "alarms": [alarm ids],
+        "reason": str}}}]}
+
+A cell is captured when every event of the scenario is captured by some trail, missed when some
+event is certainly missed by every trail, unknown otherwise. `captured_by` lists the trails that
+capture the events of a captured cell, is empty for a missed cell, and is None for an unknown
+one, so that readers which only look at `captured_by` show "not known" rather than "missed".
+`cloudwatch` / `alarm` are true when every event reaches CloudWatch Logs / fires an alarm with a
+subscribed SNS topic, false when some event certainly does not, null when not known.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from checker.model import Estate
+from checker.resources import policies_root, schema_path
+from checker.simulator.capture import CompiledTrail
+from checker.simulator.coverage import compiled_trails
+from checker.simulator.events import Event
+from checker.simulator.pipeline import EventResult, simulate_event, tri_and, tri_bool
+
+BASE_RECORD: Mapping[str, Any] = {
+    "eventVersion": "1.09",
+    "userIdentity": {
+        "type": "IAMUser",
+        "principalId": "AIDAEXAMPLEALICE",
+        "arn": "arn:aws:iam::111122223333:user/alice",
+        "accountId": "111122223333",
+        "userName": "alice",
+    },
+    "eventTime": "2024-01-01T12:00:00Z",
+    "sourceIPAddress": "203.0.113.10",
+    "userAgent": "aws-cli/2.15.0",
+    "requestParameters": None,
+    "responseElements": None,
+    "readOnly": False,
+    "eventType": "AwsApiCall",
+    "managementEvent": True,
+    "eventCategory": "Management",
+}
+_STATUS = {"yes": "captured", "no": "missed", "unknown": "unknown"}
+
+
+class CatalogError(ValueError):
+    """A scenario file that is not valid: a bug in the shipped catalog."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    critical: bool
+    records: tuple[Mapping[str, Any], ...]  # complete records; awsRegion may be absent
+    cis_topic: int | None = None
+    description: str = ""
+    source: str = ""
+
+    def event_names(self) -> list[str]:
+        return [str(r["eventName"]) for r in self.records]
+
+    def record(self, index: int, region: str) -> dict[str, Any]:
+        rec = copy.deepcopy(dict(self.records[index]))
+        rec.setdefault("awsRegion", region)
+        return rec
+
+    def events(self, region: str) -> tuple[Event, ...]:
+        """The scenario's events as they happen when the actor works in `region`."""
+        return tuple(
+            Event.from_record(self.record(i, region)) for i in range(len(self.records))
+        )
+
+    def region_of(self, index: int, region: str) -> str:
+        value = self.records[index].get("awsRegion")
+        return value if isinstance(value, str) else region
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) and key != "resources":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _validate(files: list[tuple[Path, Any]]) -> None:
+    """JSON Schema validation, once per content (jsonschema's import costs ~130 ms, too much for
+    a pre-commit run; the same marker scheme as the rules in engine.py)."""
+    digest = hashlib.sha256(
+        json.dumps([[p.name, d] for p, d in files], sort_keys=True, default=str).encode()
+        + schema_path("scenario.schema.json").read_bytes()
+    ).hexdigest()
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
+    marker = cache_dir / f"scenarios-{digest[:32]}.ok"
+    if marker.exists():
+        return
+    import jsonschema
+
+    schema = json.loads(schema_path("scenario.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path, data in files:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            where = "/".join(str(p) for p in e.path) or "(top)"
+            raise CatalogError(f"{path}: {where}: {e.message}")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text("validated\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def load_catalog_from(root: Path) -> tuple[Scenario, ...]:
+    """Every scenario of `root/*.yaml`, validated, sorted by id."""
+    import yaml
+
+    files: list[tuple[Path, Any]] = []
+    for path in sorted(root.glob("*.yaml")):
+        with open(path, encoding="utf-8") as fh:
+            try:
+                files.append((path, yaml.load(fh, Loader=getattr(yaml, "CSafeLoader",
+                                                                  yaml.SafeLoader))))
+            except yaml.YAMLError as e:
+                raise CatalogError(f"{path}: not valid YAML: {e}") from e
+    _validate(files)
+    scenarios: dict[str, Scenario] = {}
+    for path, data in files:
+        for raw in data["scenarios"]:
+            defaults = _merge(BASE_RECORD, raw.get("defaults") or {})
+            records = tuple(_merge(defaults, ev) for ev in raw["events"])
+            for i, rec in enumerate(records):
+                for key in ("eventSource", "eventName"):
+                    if not isinstance(rec.get(key), str):
+                        raise CatalogError(f"{path}: scenario {raw['id']} event {i}: no {key}")
+            if raw["id"] in scenarios:
+                raise CatalogError(f"{path}: duplicate scenario id {raw['id']}")
+            scenarios[raw["id"]] = Scenario(
+                id=raw["id"], title=raw["title"], critical=bool(raw["critical"]),
+                records=records, cis_topic=raw.get("cis_topic"),
+                description=" ".join(str(raw.get("description", "")).split()), source=path.name,
+            )  # fmt: skip
+    return tuple(sorted(scenarios.values(), key=lambda s: s.id))
+
+
+@cache
+def load_catalog() -> tuple[Scenario, ...]:
+    """The shipped catalog (cached, validated)."""
+    return load_catalog_from(policies_root() / "scenarios")
+
+
+def get_scenario(scenario_id: str) -> Scenario | None:
+    return next((s for s in load_catalog() if s.id == scenario_id), None)
+
+
+def cis_scenario(topic: int) -> Scenario | None:
+    return next((s for s in load_catalog() if s.cis_topic == topic), None)
+
+
+# --------------------------------------------------------------------------------------------
+# Simulation
+
+
+class ScenarioRunner:
+    """Scenario events through an estate, with results cached per (scenario, event, Region): an
+    event pinned to us-east-1 is simulated once for every column."""
+
+    def __init__(self, estate: Estate, *, default_region: str | None = None) -> None:
+        self.estate = estate
+        self.compiled: list[CompiledTrail] = compiled_trails(estate, default_region)
+        self._cache: dict[tuple[str, int, str], EventResult] = {}
+
+    def results(self, scenario: Scenario, region: str) -> list[EventResult]:
+        out: list[EventResult] = []
+        for i in range(len(scenario.records)):
+            key = (scenario.id, i, scenario.region_of(i, region))
+            hit = self._cache.get(key)
+            if hit is None:
+                event = Event.from_record(scenario.record(i, region))
+                hit = simulate_event(self.estate, self.compiled, event)
+                self._cache[key] = hit
+            out.append(hit)
+        return out
+
+
+def cell(results: Sequence[EventResult]) -> dict[str, Any]:
+    """One matrix cell from the results of a scenario's events in one Region."""
+    status = tri_and(r.status for r in results)
+    cloudwatch = tri_and(r.cloudwatch for r in results)
+    alarm = tri_and(r.alarm for r in results)
+    captured_by: list[str] | None
+    alarms: list[str] = []
+    if status == "yes":
+        captured_by = list(dict.fromkeys(t.trail for r in results for t in r.captured_by()))
+        for r in results:
+            for t in r.captured_by():
+                if t.alarms is not None:
+                    alarms += [a for a in t.alarms.firing_alarms() if a not in alarms]
+        names = ", ".join(captured_by)
+        if len(results) == 1:
+            sel = results[0].captured_by()[0].decision.selector
+            reason = f"captured by {names} ({sel})"
+        else:
+            reason = f"all {len(results)} events captured by {names}"
+        reason += _delivery_note(results, cloudwatch, alarm)
+    elif status == "no":
+        captured_by = []
+        first = next(r for r in results if r.status == "no")
+        reason = _event_reason(first, "missed")
+        missed = [r.event.event_name for r in results if r.status == "no"]
+        if len(results) > 1:
+            reason = f"{len(missed)} of {len(results)} events missed; {reason}"
+    else:
+        captured_by = None
+        first = next(r for r in results if r.status == "unknown")
+        reason = _event_reason(first, "unknown")
+    return {
+        "status": _STATUS[status],
+        "captured_by": captured_by,
+        "cloudwatch": tri_bool(cloudwatch),
+        "alarm": tri_bool(alarm),
+        "alarms": alarms,
+        "reason": reason,
+    }
+
+
+def _event_reason(result: EventResult, status: str) -> str:
+    e = result.event
+    if not result.trails:
+        return "no trail in the inputs"
+    parts = [f"{t.trail}: {t.decision.reason}" for t in result.trails
+             if t.decision.status == status]  # fmt: skip
+    return f"{e.event_name} in {e.aws_region} {status} ({'; '.join(parts)})"
+
+
+def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) -> str:
+    if cloudwatch == "no":
+        return "; not sent to CloudWatch Logs"
+    if cloudwatch == "unknown":
+        return "; whether it reaches CloudWatch Logs is unknown"
+    if alarm == "yes":
+        return "; sent to CloudWatch Logs; an alarm notifies a subscribed topic"
+    if alarm == "unknown":
+        return "; sent to CloudWatch Logs; whether an alarm fires is unknown"
+    return "; sent to CloudWatch Logs; no alarm with a subscribed topic fires"
+
+
+def coverage_matrix(
+    estate: Estate,
+    regions: Sequence[str],
+    *,
+    default_region: str | None = None,
+    scenarios: Sequence[Scenario] | None = None,
+) -> dict[str, Any]:
+    """Scenarios by Region: which trail captures each cell, whether it reaches CloudWatch Logs and
+    whether an alarm fires (shape in the module docstring)."""
+    runner = ScenarioRunner(estate, default_region=default_region)
+    chosen = load_catalog() if scenarios is None else tuple(scenarios)
+    regions = list(dict.fromkeys(regions))
+    rows: list[dict[str, Any]] = []
+    for sc in chosen:
+        row: dict[str, Any] = {"id": sc.id, "title": sc.title, "critical": sc.critical}
+        if sc.cis_topic is not None:
+            row["cis_topic"] = sc.cis_topic
+        row["cells"] = {region: cell(runner.results(sc, region)) for region in regions}
+        rows.append(row)
+    return {"regions": regions, "scenarios": rows}

@@ -1,0 +1,173 @@
+"""The scenario catalog and the scenario x Region coverage matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.model import Estate, Unknown
+from checker.simulator.filter_pattern import parse
+from checker.simulator.scenarios import (
+    CatalogError,
+    cis_scenario,
+    coverage_matrix,
+    get_scenario,
+    load_catalog,
+    load_catalog_from,
+)
+from tests.simulator.capture_cases import single, trail
+
+CIS_NAMES = {
+    4: 16, 5: 5, 7: 2, 8: 9, 9: 4, 10: 6, 11: 6, 12: 6, 13: 7, 14: 11, 15: 18,
+}  # the event lists of cloudtrail-semantics.md §12
+
+
+def test_catalog_loads_and_is_cached() -> None:
+    catalog = load_catalog()
+    assert catalog is load_catalog()
+    ids = [s.id for s in catalog]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    for needed in ("ec2-instance-terminated", "s3-object-access", "console-login-failures",
+                   "s3-bucket-deleted", "iam-changes", "root-usage", "tamper-stop-logging",
+                   "tamper-delete-trail", "tamper-update-trail", "tamper-put-event-selectors"):
+        assert get_scenario(needed) is not None, needed
+
+
+def test_every_cis_topic_has_one_event_per_listed_name() -> None:
+    for topic in range(1, 16):
+        sc = cis_scenario(topic)
+        assert sc is not None, topic
+        names = sc.event_names()
+        if topic in CIS_NAMES:
+            assert len(names) == CIS_NAMES[topic] == len(set(names)), topic
+
+
+def test_tamper_events_are_critical() -> None:
+    for sc in load_catalog():
+        if sc.id.startswith("tamper-"):
+            assert sc.critical
+            assert sc.records[0]["eventSource"] == "cloudtrail.amazonaws.com"
+
+
+def test_records_are_complete_and_regions_fill_in() -> None:
+    sc = get_scenario("ec2-instance-terminated")
+    assert sc is not None
+    (event,) = sc.events("eu-west-1")
+    assert (event.event_source, event.event_name, event.aws_region) == (
+        "ec2.amazonaws.com", "TerminateInstances", "eu-west-1")
+    assert event.event_category == "Management" and event.read_only is False
+    iam = get_scenario("iam-changes")
+    assert iam is not None
+    assert {e.aws_region for e in iam.events("eu-west-1")} == {"us-east-1"}  # global service
+
+
+def test_s3_object_access_events_are_data_events() -> None:
+    sc = get_scenario("s3-object-access")
+    assert sc is not None
+    events = sc.events("eu-west-1")
+    assert {e.event_category for e in events} == {"Data"}
+    assert all(e.resources[0].type == "AWS::S3::Object" for e in events)
+
+
+# The usual CIS pattern texts (cloudtrail-semantics.md §12) match every sample event of the topic.
+CIS_PATTERNS = {
+    1: '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}',
+    2: '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
+    3: '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && '
+       '$.eventType !="AwsServiceEvent"}',
+    6: '{($.eventName=ConsoleLogin) && ($.errorMessage="Failed authentication")}',
+}
+
+
+def _names_pattern(topic: int) -> str:
+    sc = cis_scenario(topic)
+    assert sc is not None
+    ors = " || ".join(f"($.eventName={n})" for n in sc.event_names())
+    if topic in (7, 8, 9):
+        return "{($.eventSource=%s) && (%s)}" % (sc.records[0]["eventSource"], ors)
+    if topic == 15:
+        return "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % ors
+    return "{" + ors + "}"
+
+
+@pytest.mark.parametrize("topic", range(1, 16))
+def test_cis_patterns_match_the_sample_events(topic: int) -> None:
+    sc = cis_scenario(topic)
+    assert sc is not None
+    pattern = parse(CIS_PATTERNS.get(topic) or _names_pattern(topic))
+    for i in range(len(sc.records)):
+        assert pattern.matches(sc.record(i, "eu-west-1")), (topic, sc.records[i]["eventName"])
+
+
+def test_invalid_catalog_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "scenarios:\n  - id: Bad Id\n    title: nope\n    critical: yes\n    events: []\n")
+    with pytest.raises(CatalogError, match="bad.yaml"):
+        load_catalog_from(tmp_path)
+
+
+def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
+    body = ("scenarios:\n  - id: one\n    title: the one\n    critical: false\n    events:\n"
+            "      - {eventSource: ec2.amazonaws.com, eventName: RunInstances}\n")
+    (tmp_path / "a.yaml").write_text(body)
+    (tmp_path / "b.yaml").write_text(body)
+    with pytest.raises(CatalogError, match="duplicate"):
+        load_catalog_from(tmp_path)
+
+
+# -- the matrix ------------------------------------------------------------------------------
+
+
+def _row(matrix: dict, scenario_id: str) -> dict:  # type: ignore[type-arg]
+    return next(s for s in matrix["scenarios"] if s["id"] == scenario_id)
+
+
+def test_matrix_shape_multi_region_trail() -> None:
+    estate = Estate(trails=(trail(),))
+    m = coverage_matrix(estate, ["us-east-1", "eu-west-1"])
+    assert m["regions"] == ["us-east-1", "eu-west-1"]
+    row = _row(m, "tamper-stop-logging")
+    assert row["critical"] is True and row["title"]
+    cell = row["cells"]["eu-west-1"]
+    assert cell["status"] == "captured"
+    assert cell["captured_by"] == ["aws_cloudtrail.t"]
+    assert cell["cloudwatch"] is False and cell["alarm"] is False
+    assert "captured by aws_cloudtrail.t" in cell["reason"]
+    # data events need a data selector
+    s3 = _row(m, "s3-object-access")["cells"]["eu-west-1"]
+    assert s3["status"] == "missed" and s3["captured_by"] == []
+
+
+def test_single_region_trail_misses_other_regions_but_not_pinned_global_events() -> None:
+    estate = Estate(trails=(single("us-east-1"),))
+    m = coverage_matrix(estate, ["us-east-1", "eu-west-1"])
+    ec2 = _row(m, "ec2-instance-terminated")["cells"]
+    assert ec2["us-east-1"]["status"] == "captured"
+    assert ec2["eu-west-1"]["status"] == "missed"
+    assert "single-region trail in us-east-1" in ec2["eu-west-1"]["reason"]
+    iam = _row(m, "iam-changes")["cells"]
+    assert iam["eu-west-1"]["status"] == "captured"  # IAM events land in us-east-1
+
+
+def test_unknown_cells_have_no_captured_by() -> None:
+    estate = Estate(trails=(trail(is_logging=Unknown("var.enabled has no value")),))
+    cell = _row(coverage_matrix(estate, ["eu-west-1"]), "tamper-delete-trail")["cells"]["eu-west-1"]
+    assert cell["status"] == "unknown"
+    assert cell["captured_by"] is None
+    # the trail has no log group: whatever its logging state, nothing reaches CloudWatch Logs
+    assert cell["cloudwatch"] is False and cell["alarm"] is False
+    assert "var.enabled" in cell["reason"]
+
+
+def test_no_trails_everything_missed() -> None:
+    m = coverage_matrix(Estate(), ["eu-west-1"])
+    cell = _row(m, "root-usage")["cells"]["eu-west-1"]
+    assert cell["status"] == "missed" and cell["reason"].endswith("no trail in the inputs")
+
+
+def test_scenarios_argument_limits_rows() -> None:
+    sc = get_scenario("root-usage")
+    assert sc is not None
+    m = coverage_matrix(Estate(trails=(trail(),)), ["us-east-1"], scenarios=[sc])
+    assert [s["id"] for s in m["scenarios"]] == ["root-usage"]
