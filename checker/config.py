@@ -83,6 +83,17 @@ class Accept:
     trail: str | None = None
     expires: date | None = None
     line: int = 0
+    rule: str | None = None  # glob over rule ids: a rule that went from pass to fail
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and today > self.expires
+
+    def describe(self) -> str:
+        parts = [f"{name} {value}" for name, value in (
+            ("trail", self.trail), ("scenario", self.scenario), ("region", self.region),
+            ("rule", self.rule),
+        ) if value is not None]  # fmt: skip
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -387,6 +398,7 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
             trail=raw.get("trail"),
             expires=day(raw.get("expires"), ("accept", i, "expires")),
             line=locate(("accept", i)),
+            rule=raw.get("rule"),
         ))
     severity = dict(data.get("severity", {}))
     return Config(
