@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Latency of the pre-commit hook on a one-file commit, whole `git commit`, median of --runs.
+"""Latency of the pre-commit hook: a one-file commit in an 8-file module folder, the whole
+`git commit`, median of --runs.
 
     python bench/bench_precommit.py [--runs 7]
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FILE = REPO / "fixtures" / "rules" / "CT002" / "pass" / "terraform" / "main.tf"
+MODULE = REPO / "fixtures" / "precommit"  # a clean module folder of 8 files
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -29,8 +31,9 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 def commit_times(work: Path, env: dict[str, str], runs: int) -> list[float]:
     times = []
     for i in range(runs):
-        (work / "main.tf").write_text(FILE.read_text() + f"\n# change {i}\n")
-        run(["git", "add", "main.tf"], work, env)
+        trail = work / "trail.tf"
+        trail.write_text((MODULE / "trail.tf").read_text() + f"\n# change {i}\n")
+        run(["git", "add", "trail.tf"], work, env)
         start = time.perf_counter()
         proc = run(["git", "commit", "-q", "-m", f"change {i}"], work, env)
         times.append(time.perf_counter() - start)
@@ -55,11 +58,14 @@ def main() -> int:
         )
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
         work = Path(tmp) / "infra"
-        work.mkdir()
+        shutil.copytree(MODULE, work)
         run(["git", "init", "-q"], work, env)
+        run(["git", "add", "-A"], work, env)
+        run(["git", "commit", "-q", "-m", "module"], work, env)
         bare = commit_times(work, env, args.runs)
         (work / ".pre-commit-config.yaml").write_text(
-            f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n      - id: trailcheck\n"
+            f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n"
+            "      - id: trailcheck\n        args: [--fail-on, medium]\n"
         )
         run(["pre-commit", "install"], work, env)
         run(["pre-commit", "install-hooks"], work, env)  # the one-off clone and venv, not timed
