@@ -97,7 +97,7 @@ class Comparison:
 
 
 def region_text(regions: Sequence[str], total: int) -> str:
-    if total > 1 and len(regions) == total:
+    if total > 3 and len(regions) == total:
         return f"every region ({total})"
     shown = list(regions)
     if len(shown) > 5:
