@@ -228,10 +228,19 @@ def engine_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
-def write_reports(args: argparse.Namespace, report: object, default_format: str = "text") -> None:
-    """Write the main report (stdout or --output FILE) and each extra FORMAT=FILE."""
+def write_reports(
+    args: argparse.Namespace,
+    report: object,
+    default_format: str = "text",
+    renderer: Callable[..., str] | None = None,
+) -> None:
+    """Write the main report (stdout or --output FILE) and each extra FORMAT=FILE.
+
+    `renderer(fmt, report, color=...)` defaults to checker.report.render; a command with its own
+    variants of some formats (the audit's Markdown) passes its own."""
     from checker.report import FORMATS, render
 
+    draw: Callable[..., str] = renderer or render
     fmt = args.format or default_format
     targets: list[tuple[str, str | None]] = []
     plain_outputs = []
@@ -249,10 +258,10 @@ def write_reports(args: argparse.Namespace, report: object, default_format: str 
     for f, path in targets:
         if path is None:
             color = f == "text" and not args.no_color and _stdout_is_terminal()
-            sys.stdout.write(render(f, report, color=color))  # type: ignore[arg-type]
+            sys.stdout.write(draw(f, report, color=color))
         else:
             try:
-                Path(path).write_text(render(f, report), encoding="utf-8")  # type: ignore[arg-type]
+                Path(path).write_text(draw(f, report), encoding="utf-8")
             except OSError as e:
                 raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
 

@@ -327,31 +327,7 @@ def render_audit(fmt: str, report: ScanReport, *, color: bool = False) -> str:
 
 
 def write_audit_reports(args: argparse.Namespace, report: ScanReport) -> None:
-    """`cli.write_reports` with the audit's renderers: stdout or --output FILE, plus each
-    FORMAT=FILE."""
-    from checker.cli import _stdout_is_terminal
-    from checker.report import FORMATS
+    """`cli.write_reports` with the audit's renderers."""
+    from checker.cli import write_reports
 
-    fmt = args.format or "text"
-    targets: list[tuple[str, str | None]] = []
-    plain: list[str] = []
-    for item in args.output:
-        head, sep, tail = item.partition("=")
-        if sep and head in FORMATS:
-            targets.append((head, tail))
-        else:
-            plain.append(item)
-    if len(plain) > 1:
-        raise UsageError("--output FILE may be given once; use FORMAT=FILE for more formats")
-    targets.insert(0, (fmt, plain[0] if plain else None))
-    if not plain and any(t[0] == fmt for t in targets[1:]):
-        targets.pop(0)
-    for f, path in targets:
-        if path is None:
-            color = f == "text" and not args.no_color and _stdout_is_terminal()
-            sys.stdout.write(render_audit(f, report, color=color))
-            continue
-        try:
-            Path(path).write_text(render_audit(f, report), encoding="utf-8")
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+    write_reports(args, report, renderer=render_audit)
