@@ -177,7 +177,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from checker import config as project_config
     from checker import suppress
     from checker.engine import evaluate, load_rules
-    from checker.loaders import LoadOptions, load_paths
+    from checker.loaders import load_paths
     from checker.report import ScanReport
 
     config = project_config.for_command(args)  # fills unset flags from the config file
@@ -191,10 +191,27 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         from checker.report.compliance import compliance_section
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
+    if estate.trails and COVERAGE_FORMATS & set(requested_formats(args)):
+        from checker.simulator.regions import DEFAULT_REGIONS
+        from checker.simulator.scenarios import coverage_matrix
+
+        extra["coverage"] = coverage_matrix(
+            estate, options.regions or DEFAULT_REGIONS, default_region=options.default_region
+        )
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)
-    del LoadOptions
     return exit_code(findings, args)
+
+
+# Reports that show the scenario coverage matrix; the text report (pre-commit) skips its cost.
+COVERAGE_FORMATS = frozenset({"json", "markdown", "html"})
+
+
+def requested_formats(args: argparse.Namespace) -> list[str]:
+    from checker.report import FORMATS
+
+    extra = [item.partition("=")[0] for item in args.output if "=" in item]
+    return [args.format or "text", *(f for f in extra if f in FORMATS)]
 
 
 def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]

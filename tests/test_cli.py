@@ -94,3 +94,20 @@ def test_installed_command_runs(tmp_path: Path) -> None:
         "unknown": 0,
         "suppressed": 0,
     }
+
+
+def test_json_report_carries_the_coverage_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", str(REPO / "fixtures" / "example"), "--format", "json",
+                 "--regions", "us-east-1,eu-west-1"])  # fmt: skip
+    assert code == 1
+    doc = json.loads(capsys.readouterr().out)
+    matrix = doc["coverage"]
+    assert matrix["regions"] == ["us-east-1", "eu-west-1"]
+    root = next(s for s in matrix["scenarios"] if s["id"] == "root-usage")
+    cell = root["cells"]["eu-west-1"]
+    assert cell["status"] == "captured" and "aws_cloudtrail.org" in cell["captured_by"]
+
+
+def test_text_report_skips_the_coverage_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", str(REPO / "fixtures" / "example")])
+    assert "coverage" not in capsys.readouterr().out.lower()
