@@ -1,0 +1,190 @@
+"""CIS monitoring alarms (rules CT101-CT115), judged by simulation, never by pattern text.
+
+For CIS topic N, every sample event of the catalog's `cis_topic: N` scenario
+(policies/scenarios/cis.yaml, one per event name the topic lists) is run through the estate in
+every expected Region (`--regions`, default the 17 default-enabled Regions; events that AWS
+records in us-east-1, such as IAM calls, once). Each must be:
+captured by a trail -> sent to its CloudWatch Logs log group -> matched by a metric filter on that
+group (the pattern is parsed and evaluated) -> counted in a metric that an alarm watches -> the
+alarm notifies an SNS topic with at least one subscription (Security Hub CloudWatch.1-14, SH
+cloudwatch-controls: "an alarm and an SNS topic that has >=1 subscriber").
+
+Fail when some event certainly does not get that far, naming the event and where it stops (a
+filter that matches the topic's other events but misses one names that event). Unknown when
+only unknown values stand in the way, or a filter pattern does not parse (the position is
+given). A pass that rests on an undocumented pattern choice (Pattern.caveats) is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.model import Estate, Location
+from checker.predicates import Context, Outcome, predicate
+from checker.simulator.pipeline import EventResult
+from checker.simulator.regions import DEFAULT_REGIONS
+from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario
+
+_RUNNERS: list[tuple[Estate, str | None, ScenarioRunner]] = []
+
+
+def shared_runner(ctx: Context) -> ScenarioRunner:
+    """One runner per estate and home-Region option, shared by CT101-CT115 and CT120."""
+    for estate, region, runner in _RUNNERS:
+        if estate is ctx.estate and region == ctx.options.default_region:
+            return runner
+    runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region)
+    _RUNNERS.append((ctx.estate, ctx.options.default_region, runner))
+    del _RUNNERS[:-4]
+    return runner
+
+
+def expected_regions(ctx: Context) -> tuple[str, ...]:
+    return ctx.options.regions or DEFAULT_REGIONS
+
+
+def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
+    regions = sorted(set(regions))
+    if len(regions) == total and total > 1:
+        return "every region"
+    if len(regions) > limit:
+        return ", ".join(regions[:limit]) + f" (+{len(regions) - limit} more)"
+    return ", ".join(regions)
+
+
+@dataclass(frozen=True)
+class _Run:
+    index: int
+    region: str  # the Region the event is recorded in
+    result: EventResult
+
+
+def _runs(ctx: Context, sc: Scenario) -> list[_Run]:
+    runner = shared_runner(ctx)
+    seen: set[tuple[int, str]] = set()
+    out: list[_Run] = []
+    for region in expected_regions(ctx):
+        for i, result in enumerate(runner.results(sc, region)):
+            key = (i, sc.region_of(i, region))
+            if key not in seen:
+                seen.add(key)
+                out.append(_Run(i, key[1], result))
+    return out
+
+
+def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
+    """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
+    r = run.result
+    if r.status == "no":
+        first = next((t.decision.reason for t in r.trails if t.decision.status == "missed"),
+                     "there is no trail")  # fmt: skip
+        return "not captured", first
+    if r.cloudwatch == "no":
+        why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by() if t.delivery]
+        return "captured but not sent to CloudWatch Logs", "; ".join(dict.fromkeys(why))
+    # in CloudWatch Logs: no filter matches, or no alarm / subscribed topic behind the match
+    for t in r.trails:
+        if t.cloudwatch != "yes" or t.alarms is None:
+            continue
+        if not t.alarms.matched_filters():
+            return "no metric filter on its log group matches", t.alarms.log_group or "?"
+        return "matched but no alarm notifies a subscribed topic", t.alarms.reason
+    return "not alarmed", "no trail delivers it to an alarmed log group"
+
+
+def _partial_filters(runs: list[_Run], sc: Scenario) -> dict[str, set[str]]:
+    """filter id -> event names of the topic it matches."""
+    out: dict[str, set[str]] = {}
+    for run in runs:
+        for t in run.result.trails:
+            for f in t.alarms.matched_filters() if t.alarms else []:
+                out.setdefault(f.filter, set()).add(sc.event_names()[run.index])
+    return out
+
+
+def _filter_location(estate: Estate, filter_id: str) -> Location | None:
+    mf = next((m for m in estate.metric_filters if m.id == filter_id), None)
+    if mf is None:
+        return None
+    line = mf.lines.get("pattern")
+    return Location(mf.location.file, line) if line else mf.location
+
+
+def judge_topic(ctx: Context, topic: int) -> Outcome:
+    sc = cis_scenario(topic)
+    if sc is None:  # a packaging bug, not an input problem
+        raise LookupError(f"the scenario catalog has no CIS topic {topic}")
+    estate = ctx.estate
+    runs = _runs(ctx, sc)
+    names = sc.event_names()
+    n_regions = len(expected_regions(ctx))
+    failing = [run for run in runs if run.result.alarm == "no"]
+    if failing:
+        groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        for run in failing:
+            key = _stop(run, estate)
+            events, where = groups.setdefault(key, ([], []))
+            if names[run.index] not in events:
+                events.append(names[run.index])
+            where.append(run.region)
+        parts = []
+        for (cause, detail), (events, where) in groups.items():
+            shown = ", ".join(events[:6]) + (f" (+{len(events) - 6} more)" if len(events) > 6
+                                              else "")  # fmt: skip
+            parts.append(f"{shown} in {regions_text(where, n_regions)}: {cause} ({detail})")
+        partial = {f: ev for f, ev in _partial_filters(runs, sc).items() if set(names) - ev}
+        location: Location | None = None
+        resource: str | None = None
+        if partial:
+            fid, matched = max(partial.items(), key=lambda kv: len(kv[1]))
+            missing = [n for n in names if n not in matched]
+            parts.insert(0, f"metric filter {fid} misses {', '.join(missing)}")
+            location, resource = _filter_location(estate, fid), fid
+        return Outcome("fail", f"CIS {topic} ({sc.title.split(': ', 1)[-1]}): "
+                       + "; ".join(parts), location, resource)  # fmt: skip
+    unknown = [run for run in runs if run.result.alarm == "unknown"]
+    if unknown:
+        run = unknown[0]
+        return Outcome("unknown", f"CIS {topic}: {names[run.index]} in {run.region}: "
+                       f"{_unknown_reason(run.result)}")  # fmt: skip
+    caveats: list[str] = []
+    alarms: list[str] = []
+    filters: list[str] = []
+    for run in runs:
+        for t in run.result.trails:
+            for f in t.alarms.matched_filters() if t.alarms else []:
+                if f.alarm_status == "yes":
+                    caveats += [c for c in f.caveats if c not in caveats]
+                    filters += [f.filter] if f.filter not in filters else []
+                    alarms += [a.alarm for a in f.alarms
+                               if a.status == "yes" and a.alarm not in alarms]  # fmt: skip
+    detail = (f"all {len(names)} sample event(s) match {', '.join(filters)} and alarm "
+              f"{', '.join(alarms)} notifies a subscribed topic")  # fmt: skip
+    if caveats:
+        return Outcome("unknown", f"CIS {topic}: {detail}, but the pattern relies on an "
+                       f"undocumented choice: {caveats[0]}")  # fmt: skip
+    return Outcome("pass", f"CIS {topic}: {detail}")
+
+
+def _unknown_reason(result: EventResult) -> str:
+    if result.status == "unknown":
+        return next(t.decision.reason for t in result.trails if t.decision.status == "unknown")
+    for t in result.trails:
+        if t.cloudwatch == "unknown" and t.delivery is not None:
+            dest = t.delivery.get("cloudwatch_logs")
+            if dest.status == "unknown":
+                return f"{t.trail}: {dest.reason}"
+        if t.alarms is not None and t.alarms.status == "unknown":
+            return f"{t.trail}: {t.alarms.reason}"
+    return "not known"
+
+
+@predicate("cis_alarm")
+def cis_alarm(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    topic = args.get("topic")
+    if not isinstance(topic, int) or not 1 <= topic <= 15:
+        raise ValueError(f"cis_alarm needs args.topic between 1 and 15, not {topic!r}")
+    return judge_topic(ctx, topic)
+
