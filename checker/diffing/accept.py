@@ -28,10 +28,10 @@ def matches(entry: Accept, change: Change) -> bool:
                 return False
         elif not change.trails or not all(_glob(t, entry.trail) for t in change.trails):
             return False
-    if entry.scenario is not None and (
-        change.scenario is None or not _glob(change.scenario, entry.scenario)
-    ):
-        return False
+    if entry.scenario is not None:
+        scenarios = (change.scenario,) if change.scenario is not None else change.scenarios
+        if not scenarios or not all(_glob(sc, entry.scenario) for sc in scenarios):
+            return False
     if entry.rule is not None and (change.rule is None or not _glob(change.rule, entry.rule)):
         return False
     return entry.region is None or (
@@ -68,10 +68,14 @@ def apply_accepts(
 
 def suggestion(change: Change) -> str:
     """An `accept` entry that would accept this loss, for the report."""
-    if change.kind == "rule" and change.rule is not None and change.trail is None:
+    if change.trail is not None:
+        return f"{{trail: {change.trail}, reason: ...}}"
+    if len(change.trails) == 1:
+        return f"{{trail: {change.trails[0]}, reason: ...}}"
+    if change.rule is not None:
         return f"{{rule: {change.rule}, reason: ...}}"
     if change.scenario is not None:
         return f"{{scenario: {change.scenario}, reason: ...}}"
-    if change.trail is not None:
-        return f"{{trail: {change.trail}, reason: ...}}"
+    if change.scenarios:
+        return f"{{scenario: {change.scenarios[0]}, reason: ...}} for each scenario"
     return "{reason: ...}"

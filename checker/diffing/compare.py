@@ -42,6 +42,7 @@ class Change:
     trail: str | None = None  # the trail it is about (or whose capture was lost)
     trails: tuple[str, ...] = ()  # for scenario cells: the trails that captured it in BASE
     scenario: str | None = None
+    scenarios: tuple[str, ...] = ()  # several scenarios of one merged change
     regions: tuple[str, ...] = ()
     rule: str | None = None
     critical: bool = False
@@ -70,6 +71,8 @@ class Change:
                 out[name] = value
         if self.trails:
             out["trails"] = list(self.trails)
+        if self.scenarios:
+            out["scenarios"] = list(self.scenarios)
         if self.regions:
             out["regions"] = list(self.regions)
         if self.kind == "scenario":
@@ -361,7 +364,43 @@ def compare_matrices(
                 still_unknown.append(f"{sid} in {region}: {hc.get('reason', '')}")
         for (kind, direction), cells in groups.items():
             changes.append(_scenario_change(sid, title, critical, kind, direction, cells, regions))
-    return changes, still_unknown
+    return _merge_delivery(changes, regions), still_unknown
+
+
+def _merge_delivery(changes: list[Change], regions: Sequence[str]) -> list[Change]:
+    """CloudWatch and alarm changes of several scenarios in the same Regions become one change
+    (removing a trail's log group otherwise gives one line per scenario)."""
+    groups: dict[tuple[str, str, tuple[str, ...]], list[Change]] = {}
+    out: list[Change] = []
+    for c in changes:
+        if c.kind in ("cloudwatch", "alarm"):
+            groups.setdefault((c.kind, c.direction, c.regions), []).append(c)
+        else:
+            out.append(replace(c, details=()))
+    for (kind, direction, where), group in groups.items():
+        if len(group) == 1:
+            out.append(replace(group[0], details=()))
+            continue
+        ids = tuple(c.scenario or c.subject for c in group)
+        critical = [c.scenario or c.subject for c in group if c.critical]
+        places = region_text(where, len(regions))
+        what = {
+            ("cloudwatch", "lost"): "are still recorded but no longer delivered to CloudWatch "
+            f"Logs in {places}",
+            ("cloudwatch", "gained"): f"are now delivered to CloudWatch Logs in {places}",
+            ("cloudwatch", "unknown"): f"may or may not reach CloudWatch Logs in {places} "
+            "(unknown)",
+            ("alarm", "lost"): f"no longer raise an alarm in {places}",
+            ("alarm", "gained"): f"now raise an alarm in {places}",
+            ("alarm", "unknown"): f"may or may not raise an alarm in {places} (unknown)",
+        }[(kind, direction)]
+        crit = f", {len(critical)} critical" if critical else ""
+        msg = f"{len(ids)} scenarios{crit} {what}: {_words(ids, 6)}"
+        trails = tuple(sorted({t for c in group for t in c.trails}))
+        out.append(Change(group[0].kind, group[0].direction, ", ".join(ids), msg, trails=trails,
+                          scenarios=ids, regions=where, critical=bool(critical),
+                          details=tuple(c.details[0] for c in group if c.details)))  # fmt: skip
+    return out
 
 
 def _cell_changes(bc: Mapping[str, Any], hc: Mapping[str, Any]) -> list[tuple[str, Direction]]:
@@ -422,7 +461,21 @@ def _scenario_change(
         }[direction]  # fmt: skip
     responsible = tuple(base_by if direction != "gained" else head_by)
     return Change(kind_out, direction, sid, msg, trails=responsible, scenario=sid,
-                  regions=tuple(where), critical=critical)  # fmt: skip
+                  regions=tuple(where), critical=critical, details=(label,))  # fmt: skip
+
+
+def _attribute(cells: list[Change], changed: set[str], only_trails: bool) -> list[Change]:
+    """The trails a cell change is due to: those among the ones that recorded it that changed
+    themselves. Capture depends on trails alone; CloudWatch delivery and alarms also on log
+    groups, filters, alarms and topics, so they are put on trails only when nothing else
+    changed (else an `accept` entry must name the scenario)."""
+    out = []
+    for c in cells:
+        due = tuple(t for t in c.trails if t in changed)
+        if c.kind != "scenario" and not only_trails:
+            due = ()
+        out.append(replace(c, trails=due))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,14 +555,25 @@ def compare(
     changes = compare_trails(base, head, regions, default_region)
     notes: list[str] = []
     still_unknown: list[str] = []
+    changed = {c.trail for c in changes if c.trail is not None}
+    # When nothing but trails differs, every consequence (CloudWatch delivery, alarms, estate
+    # rules) is due to the trails that changed, and an `accept` entry for them covers it.
+    only_trails = _configuration(replace(base, trails=())) == _configuration(
+        replace(head, trails=())
+    )
     if matrix is not None:
         before, after = matrix(base, regions), matrix(head, regions)
         cells, still_unknown = compare_matrices(before, after, regions)
-        changes += cells
+        changes += _attribute(cells, changed, only_trails)
     else:
         notes.append("the scenario catalog is not available: scenarios were not compared")
     trail_ids = {t.id for t in (*base.trails, *head.trails)}
-    changes += compare_findings(base_findings, head_findings, trail_ids)
+    for c in compare_findings(base_findings, head_findings, trail_ids):
+        if c.trail is None and only_trails and changed:
+            c = replace(c, trails=tuple(sorted(changed)))
+        if c.subject.endswith(" estate"):
+            c = replace(c, regions=regions)  # judged over every compared Region
+        changes.append(c)
     return Comparison(
         tuple(sorted(changes, key=Change.sort_key)), regions, False, tuple(still_unknown),
         tuple(notes),

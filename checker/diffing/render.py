@@ -137,7 +137,7 @@ def render_text(report: DiffReport) -> str:
         for c in changes:
             mark = f"[accepted: {c.accepted}] " if c.accepted else ""
             lines.append(f"  - {mark}{c.message}")
-            lines += [f"      {d}" for d in c.details]
+            lines += [f"      {d}" for d in _limit(c.details, 8)]
             if c.note:
                 lines.append(f"      ! {c.note}")
             if direction == "lost" and c.accepted is None:

@@ -119,11 +119,15 @@ def test_expired_acceptance_exits_1(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_partial_acceptance_still_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = tmp_path / "accept.yaml"
-    config.write_text("accept:\n  - trail: aws_cloudtrail.data\n    reason: payroll only\n")
+    config.write_text("accept:\n  - trail: aws_cloudtrail.data\n    region: eu-west-1\n"
+                      "    reason: payroll only in Ireland\n")  # fmt: skip
     code, out, _ = run(capsys, str(BASE), str(NARROWED), "--config", str(config))
     assert code == 1
-    assert "[accepted: payroll only]" in out
-    assert "accept with: {rule: CT009, reason: ...}" in out
+    assert "[accepted:" not in out  # the losses are in every region, the entry names one
+    assert "accept with: {trail: aws_cloudtrail.data, reason: ...}" in out
+    code, out, _ = run(capsys, str(BASE), str(NARROWED), "--config", str(config),
+                       "--regions", "eu-west-1")  # fmt: skip
+    assert code == 0 and "[accepted: payroll only in Ireland]" in out
 
 
 def test_bad_config_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -206,3 +210,31 @@ def test_unreadable_side_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path:
     code, _, err = run(capsys, str(BASE), str(broken))
     assert code == 2
     assert "HEAD" in err and "main.tf" in err and "Traceback" not in err
+
+
+def test_cloudwatch_delivery_and_alarms_lost(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(FIXTURES / "alarmed"), str(FIXTURES / "no-cloudwatch"),
+                       "--format", "json")  # fmt: skip
+    assert code == 1
+    lost = [c for c in json.loads(out)["changes"] if c["direction"] == "lost"]
+    kinds = {c["kind"] for c in lost}
+    assert {"cloudwatch", "alarm", "rule"} <= kinds
+    trail_level = next(c for c in lost if c["kind"] == "cloudwatch" and "trail" in c)
+    assert trail_level["trail"] == "aws_cloudtrail.main"
+    alarm = next(c for c in lost if c["kind"] == "alarm")
+    assert "tamper-stop-logging" in alarm["scenarios"]
+    assert alarm["trails"] == ["aws_cloudtrail.main"]
+    assert "no longer raise an alarm in every region (17)" in alarm["message"]
+
+
+def test_one_trail_entry_accepts_its_consequences(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "accept.yaml"
+    config.write_text("accept:\n  - trail: aws_cloudtrail.main\n"
+                      "    reason: logs move to the SIEM; alarms there (SEC-7)\n")  # fmt: skip
+    code, out, err = run(capsys, str(FIXTURES / "alarmed"), str(FIXTURES / "no-cloudwatch"),
+                         "--config", str(config), "--format", "markdown")  # fmt: skip
+    assert code == 0, out + err
+    assert "every loss accepted" in out and "SEC-7" in out
+    assert out.startswith("### ⚠️ trailcheck diff")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from checker.config import Accept
 from checker.diffing.accept import apply_accepts, matches, suggestion
@@ -57,3 +60,20 @@ def test_apply_sets_reason_or_expiry_note() -> None:
     assert "expired on 2026-05-31" in out[1].note and ".trailcheck.yaml:7" in out[1].note
     assert out[2].accepted is None and out[2].note is None
     assert out[3].accepted is None  # only losses are accepted
+
+
+def test_config_accept_entries_with_rule_and_expiry(tmp_path: Path) -> None:
+    from checker.config import ConfigError, load_config
+
+    path = tmp_path / ".trailcheck.yaml"
+    path.write_text(
+        "accept:\n  - rule: CT009\n    reason: payroll only\n    expires: 2030-01-31\n"
+        "  - trail: aws_cloudtrail.*\n    region: eu-*\n    reason: moved\n"
+    )
+    config = load_config(path)
+    assert config.accept[0] == Accept("payroll only", expires=date(2030, 1, 31), line=2,
+                                      rule="CT009")  # fmt: skip
+    assert config.accept[1].describe() == "trail aws_cloudtrail.*, region eu-*"
+    path.write_text("accept:\n  - reason: nothing named\n")
+    with pytest.raises(ConfigError, match="at least one of scenario, region, trail, rule"):
+        load_config(path)
