@@ -238,3 +238,27 @@ def test_one_trail_entry_accepts_its_consequences(
     assert code == 0, out + err
     assert "every loss accepted" in out and "SEC-7" in out
     assert out.startswith("### ⚠️ trailcheck diff")
+
+
+def test_unknown_on_one_side_is_reported_never_no_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(BASE, head)
+    text = (head / "main.tf").read_text()
+    text = text.replace('equals = ["AWS::S3::Object"]\n    }\n  }',
+                        'equals = ["AWS::S3::Object"]\n    }\n    field_selector {\n'
+                        '      field       = "resources.ARN"\n      starts_with = [var.prefix]\n'
+                        '    }\n  }')  # fmt: skip
+    (head / "main.tf").write_text(text + '\nvariable "prefix" {\n  type = string\n}\n')
+    out_file = tmp_path / "diff.json"
+    code, out, _ = run(capsys, str(BASE), str(head), "--regions", "eu-west-1",
+                       "--format", "json", "--output", str(out_file))  # fmt: skip
+    assert code == 0 and out == ""
+    doc = json.loads(out_file.read_text())
+    assert doc["result"] == "unknown" and "no change" not in doc["headline"]
+    unknown = [c for c in doc["changes"] if c["direction"] == "unknown"]
+    assert {c["kind"] for c in unknown} >= {"selectors", "scenario"}
+    assert all("var.prefix" in c["message"] for c in unknown)
+    code, _, _ = run(capsys, str(BASE), str(head), "--regions", "eu-west-1", "--fail-on-unknown")
+    assert code == 1
