@@ -209,7 +209,7 @@ def _trail_settings(b: Trail, h: Trail) -> list[Change]:
 
 
 def _coverage_line(label: str, before: Coverage, after: Coverage) -> str | None:
-    if before.status == after.status and before.message == after.message:
+    if before.status == after.status:
         return None
     return f"{label}: was {before.status} ({before.message}); now {after.status} ({after.message})"
 
@@ -254,12 +254,15 @@ def _trail_selectors(
     groups: dict[tuple[Direction, str, str], tuple[list[str], list[str], list[str]]] = {}
     for r in results:
         direction = _probe_direction(r.base, r.head)
-        key = (direction, r.probe.area, r.probe.target)
+        target = r.probe.target if r.probe.area == "s3" else "events"
+        key = (direction, "s3" if r.probe.area == "s3" else "management", target)
         names, where, reasons = groups.setdefault(key, ([], [], []))
         names.append(r.probe.event.event_name if r.probe.area == "s3" else r.probe.what)
         if r.probe.event.aws_region not in where:
             where.append(r.probe.event.aws_region)
-        reasons.append(r.head_reason if direction != "gained" else r.base_reason)
+        reason = r.head_reason if direction != "gained" else r.base_reason
+        if reason not in reasons:
+            reasons.append(reason)
     for (direction, area, target), (names, where, reasons) in sorted(groups.items()):
         out.append(_probe_change(b.id, direction, area, target, names, where, reasons, regions,
                                  scope, tuple(details)))  # fmt: skip
@@ -313,13 +316,14 @@ def _probe_change(
         else:
             msg = f"whether {what} is recorded by trail `{trail_id}` is now unknown ({reasons[0]})"
     else:
-        what = f"{_words(names)} in {places}"
+        what = f"{_words(names, 6)} in {places}"
+        why = "; ".join(reasons[:2]) + (f" (+{len(reasons) - 2} more)" if len(reasons) > 2 else "")
         if direction == "lost":
-            msg = f"{what}: no longer recorded by trail `{trail_id}` ({reasons[0]})"
+            msg = f"{what}: no longer recorded by trail `{trail_id}` ({why})"
         elif direction == "gained":
             msg = f"{what}: now recorded by trail `{trail_id}`"
         else:
-            msg = f"{what}: whether trail `{trail_id}` records them is now unknown ({reasons[0]})"
+            msg = f"{what}: whether trail `{trail_id}` records them is now unknown ({why})"
     return Change("selectors", direction, trail_id, msg, trail=trail_id, regions=tuple(where),
                   details=details)  # fmt: skip
 
