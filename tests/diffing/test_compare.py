@@ -183,3 +183,18 @@ def test_rules_pass_to_fail_and_back() -> None:
     assert got == {("CT009", "lost", None), ("CT002", "gained", "aws_cloudtrail.main"),
                    ("CT004", "unknown", "aws_cloudtrail.main"),
                    ("CT003", "changed", "aws_cloudtrail.new")}  # fmt: skip
+
+
+def test_management_narrowing_is_one_loss_per_trail() -> None:
+    from checker.model import BasicSelector
+
+    write_only = Selectors("basic", basic=(BasicSelector(
+        read_write_type="WriteOnly", exclude_management_event_sources=("kms.amazonaws.com",)),))
+    base = Estate(trails=(trail("aws_cloudtrail.main"),))
+    head = Estate(trails=(trail("aws_cloudtrail.main", selectors=write_only),))
+    lost = compare(base, head, REGIONS).losses
+    assert [c.kind for c in lost] == ["selectors"]
+    msg = lost[0].message
+    assert "read management events" in msg and "from kms.amazonaws.com" in msg
+    assert "no longer recorded by trail `aws_cloudtrail.main`" in msg
+    assert any("management events: was pass" in d and "now fail" in d for d in lost[0].details)
