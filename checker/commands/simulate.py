@@ -155,6 +155,9 @@ def event_text(index: int, r: EventResult) -> list[str]:
             out.append(line)
             for x in t.delivery.unknown() if t.delivery else []:
                 out.append(f"    {x.name}: unknown ({x.reason})")
+            for x in t.delivery.destinations if t.delivery else ():
+                if x.note and x.status == "delivered":
+                    out.append(f"    {x.name}: {x.note}")
             if t.alarms is not None and t.cloudwatch != "no" and t.alarms.status == "unknown":
                 out.append(f"    alarms: unknown ({t.alarms.reason})")
             for diag in t.alarms.diagnostics if t.alarms else ():

@@ -1,0 +1,116 @@
+"""From a log group to a page: filters evaluated, metrics, alarms, SNS topics, subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import (
+    Alarm,
+    Estate,
+    LogGroup,
+    MetricFilter,
+    MetricTransformation,
+    Reference,
+    Subscription,
+    Topic,
+    Unknown,
+)
+from checker.simulator.alarms import trace, trace_log_group
+from checker.simulator.events import Event
+
+GROUP = LogGroup("aws_cloudwatch_log_group.trail", "/aws/cloudtrail/main")
+TOPIC = Topic("aws_sns_topic.alerts", "alerts", arn="arn:aws:sns:us-east-1:111122223333:alerts")
+SUB = Subscription("aws_sns_topic_subscription.oncall", Reference(TOPIC.arn or ""), "email",
+                   "oncall@example.com")
+P5 = ("{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || "
+      "($.eventName=StartLogging) || ($.eventName=StopLogging)}")
+
+
+def mf(pattern: Any, fid: str = "aws_cloudwatch_log_metric_filter.cis5",
+       metric: tuple[Any, Any] = ("TrailChanges", "CIS")) -> MetricFilter:
+    return MetricFilter(fid, Reference("/aws/cloudtrail/main"), pattern,
+                        (MetricTransformation(metric[0], metric[1]),))
+
+
+def alarm(actions: tuple[Reference, ...] = (Reference(TOPIC.arn or ""),), **kw: Any) -> Alarm:
+    return Alarm("aws_cloudwatch_metric_alarm.cis5", kw.pop("metric_name", "TrailChanges"),
+                 kw.pop("namespace", "CIS"), actions=actions, **kw)
+
+
+def estate(*filters: MetricFilter, alarms: tuple[Alarm, ...] = (), subs: bool = True) -> Estate:
+    return Estate(log_groups=(GROUP,), metric_filters=filters, alarms=alarms, topics=(TOPIC,),
+                  subscriptions=(SUB,) if subs else ())
+
+
+def event(name: str = "StopLogging", **extra: Any) -> Event:
+    return Event.from_record({"eventSource": "cloudtrail.amazonaws.com", "eventName": name,
+                              "awsRegion": "us-east-1", **extra})
+
+
+def test_full_chain_fires() -> None:
+    t = trace_log_group(estate(mf(P5), alarms=(alarm(),)), GROUP, event())
+    assert t.status == "yes" and t.alarm is True
+    assert t.firing_alarms() == ["aws_cloudwatch_metric_alarm.cis5"]
+    (f,) = t.filters
+    assert f.metrics == (("TrailChanges", "CIS"),)
+    assert f.alarms[0].topics[0].subscriptions == 1
+
+
+def test_filter_that_does_not_match() -> None:
+    t = trace_log_group(estate(mf(P5), alarms=(alarm(),)), GROUP, event("PutEventSelectors"))
+    assert t.status == "no" and t.firing_alarms() == []
+    assert "no metric filter" in t.reason
+
+
+def test_no_alarm_or_no_subscription_or_disabled_actions() -> None:
+    assert trace_log_group(estate(mf(P5)), GROUP, event()).status == "no"
+    no_sub = trace_log_group(estate(mf(P5), alarms=(alarm(),), subs=False), GROUP, event())
+    assert no_sub.status == "no" and "has a subscription" in no_sub.reason
+    off = trace_log_group(estate(mf(P5), alarms=(alarm(actions_enabled=False),)), GROUP, event())
+    assert off.status == "no"
+    wrong_ns = trace_log_group(estate(mf(P5), alarms=(alarm(namespace="Other"),)), GROUP, event())
+    assert wrong_ns.status == "no" and "no alarm watches CIS/TrailChanges" in wrong_ns.reason
+
+
+def test_pattern_error_is_unknown_with_position_never_a_non_match() -> None:
+    broken = mf("{ ($.eventName = StopLogging) && }")
+    t = trace_log_group(estate(broken, alarms=(alarm(),)), GROUP, event())
+    assert t.status == "unknown"
+    (f,) = t.filters
+    assert f.error_position is not None and f.error_position > 0
+    assert t.diagnostics and "position" in t.diagnostics[0]
+    # another filter that fires still decides
+    both = trace_log_group(estate(broken, mf(P5, "good"), alarms=(alarm(),)), GROUP, event())
+    assert both.status == "yes" and both.diagnostics
+
+
+def test_unknown_values_are_unknown() -> None:
+    assert trace_log_group(estate(mf(Unknown("var.pattern"))), GROUP, event()).status == "unknown"
+    unknown_metric = mf(P5, metric=(Unknown("var.metric"), "CIS"))
+    assert trace_log_group(estate(unknown_metric, alarms=(alarm(),)), GROUP,
+                           event()).status == "unknown"
+    maybe = alarm(metric_name=Unknown("var.metric"))
+    assert trace_log_group(estate(mf(P5), alarms=(maybe,)), GROUP, event()).status == "unknown"
+    enabled = alarm(actions_enabled=Unknown("var.enabled"))
+    assert trace_log_group(estate(mf(P5), alarms=(enabled,)), GROUP, event()).status == "unknown"
+    outside = alarm(actions=(Reference("arn:aws:sns:us-east-1:111122223333:elsewhere"),))
+    t = trace_log_group(estate(mf(P5), alarms=(outside,)), GROUP, event())
+    assert t.status == "unknown" and "outside the scanned inputs" in t.reason
+
+
+def test_non_sns_actions_do_not_notify() -> None:
+    scaling = alarm(actions=(Reference("arn:aws:autoscaling:us-east-1:1:scalingPolicy:x"),))
+    assert trace_log_group(estate(mf(P5), alarms=(scaling,)), GROUP, event()).status == "no"
+
+
+def test_log_group_outside_the_inputs_is_unknown() -> None:
+    t = trace(Estate(), Reference("arn:aws:logs:us-east-1:1:log-group:elsewhere:*"), event())
+    assert t.status == "unknown" and "outside the scanned inputs" in t.reason
+    assert trace(Estate(), None, event()).status == "no"
+
+
+def test_root_pattern_is_case_sensitive_end_to_end() -> None:
+    lower = mf('{$.userIdentity.type="root" && $.userIdentity.invokedBy NOT EXISTS}')
+    root_event = event("ConsoleLogin", userIdentity={"type": "Root"})
+    t = trace_log_group(estate(lower, alarms=(alarm(),)), GROUP, root_event)
+    assert t.status == "no"
