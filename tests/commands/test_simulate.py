@@ -1,0 +1,110 @@
+"""`trailcheck simulate` end to end through checker.cli.main."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = str(REPO / "fixtures" / "replay" / "config")
+LOGS = REPO / "fixtures" / "replay" / "logs"
+STOP = str(LOGS / "stratus.aws.defense-evasion.cloudtrail-stop.json")
+
+
+def test_json_follows_the_design_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", CONFIG, "--events", STOP, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (result,) = doc["results"]
+    assert result["event"] == {"eventSource": "cloudtrail.amazonaws.com",
+                               "eventName": "StopLogging", "awsRegion": "apiso-centralnorth-2r",
+                               "recipientAccountId": "143434273843"}
+    (captured,) = result["captured_by"]
+    assert captured["trail"] == "aws_cloudtrail.main"
+    assert captured["selector"] == "default selectors (all management events)"
+    assert captured["destinations"] == ["s3", "cloudwatch_logs", "eventbridge", "sns"]
+    assert captured["alarms"] == ["aws_cloudwatch_metric_alarm.trail_changes"]
+    assert "position" in captured["diagnostics"][0]  # the broken filter, reported
+    assert result["missed_by"] == [{"trail": "aws_cloudtrail.writes",
+                                    "reason": "single-region trail in us-east-1"}]
+    assert result["unknown_by"] == []
+    assert doc["summary"]["events"] == 1
+
+
+def test_results_keep_input_order_for_gzip_logs(capsys: pytest.CaptureFixture[str]) -> None:
+    gz = next(LOGS.glob("*.json.gz"))
+    assert main(["simulate", CONFIG, "--events", str(gz), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    names = [r["event"]["eventName"] for r in doc["results"]]
+    records = json.loads(__import__("gzip").decompress(gz.read_bytes()))["Records"]
+    assert names == [r["eventName"] for r in records]
+
+
+def test_text_output_has_a_per_trail_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", CONFIG, "--events", STOP]) == 0
+    out = capsys.readouterr().out
+    assert "#1 cloudtrail.amazonaws.com StopLogging" in out
+    assert "captured by aws_cloudtrail.main" in out
+    assert "Summary: 1 event(s)" in out
+    assert "aws_cloudtrail.writes: captured 0, missed 1" in out
+
+
+def test_bad_events_file_is_exit_2_without_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"eventName": "A"}\n{oops\n')
+    assert main(["simulate", CONFIG, "--events", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:2:" in err and "Traceback" not in err
+    assert main(["simulate", CONFIG, "--events", str(tmp_path / "missing.json")]) == 2
+
+
+def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", CONFIG]) == 2  # --events or --scenario is required
+    assert main(["simulate", CONFIG, "--scenario", "no-such-thing"]) == 2
+    assert "no scenario 'no-such-thing'" in capsys.readouterr().err
+    assert main(["simulate", CONFIG, "--scenario", "all", "--regions", "Mars"]) == 2
+    assert main(["simulate", CONFIG, "--events", STOP, "--region", "nowhere"]) == 2
+
+
+def test_unreadable_configuration_is_exit_2_but_still_simulates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "broken.tf").write_text('resource "aws_cloudtrail" "x" {\n')
+    assert main(["simulate", str(tmp_path), "--events", STOP]) == 2
+    captured = capsys.readouterr()
+    assert "broken.tf" in captured.err
+    assert "#1 cloudtrail.amazonaws.com StopLogging" in captured.out
+
+
+def test_scenario_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", CONFIG, "--scenario", "tamper-stop-logging",
+                 "--regions", "us-east-1,eu-west-1", "--format", "json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["regions"] == ["us-east-1", "eu-west-1"]
+    (row,) = doc["scenarios"]
+    east, west = row["cells"]["us-east-1"], row["cells"]["eu-west-1"]
+    assert east["status"] == west["status"] == "captured"
+    assert east["captured_by"] == ["aws_cloudtrail.main", "aws_cloudtrail.writes"]
+    assert west["captured_by"] == ["aws_cloudtrail.main"]
+    assert west["alarm"] is True and west["alarms"] == ["aws_cloudwatch_metric_alarm.trail_changes"]
+    assert west["events"][0]["missed_by"][0]["trail"] == "aws_cloudtrail.writes"
+
+
+def test_scenario_all_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", CONFIG, "--scenario", "all", "--regions", "eu-west-1"]) == 0
+    out = capsys.readouterr().out
+    assert "tamper-delete-trail: CloudTrail DeleteTrail [critical]" in out
+    assert "s3-object-access" in out and "eu-west-1: missed" in out
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    assert main(["simulate", CONFIG, "--events", STOP, "--format", "json",
+                 "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["results"][0]["event"]["eventName"] == "StopLogging"
