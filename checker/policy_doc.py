@@ -200,14 +200,14 @@ class Statement:
             unknown: Unknown | None = None
             for pattern in self.not_actions:
                 if isinstance(pattern, Unknown):
-                    unknown = unknown or pattern
+                    unknown = pattern if unknown is None else unknown
                 elif _may_match_service(pattern, service):
                     return False
             return unknown if unknown is not None else True
         unknown = None
         for pattern in self.actions:
             if isinstance(pattern, Unknown):
-                unknown = unknown or pattern
+                unknown = pattern if unknown is None else unknown
             elif _covers_whole_service(pattern, service):
                 return True
         return unknown if unknown is not None else False
@@ -442,7 +442,7 @@ def has_restricting_condition(stmt: Statement) -> Tri:
         if verdict is True:
             return True
         if isinstance(verdict, Unknown):
-            unknown = unknown or verdict
+            unknown = verdict if unknown is None else unknown
     return unknown if unknown is not None else False
 
 
@@ -495,7 +495,7 @@ def _contains(
     unknown: Unknown | None = None
     for value in values:
         if isinstance(value, Unknown):
-            unknown = unknown or value
+            unknown = value if unknown is None else unknown
             continue
         if match is not None:
             if match(value, wanted):

@@ -111,3 +111,14 @@ def test_json_report_carries_the_coverage_matrix(capsys: pytest.CaptureFixture[s
 def test_text_report_skips_the_coverage_matrix(capsys: pytest.CaptureFixture[str]) -> None:
     main(["scan", str(REPO / "fixtures" / "example")])
     assert "coverage" not in capsys.readouterr().out.lower()
+
+
+def test_policies_with_several_unknown_values_give_unknowns_not_a_crash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = REPO / "fixtures" / "cloudformation" / "computed-bucket-arns.yaml"
+    code = main(["scan", str(path), "--format", "json"])
+    assert code in (0, 1)
+    doc = json.loads(capsys.readouterr().out)
+    tls = [f for f in doc["findings"] if f["rule_id"] == "CT026"]
+    assert tls and all(f["status"] == "unknown" for f in tls)

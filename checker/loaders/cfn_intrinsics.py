@@ -348,8 +348,8 @@ class Evaluator:
             if isinstance(v, bool):
                 if v is not all_of:  # a false in an And, a true in an Or decides
                     return v
-            else:
-                unknown = unknown or _unknown(v, "a condition that is not a boolean")
+            elif unknown is None:
+                unknown = _unknown(v, "a condition that is not a boolean")
         return unknown if unknown is not None else all_of
 
     def _fn_findinmap(self, arg: Any) -> Any:

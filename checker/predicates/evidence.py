@@ -163,7 +163,7 @@ def account_flag(estate: Estate, flag: str) -> Tri:
         if value is True:
             return True
         if isinstance(value, Unknown):
-            unknown = unknown or value
+            unknown = value if unknown is None else unknown
     return unknown if unknown is not None else False
 
 
@@ -406,7 +406,7 @@ def _grants_delivery(stmt: policy_doc.Statement) -> Tri:
         if allowed is True and unknown is None:
             return True
         if isinstance(allowed, Unknown):
-            unknown = unknown or allowed
+            unknown = allowed if unknown is None else unknown
     return unknown if unknown is not None else False
 
 
@@ -500,7 +500,7 @@ def _covers_objects(stmt: policy_doc.Statement) -> Tri:
     unknown: Unknown | None = None
     for r in stmt.resources:
         if isinstance(r, Unknown):
-            unknown = unknown or r
+            unknown = r if unknown is None else unknown
         elif r == "*" or "/" in r or r.endswith("*"):
             return True
     return unknown if unknown is not None else False

@@ -183,7 +183,7 @@ def _overlap(rule: LifecycleExpiration, trails: list[Trail]) -> bool | Unknown:
         if verdict is True:
             return True
         if isinstance(verdict, Unknown):
-            unknown = unknown or verdict
+            unknown = verdict if unknown is None else unknown
     return unknown if unknown is not None else False
 
 

@@ -143,7 +143,7 @@ def _covers_trails(stmt: policy_doc.Statement) -> bool | str | Unknown:
     limited: list[str] = []
     for r in stmt.resources:
         if isinstance(r, Unknown):
-            unknown = unknown or r
+            unknown = r if unknown is None else unknown
             continue
         low = r.lower()
         if r == "*" or low.startswith("arn:*") or (":cloudtrail:" in low and low.endswith("*")):
