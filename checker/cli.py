@@ -192,11 +192,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
     if estate.trails and COVERAGE_FORMATS & set(requested_formats(args)):
-        from checker.simulator.regions import DEFAULT_REGIONS
         from checker.simulator.scenarios import coverage_matrix
 
         extra["coverage"] = coverage_matrix(
-            estate, options.regions or DEFAULT_REGIONS, default_region=options.default_region
+            estate, options.expected_regions, default_region=options.default_region
         )
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)

@@ -498,9 +498,17 @@ class Estate:
         return None if trail.sns_topic is None else self.resolve("topic", trail.sns_topic)
 
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
-        return tuple(
-            f for f in self.metric_filters if self.resolve("log_group", f.log_group) is group
-        )
+        return self._filters_by_group.get(id(group), ())
+
+    @cached_property
+    def _filters_by_group(self) -> dict[int, tuple[MetricFilter, ...]]:
+        # resolved once: the simulator asks for every event of every trail
+        index: dict[int, list[MetricFilter]] = {}
+        for f in self.metric_filters:
+            group = self.resolve("log_group", f.log_group)
+            if group is not None:
+                index.setdefault(id(group), []).append(f)
+        return {k: tuple(v) for k, v in index.items()}
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
         return tuple(

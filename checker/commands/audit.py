@@ -255,9 +255,7 @@ def build_report(
         findings = suppress.for_command(args, config, result.estate, findings)
     extra: dict[str, Any] = result.report_extra()
     extra["trails"] = trail_cards(result.estate)
-    coverage = _coverage(result, options)
-    if coverage is not None:
-        extra["coverage"] = coverage
+    extra["coverage"] = _coverage(result, options)
     if getattr(args, "compliance", None):
         from checker.report.compliance import compliance_section
 
@@ -265,25 +263,11 @@ def build_report(
     return ScanReport(tuple(findings), result.estate.inputs, tuple(rules), extra)
 
 
-def _coverage(result: LiveAudit, options: Any) -> Any:
-    """The simulator's critical-scenario matrix, when this build has it: a function
-    `checker.simulator.scenarios.coverage_matrix(estate, regions)` returning the shape
-    `report.extra["coverage"]` documents (checker/report/html.py)."""
-    import importlib
+def _coverage(result: LiveAudit, options: Any) -> dict[str, Any]:
+    """The simulator's scenario matrix by Region, for the heatmap."""
+    from checker.simulator.scenarios import coverage_matrix
 
-    try:
-        scenarios = importlib.import_module("checker.simulator.scenarios")
-    except ModuleNotFoundError as e:
-        if e.name != "checker.simulator.scenarios":
-            raise
-        return None
-    compute = getattr(scenarios, "coverage_matrix", None)
-    if compute is None:
-        return None
-    from checker.simulator.regions import DEFAULT_REGIONS
-
-    regions = options.regions or DEFAULT_REGIONS
-    return compute(result.estate, regions)
+    return coverage_matrix(result.estate, options.expected_regions)
 
 
 def save_snapshot(result: LiveAudit, path: str) -> None:

@@ -35,6 +35,12 @@ class Options:
     default_region: str | None = None  # `--region`: home region when inputs do not say
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    @property
+    def expected_regions(self) -> tuple[str, ...]:
+        from checker.simulator.regions import DEFAULT_REGIONS
+
+        return self.regions or DEFAULT_REGIONS
+
 
 @dataclass(frozen=True)
 class Context:

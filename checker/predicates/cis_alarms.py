@@ -24,25 +24,12 @@ from typing import Any
 from checker.model import Estate, Location
 from checker.predicates import Context, Outcome, predicate
 from checker.simulator.pipeline import EventResult
-from checker.simulator.regions import DEFAULT_REGIONS
-from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario
-
-_RUNNERS: list[tuple[Estate, str | None, ScenarioRunner]] = []
+from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario, runner_for
 
 
 def shared_runner(ctx: Context) -> ScenarioRunner:
-    """One runner per estate and home-Region option, shared by CT101-CT115 and CT120."""
-    for estate, region, runner in _RUNNERS:
-        if estate is ctx.estate and region == ctx.options.default_region:
-            return runner
-    runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region)
-    _RUNNERS.append((ctx.estate, ctx.options.default_region, runner))
-    del _RUNNERS[:-4]
-    return runner
-
-
-def expected_regions(ctx: Context) -> tuple[str, ...]:
-    return ctx.options.regions or DEFAULT_REGIONS
+    """The scan's runner, shared by CT101-CT115, CT120 and the coverage matrix."""
+    return runner_for(ctx.estate, ctx.options.default_region)
 
 
 def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
@@ -65,7 +52,7 @@ def _runs(ctx: Context, sc: Scenario) -> list[_Run]:
     runner = shared_runner(ctx)
     seen: set[tuple[int, str]] = set()
     out: list[_Run] = []
-    for region in expected_regions(ctx):
+    for region in ctx.options.expected_regions:
         for i, result in enumerate(runner.results(sc, region)):
             key = (i, sc.region_of(i, region))
             if key not in seen:
@@ -119,7 +106,7 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     estate = ctx.estate
     runs = _runs(ctx, sc)
     names = sc.event_names()
-    n_regions = len(expected_regions(ctx))
+    n_regions = len(ctx.options.expected_regions)
     failing = [run for run in runs if run.result.alarm == "no"]
     if failing:
         groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}

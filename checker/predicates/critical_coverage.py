@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.predicates import Context, Outcome, predicate
-from checker.predicates.cis_alarms import expected_regions, regions_text, shared_runner
+from checker.predicates.cis_alarms import regions_text, shared_runner
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import cell, load_catalog
 
@@ -36,7 +36,7 @@ def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | N
 @predicate("critical_event_coverage")
 def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
     runner = shared_runner(ctx)
-    regions = expected_regions(ctx)
+    regions = ctx.options.expected_regions
     critical = [s for s in load_catalog() if s.critical]
     gaps: list[str] = []
     unknowns: list[str] = []

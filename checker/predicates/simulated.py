@@ -7,18 +7,11 @@ a trail's selectors are ones AWS accepts and that do what they seem to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from checker.model import Estate, Trail
 from checker.predicates import Context, Outcome, predicate
 from checker.simulator.coverage import Coverage
-
-
-def expected_regions(ctx: Context) -> Sequence[str]:
-    from checker.simulator.regions import DEFAULT_REGIONS
-
-    return ctx.options.regions or DEFAULT_REGIONS
 
 
 def _estate_outcome(estate: Estate, cov: Coverage) -> Outcome:
@@ -33,7 +26,7 @@ def records_all_management_events(ctx: Context, subject: Any, args: dict[str, An
 
     estate: Estate = subject.obj
     cov = estate_management_coverage(
-        estate, expected_regions(ctx), default_region=ctx.options.default_region
+        estate, ctx.options.expected_regions, default_region=ctx.options.default_region
     )
     return _estate_outcome(estate, cov)
 
@@ -45,7 +38,7 @@ def records_all_s3_objects(ctx: Context, subject: Any, args: dict[str, Any]) -> 
     estate: Estate = subject.obj
     cov = s3_object_coverage(
         estate,
-        expected_regions(ctx),
+        ctx.options.expected_regions,
         read_only=bool(args["read_only"]),
         default_region=ctx.options.default_region,
     )

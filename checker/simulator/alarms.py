@@ -14,7 +14,7 @@ alarms use a threshold of 1 on the Sum (SH cloudwatch-controls).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -251,8 +251,52 @@ def trace_log_group(estate: Estate, group: LogGroup, event: Event) -> AlarmTrace
     return AlarmTrace(group.id, status, reason, results, diagnostics)
 
 
-def trace(estate: Estate, log_group_ref: Reference | None, event: Event) -> AlarmTrace:
-    """Follow `event`, delivered to the log group a trail names, to the alarms it fires."""
+class TraceCache:
+    """Traces of one sample event in many Regions. A log group whose filters cannot see the
+    record's Region (JSON patterns that do not read $.awsRegion) gives the same trace for the
+    event in every Region, so it is computed once."""
+
+    def __init__(self) -> None:
+        self._traces: dict[tuple[str, Hashable], AlarmTrace] = {}
+        self._blind: dict[str, bool] = {}
+
+    def region_blind(self, estate: Estate, group: LogGroup) -> bool:
+        known = self._blind.get(group.id)
+        if known is None:
+            known = self._blind[group.id] = all(
+                _ignores_region(mf) for mf in estate.filters_on(group)
+            )
+        return known
+
+    def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:
+        if not self.region_blind(estate, group):
+            return trace_log_group(estate, group, event)
+        hit = self._traces.get((group.id, key))
+        if hit is None:
+            hit = self._traces[(group.id, key)] = trace_log_group(estate, group, event)
+        return hit
+
+
+def _ignores_region(mf: MetricFilter) -> bool:
+    if isinstance(mf.pattern, Unknown):
+        return True  # unknown whatever the record
+    parsed = parse_cached(mf.pattern)
+    if isinstance(parsed, PatternError):
+        return True  # an error whatever the record
+    if parsed.is_text:
+        return False  # terms match anywhere in the record's text, its Region too
+    return not any(f.startswith("$.awsRegion") for f in parsed.referenced_fields())
+
+
+def trace(
+    estate: Estate,
+    log_group_ref: Reference | None,
+    event: Event,
+    cache: TraceCache | None = None,
+    key: Hashable = None,
+) -> AlarmTrace:
+    """Follow `event`, delivered to the log group a trail names, to the alarms it fires.
+    With a `cache`, `key` names the event apart from its Region."""
     if log_group_ref is None:
         return AlarmTrace(None, "no", "the trail sends nothing to CloudWatch Logs")
     group: LogGroup | None = estate.resolve("log_group", log_group_ref)
@@ -261,4 +305,6 @@ def trace(estate: Estate, log_group_ref: Reference | None, event: Event) -> Alar
         return AlarmTrace(shown, "unknown",
                           f"the log group {shown} is outside the scanned inputs; its metric "
                           "filters are not known")  # fmt: skip
+    if cache is not None and key is not None:
+        return cache.get(estate, group, key, event)
     return trace_log_group(estate, group, event)

@@ -195,9 +195,13 @@ def sns_destination(estate: Estate, trail: Trail) -> Destination:
     return Destination("sns", "delivered", "one notification per log file, not per event", target)
 
 
-def deliver(estate: Estate, trail: Trail, event: Event) -> Delivery:
-    """The destinations of `event` once `trail` has captured it."""
-    size = event_size(event)
+def deliver(
+    estate: Estate, trail: Trail, event: Event, size: int | Literal["unset"] | None = "unset"
+) -> Delivery:
+    """The destinations of `event` once `trail` has captured it (`size`: `event_size(event)`,
+    when the caller has it already)."""
+    if size == "unset":
+        size = event_size(event)
     return Delivery(trail.id, (
         s3_destination(estate, trail),
         cloudwatch_destination(estate, trail, size),

@@ -6,14 +6,14 @@ Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from checker.model import Estate
-from checker.simulator.alarms import AlarmTrace, TriStatus, trace
+from checker.simulator.alarms import AlarmTrace, TraceCache, TriStatus, trace
 from checker.simulator.capture import CompiledTrail, Decision
-from checker.simulator.delivery import Delivery, deliver
+from checker.simulator.delivery import Delivery, deliver, event_size
 from checker.simulator.events import Event
 
 
@@ -132,19 +132,27 @@ class EventResult:
 
 
 def simulate_event(
-    estate: Estate, compiled: Sequence[CompiledTrail], event: Event
+    estate: Estate,
+    compiled: Sequence[CompiledTrail],
+    event: Event,
+    *,
+    traces: TraceCache | None = None,
+    trace_key: Hashable = None,
 ) -> EventResult:
     """Every trail's decision on `event`, and for the trails that capture it (or might), where it
-    goes and which alarms fire."""
+    goes and which alarms fire. `traces`/`trace_key`: see alarms.TraceCache."""
     results: list[TrailResult] = []
+    size: int | Literal["unset"] | None = "unset"
     for c in compiled:
         decision = c.decide(event)
         if decision.status == "missed":
             results.append(TrailResult(c.trail.id, decision))
             continue
-        delivery = deliver(estate, c.trail, event)
+        if size == "unset":
+            size = event_size(event)
+        delivery = deliver(estate, c.trail, event, size)
         alarms: AlarmTrace | None = None
         if delivery.get("cloudwatch_logs").status != "not_delivered":
-            alarms = trace(estate, c.trail.log_group, event)
+            alarms = trace(estate, c.trail.log_group, event, traces, trace_key)
         results.append(TrailResult(c.trail.id, decision, delivery, alarms))
     return EventResult(event, tuple(results))

@@ -34,6 +34,7 @@ from typing import Any
 
 from checker.model import Estate
 from checker.resources import policies_root, schema_path
+from checker.simulator.alarms import TraceCache
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.events import Event
@@ -196,6 +197,7 @@ class ScenarioRunner:
         self.estate = estate
         self.compiled: list[CompiledTrail] = compiled_trails(estate, default_region)
         self._cache: dict[tuple[str, int, str], EventResult] = {}
+        self._traces = TraceCache()
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
         out: list[EventResult] = []
@@ -204,10 +206,28 @@ class ScenarioRunner:
             hit = self._cache.get(key)
             if hit is None:
                 event = Event.from_record(scenario.record(i, region))
-                hit = simulate_event(self.estate, self.compiled, event)
+                # the same sample event in another Region meets the same filters
+                hit = simulate_event(self.estate, self.compiled, event,
+                                     traces=self._traces, trace_key=(scenario.id, i))  # fmt: skip
                 self._cache[key] = hit
             out.append(hit)
         return out
+
+
+_RUNNERS: list[tuple[Estate, str | None, ScenarioRunner]] = []
+
+
+def runner_for(estate: Estate, default_region: str | None = None) -> ScenarioRunner:
+    """One runner per estate and home-Region option, so that the rules (CT101-CT115, CT120)
+    and the coverage matrix of one scan simulate each event once. A few are kept: a test
+    session judges many estates."""
+    for known, region, runner in _RUNNERS:
+        if known is estate and region == default_region:
+            return runner
+    runner = ScenarioRunner(estate, default_region=default_region)
+    _RUNNERS.append((estate, default_region, runner))
+    del _RUNNERS[:-4]
+    return runner
 
 
 def cell(results: Sequence[EventResult]) -> dict[str, Any]:
@@ -281,7 +301,7 @@ def coverage_matrix(
 ) -> dict[str, Any]:
     """Scenarios by Region: which trail captures each cell, whether it reaches CloudWatch Logs and
     whether an alarm fires (shape in the module docstring)."""
-    runner = ScenarioRunner(estate, default_region=default_region)
+    runner = runner_for(estate, default_region)
     chosen = load_catalog() if scenarios is None else tuple(scenarios)
     regions = list(dict.fromkeys(regions))
     rows: list[dict[str, Any]] = []

@@ -114,3 +114,28 @@ def test_root_pattern_is_case_sensitive_end_to_end() -> None:
     root_event = event("ConsoleLogin", userIdentity={"type": "Root"})
     t = trace_log_group(estate(lower, alarms=(alarm(),)), GROUP, root_event)
     assert t.status == "no"
+
+
+def test_trace_cache_reuses_traces_only_for_filters_blind_to_the_region() -> None:
+    from checker.simulator.alarms import TraceCache
+
+    ref = Reference("/aws/cloudtrail/main")
+    blind = estate(mf(P5), alarms=(alarm(),))
+    cache = TraceCache()
+    first = trace(blind, ref, event(), cache, "stop")
+    again = trace(blind, ref, event(awsRegion="eu-west-1"), cache, "stop")
+    assert again is first and first.alarm is True
+
+    # a pattern that reads the Region must be evaluated for each Region
+    regional = estate(mf('{ $.awsRegion = "us-east-1" && $.eventName = StopLogging }'),
+                      alarms=(alarm(),))  # fmt: skip
+    cache = TraceCache()
+    east = trace(regional, ref, event(), cache, "stop")
+    west = trace(regional, ref, event(awsRegion="eu-west-1"), cache, "stop")
+    assert east.alarm is True and west.status == "no"
+
+    # term patterns read the record's whole text, its Region too
+    terms = estate(mf('"eu-west-1"'), alarms=(alarm(),))
+    cache = TraceCache()
+    assert trace(terms, ref, event(), cache, "stop").status == "no"
+    assert trace(terms, ref, event(awsRegion="eu-west-1"), cache, "stop").status == "yes"
