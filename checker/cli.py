@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -222,6 +223,8 @@ def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             raise UsageError(f"--var {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         variables.append((name.strip(), value))
+    if args.region is not None and not _REGION_NAME.fullmatch(args.region):
+        raise UsageError(f"--region: {args.region!r} is not a Region name such as eu-west-1")
     return LoadOptions(
         var_files=tuple(args.var_file),
         variables=tuple(variables),
@@ -229,14 +232,26 @@ def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def parse_regions(text: str | None) -> tuple[str, ...]:
+    """`--regions R1,R2`, validated and deduplicated; empty when not given."""
+    if text is None:
+        return ()
+    regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    bad = [r for r in regions if not _REGION_NAME.fullmatch(r)]
+    if bad:
+        raise UsageError(f"--regions: {bad[0]!r} is not a Region name such as eu-west-1")
+    if not regions:
+        raise UsageError("--regions: no Region given")
+    return regions
+
+
 def engine_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from checker.predicates import Options
 
-    regions = (
-        tuple(r.strip() for r in args.regions.split(",") if r.strip())
-        if getattr(args, "regions", None)
-        else ()
-    )
+    regions = parse_regions(getattr(args, "regions", None))
     return Options(
         min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
         regions=regions,

@@ -122,3 +122,13 @@ def test_policies_with_several_unknown_values_give_unknowns_not_a_crash(
     doc = json.loads(capsys.readouterr().out)
     tls = [f for f in doc["findings"] if f["rule_id"] == "CT026"]
     assert tls and all(f["status"] == "unknown" for f in tls)
+
+
+@pytest.mark.parametrize(
+    "flags", [["--regions", "eu-west-1,mars-1"], ["--regions", ","], ["--region", "EU"]]
+)
+def test_bad_region_names_are_usage_errors(
+    flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", str(REPO / "fixtures" / "example"), *flags]) == 2
+    assert "Region" in capsys.readouterr().err

@@ -25,13 +25,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import UsageError, add_output_options
+from checker.cli import UsageError, add_output_options, parse_regions
 
 if TYPE_CHECKING:
     from checker.loaders.live import AuditOptions, LiveAudit, SessionFactory
     from checker.report import ScanReport
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
@@ -95,10 +94,7 @@ def audit_options(args: argparse.Namespace) -> AuditOptions:
     regions: tuple[str, ...] = ()
     raw = (args.audit_regions or "all").strip()
     if raw != "all":
-        regions = tuple(dict.fromkeys(r.strip() for r in raw.split(",") if r.strip()))
-        bad = [r for r in regions if not _REGION.match(r)]
-        if bad or not regions:
-            raise UsageError(f"--regions: not a Region name: {', '.join(bad) or raw!r}")
+        regions = parse_regions(raw)
     roles = list(args.role_arn)
     if args.role_arns_file:
         roles += _read_roles(args.role_arns_file)

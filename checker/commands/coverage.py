@@ -18,8 +18,8 @@ import os
 import sys
 from typing import Any
 
-from checker.cli import EXIT_INPUT, EXIT_OK, add_input_options
-from checker.commands.simulate import load_estate, parse_regions, write
+from checker.cli import EXIT_INPUT, EXIT_OK, add_input_options, parse_regions
+from checker.commands.simulate import load_estate, write
 
 LEGEND = ("cell: trail key (see below) · L = sent to CloudWatch Logs · A = an alarm notifies a "
           "subscribed topic · - = not captured · ? = not known")  # fmt: skip

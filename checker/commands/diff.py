@@ -20,21 +20,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import UsageError, add_input_options
+from checker.cli import UsageError, add_input_options, parse_regions
 
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.diffing.compare import MatrixFn
     from checker.diffing.sources import Source
     from checker.model import Estate
-
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -70,12 +66,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _regions(args: argparse.Namespace, config: Config) -> tuple[str, ...]:
     from checker.simulator.regions import DEFAULT_REGIONS
 
-    if args.regions:
-        regions = tuple(dict.fromkeys(r.strip() for r in args.regions.split(",") if r.strip()))
-        bad = [r for r in regions if not _REGION.match(r)]
-        if bad or not regions:
-            raise UsageError(f"--regions: not a Region name: {', '.join(bad) or args.regions!r}")
-        return regions
+    if args.regions is not None:
+        return parse_regions(args.regions)
     if config.regions:
         return tuple(config.regions)
     return DEFAULT_REGIONS

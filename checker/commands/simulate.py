@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import EXIT_INPUT, EXIT_OK, UsageError, add_input_options
+from checker.cli import EXIT_INPUT, EXIT_OK, UsageError, add_input_options, parse_regions
 
 if TYPE_CHECKING:
     from checker.model import Estate
     from checker.simulator.pipeline import EventResult
     from checker.simulator.replay import ReplaySummary
-
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -56,26 +52,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(handler=run)
 
 
-def parse_regions(text: str | None) -> tuple[str, ...]:
-    """`--regions R1,R2`, validated; empty when not given."""
-    if not text:
-        return ()
-    regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
-    bad = [r for r in regions if not _REGION.fullmatch(r)]
-    if bad:
-        raise UsageError(f"--regions: {bad[0]!r} is not a region name such as eu-west-1")
-    if not regions:
-        raise UsageError("--regions: no region given")
-    return regions
-
-
 def load_estate(args: argparse.Namespace) -> tuple[Estate, list[str]]:
     """The configuration under PATHS, and the input errors (CT000) as lines for stderr."""
     from checker.cli import load_options
     from checker.loaders import load_paths
 
-    if args.region and not _REGION.fullmatch(args.region):
-        raise UsageError(f"--region: {args.region!r} is not a region name such as eu-west-1")
     estate = load_paths(args.paths, load_options(args))
     errors = [f"{d.location}: {d.message}" for d in estate.diagnostics
               if d.rule_id == "CT000"]  # fmt: skip
