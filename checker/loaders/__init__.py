@@ -12,6 +12,7 @@ A file that cannot be read or parsed becomes a CT000 diagnostic; the rest is sti
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,6 +65,19 @@ def error_estate(file: str, kind: str, line: int, message: str) -> Estate:
         inputs=(InputFile(file, kind, "error"),),  # type: ignore[arg-type]
         diagnostics=(input_error(file, line, message),),
     )
+
+
+def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | None]:
+    """The file's text and its JSON value, or an estate holding the CT000 that says why not."""
+    text, err = read_text(path, display, kind)
+    if err is not None:
+        return "", None, err
+    text = text or ""
+    try:
+        return text, json.loads(text), None
+    except json.JSONDecodeError as e:
+        where = f"invalid JSON: {e.msg} (column {e.colno})"
+        return text, None, error_estate(display, kind, e.lineno, where)
 
 
 def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate | None]:
@@ -137,17 +151,9 @@ def _load_structured(
 
         return load_snapshot(path, display, options)
     if kind == "awscli":
-        text, err = read_text(path, display, "awscli")
+        _, data, err = read_json(path, display, "awscli")
         if err is not None:
             return err
-        import json
-
-        try:
-            data = json.loads(text or "")
-        except json.JSONDecodeError as e:
-            return error_estate(
-                display, "awscli", e.lineno, f"invalid JSON: {e.msg} (column {e.colno})"
-            )
         cli_docs.append((path, display, data))
         return Estate()
     if kind == "error":

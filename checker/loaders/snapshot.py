@@ -44,7 +44,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
 
-from checker.loaders import LoadOptions, error_estate, read_text
+from checker.loaders import LoadOptions, error_estate, read_json
 from checker.loaders.cfn_json import parse_json
 from checker.loaders.cfn_values import SourceError, line_at
 from checker.model import (
@@ -103,14 +103,9 @@ class SnapshotError(Exception):
 
 
 def load_snapshot(path: Path, display: str, options: LoadOptions) -> Estate:
-    text, err = read_text(path, display, KIND)
+    text, doc, err = read_json(path, display, KIND)
     if err is not None:
         return err
-    text = text or ""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        return error_estate(display, KIND, e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
     tree: Any = None
     if len(text) <= LINE_LIMIT:
         tree = _lines_tree(text)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from checker.loaders import LoadOptions, error_estate, read_text
+from checker.loaders import LoadOptions, error_estate, read_json
 from checker.loaders.terraform_eval import Traced
 from checker.loaders.terraform_resources import MAPPED_TYPES, Collector, DictAttrs
 from checker.model import Computed, Estate, InputFile, Location, Unknown
@@ -27,14 +27,9 @@ _NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "terraform.", "s
 
 
 def load_plan(path: Path, display: str, options: LoadOptions) -> Estate:
-    text, err = read_text(path, display, KIND)
+    text, doc, err = read_json(path, display, KIND)
     if err is not None:
         return err
-    text = text or ""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        return error_estate(display, KIND, e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
     if not isinstance(doc, dict) or not isinstance(doc.get("planned_values"), dict):
         return error_estate(
             display, KIND, 1, "not a Terraform plan: there is no planned_values object"
