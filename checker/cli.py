@@ -306,6 +306,10 @@ def _stdout_is_terminal() -> bool:
 
 
 def exit_code(findings: Sequence[Finding], args: argparse.Namespace) -> int:
+    from checker.engine import has_internal_errors
+
+    if has_internal_errors(findings):
+        return EXIT_INTERNAL
     if any(f.rule_id == "CT000" and f.status == "fail" for f in findings):
         return EXIT_INPUT
     threshold = severity_rank(args.fail_on or "low")

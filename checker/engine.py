@@ -403,15 +403,32 @@ def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
                     )
                 ]
         assert rule.check is not None
-        outcomes = evaluate_condition(rule.check, ctx, subject)
+        try:
+            outcomes = evaluate_condition(rule.check, ctx, subject)
+        except Exception as e:  # a bug in one rule must not hide the others' findings
+            if os.environ.get("TRAILCHECK_DEBUG"):
+                raise
+            message = (
+                f"{INTERNAL_ERROR}: {type(e).__name__}: {e} (a bug in trailcheck; "
+                "TRAILCHECK_DEBUG=1 shows the traceback)"
+            )
+            outcomes = [Outcome("unknown", message, subject.location)]
     return [_finding(rule, subject, o) for o in outcomes]
+
+
+# The message prefix of a rule that crashed: judged unknown, and the run exits 3.
+INTERNAL_ERROR = "internal error while judging this rule"
+
+
+def has_internal_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.status == "unknown" and f.message.startswith(INTERNAL_ERROR) for f in findings)
 
 
 def _finding(rule: Rule, subject: Subject, outcome: Outcome) -> Finding:
     loc = outcome.location or subject.location
     message = outcome.message
     template = rule.messages.get(outcome.status)
-    if template:
+    if template and not message.startswith(INTERNAL_ERROR):
         message = template.format(
             detail=outcome.message, resource=outcome.resource or subject.resource
         )

@@ -132,3 +132,23 @@ def test_bad_region_names_are_usage_errors(
 ) -> None:
     assert main(["scan", str(REPO / "fixtures" / "example"), *flags]) == 2
     assert "Region" in capsys.readouterr().err
+
+
+def test_a_rule_bug_exits_3_but_still_reports_the_rest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checker.predicates import PREDICATES, load_all
+
+    load_all()
+
+    def broken(ctx: object, subject: object, args: object) -> object:
+        raise KeyError("oops")
+
+    monkeypatch.setitem(PREDICATES, "insights_enabled", broken)
+    monkeypatch.delenv("TRAILCHECK_DEBUG", raising=False)
+    code = main(["scan", str(REPO / "fixtures" / "example"), "--format", "json"])
+    assert code == 3
+    doc = json.loads(capsys.readouterr().out)
+    ct008 = [f for f in doc["findings"] if f["rule_id"] == "CT008"]
+    assert ct008 and ct008[0]["status"] == "unknown" and "KeyError" in ct008[0]["message"]
+    assert any(f["rule_id"] == "CT002" and f["status"] == "fail" for f in doc["findings"])

@@ -202,3 +202,27 @@ def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
 
 def test_rule_defaults_options() -> None:
     assert Options().min_retention_days == 365
+
+
+def test_a_crashing_rule_is_unknown_and_the_others_still_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checker.engine import has_internal_errors
+    from checker.predicates import PREDICATES, load_all
+
+    load_all()
+
+    def broken(ctx: object, subject: object, args: object) -> object:
+        raise TypeError("boom")
+
+    monkeypatch.setitem(PREDICATES, "test_broken", broken)
+    monkeypatch.delenv("TRAILCHECK_DEBUG", raising=False)
+    crash = rule({"predicate": "test_broken"})
+    fine = Rule(**{**crash.__dict__, "id": "CT901", "check": {"attribute": "log_file_validation",
+                                                              "equals": True}})  # fmt: skip
+    findings = evaluate(Estate(trails=(trail(log_file_validation=True),)), [crash, fine])
+    by_rule = {f.rule_id: f for f in findings}
+    assert by_rule["CT900"].status == "unknown" and "TypeError: boom" in by_rule["CT900"].message
+    assert by_rule["CT901"].status == "pass"
+    assert has_internal_errors(findings)
+    assert not has_internal_errors([by_rule["CT901"]])
