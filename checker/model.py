@@ -34,6 +34,42 @@ class Computed(Unknown):
     resource in the inputs. Its value is unknown, but a check for presence may count it present."""
 
 
+@dataclass(frozen=True)
+class PartlyKnown(Unknown):
+    """A string with some stretches known: `${Logs.Arn}/*` is (None, "/*"). Its value is unknown,
+    but a question the known stretches answer (does this resource reach objects?) is answered."""
+
+    parts: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartlyComputed(Computed, PartlyKnown):
+    """A PartlyKnown whose unknown stretches are certainly set (ARNs assigned at deploy)."""
+
+
+def partly_known(reason: str, parts: Iterable[object]) -> Unknown:
+    """The value of a string built from known and unknown parts (loaders build these from
+    interpolation, `Fn::Sub` and `Fn::Join`)."""
+    flat: list[object] = []
+    for p in parts:
+        if isinstance(p, PartlyKnown):  # a part built the same way: its stretches, in place
+            gap = Computed(p.reason) if isinstance(p, Computed) else Unknown(p.reason)
+            flat += [gap if s is None else s for s in p.parts]
+        elif p != "":
+            flat.append(p)
+    shape: list[str | None] = []
+    for p in flat:
+        if isinstance(p, str) and shape and isinstance(shape[-1], str):
+            shape[-1] += p
+        else:
+            shape.append(p if isinstance(p, str) else None)
+    certain = all(isinstance(p, (str, Computed)) for p in flat)
+    if not any(shape):
+        return Computed(reason) if certain else Unknown(reason)
+    kind = PartlyComputed if certain else PartlyKnown
+    return kind(reason, tuple(shape))
+
+
 Tri = bool | Unknown
 """A tri-state: true, false or unknown with its reason."""
 

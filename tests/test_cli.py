@@ -116,12 +116,23 @@ def test_text_report_skips_the_coverage_matrix(capsys: pytest.CaptureFixture[str
 def test_policies_with_several_unknown_values_give_unknowns_not_a_crash(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    path = REPO / "fixtures" / "cloudformation" / "computed-bucket-arns.yaml"
+    path = REPO / "fixtures" / "cloudformation" / "unknown-policy-resources.yaml"
     code = main(["scan", str(path), "--format", "json"])
     assert code in (0, 1)
     doc = json.loads(capsys.readouterr().out)
     tls = [f for f in doc["findings"] if f["rule_id"] == "CT026"]
     assert tls and all(f["status"] == "unknown" for f in tls)
+
+
+def test_a_policy_on_a_bucket_whose_arn_is_assigned_at_deploy_is_judged(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `!Sub "${Logs.Arn}/*"`: the name is unknown, that the statement reaches objects is not
+    path = REPO / "fixtures" / "cloudformation" / "computed-bucket-arns.yaml"
+    main(["scan", str(path), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    (tls,) = [f for f in doc["findings"] if f["rule_id"] == "CT026"]
+    assert tls["status"] == "pass"
 
 
 @pytest.mark.parametrize(

@@ -93,3 +93,20 @@ def test_merge_concatenates_and_keeps_origin() -> None:
 def test_merge_keeps_unknown_org_when_none_known() -> None:
     merged = Estate.merge([Estate(), Estate()])
     assert isinstance(merged.organization_accounts, Unknown)
+
+
+def test_partly_known_keeps_known_stretches_and_certainty() -> None:
+    from checker.model import Computed, PartlyComputed, PartlyKnown, Unknown, partly_known
+
+    arn = Computed("the ARN of Logs is assigned at deploy")
+    objects = partly_known("r", [arn, "/", "*"])
+    assert isinstance(objects, PartlyComputed) and objects.parts == (None, "/*")
+    assert isinstance(objects, Computed)  # certainly set: counts as present
+    maybe = partly_known("r", ["arn:aws:s3:::", Unknown("var.name"), "/*"])
+    assert isinstance(maybe, PartlyKnown) and not isinstance(maybe, Computed)
+    assert maybe.parts == ("arn:aws:s3:::", None, "/*")
+    # nested: a part built the same way is spliced in
+    assert partly_known("r", [objects, "x"]).parts == (None, "/*x")  # type: ignore[attr-defined]
+    # nothing known: a plain unknown (or Computed)
+    assert type(partly_known("r", [arn])) is Computed
+    assert type(partly_known("r", [Unknown("u"), ""])) is Unknown

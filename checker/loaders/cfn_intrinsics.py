@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.model import Computed, Unknown
+from checker.model import Computed, Unknown, partly_known
 
 PSEUDO_PREFIX = "AWS::"
 
@@ -486,4 +486,7 @@ def _concat(parts: list[Any]) -> Any:
             return Unknown("a string is built from a value that is not a string")
         return "".join(_text(p) for p in parts)
     plain = [u for u in unknowns if not isinstance(u, Computed)]
-    return plain[0] if plain else unknowns[0]
+    reason = (plain[0] if plain else unknowns[0]).reason
+    if any(isinstance(p, (list, dict)) or p is NO_VALUE for p in parts):
+        return Unknown(reason)
+    return partly_known(reason, [_text(p) if not isinstance(p, Unknown) else p for p in parts])

@@ -20,7 +20,7 @@ from checker.loaders.terraform_eval import (
     plain,
     read_json_document,
 )
-from checker.model import Computed, Unknown
+from checker.model import Unknown, partly_known
 
 if TYPE_CHECKING:
     from checker.loaders.terraform_module import ResourceInstance
@@ -195,11 +195,7 @@ def _principals(entries: list[tuple[Any, Any]]) -> Any:
 def to_leaf(v: Any) -> Any:
     """A value as a policy document leaf: unknown parts become plain Unknown or Computed."""
     if isinstance(v, PartialStr):
-        return (
-            Computed(v.reason)
-            if all(isinstance(p, (str, Computed)) for p in v.parts)
-            else Unknown(v.reason)
-        )
+        return partly_known(v.reason, v.parts)
     if isinstance(v, Invalid):
         return Unknown(v.reason)
     return v

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker import policy_doc
-from checker.model import Bucket, Computed, Estate, Location, PublicAccessBlock, Tri, Unknown
+from checker.model import (
+    Bucket,
+    Computed,
+    Estate,
+    Location,
+    PartlyKnown,
+    PublicAccessBlock,
+    Tri,
+    Unknown,
+)
 from checker.predicates import Context, Outcome, predicate
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -499,8 +508,15 @@ def _covers_objects(stmt: policy_doc.Statement) -> Tri:
                        for r in stmt.not_resources)
     unknown: Unknown | None = None
     for r in stmt.resources:
+        if isinstance(r, PartlyKnown) and _reaches_objects(r):
+            return True  # `${Logs.Arn}/*`: the bucket's name is unknown, its objects are not
         if isinstance(r, Unknown):
             unknown = r if unknown is None else unknown
         elif r == "*" or "/" in r or r.endswith("*"):
             return True
     return unknown if unknown is not None else False
+
+
+def _reaches_objects(resource: PartlyKnown) -> bool:
+    known = [s for s in resource.parts if s]
+    return any("/" in s for s in known) or (resource.parts[-1] or "").endswith("*")

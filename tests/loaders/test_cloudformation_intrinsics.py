@@ -13,7 +13,7 @@ from checker.loaders.cfn_intrinsics import NO_VALUE, Evaluator, Template
 from checker.loaders.cfn_json import parse_json
 from checker.loaders.cfn_yaml import parse_yaml
 from checker.loaders.cloudformation import load_template
-from checker.model import Computed, Unknown
+from checker.model import Computed, PartlyComputed, PartlyKnown, Unknown
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"
 
@@ -91,9 +91,10 @@ CASES: list[tuple[str, str, Any]] = [
      "${Literal}-arn:aws:s3:::logs"),
     ("!Sub 'arn:aws:kms:us-east-1:${AWS::AccountId}:key/${Key}'",
      '{"Fn::Sub": "arn:aws:kms:us-east-1:${AWS::AccountId}:key/${Key}"}',
-     Computed("the stack's account is not known from the template")),
+     PartlyComputed("the stack's account is not known from the template",
+                    ("arn:aws:kms:us-east-1:", None, ":key/", None))),
     ("!Sub '${Secret}-${Key}'", '{"Fn::Sub": "${Secret}-${Key}"}',
-     Unknown("parameter Secret has no default")),
+     PartlyKnown("parameter Secret has no default", (None, "-", None))),
     ("!Join ['-', [a, !Ref Env, 3]]", '{"Fn::Join": ["-", ["a", {"Ref": "Env"}, 3]]}', "a-prod-3"),
     ("!Join ['', !Ref Zones]", '{"Fn::Join": ["", {"Ref": "Zones"}]}', "ab"),
     ("!Select [1, [x, y, z]]", '{"Fn::Select": ["1", ["x", "y", "z"]]}', "y"),
@@ -223,5 +224,5 @@ def test_a_name_that_refers_to_itself_is_unknown_not_a_hang() -> None:
     )
     ev = Evaluator(Template(parameters=doc["Parameters"], resources=doc["Resources"]))
     assert ev.value(short("!Ref P")) == Unknown("parameter P refers to itself")
-    assert ev.value(short("!Ref B")) == Unknown("the name of B refers to itself")
+    assert ev.value(short("!Ref B")) == PartlyKnown("the name of B refers to itself", (None, "-x"))
     assert ev.value(short("!Ref C")) == Unknown("the name of C refers to itself")
