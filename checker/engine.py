@@ -204,13 +204,11 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
             continue
         obj = estate.resolve(kind, ref)  # type: ignore[arg-type]
         if obj is not None:
-            key = obj.id
+            key = f"{obj.location.unit}\x00{obj.id}"  # ids are unique within a load unit
             subject = Subject(obj.id, obj.location, obj, (t,))
         else:
             key = f"ref:{ref.value}"
-            name = ref.value if isinstance(ref.value, str) else str(ref.value)
             subject = Subject(_outside_id(kind, ref), t.where(attr), ref, (t,))
-            del name
         if key in seen:
             prev = seen[key]
             seen[key] = Subject(prev.resource, prev.location, prev.obj, (*prev.users, t))

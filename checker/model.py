@@ -95,6 +95,9 @@ class Location:
 
     file: str
     line: int = 0
+    # the load unit (a Terraform root module, a template) whose addresses and logical ids
+    # this object's id belongs to; see `in_unit`
+    unit: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -123,6 +126,11 @@ class Reference:
 
     value: MaybeStr
     target: str | None = field(default=None, compare=False)
+    unit: str = field(default="", compare=False, repr=False)  # where `target` is an id
+
+
+def _target_key(unit: str, target: str) -> str:
+    return f"\x00{unit}\x00{target}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,7 +479,9 @@ class Estate:
         """kind -> {id | name | arn | key id | alias -> object}."""
         index: dict[str, dict[str, Any]] = {"bucket": {}, "key": {}, "log_group": {}, "topic": {}}
 
-        def put(kind: str, obj: Any, *names: object) -> None:
+        def put(kind: str, obj: Any, *names: object, owner: Any = None) -> None:
+            owner = owner if owner is not None else obj
+            index[kind].setdefault(_target_key(owner.location.unit, owner.id), obj)
             for n in names:
                 if isinstance(n, str) and n:
                     index[kind].setdefault(n, obj)
@@ -488,7 +498,7 @@ class Estate:
         for a in self.key_aliases:
             target = self._lookup_raw(index["key"], a.target)
             if target is not None:
-                put("key", target, a.id, a.name)
+                put("key", target, a.id, a.name, owner=a)
                 if isinstance(a.name, str) and isinstance(target.arn, str):
                     # alias ARN: arn:aws:kms:region:acct:alias/name
                     prefix = target.arn.split(":key/")[0]
@@ -509,8 +519,12 @@ class Estate:
 
     @staticmethod
     def _lookup_raw(table: Mapping[str, Any], ref: Reference) -> Any:
-        if ref.target is not None and ref.target in table:
-            return table[ref.target]
+        # a target (address, logical id) joins only within its load unit: two templates that
+        # both name a bucket `Logs` must not share it
+        if ref.target is not None:
+            hit = table.get(_target_key(ref.unit, ref.target))
+            if hit is not None:
+                return hit
         if isinstance(ref.value, str):
             for candidate in _reference_spellings(ref.value):
                 if candidate in table:
@@ -570,3 +584,31 @@ def _reference_spellings(value: str) -> Iterator[str]:
     if value.startswith("arn:") and ":kms:" in value:
         tail = value.split(":", 5)[5]
         yield tail.split("/", 1)[1] if tail.startswith("key/") else tail
+
+
+_UNIT_COLLECTIONS = (
+    "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
+    "topics", "subscriptions", "policies",
+)  # fmt: skip
+
+
+def in_unit(estate: Estate, unit: str) -> Estate:
+    """The estate with every object and every reference marked as loaded from `unit` (one
+    Terraform root module, one template, one plan). Ids are addresses or logical ids, unique only
+    within their unit, so references join by target only within it; names and ARNs still join
+    across units."""
+
+    def stamp(obj: T) -> T:
+        changes: dict[str, Any] = {}
+        for f in fields(obj):  # type: ignore[arg-type]
+            v = getattr(obj, f.name)
+            if isinstance(v, (Reference, Location)):
+                changes[f.name] = replace(v, unit=unit)
+            elif isinstance(v, tuple) and v and all(isinstance(x, Reference) for x in v):
+                changes[f.name] = tuple(replace(x, unit=unit) for x in v)
+        return replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+
+    stamped: dict[str, Any] = {
+        name: tuple(stamp(o) for o in getattr(estate, name)) for name in _UNIT_COLLECTIONS
+    }
+    return replace(estate, **stamped)

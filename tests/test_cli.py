@@ -163,3 +163,16 @@ def test_a_rule_bug_exits_3_but_still_reports_the_rest(
     ct008 = [f for f in doc["findings"] if f["rule_id"] == "CT008"]
     assert ct008 and ct008[0]["status"] == "unknown" and "KeyError" in ct008[0]["message"]
     assert any(f["rule_id"] == "CT002" and f["status"] == "fail" for f in doc["findings"])
+
+
+def test_same_ids_in_two_templates_or_roots_stay_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", str(REPO / "fixtures" / "units"), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    versioning = {(Path(f["file"]).parent.name, Path(f["file"]).name): f["status"]
+                  for f in doc["findings"] if f["rule_id"] == "CT021"}  # fmt: skip
+    assert versioning == {
+        ("cloudformation", "good.yaml"): "pass",
+        ("cloudformation", "weak.yaml"): "fail",
+        ("good", "main.tf"): "pass",
+        ("weak", "main.tf"): "fail",
+    }

@@ -110,3 +110,24 @@ def test_partly_known_keeps_known_stretches_and_certainty() -> None:
     # nothing known: a plain unknown (or Computed)
     assert type(partly_known("r", [arn])) is Computed
     assert type(partly_known("r", [Unknown("u"), ""])) is Unknown
+
+
+def test_targets_join_only_within_their_load_unit() -> None:
+    from checker.model import Bucket, Estate, Location, Reference, Trail, in_unit
+
+    def unit(name: str, bucket_name: str) -> Estate:
+        loc = Location(f"{name}.yaml", 1)
+        return in_unit(Estate(
+            trails=(Trail(id="Trail", name=name, location=loc,
+                          bucket=Reference(bucket_name, target="Logs")),),
+            buckets=(Bucket(id="Logs", name=bucket_name, location=loc),),
+        ), f"{name}.yaml")  # fmt: skip
+
+    estate = Estate.merge([unit("a", "a-logs"), unit("b", "b-logs")])
+    for trail in estate.trails:
+        bucket = estate.bucket_of(trail)
+        assert bucket is not None and bucket.name == f"{trail.name}-logs"
+    # names and ARNs still join across units
+    by_name = Reference("b-logs")
+    found = estate.resolve("bucket", by_name)
+    assert found is not None and found.name == "b-logs"

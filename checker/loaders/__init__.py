@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.model import Diagnostic, Estate, InputFile, Location
+from checker.model import Diagnostic, Estate, InputFile, Location, in_unit
 
 # Folders that never hold the user's own configuration.
 SKIP_DIRS = {
@@ -141,15 +141,16 @@ def _load_structured(
     if kind == "cloudformation":
         from checker.loaders.cloudformation import load_template
 
-        return load_template(path, display, options)
+        # logical ids and plan addresses are unique only within their file
+        return in_unit(load_template(path, display, options), display)
     if kind == "terraform-plan":
         from checker.loaders.terraform_plan import load_plan
 
-        return load_plan(path, display, options)
+        return in_unit(load_plan(path, display, options), display)
     if kind == "snapshot":
         from checker.loaders.snapshot import load_snapshot
 
-        return load_snapshot(path, display, options)
+        return in_unit(load_snapshot(path, display, options), display)
     if kind == "awscli":
         _, data, err = read_json(path, display, "awscli")
         if err is not None:

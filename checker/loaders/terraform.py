@@ -62,7 +62,7 @@ from checker.loaders.terraform_syntax import (
     parse_expression,
     traversals,
 )
-from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
+from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 TF_SUFFIXES = (".tf", ".tf.json")
 # Above this much text to check, worker processes pay for themselves (about 0.15 s of work).
@@ -653,13 +653,16 @@ def load_terraform(
     for top in tops:
         loader.select(top)
     loader.check()
-    collector = Collector(default_region=options.default_region)
+    per_root: list[Estate] = []
     for top in tops:
         _remote_diagnostics(loader, top)
         if not loader.relevant(loader.folders[top], top, ""):
             continue
+        # one collector per root: addresses are unique only within a root module
+        collector = Collector(default_region=options.default_region)
         _evaluate_root(loader, top, collector)
-    return _finish(loader, collector)
+        per_root.append(in_unit(collector.estate(), str(top)))
+    return _finish(loader, per_root)
 
 
 def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:
@@ -723,7 +726,7 @@ def _kp(keypath: str, name: str) -> str:
     return f"{keypath}.{name}" if keypath else name
 
 
-def _finish(loader: _Loader, collector: Collector) -> Estate:
+def _finish(loader: _Loader, per_root: list[Estate]) -> Estate:
     inputs: list[InputFile] = []
     diagnostics: list[Diagnostic] = list(loader.diagnostics)
     parts: list[Estate] = list(loader.extra)
@@ -749,6 +752,5 @@ def _finish(loader: _Loader, collector: Collector) -> Estate:
                 address,
             )
         )
-    estate = collector.estate()
     core = Estate(inputs=tuple(inputs) + tuple(loader.inputs), diagnostics=tuple(diagnostics))
-    return Estate.merge([core, estate, *parts])
+    return Estate.merge([core, *per_root, *parts])
