@@ -71,7 +71,10 @@ class Delivery:
     destinations: tuple[Destination, ...]
 
     def get(self, name: DestinationName) -> Destination:
-        return next(d for d in self.destinations if d.name == name)
+        for d in self.destinations:
+            if d.name == name:
+                return d
+        raise KeyError(name)
 
     def delivered(self) -> list[str]:
         return [d.name for d in self.destinations if d.status == "delivered"]
@@ -195,16 +198,43 @@ def sns_destination(estate: Estate, trail: Trail) -> Destination:
     return Destination("sns", "delivered", "one notification per log file, not per event", target)
 
 
+@dataclass(frozen=True)
+class TrailDestinations:
+    """A trail's destinations as far as they do not depend on the event: computed once per trail
+    when many events go through it."""
+
+    s3: Destination
+    cloudwatch_logs: Destination  # for an event under the size limit
+    sns: Destination
+
+
+def trail_destinations(estate: Estate, trail: Trail) -> TrailDestinations:
+    return TrailDestinations(
+        s3_destination(estate, trail),
+        cloudwatch_destination(estate, trail),
+        sns_destination(estate, trail),
+    )
+
+
 def deliver(
-    estate: Estate, trail: Trail, event: Event, size: int | Literal["unset"] | None = "unset"
+    estate: Estate,
+    trail: Trail,
+    event: Event,
+    size: int | Literal["unset"] | None = "unset",
+    fixed: TrailDestinations | None = None,
 ) -> Delivery:
     """The destinations of `event` once `trail` has captured it (`size`: `event_size(event)`,
-    when the caller has it already)."""
+    `fixed`: `trail_destinations(estate, trail)`, when the caller has them already)."""
     if size == "unset":
         size = event_size(event)
+    fixed = fixed or trail_destinations(estate, trail)
+    cloudwatch = fixed.cloudwatch_logs
+    if cloudwatch.status == "delivered" and size is not None and size > MAX_EVENT_BYTES:
+        cloudwatch = Destination("cloudwatch_logs", "not_delivered",
+                                 f"the event is {size} bytes; events over 256 KB are not sent")
     return Delivery(trail.id, (
-        s3_destination(estate, trail),
-        cloudwatch_destination(estate, trail, size),
+        fixed.s3,
+        cloudwatch,
         eventbridge_destination(event, size),
-        sns_destination(estate, trail),
+        fixed.sns,
     ))  # fmt: skip

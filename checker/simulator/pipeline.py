@@ -13,7 +13,13 @@ from typing import Any, Literal
 from checker.model import Estate
 from checker.simulator.alarms import AlarmTrace, TraceCache, TriStatus, trace
 from checker.simulator.capture import CompiledTrail, Decision
-from checker.simulator.delivery import Delivery, deliver, event_size
+from checker.simulator.delivery import (
+    Delivery,
+    TrailDestinations,
+    deliver,
+    event_size,
+    trail_destinations,
+)
 from checker.simulator.events import Event
 
 
@@ -138,9 +144,11 @@ def simulate_event(
     *,
     traces: TraceCache | None = None,
     trace_key: Hashable = None,
+    fixed: dict[int, TrailDestinations] | None = None,
 ) -> EventResult:
     """Every trail's decision on `event`, and for the trails that capture it (or might), where it
-    goes and which alarms fire. `traces`/`trace_key`: see alarms.TraceCache."""
+    goes and which alarms fire. `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each
+    compiled trail's event-independent destinations between calls."""
     results: list[TrailResult] = []
     size: int | Literal["unset"] | None = "unset"
     for c in compiled:
@@ -150,7 +158,12 @@ def simulate_event(
             continue
         if size == "unset":
             size = event_size(event)
-        delivery = deliver(estate, c.trail, event, size)
+        static = fixed.get(id(c)) if fixed is not None else None
+        if static is None:
+            static = trail_destinations(estate, c.trail)
+            if fixed is not None:
+                fixed[id(c)] = static
+        delivery = deliver(estate, c.trail, event, size, static)
         alarms: AlarmTrace | None = None
         if delivery.get("cloudwatch_logs").status != "not_delivered":
             alarms = trace(estate, c.trail.log_group, event, traces, trace_key)

@@ -18,6 +18,7 @@ from typing import Any
 from checker.model import Estate
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
+from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
 
@@ -183,5 +184,6 @@ def replay(
 ) -> Iterator[EventResult]:
     """Each event through the estate, in input order."""
     trails = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
+    fixed: dict[int, TrailDestinations] = {}
     for event in events:
-        yield simulate_event(estate, trails, event)
+        yield simulate_event(estate, trails, event, fixed=fixed)

@@ -37,6 +37,7 @@ from checker.resources import policies_root, schema_path
 from checker.simulator.alarms import TraceCache
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
+from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event, tri_and, tri_bool
 
@@ -198,6 +199,7 @@ class ScenarioRunner:
         self.compiled: list[CompiledTrail] = compiled_trails(estate, default_region)
         self._cache: dict[tuple[str, int, str], EventResult] = {}
         self._traces = TraceCache()
+        self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
         out: list[EventResult] = []
@@ -208,7 +210,8 @@ class ScenarioRunner:
                 event = Event.from_record(scenario.record(i, region))
                 # the same sample event in another Region meets the same filters
                 hit = simulate_event(self.estate, self.compiled, event,
-                                     traces=self._traces, trace_key=(scenario.id, i))  # fmt: skip
+                                     traces=self._traces, trace_key=(scenario.id, i),
+                                     fixed=self._fixed)  # fmt: skip
                 self._cache[key] = hit
             out.append(hit)
         return out
