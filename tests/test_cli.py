@@ -176,3 +176,12 @@ def test_same_ids_in_two_templates_or_roots_stay_apart(capsys: pytest.CaptureFix
         ("good", "main.tf"): "pass",
         ("weak", "main.tf"): "fail",
     }
+
+
+def test_compliance_section_in_the_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", str(REPO / "fixtures" / "example"), "--compliance", "cis-aws-5.0"])
+    out = capsys.readouterr().out
+    section = out[out.index("Compliance: CIS") :]
+    for control in ("3.1", "3.2", "3.3", "3.9", "4.1", "4.15", "4.16"):
+        assert f"\n  {control} " in section, control
+    assert "NOT COVERED" in section and "not covered by trailcheck" in section

@@ -40,7 +40,13 @@ def render(report: ScanReport, *, color: bool = False, show_passes: bool = False
     lines.append(f"{total} ({files} input file{'s' if files != 1 else ''})")
     if not shown and not report.findings:
         lines.append("No trail or related resource found in the inputs: nothing to judge.")
-    return "\n".join(lines) + "\n"
+    out = "\n".join(lines) + "\n"
+    section = report.extra.get("compliance")
+    if section:  # --compliance FRAMEWORK
+        from checker.report.compliance import render_compliance_text
+
+        out += "\n" + render_compliance_text(section)
+    return out
 
 
 def _by_file(f: Finding) -> tuple[str, int, str, str]:
