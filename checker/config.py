@@ -8,7 +8,6 @@ is a usage error (exit code 2) that names the file and line. Command-line flags 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.cli import UsageError
 from checker.findings import Severity
-from checker.resources import schema_path
+from checker.resources import schema_path, validate_once
 
 if TYPE_CHECKING:
     import yaml
@@ -316,17 +315,14 @@ def _plain(value: Any) -> Any:
 
 
 def _validate(data: Any, locate: Locator, display: str) -> None:
-    """Validate against the schema, once per content: importing jsonschema costs ~70 ms, too
-    much to pay on every pre-commit run for a file that rarely changes."""
-    schema_bytes = schema_path("config.schema.json").read_bytes()
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode() + schema_bytes).hexdigest()
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
-    marker = cache / f"config-{digest[:32]}.ok"
-    if marker.exists():
-        return
+    validate_once("config", data, "config.schema.json", lambda: _check(data, locate, display))
+
+
+def _check(data: Any, locate: Locator, display: str) -> None:
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(json.loads(schema_bytes))
+    schema = json.loads(schema_path("config.schema.json").read_bytes())
+    validator = jsonschema.Draft202012Validator(schema)
     problems: list[tuple[int, str]] = []
     for error in validator.iter_errors(data):
         path = tuple(error.absolute_path)
@@ -347,11 +343,6 @@ def _validate(data: Any, locate: Locator, display: str) -> None:
     if problems:
         ordered = sorted(set(problems))
         raise ConfigError("\n".join(f"{display}:{line}: {msg}" for line, msg in ordered))
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        marker.write_text("validated\n", encoding="utf-8")
-    except OSError:
-        pass  # a read-only home only costs the validation time next run
 
 
 def _dotted(path: DocPath) -> str:

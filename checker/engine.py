@@ -13,7 +13,6 @@ any part is unknown. An unknown is never turned into a pass.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,7 +23,7 @@ from typing import Any
 from checker.findings import Finding, Severity
 from checker.model import Computed, Estate, Location, Reference, Trail, Unknown
 from checker.predicates import Context, Options, Outcome, load_all
-from checker.resources import policies_root, schema_path
+from checker.resources import policies_root, schema_path, validate_once
 
 
 class PolicyError(Exception):
@@ -136,23 +135,9 @@ def _predicate_names(cond: Any) -> set[str]:
 
 
 def _validate_cached(raw: list[tuple[Path, dict[str, Any]]]) -> None:
-    """Validate the rules against the JSON Schema once per content: jsonschema costs ~130 ms of
-    import, too much for a pre-commit hook that runs on every commit."""
-    digest = hashlib.sha256(
-        json.dumps([[p.name, d] for p, d in raw], sort_keys=True, default=str).encode()
-        + schema_path("rule.schema.json").read_bytes()
-    ).hexdigest()
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
-    marker = cache_dir / f"policies-{digest[:32]}.ok"
-    if marker.exists():
-        load_all()
-        return
-    validate_rule_documents(raw)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        marker.write_text("validated\n", encoding="utf-8")
-    except OSError:
-        pass  # a read-only home only costs the validation time next run
+    content = [[p.name, d] for p, d in raw]
+    validate_once("policies", content, "rule.schema.json", lambda: validate_rule_documents(raw))
+    load_all()
 
 
 def load_compliance_index(root: Path | None = None) -> dict[str, set[str]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -19,3 +23,27 @@ def policies_root() -> Path:
 
 def schema_path(name: str) -> Path:
     return _PACKAGE / "schemas" / name
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
+
+
+def validate_once(kind: str, content: object, schema: str, validate: Callable[[], None]) -> None:
+    """Run `validate` (a JSON Schema check that raises on a problem) unless this exact content
+    already passed it against this exact schema. Importing jsonschema costs about 100 ms, too much
+    to pay on every pre-commit run for files that rarely change; a marker file named by the
+    digest of both remembers the pass."""
+    digest = hashlib.sha256(
+        json.dumps(content, sort_keys=True, default=str).encode()
+        + schema_path(schema).read_bytes()
+    ).hexdigest()
+    marker = cache_dir() / f"{kind}-{digest[:32]}.ok"
+    if marker.exists():
+        return
+    validate()
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("validated\n", encoding="utf-8")
+    except OSError:
+        pass  # a read-only home only costs the validation time next run

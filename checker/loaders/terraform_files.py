@@ -33,6 +33,7 @@ from checker.loaders.terraform_syntax import (
     parse_expression,
     parse_template,
 )
+from checker.resources import cache_dir
 
 # Resource types that map to the model; parsing starts from these.
 MODEL_TYPES = frozenset(
@@ -469,16 +470,16 @@ def _validator() -> Any:
     import hcl2.parser
     from lark import Lark
 
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
+    cache = cache_dir()
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
         version = getattr(__import__("hcl2"), "__version__", "0")
         return Lark.open(
             "hcl2.lark",
             parser="lalr",
             rel_to=hcl2.parser.__file__,
             propagate_positions=False,
-            cache=str(cache_dir / f"hcl2-{version}-validate.lark"),
+            cache=str(cache / f"hcl2-{version}-validate.lark"),
         )
     except (OSError, ValueError):
         return hcl2.parser.parser()

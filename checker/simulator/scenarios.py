@@ -23,9 +23,7 @@ subscribed SNS topic, false when some event certainly does not, null when not kn
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.model import Estate
-from checker.resources import policies_root, schema_path
+from checker.resources import policies_root, schema_path, validate_once
 from checker.simulator.alarms import TraceCache
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
@@ -113,31 +111,19 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validate(files: list[tuple[Path, Any]]) -> None:
-    """JSON Schema validation, once per content (jsonschema's import costs ~130 ms, too much for
-    a pre-commit run; the same marker scheme as the rules in engine.py)."""
-    digest = hashlib.sha256(
-        json.dumps([[p.name, d] for p, d in files], sort_keys=True, default=str).encode()
-        + schema_path("scenario.schema.json").read_bytes()
-    ).hexdigest()
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "trailcheck"
-    marker = cache_dir / f"scenarios-{digest[:32]}.ok"
-    if marker.exists():
-        return
-    import jsonschema
+    def check() -> None:
+        import jsonschema
 
-    schema = json.loads(schema_path("scenario.schema.json").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    for path, data in files:
-        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
-        if errors:
-            e = errors[0]
-            where = "/".join(str(p) for p in e.path) or "(top)"
-            raise CatalogError(f"{path}: {where}: {e.message}")
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        marker.write_text("validated\n", encoding="utf-8")
-    except OSError:
-        pass
+        schema = json.loads(schema_path("scenario.schema.json").read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(schema)
+        for path, data in files:
+            errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+            if errors:
+                e = errors[0]
+                where = "/".join(str(p) for p in e.path) or "(top)"
+                raise CatalogError(f"{path}: {where}: {e.message}")
+
+    validate_once("scenarios", [[p.name, d] for p, d in files], "scenario.schema.json", check)
 
 
 def load_catalog_from(root: Path) -> tuple[Scenario, ...]:
