@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from checker.config import Config
     from checker.diffing.compare import MatrixFn
     from checker.diffing.sources import Source
-    from checker.model import Estate
+    from checker.model import Estate, Trail
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -108,7 +108,27 @@ def _load(source: Source, args: argparse.Namespace) -> Estate:
             raise UsageError(f"--var-file {f}: no such file")
     options = LoadOptions(var_files=var_files, variables=tuple(variables),
                           default_region=args.region, cwd=str(source.root))  # fmt: skip
-    return load_paths([str(source.folder)], options)
+    estate = load_paths([str(source.folder)], options)
+    return trails_named_by_unit(estate, source.folder, source.root)
+
+
+def trails_named_by_unit(estate: Estate, folder: Path, root: Path) -> Estate:
+    """Trails are matched between BASE and HEAD by id, and ids are unique only within their load
+    unit: envs/dev and envs/prod often both hold `aws_cloudtrail.main`, and templates share
+    logical ids. A trail outside the compared folder's own root module is named with its unit:
+    `aws_cloudtrail.main (envs/prod)`, the same on both sides."""
+    from dataclasses import replace
+
+    def qualified(t: Trail) -> Trail:
+        unit = Path(t.location.unit or ".")
+        # Terraform units are root module folders (absolute); templates are their display
+        # path, relative to `root` (the loader's cwd)
+        rel = os.path.relpath(unit if unit.is_absolute() else root / unit, folder)
+        if rel == "." or not t.location.unit:
+            return t
+        return replace(t, id=f"{t.id} ({Path(rel).as_posix()})")
+
+    return replace(estate, trails=tuple(qualified(t) for t in estate.trails))
 
 
 def _input_errors(side: str, source: Source, estate: Estate) -> list[str]:

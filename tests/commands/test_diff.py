@@ -262,3 +262,20 @@ def test_unknown_on_one_side_is_reported_never_no_change(
     assert all("var.prefix" in c["message"] for c in unknown)
     code, _, _ = run(capsys, str(BASE), str(head), "--regions", "eu-west-1", "--fail-on-unknown")
     assert code == 1
+
+
+def test_root_modules_with_the_same_addresses_are_compared_each_with_itself(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # envs good/ and weak/ both hold aws_cloudtrail.main; only weak's stops logging
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(REPO / "fixtures" / "units" / "terraform", base)
+    shutil.copytree(base, head)
+    weak = head / "weak" / "main.tf"
+    stopped = 'name = "weak"\n  enable_logging = false'
+    weak.write_text(weak.read_text().replace('name                  = "weak"', stopped))
+    assert main(["diff", str(base), str(head), "--no-config", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    lost = [c for c in doc["changes"] if c["direction"] == "lost" and c["kind"] == "logging"]
+    assert [c["trail"] for c in lost] == ["aws_cloudtrail.main (weak)"]
+    assert not any(c["kind"] == "trail" for c in doc["changes"])  # nothing removed or added
