@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODULE = REPO / "fixtures" / "precommit"  # a clean module folder of 8 files
+MODULE = REPO / "fixtures" / "example"  # a module folder of 8 files
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -65,7 +65,7 @@ def main() -> int:
         bare = commit_times(work, env, args.runs)
         (work / ".pre-commit-config.yaml").write_text(
             f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n"
-            "      - id: trailcheck\n        args: [--fail-on, medium]\n"
+            "      - id: trailcheck\n        args: [--fail-on, high]\n"
         )
         run(["pre-commit", "install"], work, env)
         run(["pre-commit", "install-hooks"], work, env)  # the one-off clone and venv, not timed

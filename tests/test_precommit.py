@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-MODULE = REPO / "fixtures" / "precommit"
+MODULE = REPO / "fixtures" / "example"  # the bundled example: no high-severity failure
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -46,7 +46,7 @@ def test_commit_refused_then_accepted(tmp_path: Path) -> None:
         f"    rev: {head.stdout.strip()}\n"
         "    hooks:\n"
         "      - id: trailcheck\n"
-        "        args: [--fail-on, medium]\n"
+        "        args: [--fail-on, high]\n"
     )
     install = _run([str(pre_commit), "install"], work, env)
     assert install.returncode == 0, install.stderr
