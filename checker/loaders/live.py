@@ -467,7 +467,7 @@ def _discover_region(account: _Account, region: str, found: _Discovery, task: in
         if isinstance(result, Mapping):
             for t in result.get("trailList") or ():
                 arn = t.get("TrailARN")
-                if arn and arn not in found.trails:
+                if arn and _better_view(account, found.trails.get(arn), arn):
                     found.trails[arn] = (t, account)
         elif isinstance(result, Failed):
             found.failed_regions.setdefault(account.account_id, []).append((region, result.reason))
@@ -733,6 +733,21 @@ def audit(
         accounts=tuple(sorted(summaries, key=lambda s: (s.account_id, s.role_arn or ""))),
         event_data_stores=tuple({s["arn"]: s for s in stores}.values()),
     )
+
+
+def _better_view(
+    account: _Account, known: tuple[Mapping[str, Any], _Account] | None, arn: str
+) -> bool:
+    """Whether `account`'s listing of trail `arn` should replace the one kept: the owner's own
+    view wins, then the lowest account id, so that the result does not depend on which
+    parallel read finished first."""
+    if known is None:
+        return True
+    kept = known[1]
+    owner = shapes.arn_part(arn, 4)
+    if (account.account_id == owner) != (kept.account_id == owner):
+        return account.account_id == owner
+    return account.account_id < kept.account_id
 
 
 def _wait(futures: Sequence[Future[Any]]) -> list[Any]:

@@ -178,8 +178,13 @@ def test_organization_trail_seen_from_a_member_is_read_through_its_owner(
     listed = {k: v for k, v in org_trail.items() if k != "ResponseMetadata"}
     listed.update(TrailARN=org_trail["TrailARN"], HomeRegion="us-east-1", IsOrganizationTrail=True)
 
-    def member_sees_it(parsed: dict[str, Any], **_: Any) -> None:  # the emulator does not copy
+    def member_sees_it(parsed: dict[str, Any], **_: Any) -> None:
+        # the emulator neither copies the trail into members nor marks it as an organization
+        # trail in its owner's listing (it needs a real organization); AWS does both
         trails = parsed.setdefault("trailList", [])
+        for t in trails:
+            if t.get("TrailARN") == listed["TrailARN"]:
+                t["IsOrganizationTrail"] = True
         if all(t.get("TrailARN") != listed["TrailARN"] for t in trails):
             trails.append(dict(listed))
 
