@@ -214,7 +214,9 @@ def requested_formats(args: argparse.Namespace) -> list[str]:
     return [args.format or "text", *(f for f in extra if f in FORMATS)]
 
 
-def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def load_options(args: argparse.Namespace, cwd: str | None = None):  # type: ignore[no-untyped-def]
+    """LoadOptions from the input flags. With `cwd` (paths reported relative to another folder),
+    --var-file paths are made absolute first: the user wrote them relative to where they are."""
     from checker.loaders import LoadOptions
 
     variables = []
@@ -225,10 +227,17 @@ def load_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         variables.append((name.strip(), value))
     if args.region is not None and not _REGION_NAME.fullmatch(args.region):
         raise UsageError(f"--region: {args.region!r} is not a Region name such as eu-west-1")
+    if cwd is None:
+        return LoadOptions(
+            var_files=tuple(args.var_file),
+            variables=tuple(variables),
+            default_region=args.region,
+        )
     return LoadOptions(
-        var_files=tuple(args.var_file),
+        var_files=tuple(os.path.abspath(f) for f in args.var_file),
         variables=tuple(variables),
         default_region=args.region,
+        cwd=cwd,
     )
 
 

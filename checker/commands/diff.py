@@ -94,20 +94,13 @@ def _config(args: argparse.Namespace, head: Source) -> Config:
 
 
 def _load(source: Source, args: argparse.Namespace) -> Estate:
-    from checker.loaders import LoadOptions, load_paths
+    from checker.cli import load_options
+    from checker.loaders import load_paths
 
-    variables = []
-    for item in args.var:
-        if "=" not in item:
-            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
-        name, value = item.split("=", 1)
-        variables.append((name.strip(), value))
-    var_files = tuple(os.path.abspath(f) for f in args.var_file)
-    for f in var_files:
+    options = load_options(args, cwd=str(source.root))
+    for f in options.var_files:
         if not os.path.isfile(f):
             raise UsageError(f"--var-file {f}: no such file")
-    options = LoadOptions(var_files=var_files, variables=tuple(variables),
-                          default_region=args.region, cwd=str(source.root))  # fmt: skip
     estate = load_paths([str(source.folder)], options)
     return trails_named_by_unit(estate, source.folder, source.root)
 

@@ -477,16 +477,18 @@ def _has_unknown(v: Any) -> bool:
 
 
 def _concat(parts: list[Any]) -> Any:
-    """Join string parts; an unknown part makes the whole unknown (Computed only when every
-    unknown part is Computed: the string is then certainly set)."""
+    """Join string parts. With unknown parts the result keeps the known stretches
+    (`partly_known`); it is Computed only when every unknown part is: certainly set."""
     unknowns = [p for p in parts if isinstance(p, Unknown)]
-    if not unknowns:
-        bad = [p for p in parts if isinstance(p, (list, dict)) or p is NO_VALUE]
-        if bad:
-            return Unknown("a string is built from a value that is not a string")
-        return "".join(_text(p) for p in parts)
+    # the reason shown is that of a plain unknown, when there is one (an Unknown has no truth
+    # value: compare with None, never `or`)
     plain = [u for u in unknowns if not isinstance(u, Computed)]
-    reason = (plain[0] if plain else unknowns[0]).reason
+    first = plain[0] if plain else unknowns[0] if unknowns else None
     if any(isinstance(p, (list, dict)) or p is NO_VALUE for p in parts):
-        return Unknown(reason)
-    return partly_known(reason, [_text(p) if not isinstance(p, Unknown) else p for p in parts])
+        if first is not None:
+            return first
+        return Unknown("a string is built from a value that is not a string")
+    if first is None:
+        return "".join(_text(p) for p in parts)
+    texts = [p if isinstance(p, Unknown) else _text(p) for p in parts]
+    return partly_known(first.reason, texts)
