@@ -6,7 +6,7 @@
 Starts moto in server mode on 127.0.0.1, builds the test account of tests/live/account.py
 (a multi-Region trail, single-Region trails in eu-west-1 and us-west-2, buckets with and without
 Object Lock, a KMS key, a log group with a metric filter, an alarm, an SNS subscription), then
-times `checker.loaders.live.audit` (the reading) and the whole `audit` command (reading, rules,
+times `checker.loaders.aws.live.audit` (the reading) and the whole `audit` command (reading, rules,
 JSON report) over the 17 default-enabled Regions. API calls are counted per Region with a
 `before-call` hook on the audit's clients. Target: under 15 s for 17 Regions.
 """
@@ -72,8 +72,8 @@ def main() -> int:
 
     from checker.cli import build_parser
     from checker.commands import audit as audit_command
-    from checker.loaders.live import AuditOptions, audit
-    from checker.simulator.regions import DEFAULT_REGIONS
+    from checker.loaders.aws.live import AuditOptions, audit
+    from checker.regions import DEFAULT_REGIONS
     from tests.live.account import build_account
 
     regions = tuple(r for r in args.regions.split(",") if r) or DEFAULT_REGIONS

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from checker import __version__
 from checker.findings import SEVERITIES, Finding, severity_rank
+from checker.regions import REGION_NAME
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -217,7 +217,7 @@ def requested_formats(args: argparse.Namespace) -> list[str]:
 def load_options(args: argparse.Namespace, cwd: str | None = None):  # type: ignore[no-untyped-def]
     """LoadOptions from the input flags. With `cwd` (paths reported relative to another folder),
     --var-file paths are made absolute first: the user wrote them relative to where they are."""
-    from checker.loaders import LoadOptions
+    from checker.loaders.reading import LoadOptions
 
     variables = []
     for item in args.var:
@@ -225,7 +225,7 @@ def load_options(args: argparse.Namespace, cwd: str | None = None):  # type: ign
             raise UsageError(f"--var {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         variables.append((name.strip(), value))
-    if args.region is not None and not _REGION_NAME.fullmatch(args.region):
+    if args.region is not None and not REGION_NAME.fullmatch(args.region):
         raise UsageError(f"--region: {args.region!r} is not a Region name such as eu-west-1")
     if cwd is None:
         return LoadOptions(
@@ -241,7 +241,6 @@ def load_options(args: argparse.Namespace, cwd: str | None = None):  # type: ign
     )
 
 
-_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 def parse_regions(text: str | None) -> tuple[str, ...]:
@@ -249,7 +248,7 @@ def parse_regions(text: str | None) -> tuple[str, ...]:
     if text is None:
         return ()
     regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
-    bad = [r for r in regions if not _REGION_NAME.fullmatch(r)]
+    bad = [r for r in regions if not REGION_NAME.fullmatch(r)]
     if bad:
         raise UsageError(f"--regions: {bad[0]!r} is not a Region name such as eu-west-1")
     if not regions:

@@ -414,7 +414,7 @@ def for_command(args: argparse.Namespace) -> Config:
     settings copied into `args` where the command line left them unset: flags win."""
     if getattr(args, "no_config", False):
         return Config()
-    from checker.loaders import LoadOptions
+    from checker.loaders.reading import LoadOptions
 
     explicit = getattr(args, "config", None)
     path: Path | None

@@ -164,7 +164,7 @@ resource "aws_cloudtrail" "main" {
 """
 
 
-@pytest.mark.skipif(importlib.util.find_spec("checker.loaders.terraform") is None,
+@pytest.mark.skipif(importlib.util.find_spec("checker.loaders.terraform.loader") is None,
                     reason="the Terraform loader has not landed yet")
 def test_moving_a_block_by_20_lines_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:

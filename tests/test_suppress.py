@@ -335,7 +335,7 @@ def test_ct099_rule_file_matches_the_code() -> None:
 # -- through the command line (needs the Terraform loader) -------------------------------------
 
 needs_terraform = pytest.mark.skipif(
-    importlib.util.find_spec("checker.loaders.terraform") is None,
+    importlib.util.find_spec("checker.loaders.terraform.loader") is None,
     reason="the Terraform loader has not landed yet",
 )
 TRAIL = """\
@@ -427,7 +427,7 @@ def test_cli_judges_config_entries_only_on_whole_tree_scans(
         ("CT099", ".trailcheck.yaml", 2)]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("checker.loaders.cloudformation") is None,
+@pytest.mark.skipif(importlib.util.find_spec("checker.loaders.cloudformation.loader") is None,
                     reason="the CloudFormation loader has not landed yet")
 def test_cli_cloudformation_metadata(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:

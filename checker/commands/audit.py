@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from checker.cli import UsageError, add_output_options, parse_regions
 
 if TYPE_CHECKING:
-    from checker.loaders.live import AuditOptions, LiveAudit, SessionFactory
+    from checker.loaders.aws.live import AuditOptions, LiveAudit, SessionFactory
     from checker.report import ScanReport
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -89,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def audit_options(args: argparse.Namespace) -> AuditOptions:
-    from checker.loaders.live import AuditOptions
+    from checker.loaders.aws.live import AuditOptions
 
     regions: tuple[str, ...] = ()
     raw = (args.audit_regions or "all").strip()
@@ -179,7 +179,7 @@ class RichProgress:
 def run(args: argparse.Namespace, *, session_factory: SessionFactory | None = None) -> int:
     """The `audit` handler. `session_factory` replaces boto3.Session (tests, emulators)."""
     from checker.cli import EXIT_INPUT, exit_code
-    from checker.loaders.live import CredentialsError, audit
+    from checker.loaders.aws.live import CredentialsError, audit
 
     config = _config(args)
     options = audit_options(args)
@@ -269,7 +269,7 @@ def _coverage(result: LiveAudit, options: Any) -> dict[str, Any]:
 def save_snapshot(result: LiveAudit, path: str) -> None:
     """The estate in the loaders' snapshot format, plus what could not be checked."""
     try:
-        from checker.loaders.snapshot import dump_snapshot
+        from checker.loaders.aws.snapshot import dump_snapshot
     except ModuleNotFoundError as e:
         if e.name and e.name.startswith("checker"):
             raise UsageError(

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.simulator.regions import DEFAULT_REGIONS
+    from checker.regions import DEFAULT_REGIONS
     from checker.simulator.scenarios import coverage_matrix, load_catalog
 
     regions = parse_regions(args.regions) or DEFAULT_REGIONS

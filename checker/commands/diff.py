@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _regions(args: argparse.Namespace, config: Config) -> tuple[str, ...]:
-    from checker.simulator.regions import DEFAULT_REGIONS
+    from checker.regions import DEFAULT_REGIONS
 
     if args.regions is not None:
         return parse_regions(args.regions)

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if events is not None:
         write(args, _replay(args, estate, events))
     else:
-        from checker.simulator.regions import DEFAULT_REGIONS
+        from checker.regions import DEFAULT_REGIONS
 
         write(args, _scenario_report(args, estate, scenarios, regions or DEFAULT_REGIONS))
     return EXIT_INPUT if errors else EXIT_OK

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.model import FieldSelector, Trail, Unknown
+from checker.regions import US_EAST_1
 from checker.simulator.capture import OrgAccounts, compile_trail
 from checker.simulator.coverage import S3_OBJECT_READS
 from checker.simulator.events import Event, Resource
-from checker.simulator.regions import US_EAST_1
 
 S3_OBJECT = "AWS::S3::Object"
 ALL_BUCKETS = "all buckets"

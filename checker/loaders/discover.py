@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from checker.loaders import SKIP_DIRS, LoadOptions, error_estate
+from checker.loaders.reading import SKIP_DIRS, LoadOptions, error_estate
 from checker.model import Estate
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -81,42 +83,59 @@ def classify(paths: object, options: LoadOptions) -> Classified:
     return out
 
 
-def sniff(path: Path) -> str:
-    """'cloudformation', 'terraform-plan', 'snapshot', 'awscli', 'error' or 'other'.
+def is_snapshot(path: Path, head: bytes) -> bool:
+    return _SNAPSHOT.search(head) is not None
+
+
+def is_plan(path: Path, head: bytes) -> bool:
+    return _PLAN.search(head) is not None and _PLAN_VERSION.search(head) is not None
+
+
+def is_template(path: Path, head: bytes) -> bool:
+    return _CFN_VERSION.search(head) is not None or (
+        _CFN_RESOURCES.search(head) is not None and _CFN_TYPE.search(head) is not None
+    )
+
+
+def is_cli_output(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() == ".json" and (
+        _CLI.search(head) is not None or path.name.startswith(_CLI_NAME)
+    )
+
+
+F = TypeVar("F", bound="_Sniffable")
+
+
+class _Sniffable(Protocol):
+    @property
+    def sniff(self) -> Callable[[Path, bytes], bool]: ...
+
+
+def sniff_format(path: Path, formats: Sequence[F]) -> F | str | None:
+    """The first format whose sniff accepts the file's head; None for a file of no format
+    (skipped); the string "error" for a file that cannot be read or is not text.
 
     The markers are matched on bytes, so a file that is not UTF-8 but looks like one of the
-    formats goes to that format's loader, whose CT000 then names the format; other text that
-    is not UTF-8 is 'error'."""
+    formats goes to that format's loader, whose CT000 then names the format."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError:
         return "error"
-    kind = _kind(path, head)
-    if kind == "other":
-        try:
-            head.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            cut = len(head) == SNIFF_BYTES and e.start >= len(head) - 4
-            if not cut:  # not just a multi-byte character cut at the end of the head
-                return "error"
-    return kind
-
-
-def _kind(path: Path, head: bytes) -> str:
-    if _SNAPSHOT.search(head):
-        return "snapshot"
-    if _PLAN.search(head) and _PLAN_VERSION.search(head):
-        return "terraform-plan"
-    if _CFN_VERSION.search(head) or (_CFN_RESOURCES.search(head) and _CFN_TYPE.search(head)):
-        return "cloudformation"
-    if path.suffix.lower() == ".json" and (_CLI.search(head) or path.name.startswith(_CLI_NAME)):
-        return "awscli"
-    return "other"
+    for fmt in formats:
+        if fmt.sniff(path, head):
+            return fmt
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        cut = len(head) == SNIFF_BYTES and e.start >= len(head) - 4
+        if not cut:  # not just a multi-byte character cut at the end of the head
+            return "error"
+    return None
 
 
 def sniff_error(path: Path, display: str) -> Estate:
-    from checker.loaders import read_text
+    from checker.loaders.reading import read_text
 
     _, err = read_text(path, display, "unknown")
     return err or error_estate(display, "unknown", 0, "cannot read file")

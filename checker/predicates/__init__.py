@@ -37,7 +37,7 @@ class Options:
 
     @property
     def expected_regions(self) -> tuple[str, ...]:
-        from checker.simulator.regions import DEFAULT_REGIONS
+        from checker.regions import DEFAULT_REGIONS
 
         return self.regions or DEFAULT_REGIONS
 

@@ -27,8 +27,9 @@ from checker.model import (
     Tri,
     Unknown,
 )
+from checker.regions import partition_of
 from checker.simulator.events import Event, Resource
-from checker.simulator.regions import is_global_service_event, partition_of
+from checker.simulator.regions import is_global_service_event
 
 Status = Literal["captured", "missed", "unknown"]
 Stage = Literal["logging", "account", "region", "global", "selectors"]

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
+from checker.regions import DEFAULT_REGIONS, US_EAST_1
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
     MISS,
@@ -48,7 +49,6 @@ from checker.simulator.capture import (
     compile_trail,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
-from checker.simulator.regions import DEFAULT_REGIONS, US_EAST_1
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
 

@@ -23,6 +23,7 @@ from checker.model import (
     Trail,
     Unknown,
 )
+from checker.regions import US_EAST_1
 from checker.simulator.capture import (
     BASIC_DATA_TYPES,
     MANAGEMENT_SOURCE_EXCLUSIONS,
@@ -30,7 +31,6 @@ from checker.simulator.capture import (
     s3_value_rejected,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
-from checker.simulator.regions import US_EAST_1
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def test_rich_progress_counts() -> None:
 
 def _snapshot_module() -> Any:
     try:
-        import checker.loaders.snapshot as snapshot
+        import checker.loaders.aws.snapshot as snapshot
     except ModuleNotFoundError:
         pytest.skip("checker/loaders/snapshot.py (the snapshot format) is not in this build yet")
     return snapshot

@@ -101,7 +101,7 @@ def test_a_read_goes_through(aws: FakeAws, account: Account) -> None:
 
 
 def test_the_audit_makes_only_allowed_calls(aws: FakeAws, account: Account) -> None:
-    from checker.loaders.live import AuditOptions, audit
+    from checker.loaders.aws.live import AuditOptions, audit
 
     aws.sent.clear()
     audit(

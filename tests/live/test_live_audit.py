@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from checker.loaders.live import AuditOptions, LiveAudit, audit
+from checker.loaders.aws.live import AuditOptions, LiveAudit, audit
 from checker.model import Selectors, Unknown
-from checker.simulator.regions import DEFAULT_REGIONS
+from checker.regions import DEFAULT_REGIONS
 from tests.live.account import ACCOUNT_ID, OTHER_ACCOUNT_ID, PAYROLL, Account
 from tests.live.conftest import FakeAws
 

@@ -19,7 +19,7 @@ from checker.cli import build_parser, main
 from checker.commands import audit as audit_command
 from checker.engine import evaluate, load_rules
 from checker.findings import Finding
-from checker.loaders.live import AuditOptions, LiveAudit, audit
+from checker.loaders.aws.live import AuditOptions, LiveAudit, audit
 from checker.model import Unknown
 from tests.live.account import ACCOUNT_ID, OTHER_ACCOUNT_ID, Account
 from tests.live.conftest import FakeAws, response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.loaders.live_shapes import (
+from checker.loaders.aws.live_shapes import (
     ABSENT,
     Failed,
     alarms_from_api,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders.awscli import load_awscli
+from checker.loaders.aws.cli import load_awscli
 from checker.model import (
     AdvancedSelector,
     BasicSelector,
@@ -30,7 +30,7 @@ REGIONAL = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/regional"
 
 def folder(name: str) -> Estate:
     root = FIXTURES / name
-    docs = [(p, p.name, json.loads(p.read_text())) for p in sorted(root.glob("*.json"))]
+    docs = [(p, p.name) for p in sorted(root.glob("*.json"))]
     return load_awscli(docs, LoadOptions(cwd=str(root)))
 
 
@@ -39,7 +39,7 @@ def write(tmp_path: Path, files: dict[str, Any]) -> Estate:
     for name, data in files.items():
         path = tmp_path / name
         path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        docs.append((path, name, data))
+        docs.append((path, name))
     return load_awscli(docs, LoadOptions(cwd=str(tmp_path)))
 
 
@@ -265,10 +265,13 @@ def test_malformed_outputs(
     assert all(s == "ok" for p, s in statuses.items() if p != bad)
 
 
-def test_documents_without_a_readable_file_still_load(tmp_path: Path) -> None:
-    missing = tmp_path / "gone.json"  # parsed data given, file removed since: no lines
-    e = load_awscli([(missing, "gone.json", {"trailList": [entry()]})], LoadOptions())
-    assert len(e.trails) == 1 and e.trails[0].location.line == 0
+def test_a_file_that_cannot_be_read_is_a_ct000_and_the_others_still_load(tmp_path: Path) -> None:
+    good = tmp_path / "describe-trails.json"
+    good.write_text(json.dumps({"trailList": [entry()]}), encoding="utf-8")
+    missing = tmp_path / "gone.json"  # listed, then removed before it was read
+    e = load_awscli([(good, "describe-trails.json"), (missing, "gone.json")], LoadOptions())
+    assert len(e.trails) == 1
+    assert [(d.rule_id, d.location.file) for d in e.diagnostics] == [("CT000", "gone.json")]
 
 
 def test_an_empty_trail_list_is_a_live_account_without_trails(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ load into the same model (fixtures/equivalence/README.md says what is compared a
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,8 @@ from typing import Any
 import pytest
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders.awscli import load_awscli
-from checker.loaders.cloudformation import load_template
+from checker.loaders.aws.cli import load_awscli
+from checker.loaders.cloudformation.loader import load_template
 from checker.model import (
     NOWHERE,
     AdvancedSelector,
@@ -37,7 +36,7 @@ def cfn(name: str) -> Estate:
 
 def cli() -> Estate:
     files = sorted((ROOT / "awscli").glob("*.json"))
-    return load_awscli([(p, p.name, json.loads(p.read_text())) for p in files], OPTIONS)
+    return load_awscli([(p, p.name) for p in files], OPTIONS)
 
 
 def _set(ref: Reference | None) -> Reference | None:

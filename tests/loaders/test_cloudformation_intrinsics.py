@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from checker.loaders import LoadOptions
-from checker.loaders.cfn_intrinsics import NO_VALUE, Evaluator, Template
-from checker.loaders.cfn_json import parse_json
-from checker.loaders.cfn_yaml import parse_yaml
-from checker.loaders.cloudformation import load_template
+from checker.loaders.cloudformation.intrinsics import NO_VALUE, Evaluator, Template
+from checker.loaders.cloudformation.loader import load_template
+from checker.loaders.cloudformation.yaml_source import parse_yaml
+from checker.loaders.located_json import parse_json
 from checker.model import Computed, PartlyComputed, PartlyKnown, Unknown
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"
@@ -148,6 +148,24 @@ def test_region_option_resolves_region_and_partition() -> None:
     assert ev.value(short("!Ref AWS::Partition")) == "aws-cn"
     assert ev.value(short("!GetAtt Bucket.Arn")) == "arn:aws-cn:s3:::logs"
     assert evaluator("us-gov-west-1").value(short("!Ref AWS::Partition")) == "aws-us-gov"
+
+
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix"),
+    [
+        ("us-iso-east-1", "aws-iso", "c2s.ic.gov"),
+        ("us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov"),
+        ("eusc-de-east-1", "aws-eusc", "amazonaws.eu"),
+        ("cn-northwest-1", "aws-cn", "amazonaws.com.cn"),
+        ("us-gov-east-1", "aws-us-gov", "amazonaws.com"),
+    ],
+)
+def test_partition_and_url_suffix_in_every_partition(
+    region: str, partition: str, suffix: str
+) -> None:
+    ev = evaluator(region)
+    assert ev.value(short("!Ref AWS::Partition")) == partition
+    assert ev.value(short("!Ref AWS::URLSuffix")) == suffix
 
 
 def test_novalue_removes_a_key_or_an_item() -> None:

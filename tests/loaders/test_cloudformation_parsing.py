@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.loaders.cfn_json import parse_json
-from checker.loaders.cfn_values import LineDict, LineList, line_of
-from checker.loaders.cfn_yaml import parse_yaml
+from checker.loaders.cloudformation.yaml_source import parse_yaml
+from checker.loaders.located import LineDict, LineList, line_of
+from checker.loaders.located_json import parse_json
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)

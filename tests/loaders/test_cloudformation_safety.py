@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders.cloudformation import load_template
+from checker.loaders.cloudformation.loader import load_template
 from checker.model import Diagnostic, Estate
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"

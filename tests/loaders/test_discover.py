@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.loaders import LoadOptions
-from checker.loaders.discover import classify, sniff
+from checker.loaders import LoadOptions, sniff
+from checker.loaders.discover import classify
 
 ROOT = Path(__file__).resolve().parents[2] / "fixtures"
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders import live_shapes as shapes
-from checker.loaders.snapshot import (
+from checker.loaders.aws import live_shapes as shapes
+from checker.loaders.aws.snapshot import (
     COLLECTIONS,
     NOT_SERIALIZED,
     dump_snapshot,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders.terraform import load_terraform
+from checker.loaders.terraform.loader import load_terraform
 from checker.model import Computed, Estate, Reference, Selectors, Trail, Unknown
 
 REPO = Path(__file__).resolve().parents[2]

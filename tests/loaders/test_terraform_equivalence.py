@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from checker.loaders import LoadOptions
-from checker.loaders.cloudformation import load_template
-from checker.loaders.terraform import load_terraform
-from checker.loaders.terraform_plan import load_plan
+from checker.loaders.cloudformation.loader import load_template
+from checker.loaders.terraform.loader import load_terraform
+from checker.loaders.terraform.plan import load_plan
 from checker.model import (
     NOWHERE,
     AdvancedSelector,

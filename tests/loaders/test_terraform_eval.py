@@ -7,18 +7,10 @@ from typing import Any
 
 import pytest
 
-from checker.loaders.terraform_eval import (
-    Bound,
-    Invalid,
-    PartialStr,
-    Scope,
-    Traced,
-    evaluate,
-    json_text,
-    plain,
-    read_json_document,
-)
-from checker.loaders.terraform_syntax import parse_expression
+from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.functions import json_text, read_json_document
+from checker.loaders.terraform.syntax import parse_expression
+from checker.loaders.terraform.values import Bound, Invalid, PartialStr, Scope, Traced, plain
 from checker.model import Computed, Unknown
 
 

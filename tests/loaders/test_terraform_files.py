@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.loaders.terraform_files import (
+from checker.loaders.terraform.files import (
     check_job,
     is_seed,
     module_source,
@@ -12,7 +12,7 @@ from checker.loaders.terraform_files import (
     scan_file,
     tfvars_files,
 )
-from checker.loaders.terraform_syntax import Lit
+from checker.loaders.terraform.syntax import Lit
 
 TEXT = """# a comment
 resource "aws_cloudtrail" "t" {

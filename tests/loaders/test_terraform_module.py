@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checker.loaders.terraform_eval import Scope
-from checker.loaders.terraform_module import expand, explain, key_suffix
-from checker.loaders.terraform_syntax import Lines, parse_block
+from checker.loaders.terraform.modules import expand, explain, key_suffix
+from checker.loaders.terraform.syntax import Lines, parse_block
+from checker.loaders.terraform.values import Scope
 from checker.model import Computed, Unknown
 
 

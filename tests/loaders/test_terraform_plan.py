@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from checker.loaders import LoadOptions, load_paths
-from checker.loaders.terraform import load_terraform
-from checker.loaders.terraform_plan import load_plan
+from checker.loaders.terraform.loader import load_terraform
+from checker.loaders.terraform.plan import load_plan
 from checker.model import Computed, Estate, Reference, Trail, Unknown
 
 REPO = Path(__file__).resolve().parents[2]

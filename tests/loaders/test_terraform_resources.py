@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.loaders.terraform_eval import Traced
-from checker.loaders.terraform_resources import Collector, DictAttrs
+from checker.loaders.terraform.resources import Collector, DictAttrs
+from checker.loaders.terraform.values import Traced
 from checker.model import Computed, Location, Reference, Unknown
 
 WHERE = Location("main.tf", 3)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.loaders import LoadOptions
-from checker.loaders.terraform import load_terraform
-from checker.loaders.terraform_syntax import HclSyntaxError, parse_body
+from checker.loaders.terraform.loader import load_terraform
+from checker.loaders.terraform.syntax import HclSyntaxError, parse_body
 from checker.model import Unknown
 
 ODD = """

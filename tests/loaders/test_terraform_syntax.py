@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.loaders.terraform_syntax import (
+from checker.loaders.terraform.syntax import (
     Call,
     Cond,
     For,

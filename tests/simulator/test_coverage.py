@@ -9,12 +9,12 @@ from checker.model import (
     Selectors,
     Unknown,
 )
+from checker.regions import DEFAULT_REGIONS
 from checker.simulator.coverage import (
     estate_management_coverage,
     management_coverage,
     s3_object_coverage,
 )
-from checker.simulator.regions import DEFAULT_REGIONS
 from tests.simulator.capture_cases import DATA, MANAGEMENT, S3_OBJECTS, adv, fs, sel, single, trail
 
 VAR = Unknown("var.selectors has no value")

@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 
+from checker.regions import DEFAULT_REGIONS, OPT_IN_REGIONS, is_opt_in, partition_of
 from checker.simulator.events import Event, Resource, UserIdentity
-from checker.simulator.regions import (
-    DEFAULT_REGIONS,
-    OPT_IN_REGIONS,
-    is_global_service_event,
-    is_opt_in,
-    partition_of,
-)
+from checker.simulator.regions import is_global_service_event
 
 LOGS = Path(__file__).resolve().parents[3] / "shared" / "data" / "cloudtrail-logs"
 
@@ -146,6 +141,8 @@ def test_regions() -> None:
     assert partition_of("us-gov-west-1") == "aws-us-gov"
     assert partition_of("us-isob-east-1") == "aws-iso-b"
     assert partition_of("us-iso-east-1") == "aws-iso"
+    assert partition_of("eusc-de-east-1") == "aws-eusc"
+    assert partition_of("eu-isoe-west-1") == "aws-iso-e"
 
 
 @pytest.mark.parametrize(

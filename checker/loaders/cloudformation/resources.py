@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker.loaders.cfn_coerce import to_bool, to_document, to_int, to_str, to_str_tuple
-from checker.loaders.cfn_resource import Resource, reference
-from checker.loaders.cfn_selectors import insight_selectors, selectors
-from checker.loaders.cfn_values import line_of
+from checker.loaders.cloudformation.coerce import to_bool, to_document, to_int, to_str, to_str_tuple
+from checker.loaders.cloudformation.resource import Resource, reference
+from checker.loaders.cloudformation.selectors import insight_selectors, selectors
+from checker.loaders.located import line_of
 from checker.model import (
     Alarm,
     Bucket,

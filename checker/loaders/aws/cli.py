@@ -37,11 +37,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from checker.loaders import LoadOptions, input_error
-from checker.loaders.awscli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
-from checker.loaders.cfn_json import parse_json
-from checker.loaders.cfn_values import LineDict, SourceError, line_at, line_of
-from checker.loaders.live_shapes import ABSENT, Failed, Result, trail_from_api
+from checker.loaders.aws.cli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
+from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, trail_from_api
+from checker.loaders.located import LineDict, SourceError, line_at, line_of
+from checker.loaders.located_json import parse_json
+from checker.loaders.reading import LoadOptions, input_error, read_json
 from checker.model import Diagnostic, Estate, InputFile, Location, Trail
 
 KIND: Final = "awscli"
@@ -78,8 +78,16 @@ class _Entry:
     doc: _Doc
 
 
-def load_awscli(docs: list[tuple[Path, str, Any]], options: LoadOptions) -> Estate:
-    files = [_Doc(display, path.name, _with_lines(path, data)) for path, display, data in docs]
+def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
+    """The saved CLI output files of one folder (each `(path, display)`)."""
+    files: list[_Doc] = []
+    unreadable: list[Estate] = []
+    for path, display in paths:
+        text, data, err = read_json(path, display, KIND)
+        if err is not None:
+            unreadable.append(err)
+        else:
+            files.append(_Doc(display, path.name, _with_lines(text, data)))
     files.sort(key=lambda d: d.display)
     trails: dict[str, _Entry] = {}
     selectors: dict[str, tuple[_Doc, dict[str, Any]]] = {}
@@ -115,7 +123,7 @@ def load_awscli(docs: list[tuple[Path, str, Any]], options: LoadOptions) -> Esta
         InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
         for d in files
     )
-    return Estate(
+    loaded = Estate(
         trails=tuple(out),
         inputs=inputs,
         diagnostics=tuple(e for d in files for e in d.errors),
@@ -123,13 +131,14 @@ def load_awscli(docs: list[tuple[Path, str, Any]], options: LoadOptions) -> Esta
         # JSON that merely mentions a CLI key must not turn a repository scan into an audit
         origin="live" if listed else "iac",
     )
+    return Estate.merge([*unreadable, loaded]) if unreadable else loaded
 
 
-def _with_lines(path: Path, data: Any) -> Any:
-    """The same document parsed again with line numbers, when the file can be read."""
+def _with_lines(text: str, data: Any) -> Any:
+    """The same document parsed again with line numbers (for findings that name a line)."""
     try:
-        return parse_json(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, SourceError):
+        return parse_json(text)
+    except SourceError:
         return data
 
 

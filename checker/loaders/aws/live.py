@@ -36,8 +36,8 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from checker.aws_readonly import guard_client
-from checker.loaders import live_shapes as shapes
-from checker.loaders.live_shapes import ABSENT, Failed, Result
+from checker.loaders.aws import live_shapes as shapes
+from checker.loaders.aws.live_shapes import ABSENT, Failed, Result
 from checker.model import (
     Alarm,
     Bucket,
@@ -413,7 +413,7 @@ def _open_role(caller: _Account, role_arn: str) -> _Account | NotChecked:
 
 def _regions(account: _Account) -> tuple[str, ...]:
     """The Regions to audit: those asked for that are enabled, or every enabled Region."""
-    from checker.simulator.regions import DEFAULT_REGIONS
+    from checker.regions import DEFAULT_REGIONS
 
     wanted = account.options.regions
     result = account.read("ec2", account.home, "describe_regions", AllRegions=bool(wanted))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import Computed, Unknown, partly_known
+from checker.regions import dns_suffix, partition_of
 
 PSEUDO_PREFIX = "AWS::"
 
@@ -91,12 +92,9 @@ def intrinsic_name(node: Any) -> str | None:
     return None
 
 
-def partition_of(region: str | None) -> str:
-    if region and region.startswith("cn-"):
-        return "aws-cn"
-    if region and region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+def _partition(region: str | None) -> str:
+    # an unknown Region is taken to be in the commercial partition, where nearly every stack is
+    return partition_of(region) if region else "aws"
 
 
 @dataclass
@@ -169,9 +167,9 @@ class Evaluator:
         if name == "AWS::Region":
             return region or Computed("the stack's region is not known from the template")
         if name == "AWS::Partition":
-            return partition_of(region)
+            return _partition(region)
         if name == "AWS::URLSuffix":
-            return "amazonaws.com.cn" if partition_of(region) == "aws-cn" else "amazonaws.com"
+            return dns_suffix(_partition(region))
         if name == "AWS::AccountId":
             return Computed("the stack's account is not known from the template")
         if name in ("AWS::StackName", "AWS::StackId"):
@@ -234,7 +232,7 @@ class Evaluator:
                 return Computed(f"the ARN of {logical_id} is assigned when the stack is deployed")
             if isinstance(name, Unknown):
                 return name  # the name (from a parameter without default, say) decides
-            return f"arn:{partition_of(self.t.region)}:s3:::{name}"
+            return f"arn:{_partition(self.t.region)}:s3:::{name}"
         if attribute in ("TopicName", "Name") or (
             attribute == "LogGroupName" and rtype == "AWS::Logs::LogGroup"
         ):

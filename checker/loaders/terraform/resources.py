@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from checker.loaders.terraform_eval import Invalid, Lazy, PartialStr, Traced, untrace
-from checker.loaders.terraform_iam import read_policy, to_leaf
+from checker.loaders.terraform.iam import read_policy, to_leaf
+from checker.loaders.terraform.values import Invalid, Lazy, PartialStr, Traced, untrace
 from checker.model import (
     AdvancedSelector,
     Alarm,
@@ -560,7 +560,7 @@ def _bucket(c: Collector, a: Attrs) -> None:
         region = values["region"]
         partition = "aws"
         if isinstance(region, str):
-            from checker.loaders.terraform_module import partition_of
+            from checker.regions import partition_of
 
             partition = partition_of(region)
         values["arn"] = f"arn:{partition}:s3:::{name}"
@@ -1111,4 +1111,14 @@ _MAPPERS = {
     "aws_iam_group_policy_attachment": _iam_attachment,
     "aws_iam_policy_attachment": _iam_attachment,
 }
+# The resource types the model is made of: parsing starts from these (terraform.files.is_seed).
 MAPPED_TYPES = frozenset(_MAPPERS) | frozenset(_FRAGMENTS)
+# Attachments matter only when they attach a policy of the inputs, which their text then names.
+ATTACHES: dict[str, str] = {
+    "aws_organizations_policy_attachment": "aws_organizations_policy.",
+    **{
+        t: "aws_iam_policy."
+        for t, m in _MAPPERS.items()
+        if m is _iam_attachment
+    },
+}

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from checker.loaders.cfn_values import MAX_DEPTH, LineDict, LineList, SourceError
+from checker.loaders.located import MAX_DEPTH, LineDict, LineList, SourceError
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")

@@ -36,7 +36,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from checker.loaders.cfn_values import (
+from checker.loaders.located import (
     MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
     LineDict,

@@ -25,9 +25,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from checker.loaders import LoadOptions, read_text, terraform_files
-from checker.loaders.terraform_eval import Traced, evaluate, untrace
-from checker.loaders.terraform_files import (
+from checker.loaders.reading import LoadOptions, read_text
+from checker.loaders.terraform import files as terraform_files
+from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.files import (
     Decl,
     Job,
     SourceFile,
@@ -41,7 +42,7 @@ from checker.loaders.terraform_files import (
     tfvars_files,
     warm_parser,
 )
-from checker.loaders.terraform_module import (
+from checker.loaders.terraform.modules import (
     ModuleInstance,
     ResourceInstance,
     explain,
@@ -49,8 +50,8 @@ from checker.loaders.terraform_module import (
     parsed,
     walk_instances,
 )
-from checker.loaders.terraform_resources import MAPPED_TYPES, Attrs, Collector, blocks_from_value
-from checker.loaders.terraform_syntax import (
+from checker.loaders.terraform.resources import MAPPED_TYPES, Attrs, Collector, blocks_from_value
+from checker.loaders.terraform.syntax import (
     AttrDef,
     Block,
     HclSyntaxError,
@@ -62,6 +63,7 @@ from checker.loaders.terraform_syntax import (
     parse_expression,
     traversals,
 )
+from checker.loaders.terraform.values import Traced, untrace
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 TF_SUFFIXES = (".tf", ".tf.json")

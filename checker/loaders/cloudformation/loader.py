@@ -21,13 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from checker.loaders import LoadOptions, error_estate, input_error, read_text
-from checker.loaders.cfn_intrinsics import Evaluator, Template
-from checker.loaders.cfn_json import parse_json
-from checker.loaders.cfn_resource import Resource
-from checker.loaders.cfn_resources import build
-from checker.loaders.cfn_values import LineDict, SourceError, line_of
-from checker.loaders.cfn_yaml import parse_yaml
+from checker.loaders.cloudformation.intrinsics import Evaluator, Template
+from checker.loaders.cloudformation.resource import Resource
+from checker.loaders.cloudformation.resources import build
+from checker.loaders.cloudformation.yaml_source import parse_yaml
+from checker.loaders.located import LineDict, SourceError, line_of
+from checker.loaders.located_json import parse_json
+from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
 from checker.model import Diagnostic, Estate, InputFile
 
 KIND: Final = "cloudformation"

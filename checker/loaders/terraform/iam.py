@@ -12,25 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from checker.loaders.terraform_eval import (
-    Invalid,
-    PartialStr,
-    Scope,
-    evaluate,
-    plain,
-    read_json_document,
-)
+from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.functions import read_json_document
+from checker.loaders.terraform.values import Invalid, PartialStr, Scope, plain
 from checker.model import Unknown, partly_known
 
 if TYPE_CHECKING:
-    from checker.loaders.terraform_module import ResourceInstance
-    from checker.loaders.terraform_syntax import Block
+    from checker.loaders.terraform.modules import ResourceInstance
+    from checker.loaders.terraform.syntax import Block
 
 
 def render_policy_document(inst: ResourceInstance) -> Any:
     """The policy document of an `aws_iam_policy_document` data source: a dict whose leaves may
     be Unknown, or Unknown when its structure itself is unknown."""
-    from checker.loaders.terraform_module import nested_blocks
+    from checker.loaders.terraform.modules import nested_blocks
 
     block = inst.block
     scope = inst.scope
@@ -122,7 +117,7 @@ _LISTS = (
 
 
 def _statement(block: Block, scope: Scope, what: str) -> dict[str, Any] | Unknown:
-    from checker.loaders.terraform_module import nested_blocks
+    from checker.loaders.terraform.modules import nested_blocks
 
     st: dict[str, Any] = {}
     sid = _arg(block, "sid", scope)

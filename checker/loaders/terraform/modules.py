@@ -15,22 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from checker.loaders.terraform_eval import (
+from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.files import Decl
+from checker.loaders.terraform.functions import json_text
+from checker.loaders.terraform.syntax import AttrDef, Block, GetAttr, Lit, Obj, Var
+from checker.loaders.terraform.values import (
     Bound,
     Invalid,
     Lazy,
     PartialStr,
     Scope,
     Traced,
-    evaluate,
     first_unknown_deep,
-    json_text,
     plain,
     untrace,
 )
-from checker.loaders.terraform_files import Decl
-from checker.loaders.terraform_syntax import AttrDef, Block, GetAttr, Lit, Obj, Var
 from checker.model import Computed, Unknown
+from checker.regions import partition_of
 
 META_ARGS = {
     "count",
@@ -624,16 +625,6 @@ def _partition(inst: ResourceInstance) -> str | Unknown:
     return "aws"  # the documented form of S3 bucket ARNs; China and GovCloud regions are named
 
 
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
 
 
 def _bucket_name(inst: ResourceInstance) -> Any:
@@ -663,7 +654,7 @@ def _named(kind: str) -> Callable[[ResourceInstance], Any]:
 
 
 def _policy_document_json(inst: ResourceInstance) -> Any:
-    from checker.loaders.terraform_iam import render_policy_document
+    from checker.loaders.terraform.iam import render_policy_document
 
     return json_text(render_policy_document(inst))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from checker.loaders.cfn_coerce import to_bool, to_int, to_str
-from checker.loaders.cfn_intrinsics import NO_VALUE, Evaluator
-from checker.loaders.cfn_values import LineDict, line_of
+from checker.loaders.cloudformation.coerce import to_bool, to_int, to_str
+from checker.loaders.cloudformation.intrinsics import NO_VALUE, Evaluator
+from checker.loaders.located import LineDict, line_of
 from checker.model import Location, Reference, Unknown
 
 _MISSING = object()

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.loaders.terraform_syntax import (
+from checker.loaders.terraform.resources import ATTACHES, MAPPED_TYPES
+from checker.loaders.terraform.syntax import (
     AttrDef,
     Block,
     HclSyntaxError,
@@ -34,43 +35,6 @@ from checker.loaders.terraform_syntax import (
     parse_template,
 )
 from checker.resources import cache_dir
-
-# Resource types that map to the model; parsing starts from these.
-MODEL_TYPES = frozenset(
-    {
-        "aws_cloudtrail",
-        "aws_s3_bucket",
-        "aws_s3_bucket_versioning",
-        "aws_s3_bucket_object_lock_configuration",
-        "aws_s3_bucket_public_access_block",
-        "aws_s3_bucket_policy",
-        "aws_s3_bucket_acl",
-        "aws_s3_bucket_logging",
-        "aws_s3_bucket_lifecycle_configuration",
-        "aws_s3_bucket_server_side_encryption_configuration",
-        "aws_s3_account_public_access_block",
-        "aws_kms_key",
-        "aws_kms_alias",
-        "aws_cloudwatch_log_group",
-        "aws_cloudwatch_log_metric_filter",
-        "aws_cloudwatch_metric_alarm",
-        "aws_sns_topic",
-        "aws_sns_topic_subscription",
-        "aws_organizations_policy",
-        "aws_iam_policy",
-        "aws_iam_role_policy",
-        "aws_iam_user_policy",
-        "aws_iam_group_policy",
-    }
-)
-# Attachments matter only when they attach a policy of the inputs, which they then reference.
-ATTACHMENT_TYPES = {
-    "aws_organizations_policy_attachment": "aws_organizations_policy.",
-    "aws_iam_role_policy_attachment": "aws_iam_policy.",
-    "aws_iam_user_policy_attachment": "aws_iam_policy.",
-    "aws_iam_group_policy_attachment": "aws_iam_policy.",
-    "aws_iam_policy_attachment": "aws_iam_policy.",
-}
 
 _HEADER = re.compile(
     r"^[ \t]*(resource|data|module|variable|output|provider|locals|terraform|moved|import|removed"
@@ -216,10 +180,10 @@ def is_seed(decl: Decl) -> bool:
     if decl.kind != "resource" or len(decl.labels) != 2:
         return False
     rtype = decl.labels[0]
-    if rtype in MODEL_TYPES:
-        return True
-    marker = ATTACHMENT_TYPES.get(rtype)
-    return marker is not None and marker in decl.text
+    if rtype not in MAPPED_TYPES:
+        return False
+    marker = ATTACHES.get(rtype)
+    return marker is None or marker in decl.text
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.loaders.cfn_coerce import to_bool, to_str, to_str_tuple
+from checker.loaders.cloudformation.coerce import to_bool, to_str, to_str_tuple
 from checker.model import (
     AdvancedSelector,
     BasicSelector,

@@ -15,9 +15,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from checker.loaders import LoadOptions, error_estate, read_json
-from checker.loaders.terraform_eval import Traced
-from checker.loaders.terraform_resources import MAPPED_TYPES, Collector, DictAttrs
+from checker.loaders.reading import LoadOptions, error_estate, read_json
+from checker.loaders.terraform.resources import MAPPED_TYPES, Collector, DictAttrs
+from checker.loaders.terraform.values import Traced
 from checker.model import Computed, Estate, InputFile, Location, Unknown
 
 KIND: Literal["terraform-plan"] = "terraform-plan"

@@ -44,9 +44,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
 
-from checker.loaders import LoadOptions, error_estate, read_json
-from checker.loaders.cfn_json import parse_json
-from checker.loaders.cfn_values import SourceError, line_at
+from checker.loaders.located import SourceError, line_at
+from checker.loaders.located_json import parse_json
+from checker.loaders.reading import LoadOptions, error_estate, read_json
 from checker.model import (
     Alarm,
     Bucket,

@@ -1,0 +1,97 @@
+"""Reading input files, shared by every loader: options, size and encoding limits, and the CT000
+findings for files that cannot be read. The bottom of the loaders: it imports only the model."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.model import Diagnostic, Estate, InputFile, Location
+
+# Folders that never hold the user's own configuration.
+SKIP_DIRS = {
+    ".git",
+    ".terraform",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    var_files: tuple[str, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE, in command-line order
+    default_region: str | None = None
+    cwd: str = field(default_factory=os.getcwd)
+    jobs: int = 0  # worker processes for large trees; 0 picks by size
+
+    def display(self, path: Path | str) -> str:
+        """A path as reports show it: relative to the current folder, with forward slashes."""
+        p = os.path.abspath(path)
+        try:
+            rel = os.path.relpath(p, self.cwd)
+        except ValueError:  # another drive on Windows
+            rel = p
+        if rel.startswith(".." + os.sep + ".." + os.sep + ".."):
+            rel = p
+        return rel.replace(os.sep, "/")
+
+
+def input_error(file: str, line: int, message: str) -> Diagnostic:
+    """A CT000 finding: a file that could not be read or parsed."""
+    return Diagnostic("CT000", "fail", message, Location(file, line), resource=file)
+
+
+def error_estate(file: str, kind: str, line: int, message: str) -> Estate:
+    return Estate(
+        inputs=(InputFile(file, kind, "error"),),  # type: ignore[arg-type]
+        diagnostics=(input_error(file, line, message),),
+    )
+
+
+def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | None]:
+    """The file's text and its JSON value, or an estate holding the CT000 that says why not."""
+    text, err = read_text(path, display, kind)
+    if err is not None:
+        return "", None, err
+    text = text or ""
+    try:
+        return text, json.loads(text), None
+    except json.JSONDecodeError as e:
+        where = f"invalid JSON: {e.msg} (column {e.colno})"
+        return text, None, error_estate(display, kind, e.lineno, where)
+
+
+def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate | None]:
+    """The file's text, or an estate holding the CT000 that says why it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, error_estate(
+                display,
+                kind,
+                0,
+                f"file is {size / 1048576:.1f} MB, above the {MAX_FILE_BYTES // 1048576} MB limit "
+                "for configuration files",
+            )
+        data = path.read_bytes()
+    except OSError as e:
+        return None, error_estate(display, kind, 0, f"cannot read file: {e.strerror or e}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return None, error_estate(
+            display,
+            kind,
+            line,
+            f"file is not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})",
+        )

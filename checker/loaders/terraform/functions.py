@@ -1,0 +1,799 @@
+"""Terraform's built-in functions, as far as trailcheck evaluates them.
+
+Each takes its evaluated arguments (traces kept for the structural ones, see `STRUCTURAL`) and an
+`Env`; an argument that is unknown makes the result unknown, and an argument Terraform would
+reject makes it `Invalid`. A function not in `FUNCTIONS` evaluates to unknown, with its name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from checker.loaders.terraform.syntax import HclSyntaxError, parse_template
+from checker.loaders.terraform.values import (
+    Bound,
+    Invalid,
+    PartialStr,
+    Scope,
+    first_unknown_deep,
+    join_parts,
+    key_text,
+    normalize_number,
+    plain,
+    to_number,
+    to_template_string,
+    type_name,
+    untrace,
+)
+from checker.model import Unknown
+
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class Env(NamedTuple):
+    """What a function may use besides its arguments: the calling scope (for file paths) and
+    the evaluator (for `try`, `can` and `templatefile`)."""
+
+    scope: Scope
+    evaluate: Callable[[Any, Scope], Any]
+
+
+Func = Callable[[list[Any], Env], Any]
+FUNCTIONS: dict[str, Func] = {}
+# Functions that reshape their arguments without reading them keep the traces of elements.
+STRUCTURAL = {
+    "tolist",
+    "toset",
+    "concat",
+    "element",
+    "flatten",
+    "coalesce",
+    "try",
+    "lookup",
+    "one",
+    "coalescelist",
+    "values",
+    "merge",
+    "can",
+    "slice",
+    "reverse",
+}
+
+
+def _func(*names: str) -> Callable[[Func], Func]:
+    def deco(f: Func) -> Func:
+        for n in names:
+            FUNCTIONS[n] = f
+        return f
+
+    return deco
+
+
+def apply(name: str, f: Func, args: list[Any], env: Env) -> Any:
+    """Call one function; its errors become `Invalid`, an unknown argument the result."""
+    try:
+        return f(args, env)
+    except _UnknownArgument as e:
+        return e.unknown
+    except _FuncError as e:
+        return Invalid(f"{name}(): {e}")
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError) as e:
+        return Invalid(f"{name}() cannot be applied to these arguments ({type(e).__name__})")
+
+
+class _FuncError(Exception):
+    pass
+
+
+class _UnknownArgument(Exception):
+    """An argument (or an element of one) is unknown, so the result is too."""
+
+    def __init__(self, unknown: Unknown) -> None:
+        super().__init__(unknown.reason)
+        self.unknown = unknown
+
+
+class Deferred:
+    """An argument evaluated only when the function asks (try, can)."""
+
+    def __init__(self, node: Any, env: Env) -> None:
+        self.node = node
+        self.env = env
+
+    def value(self) -> Any:
+        return self.env.evaluate(self.node, self.env.scope)
+
+
+def _arity(args: list[Any], *counts: int) -> None:
+    if len(args) not in counts:
+        raise _FuncError(f"expects {' or '.join(map(str, counts))} arguments, got {len(args)}")
+
+
+def _str(v: Any) -> str:
+    s = to_template_string(v)
+    if isinstance(s, Invalid):
+        raise _FuncError(s.reason)
+    if isinstance(s, Unknown):
+        raise _UnknownArgument(s)
+    return s
+
+
+def _list(v: Any) -> list[Any]:
+    v = untrace(v)
+    if isinstance(v, list):
+        return v
+    if isinstance(v, Unknown):
+        raise _UnknownArgument(v)
+    raise _FuncError(f"expects a list, got a {type_name(v)}")
+
+
+def _map(v: Any) -> dict[str, Any]:
+    v = untrace(v)
+    if isinstance(v, dict):
+        return v
+    if isinstance(v, Unknown):
+        raise _UnknownArgument(v)
+    raise _FuncError(f"expects a map, got a {type_name(v)}")
+
+
+@_func("try")
+def _f_try(args: list[Any], env: Env) -> Any:
+    for a in args:
+        v = a.value()
+        if isinstance(untrace(v), Invalid) or first_invalid(v) is not None:
+            continue
+        return v
+    return Invalid("no argument of try() is valid")
+
+
+def first_invalid(v: Any) -> Invalid | None:
+    v = untrace(v)
+    if isinstance(v, Invalid):
+        return v
+    if isinstance(v, list):
+        for x in v:
+            i = first_invalid(x)
+            if i:
+                return i
+    if isinstance(v, dict):
+        for x in v.values():
+            i = first_invalid(x)
+            if i:
+                return i
+    return None
+
+
+@_func("can")
+def _f_can(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    v = plain(args[0].value())
+    if first_invalid(v) is not None:
+        return False
+    u = first_unknown_deep(v)
+    return u if u is not None else True
+
+
+@_func("jsonencode")
+def _f_jsonencode(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return json_text(args[0])
+
+
+_PLACEHOLDER = "\u0000trailcheck-unknown-{}\u0000"
+_PLACEHOLDER_RE = re.compile("\u0000trailcheck-unknown-(\\d+)\u0000")
+
+
+def json_text(value: Any) -> Any:
+    """`jsonencode`: the JSON text, or a PartialStr when some leaves are unknown (so that the
+    document can still be read back with those leaves unknown)."""
+    unknowns: list[Unknown] = []
+
+    def sub(v: Any) -> Any:
+        if isinstance(v, PartialStr):
+            return "".join(p if isinstance(p, str) else _hole(p) for p in v.parts)
+        if isinstance(v, Unknown):
+            return _hole(v)
+        if isinstance(v, list):
+            return [sub(x) for x in v]
+        if isinstance(v, dict):
+            return {k: sub(x) for k, x in v.items()}
+        if isinstance(v, float):
+            return normalize_number(v)
+        return v
+
+    def _hole(u: Unknown) -> str:
+        unknowns.append(u)
+        return _PLACEHOLDER.format(len(unknowns) - 1)
+
+    value = plain(value)
+    if isinstance(value, Invalid):
+        return value
+    text = json.dumps(sub(value), separators=(",", ":"), ensure_ascii=False)
+    if not unknowns:
+        return text
+    # the placeholders are written as \u0000 escapes by json.dumps; split on those
+    pieces: list[Any] = []
+    pos = 0
+    escaped = re.compile(r"\\u0000trailcheck-unknown-(\d+)\\u0000")
+    for m in escaped.finditer(text):
+        pieces.append(text[pos : m.start()])
+        pieces.append(unknowns[int(m.group(1))])
+        pos = m.end()
+    pieces.append(text[pos:])
+    return join_parts(pieces)
+
+
+def read_json_document(value: Any) -> Any:
+    """A JSON text (or a PartialStr of one) as a Python value with `Unknown` leaves where parts of
+    the text were unknown. Returns Unknown when the text is unknown as a whole or not JSON."""
+    value = plain(value)
+    if isinstance(value, PartialStr):
+        holes: list[Unknown] = []
+        text_parts: list[str] = []
+        for p in value.parts:
+            if isinstance(p, str):
+                text_parts.append(p)
+            else:
+                holes.append(p)
+                text_parts.append(_PLACEHOLDER.format(len(holes) - 1).replace("\u0000", "\\u0000"))
+        try:
+            doc = json.loads("".join(text_parts), strict=False)
+        except json.JSONDecodeError:
+            return Unknown(
+                f"the policy has unknown parts and cannot be read as JSON: {value.reason}"
+            )
+        return _fill_holes(doc, holes)
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, (dict, list)):
+        return value
+    if not isinstance(value, str):
+        return Invalid(f"a {type_name(value)} is not a JSON document")
+    try:
+        return json.loads(value, strict=False)
+    except json.JSONDecodeError as e:
+        return Invalid(
+            f"the document is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        )
+
+
+def _fill_holes(doc: Any, holes: list[Unknown]) -> Any:
+    if isinstance(doc, str):
+        if "\u0000" not in doc:
+            return doc
+        parts: list[Any] = []
+        pos = 0
+        for m in _PLACEHOLDER_RE.finditer(doc):
+            parts.append(doc[pos : m.start()])
+            parts.append(holes[int(m.group(1))])
+            pos = m.end()
+        parts.append(doc[pos:])
+        joined = join_parts(parts)
+        if isinstance(joined, PartialStr) and len(joined.parts) == 1:
+            return joined.parts[0]
+        return joined
+    if isinstance(doc, list):
+        return [_fill_holes(x, holes) for x in doc]
+    if isinstance(doc, dict):
+        return {(_fill_key(k, holes)): _fill_holes(v, holes) for k, v in doc.items()}
+    return doc
+
+
+def _fill_key(k: str, holes: list[Unknown]) -> str:
+    # an unknown map key cannot be represented: keep a readable marker in its place
+    return _PLACEHOLDER_RE.sub("<unknown>", k)
+
+
+@_func("jsondecode")
+def _f_jsondecode(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    doc = read_json_document(args[0])
+    return doc
+
+
+@_func("merge")
+def _f_merge(args: list[Any], env: Env) -> Any:
+    out: dict[str, Any] = {}
+    for a in args:
+        if a is None:
+            continue
+        if isinstance(a, Unknown):
+            return a
+        out.update(_map(a))
+    return out
+
+
+@_func("lookup")
+def _f_lookup(args: list[Any], env: Env) -> Any:
+    _arity(args, 2, 3)
+    m, key = args[0], plain(args[1])
+    if isinstance(m, Unknown):
+        return m
+    if isinstance(key, Unknown):
+        return key
+    m = _map(m)
+    k = key_text(key)
+    if isinstance(k, str) and k in m:
+        return m[k]
+    if len(args) == 3:
+        return args[2]
+    return Invalid(f"lookup(): the map has no key {key!r} and no default is given")
+
+
+@_func("concat")
+def _f_concat(args: list[Any], env: Env) -> Any:
+    out: list[Any] = []
+    for a in args:
+        out.extend(_list(a))
+    return out
+
+
+@_func("tolist")
+def _f_tolist(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return list(_list(args[0]))
+
+
+@_func("toset")
+def _f_toset(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _set(_list(args[0]))
+
+
+def _set(items: list[Any]) -> list[Any]:
+    """Terraform sets of strings iterate in lexical order; keep it, without duplicates."""
+    seen: dict[str, Any] = {}
+    others: list[Any] = []
+    for x in items:
+        p = plain(x)
+        if isinstance(p, (str, int, float, bool)) and not isinstance(p, Unknown):
+            key = json.dumps(p)
+            seen.setdefault(key, x)
+        else:
+            others.append(x)
+    ordered = sorted(
+        seen.items(), key=lambda kv: (not isinstance(plain(kv[1]), str), str(plain(kv[1])))
+    )
+    return [v for _, v in ordered] + others
+
+
+@_func("tomap")
+def _f_tomap(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return dict(_map(args[0]))
+
+
+@_func("tostring")
+def _f_tostring(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return None if args[0] is None else _str(args[0])
+
+
+@_func("tonumber")
+def _f_tonumber(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return None if args[0] is None else to_number(args[0])
+
+
+@_func("tobool")
+def _f_tobool(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    v = args[0]
+    if v is None or isinstance(v, bool):
+        return v
+    if v in ("true", "false"):
+        return v == "true"
+    raise _FuncError(f"{v!r} is not a bool")
+
+
+@_func("element")
+def _f_element(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    items = _list(args[0])
+    i = to_number(plain(args[1]))
+    if isinstance(i, Unknown):
+        return i
+    if not items:
+        raise _FuncError("the list is empty")
+    return items[int(i) % len(items)]
+
+
+@_func("one")
+def _f_one(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    items = _list(args[0])
+    if len(items) > 1:
+        raise _FuncError("the list has more than one element")
+    return items[0] if items else None
+
+
+@_func("flatten")
+def _f_flatten(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    out: list[Any] = []
+
+    def walk(v: Any) -> None:
+        u = untrace(v)
+        if isinstance(u, list):
+            for x in u:
+                walk(x)
+        else:
+            out.append(v)
+
+    walk(_list(args[0]))
+    return out
+
+
+@_func("coalesce")
+def _f_coalesce(args: list[Any], env: Env) -> Any:
+    for a in args:
+        p = plain(a)
+        if isinstance(p, Unknown):
+            return p
+        if p is not None and p != "":
+            return a
+    raise _FuncError("no non-null, non-empty argument")
+
+
+@_func("coalescelist")
+def _f_coalescelist(args: list[Any], env: Env) -> Any:
+    for a in args:
+        if isinstance(a, list) and a:
+            return a
+    return []
+
+
+@_func("values")
+def _f_values(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    m = _map(args[0])
+    return [m[k] for k in sorted(m)]
+
+
+@_func("keys")
+def _f_keys(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return sorted(_map(args[0]))
+
+
+@_func("slice")
+def _f_slice(args: list[Any], env: Env) -> Any:
+    _arity(args, 3)
+    items = _list(args[0])
+    a, b = to_number(plain(args[1])), to_number(plain(args[2]))
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return a if isinstance(a, Unknown) else b
+    return items[int(a) : int(b)]
+
+
+@_func("reverse")
+def _f_reverse(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return list(reversed(_list(args[0])))
+
+
+@_func("length")
+def _f_length(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    v = args[0]
+    if isinstance(v, (list, dict, str)):
+        return len(v)
+    raise _FuncError(f"a {type_name(v)} has no length")
+
+
+@_func("contains")
+def _f_contains(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    items = _list(args[0])
+    if first_unknown_deep(items) is not None:
+        if args[1] in items:
+            return True
+        return first_unknown_deep(items)
+    return args[1] in items
+
+
+@_func("distinct")
+def _f_distinct(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    out: list[Any] = []
+    for x in _list(args[0]):
+        if x not in out:
+            out.append(x)
+    return out
+
+
+@_func("compact")
+def _f_compact(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    items = _list(args[0])
+    u = first_unknown_deep(items)
+    if u is not None:
+        return u
+    return [x for x in items if x is not None and x != ""]
+
+
+@_func("sort")
+def _f_sort(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return sorted(_str(x) for x in _list(args[0]))
+
+
+@_func("zipmap")
+def _f_zipmap(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    return {_str(k): v for k, v in zip(_list(args[0]), _list(args[1]), strict=True)}
+
+
+@_func("range")
+def _f_range(args: list[Any], env: Env) -> Any:
+    nums = [to_number(a) for a in args]
+    for n in nums:
+        if isinstance(n, Unknown):
+            return n
+    ints = [int(n) for n in nums]  # type: ignore[arg-type]
+    if len(ints) > 3 or not ints:
+        raise _FuncError("expects 1 to 3 arguments")
+    r = range(*ints)
+    if len(r) > 1024:
+        raise _FuncError("the range is too long")
+    return list(r)
+
+
+@_func("setunion")
+def _f_setunion(args: list[Any], env: Env) -> Any:
+    return _set([x for a in args for x in _list(a)])
+
+
+@_func("lower")
+def _f_lower(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _str(args[0]).lower()
+
+
+@_func("upper")
+def _f_upper(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _str(args[0]).upper()
+
+
+@_func("title")
+def _f_title(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return re.sub(r"\b\w", lambda m: m.group().upper(), _str(args[0]))
+
+
+@_func("trimspace")
+def _f_trimspace(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _str(args[0]).strip()
+
+
+@_func("chomp")
+def _f_chomp(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _str(args[0]).rstrip("\r\n")
+
+
+@_func("trim")
+def _f_trim(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    return _str(args[0]).strip(_str(args[1]))
+
+
+@_func("trimprefix")
+def _f_trimprefix(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    s, p = _str(args[0]), _str(args[1])
+    return s[len(p) :] if p and s.startswith(p) else s
+
+
+@_func("trimsuffix")
+def _f_trimsuffix(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    s, p = _str(args[0]), _str(args[1])
+    return s[: -len(p)] if p and s.endswith(p) else s
+
+
+@_func("startswith")
+def _f_startswith(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    return _str(args[0]).startswith(_str(args[1]))
+
+
+@_func("endswith")
+def _f_endswith(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    return _str(args[0]).endswith(_str(args[1]))
+
+
+@_func("strcontains")
+def _f_strcontains(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    return _str(args[1]) in _str(args[0])
+
+
+@_func("substr")
+def _f_substr(args: list[Any], env: Env) -> Any:
+    _arity(args, 3)
+    s = _str(args[0])
+    off, length = int(to_number(args[1])), int(to_number(args[2]))  # type: ignore[arg-type]
+    if off < 0:
+        off += len(s)
+    return s[off:] if length == -1 else s[off : off + length]
+
+
+@_func("replace")
+def _f_replace(args: list[Any], env: Env) -> Any:
+    _arity(args, 3)
+    s, old, new = _str(args[0]), _str(args[1]), _str(args[2])
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        # Terraform's regex mode; Go's RE2 syntax is close enough to Python's for common patterns
+        return re.sub(old[1:-1], re.sub(r"\$(\d+)", r"\\\1", new), s)
+    return s.replace(old, new)
+
+
+@_func("split")
+def _f_split(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    sep, s = _str(args[0]), _str(args[1])
+    return s.split(sep) if sep else list(s)
+
+
+@_func("join")
+def _f_join(args: list[Any], env: Env) -> Any:
+    if len(args) < 2:
+        raise _FuncError("expects a separator and lists")
+    sep = _str(args[0])
+    return sep.join(_str(x) for a in args[1:] for x in _list(a))
+
+
+@_func("format")
+def _f_format(args: list[Any], env: Env) -> Any:
+    if not args:
+        raise _FuncError("expects a format string")
+    return _format(_str(args[0]), args[1:])
+
+
+@_func("formatlist")
+def _f_formatlist(args: list[Any], env: Env) -> Any:
+    if not args:
+        raise _FuncError("expects a format string")
+    fmt = _str(args[0])
+    lists = [a for a in args[1:] if isinstance(a, list)]
+    n = len(lists[0]) if lists else 1
+    out = []
+    for i in range(n):
+        row = [a[i] if isinstance(a, list) else a for a in args[1:]]
+        out.append(_format(fmt, row))
+    return out
+
+
+_VERB = re.compile(r"%(%|[-+ #0]*\d*(?:\.\d+)?[sdvqfFeEgGxXobt])")
+
+
+def _format(fmt: str, args: list[Any]) -> str:
+    it = iter(args)
+
+    def verb(m: re.Match[str]) -> str:
+        spec = m.group(1)
+        if spec == "%":
+            return "%"
+        try:
+            v = next(it)
+        except StopIteration:
+            raise _FuncError("not enough arguments for the format string") from None
+        kind = spec[-1]
+        flags = spec[:-1]
+        if kind in "sv":
+            return ("%" + flags + "s") % _str(v)
+        if kind == "q":
+            return json.dumps(_str(v))
+        if kind == "t":
+            return "true" if v is True else "false"
+        n = _num_or_fail(v)
+        if kind in "dbox":
+            return ("%" + flags + ("d" if kind == "d" else kind)) % int(n)
+        if kind == "X":
+            return ("%" + flags + "X") % int(n)
+        return ("%" + flags + kind) % float(n)
+
+    return _VERB.sub(verb, fmt)
+
+
+@_func("max")
+def _f_max(args: list[Any], env: Env) -> Any:
+    return max(_num_or_fail(a) for a in args)
+
+
+@_func("min")
+def _f_min(args: list[Any], env: Env) -> Any:
+    return min(_num_or_fail(a) for a in args)
+
+
+@_func("sum")
+def _f_sum(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return normalize_number(sum(_num_or_fail(a) for a in _list(args[0])))
+
+
+@_func("abs")
+def _f_abs(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return abs(_num_or_fail(args[0]))
+
+
+@_func("ceil")
+def _f_ceil(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return math.ceil(_num_or_fail(args[0]))
+
+
+@_func("floor")
+def _f_floor(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return math.floor(_num_or_fail(args[0]))
+
+
+def _num_or_fail(v: Any) -> float | int:
+    n = to_number(plain(v))
+    if isinstance(n, Invalid):
+        raise _FuncError(n.reason)
+    if isinstance(n, Unknown):
+        raise _UnknownArgument(n)
+    return n
+
+
+def _read_file(path_arg: Any, scope: Scope) -> str:
+    path = _str(path_arg)
+    base = scope.base_dir()
+    if base is None:
+        raise _FuncError("files are read only from module folders")
+    full = os.path.normpath(os.path.join(base, path))
+    try:
+        if os.path.getsize(full) > MAX_FILE_BYTES:
+            raise _FuncError(f"{path} is too large to read")
+        with open(full, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise _FuncError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+
+
+@_func("file")
+def _f_file(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    return _read_file(args[0], env.scope)
+
+
+@_func("fileexists")
+def _f_fileexists(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    base = env.scope.base_dir()
+    if base is None:
+        return Unknown("fileexists() is evaluated only in module folders")
+    return os.path.isfile(os.path.join(base, _str(args[0])))
+
+
+@_func("templatefile")
+def _f_templatefile(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    text = _read_file(args[0], env.scope)
+    names = _map(args[1])
+    try:
+        node = parse_template(text)
+    except HclSyntaxError as e:
+        raise _FuncError(f"the template is not valid: {e.message}") from None
+    return env.evaluate(node, Bound(_EmptyScope(env.scope.base_dir()), dict(names)))
+
+
+class _EmptyScope(Scope):
+    def __init__(self, base: str | None) -> None:
+        self._base = base
+
+    def base_dir(self) -> str | None:
+        return self._base
+

@@ -1,0 +1,73 @@
+"""AWS Regions and partitions: facts every layer uses (loaders, simulator, commands).
+
+The default-enabled list follows the IAM User Guide "AWS STS Regions and endpoints" table
+("Active by default" column), read 2026: 17 commercial Regions are enabled by default, the
+others are opt-in. Partitions and their DNS suffixes follow botocore's `partitions.json`
+(the SDKs' own table of partitions, their Region name patterns and `dnsSuffix`), read 2026-12.
+See docs/semantics.md, "Regions and partitions".
+"""
+
+from __future__ import annotations
+
+import re
+
+US_EAST_1 = "us-east-1"
+
+DEFAULT_REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ca-central-1",
+    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1",
+    "sa-east-1",
+)  # fmt: skip
+
+OPT_IN_REGIONS: tuple[str, ...] = (
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2",
+    "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+)  # fmt: skip
+
+# Region-name prefix -> partition; the longest matching prefix wins, anything else is "aws".
+_PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+    ("us-gov-", "aws-us-gov"),
+    ("eusc-", "aws-eusc"),
+    ("cn-", "aws-cn"),
+)
+
+
+# partition -> the DNS suffix of its endpoints (CloudFormation's AWS::URLSuffix)
+_DNS_SUFFIXES: dict[str, str] = {
+    "aws": "amazonaws.com",
+    "aws-cn": "amazonaws.com.cn",
+    "aws-us-gov": "amazonaws.com",
+    "aws-iso": "c2s.ic.gov",
+    "aws-iso-b": "sc2s.sgov.gov",
+    "aws-iso-e": "cloud.adc-e.uk",
+    "aws-iso-f": "csp.hci.ic.gov",
+    "aws-eusc": "amazonaws.eu",
+}
+
+# A Region name: two to four letters, words, a number (`eu-west-1`, `us-gov-west-1`,
+# `eusc-de-east-1`).
+REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
+
+
+def partition_of(region: str) -> str:
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def dns_suffix(partition: str) -> str:
+    return _DNS_SUFFIXES.get(partition, "amazonaws.com")
+
+
+def is_opt_in(region: str) -> bool:
+    return region in OPT_IN_REGIONS
+
+
