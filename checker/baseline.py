@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checker.cli import UsageError
-from checker.findings import Finding
+from checker.errors import UsageError
+from checker.findings import Finding, Suppression
 from checker.fingerprint import fingerprint, normalize_message
-from checker.suppress import SUPPRESSIBLE, describe
+from checker.suppress import SUPPRESSIBLE
 
 FORMAT_KEY = "trailcheck_baseline"
 FORMAT_VERSION = 1
@@ -108,7 +108,7 @@ def load_baseline(path: str) -> Baseline:
 def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
     """The findings, those recorded in the baseline marked suppressed; order kept."""
     left = Counter(e.key for e in baseline.entries)
-    reason = describe("pre-existing finding", "baseline", baseline.path)
+    reason = Suppression("pre-existing finding", "baseline", baseline.path)
     out = []
     for f in findings:
         if baselined(f):

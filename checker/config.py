@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import UsageError
+from checker.errors import UsageError
 from checker.findings import Severity
 from checker.resources import schema_path, validate_once
 

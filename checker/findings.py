@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Status = Literal["pass", "fail", "unknown", "suppressed"]
+SuppressionSource = Literal["inline", "metadata", "config", "baseline"]
 Severity = Literal["info", "low", "medium", "high", "critical"]
 
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
@@ -14,6 +15,19 @@ STATUSES: tuple[Status, ...] = ("fail", "unknown", "pass", "suppressed")
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)  # type: ignore[arg-type,unused-ignore]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is suppressed: the reason given, and where it was given (a comment, a
+    template's Metadata, a config `skip` entry, a baseline file)."""
+
+    reason: str
+    source: SuppressionSource
+    where: str
+
+    def __str__(self) -> str:  # the form every report shows
+        return f"{self.reason} ({self.source}: {self.where})"
 
 
 @dataclass(frozen=True)
@@ -28,7 +42,7 @@ class Finding:
     message: str
     compliance: tuple[str, ...] = ()
     # why a finding is suppressed (and by what), kept visible in every report
-    suppression: str | None = field(default=None)
+    suppression: Suppression | None = field(default=None)
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)
@@ -46,5 +60,5 @@ class Finding:
             "compliance": list(self.compliance),
         }
         if self.suppression is not None:
-            out["suppression"] = self.suppression
+            out["suppression"] = str(self.suppression)
         return out

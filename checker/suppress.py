@@ -1,7 +1,7 @@
 """Suppressions: inline Terraform comments, CloudFormation Metadata and config `skip` entries.
 
-`apply(findings, sources, config, baseline)` runs after `engine.evaluate`. A suppressed finding
-stays in every report with status "suppressed" and `suppression = "REASON (SOURCE: WHERE)"`.
+`apply(findings, sources, config)` runs after `engine.evaluate`. A suppressed finding
+stays in every report with status "suppressed" and its `Suppression` (reason, source, where).
 Only fail and unknown findings can be suppressed: a suppression that matches nothing but passes
 is stale. Problems with suppressions themselves are CT099 findings (a rule of scope file,
 emitted here rather than by the engine):
@@ -31,45 +31,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from checker.config import Config, Skip
-from checker.findings import Finding, Severity
+from checker.findings import Finding, Severity, Suppression
 from checker.model import InputFile
 
 if TYPE_CHECKING:
-    import argparse
-
     import yaml
 
-    from checker.baseline import Baseline
-    from checker.model import Estate
 
 RULE_ID = "CT099"
 RULE_NAME = "unused-suppression"
 RULE_SEVERITY: Severity = "low"
 SUPPRESSIBLE = ("fail", "unknown")
 
-Source = Literal["inline", "metadata", "config", "baseline"]
-_FORM = re.compile(
-    r"^(?P<reason>.*) \((?P<source>inline|metadata|config|baseline): (?P<where>[^()]*)\)$", re.S
-)
 _ID = re.compile(r"^CT[0-9]{3}$")
 _INLINE = re.compile(r"^(?:#|//)\s*trailcheck:ignore\b(?P<rest>.*)$")
 _REASON = re.compile(
     r"""\breason\s*=\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>\S.*))"""
 )
 _CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-
-
-def describe(reason: str, source: Source, where: str) -> str:
-    """The text of `Finding.suppression`."""
-    return f"{reason} ({source}: {where})"
-
-
-def parse(suppression: str) -> tuple[str, Source | None]:
-    """(reason, source) of a `Finding.suppression` text; source None when not in our form."""
-    m = _FORM.match(suppression)
-    if m is None:
-        return suppression, None
-    return m.group("reason"), m.group("source")  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,8 +109,8 @@ class _Suppression:
             return [] if self.used else ["*"]
         return [r for r in self.rules if r not in self.used]
 
-    def text(self) -> str:
-        return describe(self.reason or "", self.source, f"{self.file}:{self.line}")
+    def as_finding_suppression(self) -> Suppression:
+        return Suppression(self.reason or "", self.source, f"{self.file}:{self.line}")
 
 
 def _problem(label: str, ids: Sequence[str], reason: str | None) -> str | None:
@@ -361,7 +340,6 @@ def apply(
     findings: Sequence[Finding],
     sources: Sources,
     config: Config | None = None,
-    baseline: Baseline | None = None,
     *,
     today: date | None = None,
     whole_tree: bool = True,
@@ -376,10 +354,6 @@ def apply(
     suppressions = collect(findings, sources, config)
     out = [_suppress(f, suppressions, today) for f in findings]
     out.extend(_problems(suppressions, config, today, whole_tree))
-    if baseline is not None:
-        from checker.baseline import apply_baseline
-
-        out = apply_baseline(out, baseline)
     return sorted(out, key=Finding.sort_key)
 
 
@@ -396,7 +370,7 @@ def _suppress(f: Finding, suppressions: Sequence[_Suppression], today: date) -> 
         first = first or s
     if first is None:
         return f
-    return replace(f, status="suppressed", suppression=first.text())
+    return replace(f, status="suppressed", suppression=first.as_finding_suppression())
 
 
 def _problems(
@@ -428,26 +402,4 @@ def _problems(
             line=s.line,
             message=message,
         ))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# The scan command
-
-
-def for_command(
-    args: argparse.Namespace, config: Config, estate: Estate, findings: Sequence[Finding]
-) -> list[Finding]:
-    """`apply` with the command's --baseline / --create-baseline. A baseline created in this run
-    applies to it, so adopting trailcheck on an old repository starts green. Config entries are
-    judged unused only when a scanned folder holds the config file's folder."""
-    from checker.baseline import apply_baseline, load_baseline, write_baseline
-
-    paths = [Path(p).resolve() for p in getattr(args, "paths", None) or ["."]]
-    whole = config.base is None or any(p.is_dir() and config.base.is_relative_to(p) for p in paths)
-    out = apply(findings, Sources(estate.inputs), config, whole_tree=whole)
-    if getattr(args, "create_baseline", None):
-        return apply_baseline(out, write_baseline(args.create_baseline, out))
-    if getattr(args, "baseline", None):
-        return apply_baseline(out, load_baseline(args.baseline))
     return out

@@ -56,9 +56,17 @@ def test_explain_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no rule" in capsys.readouterr().err
 
 
-def test_bad_var_is_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["scan", str(tmp_path), "--var", "novalue"]) == 2
+@pytest.mark.parametrize("var", ["novalue", "=x", " =x", "1abc=x", "a.b=x"])
+def test_bad_var_is_usage_error(
+    var: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["scan", str(tmp_path), "--var", var]) == 2
     assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def test_var_value_may_hold_equals_signs(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "x" {}\n', encoding="utf-8")
+    assert main(["scan", str(tmp_path), "--var", "x=a=b", "--format", "json"]) == 0
 
 
 def test_output_to_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

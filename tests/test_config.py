@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import UsageError
 from checker.config import Config, ConfigError, Skip, find_config, for_command, load_config
 from checker.engine import load_rules
+from checker.errors import UsageError
 
 GOOD = """\
 # project settings

@@ -10,7 +10,7 @@ import yaml
 
 from checker.cli import main
 from checker.config import Config, Skip, load_config
-from checker.findings import Finding, Status
+from checker.findings import Finding, Status, Suppression
 from checker.model import InputFile
 from checker.resources import policies_root
 from checker.suppress import (
@@ -19,8 +19,6 @@ from checker.suppress import (
     RULE_SEVERITY,
     Sources,
     apply,
-    describe,
-    parse,
     scan_hcl,
 )
 
@@ -101,7 +99,7 @@ def test_comment_above_a_block_covers_the_block(tmp_path: Path) -> None:
     s020, s021 = by_rule(out, "CT020"), by_rule(out, "CT021")
     assert [x.status for x in s020] == ["suppressed", "fail"]
     assert s021[0].status == "suppressed"
-    assert s021[0].suppression == (
+    assert str(s021[0].suppression) == (
         "copies go to the audit account's locked bucket (inline: main.tf:5)"
     )
     assert by_rule(out, RULE_ID) == [] or all("CT002" in x.message or "CT003" in x.message
@@ -112,7 +110,7 @@ def test_trailing_comment_and_slash_comment_above_an_attribute(tmp_path: Path) -
     out = apply([f("CT002", 15), f("CT003", 17), f("CT004", 18)],
                 tf_sources(tmp_path, MAIN_TF), today=TODAY)
     assert [x.status for x in out if x.rule_id != RULE_ID] == ["suppressed", "suppressed", "fail"]
-    assert by_rule(out, "CT003")[0].suppression == (
+    assert str(by_rule(out, "CT003")[0].suppression) == (
         "key is managed by the platform team (inline: main.tf:16)")
     # CT020/CT021 above the bucket matched nothing here: reported as unused
     unused = by_rule(out, RULE_ID)
@@ -229,7 +227,7 @@ def test_cloudformation_metadata(tmp_path: Path) -> None:
     assert status == {("CT002", "Trail"): "suppressed", ("CT003", "Trail"): "fail",
                       ("CT020", "Bucket"): "suppressed", ("CT002", "Bucket"): "fail"}
     trail = next(x for x in out if x.rule_id == "CT002" and x.resource == "Trail")
-    assert trail.suppression == "validated by the archive account (metadata: stack.yaml:8)"
+    assert str(trail.suppression) == "validated by the archive account (metadata: stack.yaml:8)"
     problems = sorted((x.line, x.message) for x in by_rule(out, RULE_ID))
     assert problems[0][0] == 10 and problems[0][1].startswith("suppression without a reason")
     # CT021 on Bucket matched nothing, CT020 did
@@ -261,7 +259,7 @@ def test_config_skip_by_rule_resource_and_file(tmp_path: Path) -> None:
     status = {x.resource: x for x in out}
     assert status["aws_kms_key.k"].status == "fail"
     assert status["aws_cloudtrail.main"].status == "suppressed"
-    assert status["aws_s3_bucket.logs"].suppression == (
+    assert str(status["aws_s3_bucket.logs"].suppression) == (
         "buckets are locked elsewhere (config: .trailcheck.yaml:3)")
     assert by_rule(out, RULE_ID) == []
 
@@ -309,7 +307,7 @@ def test_an_inline_and_a_config_match_both_count_as_used(tmp_path: Path) -> None
     config = Config(path="c.yaml", base=tmp_path, skip=(Skip("cfg", ("CT002",), line=1),))
     text = '# trailcheck:ignore CT002 reason="inline"\nresource "aws_cloudtrail" "t" {\n}\n'
     out = apply([f("CT002", 2)], tf_sources(tmp_path, text), config, today=TODAY)
-    assert [x.suppression for x in out] == ["inline (inline: main.tf:1)"]
+    assert [str(x.suppression) for x in out] == ["inline (inline: main.tf:1)"]
 
 
 def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
@@ -319,10 +317,11 @@ def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
     assert a == b == sorted(a, key=Finding.sort_key)
 
 
-def test_describe_and_parse() -> None:
-    text = describe("a reason (with parentheses)", "config", ".trailcheck.yaml:4")
-    assert parse(text) == ("a reason (with parentheses)", "config")
-    assert parse("something else") == ("something else", None)
+def test_a_suppression_keeps_its_parts_and_prints_as_reports_show_it() -> None:
+    s = Suppression("a reason (with parentheses)", "config", ".trailcheck.yaml:4")
+    assert (s.reason, s.source) == ("a reason (with parentheses)", "config")
+    assert s.where == ".trailcheck.yaml:4"
+    assert str(s) == "a reason (with parentheses) (config: .trailcheck.yaml:4)"
 
 
 def test_ct099_rule_file_matches_the_code() -> None:

@@ -25,9 +25,11 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import UsageError, add_output_options, parse_regions
+from checker.commands.options import add_output_options, add_suppression_options, parse_regions
+from checker.errors import UsageError
 
 if TYPE_CHECKING:
+    from checker.config import Config
     from checker.loaders.aws.live import AuditOptions, LiveAudit, SessionFactory
     from checker.report import ScanReport
 
@@ -76,11 +78,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--compliance", metavar="FRAMEWORK", help="also report per control of a framework"
     )
     add_output_options(p)
-    import checker.cli as cli
-
-    add_suppression = getattr(cli, "add_suppression_options", None)
-    if add_suppression is not None:
-        add_suppression(p)
+    add_suppression_options(p)
     p.set_defaults(handler=run)
 
 
@@ -178,7 +176,8 @@ class RichProgress:
 
 def run(args: argparse.Namespace, *, session_factory: SessionFactory | None = None) -> int:
     """The `audit` handler. `session_factory` replaces boto3.Session (tests, emulators)."""
-    from checker.cli import EXIT_INPUT, exit_code
+    from checker.commands.output import exit_code
+    from checker.errors import EXIT_INPUT
     from checker.loaders.aws.live import CredentialsError, audit
 
     config = _config(args)
@@ -205,12 +204,10 @@ def run(args: argparse.Namespace, *, session_factory: SessionFactory | None = No
     return exit_code(report.findings, args)
 
 
-def _config(args: argparse.Namespace) -> Any:
-    """The project config (`.trailcheck.yaml`), as `scan` reads it, when this build has one."""
-    try:
-        from checker import config as project_config
-    except ModuleNotFoundError:
-        return None
+def _config(args: argparse.Namespace) -> Config:
+    """The project config (`.trailcheck.yaml`), found as `scan` finds it."""
+    from checker import config as project_config
+
     if not hasattr(args, "paths"):
         args.paths = ["."]
     if not hasattr(args, "regions"):
@@ -234,7 +231,7 @@ def engine_options(args: argparse.Namespace, options: AuditOptions) -> Any:
 
 
 def build_report(
-    result: LiveAudit, args: argparse.Namespace, audit: AuditOptions, config: Any = None
+    result: LiveAudit, args: argparse.Namespace, audit: AuditOptions, config: Config | None = None
 ) -> ScanReport:
     from checker.engine import evaluate, load_rules
     from checker.report import ScanReport
@@ -242,13 +239,13 @@ def build_report(
 
     options = engine_options(args, audit)
     rules = load_rules()
-    if config is not None and hasattr(config, "with_severities"):
+    if config is not None:
         rules = config.with_severities(rules)
     findings = evaluate(result.estate, rules, options)
     if config is not None:
-        from checker import suppress
+        from checker.commands.scan import apply_suppressions
 
-        findings = suppress.for_command(args, config, result.estate, findings)
+        findings = apply_suppressions(args, config, result.estate, findings)
     extra: dict[str, Any] = result.report_extra()
     extra["trails"] = trail_cards(result.estate)
     extra["coverage"] = _coverage(result, options)
@@ -307,7 +304,7 @@ def render_audit(fmt: str, report: ScanReport, *, color: bool = False) -> str:
 
 
 def write_audit_reports(args: argparse.Namespace, report: ScanReport) -> None:
-    """`cli.write_reports` with the audit's renderers."""
-    from checker.cli import write_reports
+    """`output.write_reports` with the audit's renderers."""
+    from checker.commands.output import write_reports
 
     write_reports(args, report, renderer=render_audit)

@@ -18,8 +18,9 @@ import os
 import sys
 from typing import Any
 
-from checker.cli import EXIT_INPUT, EXIT_OK, add_input_options, parse_regions
+from checker.commands.options import add_input_options, parse_regions
 from checker.commands.simulate import load_estate, write
+from checker.errors import EXIT_INPUT, EXIT_OK
 
 LEGEND = ("cell: trail key (see below) · L = sent to CloudWatch Logs · A = an alarm notifies a "
           "subscribed topic · - = not captured · ? = not known")  # fmt: skip

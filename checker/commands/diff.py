@@ -24,7 +24,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import UsageError, add_input_options, parse_regions
+from checker.commands.options import add_input_options, parse_regions
+from checker.errors import UsageError
 
 if TYPE_CHECKING:
     from checker.config import Config
@@ -94,7 +95,7 @@ def _config(args: argparse.Namespace, head: Source) -> Config:
 
 
 def _load(source: Source, args: argparse.Namespace) -> Estate:
-    from checker.cli import load_options
+    from checker.commands.options import load_options
     from checker.loaders import load_paths
 
     options = load_options(args, cwd=str(source.root))
@@ -152,12 +153,12 @@ def _matrix(default_region: str | None) -> MatrixFn | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.cli import EXIT_INPUT
     from checker.diffing.accept import apply_accepts
     from checker.diffing.compare import compare
     from checker.diffing.render import DiffReport, Side, render
     from checker.diffing.sources import resolved
     from checker.engine import evaluate, load_rules
+    from checker.errors import EXIT_INPUT
     from checker.predicates import Options
 
     with resolved(args.base, args.head, path=args.path) as (base_src, head_src):

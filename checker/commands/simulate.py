@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.cli import EXIT_INPUT, EXIT_OK, UsageError, add_input_options, parse_regions
+from checker.commands.options import add_input_options, parse_regions
+from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from checker.model import Estate
@@ -54,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def load_estate(args: argparse.Namespace) -> tuple[Estate, list[str]]:
     """The configuration under PATHS, and the input errors (CT000) as lines for stderr."""
-    from checker.cli import load_options
+    from checker.commands.options import load_options
     from checker.loaders import load_paths
 
     estate = load_paths(args.paths, load_options(args))

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from checker.cli import UsageError
+from checker.errors import UsageError
 
 CONFIG_NAMES = (".trailcheck.yaml", ".trailcheck.yml")
 

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from checker.cli import UsageError
 from checker.compliance import Control, find_framework, load_frameworks
+from checker.errors import UsageError
 from checker.findings import Finding
 
 STATUSES = ("fail", "unknown", "pass", "not_covered")

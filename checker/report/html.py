@@ -80,7 +80,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "where": where,
         "message": f.message,
         "compliance": list(f.compliance),
-        "suppression": f.suppression,
+        "suppression": str(f.suppression) if f.suppression else None,
     }
 
 

@@ -64,7 +64,7 @@ def _case(findings: list[Finding]) -> ET.Element:
     elif unknown:
         ET.SubElement(case, "skipped", {"message": _clean(f"unknown: {unknown[0].message}")})
     elif suppressed:
-        reason = suppressed[0].suppression or ""
+        reason = str(suppressed[0].suppression or "")
         ET.SubElement(case, "skipped", {"message": _clean(f"suppressed: {reason}")})
     return case
 

@@ -63,7 +63,7 @@ def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = Fals
         row = (f"| {_MARK[f.status]} | {f.severity} | {f.rule_id} {f.rule_name} | "
                f"{_code(f.resource)} | {_code(_where(f))} | {_cell(f.message)} |")
         if reason:
-            row += f" {_cell(f.suppression or '')} |"
+            row += f" {_cell(str(f.suppression or ''))} |"
         rows.append(row)
     rows.append("")
     if len(findings) > limit:

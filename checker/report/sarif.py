@@ -22,7 +22,6 @@ from urllib.parse import quote
 from checker.findings import Finding
 from checker.fingerprint import SARIF_KEY, fingerprint
 from checker.report import ScanReport, tool_info
-from checker.suppress import parse
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -121,13 +120,12 @@ def _result(f: Finding, index: Mapping[str, int]) -> dict[str, Any]:
         "properties": properties,
     }
     if f.suppression is not None:
-        reason, source = parse(f.suppression)
         result["suppressions"] = [{
-            "kind": "inSource" if source in ("inline", "metadata") else "external",
+            "kind": "inSource" if f.suppression.source in ("inline", "metadata") else "external",
             "status": "accepted",
-            "justification": f.suppression if source is None else reason,
+            "justification": f.suppression.reason,
         }]
-        properties["suppression"] = f.suppression
+        properties["suppression"] = str(f.suppression)
     return result
 
 

@@ -10,10 +10,9 @@ import os
 from pathlib import Path
 
 from checker.engine import Rule
-from checker.findings import Finding, Severity, Status
+from checker.findings import Finding, Severity, Status, Suppression
 from checker.model import InputFile
 from checker.report import ScanReport
-from checker.suppress import describe
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TF = "infra/main.tf"
@@ -65,12 +64,13 @@ def sample_findings() -> list[Finding]:
         finding("CT004", "pass", "aws_cloudtrail.main", TF, 14, "The trail is logging."),
         finding("CT020", "suppressed", "aws_s3_bucket.logs", TF, 30,
                 "Object Lock is not enabled.",
-                describe("copies go to the audit account's locked bucket", "inline", f"{TF}:29")),
+                Suppression(
+                    "copies go to the audit account's locked bucket", "inline", f"{TF}:29")),
         finding("CT021", "suppressed", "aws_s3_bucket.logs", TF, 31, "Versioning is not enabled.",
-                describe("versioned by the replication target", "config", ".trailcheck.yaml:4")),
+                Suppression("versioned by the replication target", "config", ".trailcheck.yaml:4")),
         finding("CT024", "suppressed", "aws_s3_bucket.logs", TF, 30,
                 "Server access logging is off.",
-                describe("pre-existing finding", "baseline", "ci/baseline.json")),
+                Suppression("pre-existing finding", "baseline", "ci/baseline.json")),
         finding("CT030", "unknown", "aws_kms_key.trail", TF, 9,
                 "key arn:aws:kms:us-east-1:111122223333:key/abc (used by aws_cloudtrail.main) "
                 "is not in the scanned inputs"),

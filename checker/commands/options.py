@@ -1,0 +1,173 @@
+"""The command-line options several commands share, and what they turn into: the loaders'
+`LoadOptions` and the engine's `Options`. Kept light: every command imports this module at
+startup, so the loaders and the engine are imported only when a command runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from checker.errors import UsageError
+from checker.findings import SEVERITIES
+from checker.regions import REGION_NAME
+
+# Terraform identifiers (letters, digits, underscores and dashes, not starting with a digit or
+# dash); CloudFormation parameter names are alphanumeric, a subset.
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+if TYPE_CHECKING:
+    from checker.loaders.reading import LoadOptions
+    from checker.predicates import Options
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("inputs")
+    g.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file (like terraform -var-file); repeatable",
+    )
+    g.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Terraform variable (like terraform -var); repeatable",
+    )
+    g.add_argument(
+        "--region",
+        metavar="REGION",
+        help="home region of trails whose inputs do not say (no provider region)",
+    )
+    g.add_argument(
+        "--regions",
+        metavar="R1,R2",
+        help="regions that must be covered (default: the 17 default-enabled regions)",
+    )
+    g.add_argument(
+        "--min-retention-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="shortest acceptable log retention (default 365)",
+    )
+
+
+def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
+    from checker.report import FORMATS
+
+    g = p.add_argument_group("output")
+    g.add_argument(
+        "--format", choices=formats or FORMATS, default=None, help="report format (default text)"
+    )
+    g.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT=]FILE",
+        help="write the report to FILE instead of standard output; FORMAT=FILE writes "
+        "another format too (repeatable)",
+    )
+    g.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default=None,
+        help="lowest severity whose failure makes the exit code 1 (default low)",
+    )
+    g.add_argument(
+        "--fail-on-unknown",
+        action="store_true",
+        help="also exit 1 when a check's result is unknown",
+    )
+    g.add_argument("--show-passes", action="store_true", help="list passing checks in text output")
+    g.add_argument("--no-color", action="store_true", help="never colour the text output")
+
+
+def add_suppression_options(p: argparse.ArgumentParser) -> None:
+    """Config file and baseline (checker/config.py, checker/suppress.py, checker/baseline.py)."""
+    g = p.add_argument_group("configuration and baseline")
+    g.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: .trailcheck.yaml or [tool.trailcheck] in "
+        "pyproject.toml, found upwards from the first PATH); flags win over it",
+    )
+    g.add_argument("--no-config", action="store_true", help="ignore any config file")
+    b = g.add_mutually_exclusive_group()
+    b.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE are reported as suppressed and do not fail",
+    )
+    b.add_argument(
+        "--create-baseline",
+        metavar="FILE",
+        help="record the current failing and unknown findings in FILE (and treat "
+        "them as baselined in this run)",
+    )
+
+
+
+
+def load_options(args: argparse.Namespace, cwd: str | None = None) -> LoadOptions:
+    """LoadOptions from the input flags. With `cwd` (paths reported relative to another folder),
+    --var-file paths are made absolute first: the user wrote them relative to where they are."""
+    from checker.loaders.reading import LoadOptions
+
+    variables = []
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not _VARIABLE_NAME.fullmatch(name):
+            raise UsageError(
+                f"--var {item!r}: expected NAME=VALUE, where NAME is a Terraform variable or "
+                "CloudFormation parameter name"
+            )
+        variables.append((name, value))
+    if args.region is not None and not REGION_NAME.fullmatch(args.region):
+        raise UsageError(f"--region: {args.region!r} is not a Region name such as eu-west-1")
+    if cwd is None:
+        return LoadOptions(
+            var_files=tuple(args.var_file),
+            variables=tuple(variables),
+            default_region=args.region,
+        )
+    return LoadOptions(
+        var_files=tuple(os.path.abspath(f) for f in args.var_file),
+        variables=tuple(variables),
+        default_region=args.region,
+        cwd=cwd,
+    )
+
+
+
+
+def parse_regions(text: str | None) -> tuple[str, ...]:
+    """`--regions R1,R2`, validated and deduplicated; empty when not given."""
+    if text is None:
+        return ()
+    regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    bad = [r for r in regions if not REGION_NAME.fullmatch(r)]
+    if bad:
+        raise UsageError(f"--regions: {bad[0]!r} is not a Region name such as eu-west-1")
+    if not regions:
+        raise UsageError("--regions: no Region given")
+    return regions
+
+
+def engine_options(args: argparse.Namespace) -> Options:
+    from checker.predicates import Options
+
+    regions = parse_regions(getattr(args, "regions", None))
+    return Options(
+        min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
+        regions=regions,
+        default_region=getattr(args, "region", None),
+    )
+
+
