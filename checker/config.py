@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from checker.errors import UsageError
 from checker.findings import Severity
+from checker.model import unit_of
 from checker.resources import schema_path, validate_once
 
 if TYPE_CHECKING:
     import yaml
 
     from checker.engine import Rule
+    from checker.model import Estate
 
 CONFIG_NAMES = (".trailcheck.yaml", ".trailcheck.yml")
 _TOOL_SECTION = re.compile(r"^\s*\[\[?\s*tool\.trailcheck\s*[.\]]", re.MULTILINE)
@@ -105,6 +107,8 @@ class Config:
     min_retention_days: int | None = None
     regions: tuple[str, ...] = ()
     accept: tuple[Accept, ...] = ()
+    # group name -> member paths (relative to `base`): units that share an account
+    estates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "severity/CT020" -> line, to point at an override of a rule that does not exist
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -126,6 +130,25 @@ class Config:
                 for rid in unknown
             ))
         return [replace(r, severity=self.severity.get(r.id, r.severity)) for r in rules]
+
+
+    def unit_groups(self, estate: Estate, cwd: str) -> dict[str, str]:
+        """Each load unit of `estate` that an `estates` group lists -> the group's name. Units
+        are named as reports show them (relative to `cwd`); members relative to `base`."""
+        if not self.estates or self.base is None:
+            return {}
+        members = {
+            os.path.normpath(self.base / member): name
+            for name, paths in self.estates.items()
+            for member in paths
+        }
+        units = {unit_of(o) for o in estate.trails} | {unit_of(o) for o in estate.policies}
+        out: dict[str, str] = {}
+        for unit in units:
+            name = members.get(os.path.normpath(os.path.join(cwd, unit))) if unit else None
+            if name is not None:
+                out[unit] = name
+        return out
 
 
 def _glob(value: str, pattern: str) -> bool:
@@ -392,6 +415,17 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
             rule=raw.get("rule"),
         ))
     severity = dict(data.get("severity", {}))
+    estates = {str(k): tuple(v) for k, v in data.get("estates", {}).items()}
+    seen: dict[str, str] = {}
+    for name, paths in estates.items():
+        for member in paths:
+            key = os.path.normpath(member)
+            if key in seen and seen[key] != name:
+                raise ConfigError(
+                    f"{display}:{locate(('estates', name))}: estates.{name}: {member} is also in "
+                    f"estate {seen[key]}; a unit deploys into one account"
+                )
+            seen[key] = name
     return Config(
         path=display,
         base=base,
@@ -401,6 +435,7 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
         min_retention_days=data.get("min-retention-days"),
         regions=tuple(data.get("regions", ())),
         accept=tuple(accepts),
+        estates=estates,
         lines={f"severity/{rid}": locate(("severity", rid)) for rid in severity},
     )
 

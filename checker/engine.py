@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from checker.findings import Finding, Severity
-from checker.model import Computed, Estate, Location, Reference, Trail, Unknown
+from checker.model import (
+    Computed,
+    Estate,
+    Location,
+    Reference,
+    Trail,
+    UnitView,
+    Unknown,
+    unit_views,
+)
 from checker.predicates import Context, Options, Outcome, load_all
 from checker.resources import policies_root, schema_path, validate_once
 
@@ -175,9 +184,6 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
         for t in estate.trails:
             yield Subject(t.id, t.location, t)
         return
-    if scope == "estate":
-        yield Subject("estate", Location(_estate_file(estate), 0), estate)
-        return
     attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[
         scope
     ]
@@ -208,16 +214,6 @@ def _outside_id(kind: str, ref: Reference) -> str:
             return f"arn:aws:s3:::{ref.value}"
         return ref.value
     return ref.target or f"{kind} ({ref.value.reason})"
-
-
-def _estate_file(estate: Estate) -> str:
-    files = sorted({i.path for i in estate.inputs if i.status == "ok"})
-    if len(files) == 1:
-        return files[0]
-    if not files:
-        return ""
-    common = os.path.commonpath(files)
-    return common if common and common != "." else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,13 +315,33 @@ def _show(value: Any) -> str:
 # Evaluation
 
 
+class Judgement:
+    """One scan's judging: the whole estate for rules about one resource, and one view per
+    deployment unit for rules about the set of trails (`model.unit_views`), each with a context
+    whose caches the rules and the coverage matrix share."""
+
+    def __init__(self, estate: Estate, options: Options | None = None) -> None:
+        self.estate = estate
+        self.options = options or Options()
+        self.context = Context(estate, self.options)
+        self.views = unit_views(estate, self.options.unit_groups)
+        self.contexts = {v.name: Context(v.estate, self.options) for v in self.views}
+
+    def unit_name(self, location: Location) -> str | None:
+        unit = location.unit
+        return self.options.unit_groups.get(unit, unit) or None
+
+
 def evaluate(
-    estate: Estate, rules: Iterable[Rule], options: Options | None = None
+    estate: Estate,
+    rules: Iterable[Rule],
+    options: Options | None = None,
+    judgement: Judgement | None = None,
 ) -> list[Finding]:
-    """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted."""
-    options = options or Options()
+    """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted. Rules
+    about the set of trails are judged once per deployment unit."""
+    judgement = judgement or Judgement(estate, options)
     load_all()
-    ctx = Context(estate, options)
     rules = list(rules)
     by_id = {r.id: r for r in rules}
     findings: list[Finding] = []
@@ -342,19 +358,33 @@ def evaluate(
                 line=d.location.line,
                 message=d.message,
                 compliance=rule.compliance if rule else (),
+                unit=judgement.unit_name(d.location),
             )
         )
-    for rule in rules:
-        if rule.check is None:
-            continue  # CT000 comes from the loaders' diagnostics
-        if rule.scope == "estate" and not estate.trails and estate.origin != "live":
-            continue  # nothing to judge: the inputs hold no trail
+    checked = [r for r in rules if r.check is not None]  # CT000 comes from the diagnostics
+    for rule in checked:
+        if rule.scope == "estate":
+            continue
         for subject in _scope_subjects(rule.scope, estate):
-            findings.extend(_evaluate_rule(rule, ctx, subject))
+            unit = judgement.unit_name(subject.location)
+            findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+    # view by view, so that a view's simulations are shared by all its rules
+    for view in judgement.views:
+        ctx = judgement.contexts[view.name]
+        subject = Subject("estate", view.anchor, view.estate)
+        for rule in checked:
+            if rule.scope == "estate":
+                findings.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
     return sorted(set(findings), key=Finding.sort_key)
 
 
-def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
+def _evaluate_rule(
+    rule: Rule,
+    ctx: Context,
+    subject: Subject,
+    unit: str | None,
+    view: UnitView | None = None,
+) -> list[Finding]:
     if subject.outside:
         users = ", ".join(t.id for t in subject.users)
         outcomes = [
@@ -376,15 +406,8 @@ def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
                     if hasattr(subject.obj, "where")
                     else subject.location
                 )
-                return [
-                    _finding(
-                        rule,
-                        subject,
-                        Outcome(
-                            "unknown", f"cannot tell whether the rule applies: {gate.message}", loc
-                        ),
-                    )
-                ]
+                why = f"cannot tell whether the rule applies: {gate.message}"
+                return [_finding(rule, subject, Outcome("unknown", why, loc), unit, view)]
         assert rule.check is not None
         try:
             outcomes = evaluate_condition(rule.check, ctx, subject)
@@ -396,7 +419,7 @@ def _evaluate_rule(rule: Rule, ctx: Context, subject: Subject) -> list[Finding]:
                 "TRAILCHECK_DEBUG=1 shows the traceback)"
             )
             outcomes = [Outcome("unknown", message, subject.location)]
-    return [_finding(rule, subject, o) for o in outcomes]
+    return [_finding(rule, subject, o, unit, view) for o in outcomes]
 
 
 # The message prefix of a rule that crashed: judged unknown, and the run exits 3.
@@ -407,8 +430,13 @@ def has_internal_errors(findings: Iterable[Finding]) -> bool:
     return any(f.status == "unknown" and f.message.startswith(INTERNAL_ERROR) for f in findings)
 
 
-def _finding(rule: Rule, subject: Subject, outcome: Outcome) -> Finding:
+def _finding(
+    rule: Rule, subject: Subject, outcome: Outcome, unit: str | None, view: UnitView | None
+) -> Finding:
     loc = outcome.location or subject.location
+    if view is not None and loc.file not in view.files:
+        # decided by an object of another unit (an organization trail): point into this unit
+        loc = view.anchor
     message = outcome.message
     template = rule.messages.get(outcome.status)
     if template and not message.startswith(INTERNAL_ERROR):
@@ -425,4 +453,5 @@ def _finding(rule: Rule, subject: Subject, outcome: Outcome) -> Finding:
         line=loc.line,
         message=message,
         compliance=rule.compliance,
+        unit=unit,
     )

@@ -43,6 +43,9 @@ class Finding:
     compliance: tuple[str, ...] = ()
     # why a finding is suppressed (and by what), kept visible in every report
     suppression: Suppression | None = field(default=None)
+    # the deployment unit (Terraform root module, template, plan, CLI output folder, account)
+    # the finding is about; None for a finding about a file as such (CT000, CT099)
+    unit: str | None = None
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)
@@ -58,6 +61,7 @@ class Finding:
             "line": self.line,
             "message": self.message,
             "compliance": list(self.compliance),
+            "unit": self.unit,
         }
         if self.suppression is not None:
             out["suppression"] = str(self.suppression)

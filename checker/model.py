@@ -114,6 +114,20 @@ def _lines() -> Any:
     return field(default_factory=dict, compare=False, repr=False, hash=False)
 
 
+class Located:
+    """A model object written somewhere: its location, and the line of each attribute that set
+    one of its fields (model field name -> line), for findings that point at the attribute."""
+
+    location: Location
+    lines: Mapping[str, int]
+
+    def where(self, attribute: str | None = None) -> Location:
+        """The location of one attribute, falling back to the object's own."""
+        if attribute and attribute in self.lines:
+            return replace(self.location, line=self.lines[attribute])
+        return self.location
+
+
 @dataclass(frozen=True)
 class Reference:
     """What one resource says about another.
@@ -210,7 +224,7 @@ class InsightSelector:
 
 
 @dataclass(frozen=True)
-class Trail:
+class Trail(Located):
     id: str
     name: MaybeStr
     location: Location = _loc()
@@ -230,14 +244,12 @@ class Trail:
     sns_topic: Reference | None = None
     selectors: Selectors | Unknown = field(default_factory=Selectors.default)
     insight_selectors: tuple[InsightSelector, ...] | Unknown = ()
+    # Set only in another deployment unit's view (`unit_views`): the unit that deploys this
+    # organization trail. It is in another account, so it records the viewing unit's events only
+    # as an organization trail.
+    foreign_unit: str | None = None
     # model field name -> line of the attribute that set it, for precise findings
     lines: Mapping[str, int] = _lines()
-
-    def where(self, attribute: str | None = None) -> Location:
-        """The location of one attribute, falling back to the trail's own."""
-        if attribute and attribute in self.lines:
-            return Location(self.location.file, self.lines[attribute])
-        return self.location
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,7 +280,7 @@ class LifecycleExpiration:
 
 
 @dataclass(frozen=True)
-class Bucket:
+class Bucket(Located):
     id: str
     name: MaybeStr
     location: Location = _loc()
@@ -292,14 +304,9 @@ class Bucket:
     sse_kms_key: Reference | None = None
     lines: Mapping[str, int] = _lines()
 
-    def where(self, attribute: str | None = None) -> Location:
-        if attribute and attribute in self.lines:
-            return Location(self.location.file, self.lines[attribute])
-        return self.location
-
 
 @dataclass(frozen=True)
-class Key:
+class Key(Located):
     id: str
     location: Location = _loc()
     arn: MaybeStr | None = None
@@ -312,11 +319,6 @@ class Key:
     policy: Mapping[str, Any] | Unknown | None = None
     lines: Mapping[str, int] = _lines()
 
-    def where(self, attribute: str | None = None) -> Location:
-        if attribute and attribute in self.lines:
-            return Location(self.location.file, self.lines[attribute])
-        return self.location
-
 
 @dataclass(frozen=True)
 class KeyAlias:
@@ -327,7 +329,7 @@ class KeyAlias:
 
 
 @dataclass(frozen=True)
-class LogGroup:
+class LogGroup(Located):
     id: str
     name: MaybeStr
     location: Location = _loc()
@@ -345,7 +347,7 @@ class MetricTransformation:
 
 
 @dataclass(frozen=True)
-class MetricFilter:
+class MetricFilter(Located):
     id: str
     log_group: Reference  # by log group name
     pattern: MaybeStr
@@ -356,7 +358,7 @@ class MetricFilter:
 
 
 @dataclass(frozen=True)
-class Alarm:
+class Alarm(Located):
     id: str
     metric_name: MaybeStr | None
     namespace: MaybeStr | None
@@ -389,7 +391,7 @@ PolicyKind = Literal["scp", "rcp", "iam", "other"]
 
 
 @dataclass(frozen=True)
-class ControlPolicy:
+class ControlPolicy(Located):
     """An SCP, RCP or IAM policy: the document and where it is attached when known."""
 
     id: str
@@ -485,6 +487,9 @@ class Estate:
             for n in names:
                 if isinstance(n, str) and n:
                     index[kind].setdefault(n, obj)
+                    # the same name in several units (envs/dev and envs/prod both name their log
+                    # group "cloudtrail"): a reference joins the one of its own unit first
+                    index[kind].setdefault(_target_key(owner.location.unit, "name:" + n), obj)
 
         for b in self.buckets:
             arn = (
@@ -526,7 +531,12 @@ class Estate:
             if hit is not None:
                 return hit
         if isinstance(ref.value, str):
-            for candidate in _reference_spellings(ref.value):
+            spellings = list(_reference_spellings(ref.value))
+            for candidate in spellings:
+                hit = table.get(_target_key(ref.unit, "name:" + candidate))
+                if hit is not None:
+                    return hit
+            for candidate in spellings:
                 if candidate in table:
                     return table[candidate]
         return None
@@ -612,3 +622,82 @@ def in_unit(estate: Estate, unit: str) -> Estate:
         name: tuple(stamp(o) for o in getattr(estate, name)) for name in _UNIT_COLLECTIONS
     }
     return replace(estate, **stamped)
+
+
+# --------------------------------------------------------------------------------------------
+# Deployment units
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """One deployment unit (a Terraform root module, a template, a plan, a folder of saved CLI
+    output, an audited account), or a group of units that deploy into the same account, as the
+    rules about the set of trails judge it.
+
+    Units are deployed separately, usually into different accounts, so one unit's trails never
+    make another pass; organization trails of other units count (marked `foreign_unit`), since
+    every account counts as a member when the member list is unknown. Service control policies
+    apply across the organization too; IAM policies only in their own unit."""
+
+    name: str  # the unit's path as reports show it, or the group's name
+    estate: Estate
+    anchor: Location  # where a finding points when no single block of the unit decides it
+    files: frozenset[str]  # the files of the unit's own objects
+
+
+def unit_of(obj: Any) -> str:
+    location = getattr(obj, "location", None)
+    return location.unit if isinstance(location, Location) else ""
+
+
+def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple[UnitView, ...]:
+    """The estate split per deployment unit (`groups` maps a unit to the name of the group of
+    units that share its account). Units without a trail of their own are not judged: there is
+    no set of trails to judge. A live estate without any trail is judged as one view (an account
+    without a trail fails CT001)."""
+    groups = groups or {}
+
+    def group_of(unit: str) -> str:
+        return groups.get(unit, unit)
+
+    if not estate.trails:
+        if estate.origin == "live":
+            return (UnitView("", estate, NOWHERE, frozenset()),)
+        return ()
+    by_unit: dict[str, dict[str, list[Any]]] = {}
+    for name in _UNIT_COLLECTIONS:
+        for obj in getattr(estate, name):
+            by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    members: dict[str, list[str]] = {}
+    for unit in by_unit:
+        members.setdefault(group_of(unit), []).append(unit)
+    organization = [t for t in estate.trails if t.is_organization is not False]
+    scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
+    views: list[UnitView] = []
+    for name in sorted(members):
+        own_units = members[name]
+        own_trails = [t for u in own_units for t in by_unit[u].get("trails", ())]
+        if not own_trails:
+            continue
+        # named with their unit in this view's messages: ids are unique only within a unit
+        borrowed = [
+            replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
+            for t in organization
+            if group_of(unit_of(t)) != name
+        ]
+        lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
+        parts: dict[str, list[Any]] = {}
+        for unit in [*own_units, *lent]:
+            for collection, objects in by_unit.get(unit, {}).items():
+                if collection != "trails":
+                    parts.setdefault(collection, []).extend(objects)
+        own_policies = [p for p in parts.get("policies", ()) if p.kind not in ("scp", "rcp")]
+        collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in _UNIT_COLLECTIONS}
+        collections["trails"] = tuple(own_trails + borrowed)
+        collections["policies"] = tuple(own_policies + scps)
+        view = replace(estate, inputs=(), diagnostics=(), **collections)
+        own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
+        anchor = min((t.location for t in own_trails), key=lambda loc: (loc.file, loc.line))
+        files = frozenset(o.location.file for o in own_objects)
+        views.append(UnitView(name, view, anchor, files))
+    return tuple(views)

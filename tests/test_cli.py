@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -111,7 +112,9 @@ def test_json_report_carries_the_coverage_matrix(capsys: pytest.CaptureFixture[s
     doc = json.loads(capsys.readouterr().out)
     matrix = doc["coverage"]
     assert matrix["regions"] == ["us-east-1", "eu-west-1"]
-    root = next(s for s in matrix["scenarios"] if s["id"] == "root-usage")
+    (unit,) = matrix["units"]  # the example is one Terraform root module
+    assert unit["unit"] == os.path.relpath(REPO / "fixtures" / "example").replace(os.sep, "/")
+    root = next(s for s in unit["scenarios"] if s["id"] == "root-usage")
     cell = root["cells"]["eu-west-1"]
     assert cell["status"] == "captured" and "aws_cloudtrail.org" in cell["captured_by"]
 

@@ -258,9 +258,9 @@ def build_report(
 
 def _coverage(result: LiveAudit, options: Any) -> dict[str, Any]:
     """The simulator's scenario matrix by Region, for the heatmap."""
-    from checker.simulator.scenarios import coverage_matrix
+    from checker.simulator.scenarios import unit_coverage
 
-    return coverage_matrix(result.estate, options.expected_regions)
+    return unit_coverage([("", result.estate, None)], options.expected_regions)
 
 
 def save_snapshot(result: LiveAudit, path: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,26 +52,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from checker import config as project_config
-    from checker.engine import evaluate, load_rules
+    from checker.engine import Judgement, evaluate, load_rules
     from checker.loaders import load_paths
     from checker.report import ScanReport
 
     config = project_config.for_command(args)  # fills unset flags from the config file
-    options = engine_options(args)
-    estate = load_paths(args.paths, load_options(args))
+    load = load_options(args)
+    estate = load_paths(args.paths, load)
+    options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd))
     rules = config.with_severities(load_rules())
-    findings = evaluate(estate, rules, options)
+    judgement = Judgement(estate, options)
+    findings = evaluate(estate, rules, options, judgement)
     findings = apply_suppressions(args, config, estate, findings)
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
-    if estate.trails and COVERAGE_FORMATS & set(requested_formats(args)):
-        from checker.simulator.scenarios import coverage_matrix
+    if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
+        from checker.predicates.cis_alarms import shared_runner
+        from checker.simulator.scenarios import unit_coverage
 
-        extra["coverage"] = coverage_matrix(
-            estate, options.expected_regions, default_region=options.default_region
+        units = [
+            (v.name, v.estate, shared_runner(judgement.contexts[v.name])) for v in judgement.views
+        ]
+        extra["coverage"] = unit_coverage(
+            units, options.expected_regions, default_region=options.default_region
         )
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)

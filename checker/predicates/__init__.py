@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +33,9 @@ class Options:
     min_retention_days: int = 365
     regions: tuple[str, ...] = ()  # expected regions; empty means the default set
     default_region: str | None = None  # `--region`: home region when inputs do not say
+    # load unit -> the name of the group of units that deploy into one account (config
+    # `estates:`); a unit not listed is its own group
+    unit_groups: Mapping[str, str] = field(default_factory=dict, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -44,8 +47,12 @@ class Options:
 
 @dataclass(frozen=True)
 class Context:
+    """What a predicate judges with: the estate (for rules about the set of trails, one
+    deployment unit's view of it), the options, and caches that live as long as the scan."""
+
     estate: Estate
     options: Options
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 PredicateResult = Outcome | Iterable[Outcome]

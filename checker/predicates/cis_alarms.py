@@ -24,12 +24,17 @@ from typing import Any
 from checker.model import Estate, Location
 from checker.predicates import Context, Outcome, predicate
 from checker.simulator.pipeline import EventResult
-from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario, runner_for
+from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario
 
 
 def shared_runner(ctx: Context) -> ScenarioRunner:
-    """The scan's runner, shared by CT101-CT115, CT120 and the coverage matrix."""
-    return runner_for(ctx.estate, ctx.options.default_region)
+    """The scan's runner for this estate, shared by CT101-CT115, CT120 and the coverage matrix:
+    each sample event is simulated once."""
+    runner = ctx.cache.get("scenario_runner")
+    if not isinstance(runner, ScenarioRunner):
+        runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region)
+        ctx.cache["scenario_runner"] = runner
+    return runner
 
 
 def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
@@ -93,10 +98,7 @@ def _partial_filters(runs: list[_Run], sc: Scenario) -> dict[str, set[str]]:
 
 def _filter_location(estate: Estate, filter_id: str) -> Location | None:
     mf = next((m for m in estate.metric_filters if m.id == filter_id), None)
-    if mf is None:
-        return None
-    line = mf.lines.get("pattern")
-    return Location(mf.location.file, line) if line else mf.location
+    return None if mf is None else mf.where("pattern")
 
 
 def judge_topic(ctx: Context, topic: int) -> Outcome:

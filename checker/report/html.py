@@ -149,24 +149,33 @@ def _accounts(audit: Any) -> list[dict[str, Any]]:
 
 
 def _coverage(coverage: Any) -> dict[str, Any] | None:
-    """The heatmap: critical scenarios (all of them if none is marked) by Region."""
+    """The heatmaps: critical scenarios (all of them if none is marked) by Region, one per
+    deployment unit."""
     if not isinstance(coverage, Mapping):
         return None
     regions = [str(r) for r in coverage.get("regions") or []]
-    scenarios = [s for s in coverage.get("scenarios") or [] if isinstance(s, Mapping)]
-    critical = [s for s in scenarios if s.get("critical")] or scenarios
-    if not regions or not critical:
+    if not regions:
         return None
-    rows = []
-    for sc in sorted(critical, key=lambda s: str(s.get("id", ""))):
-        raw = sc.get("cells")
-        cells: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        rows.append({
-            "id": str(sc.get("id", "")),
-            "title": str(sc.get("title") or sc.get("id", "")),
-            "cells": [_cell(region, cells.get(region)) for region in regions],
-        })  # fmt: skip
-    return {"regions": regions, "rows": rows}
+    units = []
+    for unit in coverage.get("units") or []:
+        if not isinstance(unit, Mapping):
+            continue
+        scenarios = [s for s in unit.get("scenarios") or [] if isinstance(s, Mapping)]
+        critical = [s for s in scenarios if s.get("critical")] or scenarios
+        rows = []
+        for sc in sorted(critical, key=lambda s: str(s.get("id", ""))):
+            raw = sc.get("cells")
+            cells: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+            rows.append({
+                "id": str(sc.get("id", "")),
+                "title": str(sc.get("title") or sc.get("id", "")),
+                "cells": [_cell(region, cells.get(region)) for region in regions],
+            })  # fmt: skip
+        if rows:
+            units.append({"unit": str(unit.get("unit") or ""), "rows": rows})
+    if not units:
+        return None
+    return {"regions": regions, "units": units}
 
 
 def _cell(region: str, cell: Any) -> dict[str, str]:

@@ -71,29 +71,43 @@ def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = Fals
     return rows
 
 
+LEGEND = "✅ captured · 📈 sent to CloudWatch Logs · 🔔 alarmed · ❌ not captured · ❔ not known"
+
+
 def _coverage(coverage: Any) -> list[str]:
-    """The critical scenarios of `report.extra["coverage"]` as a scenario x region table."""
+    """The critical scenarios of `report.extra["coverage"]` as a scenario x region table, one
+    per deployment unit."""
     if not isinstance(coverage, Mapping):
         return []
     regions = [str(r) for r in coverage.get("regions", [])]
-    scenarios = [s for s in coverage.get("scenarios", [])
-                 if isinstance(s, Mapping) and s.get("critical")]
-    if not regions or not scenarios:
+    units = [u for u in coverage.get("units", []) if isinstance(u, Mapping)]
+    if not regions:
         return []
-    out = [
-        "### Critical scenarios",
-        "",
-        "✅ captured · 📈 sent to CloudWatch Logs · 🔔 alarmed · ❌ not captured · ❔ not known",
-        "",
-        "| scenario | " + " | ".join(regions) + " |",
-        "|---" + "|:-:" * len(regions) + "|",
-    ]
-    for sc in sorted(scenarios, key=lambda s: str(s.get("id", ""))):
-        cells = sc.get("cells", {})
-        marks = [_cell_mark(cells.get(r) if isinstance(cells, Mapping) else None) for r in regions]
-        title = _cell(str(sc.get("title") or sc.get("id", "")))
-        out.append(f"| {title} | " + " | ".join(marks) + " |")
-    return [*out, ""]
+    out: list[str] = []
+    for unit in units:
+        scenarios = [s for s in unit.get("scenarios", [])
+                     if isinstance(s, Mapping) and s.get("critical")]  # fmt: skip
+        if not scenarios:
+            continue
+        heading = "### Critical scenarios"
+        if len(units) > 1 or unit.get("unit"):
+            heading += f" in {_cell(str(unit.get('unit') or '.'))}"
+        out += [
+            heading,
+            "",
+            LEGEND,
+            "",
+            "| scenario | " + " | ".join(regions) + " |",
+            "|---" + "|:-:" * len(regions) + "|",
+        ]
+        for sc in sorted(scenarios, key=lambda s: str(s.get("id", ""))):
+            cells = sc.get("cells", {})
+            marks = [_cell_mark(cells.get(r) if isinstance(cells, Mapping) else None)
+                     for r in regions]  # fmt: skip
+            title = _cell(str(sc.get("title") or sc.get("id", "")))
+            out.append(f"| {title} | " + " | ".join(marks) + " |")
+        out.append("")
+    return out
 
 
 def _cell_mark(cell: Any) -> str:

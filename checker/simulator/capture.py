@@ -556,7 +556,8 @@ class CompiledTrail:
     """A trail prepared for many `decide` calls."""
 
     __slots__ = (
-        "_account", "_default_label", "_gse", "_home", "_home_unknown", "_logging", "_members",
+        "_account", "_default_label", "_foreign", "_gse", "_home", "_home_unknown", "_logging",
+        "_members",
         "_multi", "_org", "_partition", "_selector_unknown", "_tests", "trail",
     )  # fmt: skip
 
@@ -571,6 +572,7 @@ class CompiledTrail:
         self._logging = self._logging_outcome(trail.is_logging)
         # An IaC trail whose account is unknown is taken to be in the event's account (design.md).
         self._account = _known(trail.account_id)
+        self._foreign = trail.foreign_unit
         self._org = trail.is_organization
         self._members = (
             None if isinstance(organization_accounts, Unknown) else frozenset(organization_accounts)
@@ -608,19 +610,26 @@ class CompiledTrail:
     def _account_outcome(self, event: Event) -> _Outcome:
         recipient = event.recipient_account_id
         own = self._account
-        if recipient is None or own is None or recipient == own:
+        if self._foreign is not None:
+            # a trail of another deployment unit, judged with this one: another account
+            if recipient is not None and recipient == own:
+                return MATCH, ""
+            where = f"the trail is deployed by {self._foreign}, in another account"
+        elif recipient is None or own is None or recipient == own:
             return MATCH, ""
+        else:
+            where = f"the event is in account {recipient}; the trail records account {own}"
         org = self._org
         if isinstance(org, Unknown):
-            return UNK, (
-                f"the event is in account {recipient}, not the trail's account {own}, and whether "
-                f"the trail is an organization trail is unknown ({org.reason})"
-            )
+            why = f"whether it is an organization trail is unknown ({org.reason})"
+            return UNK, f"{where}, and {why}"
         if not org:
-            return MISS, f"the event is in account {recipient}; the trail records account {own}"
+            return MISS, where
         if self._members is None or recipient in self._members:
             # organization members unknown: every account counts as a member (design.md)
             return MATCH, ""
+        if recipient is None:
+            return UNK, f"{where}; whether this unit's account is a member is not known"
         return MISS, f"account {recipient} is not a member of the trail's organization"
 
     def _region_outcome(self, event: Event) -> _Outcome:

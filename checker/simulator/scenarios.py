@@ -4,13 +4,13 @@ A scenario is a named security question ("who deleted this bucket?") with sample
 records. A record without `awsRegion` happens in each Region of the matrix; a record with one is
 recorded there whatever the Region (IAM calls and root sign-in land in us-east-1).
 
-`coverage_matrix` returns the shape `report.extra["coverage"]` documents (checker/report/html.py,
-markdown.py, commands/audit.py):
+`coverage_matrix` returns one estate's matrix, and `unit_coverage` one per deployment unit, the
+shape `report.extra["coverage"]` documents (checker/report/html.py, markdown.py):
 
-    {"regions": [...], "scenarios": [{"id", "title", "critical", "cis_topic", "cells": {region: {
-        "status": "captured"|"missed"|"unknown", "captured_by": [trail ids] | None,
-        "cloudwatch": true|false|null, "alarm": true|false|null, "alarms": [alarm ids],
-        "reason": str}}}]}
+    {"regions": [...], "units": [{"unit": "envs/prod", "scenarios": [{"id", "title", "critical",
+        "cis_topic", "cells": {region: {"status": "captured"|"missed"|"unknown",
+        "captured_by": [trail ids] | None, "cloudwatch": true|false|null,
+        "alarm": true|false|null, "alarms": [alarm ids], "reason": str}}}]}]}
 
 A cell is captured when every event of the scenario is captured by some trail, missed when some
 event is certainly missed by every trail, unknown otherwise. `captured_by` lists the trails that
@@ -203,22 +203,6 @@ class ScenarioRunner:
         return out
 
 
-_RUNNERS: list[tuple[Estate, str | None, ScenarioRunner]] = []
-
-
-def runner_for(estate: Estate, default_region: str | None = None) -> ScenarioRunner:
-    """One runner per estate and home-Region option, so that the rules (CT101-CT115, CT120)
-    and the coverage matrix of one scan simulate each event once. A few are kept: a test
-    session judges many estates."""
-    for known, region, runner in _RUNNERS:
-        if known is estate and region == default_region:
-            return runner
-    runner = ScenarioRunner(estate, default_region=default_region)
-    _RUNNERS.append((estate, default_region, runner))
-    del _RUNNERS[:-4]
-    return runner
-
-
 def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     """One matrix cell from the results of a scenario's events in one Region."""
     status = tri_and(r.status for r in results)
@@ -287,10 +271,12 @@ def coverage_matrix(
     *,
     default_region: str | None = None,
     scenarios: Sequence[Scenario] | None = None,
+    runner: ScenarioRunner | None = None,
 ) -> dict[str, Any]:
     """Scenarios by Region: which trail captures each cell, whether it reaches CloudWatch Logs and
-    whether an alarm fires (shape in the module docstring)."""
-    runner = runner_for(estate, default_region)
+    whether an alarm fires (shape in the module docstring). Pass the runner the rules used to
+    simulate each sample event once."""
+    runner = runner or ScenarioRunner(estate, default_region=default_region)
     chosen = load_catalog() if scenarios is None else tuple(scenarios)
     regions = list(dict.fromkeys(regions))
     rows: list[dict[str, Any]] = []
@@ -301,3 +287,21 @@ def coverage_matrix(
         row["cells"] = {region: cell(runner.results(sc, region)) for region in regions}
         rows.append(row)
     return {"regions": regions, "scenarios": rows}
+
+
+def unit_coverage(
+    units: Sequence[tuple[str, Estate, ScenarioRunner | None]],
+    regions: Sequence[str],
+    *,
+    default_region: str | None = None,
+    scenarios: Sequence[Scenario] | None = None,
+) -> dict[str, Any]:
+    """The matrix of each deployment unit (`model.unit_views`): `{"regions": [...], "units":
+    [{"unit": name, "scenarios": [...]}]}`, the `coverage` section of the reports."""
+    regions = list(dict.fromkeys(regions))
+    out: list[dict[str, Any]] = []
+    for name, estate, runner in units:
+        matrix = coverage_matrix(estate, regions, default_region=default_region,
+                                 scenarios=scenarios, runner=runner)  # fmt: skip
+        out.append({"unit": name, "scenarios": matrix["scenarios"]})
+    return {"regions": regions, "units": out}

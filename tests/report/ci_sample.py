@@ -88,7 +88,7 @@ def sample_findings() -> list[Finding]:
 
 COVERAGE = {
     "regions": ["us-east-1", "eu-west-1"],
-    "scenarios": [
+    "units": [{"unit": "infra", "scenarios": [
         {"id": "root-sign-in", "title": "Root user signs in", "critical": True,
          "cells": {"us-east-1": {"captured_by": ["aws_cloudtrail.main"], "cloudwatch": True,
                                  "alarm": True},
@@ -99,7 +99,7 @@ COVERAGE = {
                    "eu-west-1": {"captured_by": ["aws_cloudtrail.main"], "cloudwatch": False,
                                  "alarm": False}}},
         {"id": "s3-get", "title": "S3 GetObject", "critical": False, "cells": {}},
-    ],
+    ]}],
 }
 
 

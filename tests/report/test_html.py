@@ -148,8 +148,10 @@ def test_heatmap_cells() -> None:
     v = view(audit_report())
     cov = v["coverage"]
     assert cov["regions"] == ["us-east-1", "eu-west-1"]
-    assert [r["id"] for r in cov["rows"]] == ["root-sign-in", "stop-logging"]  # critical only
-    root = cov["rows"][0]["cells"]
+    (unit,) = cov["units"]
+    assert unit["unit"] == "infra"
+    assert [r["id"] for r in unit["rows"]] == ["root-sign-in", "stop-logging"]  # critical only
+    root = unit["rows"][0]["cells"]
     assert [c["cls"] for c in root] == ["alarm", "miss"]
     page = render(audit_report())
     assert 'class="cell alarm"' in page and 'class="cell miss"' in page

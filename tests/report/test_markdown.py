@@ -38,7 +38,7 @@ def test_details_blocks() -> None:
 
 def test_coverage_table() -> None:
     text = render("markdown", sample_report())
-    assert "### Critical scenarios" in text
+    assert "### Critical scenarios in infra" in text
     assert "| scenario | us-east-1 | eu-west-1 |" in text
     assert "| Root user signs in | ✅📈🔔 | ❌ |" in text
     assert "| CloudTrail StopLogging | ✅📈 | ✅ |" in text

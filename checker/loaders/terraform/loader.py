@@ -663,7 +663,7 @@ def load_terraform(
         # one collector per root: addresses are unique only within a root module
         collector = Collector(default_region=options.default_region)
         _evaluate_root(loader, top, collector)
-        per_root.append(in_unit(collector.estate(), str(top)))
+        per_root.append(in_unit(collector.estate(), options.display(top)))
     return _finish(loader, per_root)
 
 

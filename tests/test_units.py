@@ -1,0 +1,224 @@
+"""Deployment units: rules about the set of trails are judged once per unit (a Terraform root
+module, a template, a plan, a folder of saved CLI output), organization trails count in every
+unit, and a config file may group units that share an account."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+from checker.model import (
+    Estate,
+    Location,
+    LogGroup,
+    MetricFilter,
+    MetricTransformation,
+    Reference,
+    Trail,
+    Unknown,
+    in_unit,
+    unit_views,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+
+ESTATE_RULES = {"CT001", "CT008", "CT009", "CT010", "CT027", "CT040", "CT120"} | {
+    f"CT1{n:02d}" for n in range(1, 16)
+}
+
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def report(capsys: Capsys, *argv: str) -> dict[str, Any]:
+    main(["scan", *argv, "--format", "json"])  # exit codes: tests/test_cli.py
+    return dict(json.loads(capsys.readouterr().out))
+
+
+def scan(capsys: Capsys, path: Path) -> list[dict[str, Any]]:
+    return list(report(capsys, str(path), "--no-config")["findings"])
+
+
+def by_unit(findings: list[dict[str, Any]], rule_id: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        if f["rule_id"] == rule_id:
+            assert f["unit"] not in out, f"two {rule_id} findings for unit {f['unit']}"
+            out[f["unit"]] = f
+    return out
+
+
+def rel(path: Path) -> str:
+    return os.path.relpath(path).replace(os.sep, "/")
+
+
+def test_one_environment_never_makes_another_pass(capsys: Capsys) -> None:
+    findings = scan(capsys, FIXTURES / "monorepo")
+    ct001 = by_unit(findings, "CT001")
+    prod, dev = rel(FIXTURES / "monorepo/envs/prod"), rel(FIXTURES / "monorepo/envs/dev")
+    assert set(ct001) == {prod, dev}
+    assert ct001[prod]["status"] == "pass"
+    assert ct001[dev]["status"] == "fail"
+    # scanning the development environment alone gives the same verdict
+    alone = by_unit(scan(capsys, FIXTURES / "monorepo/envs/dev"), "CT001")
+    assert alone[dev]["status"] == "fail"
+
+
+def test_estate_findings_point_into_their_own_unit_at_a_trail_block(capsys: Capsys) -> None:
+    for f in scan(capsys, FIXTURES / "monorepo"):
+        if f["rule_id"] in ESTATE_RULES:
+            assert f["file"].startswith(f["unit"] + "/"), f
+            assert f["line"] > 0, f
+
+
+def test_every_finding_names_its_unit_and_file_findings_name_none(
+    tmp_path: Path, capsys: Capsys
+) -> None:
+    shutil.copytree(FIXTURES / "monorepo", tmp_path / "repo")
+    (tmp_path / "repo/envs/dev/broken.tf").write_text('resource "aws_s3_bucket" "x" {\n')
+    findings = scan(capsys, tmp_path / "repo")
+    for f in findings:
+        if f["rule_id"] == "CT000":
+            assert f["unit"] is None
+        else:
+            assert f["unit"] and f["file"].startswith(f["unit"] + "/")
+
+
+def test_an_organization_trail_in_another_root_covers_every_unit(capsys: Capsys) -> None:
+    findings = scan(capsys, FIXTURES / "monorepo-org")
+    ct001 = by_unit(findings, "CT001")
+    org, workload = rel(FIXTURES / "monorepo-org/org"), rel(FIXTURES / "monorepo-org/workload")
+    assert ct001[org]["status"] == "pass"
+    member = ct001[workload]
+    assert member["status"] == "pass"
+    assert f"aws_cloudtrail.org ({org})" in member["message"]
+    assert member["file"].startswith(workload + "/")  # never a file of another unit
+
+
+def test_an_organization_trail_shows_in_each_units_coverage_matrix(capsys: Capsys) -> None:
+    code = main(["scan", str(FIXTURES / "monorepo-org"), "--format", "json", "--no-config",
+                 "--regions", "us-east-1,eu-west-1"])  # fmt: skip
+    assert code == 1
+    coverage = json.loads(capsys.readouterr().out)["coverage"]
+    units = {u["unit"]: u for u in coverage["units"]}
+    workload = units[rel(FIXTURES / "monorepo-org/workload")]
+    root = next(s for s in workload["scenarios"] if s["id"] == "root-usage")
+    org = rel(FIXTURES / "monorepo-org/org")
+    assert f"aws_cloudtrail.org ({org})" in root["cells"]["us-east-1"]["captured_by"]
+
+
+def _two_roots(tmp_path: Path, org_flag: str) -> Path:
+    for name, body in (
+        ("org", f'is_multi_region_trail = true\n  is_organization_trail = {org_flag}'),
+        ("member", ""),
+    ):
+        folder = tmp_path / name
+        folder.mkdir(parents=True)
+        (folder / "main.tf").write_text(
+            'variable "org" {\n  type = bool\n}\n'
+            'provider "aws" {\n  region = "us-east-1"\n}\n'
+            f'resource "aws_cloudtrail" "t" {{\n  name = "{name}"\n  s3_bucket_name = "b"\n'
+            f"  {body}\n}}\n"
+        )
+    return tmp_path
+
+
+def test_a_trail_of_another_unit_that_is_not_an_organization_trail_does_not_count(
+    tmp_path: Path, capsys: Capsys
+) -> None:
+    ct001 = by_unit(scan(capsys, _two_roots(tmp_path, "false")), "CT001")
+    assert ct001[rel(tmp_path / "org")]["status"] == "pass"
+    assert ct001[rel(tmp_path / "member")]["status"] == "fail"
+
+
+def test_whether_another_units_trail_is_an_organization_trail_unknown_gives_unknown(
+    tmp_path: Path, capsys: Capsys
+) -> None:
+    ct001 = by_unit(scan(capsys, _two_roots(tmp_path, "var.org")), "CT001")
+    member = ct001[rel(tmp_path / "member")]
+    assert member["status"] == "unknown"
+    assert "organization trail" in member["message"] and "var.org" in member["message"]
+
+
+def test_config_groups_units_that_share_an_account(tmp_path: Path, capsys: Capsys) -> None:
+    shutil.copytree(FIXTURES / "monorepo", tmp_path / "repo")
+    (tmp_path / "repo/.trailcheck.yaml").write_text(
+        "estates:\n  prod:\n    - envs/prod\n    - envs/dev\n"
+    )
+    code = main(["scan", str(tmp_path / "repo"), "--format", "json"])
+    assert code == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    ct001 = by_unit(findings, "CT001")
+    assert set(ct001) == {"prod"} and ct001["prod"]["status"] == "pass"
+
+
+def test_config_estates_are_validated(tmp_path: Path, capsys: Capsys) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".trailcheck.yaml").write_text(
+        "estates:\n  a:\n    - envs/prod\n  b:\n    - envs/prod\n"
+    )
+    assert main(["scan", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert ".trailcheck.yaml:4" in err and "also in estate a" in err
+
+
+def test_each_template_is_its_own_unit(capsys: Capsys) -> None:
+    ct001 = by_unit(scan(capsys, FIXTURES / "units" / "cloudformation"), "CT001")
+    assert {Path(u).name for u in ct001} == {"good.yaml", "weak.yaml"}
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+def _trail(unit: str, **kw: Any) -> Trail:
+    return Trail(id="aws_cloudtrail.t", name="t", location=Location(f"{unit}/main.tf", 3, unit),
+                 **kw)  # fmt: skip
+
+
+def test_views_hold_own_trails_and_other_units_organization_trails() -> None:
+    estate = Estate(trails=(
+        _trail("a"), _trail("b", is_organization=True), _trail("c", is_organization=Unknown("x")),
+    ))  # fmt: skip
+    views = {v.name: v for v in unit_views(estate)}
+    assert sorted(views) == ["a", "b", "c"]
+    a = views["a"].estate.trails
+    assert [(t.id, t.foreign_unit) for t in a] == [
+        ("aws_cloudtrail.t", None), ("aws_cloudtrail.t (b)", "b"), ("aws_cloudtrail.t (c)", "c"),
+    ]  # fmt: skip
+    assert [t.foreign_unit for t in views["b"].estate.trails] == [None, "c"]
+    assert views["a"].anchor == Location("a/main.tf", 3)
+
+
+def test_units_without_a_trail_are_not_judged_and_an_empty_live_estate_is() -> None:
+    assert unit_views(Estate()) == ()
+    (view,) = unit_views(Estate(origin="live"))
+    assert view.name == "" and view.estate.origin == "live"
+
+
+def test_a_name_joins_the_object_of_its_own_unit_first() -> None:
+    def group(unit: str) -> LogGroup:
+        return LogGroup(id="aws_cloudwatch_log_group.g", name="cloudtrail",
+                        location=Location(f"{unit}/main.tf", 1, unit))  # fmt: skip
+
+    def metric_filter(unit: str) -> MetricFilter:
+        return MetricFilter(id="f", log_group=Reference("cloudtrail", unit=unit), pattern="x",
+                            transformations=(MetricTransformation("m", "ns"),),
+                            location=Location(f"{unit}/main.tf", 9, unit))  # fmt: skip
+
+    estate = Estate.merge([
+        in_unit(Estate(log_groups=(group("prod"),), metric_filters=(metric_filter("prod"),)),
+                "prod"),
+        in_unit(Estate(log_groups=(group("dev"),), metric_filters=(metric_filter("dev"),)),
+                "dev"),
+    ])  # fmt: skip
+    for unit in ("prod", "dev"):
+        found = estate.resolve("log_group", Reference("cloudtrail", unit=unit))
+        assert found is not None and found.location.unit == unit
+        assert [f.location.unit for f in estate.filters_on(found)] == [unit]
