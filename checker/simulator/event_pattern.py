@@ -587,6 +587,7 @@ def _leaf_values(value: Any) -> list[Any]:
 def _match_leaf(leaf: Leaf, value: Any, path: str) -> Verdict:
     leaves = _leaf_values(value)
     shown = "missing" if value is _MISSING else _shown(value)
+    wanted = ", ".join(m.shown for m in leaf.matchers)
     results: list[Verdict] = []
     for m in leaf.matchers:
         if m.exists is not None:
@@ -595,26 +596,31 @@ def _match_leaf(leaf: Leaf, value: Any, path: str) -> Verdict:
             why = f"{path} is {'present' if present else 'missing or not a leaf'}"
             results.append(Verdict(ok, f"{why}, as {m.shown} asks" if ok
                                    else f"{why}; the pattern wants {m.shown}"))  # fmt: skip
-            continue
-        for v in leaves:
-            results.append(_test_value(m, v, path))
-        if not leaves:
-            results.append(no(f"{path} is {shown}; the pattern wants {m.shown}"))
-    return any_of(results, f"{path} is {shown}; the pattern wants "
-                  + ", ".join(m.shown for m in leaf.matchers))  # fmt: skip
+    values = [m for m in leaf.matchers if m.exists is None]
+    if values:
+        results.extend(_test_leaf(values, v, path) for v in leaves)
+    return any_of(results, f"{path} is {shown}; the pattern wants {wanted}")
 
 
-def _test_value(m: Matcher, v: Any, path: str) -> Verdict:
+def _test_leaf(matchers: list[Matcher], v: Any, path: str) -> Verdict:
+    """Whether one leaf value matches one of the matchers."""
     if isinstance(v, OneOf) and v.values:
-        outcomes = [_test_value(m, c, path) for c in v.values]
+        outcomes = [_test_leaf(matchers, c, path) for c in v.values]
+        wanted = ", ".join(m.shown for m in matchers)
         if all(o.match is True for o in outcomes):
-            return yes(f"{path} matches {m.shown} whichever of its values it has")
+            return yes(f"{path} matches {wanted} whichever of its possible values it has")
         if all(o.match is False for o in outcomes):
-            return no(f"{path} does not match {m.shown} whichever of its values it has")
-        return unknown(f"{path} is unknown ({v.reason}) and {m.shown} matches only some of "
+            return no(f"{path} matches none of {wanted}, whichever of its possible values it has")
+        return unknown(f"{path} is unknown ({v.reason}) and the pattern matches only some of "
                        "its possible values")  # fmt: skip
     if isinstance(v, Unknown):
         return unknown(f"{path} is unknown ({v.reason})")
+    return any_of((_test_value(m, v, path) for m in matchers),
+                  f"{path} is {_shown(v)}; the pattern wants "
+                  + ", ".join(m.shown for m in matchers))  # fmt: skip
+
+
+def _test_value(m: Matcher, v: Any, path: str) -> Verdict:
     result = m.test(v)
     if isinstance(result, Unknown):
         return unknown(f"{path}: {result.reason}")
