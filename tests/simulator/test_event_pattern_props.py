@@ -12,8 +12,8 @@ from checker.simulator.event_pattern import EventPattern, compile_pattern
 TEXT = st.text(alphabet="abAB-*.", max_size=5)
 SCALARS = st.one_of(TEXT, st.integers(-3, 3), st.booleans(), st.none())
 VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3))
-EVENTS = st.fixed_dictionaries({}, optional={"a": VALUES, "b": VALUES,
-                                             "d": st.fixed_dictionaries({}, optional={"a": VALUES})})
+NESTED = st.fixed_dictionaries({}, optional={"a": VALUES})
+EVENTS = st.fixed_dictionaries({}, optional={"a": VALUES, "b": VALUES, "d": NESTED})
 
 LEAF_ITEMS = st.one_of(
     SCALARS,

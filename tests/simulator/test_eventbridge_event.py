@@ -19,7 +19,8 @@ from checker.simulator.eventbridge_event import (
     to_eventbridge_event,
 )
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "eventbridge" / "cloudtrail-records.json"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "fixtures" / "eventbridge" / "cloudtrail-records.json"
 RECORDS: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))["Records"]
 
 
