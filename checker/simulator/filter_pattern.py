@@ -55,6 +55,10 @@ def event_message(event: Mapping[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
 
 
+_KIND_NAMES = {"json": "JSON", "terms": "term", "space_delimited": "space-delimited",
+               "all": "match-everything"}
+
+
 def _always(_: object) -> bool:
     return True
 
@@ -127,8 +131,7 @@ class Pattern:
         return self._verdict(matched, "log event")
 
     def _verdict(self, matched: bool, what: str) -> Verdict:
-        kind = {"all": "match-everything", "space_delimited": "space-delimited"}.get(
-            self.kind, self.kind.upper() if self.kind == "json" else self.kind)
+        kind = _KIND_NAMES[self.kind]
         if matched:
             return Verdict(True, f"the {kind} pattern matches the {what}")
         return Verdict(False, f"the {kind} pattern does not match the {what}")
