@@ -181,8 +181,10 @@ def filter_result(estate: Estate, mf: MetricFilter, record: object) -> FilterRes
             f"the filter pattern does not parse: {parsed.message} at position {parsed.position}",
             text, error_position=parsed.position,
         )  # fmt: skip
-    matched = parsed.matches(record) if isinstance(record, dict) else False
-    if not matched:
+    verdict = parsed.evaluate(record) if isinstance(record, dict) else None
+    if verdict is not None and verdict.match is None:
+        return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
+    if verdict is None or not verdict.match:
         return FilterResult(mf.id, "no", "the pattern does not match the event", text,
                             caveats=parsed.caveats)  # fmt: skip
     metrics: list[tuple[str, str]] = []
@@ -285,7 +287,7 @@ def _ignores_region(mf: MetricFilter) -> bool:
         return True  # an error whatever the record
     if parsed.is_text:
         return False  # terms match anywhere in the record's text, its Region too
-    return not any(f.startswith("$.awsRegion") for f in parsed.referenced_fields())
+    return not any(f.startswith(("$.awsRegion", "$.*")) for f in parsed.referenced_fields())
 
 
 def trace(

@@ -7,6 +7,7 @@ the text they were written with, and an `&&` group is parenthesized wherever it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,13 +78,47 @@ Value = StringValue | NumberValue | RegexValue
 
 
 @dataclass(frozen=True)
-class Selector:
-    """`$.a.b[0].c`: property names (str) and array indexes (int), in order."""
+class Wild:
+    """A wildcard step: `[*]` selects every array element, `.*` every field of an object
+    (current page: "You can use the JSON wildcard to select any array element or any JSON
+    object field")."""
 
-    steps: tuple[str | int, ...]
+    kind: Literal["element", "field"]
 
     def __str__(self) -> str:
-        return "$" + "".join(f".{s}" if isinstance(s, str) else f"[{s}]" for s in self.steps)
+        return "[*]" if self.kind == "element" else ".*"
+
+
+Step = str | int | Wild
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _step_text(step: Step) -> str:
+    if isinstance(step, Wild):
+        return str(step)
+    if isinstance(step, int):
+        return f"[{step}]"
+    if _PLAIN_NAME.fullmatch(step):
+        return f".{step}"
+    # Bracket notation for names with a period (current page: `$.['cluster.name']`).
+    if "'" in step or "\\" in step:
+        return ".[" + quote(step) + "]"
+    return ".['" + step + "']"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """`$.a.b[0].c`, `$.a[*]`, `$.*`, `$.['a.b']`: property names (str), array indexes (int)
+    and wildcards, in order."""
+
+    steps: tuple[Step, ...]
+
+    def __str__(self) -> str:
+        return "$" + "".join(_step_text(s) for s in self.steps)
+
+    @property
+    def wild(self) -> bool:
+        return any(isinstance(s, Wild) for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -138,37 +173,34 @@ class JsonBody:
 
 @dataclass(frozen=True)
 class Term:
-    """A phrase (case-sensitive substring of the message) or a `%regex%`, maybe excluded (`-`)."""
+    """A phrase (case-sensitive substring of the message) or a `%regex%`, maybe excluded (`-`),
+    maybe optional (`?`)."""
 
     text: str
     regex: bool = False
     exclude: bool = False
+    optional: bool = False
 
     def __str__(self) -> str:
         body = f"%{self.text}%" if self.regex else quote(self.text)
-        return "-" + body if self.exclude else body
+        return ("?" if self.optional else "") + ("-" if self.exclude else "") + body
 
 
 @dataclass(frozen=True)
-class TermGroup:
-    """Terms that must all hold (included ones present, excluded ones absent)."""
+class TermsBody:
+    """Terms without `?` must all hold; `?` terms are alternatives, and are ignored when the
+    pattern has other terms too (current page: "If you combine "?" with other filter
+    patterns, all question mark terms will be ignored")."""
 
     terms: tuple[Term, ...]
 
     def __str__(self) -> str:
         return " ".join(str(t) for t in self.terms)
 
-
-@dataclass(frozen=True)
-class TermsBody:
-    """Any one group holding is a match. Several groups are written `?a b ?c` (AWS CDK form)."""
-
-    groups: tuple[TermGroup, ...]
-
-    def __str__(self) -> str:
-        if len(self.groups) == 1:
-            return str(self.groups[0])
-        return " ".join("?" + str(g) for g in self.groups)
+    @property
+    def mixed(self) -> bool:
+        """Optional terms next to other terms: the optional ones are ignored."""
+        return any(t.optional for t in self.terms) and not all(t.optional for t in self.terms)
 
 
 # --- space-delimited patterns ---------------------------------------------------------------

@@ -14,6 +14,8 @@ JSON semantics (docs = awsdocs FilterAndPatternSyntax.md @5ae5c9a unless noted):
   parses as a number, else they differ. `<`, `>`, `<=`, `>=` only match number fields.
 - Only a leading/trailing `*` is a wildcard; `*` alone matches any string or number.
 - `%regex%` is searched for (unanchored: the docs' `%AUTHORIZED%` matches "UNAUTHORIZED").
+- A wildcard selector (`$.a[*]`, `$.*`, current page) holds when one selected value passes: the
+  page's `{ $.arrayKey[*] = %val.{2}% }` matches an array holding "value".
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from checker.simulator.filter_ast import (
     Or,
     RegexValue,
     SpaceBody,
+    Step,
     StringValue,
     TermsBody,
     Value,
+    Wild,
 )
 from checker.simulator.filter_parse import NUMBER_RE
 
@@ -88,13 +92,14 @@ def text_test(value: StringValue | RegexValue) -> TextTest:
     return lambda s: s == core
 
 
-def _getter(steps: tuple[str | int, ...]) -> Callable[[Mapping[str, Any]], Any]:
-    """Resolve a selector; `_MISSING` when any step is absent or the wrong type."""
+def _getter(steps: tuple[Step, ...]) -> Callable[[Any], Any]:
+    """Resolve a selector without wildcards; `_MISSING` when any step is absent or the wrong
+    type."""
     if len(steps) == 1 and isinstance(steps[0], str):
         key = steps[0]
         return lambda record: record.get(key, _MISSING)
 
-    def get(record: Mapping[str, Any]) -> Any:
+    def get(record: Any) -> Any:
         current: Any = record
         for step in steps:
             if isinstance(step, str):
@@ -103,13 +108,37 @@ def _getter(steps: tuple[str | int, ...]) -> Callable[[Mapping[str, Any]], Any]:
                 current = current.get(step, _MISSING)
                 if current is _MISSING:
                     return _MISSING
-            elif isinstance(current, list) and step < len(current):
+            elif isinstance(step, int) and isinstance(current, list) and step < len(current):
                 current = current[step]
             else:
                 return _MISSING
         return current
 
     return get
+
+
+def _selector(steps: tuple[Step, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """Every value a selector with a wildcard reaches."""
+    cut = next(i for i, s in enumerate(steps) if isinstance(s, Wild))
+    wild = steps[cut]
+    assert isinstance(wild, Wild)
+    head = _getter(steps[:cut]) if cut else (lambda record: record)
+    tail = _getter(steps[cut + 1 :]) if cut + 1 < len(steps) else None
+    by_index = tail is not None and isinstance(steps[cut + 1], int)
+
+    def many(record: Mapping[str, Any]) -> list[Any]:
+        base = head(record)
+        if wild.kind == "element":
+            children = base if isinstance(base, list) else []
+        else:
+            children = list(base.values()) if isinstance(base, Mapping) else []
+        if tail is None:
+            return children
+        found = (tail(c) for c in children
+                 if isinstance(c, Mapping) or (isinstance(c, list) and by_index))  # fmt: skip
+        return [v for v in found if v is not _MISSING]
+
+    return many
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -126,9 +155,9 @@ def compile_json(expr: JsonExpr) -> RecordMatcher:
     return lambda record: all(part(record) for part in parts)
 
 
-def _exact_equality(item: JsonExpr) -> tuple[tuple[str | int, ...], str] | None:
+def _exact_equality(item: JsonExpr) -> tuple[tuple[Step, ...], str] | None:
     """(selector steps, literal) of `$.x = "literal"` without wildcards, else None."""
-    if not isinstance(item, Comparison) or item.op != "=":
+    if not isinstance(item, Comparison) or item.op != "=" or item.selector.wild:
         return None
     if not isinstance(item.value, StringValue):
         return None
@@ -142,7 +171,7 @@ def _compile_or(expr: Or) -> RecordMatcher:
     """`$.eventName = A || $.eventName = B || ...` (the CIS shape) becomes one set lookup per
     selector; the other alternatives are evaluated as they are (evaluation has no side effects,
     so the order does not matter)."""
-    literals: dict[tuple[str | int, ...], set[str]] = {}
+    literals: dict[tuple[Step, ...], set[str]] = {}
     parts: list[RecordMatcher] = []
     for item in expr.items:
         exact = _exact_equality(item)
@@ -155,7 +184,7 @@ def _compile_or(expr: Or) -> RecordMatcher:
     return lambda record: any(part(record) for part in frozen)
 
 
-def _membership(steps: tuple[str | int, ...], texts: frozenset[str]) -> RecordMatcher:
+def _membership(steps: tuple[Step, ...], texts: frozenset[str]) -> RecordMatcher:
     get = _getter(steps)
 
     def member(record: Mapping[str, Any]) -> bool:
@@ -166,6 +195,14 @@ def _membership(steps: tuple[str | int, ...], texts: frozenset[str]) -> RecordMa
 
 
 def _compile_check(check: Check) -> RecordMatcher:
+    if check.selector.wild:
+        # Undocumented with wildcards (a parse caveat says so): IS tests hold when one selected
+        # value passes; NOT EXISTS when the wildcard selects nothing.
+        select = _selector(check.selector.steps)
+        if check.check == "NOT EXISTS":
+            return lambda record: not select(record)
+        want = {"IS NULL": None, "IS TRUE": True, "IS FALSE": False}[check.check]
+        return lambda record: any(v is want for v in select(record))
     get = _getter(check.selector.steps)
     if check.check == "NOT EXISTS":
         return lambda record: get(record) is _MISSING
@@ -177,8 +214,12 @@ def _compile_check(check: Check) -> RecordMatcher:
 
 
 def _compile_comparison(comp: Comparison) -> RecordMatcher:
-    get = _getter(comp.selector.steps)
     value_test = _value_test(comp.op, comp.value)
+    if comp.selector.wild:
+        # "select any array element or any JSON object field": one selected value suffices.
+        select = _selector(comp.selector.steps)
+        return lambda record: any(value_test(v) for v in select(record))
+    get = _getter(comp.selector.steps)
     return lambda record: value_test(get(record))
 
 
@@ -218,21 +259,15 @@ def _is_number(v: object) -> bool:
 
 
 def compile_terms(body: TermsBody) -> MessageMatcher:
-    """Terms are case-sensitive substrings, not whole words (docs: ERROR matches ERRORCODE)."""
-    groups: list[tuple[tuple[TextTest, ...], tuple[TextTest, ...]]] = []
-    for group in body.groups:
-        include = tuple(_term_test(t.text, t.regex) for t in group.terms if not t.exclude)
-        exclude = tuple(_term_test(t.text, t.regex) for t in group.terms if t.exclude)
-        groups.append((include, exclude))
-    frozen = tuple(groups)
-
-    def match(message: str) -> bool:
-        for include, exclude in frozen:
-            if all(t(message) for t in include) and not any(t(message) for t in exclude):
-                return True
-        return False
-
-    return match
+    """Terms are case-sensitive substrings, not whole words (docs: ERROR matches ERRORCODE).
+    Terms without `?` must all hold; with none, one `?` term must hold (see TermsBody)."""
+    required = [t for t in body.terms if not t.optional]
+    if required:
+        include = tuple(_term_test(t.text, t.regex) for t in required if not t.exclude)
+        exclude = tuple(_term_test(t.text, t.regex) for t in required if t.exclude)
+        return lambda m: all(t(m) for t in include) and not any(t(m) for t in exclude)
+    alternatives = tuple((_term_test(t.text, t.regex), t.exclude) for t in body.terms)
+    return lambda m: any(test(m) != exclude for test, exclude in alternatives)
 
 
 def _term_test(text: str, regex: bool) -> TextTest:
@@ -254,8 +289,11 @@ def split_fields(message: str) -> list[str]:
 
 
 def compile_space_delimited(body: SpaceBody) -> MessageMatcher:
-    """Without `...` the message must have exactly as many fields as the pattern has columns:
-    the docs' `[w1=ERROR, w2]` matches "ERROR message" but not "ERROR WARN message"."""
+    """Columns read fields in order; `...` stands for any number of fields. A line with fewer
+    fields than the pattern has columns never matches. A line with more fields matches when its
+    first fields do: the current page's `[w1=ERROR, w2]` "returns log events where the first
+    word in the log events is ERROR" on lines of six and seven fields (see
+    `space_delimited_dispute` for the revision that said otherwise)."""
     columns = body.columns
     cut = next((i for i, c in enumerate(columns) if c.ellipsis), None)
     head = tuple(_column_test(c) for c in (columns if cut is None else columns[:cut]))
@@ -263,10 +301,7 @@ def compile_space_delimited(body: SpaceBody) -> MessageMatcher:
 
     def match(message: str) -> bool:
         fields = split_fields(message)
-        if cut is None:
-            if len(fields) != len(head):
-                return False
-        elif len(fields) < len(head) + len(tail):
+        if len(fields) < len(head) + len(tail):
             return False
         for test, text in zip(head, fields, strict=False):
             if test is not None and not test(text):
@@ -278,6 +313,28 @@ def compile_space_delimited(body: SpaceBody) -> MessageMatcher:
         return True
 
     return match
+
+
+def space_delimited_dispute(body: SpaceBody) -> Callable[[str], str | None]:
+    """Why a match of `compile_space_delimited` is in doubt, or None. Without `...`, a line with
+    more fields than columns matches per the current page, but the 2020 revision
+    (awsdocs FilterAndPatternSyntax.md @5ae5c9a) says `[w1=ERROR, w2]` matches "ERROR message"
+    and not "ERROR WARN message"; and when the last column has a condition, no revision says
+    whether it reads one field or the rest of the line."""
+    columns = body.columns
+    if any(c.ellipsis for c in columns):
+        return lambda message: None
+    count = len(columns)
+
+    def dispute(message: str) -> str | None:
+        fields = len(split_fields(message))
+        if fields <= count:
+            return None
+        return (f"the line has {fields} fields and the pattern {count} columns without '...': "
+                "the current AWS page matches such lines on their first fields, its 2020 "
+                "revision required as many fields as columns")  # fmt: skip
+
+    return dispute
 
 
 def _column_test(column: Column) -> TextTest | None:

@@ -7,7 +7,8 @@ Grammar (JSON form; precedence `()` > `&&` > `||`, as the CloudWatch Logs docs s
     and_expr   := primary ("&&" primary)*
     primary    := "(" or_expr ")" | selector test
     test       := op value | "IS" ("NULL" | "TRUE" | "FALSE") | "NOT" "EXISTS"
-    selector   := "$" ("." name) ("." name | "[" digits "]")*      name := [A-Za-z0-9_-]+
+    selector   := "$" step+    step := "." name | "[" digits "]" | "[*]" | ".*" | [.]"['" any "']"
+                                                                      name := [A-Za-z0-9_-]+
     value      := "quoted" | %regex% | bare-token
 
 Space-delimited: `"[" column ("," column)* [","] "]"`, column := `...` | name | name op value
@@ -43,15 +44,19 @@ from checker.simulator.filter_ast import (
     RegexValue,
     Selector,
     SpaceBody,
+    Step,
     StringValue,
     Term,
-    TermGroup,
     TermsBody,
     Value,
+    Wild,
 )
 
 MAX_PATTERN_LENGTH = 1024  # logs service model: shape FilterPattern {"max":1024,"min":0}
 MAX_REGEXES = 2  # "a limit of 2 regex for each filter pattern" (current FilterAndPatternSyntax)
+# Current page, Quotas: "up to three wildcard selectors in a filter pattern with compound
+# expressions".
+MAX_WILDCARD_SELECTORS = 3
 
 # "An integer with an optional + or - sign, a decimal with an optional + or - sign, or a number in
 # scientific notation" (docs, Numeric Comparisons).
@@ -92,7 +97,7 @@ class Token:
     kind: TokenKind
     text: str  # decoded: string contents, regex source, operator, word, or the raw selector
     pos: int
-    steps: tuple[str | int, ...] = ()
+    steps: tuple[Step, ...] = ()
 
 
 @dataclass
@@ -100,7 +105,14 @@ class _State:
     """What one parse collects besides the tree."""
 
     regexes: int = 0
+    wildcards: int = 0
     caveats: list[str] = field(default_factory=list)
+
+    def add_wildcard(self, pos: int) -> None:
+        self.wildcards += 1
+        if self.wildcards > MAX_WILDCARD_SELECTORS:
+            raise PatternError(f"at most {MAX_WILDCARD_SELECTORS} wildcard selectors per pattern",
+                               pos)
 
     def add_regex(self, pos: int) -> None:
         self.regexes += 1
@@ -138,10 +150,10 @@ def parse_body(pattern: str) -> tuple[Kind, Body, tuple[str, ...]]:
 def _matches_everything(body: TermsBody) -> bool:
     # `""` and `" "` match all events (docs: "The filter pattern "" matches all log events";
     # the current page gives `" "` for the same).
-    if len(body.groups) != 1 or len(body.groups[0].terms) != 1:
+    if len(body.terms) != 1:
         return False
-    term = body.groups[0].terms[0]
-    return not term.regex and not term.exclude and not term.text.strip()
+    term = body.terms[0]
+    return not term.regex and not term.exclude and not term.optional and not term.text.strip()
 
 
 # --- tokenizer (JSON and space-delimited forms) ---------------------------------------------
@@ -192,34 +204,70 @@ def _read_regex(text: str, start: int, state: _State) -> tuple[str, int]:
     return source, end + 1
 
 
-def _read_selector(text: str, start: int) -> tuple[tuple[str | int, ...], int]:
-    steps: list[str | int] = []
+def _read_selector(text: str, start: int, state: _State) -> tuple[tuple[Step, ...], int]:
+    """`$.name`, `$.name[0]`, `$.a[*]`, `$.*` and `$.['a.b']` (the current page's bracket
+    notation for names with a period); one wildcard per selector, three per pattern."""
+    steps: list[Step] = []
     i = start + 1
     n = len(text)
+    wild = False
     while i < n and text[i] in ".[":
+        at = i
+        if text.startswith(".[", i):
+            i += 1  # `.['a.b']`: a bracket may follow the dot
+        step: Step
         if text[i] == ".":
-            m = _NAME_RE.match(text, i + 1)
-            if m is None:
-                what = text[i + 1] if i + 1 < n else "end of pattern"
-                raise PatternError(
-                    f"expected a property name after '.', found {what!r} (selectors are "
-                    "$.name, $.name[0], $.a.b; wildcards and quoted keys are not supported)",
-                    i + 1,
-                )
-            steps.append(m.group())
-            i = m.end()
+            if text.startswith(".*", i):
+                step, i = Wild("field"), i + 2
+            else:
+                m = _NAME_RE.match(text, i + 1)
+                if m is None:
+                    what = text[i + 1] if i + 1 < n else "end of pattern"
+                    raise PatternError(
+                        f"expected a property name after '.', found {what!r} (selectors are "
+                        "$.name, $.name[0], $.a.b, $.a[*], $.* and $.['a.b'])",
+                        i + 1,
+                    )
+                step, i = m.group(), m.end()
+        elif i + 1 < n and text[i + 1] in "'\"":
+            step, i = _read_bracket_name(text, i + 1)
         else:
             if not steps:
                 raise PatternError("an array index must follow a property ($.name[0])", i)
-            m = _DIGITS_RE.match(text, i + 1)
-            if m is None or m.end() >= n or text[m.end()] != "]":
-                raise PatternError("expected an array index such as [0]", i)
-            steps.append(int(m.group()))
-            i = m.end() + 1
+            if text.startswith("[*]", i):
+                step, i = Wild("element"), i + 3
+            else:
+                m = _DIGITS_RE.match(text, i + 1)
+                if m is None or m.end() >= n or text[m.end()] != "]":
+                    raise PatternError("expected an array index such as [0] or [*]", i)
+                step, i = int(m.group()), m.end() + 1
+        if isinstance(step, Wild):
+            if wild:
+                # Current page, Quotas: "up to one wildcard selector in a property selector".
+                raise PatternError("a selector may use one wildcard ([*] or .*) only", at)
+            wild = True
+            state.add_wildcard(at)
+        steps.append(step)
     if not steps:
         raise PatternError("a selector needs a property after '$' (for example $.eventName)",
                            start)
     return tuple(steps), i
+
+
+def _read_bracket_name(text: str, start: int) -> tuple[str, int]:
+    """The property name quoted at `start` inside `[...]`, and the offset after the `]`."""
+    if text[start] == '"':
+        name, end = _read_quoted(text, start)
+    else:
+        close = text.find("'", start + 1)
+        if close < 0:
+            raise PatternError("unterminated quoted property name", start)
+        name, end = text[start + 1 : close], close + 1
+    if not name:
+        raise PatternError("empty property name", start)
+    if end >= len(text) or text[end] != "]":
+        raise PatternError("expected ']' after the quoted property name", end)
+    return name, end + 1
 
 
 def _tokenize(text: str, start: int, state: _State) -> list[Token]:
@@ -261,7 +309,7 @@ def _tokenize(text: str, start: int, state: _State) -> list[Token]:
             tokens.append(Token("regex", source, i))
             i = i2
         elif c == "$":
-            steps, i2 = _read_selector(text, i)
+            steps, i2 = _read_selector(text, i, state)
             tokens.append(Token("selector", text[i:i2], i, steps))
             i = i2
         else:
@@ -363,6 +411,14 @@ class _Parser:
         )
 
     def condition(self) -> JsonExpr:
+        expr = self._condition()
+        if expr.selector.wild and (isinstance(expr, Check) or expr.op == "!="):
+            self.state.caveat(f"{expr}: the page documents wildcard selectors with '=' only; "
+                              "this holds when one selected value passes (NOT EXISTS: when "
+                              "nothing is selected)")  # fmt: skip
+        return expr
+
+    def _condition(self) -> Comparison | Check:
         sel_tok = self.next()
         selector = Selector(sel_tok.steps)
         tok = self.peek()
@@ -507,10 +563,10 @@ def _flatten(kind: type[And] | type[Or], items: list[JsonExpr]) -> JsonExpr:
 def _parse_terms(text: str, state: _State) -> TermsBody:
     """`A B` (all), `?A ?B` (any), `"a phrase"`, `-A` (exclude), `%regex%`.
 
-    A `?` starts a new alternative; terms without `?` join the current one, so `?A B ?C` is
-    (A and B) or C, the form the AWS CDK's anyTermGroup writes.
+    Current page: "If you combine "?" with other filter patterns, all question mark terms
+    will be ignored" (`?ERROR ?ARGUMENTS REQUEST` matches "[INFO] REQUEST FAILED").
     """
-    groups: list[list[Term]] = []
+    terms: list[Term] = []
     i = 0
     n = len(text)
     while True:
@@ -519,9 +575,9 @@ def _parse_terms(text: str, state: _State) -> TermsBody:
         if i >= n:
             break
         start = i
-        new_group = exclude = False
+        optional = exclude = False
         if text[i] == "?":
-            new_group = True
+            optional = True
             i = _skip_space(text, i + 1)
         if i < n and text[i] == "-":
             exclude = True
@@ -530,10 +586,10 @@ def _parse_terms(text: str, state: _State) -> TermsBody:
             raise PatternError(f"expected a term after {text[start]!r}", i)
         if text[i] == '"':
             value, i = _read_quoted(text, i)
-            term = Term(value, exclude=exclude)
+            terms.append(Term(value, exclude=exclude, optional=optional))
         elif text[i] == "%":
             source, i = _read_regex(text, i, state)
-            term = Term(source, regex=True, exclude=exclude)
+            terms.append(Term(source, regex=True, exclude=exclude, optional=optional))
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] != '"':
@@ -542,14 +598,13 @@ def _parse_terms(text: str, state: _State) -> TermsBody:
             if not word.replace("_", "").isalnum() or not word.isascii():
                 state.caveat(f"term {word!r} has non-alphanumeric characters: the docs ask for "
                              "double quotes; it is matched as a literal substring")
-            term = Term(word, exclude=exclude)
+            terms.append(Term(word, exclude=exclude, optional=optional))
             i = j
-        if new_group and groups and not text.lstrip().startswith("?"):
-            state.caveat("terms before the first '?' form their own alternative (undocumented)")
-        if new_group or not groups:
-            groups.append([])
-        groups[-1].append(term)
-    return TermsBody(tuple(TermGroup(tuple(g)) for g in groups))
+    body = TermsBody(tuple(terms))
+    if body.mixed:
+        state.caveat("'?' terms next to other terms are ignored, as the current AWS page says; "
+                     "the AWS CDK's anyTermGroup writes this form to mean groups of terms")
+    return body
 
 
 def _skip_space(text: str, i: int) -> int:

@@ -474,9 +474,16 @@ ERRORS = [
     ("{ $.a EXISTS }", 6, "'EXISTS' is not supported"),
     ("{ $.a IS EMPTY }", 9, "expected NULL, TRUE or FALSE"),
     ("{ $.a NOT NULL }", 10, "expected EXISTS"),
-    ("{ $.* = 1 }", 4, "property name"),
     ("{ $. = 1 }", 4, "property name"),
-    ("{ $.['a.b'] = 1 }", 4, "property name"),
+    # The current page allows `$.*`, `$.a[*]` and `$.['a.b']` (they were errors here before),
+    # with "up to one wildcard selector in a property selector" and three per pattern.
+    ("{ $.a[*].b[*] = 1 }", 10, "one wildcard"),
+    ("{ $.*.b.* = 1 }", 7, "one wildcard"),
+    ("{ $.a[*] = 1 || $.b[*] = 1 || $.* = 1 || $.c.* = 1 }", 44, "at most 3 wildcard"),
+    ("{ $.['a.b = 1 }", 5, "unterminated quoted property name"),
+    ("{ $.['a.b' = 1 }", 10, "expected ']'"),
+    ("{ $.[''] = 1 }", 5, "empty property name"),
+    ("{ $[*] = 1 }", 3, "must follow a property"),
     ("{ $[0] = 1 }", 3, "must follow a property"),
     ("{ $.a[x] = 1 }", 5, "array index"),
     ("{ $ = 1 }", 2, "needs a property"),
@@ -515,3 +522,99 @@ def test_pattern_error_is_a_value_error() -> None:
     check: Callable[[], Pattern] = lambda: parse("{ $.a IS NOT NULL }")  # noqa: E731
     with pytest.raises(ValueError):
         check()
+
+
+# --- the current page's JSON examples ----------------------------------------------------------
+# Source: CloudWatch Logs User Guide, "Filter pattern syntax for metric filters, subscription
+# filters, filter log events, and Live Tail" (FilterAndPatternSyntax), "Using filter patterns to
+# match terms in JSON log events": its example event and every example pattern.
+
+PAGE_EVENT = {
+    "eventType": "UpdateTrail",
+    "sourceIPAddress": "111.111.111.111",
+    "arrayKey": ["value", "another value"],
+    "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}],
+    "SomeObject": None,
+    "cluster.name": "c",
+}
+
+
+@pytest.mark.parametrize("text", [
+    '{ $.eventType = "UpdateTrail" }',  # string value
+    "{ $.sourceIPAddress != 123.123.* }",  # wildcard in a value
+    '{ $.arrayKey[0] = "value" }',  # array element
+    "{ $.eventType = %Trail% }",  # regex
+    "{ $.arrayKey[*] = %val.{2}% }",  # wildcard selector on array elements, with a regex
+    r"{ $.* = %111\.111\.111\.1[0-9]{1,2}% }",  # wildcard selector on object fields
+    "{ $.['cluster.name'] = \"c\" }",  # bracket notation for a name with a period
+    "{ $.SomeObject IS NULL }",  # IS
+    "{ $.SomeOtherObject NOT EXISTS }",  # NOT EXISTS
+])
+def test_current_page_json_examples_match(text: str) -> None:
+    pattern = parse(text)
+    assert pattern.matches(PAGE_EVENT)
+    assert pattern.evaluate(PAGE_EVENT).match is True
+    assert parse(str(pattern)) == pattern  # the canonical form parses back
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("{ $.arrayKey[*] = \"another value\" }", True),
+    ("{ $.arrayKey[*] = \"nothing\" }", False),
+    ("{ $.objectList[*].id = 2 }", True),  # a wildcard followed by a property
+    ("{ $.objectList[*].name = \"c\" }", False),
+    ("{ $.*.name = \"a\" }", False),  # fields of the top object are not objects with a name
+    ("{ $.* = \"c\" }", True),  # "cluster.name"
+    ("{ $.* = 111.111.111.111 }", True),
+    ("{ $.eventType[*] = \"U\" }", False),  # [*] selects nothing in a string
+    ("{ $.['cluster.name'] = \"d\" }", False),
+    ("{ $.cluster.name = \"c\" }", False),  # a dotted path is two steps, not one name
+    ("{ $.arrayKey[*] NOT EXISTS }", False),
+    ("{ $.missing[*] NOT EXISTS }", True),
+])
+def test_wildcard_and_bracket_selectors(text: str, expected: bool) -> None:
+    assert parse(text).matches(PAGE_EVENT) is expected
+
+
+def test_wildcard_selectors_print_canonically_and_are_referenced() -> None:
+    pattern = parse("{ $.['cluster.name'] = c && $.a[*].b = 1 && $.* = x }")
+    assert str(pattern) == '{ $.[\'cluster.name\'] = "c" && $.a[*].b = 1 && $.* = "x" }'
+    assert pattern.referenced_fields() == {"$.['cluster.name']", "$.a[*].b", "$.*"}
+    assert parse("{ $.['plain'] = 1 }") == parse("{ $.plain = 1 }")
+    assert parse("{ $.a[*] != 1 }").caveats  # only '=' is documented with wildcards
+
+
+# Same page, "Writing filter patterns that match numeric values": every numeric operator.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("{ $.bandwidth > 75 }", True),
+    ("{ $.latency < 50 }", True),
+    ("{ $.refreshRate >= 60 }", True),
+    ("{ $.responseTime <= 5 }", True),
+    ("{ $.errorCode = 400}", True),
+    ("{ $.errorCode != 500 }", True),
+    ("{ $.number[0] = 1e+3 }", True),
+    ("{ $.number[0] != 1e-3 }", True),
+    ("{ $.bandwidth > 80 }", False),
+    ("{ $.latency < 10 }", False),
+])
+def test_current_page_numeric_examples(text: str, expected: bool) -> None:
+    event = {"bandwidth": 80, "latency": 20, "refreshRate": 60, "responseTime": 5,
+             "errorCode": 400, "number": [1000]}  # fmt: skip
+    assert parse(text).matches(event) is expected
+
+
+# Same page: the compound expressions on the user/users/actions/coordinates object.
+def test_current_page_compound_examples() -> None:
+    doc = {
+        "user": {"id": 1, "email": "John.Stiles@example.com"},
+        "users": [{"id": 2, "email": "John.Doe@example.com"},
+                  {"id": 3, "email": "Jane.Doe@example.com"}],
+        "actions": ["GET", "PUT", "DELETE"],
+        "coordinates": [[0, 1, 2], [4, 5, 6], [7, 8, 9]],
+    }
+    assert parse('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }').matches(doc)
+    assert parse('{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = "nonmatch" '
+                 '&& $.actions[2] = "nonmatch" }').matches(doc)
+    assert not parse('{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = '
+                     '"nonmatch") && $.actions[2] = "nonmatch" }').matches(doc)
+    assert not parse('{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }'
+                     ).matches(doc)

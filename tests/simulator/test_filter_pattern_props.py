@@ -133,3 +133,41 @@ def test_term_patterns_round_trip(terms: list[tuple[str, str]], messages: list[s
     assert str(second) == str(first)
     for message in messages:
         assert first.matches_message(message) == second.matches_message(message)
+
+
+@settings(deadline=None, max_examples=200)
+@given(tree=trees, extra=leaves, evs=st.lists(events, min_size=1, max_size=8))
+def test_adding_an_or_alternative_never_matches_fewer_events(
+    tree: Tree, extra: Tree, evs: list[dict[str, Any]]
+) -> None:
+    body = render(tree, Choices(None))
+    narrow = "{" + body + "}"
+    wide = "{ (" + body + ") || " + render(extra, Choices(None)) + " }"
+    assume(wide.count("%") <= 4)
+    first, second = parse(narrow), parse(wide)
+    for event in evs:
+        if first.matches(event):
+            assert second.matches(event), (narrow, wide, event)
+        assert first.evaluate(event).match == first.matches(event)
+
+
+WILD_SELECTORS = ["$.l[*]", "$.l[*].id", "$.*", "$.a.*"]
+
+
+@settings(deadline=None, max_examples=200)
+@given(sel=st.sampled_from(WILD_SELECTORS), value=st.sampled_from(TEXT_VALUES + NUMBERS),
+       evs=st.lists(events, min_size=1, max_size=8))
+def test_a_wildcard_selector_is_the_or_of_its_positions(
+    sel: str, value: str, evs: list[dict[str, Any]]
+) -> None:
+    wild = parse(f"{{ {sel} = {value} }}")
+    for event in evs:
+        if sel.startswith("$.l"):
+            size = len(event.get("l", []))
+            spots = [sel.replace("[*]", f"[{i}]") for i in range(size)]
+        else:
+            base = event if sel == "$.*" else event.get("a")
+            keys = list(base) if isinstance(base, dict) else []
+            spots = [sel.replace("*", k) for k in keys]
+        expected = any(parse(f"{{ {s} = {value} }}").matches(event) for s in spots)
+        assert wild.matches(event) is expected, (sel, value, event)

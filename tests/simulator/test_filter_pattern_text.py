@@ -56,13 +56,15 @@ def test_phrases_keep_their_spaces() -> None:
     assert matching("Failed to process the request", [miss]) == []
 
 
-def test_question_mark_groups_follow_the_cdk_form() -> None:
-    # ?a b ?c is (a and b) or c, the form the AWS CDK's anyTermGroup writes.
+def test_question_mark_terms_next_to_other_terms_are_ignored() -> None:
+    # FilterAndPatternSyntax (current): "If you combine "?" with other filter patterns, all
+    # question mark terms will be ignored". This replaces the earlier reading of `?a b ?c` as
+    # (a and b) or c, the form the AWS CDK's anyTermGroup writes; a caveat flags that form.
     pattern = parse('?"ERROR" "MainThread" ?"WARN" "Deadlock"')
-    assert pattern.matches_message("ERROR in MainThread")
-    assert pattern.matches_message("WARN Deadlock found")
-    assert not pattern.matches_message("ERROR Deadlock")
-    assert not pattern.matches_message("WARN in MainThread")
+    assert pattern.matches_message("INFO MainThread Deadlock")
+    assert not pattern.matches_message("ERROR in MainThread")
+    assert not pattern.matches_message("WARN Deadlock found")
+    assert any("ignored" in c for c in pattern.caveats)
 
 
 def test_regex_terms() -> None:
@@ -133,7 +135,9 @@ APACHE = [APACHE_200, APACHE_500, APACHE_404]
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("[ip, user, username, timestamp, request, status_code, bytes]", APACHE),
-    ("[ip, user, username, timestamp, request, status_code]", []),  # 7 fields, 6 columns
+    # 7 fields, 6 columns: the current page matches on the first fields (see the dispute test)
+    ("[ip, user, username, timestamp, request, status_code]", APACHE),
+    ("[ip, user, username, timestamp, request, status_code = 404]", [APACHE_404]),
     ("[..., status_code, bytes]", APACHE),
     ("[ip, user, ..., status_code, bytes]", APACHE),
     ("[ip, user, ...]", APACHE),
@@ -160,16 +164,21 @@ def test_space_delimited_docs_examples(text: str, expected: list[str]) -> None:
 
 
 def test_space_delimited_or_and_and_on_words() -> None:
+    # The 2020 page said `[w1=ERROR, w2]` matches "ERROR message" but not "ERROR WARN message";
+    # the current page says it returns the lines whose first word is ERROR, so both match now
+    # (and `evaluate_message` calls the three-field line unknown).
     messages = [BOTH, ERROR_ONLY, WARN_ONLY]
-    assert matching("[w1=ERROR, w2]", messages) == [ERROR_ONLY]  # BOTH has three fields
-    assert matching("[w1=ERROR || w1=WARN, w2]", messages) == [ERROR_ONLY, WARN_ONLY]
+    assert matching("[w1=ERROR, w2]", messages) == [BOTH, ERROR_ONLY]
+    assert matching("[w1=ERROR || w1=WARN, w2]", messages) == messages
     assert matching("[w1!=ERROR&&w1!=WARN, w2]", [*messages, "INFO message"]) == ["INFO message"]
 
 
 def test_space_delimited_on_records() -> None:
     # Compact JSON has no spaces outside string values: "Failed authentication" splits it in two.
     assert parse("[first, second]").matches(LOGIN)
-    assert not parse("[only]").matches(LOGIN)
+    assert parse("[first, second, third]").evaluate(LOGIN).match is False  # two fields only
+    assert parse("[only]").matches(LOGIN)  # current page; the 2020 revision disagrees
+    assert parse("[only]").evaluate(LOGIN).match is None
     assert parse('[head = *ConsoleLogin*, tail = authentication*]').matches(LOGIN)
 
 
@@ -198,3 +207,91 @@ def test_space_delimited_errors(text: str, position: int, words: str) -> None:
         parse(text)
     assert err.value.position == position, str(err.value)
     assert words in err.value.message
+
+
+# --- the current page's term, regex and space-delimited examples -----------------------------
+# Source: CloudWatch Logs User Guide, "Filter pattern syntax for metric filters, subscription
+# filters, filter log events, and Live Tail" (FilterAndPatternSyntax), sections "Using filter
+# patterns to match terms with a regular expression", "... in unstructured log events" and
+# "... in space-delimited log events".
+
+E400, E401 = "[ERROR 400] BAD REQUEST", "[ERROR 401] UNAUTHORIZED REQUEST"
+E419, E420 = "[ERROR 419] MISSING ARGUMENTS", "[ERROR 420] INVALID ARGUMENTS"
+E500 = "[ERROR 500] INTERNAL SERVER ERROR"
+INFO_FAILED, WARN_UNAUTH, ERROR_BAD = ("[INFO] REQUEST FAILED", "[WARN] UNAUTHORIZED REQUEST",
+                                       "[ERROR] 400 BAD REQUEST")  # fmt: skip
+UNSTRUCTURED = [E400, E401, E419, E420, E500, INFO_FAILED, WARN_UNAUTH, ERROR_BAD]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ERROR", [E400, E401, E419, E420, E500, ERROR_BAD]),  # single term
+    ("ERROR ARGUMENTS", [E419, E420]),  # multiple terms: all of them
+    ("?ERROR ?ARGUMENTS", [E400, E401, E419, E420, E500, ERROR_BAD]),  # optional terms
+    # "If you combine "?" with other filter patterns, all question mark terms will be ignored."
+    ("?ERROR ?ARGUMENTS REQUEST", [E400, E401, INFO_FAILED, WARN_UNAUTH, ERROR_BAD]),
+    ('"INTERNAL SERVER ERROR"', [E500]),  # exact phrase
+    ("ERROR -ARGUMENTS", [E400, E401, E500, ERROR_BAD]),  # include and exclude
+    ('" "', UNSTRUCTURED),  # match everything
+    ("%AUTHORIZED%", [E401, WARN_UNAUTH]),  # regex
+])
+def test_current_page_unstructured_examples(text: str, expected: list[str]) -> None:
+    assert matching(text, UNSTRUCTURED) == expected
+
+
+def test_question_marks_next_to_exclusions_are_ignored_too() -> None:
+    # "You cant' combine the question mark ("?") with other filter patterns, such as include
+    # and exclude terms": `?ERROR -REQUEST` is `-REQUEST`.
+    assert matching("?ERROR -REQUEST", UNSTRUCTURED) == [E419, E420, E500]
+    assert matching("?ERROR ?-REQUEST", [E400, "hello"]) == [E400, "hello"]  # all optional
+
+
+SPACE_LINE = ('127.0.0.1 Prod frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" '
+              "404 1534")
+
+
+@pytest.mark.parametrize("text", [
+    r"[ip=%127\.0\.0\.[1-9]%, user, username, timestamp, request =*.html*, status_code = 4*, "
+    "bytes]",
+    "[..., request =*.html*, status_code = 4*, bytes]",
+    "[ip, user, username, timestamp, request =*.html*, status_code = 404 || status_code = 410, "
+    "bytes]",
+])
+def test_current_page_space_delimited_examples(text: str) -> None:
+    pattern = parse(text)
+    assert pattern.evaluate_message(SPACE_LINE).match is True
+    assert pattern.evaluate_message(SPACE_LINE.replace(" 404 ", " 500 ")).match is False
+
+
+SERVICE_LOG = [
+    "INFO 09/25/2014 12:00:00 GET /service/resource/67 1200",
+    "INFO 09/25/2014 12:00:01 POST /service/resource/67/part/111 1310",
+    "WARNING 09/25/2014 12:00:02 Invalid user request",
+    "ERROR 09/25/2014 12:00:02 Failed to process request",
+]
+GET, POST, WARNING, ERROR = SERVICE_LOG
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[w1=ERROR, w2]", [ERROR]),  # "returns log events where the first word ... is ERROR"
+    ("[w1=ERROR || w1=WARNING, w2]", [WARNING, ERROR]),
+    ("[w1!=ERROR && w1!=WARNING, w2]", [GET, POST]),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+$%, response_time]", [GET]),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+/part/[0-9]+$%, "
+     "response_time]", [POST]),
+])
+def test_current_page_terms_in_order(text: str, expected: list[str]) -> None:
+    assert matching(text, SERVICE_LOG) == expected
+
+
+def test_more_fields_than_columns_is_unknown_where_the_revisions_disagree() -> None:
+    # The current page matches `[w1=ERROR, w2]` on "ERROR 09/25/2014 ... request" (7 fields);
+    # its 2020 revision (awsdocs @5ae5c9a) said it matches "ERROR message" but not
+    # "ERROR WARN message". Where the answer depends on which, the verdict is unknown.
+    pattern = parse("[w1=ERROR, w2]")
+    assert pattern.matches_message(ERROR)  # the current page
+    verdict = pattern.evaluate_message(ERROR)
+    assert verdict.match is None and "2020 revision" in verdict.reason
+    assert pattern.evaluate_message(ERROR_ONLY).match is True  # as many fields as columns
+    assert pattern.evaluate_message(GET).match is False  # no match under either reading
+    assert pattern.evaluate_message("ERROR").match is False  # fewer fields than columns
+    assert parse("[w1=ERROR, ...]").evaluate_message(ERROR).match is True  # `...`: no doubt
