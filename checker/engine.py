@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.errors import INTERNAL_ERROR, internal_error_message
 from checker.findings import Finding, Severity
 from checker.model import (
     Computed,
@@ -414,16 +415,9 @@ def _evaluate_rule(
         except Exception as e:  # a bug in one rule must not hide the others' findings
             if os.environ.get("TRAILCHECK_DEBUG"):
                 raise
-            message = (
-                f"{INTERNAL_ERROR}: {type(e).__name__}: {e} (a bug in trailcheck; "
-                "TRAILCHECK_DEBUG=1 shows the traceback)"
-            )
+            message = internal_error_message("judging this rule", e)
             outcomes = [Outcome("unknown", message, subject.location)]
     return [_finding(rule, subject, o, unit, view) for o in outcomes]
-
-
-# The message prefix of a rule that crashed: judged unknown, and the run exits 3.
-INTERNAL_ERROR = "internal error while judging this rule"
 
 
 def has_internal_errors(findings: Iterable[Finding]) -> bool:

@@ -13,10 +13,13 @@ A file that cannot be read or parsed becomes a CT000 diagnostic; the rest is sti
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from checker.errors import internal_error_message
 from checker.loaders import discover
 from checker.loaders.reading import (
     MAX_FILE_BYTES,
@@ -27,7 +30,7 @@ from checker.loaders.reading import (
     read_json,
     read_text,
 )
-from checker.model import Estate, InputFile, InputKind, in_unit
+from checker.model import Diagnostic, Estate, InputFile, InputKind, Location, in_unit
 
 __all__ = [
     "FORMATS",
@@ -99,7 +102,9 @@ def load_paths(paths: Iterable[str], options: LoadOptions | None = None) -> Esta
     if plan.terraform_roots:
         from checker.loaders.terraform.loader import load_terraform
 
-        parts.append(load_terraform(plan.terraform_roots, options, only_files=plan.terraform_files))
+        where = options.display(plan.terraform_roots[0]) if len(plan.terraform_roots) == 1 else ""
+        parts.append(_guarded("terraform", where, load_terraform, plan.terraform_roots, options,
+                              plan.terraform_files))  # fmt: skip
     grouped: dict[tuple[InputKind, Path], list[tuple[Path, str]]] = {}
     for path in plan.structured:
         display = options.display(path)
@@ -110,12 +115,29 @@ def load_paths(paths: Iterable[str], options: LoadOptions | None = None) -> Esta
             parts.append(discover.sniff_error(path, display))
         elif fmt.per_file:
             # logical ids and plan addresses are unique only within their file
-            parts.append(in_unit(fmt.load_function()(path, display, options), display))
+            loaded = _guarded(fmt.kind, display, fmt.load_function(), path, display, options)
+            parts.append(in_unit(loaded, display))
         else:
             grouped.setdefault((fmt.kind, path.parent), []).append((path, display))
     by_kind = {f.kind: f for f in FORMATS}
     for (kind, folder), files in sorted(grouped.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         # one folder of saved output describes one account: it is one load unit
         unit = options.display(folder)
-        parts.append(in_unit(by_kind[kind].load_function()(files, options), unit))
+        loaded = _guarded(kind, unit, by_kind[kind].load_function(), files, options)
+        parts.append(in_unit(loaded, unit))
     return Estate.merge(parts)
+
+
+def _guarded(kind: InputKind, display: str, load: Callable[..., Estate], *args: Any) -> Estate:
+    """`load(*args)`; a loader that crashes (a bug) costs only its own input: the input gets an
+    unknown CT000 that says so, the other inputs are still judged, and the run exits 3."""
+    try:
+        return load(*args)
+    except Exception as e:
+        if os.environ.get("TRAILCHECK_DEBUG"):
+            raise
+        message = internal_error_message(f"reading this {kind} input", e)
+        return Estate(
+            inputs=(InputFile(display, kind, "error"),),
+            diagnostics=(Diagnostic("CT000", "unknown", message, Location(display, 0), display),),
+        )

@@ -68,6 +68,8 @@ def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | N
     except json.JSONDecodeError as e:
         where = f"invalid JSON: {e.msg} (column {e.colno})"
         return text, None, error_estate(display, kind, e.lineno, where)
+    except RecursionError:
+        return text, None, error_estate(display, kind, 1, "the JSON is nested too deeply to read")
 
 
 def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate | None]:

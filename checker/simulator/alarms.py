@@ -195,29 +195,51 @@ def filter_result(estate: Estate, mf: MetricFilter, record: object) -> FilterRes
             u = t.name if isinstance(t.name, Unknown) else t.namespace
             assert isinstance(u, Unknown)
             unknown_metric = f"the filter's metric is unknown ({u.reason})"
+            # any alarm of the inputs might watch it; one that cannot notify whatever its
+            # metric is (no action, no subscribed topic) does not matter
+            might = [a for a in estate.alarms if _may_watch(a, t.name, t.namespace)]
+            alarms += _undecided(estate, might, unknown_metric)
             continue
         metrics.append((t.name, t.namespace))
         known, maybe = alarms_for_metric(estate, t.name, t.namespace)
         alarms += [alarm_result(estate, a) for a in known]
-        for a in maybe:
-            alarms.append(AlarmResult(a.id, "unknown",
-                                      "the alarm's metric name or namespace is unknown"))
+        alarms += _undecided(estate, maybe, "the alarm's metric name or namespace is unknown")
     status = _combine(a.status for a in alarms)
-    if status != "yes" and unknown_metric:
-        status = "unknown"
     return FilterResult(
         mf.id, "yes", _match_reason(status, alarms, metrics, unknown_metric), text,
         tuple(metrics), tuple(alarms), caveats=parsed.caveats, alarm_status=status,
     )  # fmt: skip
 
 
+def _may_watch(alarm: Alarm, name: str | Unknown, namespace: str | Unknown) -> bool:
+    """Whether the alarm may watch a metric whose name or namespace is unknown: only a known
+    part on both sides that differs rules it out."""
+    return not any(
+        isinstance(mine, str) and isinstance(theirs, str) and mine != theirs
+        for mine, theirs in ((name, alarm.metric_name), (namespace, alarm.namespace))
+    )
+
+
+def _undecided(estate: Estate, alarms: Iterable[Alarm], why: str) -> list[AlarmResult]:
+    """Alarms that may or may not watch the metric: unknown when they would notify a subscribed
+    topic (or might), left out when they certainly would not."""
+    out: list[AlarmResult] = []
+    for a in alarms:
+        result = alarm_result(estate, a)
+        if result.status != "no":
+            out.append(AlarmResult(a.id, "unknown", f"{why}; alarm {a.id} may watch it",
+                                   result.topics))  # fmt: skip
+    return out
+
+
 def _match_reason(status: TriStatus, alarms: list[AlarmResult], metrics: list[tuple[str, str]],
                   unknown_metric: str) -> str:  # fmt: skip
     if status == "yes":
         return "matches; an alarm notifies a subscribed topic"
-    if status == "unknown" and unknown_metric:
-        return f"matches; {unknown_metric}"
     if not alarms:
+        if unknown_metric:
+            return (f"matches, but no alarm of the inputs can notify a subscribed topic, "
+                    f"whatever the metric is ({unknown_metric})")  # fmt: skip
         shown = ", ".join(f"{ns}/{n}" for n, ns in metrics) or "no metric"
         return f"matches, but no alarm watches {shown}"
     return "matches; " + next(a.reason for a in alarms if a.status == status)

@@ -228,10 +228,11 @@ def test_region_option_sets_home_region_and_region_pseudo_parameter(tmp_path: Pa
 # -- CloudFormation's own rules and defaults ---------------------------------------------------
 
 
-def test_missing_islogging_is_ct011_and_unknown() -> None:
+def test_missing_islogging_is_ct011_and_no_deployment_logs() -> None:
+    # CloudFormation rejects the template, so no deployment of it logs: CT004 fails
     e = load("missing-islogging.yaml")
     t = e.trails[0]
-    assert isinstance(t.is_logging, Unknown)
+    assert t.is_logging is False
     assert [(d.rule_id, d.status, d.resource, d.location.line) for d in e.diagnostics] == [
         ("CT011", "fail", "Trail", 5)
     ]

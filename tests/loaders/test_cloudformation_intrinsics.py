@@ -82,8 +82,9 @@ CASES: list[tuple[str, str, Any]] = [
     ("!GetAtt Key.Arn", '{"Fn::GetAtt": ["Key", "Arn"]}',
      Computed("the ARN of Key is assigned when the stack is deployed")),
     ("!GetAtt Topic.TopicName", '{"Fn::GetAtt": ["Topic", "TopicName"]}', "alerts"),
+    # CloudFormation rejects the template (CT011); were Nope there, its ARN would be set
     ("!GetAtt Nope.Arn", '{"Fn::GetAtt": ["Nope", "Arn"]}',
-     Unknown("Fn::GetAtt names Nope, not a resource of the template")),
+     Computed("Fn::GetAtt names Nope, not a resource of the template")),
     ("!Sub '${Env}-${Bucket}'", '{"Fn::Sub": "${Env}-${Bucket}"}', "prod-logs"),
     ("!Sub ['${A}/${Env}', {A: !Ref Bucket}]",
      '{"Fn::Sub": ["${A}/${Env}", {"A": {"Ref": "Bucket"}}]}', "logs/prod"),
@@ -242,5 +243,8 @@ def test_a_name_that_refers_to_itself_is_unknown_not_a_hang() -> None:
     )
     ev = Evaluator(Template(parameters=doc["Parameters"], resources=doc["Resources"]))
     assert ev.value(short("!Ref P")) == Unknown("parameter P refers to itself")
-    assert ev.value(short("!Ref B")) == PartlyKnown("the name of B refers to itself", (None, "-x"))
+    assert ev.value(short("!Ref B")) == PartlyKnown(
+        "the ARN of B holds its name, and the name of B refers to itself",
+        ("arn:aws:s3:::", None, "-x"),
+    )
     assert ev.value(short("!Ref C")) == Unknown("the name of C refers to itself")

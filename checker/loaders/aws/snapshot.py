@@ -36,16 +36,13 @@ A snapshot that does not match the schema gives one CT000 naming the file and th
 
 from __future__ import annotations
 
-import json
 import types
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
 
-from checker.loaders.located import SourceError, line_at
-from checker.loaders.located_json import parse_json
+from checker.loaders.documents import line_in, lines_tree, schema_problem
 from checker.loaders.reading import LoadOptions, error_estate, read_json
 from checker.model import (
     Alarm,
@@ -67,7 +64,6 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.resources import schema_path
 
 KIND: Final = "snapshot"
 VERSION = 1
@@ -109,51 +105,26 @@ def load_snapshot(path: Path, display: str, options: LoadOptions) -> Estate:
         return err
     tree: Any = None
     if len(text) <= LINE_LIMIT:
-        tree = _lines_tree(text)
+        tree = lines_tree(text)
     problem = validate(doc)
     if problem is not None:
-        tree = tree if tree is not None else _lines_tree(text)
-        return error_estate(display, KIND, _line_at(tree, problem.path), problem.message)
+        tree = tree if tree is not None else lines_tree(text)
+        return error_estate(display, KIND, line_in(tree, problem.path), problem.message)
     try:
         return _estate(doc, tree, display)
     except SnapshotError as e:
-        return error_estate(display, KIND, _line_at(tree, e.path), e.message)
-
-
-def _lines_tree(text: str) -> Any:
-    try:
-        return parse_json(text)
-    except SourceError:
-        return None
-
-
-def _line_at(tree: Any, path: tuple[Any, ...]) -> int:
-    return (line_at(tree, path) if tree is not None else 0) or 1
-
-
-@cache
-def _schema() -> dict[str, Any]:
-    with open(schema_path(SCHEMA), encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
+        return error_estate(display, KIND, line_in(tree, e.path), e.message)
 
 
 def validate(doc: Any) -> SnapshotError | None:
     """The first schema violation of `doc` (the most relevant one), or None."""
-    import jsonschema  # lazily: only snapshots need it
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-    message = f"snapshot does not match its schema at {where}: {error.message}"
-    return SnapshotError(message, tuple(error.absolute_path))
+    problem = schema_problem(doc, SCHEMA, "snapshot")
+    return None if problem is None else SnapshotError(*problem)
 
 
 def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
     def location(*path: Any) -> Location:
-        return Location(display, _line_at(tree, path) if tree is not None else 0)
+        return Location(display, line_in(tree, path) if tree is not None else 0)
 
     collected: dict[str, Any] = {}
     for name, cls in COLLECTIONS:

@@ -78,7 +78,7 @@ INTRINSICS = frozenset(
         "Fn::Transform", "Condition",
     }
 )  # fmt: skip
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
 def intrinsic_name(node: Any) -> str | None:
@@ -225,14 +225,17 @@ class Evaluator:
             return Unknown("Fn::GetAtt has an attribute that is not known")
         rtype = self.t.type_of(logical_id)
         if rtype is None:
-            return Unknown(f"Fn::GetAtt names {logical_id}, not a resource of the template")
+            # CloudFormation rejects the template (a CT011 finding); were the resource there,
+            # the attribute would be set
+            return Computed(f"Fn::GetAtt names {logical_id}, not a resource of the template")
         if rtype == "AWS::S3::Bucket" and attribute == "Arn":
+            # the ARN of one bucket even when its name is not known: arn:<partition>:s3:::<name>
             name = self._name(logical_id, rtype)
-            if isinstance(name, Computed):
-                return Computed(f"the ARN of {logical_id} is assigned when the stack is deployed")
+            prefix = f"arn:{_partition(self.t.region)}:s3:::"
             if isinstance(name, Unknown):
-                return name  # the name (from a parameter without default, say) decides
-            return f"arn:{_partition(self.t.region)}:s3:::{name}"
+                why = f"the ARN of {logical_id} holds its name, and {name.reason}"
+                return partly_known(why, [prefix, name])
+            return f"{prefix}{name}"
         if attribute in ("TopicName", "Name") or (
             attribute == "LogGroupName" and rtype == "AWS::Logs::LogGroup"
         ):
@@ -249,7 +252,7 @@ class Evaluator:
             return Unknown("Fn::Sub needs a string")
         parts: list[Any] = []
         pos = 0
-        for m in _SUB_VAR.finditer(arg):
+        for m in SUB_VARIABLE.finditer(arg):
             parts.append(arg[pos : m.start()])
             pos = m.end()
             name = m.group(1)
@@ -434,7 +437,7 @@ class Evaluator:
                 for v in variables.values():
                     self._collect(v, out)
             if isinstance(text, str):
-                for m in _SUB_VAR.finditer(text):
+                for m in SUB_VARIABLE.finditer(text):
                     name = m.group(1).split(".", 1)[0]
                     if name not in (variables or {}) and self.t.type_of(name):
                         out.setdefault(name)

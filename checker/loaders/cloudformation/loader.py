@@ -18,17 +18,23 @@ limit, invalid YAML/JSON, aliases that expand too far, sections of the wrong sha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from checker.loaders.cloudformation.intrinsics import Evaluator, Template
+from checker.loaders.cloudformation.intrinsics import (
+    PSEUDO_PREFIX,
+    SUB_VARIABLE,
+    Evaluator,
+    Template,
+)
 from checker.loaders.cloudformation.resource import Resource
 from checker.loaders.cloudformation.resources import build
 from checker.loaders.cloudformation.yaml_source import parse_yaml
-from checker.loaders.located import LineDict, SourceError, line_of
+from checker.loaders.located import MAX_DEPTH, LineDict, LineList, SourceError, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
-from checker.model import Diagnostic, Estate, InputFile
+from checker.model import Diagnostic, Estate, InputFile, Location
 
 KIND: Final = "cloudformation"
 _SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
@@ -124,6 +130,7 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
             continue
         loaded.append(Resource(logical_id, rtype, node, line, display, ev))
     built = build(loaded, options.default_region)
+    dangling = unresolved_references(resources, set(section("Parameters")), display)
     status: Literal["ok", "error"] = "error" if errors else "ok"
     return Estate(
         trails=tuple(built.trails),
@@ -137,5 +144,60 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         subscriptions=tuple(built.subscriptions),
         policies=tuple(built.policies),
         inputs=(InputFile(display, KIND, status),),
-        diagnostics=tuple(errors) + tuple(built.diagnostics),
+        diagnostics=tuple(errors) + tuple(built.diagnostics) + tuple(dangling),
     )
+
+
+def unresolved_references(
+    resources: Mapping[str, Any], parameters: set[str], display: str
+) -> list[Diagnostic]:
+    """`Ref`, `Fn::GetAtt` and `Fn::Sub` names that are no parameter or resource of the template.
+    CloudFormation rejects such a template ("Unresolved resource dependencies"), so nothing in it
+    deploys as written: a validity finding (CT011) on the resource that names them."""
+    known = set(resources) | parameters
+    out: list[Diagnostic] = []
+
+    def check(owner: str, name: str, how: str, line: int) -> None:
+        if name and name not in known and not name.startswith(PSEUDO_PREFIX):
+            out.append(Diagnostic(
+                "CT011", "fail",
+                f"{how} names {name}, which is no parameter or resource of the template: "
+                "CloudFormation rejects the template (unresolved resource dependencies)",
+                Location(display, line), resource=owner,
+            ))  # fmt: skip
+
+    def walk(owner: str, node: Any, line: int, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if isinstance(node, dict):
+            here = node.line if isinstance(node, LineDict) else line
+            if len(node) == 1:
+                (key, arg), = node.items()
+                if key == "Ref" and isinstance(arg, str):
+                    check(owner, arg, "Ref", here)
+                elif key == "Fn::GetAtt":
+                    target = arg.split(".", 1)[0] if isinstance(arg, str) else (
+                        arg[0] if isinstance(arg, list) and arg else None)
+                    if isinstance(target, str):
+                        check(owner, target, "Fn::GetAtt", here)
+                elif key == "Fn::Sub":
+                    text, variables = (arg, {}) if isinstance(arg, str) else (
+                        (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2
+                        and isinstance(arg[1], dict) else (None, {}))  # fmt: skip
+                    if isinstance(text, str):
+                        for m in SUB_VARIABLE.finditer(text):
+                            name = m.group(1).split(".", 1)[0]
+                            if not name.startswith("!") and name not in variables:
+                                check(owner, name, "Fn::Sub", here)
+            for key, value in node.items():
+                walk(owner, value, node.line_of(key) if isinstance(node, LineDict) else line,
+                     depth + 1)  # fmt: skip
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(owner, item, node.line_of(i) if isinstance(node, LineList) else line,
+                     depth + 1)  # fmt: skip
+
+    for logical_id, node in resources.items():
+        if isinstance(node, dict):
+            walk(logical_id, node.get("Properties"), line_of(resources, logical_id))
+    return out

@@ -71,8 +71,8 @@ class Resource:
         self, prop: str, types: Iterable[str], model_field: str | None = None
     ) -> Reference | None:
         value = self.get(prop, model_field)
-        if value is None:
-            return None
+        if value is None or value == "":
+            return None  # `KMSKeyId: ""` is no key: an empty reference is not set
         return reference(to_str(value, prop), self.ev.link(self.props[prop], types))
 
 

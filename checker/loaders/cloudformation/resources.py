@@ -96,7 +96,8 @@ def _trail(r: Resource, home_region: str | None, diagnostics: list[Diagnostic]) 
     if r.has("IsLogging"):
         is_logging = r.boolean("IsLogging", True, "is_logging")
     else:
-        is_logging = Unknown("IsLogging is not set: CloudFormation requires it")
+        # CloudFormation rejects the template, so no deployment of it logs (CT004 fails too)
+        is_logging = False
         diagnostics.append(
             Diagnostic(
                 "CT011",

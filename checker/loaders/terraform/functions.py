@@ -82,7 +82,11 @@ def apply(name: str, f: Func, args: list[Any], env: Env) -> Any:
         return e.unknown
     except _FuncError as e:
         return Invalid(f"{name}(): {e}")
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError) as e:
+    except re.error as e:  # replace(), regex(): a pattern Terraform's RE2 rejects too
+        return Invalid(f"{name}(): the regular expression is not valid ({e})")
+    except RecursionError:
+        return Invalid(f"{name}(): the value is nested too deeply")
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as e:
         return Invalid(f"{name}() cannot be applied to these arguments ({type(e).__name__})")
 
 

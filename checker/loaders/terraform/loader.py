@@ -221,6 +221,8 @@ class _Loader:
         # (child folder, root, keypath) -> (calling folder, its keypath, the module block)
         self.callers: dict[tuple[Path, Path, str], tuple[Folder, str, Decl]] = {}
         self._cli_values: dict[str, AttrDef] | None = None
+        # (calling folder, module name) -> why the call is not followed: it closes a cycle
+        self.cyclic_calls: dict[tuple[Path, str], str] = {}
 
     # -- folders and the module graph ----------------------------------------------------
 
@@ -262,6 +264,9 @@ class _Loader:
     def _resolve(
         self, folder: Folder, decl: Decl, name: str, root: Path, keypath: str
     ) -> Path | str:
+        cycle = self.cyclic_calls.get((folder.path, name))
+        if cycle is not None:
+            return cycle
         source = module_source(decl)
         call = f"module.{name}"
         if source is None:
@@ -652,6 +657,7 @@ def load_terraform(
         if p not in reached:
             tops.append(p)
             _reach(loader, p, reached)
+    _module_cycles(loader, reached)
     for top in tops:
         loader.select(top)
     loader.check()
@@ -665,6 +671,109 @@ def load_terraform(
         _evaluate_root(loader, top, collector)
         per_root.append(in_unit(collector.estate(), options.display(top)))
     return _finish(loader, per_root)
+
+
+def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
+    """Module calls that lead back to their own folder: Terraform rejects such a configuration,
+    so each is a CT000 naming the cycle, and the call is not followed (no instances are invented
+    by expanding it again and again)."""
+    edges: dict[Path, list[tuple[str, Path]]] = {}
+    for path in sorted(folders):
+        folder = loader.folder(path)
+        edges[path] = [
+            (name, (path / source).resolve())
+            for name, decl in sorted(folder.modules.items())
+            if (source := module_source(decl)) and (
+                source.startswith(("./", "../")) or source in (".", "..")
+            )
+        ]
+    for component in _strongly_connected(edges):
+        members = set(component)
+        for path in component:
+            for name, child in edges[path]:
+                if child not in members:
+                    continue
+                ring = [path, *_cycle_path(edges, child, path, members)]
+                cycle = " -> ".join(loader.options.display(p) for p in ring)
+                decl = loader.folders[path].modules[name]
+                loader.cyclic_calls[(path, name)] = (
+                    f"module.{name} calls back into its caller: the modules form a cycle "
+                    f"({cycle}), which Terraform rejects"
+                )
+                loader.diagnostics.append(
+                    Diagnostic(
+                        "CT000",
+                        "fail",
+                        loader.cyclic_calls[(path, name)],
+                        Location(decl.file.display, decl.line),
+                        f"module.{name}",
+                    )
+                )
+
+
+def _strongly_connected(edges: dict[Path, list[tuple[str, Path]]]) -> list[list[Path]]:
+    """Tarjan's algorithm, iteratively: the components that hold a cycle (a ring of folders,
+    or one folder calling itself)."""
+    index: dict[Path, int] = {}
+    low: dict[Path, int] = {}
+    stack: list[Path] = []
+    on_stack: set[Path] = set()
+    out: list[list[Path]] = []
+    for start in edges:
+        if start in index:
+            continue
+        work: list[tuple[Path, int]] = [(start, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            children = [c for _, c in edges.get(node, []) if c in edges]
+            if i < len(children):
+                work.append((node, i + 1))
+                child = children[i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[Path] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or any(c == node for _, c in edges.get(node, [])):
+                    out.append(sorted(component))
+    return out
+
+
+def _cycle_path(
+    edges: dict[Path, list[tuple[str, Path]]], start: Path, end: Path, members: set[Path]
+) -> list[Path]:
+    """A path of calls from `start` to `end` inside one component (breadth first)."""
+    previous: dict[Path, Path | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == end:
+            break
+        for _, child in edges[node]:
+            if child in members and child not in previous:
+                previous[child] = node
+                queue.append(child)
+    path: list[Path] = []
+    step: Path | None = end
+    while step is not None:
+        path.append(step)
+        step = previous.get(step)
+    return list(reversed(path))
 
 
 def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:
@@ -687,6 +796,8 @@ def _remote_diagnostics(loader: _Loader, root: Path) -> None:
         for name, child in loader.resolve_calls(folder, root, keypath).items():
             decl = folder.modules[name]
             address = f"{prefix}module.{name}"
+            if (folder.path, name) in loader.cyclic_calls:
+                continue  # a CT000 fail already
             if isinstance(child, Path):
                 kp = f"{keypath}.{name}" if keypath else name
                 walk(loader.folder(child), kp, address + ".", (*chain, folder.path))

@@ -9,6 +9,7 @@ per-instance values are unknown (see `Expansion`).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import Decl
 from checker.loaders.terraform.functions import json_text
-from checker.loaders.terraform.syntax import AttrDef, Block, GetAttr, Lit, Obj, Var
+from checker.loaders.terraform.syntax import AttrDef, Block, Call, GetAttr, Lit, Obj, Tup, Var
 from checker.loaders.terraform.values import (
     Bound,
     Invalid,
@@ -27,6 +28,7 @@ from checker.loaders.terraform.values import (
     Scope,
     Traced,
     first_unknown_deep,
+    join_parts,
     plain,
     untrace,
 )
@@ -121,6 +123,10 @@ class Expansion:
     unknown: Unknown | None = None
 
 
+# Beyond this many instances a block is judged as one representative instance `x[*]`.
+MAX_INSTANCES = 1000
+
+
 def expand(block: Block, scope: Scope, what: str) -> Expansion:
     count = block.attrs.get("count")
     each = block.attrs.get("for_each")
@@ -129,8 +135,18 @@ def expand(block: Block, scope: Scope, what: str) -> Expansion:
         if isinstance(n, Unknown):
             u = explain(f"the count of {what}", count.src, n)
             return Expansion([("*", {"count": {"index": u}})], u)
-        if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, (int, float))
+            or not math.isfinite(n)
+            or n < 0
+            or n != int(n)
+        ):
             u = Invalid(f"the count of {what} is not a whole number ({count.src})")
+            return Expansion([("*", {"count": {"index": u}})], u)
+        if n > MAX_INSTANCES:
+            u = Unknown(f"the count of {what} is {int(n)}, more instances than trailcheck "
+                        f"expands ({MAX_INSTANCES})")  # fmt: skip
             return Expansion([("*", {"count": {"index": u}})], u)
         return Expansion([(i, {"count": {"index": i}}) for i in range(int(n))])
     if each is not None:
@@ -241,6 +257,15 @@ class ModuleInstance(Scope):
         return self._vars[name]
 
     def _compute_var(self, name: str) -> Any:
+        v = self._given_var(name)
+        decl = self.folder.variables.get(name)
+        block = parsed(decl) if decl is not None else None
+        type_attr = block.attrs.get("type") if isinstance(block, Block) else None
+        if type_attr is None or isinstance(untrace(v), Unknown):
+            return v
+        return with_type_defaults(v, type_attr.node)
+
+    def _given_var(self, name: str) -> Any:
         decl = self.folder.variables.get(name)
         if decl is None:
             return Invalid(f"var.{name} is not declared in {self.folder.label()}")
@@ -355,6 +380,43 @@ class ModuleInstance(Scope):
         if conf is None:
             return ProviderConf(None, None, missing=key)
         return conf
+
+
+def with_type_defaults(value: Any, type_node: Any) -> Any:
+    """A variable's value with the defaults of `optional(type, default)` attributes of its type
+    constraint filled in, as Terraform converts it (object attributes that are absent or null
+    take the default, or null without one), through `map`, `list`, `set` and `tuple`."""
+    if not isinstance(type_node, Call) or not type_node.args:
+        return value
+    v = untrace(value)
+    kind = type_node.name
+    if kind == "object" and isinstance(type_node.args[0], Obj) and isinstance(v, dict):
+        out = dict(v)
+        for key_node, attr_type in type_node.args[0].items:
+            key = key_node.value if isinstance(key_node, Lit) else getattr(key_node, "name", None)
+            if not isinstance(key, str):
+                continue
+            if isinstance(attr_type, Call) and attr_type.name == "optional" and attr_type.args:
+                if untrace(out.get(key)) is None:
+                    default = attr_type.args[1] if len(attr_type.args) > 1 else None
+                    out[key] = None if default is None else evaluate(default, Scope())
+                attr_type = attr_type.args[0]
+            if key in out:
+                out[key] = with_type_defaults(out[key], attr_type)
+        return Traced(out, value.target) if isinstance(value, Traced) else out
+    if kind in ("map", "list", "set") and isinstance(v, (dict, list)):
+        element = type_node.args[0]
+        if isinstance(v, dict):
+            out_map = {k: with_type_defaults(x, element) for k, x in v.items()}
+            return Traced(out_map, value.target) if isinstance(value, Traced) else out_map
+        out_list = [with_type_defaults(x, element) for x in v]
+        return Traced(out_list, value.target) if isinstance(value, Traced) else out_list
+    if kind == "tuple" and isinstance(type_node.args[0], Tup) and isinstance(v, list):
+        types = type_node.args[0].items
+        out_tuple = [with_type_defaults(x, types[i]) if i < len(types) else x
+                     for i, x in enumerate(v)]  # fmt: skip
+        return Traced(out_tuple, value.target) if isinstance(value, Traced) else out_tuple
+    return value
 
 
 def _literal_attr(block: Block, name: str) -> Any:
@@ -534,7 +596,16 @@ class ResourceInstance(Lazy):
 
     def get_attr(self, name: str) -> Any:
         """The value of `<address>.<name>` for other expressions: arguments, nested blocks, and
-        the computed attributes Terraform knows from configuration."""
+        the computed attributes Terraform knows from configuration. An attribute that names this
+        resource itself is traced to it, whatever its value is built from: a bucket named
+        `logs-${random_id.s.hex}` is still `aws_s3_bucket.logs`."""
+        v = self._get_attr(name)
+        if self.group.mode == "managed" and name in _identity_attributes(self.rtype):
+            # ...and it is set once the resource exists, whatever its value turns out to be
+            return Traced(_certainly_set(untrace(v)), self.address)
+        return v
+
+    def _get_attr(self, name: str) -> Any:
         if name in self.block.attrs and name not in META_ARGS:
             v = self.argument(name)
             u = untrace(v)
@@ -587,6 +658,33 @@ class ResourceInstance(Lazy):
 
 
 ALWAYS_SET = {"arn", "id", "key_id", "account_id", "name", "unique_id", "bucket"}
+_IDENTITY = frozenset({"id", "arn", "name"})
+
+
+def _certainly_set(v: Any) -> Any:
+    """An unknown value that a resource certainly has (its id, ARN or name)."""
+    if isinstance(v, Invalid) or not isinstance(v, Unknown) or isinstance(v, Computed):
+        return v
+    if isinstance(v, PartialStr):
+        parts = tuple(
+            Computed(p.reason) if isinstance(p, Unknown) and not isinstance(p, Computed) else p
+            for p in v.parts
+        )
+        return PartialStr(v.reason, parts)
+    return Computed(v.reason)
+
+
+def _identity_attributes(rtype: str) -> frozenset[str]:
+    """The attributes whose value names the resource itself. The split settings of a bucket
+    (`aws_s3_bucket_versioning`, `aws_s3_bucket_policy`, ...) have the bucket's name as id: they
+    keep the bucket's trace."""
+    if rtype == "aws_s3_bucket":
+        return _IDENTITY | {"bucket"}
+    if rtype == "aws_kms_key":
+        return _IDENTITY | {"key_id"}
+    if rtype.startswith("aws_s3_bucket_"):
+        return frozenset()
+    return _IDENTITY
 
 
 class NestedBlock(Lazy):
@@ -636,12 +734,14 @@ def _bucket_name(inst: ResourceInstance) -> Any:
 
 
 def _bucket_arn(inst: ResourceInstance) -> Any:
+    # the ARN of this one bucket even when its name is not known: arn:<partition>:s3:::<name>
     name = untrace(_bucket_name(inst))
+    prefix = f"arn:{_partition(inst)}:s3:::"
     if isinstance(name, str):
-        return f"arn:{_partition(inst)}:s3:::{name}"
-    if isinstance(name, Unknown) and not isinstance(name, Computed):
-        return name
-    return Computed(f"{inst.address}.arn is known only after apply")
+        return prefix + name
+    if isinstance(name, Computed) and not isinstance(name, PartialStr):
+        name = Computed(f"{inst.address}.arn is known only after apply")
+    return join_parts([prefix, name])
 
 
 def _named(kind: str) -> Callable[[ResourceInstance], Any]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from checker.loaders.documents import line_in, lines_tree, schema_problem
 from checker.loaders.reading import LoadOptions, error_estate, read_json
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector, DictAttrs
 from checker.loaders.terraform.values import Traced
@@ -39,6 +40,10 @@ def load_plan(path: Path, display: str, options: LoadOptions) -> Estate:
         return error_estate(
             display, KIND, 1, f"plan format_version {version} is not supported (0.x and 1.x are)"
         )
+    problem = schema_problem(doc, "plan.schema.json", "the plan")
+    if problem is not None:
+        message, where = problem
+        return error_estate(display, KIND, line_in(lines_tree(text), where), message)
     plan = _Plan(doc, text)
     collector = Collector(default_region=options.default_region)
     for res in plan.resources():

@@ -201,8 +201,8 @@ def reference(a: Attrs, name: str) -> Reference | None:
 def make_reference(raw: Any, what: str) -> Reference | None:
     target = raw.target if isinstance(raw, Traced) else None
     value = _string(raw, what)
-    if value is None:
-        return None
+    if value is None or value == "":
+        return None  # `kms_key_id = ""` is no key: the provider treats "" as not set
     return Reference(value, target)
 
 
@@ -594,7 +594,7 @@ def _bucket(c: Collector, a: Attrs) -> None:
     if isinstance(logging, Unknown):
         values["access_logging_target"] = logging
     elif logging is not None:
-        values["access_logging_target"] = string(logging, "target_bucket")
+        values["access_logging_target"] = _logging_target(logging)
         L.mark("access_logging_target", "logging")
     acl = string(a, "acl")
     if acl is not None:
@@ -801,8 +801,17 @@ def _f_acl(d: _BucketDraft, a: Attrs) -> None:
     _same_file(d, a, "grants", "access_control_policy")
 
 
+def _logging_target(a: Attrs) -> Any:
+    # target_bucket is required (provider schema): logging is on whatever the bucket turns out
+    # to be, even when its name is unknown
+    target = string(a, "target_bucket")
+    if isinstance(target, Unknown) and not isinstance(target, Computed):
+        return Computed(target.reason)
+    return target
+
+
 def _f_logging(d: _BucketDraft, a: Attrs) -> None:
-    d.values["access_logging_target"] = string(a, "target_bucket")
+    d.values["access_logging_target"] = _logging_target(a)
     _same_file(d, a, "access_logging_target", "target_bucket")
 
 
