@@ -26,6 +26,7 @@ from checker.model import (
     Computed,
     Estate,
     Location,
+    PartlyKnown,
     Reference,
     Trail,
     UnitView,
@@ -285,8 +286,12 @@ def _attribute(cond: Mapping[str, Any], subject: Subject) -> Verdict:
     value = getattr(subject.obj, name)
     if isinstance(value, Reference):
         value = value.value
-    if isinstance(value, Computed) and "present" in cond:
-        # set for certain, only its value is known later (a resource's ARN): present
+    certain = isinstance(value, Computed) or (
+        isinstance(value, PartlyKnown) and any(value.parts)
+    )
+    if certain and "present" in cond:
+        # set for certain, only its value is known later (a resource's ARN, a name with known
+        # text in it): present
         ok = bool(cond["present"])
         return Verdict("pass" if ok else "fail", f"{name} is set ({value.reason})", name)
     if isinstance(value, Unknown):

@@ -40,6 +40,17 @@ class PartlyKnown(Unknown):
     but a question the known stretches answer (does this resource reach objects?) is answered."""
 
     parts: tuple[str | None, ...] = ()
+    # what each unknown stretch is (the reason of the value it stands for), in order: two
+    # strings built alike from the same unknowns are the same string, though unknown
+    gaps: tuple[str, ...] = field(default=(), compare=False)
+
+    def symbol(self) -> str | None:
+        """A name for the string, equal for strings built alike from the same unknowns; None
+        when the stretches are not all named."""
+        if len(self.gaps) != sum(1 for p in self.parts if p is None):
+            return None
+        gaps = iter(self.gaps)
+        return "".join(p if p is not None else f"\x00{next(gaps)}\x00" for p in self.parts)
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,12 @@ def partly_known(reason: str, parts: Iterable[object]) -> Unknown:
     flat: list[object] = []
     for p in parts:
         if isinstance(p, PartlyKnown):  # a part built the same way: its stretches, in place
-            gap = Computed(p.reason) if isinstance(p, Computed) else Unknown(p.reason)
-            flat += [gap if s is None else s for s in p.parts]
+            cls = Computed if isinstance(p, Computed) else Unknown
+            names = iter(p.gaps) if p.symbol() is not None else None
+            flat += [
+                s if s is not None else cls(next(names) if names is not None else p.reason)
+                for s in p.parts
+            ]
         elif p != "":
             flat.append(p)
     shape: list[str | None] = []
@@ -66,8 +81,9 @@ def partly_known(reason: str, parts: Iterable[object]) -> Unknown:
     certain = all(isinstance(p, (str, Computed)) for p in flat)
     if not any(shape):
         return Computed(reason) if certain else Unknown(reason)
+    gaps = tuple(p.reason for p in flat if isinstance(p, Unknown))
     kind = PartlyComputed if certain else PartlyKnown
-    return kind(reason, tuple(shape))
+    return kind(reason, tuple(shape), gaps)
 
 
 Tri = bool | Unknown
@@ -485,6 +501,8 @@ class Estate:
             owner = owner if owner is not None else obj
             index[kind].setdefault(_target_key(owner.location.unit, owner.id), obj)
             for n in names:
+                if isinstance(n, PartlyKnown):  # built from unknowns: joins by its symbol
+                    n = n.symbol()
                 if isinstance(n, str) and n:
                     index[kind].setdefault(n, obj)
                     # the same name in several units (envs/dev and envs/prod both name their log
@@ -530,8 +548,9 @@ class Estate:
             hit = table.get(_target_key(ref.unit, ref.target))
             if hit is not None:
                 return hit
-        if isinstance(ref.value, str):
-            spellings = list(_reference_spellings(ref.value))
+        value = ref.value.symbol() if isinstance(ref.value, PartlyKnown) else ref.value
+        if isinstance(value, str):
+            spellings = list(_reference_spellings(value))
             for candidate in spellings:
                 hit = table.get(_target_key(ref.unit, "name:" + candidate))
                 if hit is not None:

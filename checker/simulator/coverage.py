@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
-from checker.model import Estate, FieldSelector, MaybeStr, PartlyKnown, Trail, Unknown
+from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, US_EAST_1
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
@@ -49,6 +49,7 @@ from checker.simulator.capture import (
     compile_trail,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
 
@@ -177,9 +178,6 @@ def _object_arn_axis(conds: Sequence[FieldSelector]) -> list[str]:
     return _merge(candidates, conds, [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)])
 
 
-STAND_IN_BUCKET = "<unknown bucket {}>"
-
-
 def named_bucket_stand_ins(trails: Sequence[Trail]) -> list[Trail]:
     """The trails with each S3 data value that names one specific bucket whose name is unknown
     (`${DataBucket.Arn}/`, `arn:aws:s3:::logs-${random_id.s.hex}/`) written with a stand-in
@@ -187,54 +185,9 @@ def named_bucket_stand_ins(trails: Sequence[Trail]) -> list[Trail]:
 
     Sound for the questions this module asks, "is every object of every bucket recorded?": a
     selector can name finitely many buckets, and the probe bucket stands for any bucket none of
-    them is, so which buckets they are never changes the answer. A value is replaced only when a
-    known `/` after the unknown stretch ends the bucket name, so the stretch lies inside one
-    bucket name (`arn:aws:s3:::${var.x}` could be every bucket and stays unknown)."""
-    names: dict[tuple[str | None, ...], str] = {}
-
-    def stand_in(value: MaybeStr) -> MaybeStr:
-        if not isinstance(value, PartlyKnown):
-            return value
-        parts = value.parts
-        head = parts[0]
-        if head is None or ":s3:::" not in head or "/" in head.split(":::", 1)[1]:
-            return value
-        gap = parts.index(None)
-        if not any(p is not None and "/" in p for p in parts[gap + 1 :]):
-            return value
-        name = names.setdefault(parts, STAND_IN_BUCKET.format(len(names) + 1))
-        out = "".join(p for p in parts[:gap] if p is not None) + name
-        tail = "".join(p if p is not None else "" for p in parts[gap + 1 :])
-        bucket_rest, _, key = tail.partition("/")
-        return f"{out}{bucket_rest}/{key}"
-
-    def arn_field(fs: FieldSelector) -> FieldSelector:
-        if fs.field != "resources.ARN":
-            return fs
-        values: dict[str, Any] = {
-            op: tuple(stand_in(v) for v in vals) for op, vals in fs.operator_values()
-        }
-        return replace(fs, **values)
-
-    out: list[Trail] = []
-    for trail in trails:
-        selectors = trail.selectors
-        if isinstance(selectors, Unknown) or selectors.kind == "default":
-            out.append(trail)
-            continue
-        basic = tuple(
-            replace(b, data_resources=tuple(
-                replace(dr, values=tuple(stand_in(v) for v in dr.values))
-                for dr in b.data_resources))
-            for b in selectors.basic
-        )  # fmt: skip
-        advanced = tuple(
-            replace(a, field_selectors=tuple(arn_field(f) for f in a.field_selectors))
-            for a in selectors.advanced
-        )
-        changed = replace(selectors, basic=basic, advanced=advanced)
-        out.append(trail if changed == selectors else replace(trail, selectors=changed))
-    return out
+    them is, so which buckets they are never changes the answer."""
+    names = StandIns()
+    return [names.trail(t, names_one_bucket) for t in trails]
 
 
 def _bucket_of(arn: str) -> str | None:

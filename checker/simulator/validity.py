@@ -20,6 +20,7 @@ from checker.model import (
     Estate,
     FieldSelector,
     MaybeStr,
+    PartlyKnown,
     Trail,
     Unknown,
 )
@@ -31,6 +32,7 @@ from checker.simulator.capture import (
     s3_value_rejected,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def _check_one_basic(selector: BasicSelector) -> list[Problem]:
         problems.append(_fail("logs nothing: IncludeManagementEvents is false and there "
                               "are no data resources"))
     unknown = next((v for dr in selector.data_resources for v in (dr.type, *dr.values)
-                    if isinstance(v, Unknown)), None)
+                    if isinstance(v, Unknown) and not _value_checked(dr.type, v)), None)
     if unknown is not None:
         problems.append(_unknown(f"a data resource is unknown ({unknown.reason})"))
     for dr in selector.data_resources:
@@ -202,7 +204,23 @@ def _check_one_basic(selector: BasicSelector) -> list[Problem]:
         for value in dr.values:
             if isinstance(value, str):
                 problems += _check_basic_value(dr.type, value)
+            elif isinstance(value, PartlyKnown) and _known_star(value) is not None:
+                problems.append(_fail(f"a data resource value has `*` in {_known_star(value)!r}:"
+                                      " `*` is not a wildcard in data resource values"))
     return problems
+
+
+def _value_checked(kind: MaybeStr, value: MaybeStr) -> bool:
+    """A partly known S3 value whose known text settles every check of `_check_basic_value`:
+    it names one bucket (`${aws_s3_bucket.b.arn}/`), so its form is right; a `*` in its known
+    text is reported by `_known_star`."""
+    return kind == "AWS::S3::Object" and isinstance(value, PartlyKnown) and (
+        names_one_bucket(value) or _known_star(value) is not None
+    )
+
+
+def _known_star(value: PartlyKnown) -> str | None:
+    return next((p for p in value.parts if p is not None and "*" in p), None)
 
 
 def _check_basic_value(kind: str, value: str) -> list[Problem]:
@@ -397,8 +415,14 @@ def _check_own_bucket(
         return []
     bucket = estate.bucket_of(trail) if estate is not None else None
     name: str | None = None
-    if bucket is not None and isinstance(bucket.name, str):
-        name = bucket.name
+    judged = trail
+    stand_ins = StandIns()
+    named = stand_ins.string(bucket.name) if bucket is not None else None
+    if isinstance(named, str):
+        # a name built from unknowns (`logs-${random_id.s.hex}`): selectors built from the same
+        # unknowns name the same bucket whatever it is called
+        name = named
+        judged = stand_ins.trail(trail)
     elif isinstance(trail.bucket.value, str):
         value = trail.bucket.value
         name = value.split(":::", 1)[1].split("/", 1)[0] if ":::" in value else value
@@ -417,14 +441,14 @@ def _check_own_bucket(
         user_identity=UserIdentity(type="AWSService", invoked_by="cloudtrail.amazonaws.com"),
         event_type="AwsApiCall",
     )
-    compiled = compile_trail(replace(trail, is_logging=True), default_region=default_region)
+    compiled = compile_trail(replace(judged, is_logging=True), default_region=default_region)
     decision = compiled.decide(event)
     if decision.status == "captured" and compiled.decide(_elsewhere(event)).status == "captured":
         # Selectors for every bucket include the log bucket. That is what CT009/CT010 and CIS
         # ask for, so it is no mistake; the problem is naming the log bucket on purpose.
         return []
     if decision.status != "captured":
-        if name is None and _selects_s3_objects(trail):
+        if name is None and _selects_s3_objects(judged):
             return [_unknown("whether the trail logs data events on its own log bucket "
                              "is unknown: the bucket name is unknown", "bucket")]
         return []

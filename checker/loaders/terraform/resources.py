@@ -8,6 +8,7 @@ bucket here (split settings override inline ones), and policy attachments into t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -200,6 +201,10 @@ def reference(a: Attrs, name: str) -> Reference | None:
 
 def make_reference(raw: Any, what: str) -> Reference | None:
     target = raw.target if isinstance(raw, Traced) else None
+    if target is not None and _resource_type(target) not in MAPPED_TYPES:
+        # "${var.prefix}-logs-${random_id.s.hex}" is traced to random_id.s, which is no object
+        # of the model: the reference joins by its value instead
+        target = None
     value = _string(raw, what)
     if value is None or value == "":
         return None  # `kms_key_id = ""` is no key: the provider treats "" as not set
@@ -1120,6 +1125,15 @@ _MAPPERS = {
     "aws_iam_group_policy_attachment": _iam_attachment,
     "aws_iam_policy_attachment": _iam_attachment,
 }
+def _resource_type(address: str) -> str:
+    """`module.a["k"].aws_s3_bucket.logs[0]` -> aws_s3_bucket; "" for a data source, which is
+    read from AWS and is no object of the inputs."""
+    names = re.sub(r'\["[^"]*"\]|\[[^\]]*\]', "", address).split(".")
+    while len(names) >= 2 and names[0] == "module":
+        names = names[2:]
+    return "" if not names or names[0] == "data" else names[0]
+
+
 # The resource types the model is made of: parsing starts from these (terraform.files.is_seed).
 MAPPED_TYPES = frozenset(_MAPPERS) | frozenset(_FRAGMENTS)
 # Attachments matter only when they attach a policy of the inputs, which their text then names.
