@@ -33,7 +33,7 @@ from checker.model import (
     Unknown,
     unit_views,
 )
-from checker.predicates import Context, Options, Outcome, load_all
+from checker.predicates import Context, Options, Outcome, load_all, outside_inputs
 from checker.resources import policies_root, schema_path, validate_once
 
 
@@ -201,21 +201,14 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
             subject = Subject(obj.id, obj.location, obj, (t,))
         else:
             key = f"ref:{ref.value}"
-            subject = Subject(_outside_id(kind, ref), t.where(attr), ref, (t,))
+            resource, _ = outside_inputs(kind, ref, (t,), "")
+            subject = Subject(resource, t.where(attr), ref, (t,))
         if key in seen:
             prev = seen[key]
             seen[key] = Subject(prev.resource, prev.location, prev.obj, (*prev.users, t))
         else:
             seen[key] = subject
     yield from seen.values()
-
-
-def _outside_id(kind: str, ref: Reference) -> str:
-    if isinstance(ref.value, str):
-        if kind == "bucket" and not ref.value.startswith("arn:"):
-            return f"arn:aws:s3:::{ref.value}"
-        return ref.value
-    return ref.target or f"{kind} ({ref.value.reason})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,15 +385,11 @@ def _evaluate_rule(
     view: UnitView | None = None,
 ) -> list[Finding]:
     if subject.outside:
-        users = ", ".join(t.id for t in subject.users)
-        outcomes = [
-            Outcome(
-                "unknown",
-                f"{rule.scope.replace('_', ' ')} {subject.resource} (used by {users}) is not in "
-                "the scanned inputs",
-                subject.location,
-            )
-        ]
+        assert isinstance(subject.obj, Reference)
+        _, message = outside_inputs(
+            rule.scope, subject.obj, subject.users, "its settings cannot be checked"
+        )
+        outcomes = [Outcome("unknown", message, subject.location)]
     else:
         if rule.applies is not None:
             gate = _evaluate(rule.applies, ctx, subject)

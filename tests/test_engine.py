@@ -116,7 +116,9 @@ def test_bucket_outside_inputs_is_unknown_naming_it() -> None:
     estate = Estate(trails=(trail(bucket=Reference("company-logs")),))
     [f] = evaluate(estate, [r])
     assert f.status == "unknown"
-    assert "arn:aws:s3:::company-logs" in f.message and "not in the scanned inputs" in f.message
+    assert f.resource == "arn:aws:s3:::company-logs"
+    assert f.message.startswith("the bucket company-logs (used by aws_cloudtrail.main) is not in "
+                                "the scanned inputs")
 
 
 def test_bucket_scope_judges_each_bucket_once() -> None:
@@ -226,3 +228,17 @@ def test_a_crashing_rule_is_unknown_and_the_others_still_run(
     assert by_rule["CT901"].status == "pass"
     assert has_internal_errors(findings)
     assert not has_internal_errors([by_rule["CT901"]])
+
+
+def test_a_bucket_whose_name_is_unknown_says_why_once() -> None:
+    r = rule({"attribute": "versioning", "equals": "Enabled"}, scope="bucket")
+    why = Unknown("s3_bucket_name comes from var.bucket, which has no value (no default, and no "
+                  "tfvars file or --var sets it)")
+    estate = Estate(trails=(trail(bucket=Reference(why)),))
+    [f] = evaluate(estate, [r])
+    assert f.status == "unknown"
+    assert f.resource == "the bucket of aws_cloudtrail.main"
+    assert f.message == (
+        "the bucket of aws_cloudtrail.main is not known, so its settings cannot be checked: "
+        + why.reason
+    )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from checker.model import Estate, Location
+from checker.model import Estate, Location, Reference, Trail
 
 OutcomeStatus = Literal["pass", "fail", "unknown"]
 
@@ -53,6 +53,27 @@ class Context:
     estate: Estate
     options: Options
     cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def outside_inputs(
+    kind: str, ref: Reference, users: Sequence[Trail], consequence: str
+) -> tuple[str, str]:
+    """(resource id, message) for an object a trail names that is not in the scanned inputs:
+    what it is, or why it is not known, said once and plainly, with how to supply it."""
+    names = ", ".join(t.id for t in users)
+    kind_name = kind.replace("_", " ")
+    if isinstance(ref.value, str):
+        resource = ref.value
+        if kind == "bucket" and not resource.startswith("arn:"):
+            resource = f"arn:aws:s3:::{resource}"
+        return resource, (
+            f"the {kind_name} {ref.value} (used by {names}) is not in the scanned inputs, so "
+            f"{consequence}; scan the configuration that creates it together with this one"
+        )
+    resource = ref.target or f"the {kind_name} of {users[0].id}" if users else kind_name
+    return resource, f"the {kind_name} of {names} is not known, so {consequence}: " + (
+        ref.value.reason
+    )
 
 
 PredicateResult = Outcome | Iterable[Outcome]

@@ -24,7 +24,7 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates import Context, Outcome, outside_inputs, predicate
 
 
 @predicate("log_retention")
@@ -71,19 +71,11 @@ def _shown(ref: Reference) -> str:
 
 
 def _outside(kind: str, ref: Reference, trails: list[Trail]) -> Outcome:
-    name = _shown(ref)
-    resource = name
-    if kind == "bucket" and isinstance(ref.value, str) and not name.startswith("arn:"):
-        resource = f"arn:aws:s3:::{name}"
-    users = ", ".join(t.id for t in trails)
     attr = "bucket" if kind == "bucket" else "log_group"
-    return Outcome(
-        "unknown",
-        f"{kind} {name} (used by {users}) is not in the scanned inputs, so its expiration "
-        "settings cannot be checked",
-        trails[0].where(attr),
-        resource,
+    resource, message = outside_inputs(
+        kind, ref, trails, "its expiration settings cannot be checked"
     )
+    return Outcome("unknown", message, trails[0].where(attr), resource)
 
 
 # ---------------------------------------------------------------------------------------------
