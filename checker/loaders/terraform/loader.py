@@ -287,7 +287,9 @@ class _Loader:
 
     def local_callees(self, folder: Folder) -> set[Path]:
         out = set()
-        for decl in folder.modules.values():
+        for name, decl in folder.modules.items():
+            if (folder.path, name) in self.cyclic_calls:
+                continue
             source = module_source(decl)
             if source and (source.startswith(("./", "../")) or source in (".", "..")):
                 out.add((folder.path / source).resolve())
@@ -643,21 +645,14 @@ def load_terraform(
     that references resolve, and everything in those folders is reported."""
     loader = _Loader(options)
     paths = sorted({Path(r).resolve() for r in roots})
+    reached: set[Path] = set()
     for p in paths:
-        loader.folder(p)
+        _reach(loader, p, reached)
+    _module_cycles(loader, reached)  # calls that close a cycle are not followed
     callees: set[Path] = set()
     for p in paths:
         callees |= loader.local_callees(loader.folders[p])
     tops = [p for p in paths if p not in callees]
-    # folders that call each other in a ring, with no caller outside the ring, are roots too
-    reached: set[Path] = set()
-    for p in tops:
-        _reach(loader, p, reached)
-    for p in paths:
-        if p not in reached:
-            tops.append(p)
-            _reach(loader, p, reached)
-    _module_cycles(loader, reached)
     for top in tops:
         loader.select(top)
     loader.check()

@@ -1,0 +1,216 @@
+"""What real repositories taught us (issue 10), each in the form a user writes it, through the
+command line: `fixtures/regressions/` and the bad inputs below must get these verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+
+CASES = Path(__file__).resolve().parents[1] / "fixtures" / "regressions"
+Capsys = pytest.CaptureFixture[str]
+
+
+def scan(capsys: Capsys, path: Path, *more: str) -> tuple[int, list[dict[str, Any]]]:
+    code = main(["scan", str(path), "--format", "json", "--no-config", *more])
+    return code, list(json.loads(capsys.readouterr().out)["findings"])
+
+
+def verdicts(findings: list[dict[str, Any]], rule_id: str) -> dict[str, str]:
+    return {f["resource"]: f["status"] for f in findings if f["rule_id"] == rule_id}
+
+
+def messages(findings: list[dict[str, Any]], rule_id: str) -> list[str]:
+    return [f["message"] for f in findings if f["rule_id"] == rule_id]
+
+
+# -- links that survive unknown parts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["direct", "module"])
+def test_a_random_suffix_does_not_lose_the_log_bucket(capsys: Capsys, case: str) -> None:
+    _, findings = scan(capsys, CASES / "random-suffix" / case)
+    bucket = "aws_s3_bucket.logs" if case == "direct" else "module.logs.aws_s3_bucket.this"
+    assert verdicts(findings, "CT021") == {bucket: "pass"}  # the split versioning joins it
+    assert verdicts(findings, "CT020") == {bucket: "fail"}
+    assert not any("not in the scanned inputs" in f["message"] or "not known" in f["message"]
+                   for f in findings if f["rule_id"].startswith("CT02"))  # fmt: skip
+
+
+@pytest.mark.parametrize("form", ["terraform", "cloudformation"])
+def test_data_events_for_one_bucket_miss_the_others(capsys: Capsys, form: str) -> None:
+    _, findings = scan(capsys, CASES / "data-bucket-arn" / form, "--region", "us-east-1")
+    for rule_id in ("CT009", "CT010"):
+        assert [f["status"] for f in findings if f["rule_id"] == rule_id] == ["fail"]
+        assert "buckets no selector names" in messages(findings, rule_id)[0]
+
+
+def test_a_single_region_trail_of_unknown_home_region_fails_data_event_coverage(
+    capsys: Capsys,
+) -> None:
+    # the template says nothing about its Region and no --region is given
+    _, findings = scan(capsys, CASES / "data-bucket-arn" / "cloudformation")
+    for rule_id in ("CT009", "CT010"):
+        (message,) = messages(findings, rule_id)
+        assert [f["status"] for f in findings if f["rule_id"] == rule_id] == ["fail"]
+        assert message  # the all-buckets gap is certain whatever the Region
+
+
+@pytest.mark.parametrize("form", ["terraform", "cloudformation"])
+def test_an_empty_kms_key_id_is_no_key(capsys: Capsys, form: str) -> None:
+    _, findings = scan(capsys, CASES / "empty-kms-key" / form)
+    assert [f["status"] for f in findings if f["rule_id"] == "CT003"] == ["fail"]
+    assert not [f for f in findings if f["rule_id"] in ("CT030", "CT031")]
+
+
+def test_attributes_set_whatever_their_value_is_are_present(capsys: Capsys) -> None:
+    _, findings = scan(capsys, CASES / "certainly-set" / "terraform")
+    assert verdicts(findings, "CT007") == {"aws_cloudtrail.main": "pass"}
+    assert verdicts(findings, "CT024") == {"aws_s3_bucket.logs": "pass"}
+
+
+def test_a_getatt_of_a_missing_resource_is_a_validity_finding(capsys: Capsys) -> None:
+    code, findings = scan(capsys, CASES / "certainly-set" / "cloudformation")
+    assert code == 1
+    (problem,) = [f for f in findings if f["rule_id"] == "CT011" and f["status"] == "fail"]
+    assert problem["line"] == 9 and "TrailTopc" in problem["message"]
+    assert verdicts(findings, "CT007") == {"Trail": "pass"}
+
+
+def test_a_cis_alarm_fails_when_no_alarm_could_notify_whatever_the_namespace(
+    capsys: Capsys,
+) -> None:
+    _, findings = scan(capsys, CASES / "cis-unknown-namespace", "--regions", "us-east-1")
+    (ct103,) = [f for f in findings if f["rule_id"] == "CT103"]
+    assert ct103["status"] == "fail"
+    assert "whatever the metric is" in ct103["message"]
+
+
+def test_optional_attribute_defaults_apply(capsys: Capsys) -> None:
+    _, findings = scan(capsys, CASES / "optional-defaults")
+    groups = [f for f in findings if f["rule_id"] == "CT027" and "log_group" in f["resource"]]
+    assert [(g["status"], "3 days" in g["message"]) for g in groups] == [("fail", True)]
+
+
+def test_a_template_without_islogging_cannot_deploy_and_logs_nothing(capsys: Capsys) -> None:
+    fixture = CASES.parents[0] / "cloudformation" / "missing-islogging.yaml"
+    _, findings = scan(capsys, fixture)
+    assert verdicts(findings, "CT004") == {"Trail": "fail"}
+    assert any(f["rule_id"] == "CT011" and "IsLogging is required" in f["message"]
+               for f in findings)  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="tfvars are read by the parser of record (issue 11)")
+def test_tfvars_with_crlf_line_endings_are_read(capsys: Capsys, tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_bytes(
+        b'variable "validation" {\r\n  type = bool\r\n}\r\n'
+        b'resource "aws_cloudtrail" "t" {\r\n  name = "t"\r\n  s3_bucket_name = "b"\r\n'
+        b"  enable_log_file_validation = var.validation\r\n}\r\n"
+    )
+    (tmp_path / "terraform.tfvars").write_bytes(b"validation = true\r\n")
+    _, findings = scan(capsys, tmp_path)
+    assert not [f for f in findings if f["rule_id"] == "CT000"]
+    assert verdicts(findings, "CT002") == {"aws_cloudtrail.t": "pass"}
+
+
+# -- no crashes, ever: bad input is a CT000 naming the file and line, the rest is judged -----
+
+GOOD_TRAIL = 'resource "aws_cloudtrail" "good" {\n  name = "good"\n  s3_bucket_name = "b"\n}\n'
+
+BAD_TERRAFORM = {
+    "invalid-regex": ('resource "aws_cloudtrail" "t" {\n  name = replace("a", "/(/", "b")\n'
+                      '  s3_bucket_name = "b"\n}\n', None),
+    "merge-null": ('resource "aws_cloudtrail" "t" {\n  name = "t"\n'
+                   '  s3_key_prefix = merge(null, {})\n  s3_bucket_name = "b"\n}\n', None),
+    "count-overflow": ('resource "aws_cloudtrail" "t" {\n  count = 1e400\n  name = "t"\n'
+                       '  s3_bucket_name = "b"\n}\n', None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TERRAFORM))
+def test_bad_terraform_values_never_crash(capsys: Capsys, tmp_path: Path, case: str) -> None:
+    text, _ = BAD_TERRAFORM[case]
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "main.tf").write_text(text)
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "main.tf").write_text(GOOD_TRAIL)
+    code, findings = scan(capsys, tmp_path)
+    assert code in (1, 2)  # never 3
+    assert "aws_cloudtrail.good" in verdicts(findings, "CT002")  # the good file is judged
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "where"),
+    [
+        ("root-module-list", {"planned_values": {"root_module": [1, 2]}},
+         "planned_values/root_module"),
+        ("resources-string", {"planned_values": {"root_module": {"resources": "x"}}},
+         "planned_values/root_module/resources"),
+        ("actions-string", {"planned_values": {"root_module": {}}, "resource_changes": [
+            {"address": "aws_cloudtrail.t", "change": {"actions": "create"}}]},
+         "resource_changes/0/change/actions"),
+    ],
+)  # fmt: skip
+def test_a_plan_of_the_wrong_shape_is_ct000_naming_where(
+    capsys: Capsys, tmp_path: Path, name: str, document: dict[str, Any], where: str
+) -> None:
+    (tmp_path / "plan.json").write_text(json.dumps({"format_version": "1.2", **document},
+                                                   indent=1))  # fmt: skip
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "main.tf").write_text(GOOD_TRAIL)
+    code, findings = scan(capsys, tmp_path)
+    assert code == 2
+    (error,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert error["file"].endswith("plan.json") and where in error["message"]
+    assert error["line"] > 1
+    assert "aws_cloudtrail.good" in verdicts(findings, "CT002")
+
+
+def test_deeply_nested_json_is_ct000(capsys: Capsys, tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text(
+        '{"format_version": "1.2", "planned_values": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    code, findings = scan(capsys, tmp_path)
+    assert code == 2
+    assert [f["message"] for f in findings if f["rule_id"] == "CT000"] == [
+        "the JSON is nested too deeply to read"
+    ]
+
+
+def test_a_module_cycle_is_ct000_naming_the_cycle(capsys: Capsys, tmp_path: Path) -> None:
+    for name, other in (("a", "b"), ("b", "a")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(
+            f'module "{other}" {{\n  source = "../{other}"\n}}\n'
+            f'resource "aws_cloudtrail" "t" {{\n  name = "{name}"\n  s3_bucket_name = "b"\n}}\n'
+        )
+    code, findings = scan(capsys, tmp_path)
+    assert code == 2
+    errors = [f for f in findings if f["rule_id"] == "CT000"]
+    assert len(errors) == 2 and all("form a cycle" in f["message"] for f in errors)
+    assert all(f["line"] == 1 for f in errors)
+    # no trail is invented by expanding the cycle: one trail per folder
+    assert sorted(verdicts(findings, "CT002")) == ["aws_cloudtrail.t"]
+    assert len([f for f in findings if f["rule_id"] == "CT002"]) == 2
+
+
+def test_a_loader_that_crashes_costs_only_its_own_input(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.loaders.cloudformation import loader
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(loader, "load_template", broken)
+    (tmp_path / "stack.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\n")
+    (tmp_path / "main.tf").write_text(GOOD_TRAIL)
+    code, findings = scan(capsys, tmp_path)
+    assert code == 3
+    (error,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert error["status"] == "unknown" and "internal error" in error["message"]
+    assert "aws_cloudtrail.good" in verdicts(findings, "CT002")
