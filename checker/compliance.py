@@ -59,11 +59,6 @@ def load_frameworks(root: Path | None = None) -> list[Framework]:
     return frameworks
 
 
-def framework_slugs(root: Path | None = None) -> list[str]:
-    """The frameworks' command-line names, from the file names alone (for `--help`)."""
-    return sorted(p.stem for p in ((root or policies_root()) / "compliance").glob("*.yaml"))
-
-
 def find_framework(slug: str, root: Path | None = None) -> Framework | None:
     for fw in load_frameworks(root):
         if fw.slug == slug.lower() or fw.id.lower() == slug.lower():

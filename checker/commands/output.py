@@ -157,8 +157,8 @@ def select_findings(
     skip = rule_patterns(getattr(args, "skip_check", None) or [])
     known = set(rule_ids or ()) | {f.rule_id for f in findings}
     for option, patterns in (("--check", check), ("--skip-check", skip)):
-        if rule_ids is None:
-            break
+        if rule_ids is None or not known:
+            break  # nothing to check them against (no rule was loaded)
         unmatched = [p for p in patterns if not any(_matches(r, [p]) for r in known)]
         if unmatched:
             raise UsageError(f"{option} {unmatched[0]}: matches no rule; `trailcheck rules` "

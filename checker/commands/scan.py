@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from checker.compliance import framework_slugs
+    from checker.resources import framework_slugs
 
     frameworks = ", ".join(framework_slugs())
     scan = sub.add_parser("scan", help="judge the configuration under PATHS")
@@ -73,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
     config = project_config.for_command(args)  # fills unset flags from the config file
     options = engine_options(args)
     estate = load_paths(args.paths, load_options(args))
+    if _nothing_to_judge(args, estate):
+        report = ScanReport((), estate.inputs)
+        write_reports(args, report)
+        return exit_code(report.findings, args)
     rules = config.with_severities(load_rules())
     findings = evaluate(estate, rules, options)
     findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
@@ -92,6 +96,18 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(findings, args)
 
 
+
+
+def _nothing_to_judge(args: argparse.Namespace, estate: Estate) -> bool:
+    """Named files none of which is configuration (pre-commit passing a changed manifest):
+    no rule has anything to judge, so the rules are not even loaded. A folder is never
+    skipped this way: config entries and suppressions are judged on whole-tree scans."""
+    return (
+        not estate.diagnostics
+        and not any(i.status == "ok" for i in estate.inputs)
+        and not getattr(args, "create_baseline", None)
+        and all(Path(p).is_file() for p in args.paths)
+    )
 
 
 def apply_suppressions(
@@ -124,7 +140,8 @@ def run_rules(args: argparse.Namespace) -> int:
     severities = parse_severities(args.severity)
     framework = None
     if args.framework:
-        from checker.compliance import find_framework, framework_slugs
+        from checker.compliance import find_framework
+        from checker.resources import framework_slugs
 
         framework = find_framework(args.framework)
         if framework is None:

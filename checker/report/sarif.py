@@ -43,8 +43,8 @@ _REMEDIATION = (("terraform", "Terraform", "hcl"), ("cloudformation", "CloudForm
                 ("aws_cli", "AWS CLI", "sh"))
 
 
-def render(report: ScanReport) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: ScanReport, cwd: Path | None = None, root: Path | None = None) -> str:
+    return json.dumps(document(report, cwd, root), indent=2, ensure_ascii=False) + "\n"
 
 
 def repository_root(start: Path) -> Path:

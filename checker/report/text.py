@@ -167,14 +167,13 @@ def _summary(report: ScanReport, o: TextOptions) -> list[str]:
     failing = len(blocking(report.findings, o.fail_on, o.fail_on_unknown))
     counted = "failing or unknown" if o.fail_on_unknown else "failing"
     files = len({i.path for i in report.inputs if i.status == "ok"})
-    lines = [
+    lines = _wrap(
         f"{s['fail']} failed, {s['unknown']} unknown, {s['pass']} passed, "
         f"{s['suppressed']} suppressed ({files} input file{'s' if files != 1 else ''}); "
-        f"{failing} {counted} at or above --fail-on {o.fail_on}"
-    ]
+        f"{failing} {counted} at or above --fail-on {o.fail_on}", o.width, "", _INDENT)
     hidden = _hidden(report.findings, o)
     if hidden:
-        lines.append("Not listed: " + ", ".join(hidden))
+        lines += _wrap("Not listed: " + ", ".join(hidden), o.width, "", _INDENT)
     return lines
 
 
