@@ -315,7 +315,9 @@ _OVERFLOW_PROBE = """<script>
       out.push(el.tagName + "." + el.className + ": " + el.textContent.slice(0, 60));
     }
   });
-  if (document.documentElement.scrollWidth > window.innerWidth) { out.push("page scrolls sideways"); }
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    out.push("page scrolls sideways");
+  }
   var p = document.createElement("pre");
   p.id = "overflow-probe";
   p.textContent = JSON.stringify(out);

@@ -8,11 +8,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.fingerprint import SARIF_KEY
-from checker.report import ScanReport, render
-from checker.report import sarif
-from checker.report.sarif import document
 from checker.cli import main
+from checker.fingerprint import SARIF_KEY
+from checker.report import ScanReport, render, sarif
+from checker.report.sarif import document
 from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_findings, sample_report
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -15,7 +15,10 @@ from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.regions import is_global_service_event
 
 EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "events"
-SAMPLES = {"invictus-ir": "invictus-ir-sample.json.gz", "stratus-red-team": "stratus-red-team.json.gz"}
+SAMPLES = {
+    "invictus-ir": "invictus-ir-sample.json.gz",
+    "stratus-red-team": "stratus-red-team.json.gz",
+}
 
 
 def _records(sample: str) -> list[dict[str, Any]]:
