@@ -6,7 +6,8 @@ package.json and its lock file, GitHub workflows, Kubernetes manifests, JSON set
     python bench/bench_precommit.py [--runs 7] [--rev REV]
 
 For each one-file change it times the whole `git commit`, with and without the hook (median of
---runs), and prints the difference, which is what the hook costs:
+--runs), and prints the difference, which is what the hook costs, and the part of it that is
+trailcheck's (the difference to a pre-commit hook that does nothing):
 - infra/trail.tf: the hook scans the module folder;
 - .github/workflows/ci.yml and k8s/deploy-01.yaml: YAML that holds no CloudFormation (the
   hook's `files`/`exclude` patterns should not even start trailcheck for the workflow; the
@@ -120,6 +121,15 @@ def main() -> int:
         run(["git", "add", "-A"], work, env)
         run(["git", "commit", "-q", "-m", "repository"], work, env)
         bare = {t: statistics.median(commit_times(work, t, env, args.runs)) for t in TARGETS}
+        # pre-commit's own cost: a hook that does nothing, on every file
+        (work / ".pre-commit-config.yaml").write_text(
+            "repos:\n  - repo: local\n    hooks:\n      - id: noop\n        name: noop\n"
+            "        entry: 'true'\n        language: system\n"
+        )
+        run(["pre-commit", "install"], work, env)
+        run(["git", "add", ".pre-commit-config.yaml"], work, env)
+        run(["git", "commit", "-q", "-m", "noop hook"], work, env)
+        noop = statistics.median(commit_times(work, TARGETS[0], env, args.runs))
         (work / ".pre-commit-config.yaml").write_text(
             f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n"
             "      - id: trailcheck\n        args: [--fail-on, high]\n"
@@ -133,10 +143,11 @@ def main() -> int:
         run(["pre-commit", "run", "--all-files"], work, env)
         all_files = time.perf_counter() - start
     print(f"repository: {len(files)} files; hook at {head[:12]}; median of {args.runs} commits")
+    print(f"  pre-commit itself (a hook that does nothing): adds {noop - bare[TARGETS[0]]:.3f} s")
     for t in TARGETS:
         b, h = bare[t], hooked[t]
         print(f"  change {t:<26} commit {b:.3f} s without hook, {h:.3f} s with "
-              f"(hook adds {h - b:.3f} s)")
+              f"(hook adds {h - b:.3f} s; trailcheck's share {h - noop:.3f} s)")
     print(f"  pre-commit run --all-files: {all_files:.3f} s")
     return 0
 

@@ -186,10 +186,11 @@ def selected_report(report: ScanReport, args: argparse.Namespace) -> ScanReport:
 def exit_code(findings: Sequence[Finding], args: argparse.Namespace) -> int:
     """0, 1 or 2 by the selected findings (exit codes in checker.errors); 3 for a rule that
     crashed, whatever is selected."""
-    from checker.engine import has_internal_errors
+    if findings:
+        from checker.engine import has_internal_errors
 
-    if has_internal_errors(findings):
-        return EXIT_INTERNAL
+        if has_internal_errors(findings):
+            return EXIT_INTERNAL
     findings = select_findings(findings, args)
     if any(f.rule_id == "CT000" and f.status == "fail" for f in findings):
         return EXIT_INPUT

@@ -66,7 +66,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from checker import config as project_config
-    from checker.engine import evaluate, load_rules
     from checker.loaders import load_paths
     from checker.report import ScanReport
 
@@ -77,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         report = ScanReport((), estate.inputs)
         write_reports(args, report)
         return exit_code(report.findings, args)
+    from checker.engine import evaluate, load_rules
+
     rules = config.with_severities(load_rules())
     findings = evaluate(estate, rules, options)
     findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
@@ -94,7 +95,6 @@ def run(args: argparse.Namespace) -> int:
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)
     return exit_code(findings, args)
-
 
 
 
