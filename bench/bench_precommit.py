@@ -7,7 +7,9 @@ package.json and its lock file, GitHub workflows, Kubernetes manifests, JSON set
 
 For each one-file change it times the whole `git commit`, with and without the hook (median of
 --runs), and prints the difference, which is what the hook costs, and the part of it that is
-trailcheck's (the difference to a pre-commit hook that does nothing):
+trailcheck's (the difference to a pre-commit hook that does nothing). CPU seconds (user + system
+of every process of the commit) are printed next to wall-clock seconds: they hardly move when
+the machine is busy with other work, wall-clock seconds do.
 - infra/trail.tf: the hook scans the module folder;
 - .github/workflows/ci.yml and k8s/deploy-01.yaml: YAML that holds no CloudFormation (the
   hook's `files`/`exclude` patterns should not even start trailcheck for the workflow; the
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,20 +80,24 @@ def ordinary_files(root: Path) -> None:
     (root / "README.md").write_text("# app\n")
 
 
-def commit_times(work: Path, target: str, env: dict[str, str], runs: int) -> list[float]:
-    times = []
+def commit_times(work: Path, target: str, env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median wall-clock and CPU (user + system, every process of the commit) seconds."""
+    walls, cpus = [], []
     path = work / target
     original = path.read_text()
     comment = "#" if path.suffix in (".tf", ".yml", ".yaml") else "//"
     for i in range(runs):
         path.write_text(original + f"\n{comment} change {i}\n")
         run(["git", "add", target], work, env)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = run(["git", "commit", "-q", "-m", f"change {i}"], work, env)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if proc.returncode != 0:
             sys.exit(f"commit of {target} failed:\n{proc.stdout}{proc.stderr}")
-    return times
+    return statistics.median(walls), statistics.median(cpus)
 
 
 TARGETS = ("infra/trail.tf", ".github/workflows/ci.yml", "k8s/deploy-01.yaml")
@@ -120,7 +127,7 @@ def main() -> int:
         run(["git", "init", "-q"], work, env)
         run(["git", "add", "-A"], work, env)
         run(["git", "commit", "-q", "-m", "repository"], work, env)
-        bare = {t: statistics.median(commit_times(work, t, env, args.runs)) for t in TARGETS}
+        bare = {t: commit_times(work, t, env, args.runs) for t in TARGETS}
         # pre-commit's own cost: a hook that does nothing, on every file
         (work / ".pre-commit-config.yaml").write_text(
             "repos:\n  - repo: local\n    hooks:\n      - id: noop\n        name: noop\n"
@@ -129,7 +136,7 @@ def main() -> int:
         run(["pre-commit", "install"], work, env)
         run(["git", "add", ".pre-commit-config.yaml"], work, env)
         run(["git", "commit", "-q", "-m", "noop hook"], work, env)
-        noop = statistics.median(commit_times(work, TARGETS[0], env, args.runs))
+        noop = commit_times(work, TARGETS[0], env, args.runs)
         (work / ".pre-commit-config.yaml").write_text(
             f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n"
             "      - id: trailcheck\n        args: [--fail-on, high]\n"
@@ -138,16 +145,18 @@ def main() -> int:
         run(["pre-commit", "install-hooks"], work, env)  # the one-off clone and venv, not timed
         run(["git", "add", ".pre-commit-config.yaml"], work, env)
         run(["git", "commit", "-q", "-m", "hook"], work, env)
-        hooked = {t: statistics.median(commit_times(work, t, env, args.runs)) for t in TARGETS}
+        hooked = {t: commit_times(work, t, env, args.runs) for t in TARGETS}
         start = time.perf_counter()
         run(["pre-commit", "run", "--all-files"], work, env)
         all_files = time.perf_counter() - start
-    print(f"repository: {len(files)} files; hook at {head[:12]}; median of {args.runs} commits")
-    print(f"  pre-commit itself (a hook that does nothing): adds {noop - bare[TARGETS[0]]:.3f} s")
+    print(f"repository: {len(files)} files; hook at {head[:12]}; median of {args.runs} commits; "
+          "seconds wall-clock / CPU (user + system)")
+    print(f"  pre-commit itself (a hook that does nothing) adds "
+          f"{noop[0] - bare[TARGETS[0]][0]:.3f} / {noop[1] - bare[TARGETS[0]][1]:.3f}")
     for t in TARGETS:
-        b, h = bare[t], hooked[t]
-        print(f"  change {t:<26} commit {b:.3f} s without hook, {h:.3f} s with "
-              f"(hook adds {h - b:.3f} s; trailcheck's share {h - noop:.3f} s)")
+        (bw, bc), (hw, hc) = bare[t], hooked[t]
+        print(f"  change {t:<26} the hook adds {hw - bw:.3f} / {hc - bc:.3f}; "
+              f"trailcheck's share {hw - noop[0]:.3f} / {hc - noop[1]:.3f}")
     print(f"  pre-commit run --all-files: {all_files:.3f} s")
     return 0
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from checker.errors import EXIT_INPUT, EXIT_OK
 LEGEND = ("cell: trail key (see below) · L = sent to CloudWatch Logs · A = an alarm notifies a "
           "subscribed topic · - = not captured · ? = not known")  # fmt: skip
 _STYLE = {"captured": "32", "missed": "1;31", "unknown": "33"}
+_ANSI = re.compile(r"\033\[[0-9;]*m")
 # Region name parts and their letters in the short codes (us-east-1 -> use1, ap-southeast-2 ->
 # apse2), the convention of AWS's own short Region codes.
 _PART = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c", "northeast": "ne",
@@ -150,9 +152,7 @@ def _paint(text: str, status: str, color: bool) -> str:
 
 
 def _plain(line: str) -> str:
-    import re
-
-    return re.sub(r"\033\[[0-9;]*m", "", line)
+    return _ANSI.sub("", line)
 
 
 def _table(header: list[str], rows: Sequence[_Row], color: bool) -> list[str]:

@@ -119,17 +119,15 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     ) or [first]  # fmt: skip
 
 
+def _where(f: Finding) -> str:
+    return f.file + (f":{f.line}" if f.line else "")
+
+
 def _head(f: Finding, title: str, o: TextOptions, paint: _Painter) -> list[str]:
-    """`FAIL       high     CT003 aws_cloudtrail.main (infra/main.tf:12)`, wrapped, coloured;
-    a finding about a file itself (CT000, CT099) reads `CT099 .trailcheck.yaml:4`."""
+    """`FAIL       high     CT003 aws_cloudtrail.main (infra/main.tf:12)`, wrapped, coloured."""
     label, severity = _LABEL[f.status], f.severity
     lead = f"{label:<10} {severity:<8} "
-    where = f.file + (f":{f.line}" if f.line else "")
-    if f.file and title.endswith(f" {f.file}"):
-        text = title + where[len(f.file):]
-    else:
-        text = title + (f" ({where})" if where else "")
-    lines = _wrap(text, o.width, lead, _INDENT)
+    lines = _wrap(title, o.width, lead, _INDENT)
     coloured = (paint(label, _STATUS_STYLE[f.status]) + " " * (11 - len(label))
                 + paint(severity, _SEVERITY_STYLE[severity]) + " " * (9 - len(severity)))
     lines[0] = coloured + lines[0][len(lead):]
@@ -139,7 +137,11 @@ def _head(f: Finding, title: str, o: TextOptions, paint: _Painter) -> list[str]:
 def _entry(
     f: Finding, o: TextOptions, paint: _Painter, rule: Any, input_kind: str | None
 ) -> list[str]:
-    lines = _head(f, f"{f.rule_id} {f.resource}", o, paint)
+    if f.file and f.resource == f.file:  # about a file itself (CT000, CT099): `CT099 c.yaml:4`
+        title = f"{f.rule_id} {_where(f)}"
+    else:
+        title = f"{f.rule_id} {f.resource}" + (f" ({_where(f)})" if f.file else "")
+    lines = _head(f, title, o, paint)
     lines += _wrap(f.message, o.width, _INDENT, _INDENT)
     if f.suppression is not None:
         lines += [paint(line, "2") for line in
@@ -160,6 +162,8 @@ def _group_entry(
 
     n = len(g.topics)
     title = f"{g.rule_range()} {n} of {cis.TOPICS} CIS monitoring topics have no alarm"
+    if g.first.file:
+        title += f" ({_where(g.first)})"
     lines = _head(g.first, title, o, paint)
     topic_indent = _INDENT * 2
     if g.cause:

@@ -333,12 +333,15 @@ LONG_ARN = ("arn:aws:cloudtrail:ap-southeast-2:111122223333:trail/OrganizationAu
 @pytest.mark.parametrize("width", [1280, 700])
 def test_nothing_overflows_in_headless_chromium(tmp_path: Path, width: int) -> None:
     """A screenshot at two widths: long ARNs wrap inside their cells, no element sticks out of
-    the page, and the page never scrolls sideways."""
+    the page, the page never scrolls sideways, and a service's raw error body never shows."""
     binary = _chromium()
+    raw_body = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
+                "<Message>Access Denied</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>")
     report = audit_report(
         trails=[trail_card(replace(TRAIL, id=LONG_ARN, arn=LONG_ARN))],
-        not_checked=[{**NOT_CHECKED[0], "target": LONG_ARN.replace("cloudtrail", "s3")}],
-    )
+        not_checked=[{**NOT_CHECKED[0], "target": LONG_ARN.replace("cloudtrail", "s3"),
+                      "message": raw_body}],
+    )  # fmt: skip
     long_finding = replace(report.findings[0], resource=LONG_ARN, message="see " + LONG_ARN)
     report = replace(report, findings=(long_finding, *report.findings[1:]))
     page = render(report).replace("</body>", _OVERFLOW_PROBE + "</body>")
@@ -351,6 +354,10 @@ def test_nothing_overflows_in_headless_chromium(tmp_path: Path, width: int) -> N
     probe = re.search(r'<pre id="overflow-probe">(.*?)</pre>', dom.stdout, re.DOTALL)
     assert probe is not None, "the probe did not run"
     assert json.loads(unescape(probe.group(1))) == []
+    # what could not be checked: the error code and AWS's short message, not the raw body
+    section = dom.stdout.split('id="not-checked"')[1].split("</section>")[0]
+    assert "AccessDenied" in section and "Access Denied" in section
+    assert "RequestId" not in section and "&lt;Error" not in section and "<Error" not in section
     shot = tmp_path / "report.png"
     snap = _run_chromium(binary, tmp_path, f"--screenshot={shot}", f"--window-size={width},2400",
                          "--hide-scrollbars", html.as_uri())  # fmt: skip
