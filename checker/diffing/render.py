@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checker import __version__
-from checker.diffing.accept import suggestion
+from checker.diffing.accept import accept_key, suggestion
 from checker.diffing.compare import Change, Comparison
 
 FORMATS = ("text", "json", "markdown")
@@ -158,27 +158,15 @@ def _change_lines(c: Change, indent: str) -> list[str]:
     return out
 
 
-def _accept_key(c: Change) -> tuple[str, str]:
-    """What one `accept` entry would name to accept the loss: (what, value), as suggestion()."""
-    if c.trail is not None:
-        return ("trail", c.trail)
-    if len(c.trails) == 1:
-        return ("trail", c.trails[0])
-    if c.rule is not None:
-        return ("rule", c.rule)
-    if c.scenario is not None or c.scenarios:
-        return ("scenario", "")
-    return ("", "")
-
-
 def _losses(changes: Sequence[Change], report: DiffReport) -> list[str]:
     """Losses grouped by what would accept them (a trail, the rules, scenarios), causes merged,
     and the `accept` entry printed once per group."""
     where = report.config or ".trailcheck.yaml"
     groups: dict[tuple[str, str], list[Change]] = {}
     for c in changes:
-        key = _accept_key(c)
-        groups.setdefault(("rule", "") if key[0] == "rule" else key, []).append(c)
+        what, value = accept_key(c)
+        # one group per trail; the rules together, the scenarios together
+        groups.setdefault((what, value if what == "trail" else ""), []).append(c)
     out: list[str] = []
     for (what, value), group in groups.items():
         title = {"trail": f"trail `{value}`", "rule": "rules that now fail",
@@ -215,7 +203,7 @@ def _merged(group: Sequence[Change], total: int) -> list[str]:
     out: list[str] = []
     for c in group:
         cells = by_regions.get(c.regions, []) if c.kind == "scenario" else []
-        if c not in cells or len(cells) == 1:
+        if not any(x is c for x in cells) or len(cells) == 1:
             shown = replace(c, details=()) if c.scenarios else c
             out += _change_lines(shown, "    ")
             continue
