@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from checker import __version__
 from checker.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
@@ -21,15 +22,31 @@ from checker.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
 COMMANDS = ("scan", "simulate", "coverage", "diff", "audit", "test_pattern")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help wrapped at spaces only, so that names such as cis-aws-5.0 stay whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False,
+                             break_long_words=False)  # fmt: skip
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="trailcheck",
         description="Will the AWS activity you care about really be recorded, protected and "
         "alerted on? Checks CloudTrail configuration in Terraform, CloudFormation and live "
         "accounts.",
     )
     parser.add_argument("--version", action="version", version=f"trailcheck {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"checker.commands.{name}").register(sub)
     return parser

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.engine import Rule, load_rules
 from checker.resources import policies_root
 
+if TYPE_CHECKING:
+    from checker.compliance import Framework
 
-def rules_listing(fmt: str = "text") -> str:
+FIX_FORMATS = (("Terraform", "terraform"), ("CloudFormation", "cloudformation"),
+               ("AWS CLI", "aws_cli"))  # fmt: skip
+
+
+def rules_listing(
+    fmt: str = "text", severities: Sequence[str] = (), framework: Framework | None = None
+) -> str:
+    """Every rule (`trailcheck rules`), or those of some severities or mapped to a framework."""
     rules = load_rules()
+    if severities:
+        rules = [r for r in rules if r.severity in severities]
+    if framework is not None:
+        prefix = f"{framework.id}:"
+        rules = [r for r in rules if any(c.startswith(prefix) for c in r.compliance)]
     if fmt == "json":
         return (
             json.dumps(
@@ -31,37 +47,43 @@ def rules_listing(fmt: str = "text") -> str:
         )
     if fmt == "markdown":
         return rules_page(rules)
+    if not rules:
+        return "No rule matches.\n"
     width = max(len(r.name) for r in rules)
     lines = [f"{r.id}  {r.severity:<8}  {r.name:<{width}}  {r.title}" for r in rules]
     return "\n".join(lines) + "\n"
 
 
-def explain(rule_id: str) -> str | None:
+def explain(rule_id: str, examples: bool = False) -> str | None:
+    """One rule's documentation for a terminal: the rationale, the fix in each format, the
+    compliance ids, and where the examples are (their text with `examples`)."""
+    from checker.report import rule_doc_url
+
     rule = next((r for r in load_rules() if r.id == rule_id.upper()), None)
     if rule is None:
         return None
     out = [
-        f"{rule.id} {rule.name}: {rule.title}",
-        f"severity: {rule.severity}    scope: {rule.scope}",
+        f"{rule.id} {rule.name} (severity {rule.severity}, scope {rule.scope})",
+        _wrap(rule.title),
         "",
         _wrap(rule.rationale),
         "",
     ]
     if rule.compliance:
-        out += ["Compliance: " + ", ".join(rule.compliance), ""]
-    for label, key in (
-        ("Terraform", "terraform"),
-        ("CloudFormation", "cloudformation"),
-        ("AWS CLI", "aws_cli"),
-    ):
+        out += [_wrap("Compliance: " + ", ".join(rule.compliance)), ""]
+    for label, key in FIX_FORMATS:
         snippet = rule.remediation.get(key)
         if snippet:
             out += [f"Fix ({label}):", _indent(snippet.rstrip()), ""]
-    for ex in rule.examples:
+    if rule.examples and not examples:
+        listed = ", ".join(f"{ex.expect} {ex.path}" for ex in rule.examples)
+        out += [_wrap(f"Examples (--examples prints them): {listed}"), ""]
+    for ex in rule.examples if examples else ():
         out.append(f"Example that should {ex.expect}: {ex.path}")
         text = _example_text(ex.path)
-        if text:
-            out += [_indent(text.rstrip()), ""]
+        out += [_indent(text.rstrip()) if text else "    (not in this installation: the "
+                "examples are in the source repository)", ""]  # fmt: skip
+    out.append(f"Documentation: {rule_doc_url(rule.id, rule.name)}")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -89,11 +111,7 @@ def rules_page(rules: list[Rule] | None = None) -> str:
         ]
         if r.compliance:
             out += ["Compliance: " + ", ".join(f"`{c}`" for c in r.compliance), ""]
-        for label, key in (
-            ("Terraform", "terraform"),
-            ("CloudFormation", "cloudformation"),
-            ("AWS CLI", "aws_cli"),
-        ):
+        for label, key in FIX_FORMATS:
             snippet = r.remediation.get(key)
             if snippet:
                 lang = {"terraform": "hcl", "cloudformation": "yaml", "aws_cli": "sh"}[key]
@@ -123,7 +141,8 @@ def _example_text(path: str) -> str | None:
 def _wrap(text: str, width: int = 96) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(" ".join(text.split()), width))
+    return "\n".join(textwrap.wrap(" ".join(text.split()), width, break_long_words=False,
+                                   break_on_hyphens=False))
 
 
 def _indent(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +16,16 @@ STATUSES: tuple[Status, ...] = ("fail", "unknown", "pass", "suppressed")
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)  # type: ignore[arg-type,unused-ignore]
+
+
+def blocking(
+    findings: Iterable[Finding], fail_on: str | None = None, fail_on_unknown: bool = False
+) -> list[Finding]:
+    """The findings that make the exit code 1: failures (and, with --fail-on-unknown, unknowns)
+    at or above --fail-on (default low)."""
+    threshold = severity_rank(fail_on or "low")
+    statuses = ("fail", "unknown") if fail_on_unknown else ("fail",)
+    return [f for f in findings if f.status in statuses and severity_rank(f.severity) >= threshold]
 
 
 @dataclass(frozen=True)

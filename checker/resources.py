@@ -21,6 +21,12 @@ def policies_root() -> Path:
     raise FileNotFoundError("the trailcheck policies are missing from this installation")
 
 
+def framework_slugs() -> list[str]:
+    """The compliance frameworks' command-line names, from the mapping files' names alone
+    (`--help` lists them without reading the files)."""
+    return sorted(p.stem for p in (policies_root() / "compliance").glob("*.yaml"))
+
+
 def schema_path(name: str) -> Path:
     return _PACKAGE / "schemas" / name
 

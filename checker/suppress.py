@@ -24,7 +24,7 @@ again here): `Metadata: {trailcheck: {ignore: [{id: CT020, reason: "..."}]}}`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -102,6 +102,7 @@ class _Suppression:
     problem: str | None = None  # the CT099 message of a malformed one: never applied
     expires: date | None = None
     used: set[str] = field(default_factory=set)  # rule ids it suppressed
+    seen: set[str] = field(default_factory=set)  # rule ids of scanned findings it covers
 
     def unused(self) -> list[str]:
         """Its rule ids that suppressed nothing (["*"] for an any-rule entry that did not)."""
@@ -343,29 +344,31 @@ def apply(
     *,
     today: date | None = None,
     whole_tree: bool = True,
+    rule_ids: Collection[str] = (),
 ) -> list[Finding]:
     """The findings with suppressions and the baseline applied, plus CT099 findings; sorted.
 
-    `whole_tree` False (a scan of a few files, as pre-commit runs) leaves config entries that
-    matched nothing unreported: what they cover may simply not have been scanned.
+    A suppression that names a rule not in `rule_ids` (when given) is always reported. With
+    `whole_tree` False (a scan of a few files, as pre-commit runs), a config entry that matched
+    nothing is reported only when it covers scanned findings that all pass; one that covers no
+    scanned finding may be about what was not scanned.
     """
     config = config or Config()
     today = today or date.today()
     suppressions = collect(findings, sources, config)
     out = [_suppress(f, suppressions, today) for f in findings]
-    out.extend(_problems(suppressions, config, today, whole_tree))
+    out.extend(_problems(suppressions, config, today, whole_tree, frozenset(rule_ids)))
     return sorted(out, key=Finding.sort_key)
 
 
 def _suppress(f: Finding, suppressions: Sequence[_Suppression], today: date) -> Finding:
-    if f.status not in SUPPRESSIBLE:
-        return f
     first: _Suppression | None = None
     for s in suppressions:
         if s.problem is not None or (s.rules and f.rule_id not in s.rules) or not s.covers(f):
             continue
-        if s.expires is not None and today > s.expires:
-            continue  # reported once as expired, whatever it matches
+        s.seen.add(f.rule_id)
+        if f.status not in SUPPRESSIBLE or (s.expires is not None and today > s.expires):
+            continue  # an expired one is reported once as expired, whatever it matches
         s.used.add(f.rule_id)  # every matching suppression counts as used, the first explains
         first = first or s
     if first is None:
@@ -374,16 +377,21 @@ def _suppress(f: Finding, suppressions: Sequence[_Suppression], today: date) -> 
 
 
 def _problems(
-    suppressions: Sequence[_Suppression], config: Config, today: date, whole_tree: bool
-) -> list[Finding]:
+    suppressions: Sequence[_Suppression], config: Config, today: date, whole_tree: bool,
+    rule_ids: frozenset[str],
+) -> list[Finding]:  # fmt: skip
     out = []
     for s in suppressions:
+        missing = [r for r in s.rules if rule_ids and r not in rule_ids]
         if s.problem is not None:
             message = s.problem
+        elif missing:
+            message = (f"suppression {s.label} names {', '.join(missing)}, which is not a "
+                       "trailcheck rule (`trailcheck rules` lists them): remove or correct it")
         elif s.expires is not None and today > s.expires:
             message = (f"suppression expired on {s.expires.isoformat()}: {s.label} no longer "
                        "suppresses; renew the date or fix the findings")
-        elif (whole_tree or s.source != "config") and (unused := s.unused()):
+        elif (whole_tree or s.source != "config" or s.seen) and (unused := s.unused()):
             if not s.rules or len(unused) == len(s.rules):
                 message = (f"unused suppression: {s.label} matches no failing or unknown "
                            "finding; remove it")

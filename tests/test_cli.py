@@ -196,3 +196,16 @@ def test_compliance_section_in_the_text_report(capsys: pytest.CaptureFixture[str
     for control in ("3.1", "3.2", "3.3", "3.9", "4.1", "4.15", "4.16"):
         assert f"\n  {control} " in section, control
     assert "NOT COVERED" in section and "not covered by trailcheck" in section
+
+
+@pytest.mark.parametrize("fmt", ["txt", "sarif", "md"])
+def test_example_scan_golden(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled example through main() into a file named by its format, byte for byte: the
+    text a user reads, the SARIF GitHub gets, the Markdown a pull request gets. Regenerate with
+    TRAILCHECK_UPDATE_GOLDEN=1 when the engine's findings change on purpose, and review."""
+    from tests.report.ci_sample import check_golden
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / f"example.{fmt}"
+    assert main(["scan", "fixtures/example", "--output", str(out)]) == 1
+    check_golden(f"example.{fmt}", out.read_text(encoding="utf-8"))

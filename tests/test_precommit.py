@@ -7,12 +7,14 @@ log bucket, key and log group in the other files of the module folder).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 MODULE = REPO / "fixtures" / "example"  # the bundled example: no high-severity failure
@@ -77,3 +79,32 @@ def test_commit_refused_then_accepted(tmp_path: Path) -> None:
         _run(["git", "add", "infra/trail.tf"], work, env)
         accepted = _run(["git", "commit", "-m", "keep logging"], work, env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+HOOK = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
+
+
+def _passed(path: str) -> bool:
+    """What pre-commit does with the hook's patterns: `files` must match, `exclude` must not."""
+    return bool(re.search(HOOK["files"], path)) and not re.search(HOOK["exclude"], path)
+
+
+@pytest.mark.parametrize("path", [
+    "infra/main.tf", "infra/main.tf.json", "infra/terraform.tfvars", "envs/prod.tfvars.json",
+    "stacks/trail.yaml", "stacks/trail.yml", "stacks/trail.json", "stacks/trail.template",
+    "plan.json", "saved/describe-trails.json", "k8s/deployment.yaml",
+])  # fmt: skip
+def test_hook_passes_what_can_hold_configuration(path: str) -> None:
+    assert _passed(path)
+
+
+@pytest.mark.parametrize("path", [
+    ".github/workflows/ci.yml", "package.json", "web/package-lock.json", "tsconfig.json",
+    "web/tsconfig.app.json", ".pre-commit-config.yaml", "docker-compose.yml",
+    "charts/app/values.yaml", "charts/app/Chart.yaml", ".vscode/settings.json",
+    "node_modules/x/package.json", ".gitlab-ci.yml", "mkdocs.yml", "renovate.json",
+    "infra/.terraform.lock.hcl", "infra/.terraform/modules/modules.json", ".trailcheck.yaml",
+    "README.md", "src/app.py",
+])  # fmt: skip
+def test_hook_skips_files_that_are_never_configuration(path: str) -> None:
+    assert not _passed(path)

@@ -444,3 +444,53 @@ def test_cli_cloudformation_metadata(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert got[("CT020", "Bucket")]["status"] == "suppressed"
     problems = sorted(x["line"] for x in doc["findings"] if x["rule_id"] == "CT099")
     assert problems[0] == 10  # CT003 without a reason
+
+
+# -- entries that match nothing: reported as the README promises ---------------------------------
+
+
+def test_an_unknown_rule_id_is_reported_even_on_a_partial_scan(tmp_path: Path) -> None:
+    config = Config(path="c.yaml", base=tmp_path, skip=(Skip("r", ("CT998",), line=2),))
+    text = '# trailcheck:ignore CT997 reason="x"\nresource "aws_cloudtrail" "t" {\n}\n'
+    out = apply([f("CT002", 2)], tf_sources(tmp_path, text), config, today=TODAY,
+                whole_tree=False, rule_ids=("CT002", "CT099"))  # fmt: skip
+    messages = sorted(x.message for x in by_rule(out, RULE_ID))
+    assert messages == [
+        "suppression `trailcheck:ignore CT997` at `resource \"aws_cloudtrail\" \"t\" {` names "
+        "CT997, which is not a trailcheck rule (`trailcheck rules` lists them): remove or "
+        "correct it",
+        "suppression skip entry (rule CT998) names CT998, which is not a trailcheck rule "
+        "(`trailcheck rules` lists them): remove or correct it",
+    ]
+
+
+def test_a_partial_scan_reports_an_entry_whose_findings_all_pass(tmp_path: Path) -> None:
+    config = Config(path="c.yaml", base=tmp_path, skip=(
+        Skip("r", ("CT004",), line=2),  # its findings are scanned, and pass
+        Skip("r", ("CT020",), line=5),  # nothing of it is scanned: may be elsewhere
+    ))  # fmt: skip
+    out = apply([f("CT004", 3, "pass")], Sources((), tmp_path), config, today=TODAY,
+                whole_tree=False)  # fmt: skip
+    assert [(x.line, x.message.split(":")[0]) for x in by_rule(out, RULE_ID)] == [
+        (2, "unused suppression")]
+
+
+def test_cli_reports_a_config_above_the_scanned_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual layout: .trailcheck.yaml at the repository root, `trailcheck scan infra`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(TRAIL % "")
+    (tmp_path / ".trailcheck.yaml").write_text(
+        "skip:\n"
+        "  - rule: CT998\n    reason: a typo\n"
+        "  - rule: CT004\n    reason: the trail logs anyway\n"
+        "  - rule: CT020\n    resource: aws_s3_bucket.other\n    reason: not scanned here\n")
+    main(["scan", "infra", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    ct099 = sorted((x["line"], x["message"]) for x in doc["findings"] if x["rule_id"] == RULE_ID)
+    assert [line for line, _ in ct099] == [2, 4]
+    assert "names CT998, which is not a trailcheck rule" in ct099[0][1]
+    assert ct099[1][1].startswith("unused suppression: skip entry (rule CT004)")

@@ -31,7 +31,7 @@ from checker.errors import UsageError
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.loaders.aws.live import AuditOptions, LiveAudit, SessionFactory
-    from checker.report import ScanReport
+    from checker.report import ScanReport, TextOptions
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
@@ -245,7 +245,8 @@ def build_report(
     if config is not None:
         from checker.commands.scan import apply_suppressions
 
-        findings = apply_suppressions(args, config, result.estate, findings)
+        findings = apply_suppressions(args, config, result.estate, findings,
+                                      [r.id for r in rules])  # fmt: skip
     extra: dict[str, Any] = result.report_extra()
     extra["trails"] = trail_cards(result.estate)
     extra["coverage"] = _coverage(result, options)
@@ -287,7 +288,7 @@ def save_snapshot(result: LiveAudit, path: str) -> None:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
 
 
-def render_audit(fmt: str, report: ScanReport, *, color: bool = False) -> str:
+def render_audit(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
     """Like checker.report.render, with the audit's Markdown (trail cards, not checked)."""
     if fmt == "markdown":
         from checker.report import audit_markdown
@@ -295,7 +296,7 @@ def render_audit(fmt: str, report: ScanReport, *, color: bool = False) -> str:
         return audit_markdown.render(report)
     from checker.report import render
 
-    out = render(fmt, report, color=color)
+    out = render(fmt, report, options)
     if fmt == "text":
         from checker.report.audit_markdown import not_checked_text
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.commands.options import add_input_options, parse_regions
+from checker.commands.output import output_format
 from checker.errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    "the current folder)")  # fmt: skip
     add_input_options(p)
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    g.add_argument("--format", choices=("text", "json", "markdown"), default=None,
+                   help="text (default), json or markdown; --output FILE.json or FILE.md "
+                   "implies it")  # fmt: skip
     g.add_argument("--output", metavar="FILE", help="write the report to FILE")
     g.add_argument("--fail-on-unknown", action="store_true",
                    help="also exit 1 when a change cannot be decided (unknown on one side)")
@@ -161,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.errors import EXIT_INPUT
     from checker.predicates import Options
 
+    fmt = output_format(args.output, args.format, ("text", "json", "markdown"))
     with resolved(args.base, args.head, path=args.path) as (base_src, head_src):
         config = _config(args, head_src)
         regions = _regions(args, config)
@@ -187,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             Side(head_src.label, head_src.kind, head_src.revision),
             comparison, changes, config.path, args.fail_on_unknown,
         )  # fmt: skip
-    text = render(args.format, report)
+    text = render(fmt, report)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

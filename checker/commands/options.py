@@ -58,20 +58,29 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
-    from checker.report import FORMATS
+# Report formats (checker.report.FORMATS, repeated so that building the parser does not import
+# the report package) and the file extensions `--output FILE` infers them from.
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+EXTENSIONS = {".txt": "text", ".json": "json", ".sarif": "sarif", ".xml": "junit",
+              ".md": "markdown", ".html": "html", ".htm": "html"}  # fmt: skip
 
+
+def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
     g = p.add_argument_group("output")
     g.add_argument(
-        "--format", choices=formats or FORMATS, default=None, help="report format (default text)"
+        "--format",
+        choices=formats or REPORT_FORMATS,
+        default=None,
+        help="report format (default text, or what --output FILE's extension says)",
     )
     g.add_argument(
         "--output",
         action="append",
         default=[],
         metavar="[FORMAT=]FILE",
-        help="write the report to FILE instead of standard output; FORMAT=FILE writes "
-        "another format too (repeatable)",
+        help="write the report to FILE instead of standard output, in the format its extension "
+        "names (.txt .json .sarif .xml .md .html; else --format); FORMAT=FILE writes that "
+        "format (repeatable)",
     )
     g.add_argument(
         "--fail-on",
@@ -84,8 +93,57 @@ def add_output_options(p: argparse.ArgumentParser, formats: Sequence[str] | None
         action="store_true",
         help="also exit 1 when a check's result is unknown",
     )
-    g.add_argument("--show-passes", action="store_true", help="list passing checks in text output")
-    g.add_argument("--no-color", action="store_true", help="never colour the text output")
+    s = p.add_argument_group("what to report (every format, and the exit code)")
+    s.add_argument(
+        "--severity",
+        metavar="S1,S2",
+        help="only findings of these severities, e.g. high,critical (input errors always)",
+    )
+    s.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these rules: ids or globs, comma separated or repeated (CT00*,CT020)",
+    )
+    s.add_argument(
+        "--skip-check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="leave out these rules: ids or globs, comma separated or repeated",
+    )
+    t = p.add_argument_group("text output")
+    t.add_argument("--quiet", action="store_true", help="list failures only")
+    t.add_argument("--compact", action="store_true", help="leave out fixes and code")
+    t.add_argument("--show-passes", action="store_true", help="list passing checks too")
+    t.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="list suppressed and baselined findings too (always in the other formats)",
+    )
+    t.add_argument("--no-color", action="store_true", help="never colour the text output")
+
+
+def parse_severities(text: str | None) -> tuple[str, ...]:
+    """`--severity high,critical`, validated; empty when not given."""
+    if text is None:
+        return ()
+    chosen = tuple(dict.fromkeys(s.strip().lower() for s in text.split(",") if s.strip()))
+    bad = [s for s in chosen if s not in SEVERITIES]
+    if bad or not chosen:
+        raise UsageError(
+            f"--severity: {bad[0] if bad else text!r} is not a severity; "
+            f"choose from {', '.join(SEVERITIES)}"
+        )
+    return chosen
+
+
+def rule_patterns(values: Sequence[str]) -> tuple[str, ...]:
+    """`--check` / `--skip-check` values: ids or globs, comma separated or repeated."""
+    return tuple(
+        dict.fromkeys(v.strip().upper() for item in values for v in item.split(",") if v.strip())
+    )
 
 
 def add_suppression_options(p: argparse.ArgumentParser) -> None:

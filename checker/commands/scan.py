@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from checker.resources import framework_slugs
+
+    frameworks = ", ".join(framework_slugs())
     scan = sub.add_parser("scan", help="judge the configuration under PATHS")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     add_input_options(scan)
@@ -36,34 +39,51 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scan.add_argument(
         "--compliance",
         metavar="FRAMEWORK",
-        help="also report per control of a framework, e.g. cis-aws-5.0",
+        help=f"also report per control of a framework: {frameworks}",
     )
     add_suppression_options(scan)
     scan.set_defaults(handler=run)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--severity", metavar="S1,S2", help="only rules of these severities")
+    rules.add_argument(
+        "--framework", metavar="FRAMEWORK", help=f"only rules mapped to a framework: {frameworks}"
+    )
     rules.set_defaults(handler=run_rules)
 
-    explain = sub.add_parser("explain", help="print one rule's documentation")
+    explain = sub.add_parser(
+        "explain",
+        help="print one rule's documentation",
+        description="Why a rule matters, how to fix it in each format, its compliance ids, and "
+        "where its examples are.",
+    )
     explain.add_argument("rule_id", metavar="RULE_ID")
+    explain.add_argument(
+        "--examples", action="store_true", help="also print the example files (pass and fail)"
+    )
     explain.set_defaults(handler=run_explain)
 
 
 def run(args: argparse.Namespace) -> int:
     from checker import config as project_config
-    from checker.engine import Judgement, evaluate, load_rules
     from checker.loaders import load_paths
     from checker.report import ScanReport
 
     config = project_config.for_command(args)  # fills unset flags from the config file
     load = load_options(args)
     estate = load_paths(args.paths, load)
+    if _nothing_to_judge(args, estate):
+        report = ScanReport((), estate.inputs)
+        write_reports(args, report)
+        return exit_code(report.findings, args)
+    from checker.engine import Judgement, evaluate, load_rules
+
     options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd))
     rules = config.with_severities(load_rules())
     judgement = Judgement(estate, options)
     findings = evaluate(estate, rules, options, judgement)
-    findings = apply_suppressions(args, config, estate, findings)
+    findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section
@@ -85,20 +105,34 @@ def run(args: argparse.Namespace) -> int:
 
 
 
+def _nothing_to_judge(args: argparse.Namespace, estate: Estate) -> bool:
+    """Named files none of which is configuration (pre-commit passing a changed manifest):
+    no rule has anything to judge, so the rules are not even loaded. A folder is never
+    skipped this way: config entries and suppressions are judged on whole-tree scans."""
+    return (
+        not estate.diagnostics
+        and not any(i.status == "ok" for i in estate.inputs)
+        and not getattr(args, "create_baseline", None)
+        and all(Path(p).is_file() for p in args.paths)
+    )
+
 
 def apply_suppressions(
-    args: argparse.Namespace, config: Config, estate: Estate, findings: Sequence[Finding]
-) -> list[Finding]:
+    args: argparse.Namespace, config: Config, estate: Estate, findings: Sequence[Finding],
+    rule_ids: Sequence[str] = (),
+) -> list[Finding]:  # fmt: skip
     """Suppressions (inline, Metadata, config) and the command's --baseline / --create-baseline.
     A baseline created in this run applies to it, so adopting trailcheck on an old repository
-    starts green. Config entries are judged unused only when a scanned folder holds the config
-    file's folder."""
+    starts green. A suppression naming no rule of `rule_ids` is reported (CT099); a config
+    entry that matched nothing is reported when a scanned folder holds the config file's folder,
+    or when what it covers was scanned and passes (suppress.apply)."""
     from checker import suppress
     from checker.baseline import apply_baseline, load_baseline, write_baseline
 
     paths = [Path(p).resolve() for p in getattr(args, "paths", None) or ["."]]
     whole = config.base is None or any(p.is_dir() and config.base.is_relative_to(p) for p in paths)
-    out = suppress.apply(findings, suppress.Sources(estate.inputs), config, whole_tree=whole)
+    out = suppress.apply(findings, suppress.Sources(estate.inputs), config, whole_tree=whole,
+                         rule_ids=rule_ids)  # fmt: skip
     if getattr(args, "create_baseline", None):
         return apply_baseline(out, write_baseline(args.create_baseline, out))
     if getattr(args, "baseline", None):
@@ -107,16 +141,27 @@ def apply_suppressions(
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    from checker.commands.options import parse_severities
     from checker.docs import rules_listing
 
-    sys.stdout.write(rules_listing(args.format))
+    severities = parse_severities(args.severity)
+    framework = None
+    if args.framework:
+        from checker.compliance import find_framework
+        from checker.resources import framework_slugs
+
+        framework = find_framework(args.framework)
+        if framework is None:
+            raise UsageError(f"--framework {args.framework!r}: no such framework; known: "
+                             f"{', '.join(framework_slugs())}")  # fmt: skip
+    sys.stdout.write(rules_listing(args.format, severities=severities, framework=framework))
     return EXIT_OK
 
 
 def run_explain(args: argparse.Namespace) -> int:
     from checker.docs import explain
 
-    text = explain(args.rule_id)
+    text = explain(args.rule_id, examples=args.examples)
     if text is None:
         raise UsageError(f"no rule {args.rule_id!r}; `trailcheck rules` lists them")
     sys.stdout.write(text)

@@ -66,16 +66,24 @@ def apply_accepts(
     return tuple(out)
 
 
+def accept_key(change: Change) -> tuple[str, str]:
+    """What an `accept` entry for this loss names: ("trail", id), ("rule", id), ("scenario",
+    id; the first of several), or ("", "")."""
+    if change.trail is not None:
+        return ("trail", change.trail)
+    if len(change.trails) == 1:
+        return ("trail", change.trails[0])
+    if change.rule is not None:
+        return ("rule", change.rule)
+    if change.scenario is not None or change.scenarios:
+        return ("scenario", change.scenario or change.scenarios[0])
+    return ("", "")
+
+
 def suggestion(change: Change) -> str:
     """An `accept` entry that would accept this loss, for the report."""
-    if change.trail is not None:
-        return f"{{trail: {change.trail}, reason: ...}}"
-    if len(change.trails) == 1:
-        return f"{{trail: {change.trails[0]}, reason: ...}}"
-    if change.rule is not None:
-        return f"{{rule: {change.rule}, reason: ...}}"
-    if change.scenario is not None:
-        return f"{{scenario: {change.scenario}, reason: ...}}"
-    if change.scenarios:
-        return f"{{scenario: {change.scenarios[0]}, reason: ...}} for each scenario"
-    return "{reason: ...}"
+    what, value = accept_key(change)
+    if not what:
+        return "{reason: ...}"
+    several = " for each scenario" if change.scenario is None and change.scenarios else ""
+    return f"{{{what}: {value}, reason: ...}}{several}"

@@ -49,6 +49,7 @@ class Change:
     details: tuple[str, ...] = ()
     accepted: str | None = None  # the reason of the accept entry that covers this loss
     note: str | None = None  # e.g. an acceptance that expired
+    cause: str | None = None  # for scenario cells: why HEAD misses them (an example)
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (
@@ -465,7 +466,8 @@ def _scenario_change(
         }[direction]  # fmt: skip
     responsible = tuple(base_by if direction != "gained" else head_by)
     return Change(kind_out, direction, sid, msg, trails=responsible, scenario=sid,
-                  regions=tuple(where), critical=critical, details=(label,))  # fmt: skip
+                  regions=tuple(where), critical=critical, details=(label,),
+                  cause=reason or None)  # fmt: skip
 
 
 def _attribute(cells: list[Change], changed: set[str], only_trails: bool) -> list[Change]:
@@ -521,14 +523,18 @@ def compare_findings(
                    f"{after.status} ({after.message})")  # fmt: skip
         out.append(Change("rule", direction, f"{rule_id} {resource}", msg, rule=rule_id,
                           trail=resource if resource in trail_ids else None))  # fmt: skip
+    judged = {resource for _, resource in b}  # resources BASE has any finding about
     for key in sorted(set(h) - set(b)):
         after = h[key]
         if after.status != "fail":
             continue
         rule_id, resource = key
+        # a resource BASE already had is not new: the rule did not apply to it there (or was
+        # not run), and now fails
+        what = (f"now fails on {resource}, which BASE did not judge by this rule"
+                if resource in judged else f"fails on new resource {resource}")  # fmt: skip
         out.append(Change("rule", "changed", f"{rule_id} {resource}",
-                          f"{rule_id} {after.rule_name} fails on new resource {resource} "
-                          f"({after.message})", rule=rule_id,
+                          f"{rule_id} {after.rule_name} {what} ({after.message})", rule=rule_id,
                           trail=resource if resource in trail_ids else None))  # fmt: skip
     return out
 

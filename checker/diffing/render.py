@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker import __version__
-from checker.diffing.accept import suggestion
+from checker.diffing.accept import accept_key, suggestion
 from checker.diffing.compare import Change, Comparison
 
 FORMATS = ("text", "json", "markdown")
@@ -134,15 +134,11 @@ def render_text(report: DiffReport) -> str:
         if not changes:
             continue
         lines.append(f"{title} ({len(changes)}):")
-        for c in changes:
-            mark = f"[accepted: {c.accepted}] " if c.accepted else ""
-            lines.append(f"  - {mark}{c.message}")
-            lines += [f"      {d}" for d in _limit(c.details, 8)]
-            if c.note:
-                lines.append(f"      ! {c.note}")
-            if direction == "lost" and c.accepted is None:
-                lines.append(f"      accept with: {suggestion(c)} under `accept:` in "
-                             f"{report.config or '.trailcheck.yaml'}")  # fmt: skip
+        if direction == "lost":
+            lines += _losses(changes, report)
+        else:
+            for c in changes:
+                lines += _change_lines(c, "  ")
         lines.append("")
     if cmp.still_unknown:
         lines.append(f"Unknown on both sides ({len(cmp.still_unknown)}):")
@@ -151,6 +147,78 @@ def render_text(report: DiffReport) -> str:
     lines += [f"note: {n}" for n in cmp.notes]
     lines.append(f"Result: {report.headline()}")
     return "\n".join(lines) + "\n"
+
+
+def _change_lines(c: Change, indent: str) -> list[str]:
+    mark = f"[accepted: {c.accepted}] " if c.accepted else ""
+    out = [f"{indent}- {mark}{c.message}"]
+    out += [f"{indent}    {d}" for d in _limit(c.details, 8)]
+    if c.note:
+        out.append(f"{indent}    ! {c.note}")
+    return out
+
+
+def _losses(changes: Sequence[Change], report: DiffReport) -> list[str]:
+    """Losses grouped by what would accept them (a trail, the rules, scenarios), causes merged,
+    and the `accept` entry printed once per group."""
+    where = report.config or ".trailcheck.yaml"
+    groups: dict[tuple[str, str], list[Change]] = {}
+    for c in changes:
+        what, value = accept_key(c)
+        # one group per trail; the rules together, the scenarios together
+        groups.setdefault((what, value if what == "trail" else ""), []).append(c)
+    out: list[str] = []
+    for (what, value), group in groups.items():
+        title = {"trail": f"trail `{value}`", "rule": "rules that now fail",
+                 "scenario": "scenarios no single trail is responsible for"}.get(what, "other")
+        out.append(f"  {title} ({len(group)}):")
+        out += _merged(group, len(report.comparison.regions))
+        pending = [c for c in group if c.accepted is None]
+        if not pending:
+            continue
+        if what == "trail":
+            entry = suggestion(pending[0])
+        elif what == "rule":
+            ids = sorted({c.rule or "" for c in pending})
+            entry = "{rule: " + ids[0] + ", reason: ...}" + (
+                f", one per rule ({', '.join(ids)})" if len(ids) > 1 else "")
+        elif what == "scenario":
+            entry = "{scenario: ID, reason: ...}, one per scenario"
+        else:
+            entry = suggestion(pending[0])
+        out.append(f"    accept with: {entry} under `accept:` in {where}")
+    return out
+
+
+def _merged(group: Sequence[Change], total: int) -> list[str]:
+    """The group's changes in order; scenarios lost in the same Regions become one line, where
+    the first of them was. A change that merges several scenarios lists their ids in its
+    message, so their titles are not repeated below it."""
+    from checker.diffing.compare import region_text
+
+    by_regions: dict[tuple[str, ...], list[Change]] = {}
+    for c in group:
+        if c.kind == "scenario" and c.scenario and c.accepted is None and not c.note:
+            by_regions.setdefault(c.regions, []).append(c)
+    out: list[str] = []
+    for c in group:
+        cells = by_regions.get(c.regions, []) if c.kind == "scenario" else []
+        if not any(x is c for x in cells) or len(cells) == 1:
+            shown = replace(c, details=()) if c.scenarios else c
+            out += _change_lines(shown, "    ")
+            continue
+        if c is not cells[0]:
+            continue
+        ids = [x.scenario or "" for x in cells]
+        critical = sum(1 for x in cells if x.critical)
+        crit = f" ({critical} critical)" if critical else ""
+        listed = ", ".join(ids[:6]) + (f" (+{len(ids) - 6} more)" if len(ids) > 6 else "")
+        out.append(f"    - {len(cells)} scenarios{crit} are no longer recorded in "
+                   f"{region_text(c.regions, total)}: {listed}")  # fmt: skip
+        cause = next((x.cause for x in cells if x.cause), None)
+        if cause:
+            out.append(f"        e.g. {cause}")
+    return out
 
 
 def _limit(items: Sequence[str], n: int = 10) -> list[str]:

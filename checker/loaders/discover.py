@@ -17,6 +17,7 @@ from checker.loaders.reading import SKIP_DIRS, LoadOptions, error_estate
 from checker.model import Estate
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 SNIFF_BYTES = 256 * 1024
 
@@ -73,6 +74,9 @@ def classify(paths: object, options: LoadOptions) -> Classified:
         elif p.name.endswith(TERRAFORM_SUFFIXES):
             tf_dirs.setdefault(p.resolve().parent)
             named_tf_files.add(p.resolve())
+        elif p.name.endswith(TFVARS_SUFFIXES):
+            # variable values (pre-commit passes a changed terraform.tfvars): its module folder
+            tf_dirs.setdefault(p.resolve().parent)
         elif p.name.endswith(STRUCTURED_SUFFIXES) or p.is_file():
             out.structured.append(p)
     out.terraform_roots = list(tf_dirs)

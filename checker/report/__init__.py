@@ -1,17 +1,27 @@
-"""Report writers. Each format module has `render(report: ScanReport) -> str`."""
+"""Report writers. Each format module has `render(report: ScanReport) -> str`; the text report
+also takes `TextOptions`."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker import __version__
 from checker.findings import STATUSES, Finding
-from checker.model import InputFile
+
+if TYPE_CHECKING:
+    from checker.model import InputFile
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+
+# Where each rule's documentation lives: the section of docs/rules.md named after the rule.
+# TRAILCHECK_DOCS_URL replaces the base (a fork, a mirror, an internal copy of the page).
+DOCS_URL = f"https://github.com/your-org/trailcheck/blob/v{__version__}/docs/rules.md"
+DOCS_URL_VARIABLE = "TRAILCHECK_DOCS_URL"
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,28 @@ def tool_info() -> dict[str, str]:
     return {"name": "trailcheck", "version": __version__}
 
 
-def render(fmt: str, report: ScanReport, *, color: bool = False) -> str:
+@dataclass(frozen=True)
+class TextOptions:
+    """How the text report looks (the other formats always carry everything)."""
+
+    color: bool = False
+    width: int = 0  # wrap to this many columns; 0: never wrap (a file)
+    show_passes: bool = False
+    show_suppressed: bool = False
+    quiet: bool = False  # failures only
+    compact: bool = False  # no fixes or code
+    fail_on: str = "low"  # the summary counts the findings that fail the run
+    fail_on_unknown: bool = False
+
+
+def rule_doc_url(rule_id: str, rule_name: str) -> str:
+    """The rule's section of docs/rules.md (a GitHub heading anchor)."""
+    base = os.environ.get(DOCS_URL_VARIABLE) or DOCS_URL
+    anchor = re.sub(r"[^a-z0-9 _-]", "", f"{rule_id} {rule_name}".lower()).replace(" ", "-")
+    return f"{base.split('#', 1)[0]}#{anchor}"
+
+
+def render(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
     if fmt == "json":
         from checker.report import json_report
 
@@ -43,7 +74,7 @@ def render(fmt: str, report: ScanReport, *, color: bool = False) -> str:
     if fmt == "text":
         from checker.report import text
 
-        return text.render(report, color=color)
+        return text.render(report, options)
     if fmt in ("sarif", "junit", "markdown", "html"):
         import importlib
 

@@ -129,6 +129,3 @@ def render_compliance_text(section: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def framework_slugs() -> list[str]:
-    return sorted(fw.slug for fw in load_frameworks())
-

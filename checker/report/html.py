@@ -14,6 +14,7 @@ The output is deterministic (no timestamps), like every other format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -221,8 +222,36 @@ def _compliance(section: Any) -> dict[str, Any] | None:
 def _not_checked(entries: Any) -> list[dict[str, str]] | None:
     if not isinstance(entries, Sequence) or isinstance(entries, str):
         return None
-    return [
-        {k: str(e.get(k, "")) for k in ("account", "region", "call", "target", "error", "message")}
-        for e in entries
-        if isinstance(e, Mapping)
-    ]
+    out = []
+    for e in entries:
+        if not isinstance(e, Mapping):
+            continue
+        row = {k: str(e.get(k, "")) for k in ("account", "region", "call", "target", "error")}
+        row["error"] = _short(row["error"], ERROR_CHARS)
+        row["message"] = short_message(str(e.get("message", "")))
+        out.append(row)
+    return out
+
+
+# A service's error can arrive as a whole response body (an XML error document, a proxy's HTML
+# page, a JSON blob): the report shows the error code and a short message, never the body.
+ERROR_CHARS = 120
+MESSAGE_CHARS = 160
+_BODY = re.compile(r"^\s*(<|\{|\[)")
+_TAG = re.compile(r"<[^>]*>")
+_XML_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.IGNORECASE | re.DOTALL)
+_JSON_MESSAGE = re.compile(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
+
+
+def short_message(message: str) -> str:
+    """A service message fit for one table cell: a body's own message when it has one (XML
+    `<Message>`, JSON `"message"`), else nothing from a body; cut to MESSAGE_CHARS."""
+    if _BODY.match(message) or _TAG.search(message):
+        found = _XML_MESSAGE.search(message) or _JSON_MESSAGE.search(message)
+        message = _TAG.sub("", found.group(1)) if found else ""
+    return _short(message, MESSAGE_CHARS)
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

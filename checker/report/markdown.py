@@ -1,5 +1,6 @@
-"""A pull-request comment: counts by severity, the failures with file:line, the critical
-scenarios' coverage when the simulator added it, and the rest folded in <details> blocks.
+"""A pull-request comment: counts by severity, the failures with file:line (each rule id links
+to its documentation), the critical scenarios' coverage when the simulator added it, and the
+rest folded in <details> blocks.
 
 Kept short enough to post (GitHub caps a comment at 65,536 characters): each list shows at
 most LIMIT findings and says how many more there are; long messages are cut.
@@ -11,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport
+from checker.report import ScanReport, rule_doc_url
 
 LIMIT = 50
 MESSAGE_CHARS = 300
@@ -60,7 +61,8 @@ def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = Fals
     head = "| | severity | rule | resource | location | message |"
     rows = [head + (" reason |" if reason else ""), "|---" * (7 if reason else 6) + "|"]
     for f in findings[:limit]:
-        row = (f"| {_MARK[f.status]} | {f.severity} | {f.rule_id} {f.rule_name} | "
+        rule = f"[{f.rule_id}]({rule_doc_url(f.rule_id, f.rule_name)}) {f.rule_name}"
+        row = (f"| {_MARK[f.status]} | {f.severity} | {rule} | "
                f"{_code(f.resource)} | {_code(_where(f))} | {_cell(f.message)} |")
         if reason:
             row += f" {_cell(str(f.suppression or ''))} |"

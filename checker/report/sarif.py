@@ -4,9 +4,20 @@
   tags and a `security-severity` GitHub uses to rank alerts;
 - results: fail, unknown and suppressed findings (passes are not alerts). A fail's level
   follows its severity; an unknown is a "note" with `properties.status` "unknown";
-- locations: a relative uri under %SRCROOT% (the root itself for a finding without a file) and,
-  when the finding has a line, a region; the resource as a logical location;
-- partialFingerprints: checker/fingerprint.py, so an alert survives its block moving;
+- every rule has a helpUri: its section of docs/rules.md (TRAILCHECK_DOCS_URL replaces the
+  base, checker.report.rule_doc_url);
+- locations: a uri relative to %SRCROOT%, the repository root (the git top level, else the
+  folder trailcheck ran in), so the paths match the repository's files whatever folder the scan
+  ran from; a path outside it is an absolute file:// URI. Every result has a region with a
+  `startLine`, which GitHub code scanning requires ("SARIF support for code scanning",
+  physicalLocation object): a finding without a line (a whole file, a whole module folder, a
+  live account) starts at line 1. The resource is a logical location;
+- partialFingerprints: `trailcheck/v1` (checker/fingerprint.py: rule, scope, resource and
+  message, no line numbers). GitHub code scanning documents that it uses only the
+  `primaryLocationLineHash` key, which its upload-sarif action computes from the text at
+  `startLine` when the key is absent (and warns about when a value differs from its own), so
+  trailcheck leaves that key to GitHub: a hash of the block's first line also survives the
+  block moving. `trailcheck/v1` serves other SARIF consumers;
 - suppressions: "inSource" for inline comments and CloudFormation Metadata, "external" for
   the config file and the baseline, with the reason as justification.
 """
@@ -16,12 +27,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from checker.findings import Finding
 from checker.fingerprint import SARIF_KEY, fingerprint
-from checker.report import ScanReport, tool_info
+from checker.report import ScanReport, rule_doc_url, tool_info
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -31,15 +43,30 @@ _REMEDIATION = (("terraform", "Terraform", "hcl"), ("cloudformation", "CloudForm
                 ("aws_cli", "AWS CLI", "sh"))
 
 
-def render(report: ScanReport) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: ScanReport, cwd: Path | None = None, root: Path | None = None) -> str:
+    return json.dumps(document(report, cwd, root), indent=2, ensure_ascii=False) + "\n"
 
 
-def document(report: ScanReport) -> dict[str, Any]:
+def repository_root(start: Path) -> Path:
+    """The git top level around `start` (a `.git` folder, or file in a worktree), else `start`."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def document(
+    report: ScanReport, cwd: Path | None = None, root: Path | None = None
+) -> dict[str, Any]:
+    """The SARIF log. Finding paths are relative to `cwd` (default the current folder); URIs
+    are made relative to `root` (default the repository around `cwd`)."""
+    cwd = (cwd or Path.cwd()).resolve()
+    root = (root or repository_root(cwd)).resolve()
     rules = _rules(report)
     index = {r["id"]: i for i, r in enumerate(rules)}
     shown = sorted((f for f in report.findings if f.status != "pass"), key=Finding.sort_key)
-    results = [_result(f, index) for f in shown]
+    results = [_result(f, index, cwd, root) for f in shown]
     tool = tool_info()
     return {
         "$schema": SCHEMA_URI,
@@ -52,7 +79,8 @@ def document(report: ScanReport) -> dict[str, Any]:
                 "rules": rules,
             }},
             "originalUriBaseIds": {
-                SRCROOT: {"description": {"text": "The folder trailcheck ran in."}},
+                SRCROOT: {"description": {"text": "The repository root (the git top level), or "
+                                                  "the folder trailcheck ran in outside one."}},
             },
             "results": results,
             "properties": {"summary": report.summary()},
@@ -70,6 +98,7 @@ def _rules(report: ScanReport) -> list[dict[str, Any]]:
                 "id": f.rule_id,
                 "name": f.rule_name,
                 "shortDescription": {"text": f.rule_name},
+                "helpUri": rule_doc_url(f.rule_id, f.rule_name),
                 "defaultConfiguration": {"level": LEVEL[f.severity]},
                 "properties": {"tags": ["security", "cloudtrail"],
                                "security-severity": SECURITY_SEVERITY[f.severity]},
@@ -95,6 +124,7 @@ def _rule(rule: Any) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
+        "helpUri": rule_doc_url(rule.id, rule.name),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
             "tags": ["security", "cloudtrail", f"scope:{rule.scope}", *rule.compliance],
@@ -104,7 +134,7 @@ def _rule(rule: Any) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: Mapping[str, int]) -> dict[str, Any]:
+def _result(f: Finding, index: Mapping[str, int], cwd: Path, root: Path) -> dict[str, Any]:
     status = f.status
     level = "note" if status == "unknown" else LEVEL[f.severity]
     properties: dict[str, Any] = {"status": status, "severity": f.severity, "resource": f.resource}
@@ -115,7 +145,7 @@ def _result(f: Finding, index: Mapping[str, int]) -> dict[str, Any]:
         "ruleIndex": index[f.rule_id],
         "level": level,
         "message": {"text": f.message},
-        "locations": [_location(f)],
+        "locations": [_location(f, cwd, root)],
         "partialFingerprints": {SARIF_KEY: fingerprint(f)},
         "properties": properties,
     }
@@ -129,17 +159,18 @@ def _result(f: Finding, index: Mapping[str, int]) -> dict[str, Any]:
     return result
 
 
-def _location(f: Finding) -> dict[str, Any]:
+def _location(f: Finding, cwd: Path, root: Path) -> dict[str, Any]:
     logical = [{"name": f.resource, "kind": "resource"}]
     # GitHub rejects the whole file when a result has no physical location, so a finding
-    # without a file (live account data) points at the root the scan ran in.
-    path = (f.file or ".").replace(os.sep, "/")
+    # without a file (live account data) points at the repository root.
+    target = Path(os.path.realpath(cwd / f.file)) if f.file else root
     artifact: dict[str, Any]
-    if os.path.isabs(path):
-        artifact = {"uri": "file://" + quote(path if path.startswith("/") else "/" + path)}
+    if target == root or target.is_relative_to(root):
+        rel = target.relative_to(root).as_posix() if target != root else "."
+        artifact = {"uri": quote(rel), "uriBaseId": SRCROOT}
     else:
-        artifact = {"uri": quote(path), "uriBaseId": SRCROOT}
-    physical: dict[str, Any] = {"artifactLocation": artifact}
-    if f.line > 0:  # SARIF lines are 1-based: line 0 (no line known) has no region
-        physical["region"] = {"startLine": f.line}
-    return {"physicalLocation": physical, "logicalLocations": logical}
+        artifact = {"uri": target.as_uri()}
+    # SARIF lines are 1-based; a finding about a whole file or folder (line 0) starts at line 1
+    region = {"startLine": max(f.line, 1)}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region},
+            "logicalLocations": logical}  # fmt: skip

@@ -279,3 +279,31 @@ def test_root_modules_with_the_same_addresses_are_compared_each_with_itself(
     lost = [c for c in doc["changes"] if c["direction"] == "lost" and c["kind"] == "logging"]
     assert [c["trail"] for c in lost] == ["aws_cloudtrail.main (weak)"]
     assert not any(c["kind"] == "trail" for c in doc["changes"])  # nothing removed or added
+
+
+def test_losses_grouped_by_trail_with_one_accept_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A multi-region trail made single-region loses dozens of scenario x Region cells: they
+    print by trail and cause, scenarios lost in the same Regions on one line, and the `accept`
+    entry once."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(REPO / "fixtures" / "example", base)
+    shutil.copytree(base, head)
+    trail = head / "trail.tf"
+    trail.write_text(trail.read_text().replace("is_multi_region_trail         = true",
+                                               "is_multi_region_trail         = false"))
+    code, out, _ = run(capsys, str(base), str(head))
+    assert code == 1
+    lost = out.split("Coverage lost (")[1].split("\n\n")[0]
+    count = int(lost.split(")", 1)[0])
+    assert count > 25
+    assert lost.count("accept with:") == 1
+    assert "accept with: {trail: aws_cloudtrail.org, reason: ...}" in lost
+    assert "  trail `aws_cloudtrail.org` (" in lost
+    merged = [line for line in lost.splitlines() if " scenarios (" in line and "no longer recorded"
+              in line]  # fmt: skip
+    assert merged and all(line.lstrip().startswith("- ") for line in merged)
+    assert "e.g. " in lost and "single-region trail in eu-west-1" in lost
+    assert len(lost.splitlines()) < count  # fewer lines than losses
+    assert "new resource" not in out

@@ -198,3 +198,17 @@ def test_management_narrowing_is_one_loss_per_trail() -> None:
     assert "read management events" in msg and "from kms.amazonaws.com" in msg
     assert "no longer recorded by trail `aws_cloudtrail.main`" in msg
     assert any("management events: was pass" in d and "now fail" in d for d in lost[0].details)
+
+
+def test_an_existing_resource_is_never_called_new() -> None:
+    """A rule that did not judge a resource in BASE (it did not apply) and fails on it in HEAD:
+    the resource was there all along."""
+    base = [finding("CT002", "pass", "aws_cloudtrail.main")]
+    head = [finding("CT002", "pass", "aws_cloudtrail.main"),
+            finding("CT003", "fail", "aws_cloudtrail.main"),
+            finding("CT003", "fail", "aws_cloudtrail.added")]  # fmt: skip
+    changes = {c.subject: c.message for c in compare_findings(base, head, set())}
+    assert "new resource" not in changes["CT003 aws_cloudtrail.main"]
+    assert "now fails on aws_cloudtrail.main, which BASE did not judge by this rule" in (
+        changes["CT003 aws_cloudtrail.main"])
+    assert "fails on new resource aws_cloudtrail.added" in changes["CT003 aws_cloudtrail.added"]

@@ -70,3 +70,14 @@ def test_classify_still_finds_structured_files(tmp_path: Path) -> None:
     found = classify([str(tmp_path)], LoadOptions(cwd=str(tmp_path)))
     assert [p.name for p in found.structured] == ["t.yaml"]
     assert found.errors == []
+
+
+def test_a_named_variables_file_scans_its_module_folder(tmp_path: Path) -> None:
+    """pre-commit passes a changed terraform.tfvars alone: its module's verdicts change."""
+    (tmp_path / "main.tf").write_text('variable "x" {}\n')
+    (tmp_path / "terraform.tfvars").write_text('x = "y"\n')
+    (tmp_path / "prod.tfvars.json").write_text('{"x": "z"}\n')
+    for name in ("terraform.tfvars", "prod.tfvars.json"):
+        plan = classify([str(tmp_path / name)], LoadOptions())
+        assert plan.terraform_roots == [tmp_path.resolve()]
+        assert plan.structured == [] and plan.terraform_files is None

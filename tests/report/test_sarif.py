@@ -8,13 +8,14 @@ from typing import Any
 import jsonschema
 import pytest
 
+from checker.cli import main
 from checker.fingerprint import SARIF_KEY
-from checker.report import ScanReport, render
+from checker.report import ScanReport, render, sarif
 from checker.report.sarif import document
-from tests.report.ci_sample import CFN, TF, check_golden, sample_findings, sample_report
+from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_findings, sample_report
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-2.1.0.json"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _schema() -> dict[str, Any]:
@@ -37,7 +38,14 @@ def _result(doc: dict[str, Any], rule_id: str, file: str) -> dict[str, Any]:
 
 
 def test_golden() -> None:
-    check_golden("report.sarif", render("sarif", sample_report()))
+    check_golden("report.sarif", sarif.render(sample_report(), cwd=REPO, root=REPO))
+
+
+def test_fingerprint_key_is_not_the_one_github_computes() -> None:
+    """GitHub code scanning uses only `primaryLocationLineHash`, which upload-sarif computes
+    from the text at startLine when it is absent: trailcheck leaves it to GitHub."""
+    for r in _results(document(sample_report())):
+        assert "primaryLocationLineHash" not in r["partialFingerprints"]
 
 
 def test_validates_against_the_sarif_schema() -> None:
@@ -46,9 +54,12 @@ def test_validates_against_the_sarif_schema() -> None:
     assert doc["version"] == "2.1.0"
 
 
-@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared/ is not beside the checkout")
-def test_schema_copy_is_the_shared_one() -> None:
-    assert json.loads(SHARED_SCHEMA.read_text()) == _schema()
+def test_schema_copy_is_the_sarif_2_1_0_schema() -> None:
+    schema = _schema()
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert schema["properties"]["version"]["enum"] == ["2.1.0"]
+    assert "region" in schema["definitions"] and "startLine" in (
+        schema["definitions"]["region"]["properties"])
 
 
 def test_rules_are_described() -> None:
@@ -86,17 +97,82 @@ def test_passes_are_not_alerts() -> None:
 
 
 def test_locations() -> None:
-    doc = document(sample_report())
+    doc = document(sample_report(), cwd=REPO, root=REPO)
     loc = _result(doc, "CT002", CFN)["locations"][0]
     assert loc["physicalLocation"]["artifactLocation"] == {"uri": CFN, "uriBaseId": "%SRCROOT%"}
     assert loc["physicalLocation"]["region"] == {"startLine": 8}
     assert loc["logicalLocations"] == [{"name": "Trail", "kind": "resource"}]
     estate = _result(doc, "CT120", "infra")["locations"][0]["physicalLocation"]
-    assert "region" not in estate  # line 0: no region, SARIF lines start at 1
+    assert estate["region"] == {"startLine": 1}  # no line known: the start of the folder
     live = next(r for r in _results(doc) if r["properties"]["resource"].startswith("arn:"))
     # GitHub rejects a file whose results lack a physical location: no file means the root
     assert live["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}}
+        "artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
+
+
+def test_every_result_has_a_start_line() -> None:
+    results = _results(document(sample_report()))
+    assert results and all(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+
+
+def test_uris_are_relative_to_the_repository_root(tmp_path: Path) -> None:
+    """Run from a subfolder of the repository, paths still start at its top level."""
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "infra"
+    sub.mkdir()
+    report = ScanReport((finding("CT003", "fail", "aws_cloudtrail.main", "main.tf", 5, "m"),
+                         finding("CT003", "fail", "x", "../../elsewhere.tf", 1, "m")), ())
+    doc = document(report, cwd=sub)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in _results(doc)]
+    assert {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"} in uris
+    outside = next(u for u in uris if "elsewhere" in u["uri"])
+    assert outside["uri"].startswith("file:///") and "uriBaseId" not in outside
+    # without a repository: the folder trailcheck runs in
+    bare = tmp_path.parent / f"{tmp_path.name}-bare"
+    bare.mkdir()
+    doc = document(replace(report, findings=report.findings[:1]), cwd=bare)
+    assert _results(doc)[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] \
+        == "main.tf"
+
+
+def test_help_uri_and_its_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = document(sample_report())["runs"][0]["tool"]["driver"]["rules"]
+    ct002 = next(r for r in rules if r["id"] == "CT002")
+    assert ct002["helpUri"].endswith("/docs/rules.md#ct002-log-file-validation")
+    assert all("helpUri" in r for r in rules)
+    monkeypatch.setenv("TRAILCHECK_DOCS_URL", "https://docs.example.com/trailcheck/rules.html")
+    rules = document(sample_report())["runs"][0]["tool"]["driver"]["rules"]
+    assert next(r for r in rules if r["id"] == "CT002")["helpUri"] == (
+        "https://docs.example.com/trailcheck/rules.html#ct002-log-file-validation")
+
+
+def test_help_uris_name_real_sections_of_the_rules_page() -> None:
+    from checker.docs import rules_page
+    from checker.engine import load_rules
+    from checker.report import rule_doc_url
+
+    headings = {line[3:] for line in rules_page().splitlines() if line.startswith("## ")}
+    for rule in load_rules():
+        anchor = rule_doc_url(rule.id, rule.name).split("#", 1)[1]
+        assert f"{rule.id} {rule.name}" in headings
+        assert anchor == f"{rule.id} {rule.name}".lower().replace(" ", "-")
+
+
+def test_scan_output_file_is_valid_sarif(tmp_path: Path) -> None:
+    """`--output x.sarif` writes SARIF (from the extension) that validates, every result with a
+    startLine, and paths from the repository root."""
+    out = tmp_path / "x.sarif"
+    assert main(["scan", str(REPO / "fixtures" / "example"), "--output", str(out)]) == 1
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(_schema()).validate(doc)
+    results = _results(doc)
+    assert len(results) >= 19
+    for r in results:
+        physical = r["locations"][0]["physicalLocation"]
+        assert physical["region"]["startLine"] >= 1
+        assert physical["artifactLocation"]["uri"].startswith("fixtures/example")
+        assert set(r["partialFingerprints"]) == {SARIF_KEY}
 
 
 def test_suppressions() -> None:

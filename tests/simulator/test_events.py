@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -13,23 +14,23 @@ from checker.regions import DEFAULT_REGIONS, OPT_IN_REGIONS, is_opt_in, partitio
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.regions import is_global_service_event
 
-LOGS = Path(__file__).resolve().parents[3] / "shared" / "data" / "cloudtrail-logs"
+EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "events"
+SAMPLES = {
+    "invictus-ir": "invictus-ir-sample.json.gz",
+    "stratus-red-team": "stratus-red-team.json.gz",
+}
 
 
-def _records(folder: str) -> list[dict[str, Any]]:
-    root = LOGS / folder
-    if not root.is_dir():
-        pytest.skip(f"{root} is not present")
-    records: list[dict[str, Any]] = []
-    for path in sorted(root.rglob("*.json")):
-        document = json.loads(path.read_text())
-        records += document["Records"] if isinstance(document, dict) else document
+def _records(sample: str) -> list[dict[str, Any]]:
+    """Real records kept in fixtures/events (see its README for what each sample holds)."""
+    document = json.loads(gzip.decompress((EVENTS / SAMPLES[sample]).read_bytes()))
+    records: list[dict[str, Any]] = document["Records"] if isinstance(document, dict) else document
     return records
 
 
-@pytest.mark.parametrize("folder", ["invictus-ir-aws-dataset", "stratus-red-team"])
-def test_real_records_parse(folder: str) -> None:
-    records = _records(folder)
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_real_records_parse(sample: str) -> None:
+    records = _records(sample)
     assert len(records) > 300
     events = [Event.from_record(r) for r in records]
     for record, event in zip(records, events, strict=True):
@@ -45,9 +46,9 @@ def test_real_records_parse(folder: str) -> None:
     assert any(e.error_code for e in events)
 
 
-def test_invictus_counts() -> None:
-    events = [Event.from_record(r) for r in _records("invictus-ir-aws-dataset")]
-    assert len(events) == 2900
+def test_invictus_sample() -> None:
+    events = [Event.from_record(r) for r in _records("invictus-ir")]
+    assert len(events) == 326
     assert {e.aws_region for e in events} == {"us-east-1"}
     kinds = Counter(r.type for e in events for r in e.resources)
     assert kinds["AWS::S3::Bucket"] > 0
@@ -67,7 +68,7 @@ def test_stratus_console_login() -> None:
 
 
 def test_global_service_status_of_real_records() -> None:
-    events = [Event.from_record(r) for r in _records("invictus-ir-aws-dataset")]
+    events = [Event.from_record(r) for r in _records("invictus-ir")]
     by_source: dict[str, set[bool | None]] = {}
     for event in events:
         by_source.setdefault(event.event_source, set()).add(is_global_service_event(event))
