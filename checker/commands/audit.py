@@ -169,6 +169,10 @@ class RichProgress:
         with self._lock:
             self._progress.advance(task)  # type: ignore[arg-type]
 
+    def label(self, task: int, label: str) -> None:
+        with self._lock:
+            self._progress.update(task, description=label)  # type: ignore[arg-type]
+
 
 # ---------------------------------------------------------------------------------------------
 # The command
