@@ -70,31 +70,34 @@ _NOT_IN_ORG = ("AWSOrganizationsNotInUseException",)
 
 def list_organization(caller: AccountReader, role_name: str) -> OrganizationListing:
     """The organization's accounts, listed from the caller's account."""
-    listed, entry = caller.try_read("organizations", GLOBAL_REGION, "list_accounts")
-    if entry is not None or not isinstance(listed, Mapping):
-        reason = entry.reason if entry is not None else "organizations:ListAccounts gave no answer"
-        hint = (
-            "the caller's account is not in an organization"
-            if entry is not None and entry.error.startswith(_NOT_IN_ORG)
-            else "run it with credentials of the organization's management account or of a "
-            "delegated administrator, allowed organizations:ListAccounts"
-        )
+    described, entry = caller.try_read("organizations", GLOBAL_REGION, "describe_organization")
+    if entry is not None and entry.error.startswith(_NOT_IN_ORG):
         raise OrganizationError(
-            f"--organization needs the organization's accounts, but {reason}: {hint}"
+            f"--organization: the caller's account {caller.account_id} is not in an "
+            f"organization ({entry.reason})"
         )
-    described = caller.read("organizations", GLOBAL_REGION, "describe_organization")
-    org = described.get("Organization") or {} if isinstance(described, Mapping) else {}
+    if entry is not None:  # any member may describe it; listing its accounts decides
+        caller.sink.not_checked(entry)
+    listed, entry = caller.try_read("organizations", GLOBAL_REGION, "list_accounts")
     accounts = tuple(
         sorted(
             (
                 OrgAccount(
                     str(a["Id"]), str(a.get("Name") or ""), str(a.get("State") or a.get("Status"))
                 )
-                for a in listed.get("Accounts") or ()
+                for a in (listed.get("Accounts") or () if isinstance(listed, Mapping) else ())
             ),
             key=lambda a: a.account_id,
         )
     )
+    if not accounts:
+        reason = entry.reason if entry is not None else "organizations:ListAccounts listed none"
+        raise OrganizationError(
+            f"--organization needs the organization's accounts, but {reason}: run it with "
+            "credentials of the organization's management account or of a delegated "
+            "administrator, allowed organizations:ListAccounts"
+        )
+    org = described.get("Organization") or {} if isinstance(described, Mapping) else {}
     return OrganizationListing(
         id=str(org.get("Id") or ""),
         management_account_id=str(org.get("MasterAccountId") or ""),
