@@ -9,6 +9,11 @@ An account that was not checked (its role could not be assumed, its trails could
 in any Region, or the organization lists it as not ACTIVE) is not judged at all: its CT000
 finding says why, and every report shows it as not checked, never as clean.
 
+An estate finding is about the account judged: one the rule placed in another account (at the
+organization trail, at the log archive bucket) is moved to the account (`aws://ACCOUNT`); the
+message still names the trail or bucket. Accounts judged on the same trails (those without a
+trail of their own) are judged once.
+
 Until the engine judges estate rules per load unit itself, this module does it; the audit's
 objects already carry their account's unit (`organization.with_account_units`).
 
@@ -76,17 +81,27 @@ def judge_accounts(result: LiveAudit, rules: Sequence[Rule], options: Options) -
     findings = set(evaluate(result.estate, per_object, options))  # with every CT000
     parts = split_by_account(result.estate, [a.account_id for a in result.accounts])
     matrices: dict[str, dict[str, Any]] = {}
+    # accounts judged on the same trails (those with no trail of their own: most of them) are
+    # judged once: estate rules read only the trails and what they point at
+    judged_by_trails: dict[tuple[str, ...], tuple[list[Finding], dict[str, Any]]] = {}
     for account in result.accounts:
         if account.status in NOT_JUDGED:
             continue
         judged = replace(judged_estate(result.estate, parts[account.account_id]), diagnostics=())
-        for f in evaluate(judged, per_account, options):
-            # a finding placed at an organization trail is about this account all the same
+        key = tuple(t.id for t in judged.trails)
+        if key not in judged_by_trails:
+            # the same estate object: the coverage reuses the rules' simulation
+            judged_by_trails[key] = (
+                evaluate(judged, per_account, options),
+                coverage_matrix(judged, options.expected_regions),
+            )
+        found, matrices[account.account_id] = judged_by_trails[key]
+        for f in found:
+            # a finding placed in another account (at an organization trail, at the log
+            # bucket, or at the account judged first) is about this account all the same
             if account_of(Location(f.file)) != account.account_id:
                 f = replace(f, file=f"aws://{account.account_id}", line=0)
             findings.add(f)
-        # the same estate object: the coverage reuses the rules' simulation
-        matrices[account.account_id] = coverage_matrix(judged, options.expected_regions)
     return Judged(sorted(findings, key=Finding.sort_key), matrices, options.expected_regions)
 
 

@@ -113,6 +113,7 @@ class FakeAws:
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"], region_name="us-east-1",
+            botocore_session=_botocore_session(),
         )  # fmt: skip
 
     def client(self, service: str, region: str = "us-east-1") -> Any:

@@ -181,7 +181,7 @@ def _open(caller: AccountReader, target: _Target) -> AccountReader | NotChecked:
     return account
 
 
-class AccountReadersBar:
+class _AccountsBar:
     """The "accounts" progress bar: an account is done when its trails have been listed in each
     of its Regions, and counted as not checked when it could not be opened or listed at all."""
 
@@ -229,7 +229,7 @@ class _Discovery:
 
 
 def _discover_region(
-    account: AccountReader, region: str, found: _Discovery, task: int, bar: AccountReadersBar
+    account: AccountReader, region: str, found: _Discovery, task: int, bar: _AccountsBar
 ) -> None:
     result = account.read("cloudtrail", region, "describe_trails", includeShadowTrails=True)
     with found.lock:
@@ -251,7 +251,7 @@ def _discover_region(
 
 
 def _discover_account(
-    account: AccountReader, found: _Discovery, read_org: bool, bar: AccountReadersBar
+    account: AccountReader, found: _Discovery, read_org: bool, bar: _AccountsBar
 ) -> None:
     buckets = account.read("s3", account.home, "list_buckets")
     if isinstance(buckets, Mapping):
@@ -296,7 +296,7 @@ def audit(
         else None
     )
     targets = _targets(caller, listing)
-    bar = AccountReadersBar(sink.progress, len(targets))
+    bar = _AccountsBar(sink.progress, len(targets))
     accounts: list[AccountReader] = []
     diagnostics: list[Diagnostic] = []
     summaries: list[AccountSummary] = []
@@ -429,6 +429,10 @@ def _better_view(
 def _wait(futures: Sequence[Future[Any]]) -> list[Any]:
     """Every result, in order; a bug in a worker re-raises here rather than vanishing."""
     return [f.result() for f in futures]
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps 3 and 4: details
 
 
 def _details(
