@@ -50,7 +50,6 @@ NOT_JUDGED = frozenset({"error", "skipped"})
 class Judged:
     findings: list[Finding]
     matrices: dict[str, dict[str, Any]]  # account -> scenarios by Region (accounts judged)
-    regions: tuple[str, ...]
 
     def coverage(self) -> dict[str, Any] | None:
         """Scenarios by Region, each cell the weakest of the judged accounts' cells."""
@@ -102,7 +101,7 @@ def judge_accounts(result: LiveAudit, rules: Sequence[Rule], options: Options) -
             if account_of(Location(f.file)) != account.account_id:
                 f = replace(f, file=f"aws://{account.account_id}", line=0)
             findings.add(f)
-    return Judged(sorted(findings, key=Finding.sort_key), matrices, options.expected_regions)
+    return Judged(sorted(findings, key=Finding.sort_key), matrices)
 
 
 # ---------------------------------------------------------------------------------------------
