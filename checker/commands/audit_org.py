@@ -86,7 +86,8 @@ def judge_accounts(result: LiveAudit, rules: Sequence[Rule], options: Options) -
     for account in result.accounts:
         if account.status in NOT_JUDGED:
             continue
-        judged = replace(judged_estate(result.estate, parts[account.account_id]), diagnostics=())
+        own = parts[account.account_id]
+        judged = replace(judged_estate(result.estate, own, account.account_id), diagnostics=())
         key = tuple(t.id for t in judged.trails)
         if key not in judged_by_trails:
             # the same estate object: the coverage reuses the rules' simulation

@@ -75,13 +75,15 @@ def test_split_puts_each_object_in_one_account() -> None:
 def test_an_account_is_judged_on_its_trails_and_the_organization_trails() -> None:
     whole = estate()
     parts = split_by_account(whole, [A, B, C])
-    b = judged_estate(whole, parts[B])
+    b = judged_estate(whole, parts[B], B)
     assert [t.name for t in b.trails] == ["own", "org"]  # not the management account's own
     assert b.buckets == whole.buckets  # what the trails point at, wherever it is
     assert b.diagnostics == () and [i.path for i in b.inputs] == [f"aws://{B}"]
-    a = judged_estate(whole, parts[A])
+    # all of it is B's unit: an engine judging units apart sees the one account
+    assert {o.location.unit for o in (*b.trails, *b.buckets)} == {account_unit(B)}
+    a = judged_estate(whole, parts[A], A)
     assert [t.name for t in a.trails] == ["org", "mgmt"]  # the org trail once
-    c = judged_estate(whole, parts[C])
+    c = judged_estate(whole, parts[C], C)
     assert [t.name for t in c.trails] == ["org"] and len(c.diagnostics) == 1
 
 

@@ -15,7 +15,7 @@ the audited accounts as load units.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -221,12 +221,17 @@ def account_of(location: Location) -> str:
 def with_account_units(estate: Estate) -> Estate:
     """Every object marked as loaded from its account's unit. Live references name ARNs and
     names, which join across units, so only the locations change."""
+    return _stamped(estate, lambda obj: account_of(obj.location))
+
+
+def _stamped(estate: Estate, account: Callable[[Any], str]) -> Estate:
+    """Every located object with the unit of `account(object)` ("": left as it is)."""
 
     def stamp(obj: Any) -> Any:
-        account = account_of(obj.location)
-        if not account:
+        owner = account(obj)
+        if not owner:
             return obj
-        return replace(obj, location=replace(obj.location, unit=account_unit(account)))
+        return replace(obj, location=replace(obj.location, unit=account_unit(owner)))
 
     stamped: dict[str, Any] = {
         name: tuple(stamp(o) for o in getattr(estate, name)) for name in _LOCATED
@@ -255,12 +260,14 @@ def split_by_account(estate: Estate, account_ids: Iterable[str]) -> dict[str, Es
     }
 
 
-def judged_estate(estate: Estate, own: Estate) -> Estate:
+def judged_estate(estate: Estate, own: Estate, account_id: str) -> Estate:
     """What one account is judged on: its own trails and the organization trails (which record
     every member account), with the whole audit's resources for them to point at, and only its
-    own diagnostics and input."""
+    own diagnostics and input; all of it marked as the account's unit, so that an engine that
+    judges each unit apart judges this estate as the one account."""
     mine = {t.id for t in own.trails}
     org_trails = tuple(t for t in estate.trails if t.is_organization is True and t.id not in mine)
-    return replace(
+    judged = replace(
         estate, trails=own.trails + org_trails, diagnostics=own.diagnostics, inputs=own.inputs
     )
+    return _stamped(judged, lambda _: account_id)
