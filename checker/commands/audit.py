@@ -1,23 +1,29 @@
 """`trailcheck audit`: a read-only audit of live AWS accounts.
 
     trailcheck audit [--profile NAME] [--regions all|R1,R2] [--role-arn ARN ...]
-                     [--role-arns-file FILE] [--save SNAPSHOT.json] [--endpoint-url URL]
+                     [--role-arns-file FILE] [--organization --role-name NAME]
+                     [--save SNAPSHOT.json|DIR] [--endpoint-url URL] [--no-progress]
                      [--format text|json|markdown|html|sarif|junit] [--output [FORMAT=]FILE]
 
 Reads the caller's account (standard credential chain or --profile) and, through sts:AssumeRole,
-each --role-arn account (checker/loaders/live.py), judges the estate with the same rules as
-`scan`, and reports what could not be checked next to the findings. `--save` writes the estate
-as a snapshot that `trailcheck scan SNAPSHOT.json` judges offline with the same findings.
+each --role-arn account, or with --organization every account the organization lists
+(checker/loaders/aws/live.py), judges the estate with the same rules as `scan`, and reports what
+could not be checked next to the findings. `--save` writes the estate as a snapshot that
+`trailcheck scan SNAPSHOT.json` judges offline with the same findings; with --organization it
+writes one snapshot per account into a folder, and `trailcheck scan DIR` reads them all.
+With --organization each account is judged as its own unit (checker/commands/audit_org.py).
 
 Exit codes as in design.md: 0/1 by the findings (a partial audit is still a report), 2 when the
-caller has no usable credentials or an account could not be read at all (CT000), 3 on a bug.
+caller has no usable credentials, the organization's accounts cannot be listed, or an account
+could not be read at all (its role cannot be assumed, its trails cannot be listed in any Region:
+a CT000 failure), 3 on a bug. An account the organization lists as not ACTIVE is a CT000
+unknown: it counts like any unknown (exit 1 with --fail-on-unknown).
 Importing this module stays cheap: boto3, rich and jinja2 load only when the command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -34,6 +40,8 @@ if TYPE_CHECKING:
     from checker.report import ScanReport, TextOptions
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# an IAM role name (64 characters at most), optionally under a path: "audit/TrailcheckAudit"
+_ROLE_NAME = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,11 +69,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     g.add_argument("--role-arns-file", metavar="FILE", help="role ARNs, one per line (# comments)")
     g.add_argument(
+        "--organization",
+        action="store_true",
+        help="audit every account of the caller's organization (organizations:ListAccounts, "
+        "from the management account or a delegated administrator); needs --role-name",
+    )
+    g.add_argument(
+        "--role-name",
+        metavar="NAME",
+        help="with --organization: the role to assume in each account, e.g. "
+        "OrganizationAccountAccessRole or a read-only audit role",
+    )
+    g.add_argument(
         "--endpoint-url", metavar="URL", help="send every AWS call to URL (emulators, tests)"
     )
     g.add_argument("--workers", type=int, default=8, metavar="N", help="parallel calls (default 8)")
     g.add_argument(
-        "--save", metavar="SNAPSHOT.json", help="also write the estate read as a snapshot file"
+        "--save",
+        metavar="SNAPSHOT.json|DIR",
+        help="also write the estate read as a snapshot file (with --organization: a folder, "
+        "one snapshot per account)",
+    )
+    g.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it shows only on a terminal)"
     )
     p.add_argument(
         "--min-retention-days",
@@ -101,12 +127,23 @@ def audit_options(args: argparse.Namespace) -> AuditOptions:
         raise UsageError(f"--role-arn: not an IAM role ARN: {', '.join(bad)}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    role_name = getattr(args, "role_name", None)
+    if getattr(args, "organization", False):
+        if not role_name:
+            raise UsageError("--organization needs --role-name NAME, the role in each account")
+        if roles:
+            raise UsageError("--organization lists the accounts itself: drop --role-arn")
+        if not _ROLE_NAME.match(role_name.strip("/")):
+            raise UsageError(f"--role-name: not an IAM role name: {role_name}")
+    elif role_name:
+        raise UsageError("--role-name goes with --organization")
     return AuditOptions(
         profile=args.profile,
         regions=regions,
         role_arns=tuple(dict.fromkeys(roles)),
         endpoint_url=args.endpoint_url,
         workers=args.workers,
+        organization_role=role_name.strip("/") if role_name else None,
     )
 
 
@@ -127,12 +164,15 @@ def _read_roles(path: str) -> list[str]:
 # Progress on a terminal
 
 
-def show_progress() -> bool:
+def show_progress(args: argparse.Namespace | None = None) -> bool:
+    if args is not None and getattr(args, "no_progress", False):
+        return False
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 class RichProgress:
-    """One bar per account's Regions, then the per-resource reads; on stderr, gone when done."""
+    """Bars for the accounts (done, and how many not checked), the Regions listed, then the
+    per-resource reads; on stderr, gone when done."""
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -169,6 +209,10 @@ class RichProgress:
         with self._lock:
             self._progress.advance(task)  # type: ignore[arg-type]
 
+    def label(self, task: int, label: str) -> None:
+        with self._lock:
+            self._progress.update(task, description=label)  # type: ignore[arg-type]
+
 
 # ---------------------------------------------------------------------------------------------
 # The command
@@ -178,27 +222,40 @@ def run(args: argparse.Namespace, *, session_factory: SessionFactory | None = No
     """The `audit` handler. `session_factory` replaces boto3.Session (tests, emulators)."""
     from checker.commands.output import exit_code
     from checker.errors import EXIT_INPUT
-    from checker.loaders.aws.live import CredentialsError, audit
+    from checker.loaders.aws.live import CredentialsError, OrganizationError, audit
 
     config = _config(args)
     options = audit_options(args)
+    if args.save and options.organization_role and Path(args.save).is_file():
+        raise UsageError(f"--save {args.save}: with --organization, a folder (a file per account)")
     try:
-        if show_progress():
+        if show_progress(args):
             with RichProgress() as bar:
                 result = audit(options, session_factory, bar)
         else:
             result = audit(options, session_factory)
-    except CredentialsError as e:
+    except (CredentialsError, OrganizationError) as e:
         print(f"trailcheck: {e}", file=sys.stderr)
         return EXIT_INPUT
     report = build_report(result, args, options, config)
-    if args.save:
+    if args.save and result.organization is not None:
+        from checker.commands.audit_org import save_organization
+
+        save_organization(result, args.save)
+    elif args.save:
         save_snapshot(result, args.save)
     write_audit_reports(args, report)
     if result.not_checked:
         print(
             f"trailcheck: {len(result.not_checked)} call(s) could not be made; their values are "
             "reported as unknown (see 'could not be checked' in the report)",
+            file=sys.stderr,
+        )
+    unchecked = [a for a in result.accounts if a.status in ("error", "skipped")]
+    if unchecked:
+        print(
+            f"trailcheck: {len(unchecked)} account(s) not checked: "
+            + ", ".join(a.account_id for a in unchecked),
             file=sys.stderr,
         )
     return exit_code(report.findings, args)
@@ -241,7 +298,16 @@ def build_report(
     rules = load_rules()
     if config is not None:
         rules = config.with_severities(rules)
-    findings = evaluate(result.estate, rules, options)
+    judged = None
+    coverage: dict[str, Any] | None
+    if result.organization is None:
+        findings = evaluate(result.estate, rules, options)
+        coverage = _coverage(result, options)
+    else:  # each account its own unit
+        from checker.commands.audit_org import judge_accounts
+
+        judged = judge_accounts(result, rules, options)
+        findings, coverage = judged.findings, judged.coverage()
     if config is not None:
         from checker.commands.scan import apply_suppressions
 
@@ -249,7 +315,12 @@ def build_report(
                                       [r.id for r in rules])  # fmt: skip
     extra: dict[str, Any] = result.report_extra()
     extra["trails"] = trail_cards(result.estate)
-    extra["coverage"] = _coverage(result, options)
+    if coverage is not None:
+        extra["coverage"] = coverage
+    if judged is not None:
+        from checker.commands.audit_org import sections
+
+        extra.update(sections(result, findings, judged))
     if getattr(args, "compliance", None):
         from checker.report.compliance import compliance_section
 
@@ -282,10 +353,9 @@ def save_snapshot(result: LiveAudit, path: str) -> None:
         {"account_id": a.account_id, "regions": list(a.regions)} for a in result.accounts
     ]
     doc["not_checked"] = [n.to_json() for n in result.not_checked]
-    try:
-        Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+    from checker.commands.audit_org import write_snapshot
+
+    write_snapshot(doc, Path(path))
 
 
 def render_audit(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
@@ -298,9 +368,10 @@ def render_audit(fmt: str, report: ScanReport, options: TextOptions | None = Non
 
     out = render(fmt, report, options)
     if fmt == "text":
+        from checker.report import organization
         from checker.report.audit_markdown import not_checked_text
 
-        out += not_checked_text(report)
+        out += not_checked_text(report) + organization.text(report.extra)
     return out
 
 

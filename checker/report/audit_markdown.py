@@ -1,5 +1,7 @@
-"""The audit's Markdown: the scan report (checker/report/markdown.py) plus the audited accounts,
-a card per trail with its selectors in plain words, and what could not be checked.
+"""The audit's Markdown: the scan report (checker/report/markdown.py) plus the audited accounts
+(with --organization: the organization summary and a section per account, from
+checker/report/organization.py), a card per trail with its selectors in plain words, and what
+could not be checked.
 
 Also the plain-text "could not be checked" block the audit appends to the text report.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from checker.report import ScanReport
+from checker.report import ScanReport, organization
 from checker.report.markdown import render as render_scan
 
 _FIELDS = (
@@ -28,7 +30,8 @@ _FIELDS = (
 
 def render(report: ScanReport) -> str:
     out = [render_scan(report).rstrip("\n"), ""]
-    out += _accounts(report.extra.get("audit"))
+    by_organization = organization.markdown(report.extra)
+    out += by_organization or _accounts(report.extra.get("audit"))
     out += _trails(report.extra.get("trails"))
     out += _not_checked(report.extra.get("not_checked"))
     return "\n".join(out).rstrip("\n") + "\n"

@@ -5,8 +5,11 @@ Sections: executive summary (counts, the worst problems first), coverage heatmap
 critical scenarios by Region (`extra["coverage"]`, from the simulator), one card per trail
 (`extra["trails"]`, from checker/report/trail_cards.py), findings by severity with each rule's
 remediation (Terraform, CloudFormation, AWS CLI), the compliance table (`extra["compliance"]`)
-and what could not be checked (`extra["not_checked"]`, from the audit). Any section whose data
-the report lacks says so rather than disappearing, so a reader knows what was not computed.
+and what could not be checked (`extra["not_checked"]`, from the audit). An organization audit
+adds its summary with a heatmap of accounts by critical scenario, and a section per account
+(`extra["organization"]`, `extra["accounts"]`: checker/report/organization.py). Any section
+whose data the report lacks says so rather than disappearing, so a reader knows what was not
+computed.
 
 Jinja2 renders `templates/report.html.j2` with autoescaping on; everything shown is escaped.
 The output is deterministic (no timestamps), like every other format.
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport, tool_info
+from checker.report import ScanReport, organization, tool_info
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WORST_LIMIT = 10
@@ -67,6 +70,7 @@ def view(report: ScanReport) -> dict[str, Any]:
         ],
         "compliance": _compliance(report.extra.get("compliance")),
         "not_checked": _not_checked(report.extra.get("not_checked")),
+        "organization": organization.view(report.extra),
     }
 
 
@@ -176,7 +180,7 @@ def _coverage(coverage: Any) -> dict[str, Any] | None:
             units.append({"unit": str(unit.get("unit") or ""), "rows": rows})
     if not units:
         return None
-    return {"regions": regions, "units": units}
+    return {"regions": regions, "units": units, "note": str(coverage.get("note") or "")}
 
 
 def _cell(region: str, cell: Any) -> dict[str, str]:

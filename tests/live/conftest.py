@@ -113,6 +113,7 @@ class FakeAws:
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"], region_name="us-east-1",
+            botocore_session=_botocore_session(),
         )  # fmt: skip
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
@@ -142,8 +143,8 @@ def moto_url() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> FakeAws:
+def fresh_emulator(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> FakeAws:
+    """The emulator reset, with dummy credentials and no AWS configuration from the machine."""
     import urllib.request
 
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
@@ -155,17 +156,26 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> FakeAw
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request) as reply:  # a fresh emulator for every test
+    with urllib.request.urlopen(request) as reply:
         assert reply.status == 200
     return FakeAws(moto_url)
 
 
 @pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> FakeAws:
+    return fresh_emulator(moto_url, monkeypatch, tmp_path)  # a fresh emulator for every test
+
+
+def without_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without their sleeps, so the throttling tests take milliseconds."""
     from botocore.retries import standard
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_backoff(monkeypatch)
 
 
 @pytest.fixture

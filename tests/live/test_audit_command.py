@@ -55,6 +55,10 @@ def test_role_arns_file(tmp_path: Path) -> None:
         ["--role-arn", "arn:aws:iam::1:user/x"],
         ["--role-arns-file", "/nonexistent/roles.txt"],
         ["--workers", "0"],
+        ["--organization"],
+        ["--role-name", "Audit"],
+        ["--organization", "--role-name", "A", "--role-arn", "arn:aws:iam::111111111111:role/a"],
+        ["--organization", "--role-name", "not a role"],
     ],
 )
 def test_bad_options_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,6 +139,33 @@ def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert audit_command.show_progress() is False
 
 
+def test_organization_options() -> None:
+    options = audit_command.audit_options(parse("--organization", "--role-name", "/audit/Reader"))
+    assert options.organization_role == "audit/Reader" and options.role_arns == ()
+    assert audit_command.audit_options(parse()).organization_role is None
+
+
+def test_organization_save_must_be_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "snapshot.json"
+    existing.write_text("{}")
+    argv = ["audit", "--organization", "--role-name", "Audit", "--save", str(existing)]
+    assert main(argv) == 2
+    assert "a folder" in capsys.readouterr().err
+
+
+def test_no_progress_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", Tty())
+    monkeypatch.delenv("CI", raising=False)
+    assert audit_command.show_progress(parse()) is True
+    assert audit_command.show_progress(parse("--no-progress")) is False
+
+
 def test_progress_not_shown_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     assert audit_command.show_progress() is False  # pytest captures stderr: not a terminal
@@ -142,10 +173,12 @@ def test_progress_not_shown_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_rich_progress_counts() -> None:
     with audit_command.RichProgress() as bar:
-        task = bar.add_task("123456789012 Regions", 2)
+        task = bar.add_task("accounts", 2)
         bar.advance(task)
         bar.advance(task)
+        bar.label(task, "accounts (1 not checked)")
         assert bar._progress.tasks[0].completed == 2
+        assert bar._progress.tasks[0].description == "accounts (1 not checked)"
 
 
 def _snapshot_module() -> Any:

@@ -305,3 +305,30 @@ def test_schema_lists_every_model_field() -> None:
     assert set(schema["$defs"]["publicAccessBlock"]["properties"]) == pab
     estate_fields = {f.name for f in fields(Estate)} - {"inputs"}
     assert estate_fields <= set(schema["properties"])
+
+
+def test_a_folder_of_snapshots_is_one_unit_per_file(tmp_path: Path) -> None:
+    """What `audit --organization --save DIR` writes: `scan DIR` loads every file, each as its own
+    load unit, and the organization trail of one file joins the bucket of another by name."""
+    org_trail = Trail(
+        id="arn:aws:cloudtrail:us-east-1:111111111111:trail/org", name="org",
+        arn="arn:aws:cloudtrail:us-east-1:111111111111:trail/org", account_id="111111111111",
+        home_region="us-east-1", is_organization=True, bucket=Reference("org-logs"),
+    )  # fmt: skip
+    logs = Bucket(id="arn:aws:s3:::org-logs", name="org-logs", account_id="222222222222")
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for account, estate in (("111111111111", Estate(trails=(org_trail,))),
+                            ("222222222222", Estate(buckets=(logs,)))):  # fmt: skip
+        members = ("111111111111", "222222222222")
+        doc = dump_snapshot(replace(estate, organization_accounts=members))
+        (folder / f"{account}.json").write_text(json.dumps(doc), encoding="utf-8")
+    loaded = load_paths([str(folder)], LoadOptions(cwd=str(tmp_path)))
+    assert sorted(i.path for i in loaded.inputs) == [
+        "snapshots/111111111111.json", "snapshots/222222222222.json",
+    ]  # fmt: skip
+    (trail,) = loaded.trails
+    assert trail.location.unit == "snapshots/111111111111.json"
+    assert loaded.buckets[0].location.unit == "snapshots/222222222222.json"
+    assert loaded.bucket_of(trail) is loaded.buckets[0]
+    assert loaded.organization_accounts == ("111111111111", "222222222222")
