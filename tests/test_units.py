@@ -5,7 +5,6 @@ unit, and a config file may group units that share an account."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.loaders import LoadOptions
 from checker.model import (
     Estate,
     Location,
@@ -56,7 +56,8 @@ def by_unit(findings: list[dict[str, Any]], rule_id: str) -> dict[str, dict[str,
 
 
 def rel(path: Path) -> str:
-    return os.path.relpath(path).replace(os.sep, "/")
+    """A path as reports show it."""
+    return LoadOptions().display(path)
 
 
 def test_one_environment_never_makes_another_pass(capsys: Capsys) -> None:
