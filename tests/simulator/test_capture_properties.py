@@ -17,7 +17,8 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.simulator.capture import Status, basic_to_advanced, decide
+from checker.simulator.capture import Status, decide
+from checker.simulator.translation import basic_to_advanced
 from checker.simulator.events import Event, Resource, UserIdentity
 
 UNKNOWN = Unknown("var.x has no value")
