@@ -8,8 +8,9 @@ steps, the slow ones in parallel on a bounded thread pool:
 1. accounts: the caller's (standard credential chain or `--profile`) and one per `--role-arn`
    through sts:AssumeRole; each account's enabled Regions (ec2:DescribeRegions) unless given;
 2. discovery, per account and Region: cloudtrail:DescribeTrails with shadow trails (every trail
-   is kept once, by ARN), ListEventDataStores; per account: s3:ListBuckets, the account's public
-   access block, and what Organizations lets the caller read;
+   is kept once, by ARN), ListEventDataStores, and the EventBridge rules and event data stores
+   (`live_events`); per account: s3:ListBuckets, the account's public access block, and what
+   Organizations lets the caller read;
 3. details: per trail (in its home Region) status, event selectors and Insights; per trail bucket,
    KMS key and log group (with metric filters) the settings the rules read; per Region with a
    trail log group, the CloudWatch alarms;
@@ -36,6 +37,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from checker.aws_readonly import guard_client
+from checker.loaders.aws import live_events
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_shapes import ABSENT, Failed, Result
 from checker.model import (
@@ -448,6 +450,7 @@ class _Discovery:
     # account -> (Region, reason) of each Region whose trails could not be listed
     failed_regions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     event_data_stores: list[dict[str, Any]] = field(default_factory=list)
+    events: list[live_events.RegionEvents] = field(default_factory=list)
     account_pab: dict[str, PublicAccessBlock | None] = field(default_factory=dict)
     organization: list[tuple[_Account, _OrgResult]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -471,12 +474,16 @@ def _discover_region(account: _Account, region: str, found: _Discovery, task: in
                     found.trails[arn] = (t, account)
         elif isinstance(result, Failed):
             found.failed_regions.setdefault(account.account_id, []).append((region, result.reason))
+    stores: Result | None = None
     if account.options.event_data_stores:
         stores = account.read("cloudtrail", region, "list_event_data_stores")
         with found.lock:
             found.event_data_stores.extend(
                 shapes.event_data_stores(stores, account.account_id, region)
             )
+    events = live_events.read_region(account, region, stores)  # EventBridge rules, Lake
+    with found.lock:
+        found.events.append(events)
     account.sink.progress.advance(task)
 
 
@@ -784,6 +791,12 @@ def _details(
             group_jobs.setdefault(base, owner_reader(base, reader))
         if t.get("SnsTopicARN"):
             topic_jobs.setdefault(t["SnsTopicARN"], owner_reader(t["SnsTopicARN"], reader))
+    rules = [r for e in found.events for r in e.rules]
+    stores = [s for e in found.events for s in e.stores]
+    for arn in live_events.kms_keys(stores):
+        key_jobs.setdefault(arn, owner_reader(arn, accounts[0]))
+    for arn in live_events.sns_targets(rules):  # an EventBridge rule's topic and its subscribers
+        topic_jobs.setdefault(arn, owner_reader(arn, accounts[0]))
 
     # log groups can only be read from their own account
     readable_groups: dict[str, _Account] = {}
@@ -876,6 +889,8 @@ def _details(
         topics=shapes.sorted_unique(t for t, _ in topic_results),
         subscriptions=shapes.sorted_unique(s for _, subs in topic_results for s in subs),
         policies=shapes.sorted_unique(policies),
+        event_data_stores=shapes.sorted_unique(stores),
+        event_rules=shapes.sorted_unique(rules),
         account_public_access_blocks=blocks,
         organization_accounts=members,
         origin="live",
