@@ -33,7 +33,7 @@ from checker.regions import partition_of
 from checker.simulator.events import Event, Resource
 from checker.simulator.insights import insight_verdict
 from checker.simulator.regions import is_global_service_event
-from checker.simulator.verdict import Verdict, any_of
+from checker.simulator.verdict import Verdict
 
 Status = Literal["captured", "missed", "unknown"]
 Stage = Literal["logging", "account", "region", "global", "selectors"]
@@ -682,16 +682,14 @@ class CompiledTrail:
                 return code, why
             if not self._insight_sources:
                 return MISS, "no event data store names this one as its Insights destination"
-            verdict = any_of(
-                (insight_verdict(event, selectors, source._records,
-                                 f"source event data store {source.trail.id}")
-                 for selectors, source in self._insight_sources),
-                "no source event data store generates this Insights event",
-            )  # fmt: skip
-            if verdict.match is True and code == UNK:
-                return code, why
-            if verdict.match is True:
-                return MATCH, f"{why} ({verdict.reason} of a source event data store)"
+            verdicts = [(source.trail.id, insight_verdict(
+                event, selectors, source._records, f"source event data store {source.trail.id}"))
+                for selectors, source in self._insight_sources]  # fmt: skip
+            hit = next(((sid, v) for sid, v in verdicts if v.match is True), None)
+            if hit is not None:
+                return (code, why) if code == UNK else (MATCH, f"{why}, from {hit[0]} "
+                                                               f"({hit[1].reason})")  # fmt: skip
+            verdict = next((v for _, v in verdicts if v.match is None), verdicts[0][1])
         if verdict.match is None:
             return UNK, verdict.reason
         return (MATCH, verdict.reason) if verdict.match else (MISS, verdict.reason)
