@@ -1215,8 +1215,12 @@ def _names_rule(rule: EventRule, rule_raw: Any, bus_raw: Any) -> bool:
     name, bus = to_model(rule_raw), to_model(bus_raw)
     if not isinstance(name, str) or name != rule.name:
         return False
+    # the same name on two buses: a target without event_bus_name is on the default bus
+    bus = "default" if bus is None else bus
     own_bus = rule.event_bus.value if rule.event_bus is not None else "default"
-    return not (isinstance(bus, str) and isinstance(own_bus, str) and bus != own_bus)
+    if isinstance(bus, str) and isinstance(own_bus, str):
+        return bus.rsplit(":event-bus/", 1)[-1] == own_bus.rsplit(":event-bus/", 1)[-1]
+    return True
 
 
 _MAPPERS = {
