@@ -228,7 +228,7 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
             reason = f"captured by {names} ({sel})"
         else:
             reason = f"all {len(results)} events captured by {names}"
-        reason += _delivery_note(results, cloudwatch, alarm) + _rule_note(alarm, alerted, rules)
+        reason += _delivery_note(results, cloudwatch, alarm) + _rule_note(results, alarm, rules)
     elif status == "no":
         captured_by = []
         first = next(r for r in results if r.status == "no")
@@ -273,10 +273,11 @@ def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) 
     return "; sent to CloudWatch Logs; no alarm with a subscribed topic fires"
 
 
-def _rule_note(alarm: str, alerted: str, rules: Sequence[str]) -> str:
-    if alarm == "yes" or alerted == "no":
+def _rule_note(results: Sequence[EventResult], alarm: str, rules: Sequence[str]) -> str:
+    alert = tri_and(r.rule_alert for r in results)
+    if alarm == "yes" or alert == "no":
         return ""
-    if alerted == "yes":
+    if alert == "yes":
         return f"; EventBridge rule {', '.join(rules)} notifies"
     return "; whether an EventBridge rule notifies someone is unknown"
 
