@@ -193,7 +193,7 @@ def _cell(region: str, cell: Any) -> dict[str, str]:
                 "notifies"}  # fmt: skip
     if cell.get("cloudwatch") is True:
         return {"cls": "logs", "label": "logs", "title": detail + "; sent to CloudWatch Logs"}
-    return {"cls": "stored", "label": "stored", "title": detail + "; stored in S3 only"}
+    return {"cls": "stored", "label": "stored", "title": detail + "; not sent to CloudWatch Logs"}
 
 
 def _trails(trails: Any) -> list[dict[str, Any]] | None:
