@@ -29,8 +29,9 @@ AUDIT_OPERATIONS: Mapping[str, frozenset[str]] = {
     "ec2": frozenset({"DescribeRegions"}),
     "cloudtrail": frozenset({
         "DescribeTrails", "GetTrail", "GetTrailStatus", "GetEventSelectors", "GetInsightSelectors",
-        "ListEventDataStores", "ListTrails",
+        "ListEventDataStores", "GetEventDataStore", "ListTrails",
     }),
+    "eventbridge": frozenset({"ListRules", "DescribeRule", "ListTargetsByRule"}),
     "s3": frozenset({
         "ListBuckets", "GetBucketLocation", "GetBucketPolicy", "GetBucketAcl",
         "GetBucketVersioning", "GetObjectLockConfiguration", "GetPublicAccessBlock",

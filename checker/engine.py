@@ -181,10 +181,17 @@ class Subject:
         return isinstance(self.obj, Reference)
 
 
+# scopes whose subjects are the objects of one collection, each judged on its own
+_COLLECTION_SCOPES = {
+    "trail": "trails", "event_data_store": "event_data_stores", "event_rule": "event_rules",
+}  # fmt: skip
+
+
 def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
-    if scope == "trail":
-        for t in estate.trails:
-            yield Subject(t.id, t.location, t)
+    collection = _COLLECTION_SCOPES.get(scope)
+    if collection is not None:
+        for obj in getattr(estate, collection):
+            yield Subject(obj.id, obj.location, obj)
         return
     attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[
         scope

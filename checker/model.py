@@ -159,6 +159,9 @@ class Reference:
     unit: str = field(default="", compare=False, repr=False)  # where `target` is an id
 
 
+ResolveKind = Literal["bucket", "key", "log_group", "topic", "event_bus", "lake"]
+
+
 def _target_key(unit: str, target: str) -> str:
     return f"\x00{unit}\x00{target}"
 
@@ -420,6 +423,104 @@ class ControlPolicy(Located):
 
 
 # --------------------------------------------------------------------------------------------
+# CloudTrail Lake
+
+
+@dataclass(frozen=True)
+class EventDataStore(Located):
+    """A CloudTrail Lake event data store. It records by advanced event selectors (`selectors`
+    of kind "default", all management events, or "advanced"), like a trail, in its own Region
+    and organization scope; it delivers nowhere else. Insights events of a source store go to
+    the store its `insights_destination` names."""
+
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    account_id: MaybeStr = Unknown("the event data store's account is not known from the inputs")
+    home_region: MaybeStr = Unknown("the event data store's Region is not known from the inputs")
+    # ENABLED while it ingests; STOPPED_INGESTION, PENDING_DELETION, ... (GetEventDataStore)
+    status: MaybeStr = "ENABLED"
+    is_multi_region: Tri = True
+    is_organization: Tri = False
+    termination_protection: Tri = True
+    retention_days: MaybeInt = Unknown("the retention period is not known from the inputs")
+    kms_key: Reference | None = None
+    selectors: Selectors | Unknown = field(default_factory=Selectors.default)
+    insight_selectors: tuple[InsightSelector, ...] | Unknown = ()
+    insights_destination: Reference | None = None
+    # as Trail.foreign_unit: set only in another deployment unit's view
+    foreign_unit: str | None = None
+    lines: Mapping[str, int] = _lines()
+
+    @property
+    def is_logging(self) -> Tri:
+        """Whether the store ingests events: only in status ENABLED (CloudTrail API reference,
+        EventDataStoreStatus; StopEventDataStoreIngestion)."""
+        status = self.status
+        return status if isinstance(status, Unknown) else status == "ENABLED"
+
+    @property
+    def include_global_service_events(self) -> Tri:
+        """A store has no such setting: global service events are recorded in us-east-1
+        (docs/semantics/lake.md), so its Region decides."""
+        return True
+
+
+# --------------------------------------------------------------------------------------------
+# EventBridge
+
+
+TargetKind = Literal[
+    "sns", "lambda", "sqs", "step-functions", "event-bus", "api-destination", "logs", "other"
+]
+
+
+@dataclass(frozen=True)
+class EventTarget(Located):
+    """One target of an EventBridge rule. `arn` joins an SNS topic or an event bus of the inputs
+    like `Trail.sns_topic`; `kind` comes from the type of the resource it names, or its ARN."""
+
+    id: str
+    arn: Reference
+    kind: TargetKind | Unknown
+    location: Location = _loc()
+    lines: Mapping[str, int] = _lines()
+
+
+@dataclass(frozen=True)
+class EventRule(Located):
+    """An EventBridge rule with its targets. `pattern` is the event pattern's JSON text as
+    written: EventBridge compares numbers by their text and reports syntax errors by line, so
+    the text is the faithful form (`checker.simulator.event_pattern` parses it); None for a
+    rule without a pattern (a schedule). `event_bus` None is the account's default bus."""
+
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    account_id: MaybeStr = Unknown("the rule's account is not known from the inputs")
+    region: MaybeStr = Unknown("the rule's Region is not known from the inputs")
+    event_bus: Reference | None = None
+    # ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (PutRule)
+    state: MaybeStr = "ENABLED"
+    pattern: MaybeStr | None = None
+    targets: tuple[EventTarget, ...] | Unknown = ()
+    lines: Mapping[str, int] = _lines()
+
+
+@dataclass(frozen=True)
+class EventBus(Located):
+    """A custom event bus (the default bus of each account and Region is not declared)."""
+
+    id: str
+    name: MaybeStr
+    location: Location = _loc()
+    arn: MaybeStr | None = None
+    lines: Mapping[str, int] = _lines()
+
+
+# --------------------------------------------------------------------------------------------
 # Loader output
 
 
@@ -461,6 +562,9 @@ class Estate:
     topics: tuple[Topic, ...] = ()
     subscriptions: tuple[Subscription, ...] = ()
     policies: tuple[ControlPolicy, ...] = ()
+    event_data_stores: tuple[EventDataStore, ...] = ()
+    event_rules: tuple[EventRule, ...] = ()
+    event_buses: tuple[EventBus, ...] = ()
     account_public_access_blocks: tuple[PublicAccessBlock, ...] = ()
     # organization member accounts, when known; Unknown means "every account counts as a member"
     organization_accounts: tuple[str, ...] | Unknown = Unknown("organization members not known")
@@ -495,7 +599,9 @@ class Estate:
     @cached_property
     def _index(self) -> dict[str, dict[str, Any]]:
         """kind -> {id | name | arn | key id | alias -> object}."""
-        index: dict[str, dict[str, Any]] = {"bucket": {}, "key": {}, "log_group": {}, "topic": {}}
+        index: dict[str, dict[str, Any]] = {
+            kind: {} for kind in ("bucket", "key", "log_group", "topic", "event_bus", "lake")
+        }
 
         def put(kind: str, obj: Any, *names: object, owner: Any = None) -> None:
             owner = owner if owner is not None else obj
@@ -538,6 +644,12 @@ class Estate:
             )
         for t in self.topics:
             put("topic", t, t.id, t.name, t.arn)
+        for eb in self.event_buses:
+            put("event_bus", eb, eb.id, eb.name, eb.arn)
+        for store in self.event_data_stores:
+            # the ARN's id suffix names a store too (PutInsightSelectors InsightsDestination)
+            suffix = store.arn.rsplit("/", 1)[-1] if isinstance(store.arn, str) else None
+            put("lake", store, store.id, store.name, store.arn, suffix)
         return index
 
     @staticmethod
@@ -560,7 +672,7 @@ class Estate:
                     return table[candidate]
         return None
 
-    def resolve(self, kind: Literal["bucket", "key", "log_group", "topic"], ref: Reference) -> Any:
+    def resolve(self, kind: ResolveKind, ref: Reference) -> Any:
         """The object a reference points at, or None when it is outside the scanned inputs."""
         return self._lookup_raw(self._index[kind], ref)
 
@@ -610,14 +722,16 @@ def _reference_spellings(value: str) -> Iterator[str]:
         yield name[:-2] if name.endswith(":*") else name
     if value.startswith("arn:") and ":sns:" in value:
         yield value.rsplit(":", 1)[1]
+    if value.startswith("arn:") and ":event-bus/" in value:
+        yield value.split(":event-bus/", 1)[1]
     if value.startswith("arn:") and ":kms:" in value:
         tail = value.split(":", 5)[5]
         yield tail.split("/", 1)[1] if tail.startswith("key/") else tail
 
 
-_UNIT_COLLECTIONS = (
+UNIT_COLLECTIONS = (
     "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
-    "topics", "subscriptions", "policies",
+    "topics", "subscriptions", "policies", "event_data_stores", "event_rules", "event_buses",
 )  # fmt: skip
 
 
@@ -635,10 +749,12 @@ def in_unit(estate: Estate, unit: str) -> Estate:
                 changes[f.name] = replace(v, unit=unit)
             elif isinstance(v, tuple) and v and all(isinstance(x, Reference) for x in v):
                 changes[f.name] = tuple(replace(x, unit=unit) for x in v)
+            elif isinstance(v, tuple) and v and all(isinstance(x, EventTarget) for x in v):
+                changes[f.name] = tuple(stamp(x) for x in v)  # a rule's targets
         return replace(obj, **changes) if changes else obj  # type: ignore[type-var]
 
     stamped: dict[str, Any] = {
-        name: tuple(stamp(o) for o in getattr(estate, name)) for name in _UNIT_COLLECTIONS
+        name: tuple(stamp(o) for o in getattr(estate, name)) for name in UNIT_COLLECTIONS
     }
     return replace(estate, **stamped)
 
@@ -671,32 +787,34 @@ def unit_of(obj: Any) -> str:
 
 def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple[UnitView, ...]:
     """The estate split per deployment unit (`groups` maps a unit to the name of the group of
-    units that share its account). Units without a trail of their own are not judged: there is
-    no set of trails to judge. A live estate without any trail is judged as one view (an account
-    without a trail fails CT001)."""
+    units that share its account). Units without a trail or event data store of their own are not
+    judged: there is nothing recording to judge. A live estate without any trail is judged as one
+    view (an account without a trail fails CT001)."""
     groups = groups or {}
 
     def group_of(unit: str) -> str:
         return groups.get(unit, unit)
 
-    if not estate.trails:
+    if not estate.trails and not estate.event_data_stores:
         if estate.origin == "live":
             return (UnitView("", estate, NOWHERE, frozenset()),)
         return ()
     by_unit: dict[str, dict[str, list[Any]]] = {}
-    for name in _UNIT_COLLECTIONS:
+    for name in UNIT_COLLECTIONS:
         for obj in getattr(estate, name):
             by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
     members: dict[str, list[str]] = {}
     for unit in by_unit:
         members.setdefault(group_of(unit), []).append(unit)
     organization = [t for t in estate.trails if t.is_organization is not False]
+    organization_stores = [s for s in estate.event_data_stores if s.is_organization is not False]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
     views: list[UnitView] = []
     for name in sorted(members):
         own_units = members[name]
         own_trails = [t for u in own_units for t in by_unit[u].get("trails", ())]
-        if not own_trails:
+        own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
+        if not own_trails and not own_stores:
             continue
         # named with their unit in this view's messages: ids are unique only within a unit
         borrowed = [
@@ -704,19 +822,26 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
             for t in organization
             if group_of(unit_of(t)) != name
         ]
+        borrowed_stores = [
+            replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
+            for s in organization_stores
+            if group_of(unit_of(s)) != name
+        ]
         lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
         parts: dict[str, list[Any]] = {}
         for unit in [*own_units, *lent]:
             for collection, objects in by_unit.get(unit, {}).items():
-                if collection != "trails":
+                if collection not in ("trails", "event_data_stores"):
                     parts.setdefault(collection, []).extend(objects)
         own_policies = [p for p in parts.get("policies", ()) if p.kind not in ("scp", "rcp")]
-        collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in _UNIT_COLLECTIONS}
+        collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in UNIT_COLLECTIONS}
         collections["trails"] = tuple(own_trails + borrowed)
+        collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
         collections["policies"] = tuple(own_policies + scps)
         view = replace(estate, inputs=(), diagnostics=(), **collections)
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
-        anchor = min((t.location for t in own_trails), key=lambda loc: (loc.file, loc.line))
+        anchor = min((r.location for r in [*own_trails, *own_stores]),
+                     key=lambda loc: (loc.file, loc.line))  # fmt: skip
         files = frozenset(o.location.file for o in own_objects)
         views.append(UnitView(name, view, anchor, files))
     return tuple(views)

@@ -31,7 +31,8 @@ from checker.commands.simulate import load_estate, write
 from checker.errors import EXIT_INPUT, EXIT_OK
 
 LEGEND = ("cell: trail key (see below) · L = sent to CloudWatch Logs · A = an alarm notifies a "
-          "subscribed topic · - = not captured · ? = not known")  # fmt: skip
+          "subscribed topic · E = an EventBridge rule notifies someone · - = not captured · "
+          "? = not known")  # fmt: skip
 _STYLE = {"captured": "32", "missed": "1;31", "unknown": "33"}
 _ANSI = re.compile(r"\033\[[0-9;]*m")
 # Region name parts and their letters in the short codes (us-east-1 -> use1, ap-southeast-2 ->
@@ -109,6 +110,8 @@ def cell_text(c: dict[str, Any], keys: dict[str, str]) -> str:
         text += "A" if c["cloudwatch"] is True else " A"
     elif c["alarm"] is None and c["cloudwatch"] is not False:
         text += "A?"
+    if c.get("eventbridge"):
+        text += " E"
     return text
 
 

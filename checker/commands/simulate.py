@@ -6,7 +6,9 @@
 FILE is a CloudTrail log file (`{"Records": [...]}`, gzip or not), a JSON array of records, or
 JSON Lines. The JSON output follows design.md: one result per record, in input order, with
 `captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail, reason]; trails
-whose decision is unknown are listed in `unknown_by`, never counted as capturing. A per-trail
+whose decision is unknown are listed in `unknown_by`, never counted as capturing. Event data
+stores are listed like trails, with the destination `lake`; `eventbridge` lists the EventBridge
+rules whose pattern matches the record [rule, state, targets, notifies, reason]. A per-trail
 summary follows the results.
 
 Exit codes (design.md): 0 the simulation ran; 2 bad input (an unreadable events file or
@@ -150,6 +152,11 @@ def event_text(index: int, r: EventResult) -> list[str]:
             out.append(f"  unknown for {t.trail}: {d.reason}")
     if not r.trails:
         out.append("  no trail in the inputs")
+    for rule in r.eventbridge:
+        verdict = {True: "notifies", False: "does not notify", None: "unknown"}[rule.notifies]
+        targets = ", ".join(t.target for t in rule.targets) or "no target"
+        out.append(f"  EventBridge rule {rule.rule} [{rule.state}] -> {targets}: {verdict} "
+                   f"({rule.reason})")  # fmt: skip
     return out
 
 

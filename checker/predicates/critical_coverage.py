@@ -4,6 +4,10 @@ every expected Region (`--regions`, default the 17 default-enabled Regions).
 A scenario is captured in a Region when each of its sample events, as it happens there, is
 captured by some trail (checker/simulator/scenarios.py). Fail names the scenarios and the Regions
 with gaps; unknown when nothing is certainly missed but some cell cannot be decided.
+
+Critical-event alerting (rule CT121): the same cells must also notify someone, through a
+CloudWatch metric filter, alarm and subscribed SNS topic, or through an EventBridge rule with a
+notifying target (checker/simulator/eventbridge.py).
 """
 
 from __future__ import annotations
@@ -83,3 +87,67 @@ def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) ->
     where = "every region" if len(regions) > 1 else regions[0]
     return Outcome("pass", f"all {len(critical)} critical scenarios are captured in {where} "
                    f"({len(regions)} region(s)): " + ", ".join(s.id for s in critical))
+
+
+# --------------------------------------------------------------------------------------------
+# CT121: alerted, not only recorded
+
+
+def _not_alerted(result: EventResult) -> str:
+    """Why nobody is (or might not be) notified of one event: the alarm chain and EventBridge."""
+    if result.cloudwatch == "no":
+        alarm = "not sent to CloudWatch Logs"
+    else:
+        traces = [t.alarms for t in result.trails if t.alarms is not None]
+        alarm = traces[0].reason if traces else "no alarm chain"
+    rules = [r for r in result.eventbridge if r.notifies is not True]
+    if not result.eventbridge:
+        rule = "no EventBridge rule matches it"
+    else:
+        rule = f"rule {rules[0].rule}: {rules[0].reason}" if rules else "an EventBridge rule"
+    e = result.event
+    return f"{e.event_name} in {e.aws_region}: alarm: {alarm}; EventBridge: {rule}"
+
+
+@predicate("critical_event_alerting")
+def critical_event_alerting(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    """CT121: every event of every critical scenario, in every expected Region, notifies someone
+    through a CloudWatch alarm chain or an EventBridge rule with a notifying target."""
+    runner = shared_runner(ctx)
+    regions = ctx.options.expected_regions
+    critical = [s for s in load_catalog() if s.critical]
+    gaps: list[str] = []
+    unknowns: list[str] = []
+    how: dict[str, None] = {}
+    for sc in critical:
+        missed: list[str] = []
+        unknown: list[str] = []
+        first = ""
+        for region in regions:
+            results = runner.results(sc, region)
+            silent = [r for r in results if r.alerted == "no"]
+            doubtful = [r for r in results if r.alerted == "unknown"]
+            if silent:
+                missed.append(region)
+                first = first or _not_alerted(silent[0])
+            elif doubtful:
+                unknown.append(region)
+                first = first or _not_alerted(doubtful[0])
+            for r in results:
+                how.update(dict.fromkeys(r.notifying_rules()))
+                for t in r.captured_by():
+                    how.update(dict.fromkeys(t.alarms.firing_alarms() if t.alarms else ()))
+        if missed:
+            gaps.append(f"{sc.id} ({sc.title}) not alerted in "
+                        f"{regions_text(missed, len(regions), 4)} [{first}]")  # fmt: skip
+        elif unknown:
+            unknowns.append(f"{sc.id} in {regions_text(unknown, len(regions), 4)}: {first}")
+    if gaps:
+        return Outcome("fail", f"{len(gaps)} of {len(critical)} critical scenarios alert nobody: "
+                       + "; ".join(gaps))  # fmt: skip
+    if unknowns:
+        return Outcome("unknown", "whether these critical scenarios alert someone is unknown: "
+                       + "; ".join(unknowns))  # fmt: skip
+    where = "every region" if len(regions) > 1 else regions[0]
+    return Outcome("pass", f"all {len(critical)} critical scenarios alert someone in {where} "
+                   f"({len(regions)} region(s)), through {', '.join(how)}")

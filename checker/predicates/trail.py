@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.model import Estate, InsightSelector, Key, Trail, Unknown
+from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
 from checker.predicates import Context, Outcome, predicate
 
 US_EAST_1 = "us-east-1"
@@ -32,7 +32,8 @@ def covers_us_east_1(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcom
 
 @predicate("customer_managed_key")
 def customer_managed_key(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    trail: Trail = subject.obj
+    """The subject's `kms_key` (a trail's or an event data store's) is a customer managed key."""
+    trail: Trail | EventDataStore = subject.obj
     ref = trail.kms_key
     where = trail.where("kms_key")
     if ref is None:
@@ -42,7 +43,7 @@ def customer_managed_key(ctx: Context, subject: Any, args: dict[str, Any]) -> Ou
     value = ref.value if isinstance(ref.value, str) else ""
     if value.startswith("alias/aws/") or ":alias/aws/" in value:
         return Outcome("fail", f"{value} is an AWS managed key", where)
-    key: Key | None = ctx.estate.key_of(trail)
+    key: Key | None = ctx.estate.resolve("key", ref)
     shown = ref.target or value
     if key is not None and isinstance(key.customer_managed, Unknown):
         return Outcome("unknown", f"whether {shown} is customer managed is unknown", where)

@@ -192,9 +192,13 @@ def _cell(region: str, cell: Any) -> dict[str, str]:
     detail = f"{region}: recorded by {', '.join(trails)}"
     if cell.get("alarm") is True:
         return {"cls": "alarm", "label": "alarm", "title": detail + "; an alarm fires"}
+    if cell.get("eventbridge"):
+        rules = ", ".join(str(r) for r in cell["eventbridge"])
+        return {"cls": "alarm", "label": "rule", "title": f"{detail}; EventBridge rule {rules} "
+                "notifies"}  # fmt: skip
     if cell.get("cloudwatch") is True:
         return {"cls": "logs", "label": "logs", "title": detail + "; sent to CloudWatch Logs"}
-    return {"cls": "stored", "label": "stored", "title": detail + "; stored in S3 only"}
+    return {"cls": "stored", "label": "stored", "title": detail + "; not sent to CloudWatch Logs"}
 
 
 def _trails(trails: Any) -> list[dict[str, Any]] | None:

@@ -73,7 +73,8 @@ def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = Fals
     return rows
 
 
-LEGEND = "✅ captured · 📈 sent to CloudWatch Logs · 🔔 alarmed · ❌ not captured · ❔ not known"
+LEGEND = ("✅ captured · 📈 sent to CloudWatch Logs · 🔔 an alarm or EventBridge rule notifies · "
+          "❌ not captured · ❔ not known")
 
 
 def _coverage(coverage: Any) -> list[str]:
@@ -120,7 +121,7 @@ def _cell_mark(cell: Any) -> str:
     mark = "✅"
     if cell.get("cloudwatch") is True:
         mark += "📈"
-    if cell.get("alarm") is True:
+    if cell.get("alarm") is True or cell.get("eventbridge"):
         mark += "🔔"
     return mark
 

@@ -12,7 +12,7 @@ reason; an unknown value that no stage reads is never looked at.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, Union
@@ -21,7 +21,9 @@ from checker.model import (
     AdvancedSelector,
     BasicSelector,
     DataResource,
+    EventDataStore,
     FieldSelector,
+    InsightSelector,
     MaybeStr,
     Trail,
     Tri,
@@ -29,7 +31,9 @@ from checker.model import (
 )
 from checker.regions import partition_of
 from checker.simulator.events import Event, Resource
+from checker.simulator.insights import insight_verdict
 from checker.simulator.regions import is_global_service_event
+from checker.simulator.verdict import Verdict
 
 Status = Literal["captured", "missed", "unknown"]
 Stage = Literal["logging", "account", "region", "global", "selectors"]
@@ -128,7 +132,7 @@ def _arn_partition(arn: MaybeStr | None) -> str | None:
 # Basic selectors
 
 
-def _all_value(value: str, service: str) -> bool:
+def all_value(value: str, service: str) -> bool:
     """`arn:<partition>:s3` (or `…:s3:::`), `arn:<partition>:lambda`, `arn:<partition>:dynamodb`:
     every resource of the type (BC DataResource)."""
     parts = value.split(":")
@@ -146,13 +150,13 @@ def s3_value_rejected(value: str) -> bool:
     invalid`, and works once the `/` is added (hashicorp/terraform-provider-aws#4043, fixed in the
     provider docs by #4203; the same error in aws/aws-cdk#1841). So such a value selects nothing.
     """
-    if _all_value(value, "s3"):
+    if all_value(value, "s3"):
         return False
     head, sep, rest = value.partition(":::")
     return bool(sep) and head.startswith("arn:") and head.endswith(":s3") and "/" not in rest
 
 
-_BASIC_SERVICE = {
+BASIC_SERVICE = {
     "AWS::S3::Object": "s3",
     "AWS::Lambda::Function": "lambda",
     "AWS::DynamoDB::Table": "dynamodb",
@@ -169,7 +173,7 @@ class _DataResourceTest:
         self.type = resource.type
         self.values = resource.values
         known, self.unknown = _split(resource.values)
-        service = _BASIC_SERVICE.get(resource.type) if isinstance(resource.type, str) else None
+        service = BASIC_SERVICE.get(resource.type) if isinstance(resource.type, str) else None
         prefixes: list[str] = []
         exact: set[str] = set()
         for v in known:
@@ -178,7 +182,7 @@ class _DataResourceTest:
                     prefixes.append(v)
             elif service is not None:
                 # Lambda: "Lambda function ARNs are exact" (BC DataResource); DynamoDB the same.
-                if _all_value(v, service):
+                if all_value(v, service):
                     prefixes.append(v)
                 else:
                     exact.add(v)
@@ -482,69 +486,6 @@ class _AdvancedTest:
 
 
 # --------------------------------------------------------------------------------------------
-# Translation
-
-
-def basic_to_advanced(selector: BasicSelector) -> tuple[AdvancedSelector, ...]:
-    """The advanced selectors that record exactly what one basic selector records.
-
-    One selector for the management part (eventCategory Management, readOnly for ReadOnly or
-    WriteOnly, eventSource NotEquals for each excluded source) and one per DataResource
-    (eventCategory Data, resources.type Equals the type, resources.ARN StartsWith the S3 values and
-    the "all" values, Equals the exact Lambda/DynamoDB ARNs). Unknown values stay unknown: an
-    unknown IncludeManagementEvents becomes an extra `eventCategory Equals <unknown>` condition, so
-    the translation is unknown exactly where the basic selector is. Values AWS would reject are
-    carried over as written (CT011 reports them).
-    """
-    rw = selector.read_write_type
-    read_only: tuple[FieldSelector, ...] = ()
-    if isinstance(rw, Unknown):
-        read_only = (FieldSelector("readOnly", equals=(rw,)),)
-    elif rw == "ReadOnly":
-        read_only = (FieldSelector("readOnly", equals=("true",)),)
-    elif rw == "WriteOnly":
-        read_only = (FieldSelector("readOnly", equals=("false",)),)
-    elif rw != "All":
-        read_only = (FieldSelector("readOnly", equals=(f"invalid ReadWriteType {rw}",)),)
-    out: list[AdvancedSelector] = []
-    mgmt = selector.include_management_events
-    if isinstance(mgmt, Unknown) or mgmt:
-        fields: list[FieldSelector] = [FieldSelector("eventCategory", equals=("Management",))]
-        if isinstance(mgmt, Unknown):
-            fields.append(FieldSelector("eventCategory", equals=(mgmt,)))
-        fields.extend(read_only)
-        if selector.exclude_management_event_sources:
-            fields.append(
-                FieldSelector("eventSource", not_equals=selector.exclude_management_event_sources)
-            )
-        out.append(AdvancedSelector(tuple(fields)))
-    for dr in selector.data_resources:
-        fields = [
-            FieldSelector("eventCategory", equals=("Data",)),
-            FieldSelector("resources.type", equals=(dr.type,)),
-            *read_only,
-        ]
-        service = _BASIC_SERVICE.get(dr.type) if isinstance(dr.type, str) else None
-        starts: list[MaybeStr] = []
-        exact: list[MaybeStr] = []
-        for v in dr.values:
-            if isinstance(v, Unknown) or service == "s3" or _all_value(v, service or "-"):
-                starts.append(v)
-            else:
-                exact.append(v)
-        if service is None:
-            # AWS rejects other types in basic selectors, where they select nothing.
-            fields.append(FieldSelector("resources.ARN", equals=("invalid basic data resource",)))
-        elif not starts and not exact:
-            fields.append(FieldSelector("resources.ARN", equals=("no values",)))
-        else:
-            arn = FieldSelector("resources.ARN", equals=tuple(exact), starts_with=tuple(starts))
-            fields.append(arn)
-        out.append(AdvancedSelector(tuple(fields)))
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------------------------
 # Trails
 
 
@@ -552,24 +493,34 @@ def _known(value: MaybeStr | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+Recorder = Trail | EventDataStore
+"""What records events: a trail, or a CloudTrail Lake event data store (same stages)."""
+InsightSource = tuple[tuple[InsightSelector, ...] | Unknown, "CompiledTrail"]
+
+
 class CompiledTrail:
-    """A trail prepared for many `decide` calls."""
+    """A trail (or an event data store) prepared for many `decide` calls. `insight_sources` are,
+    for an event data store, the source stores that send it their Insights events, each with its
+    insight selectors; a trail generates its own."""
 
     __slots__ = (
-        "_account", "_default_label", "_foreign", "_gse", "_home", "_home_unknown", "_logging",
-        "_members",
-        "_multi", "_org", "_partition", "_selector_unknown", "_tests", "trail",
+        "_account", "_default_label", "_foreign", "_gse", "_home", "_home_unknown",
+        "_insight_sources", "_logging", "_members", "_multi", "_org", "_partition",
+        "_selector_unknown", "_tests", "noun", "trail",
     )  # fmt: skip
 
     def __init__(
         self,
-        trail: Trail,
+        trail: Recorder,
         *,
         default_region: str | None = None,
         organization_accounts: OrgAccounts = MEMBERS_UNKNOWN,
+        insight_sources: Sequence[InsightSource] = (),
     ) -> None:
         self.trail = trail
-        self._logging = self._logging_outcome(trail.is_logging)
+        self.noun = "event data store" if isinstance(trail, EventDataStore) else "trail"
+        self._insight_sources = tuple(insight_sources)
+        self._logging = self._logging_outcome(trail)
         # An IaC trail whose account is unknown is taken to be in the event's account (design.md).
         self._account = _known(trail.account_id)
         self._foreign = trail.foreign_unit
@@ -581,7 +532,7 @@ class CompiledTrail:
         self._home = home
         self._home_unknown = (
             trail.home_region if isinstance(trail.home_region, Unknown)
-            else Unknown("the trail's home region is not known from the inputs")
+            else Unknown(f"the {self.noun}'s home region is not known from the inputs")
         )  # fmt: skip
         self._partition = (partition_of(home) if home else None) or _arn_partition(trail.arn)
         self._multi = trail.is_multi_region
@@ -600,7 +551,14 @@ class CompiledTrail:
             self._tests = tuple(_AdvancedTest(s, i) for i, s in enumerate(selectors.advanced, 1))
 
     @staticmethod
-    def _logging_outcome(value: Tri) -> _Outcome:
+    def _logging_outcome(recorder: Recorder) -> _Outcome:
+        value = recorder.is_logging
+        if isinstance(recorder, EventDataStore):
+            if isinstance(value, Unknown):
+                return UNK, f"whether the event data store ingests is unknown ({value.reason})"
+            status = recorder.status
+            return (MATCH, "") if value else (MISS, f"the event data store is {status}, not "
+                                                   "ingesting events")  # fmt: skip
         if isinstance(value, Unknown):
             return UNK, f"whether the trail is logging is unknown ({value.reason})"
         return (MATCH, "") if value else (MISS, "logging is off")
@@ -614,14 +572,14 @@ class CompiledTrail:
             # a trail of another deployment unit, judged with this one: another account
             if recipient is not None and recipient == own:
                 return MATCH, ""
-            where = f"the trail is deployed by {self._foreign}, in another account"
+            where = f"the {self.noun} is deployed by {self._foreign}, in another account"
         elif recipient is None or own is None or recipient == own:
             return MATCH, ""
         else:
-            where = f"the event is in account {recipient}; the trail records account {own}"
+            where = f"the event is in account {recipient}; the {self.noun} records account {own}"
         org = self._org
         if isinstance(org, Unknown):
-            why = f"whether it is an organization trail is unknown ({org.reason})"
+            why = f"whether it is an organization {self.noun} is unknown ({org.reason})"
             return UNK, f"{where}, and {why}"
         if not org:
             return MISS, where
@@ -630,7 +588,7 @@ class CompiledTrail:
             return MATCH, ""
         if recipient is None:
             return UNK, f"{where}; whether this unit's account is a member is not known"
-        return MISS, f"account {recipient} is not a member of the trail's organization"
+        return MISS, f"account {recipient} is not a member of the {self.noun}'s organization"
 
     def _region_outcome(self, event: Event) -> _Outcome:
         region = event.aws_region
@@ -639,22 +597,23 @@ class CompiledTrail:
             # [INF] a multi-region trail covers the Regions of its own partition (UG). With an
             # unknown home Region the partition is unknown too; it is taken to be the event's.
             if self._partition and partition_of(region) != self._partition:
-                return MISS, f"multi-region trail in partition {self._partition}, event in {region}"
+                return MISS, (f"multi-region {self.noun} in partition {self._partition}, event "
+                              f"in {region}")
             return MATCH, ""
         if home is not None and region == home:
             return MATCH, ""
         if isinstance(multi, Unknown):
             where = f"in {home}" if home else "with an unknown home region"
             return UNK, (
-                f"the event is in {region}; whether the trail ({where}) is multi-region is "
+                f"the event is in {region}; whether the {self.noun} ({where}) is multi-region is "
                 f"unknown ({multi.reason})"
             )
         if home is None:
             reason = self._home_unknown.reason
-            return UNK, f"single-region trail whose home region is unknown ({reason})"
+            return UNK, f"single-region {self.noun} whose home region is unknown ({reason})"
         # Data events too: a single-Region trail logs data events only for resources in its Region
         # (UG23 logging-data-events); a data event's awsRegion is the resource's Region.
-        return MISS, f"single-region trail in {home}"
+        return MISS, f"single-region {self.noun} in {home}"
 
     def _global_outcome(self, event: Event) -> _Outcome:
         is_global = is_global_service_event(event)
@@ -679,7 +638,8 @@ class CompiledTrail:
 
     def _selector_outcome(self, event: Event) -> _Outcome:
         if self._selector_unknown is not None:
-            return UNK, f"the trail's event selectors are unknown ({self._selector_unknown.reason})"
+            why = self._selector_unknown.reason
+            return UNK, f"the {self.noun}'s event selectors are unknown ({why})"
         if self._default_label is not None:
             # No selectors: all read and write management events, nothing else (BC EventSelector).
             if event.event_category == "Management":
@@ -689,7 +649,7 @@ class CompiledTrail:
                 f"not {event.event_category} events"
             )
         if not self._tests:
-            return MISS, "the trail has no event selectors"
+            return MISS, f"the {self.noun} has no event selectors"
         unknown = ""
         misses: list[str] = []
         for index, test in enumerate(self._tests, 1):
@@ -705,6 +665,34 @@ class CompiledTrail:
         if unknown:
             return UNK, unknown
         return MISS, "no selector matches (" + "; ".join(misses) + ")"
+
+    def _records(self, event: Event) -> Verdict:
+        code, why = self._selector_outcome(event)
+        return Verdict({MATCH: True, MISS: False}.get(code), why)
+
+    def _insight_outcome(self, event: Event) -> _Outcome:
+        """A trail records the Insights events it generates; an event data store those its
+        selectors select (eventCategory Insight) that a source store sends it (insights.py)."""
+        if isinstance(self.trail, Trail):
+            verdict = insight_verdict(event, self.trail.insight_selectors, self._records,
+                                      "the trail")  # fmt: skip
+        else:
+            code, why = self._selector_outcome(event)
+            if code == MISS:
+                return code, why
+            if not self._insight_sources:
+                return MISS, "no event data store names this one as its Insights destination"
+            verdicts = [(source.trail.id, insight_verdict(
+                event, selectors, source._records, f"source event data store {source.trail.id}"))
+                for selectors, source in self._insight_sources]  # fmt: skip
+            hit = next(((sid, v) for sid, v in verdicts if v.match is True), None)
+            if hit is not None:
+                return (code, why) if code == UNK else (MATCH, f"{why}, from {hit[0]} "
+                                                               f"({hit[1].reason})")  # fmt: skip
+            verdict = next((v for _, v in verdicts if v.match is None), verdicts[0][1])
+        if verdict.match is None:
+            return UNK, verdict.reason
+        return (MATCH, verdict.reason) if verdict.match else (MISS, verdict.reason)
 
     # -- the decision ---------------------------------------------------------------------------
 
@@ -730,7 +718,10 @@ class CompiledTrail:
             return Decision("missed", None, why, "global")
         if code == UNK:
             unknowns.append(("global", why))
-        code, why = self._selector_outcome(event)
+        if event.event_category == "Insight":
+            code, why = self._insight_outcome(event)
+        else:
+            code, why = self._selector_outcome(event)
         if code == MISS:
             return Decision("missed", None, why, "selectors")
         if code == UNK:
@@ -741,7 +732,7 @@ class CompiledTrail:
 
 
 def compile_trail(
-    trail: Trail,
+    trail: Recorder,
     *,
     default_region: str | None = None,
     organization_accounts: OrgAccounts = MEMBERS_UNKNOWN,

@@ -49,6 +49,7 @@ from checker.simulator.capture import (
     compile_trail,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.lake import compiled_stores
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
@@ -534,9 +535,10 @@ def at_most_one_region(trail: Trail, default_region: str | None = None) -> bool:
 
 
 def compiled_trails(estate: Estate, default_region: str | None = None) -> list[CompiledTrail]:
-    """Every trail of the estate compiled once, with the estate's organization members."""
+    """Every trail of the estate compiled once, with the estate's organization members, and
+    then every event data store (they record alike: `lake.compiled_stores`)."""
     return [
         compile_trail(t, default_region=default_region,
                       organization_accounts=estate.organization_accounts)
         for t in estate.trails
-    ]  # fmt: skip
+    ] + compiled_stores(estate, default_region)  # fmt: skip

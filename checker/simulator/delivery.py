@@ -18,21 +18,25 @@ Facts (cloudtrail-semantics.md §7 and the derived algorithm, step 5):
   `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`; STS `GetFederationToken` and
   `GetSessionToken` are change events despite their names and match ordinary enabled rules
   (EventBridge UG eb-service-event-cloudtrail-management.html, read 2026 through the search
-  tool). Insights events go to EventBridge as `AWS Insight via CloudTrail`, not through here.
+  tool). Insights events go to EventBridge as `AWS Insight via CloudTrail` (same page).
+- Insights events go to the trail's bucket under the `CloudTrail-Insight/` prefix, and to its
+  CloudWatch Logs group (CloudTrail UG "Working with CloudTrail Insights"; insights.md).
 - SNS: one notification per log file, not per event (UG23); a trail with a topic notifies for
   the file that holds the event.
+- An event data store keeps what it records in CloudTrail Lake (`lake`) and sends it nowhere
+  else (lake.md).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from checker.model import Computed, Estate, MaybeStr, Reference, Trail, Unknown
 from checker.simulator.events import Event
 
-DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns"]
+DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns", "lake"]
 DeliveryStatus = Literal["delivered", "not_delivered", "unknown"]
 DESTINATIONS: tuple[DestinationName, ...] = ("s3", "cloudwatch_logs", "eventbridge", "sns")
 
@@ -74,7 +78,8 @@ class Delivery:
         for d in self.destinations:
             if d.name == name:
                 return d
-        raise KeyError(name)
+        # an event data store delivers only to itself (`lake`)
+        return Destination(name, "not_delivered", f"{self.trail} does not deliver to {name}")
 
     def delivered(self) -> list[str]:
         return [d.name for d in self.destinations if d.status == "delivered"]
@@ -169,17 +174,18 @@ def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None
 
 
 def eventbridge_destination(event: Event, size: int | None = None) -> Destination:
-    if event.event_category in ("Insight", "NetworkActivity"):
-        # Insights have their own detail-type; the EventBridge UG says nothing of network
-        # activity events, so they are not claimed as delivered.
+    if event.event_category == "NetworkActivity":
+        # the EventBridge UG says nothing of network activity events: not claimed as delivered
         return Destination("eventbridge", "unknown",
-                           f"EventBridge delivery of {event.event_category} events is not modelled")
+                           "EventBridge delivery of NetworkActivity events is not documented")
     if size is not None and size > MAX_EVENT_BYTES:
         return Destination("eventbridge", "not_delivered",
                            f"the event is {size} bytes; events over 256 KB are not sent")
     region = event.aws_region or "the event's region"
     note = None
-    if eventbridge_needs_all_events_state(event):
+    if event.event_category == "Insight":
+        note = "detail-type AWS Insight via CloudTrail"
+    elif eventbridge_needs_all_events_state(event):
         note = (f"read-only {event.event_name} matches only rules in state "
                 f"{ALL_MANAGEMENT_EVENTS_STATE}")  # fmt: skip
     return Destination("eventbridge", "delivered", f"default event bus in {region}",
@@ -232,9 +238,19 @@ def deliver(
     if cloudwatch.status == "delivered" and size is not None and size > MAX_EVENT_BYTES:
         cloudwatch = Destination("cloudwatch_logs", "not_delivered",
                                  f"the event is {size} bytes; events over 256 KB are not sent")
+    s3 = fixed.s3
+    if event.event_category == "Insight" and s3.status == "delivered":
+        s3 = replace(s3, reason="Insights log files go to the trail's S3 bucket, under "
+                     "CloudTrail-Insight/")  # fmt: skip
     return Delivery(trail.id, (
-        fixed.s3,
+        s3,
         cloudwatch,
         eventbridge_destination(event, size),
         fixed.sns,
     ))  # fmt: skip
+
+
+def lake_delivery(store: str) -> Delivery:
+    """Where an event data store puts what it records: in itself."""
+    return Delivery(store, (Destination("lake", "delivered", "stored in the event data store",
+                                        store),))  # fmt: skip

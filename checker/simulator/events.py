@@ -85,7 +85,13 @@ class Event:
         )
 
     def describe(self) -> str:
-        """A short label for messages: `s3.amazonaws.com PutObject in eu-west-1`."""
+        """A short label for messages: `s3.amazonaws.com PutObject in eu-west-1`; an Insights
+        record, which has no eventSource, by its insight type and the API it is about."""
+        if self.event_category == "Insight" and not self.event_source:
+            details = self.raw.get("insightDetails")
+            if isinstance(details, Mapping):
+                about = " ".join(str(details.get(k, "?")) for k in ("eventSource", "eventName"))
+                return f"Insights {details.get('insightType', '?')} on {about} in {self.aws_region}"
         return f"{self.event_source} {self.event_name} in {self.aws_region}"
 
 

@@ -1,4 +1,5 @@
-"""One event through the whole estate: capture by each trail, delivery, metric filters and alarms.
+"""One event through the whole estate: capture by each trail and event data store, delivery,
+metric filters and alarms, and the EventBridge rules it reaches.
 
 `simulate_event` is what `trailcheck simulate`, the scenario matrix and the CIS alarm rules share.
 Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
@@ -10,7 +11,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from checker.model import Estate
+from checker.model import Estate, Trail
 from checker.simulator.alarms import AlarmTrace, TraceCache, TriStatus, trace
 from checker.simulator.capture import CompiledTrail, Decision
 from checker.simulator.delivery import (
@@ -18,8 +19,10 @@ from checker.simulator.delivery import (
     TrailDestinations,
     deliver,
     event_size,
+    lake_delivery,
     trail_destinations,
 )
+from checker.simulator.eventbridge import RuleResult, evaluate_rules, notifying, reach
 from checker.simulator.events import Event
 
 
@@ -47,14 +50,15 @@ _DELIVERY: dict[str, TriStatus] = {"delivered": "yes", "not_delivered": "no", "u
 
 @dataclass(frozen=True)
 class TrailResult:
-    """One trail's handling of one event. `delivery` and `alarms` are filled when the trail
-    captures the event or might (unknown decision); `alarms` when the event reaches (or might
-    reach) CloudWatch Logs."""
+    """One trail's (or event data store's) handling of one event. `delivery` and `alarms` are
+    filled when it captures the event or might (unknown decision); `alarms` when the event
+    reaches (or might reach) CloudWatch Logs. An event data store's only destination is `lake`."""
 
     trail: str
     decision: Decision
     delivery: Delivery | None = None
     alarms: AlarmTrace | None = None
+    kind: Literal["trail", "event_data_store"] = "trail"
 
     @property
     def captured(self) -> TriStatus:
@@ -79,6 +83,7 @@ class TrailResult:
 class EventResult:
     event: Event
     trails: tuple[TrailResult, ...]
+    eventbridge: tuple[RuleResult, ...] = ()  # rules whose pattern matches (or might)
 
     @property
     def status(self) -> TriStatus:
@@ -92,12 +97,27 @@ class EventResult:
     def alarm(self) -> TriStatus:
         return tri_or(t.alarm for t in self.trails)
 
+    @property
+    def rule_alert(self) -> TriStatus:
+        """Whether an EventBridge rule notifies someone of the event."""
+        return tri_or(r.status for r in self.eventbridge)
+
+    @property
+    def alerted(self) -> TriStatus:
+        """Whether someone is notified: by a CloudWatch alarm chain or an EventBridge rule."""
+        return tri_or([self.alarm, self.rule_alert])
+
+    def notifying_rules(self) -> list[str]:
+        return notifying(self.eventbridge)
+
     def captured_by(self) -> list[TrailResult]:
         return [t for t in self.trails if t.decision.status == "captured"]
 
     def to_json(self) -> dict[str, Any]:
-        """The design.md simulator contract, plus `unknown_by` (trails whose decision is unknown)
-        and, per capturing trail, `unknown` destinations and pattern `diagnostics` when any."""
+        """The design.md simulator contract (event data stores among the trails, with the
+        destination `lake`; `eventbridge`: the rules whose pattern matches), plus `unknown_by`
+        (trails whose decision is unknown) and, per capturing trail, `unknown` destinations and
+        pattern `diagnostics` when any."""
         e = self.event
         captured: list[dict[str, Any]] = []
         missed: list[dict[str, Any]] = []
@@ -134,6 +154,7 @@ class EventResult:
             "captured_by": captured,
             "missed_by": missed,
             "unknown_by": unknown,
+            "eventbridge": [r.to_json() for r in self.eventbridge],
         }
 
 
@@ -146,26 +167,38 @@ def simulate_event(
     trace_key: Hashable = None,
     fixed: dict[int, TrailDestinations] | None = None,
 ) -> EventResult:
-    """Every trail's decision on `event`, and for the trails that capture it (or might), where it
-    goes and which alarms fire. `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each
-    compiled trail's event-independent destinations between calls."""
+    """Every trail's (and event data store's) decision on `event`; for those that capture it (or
+    might), where it goes and which alarms fire; and the EventBridge rules it reaches.
+    `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each compiled trail's
+    event-independent destinations between calls."""
     results: list[TrailResult] = []
     size: int | Literal["unset"] | None = "unset"
     for c in compiled:
         decision = c.decide(event)
+        trail = c.trail
+        if not isinstance(trail, Trail):
+            delivery = lake_delivery(trail.id) if decision.status != "missed" else None
+            results.append(TrailResult(trail.id, decision, delivery, kind="event_data_store"))
+            continue
         if decision.status == "missed":
-            results.append(TrailResult(c.trail.id, decision))
+            results.append(TrailResult(trail.id, decision))
             continue
         if size == "unset":
             size = event_size(event)
         static = fixed.get(id(c)) if fixed is not None else None
         if static is None:
-            static = trail_destinations(estate, c.trail)
+            static = trail_destinations(estate, trail)
             if fixed is not None:
                 fixed[id(c)] = static
-        delivery = deliver(estate, c.trail, event, size, static)
+        delivery = deliver(estate, trail, event, size, static)
         alarms: AlarmTrace | None = None
         if delivery.get("cloudwatch_logs").status != "not_delivered":
-            alarms = trace(estate, c.trail.log_group, event, traces, trace_key)
-        results.append(TrailResult(c.trail.id, decision, delivery, alarms))
-    return EventResult(event, tuple(results))
+            alarms = trace(estate, trail.log_group, event, traces, trace_key)
+        results.append(TrailResult(trail.id, decision, delivery, alarms))
+    rules: tuple[RuleResult, ...] = ()
+    if estate.event_rules:
+        if size == "unset":
+            size = event_size(event)
+        trails = [(r.trail, r.decision) for r in results if r.kind == "trail"]
+        rules = evaluate_rules(estate, event, reach(event, trails, size))
+    return EventResult(event, tuple(results), rules)

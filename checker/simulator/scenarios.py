@@ -10,14 +10,18 @@ shape `report.extra["coverage"]` documents (checker/report/html.py, markdown.py)
     {"regions": [...], "units": [{"unit": "envs/prod", "scenarios": [{"id", "title", "critical",
         "cis_topic", "cells": {region: {"status": "captured"|"missed"|"unknown",
         "captured_by": [trail ids] | None, "cloudwatch": true|false|null,
-        "alarm": true|false|null, "alarms": [alarm ids], "reason": str}}}]}]}
+        "alarm": true|false|null, "alarms": [alarm ids],
+        "alerted": true|false|null, "eventbridge": [rule ids], "reason": str}}}]}]}
 
 A cell is captured when every event of the scenario is captured by some trail, missed when some
 event is certainly missed by every trail, unknown otherwise. `captured_by` lists the trails that
 capture the events of a captured cell, is empty for a missed cell, and is None for an unknown
 one, so that readers which only look at `captured_by` show "not known" rather than "missed".
 `cloudwatch` / `alarm` are true when every event reaches CloudWatch Logs / fires an alarm with a
-subscribed SNS topic, false when some event certainly does not, null when not known.
+subscribed SNS topic, false when some event certainly does not, null when not known. `alerted`
+is the same for "someone is notified", by that alarm chain or by an EventBridge rule with a
+notifying target; `eventbridge` lists those rules. Event data stores capture like trails (and
+are named in `captured_by`), but deliver nowhere else.
 """
 
 from __future__ import annotations
@@ -208,6 +212,8 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     status = tri_and(r.status for r in results)
     cloudwatch = tri_and(r.cloudwatch for r in results)
     alarm = tri_and(r.alarm for r in results)
+    alerted = tri_and(r.alerted for r in results)
+    rules = list(dict.fromkeys(rule for r in results for rule in r.notifying_rules()))
     captured_by: list[str] | None
     alarms: list[str] = []
     if status == "yes":
@@ -222,7 +228,7 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
             reason = f"captured by {names} ({sel})"
         else:
             reason = f"all {len(results)} events captured by {names}"
-        reason += _delivery_note(results, cloudwatch, alarm)
+        reason += _delivery_note(results, cloudwatch, alarm) + _rule_note(results, alarm, rules)
     elif status == "no":
         captured_by = []
         first = next(r for r in results if r.status == "no")
@@ -240,6 +246,8 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         "cloudwatch": tri_bool(cloudwatch),
         "alarm": tri_bool(alarm),
         "alarms": alarms,
+        "alerted": tri_bool(alerted),
+        "eventbridge": rules if alerted == "yes" else [],
         "reason": reason,
     }
 
@@ -263,6 +271,15 @@ def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) 
     if alarm == "unknown":
         return "; sent to CloudWatch Logs; whether an alarm fires is unknown"
     return "; sent to CloudWatch Logs; no alarm with a subscribed topic fires"
+
+
+def _rule_note(results: Sequence[EventResult], alarm: str, rules: Sequence[str]) -> str:
+    alert = tri_and(r.rule_alert for r in results)
+    if alarm == "yes" or alert == "no":
+        return ""
+    if alert == "yes":
+        return f"; EventBridge rule {', '.join(rules)} notifies"
+    return "; whether an EventBridge rule notifies someone is unknown"
 
 
 def coverage_matrix(

@@ -108,10 +108,10 @@ def test_quiet_compact_and_suppressed(tmp_path: Path, capsys: pytest.CaptureFixt
     baseline = tmp_path / "baseline.json"
     assert main(["scan", EXAMPLE, "--create-baseline", str(baseline)]) == 0
     out = capsys.readouterr().out
-    assert "SUPPRESSED" not in out and "19 suppressed (shown with --show-suppressed)" in out
+    assert "SUPPRESSED" not in out and "20 suppressed (shown with --show-suppressed)" in out
     main(["scan", EXAMPLE, "--baseline", str(baseline), "--show-suppressed"])
     out = capsys.readouterr().out
-    assert out.count("SUPPRESSED ") == 19 and "(baseline: " in " ".join(out.split())
+    assert out.count("SUPPRESSED ") == 20 and "(baseline: " in " ".join(out.split())
     main(["scan", EXAMPLE, "--quiet", "--compact"])
     out = capsys.readouterr().out
     assert "fix:" not in out and "UNKNOWN" not in out and "FAIL " in out
@@ -119,6 +119,6 @@ def test_quiet_compact_and_suppressed(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_the_summary_counts_what_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", EXAMPLE, "--fail-on", "medium"]) == 1
-    assert "; 2 failing at or above --fail-on medium" in " ".join(capsys.readouterr().out.split())
+    assert "; 3 failing at or above --fail-on medium" in " ".join(capsys.readouterr().out.split())
     assert main(["scan", EXAMPLE, "--fail-on", "high"]) == 0
     assert "; 0 failing at or above --fail-on high" in " ".join(capsys.readouterr().out.split())

@@ -8,6 +8,8 @@
   `locked-logs` (Object Lock in COMPLIANCE mode for 400 days, versioning, lifecycle).
 - `west-basic`: single-Region trail in us-west-2 with basic selectors (write management events,
   S3 object writes in all buckets), never started: not logging.
+- EventBridge: rule `s3-bucket-deleted` on the default bus of us-east-1 (DeleteBucket, to the SNS
+  topic), and the same rule DISABLED in eu-west-1.
 
 Emulator gaps handled here, not in the product (docs/cloudtrail-semantics.md §11): new trails are
 not logging until StartLogging, so the test starts the two that should log; PutInsightSelectors
@@ -23,6 +25,10 @@ from typing import Any
 ACCOUNT_ID = "123456789012"
 OTHER_ACCOUNT_ID = "210987654321"
 PAYROLL = "arn:aws:s3:::payroll/"
+DELETE_BUCKET_PATTERN = json.dumps({
+    "source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"],
+    "detail": {"eventSource": ["s3.amazonaws.com"], "eventName": ["DeleteBucket"]},
+})  # fmt: skip
 CIS_CLOUDTRAIL_PATTERN = (
     "{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || "
     "($.eventName=StartLogging) || ($.eventName=StopLogging)}"
@@ -39,6 +45,8 @@ class Account:
     topic_arn: str
     alarm_arn: str
     role_arn: str
+    rule_arn: str
+    disabled_rule_arn: str
 
 
 def _bucket_policy(bucket: str) -> str:
@@ -161,8 +169,18 @@ def build_account(aws: Any) -> Account:
         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
     }])  # fmt: skip
 
+    rules = {}
+    for region, state in (("us-east-1", "ENABLED"), ("eu-west-1", "DISABLED")):
+        events = aws.client("events", region)
+        rules[region] = events.put_rule(
+            Name="s3-bucket-deleted", EventPattern=DELETE_BUCKET_PATTERN, State=state
+        )["RuleArn"]
+        events.put_targets(Rule="s3-bucket-deleted",
+                           Targets=[{"Id": "security", "Arn": topic_arn}])  # fmt: skip
+
     return Account(
         main_arn=main, eu_arn=eu, west_arn=west, key_arn=key_arn, log_group_arn=group_arn,
         topic_arn=topic_arn, alarm_arn=alarm_arn,
         role_arn=f"arn:aws:iam::{OTHER_ACCOUNT_ID}:role/trailcheck-audit",
+        rule_arn=rules["us-east-1"], disabled_rule_arn=rules["eu-west-1"],
     )  # fmt: skip

@@ -9,8 +9,9 @@
 Emulator shims, kept here in the tests and never in the product:
 - s3control puts the account id in the host name (`123456789012.127.0.0.1`), which does not
   resolve: a `before-sign` hook drops that prefix;
-- moto has no cloudtrail:ListEventDataStores (it answers HTTP 500): a `before-call` hook
-  answers an empty list;
+- moto has no CloudTrail Lake (ListEventDataStores answers HTTP 500): a `before-call` hook answers
+  ListEventDataStores, GetEventDataStore and GetInsightSelectors for a store from
+  `FakeAws.event_data_stores` (GetEventDataStore answers, none by default);
 - moto's DescribeTrails always says HasCustomEventSelectors/HasInsightSelectors false: the product
   never relies on those flags (it always reads the selectors), so nothing is needed.
 """
@@ -54,10 +55,6 @@ def _strip_account_host(request: Any, **_: Any) -> None:
     request.url = re.sub(r"//\d{12}\.", "//", request.url, count=1)
 
 
-def _no_event_data_stores(model: Any, **_: Any) -> Any:
-    return AWSResponse("", 200, {}, RawBody(b"")), {"EventDataStores": []}
-
-
 _LOADER: Any = None
 
 
@@ -81,6 +78,7 @@ class FakeAws:
     hooks: list[Hook] = field(default_factory=list)
     sent: Counter[tuple[str, str]] = field(default_factory=Counter)  # (service, operation)
     sessions: int = 0
+    event_data_stores: list[dict[str, Any]] = field(default_factory=list)
     _setup_session: Any = None
     _setup_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -90,11 +88,33 @@ class FakeAws:
     def session(self) -> Any:
         s = boto3.Session(region_name="us-east-1", botocore_session=_botocore_session())
         s.events.register("before-sign.s3-control.*", _strip_account_host)
-        s.events.register("before-call.cloudtrail.ListEventDataStores", _no_event_data_stores)
+        for op in ("ListEventDataStores", "GetEventDataStore", "GetInsightSelectors"):
+            s.events.register(f"before-call.cloudtrail.{op}", self._lake)
         s.events.register("before-send.*.*", self._count)
         for event, handler in self.hooks:
             s.events.register(event, handler)
         return s
+
+    def _lake(self, model: Any, params: Any, **_: Any) -> Any:
+        """The emulator's missing CloudTrail Lake, answered from `event_data_stores`."""
+        import json
+
+        body = params.get("body") if isinstance(params, dict) else None
+        request = json.loads(body) if body else {}
+        found = [s for s in self.event_data_stores
+                 if s["EventDataStoreArn"] == request.get("EventDataStore")]  # fmt: skip
+        if model.name == "ListEventDataStores":
+            listed = [{k: s[k] for k in ("EventDataStoreArn", "Name")}
+                      for s in self.event_data_stores]  # fmt: skip
+            answer: dict[str, Any] = {"EventDataStores": listed}
+        elif model.name == "GetEventDataStore" and found:
+            answer = {k: v for k, v in found[0].items() if k != "InsightSelectors"}
+        elif model.name == "GetInsightSelectors" and found:
+            answer = {"EventDataStoreArn": found[0]["EventDataStoreArn"],
+                      "InsightSelectors": found[0].get("InsightSelectors", [])}  # fmt: skip
+        else:
+            return None  # the emulator's own answer (a trail's insight selectors)
+        return AWSResponse("", 200, {}, RawBody(b"")), answer
 
     def factory(self, profile: str | None) -> Any:
         """The audit's SessionFactory."""

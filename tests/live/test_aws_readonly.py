@@ -27,7 +27,8 @@ def test_every_allowed_operation_is_a_read_or_a_named_exception() -> None:
 
 def test_every_allowed_operation_exists_in_botocore() -> None:
     botocore_session = pytest.importorskip("botocore.session").get_session()
-    names = {"cloudwatch-logs": "logs", "s3-control": "s3control"}  # service id -> client name
+    names = {"cloudwatch-logs": "logs", "s3-control": "s3control",
+             "eventbridge": "events"}  # service id -> client name  # fmt: skip
     for service, operations in AUDIT_OPERATIONS.items():
         model = botocore_session.get_service_model(names.get(service, service))
         assert model.service_id.hyphenize() == service  # the id the guard's events carry
@@ -66,6 +67,13 @@ def test_guard_handler_refuses_by_event_name() -> None:
         ("s3", "us-east-1", lambda c, a: c.put_bucket_policy(Bucket="trail-logs", Policy="{}")),
         ("kms", "us-east-1", lambda c, a: c.schedule_key_deletion(KeyId=a.key_arn)),
         ("logs", "us-east-1", lambda c, a: c.delete_log_group(logGroupName="cloudtrail/main")),
+        ("events", "us-east-1", lambda c, a: c.disable_rule(Name="s3-bucket-deleted")),
+        ("events", "us-east-1", lambda c, a: c.remove_targets(Rule="s3-bucket-deleted",
+                                                              Ids=["security"])),
+        ("events", "us-east-1", lambda c, a: c.put_rule(Name="x", EventPattern="{}")),
+        ("cloudtrail", "us-east-1",
+         lambda c, a: c.stop_event_data_store_ingestion(EventDataStore="lake")),
+        ("cloudtrail", "us-east-1", lambda c, a: c.delete_event_data_store(EventDataStore="lake")),
     ],
 )
 def test_a_write_is_refused_and_never_reaches_the_endpoint(
@@ -88,6 +96,9 @@ def test_a_write_is_refused_and_never_reaches_the_endpoint(
     assert (
         "DenyInsecureTransport" in aws.client("s3").get_bucket_policy(Bucket="trail-logs")["Policy"]
     )
+    rule = aws.client("events").describe_rule(Name="s3-bucket-deleted")
+    assert rule["State"] == "ENABLED"
+    assert aws.client("events").list_targets_by_rule(Rule="s3-bucket-deleted")["Targets"]
 
 
 def test_a_read_goes_through(aws: FakeAws, account: Account) -> None:

@@ -78,7 +78,8 @@ def test_example_scan_prints_one_group(capsys: pytest.CaptureFixture[str],
     assert out.count('resource "aws_cloudwatch_metric_alarm" "cis"') == 1
     assert main(["scan", str(EXAMPLE), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    failing = [f for f in doc["findings"] if f["rule_id"] >= "CT101" and f["status"] == "fail"]
+    failing = [f for f in doc["findings"]
+               if "CT101" <= f["rule_id"] <= "CT115" and f["status"] == "fail"]  # fmt: skip
     assert len(failing) == 14  # one finding per rule in the JSON contract
 
 
@@ -96,7 +97,8 @@ def test_the_group_fix_makes_the_topics_pass(tmp_path: Path, capsys: pytest.Capt
     (infra / "cis.tf").write_text(hcl.replace("aws_sns_topic.alarms", "aws_sns_topic.security"))
     main(["scan", str(infra), "--format", "json", "--check", "CT1*"])
     doc = json.loads(capsys.readouterr().out)
-    assert {f["rule_id"]: f["status"] for f in doc["findings"]} == {
+    # CT121 asks for more (every critical scenario alerts): not what the CIS group fixes
+    assert {f["rule_id"]: f["status"] for f in doc["findings"] if f["rule_id"] != "CT121"} == {
         f"CT{n}": "pass" for n in range(101, 116)} | {"CT120": "pass"}
 
 

@@ -15,13 +15,13 @@ from checker.model import (
 )
 from checker.simulator.capture import (
     Decision,
-    basic_to_advanced,
     compile_trail,
     decide,
     describe_basic,
     event_is_read,
 )
 from checker.simulator.events import Event, Resource
+from checker.simulator.translation import basic_to_advanced
 from tests.simulator.capture_cases import CASES, Case, mgmt, s3, trail
 
 

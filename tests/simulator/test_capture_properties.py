@@ -1,6 +1,7 @@
 """Properties of the capture semantics that must hold for every trail and event (design.md:
 adding a selector never captures fewer events; a basic selector and its advanced equivalent
-capture the same events; a disabled trail captures nothing)."""
+capture the same events; a disabled trail captures nothing), and for CloudTrail Lake event data
+stores, which select events with the same advanced selectors."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from checker.model import (
     AdvancedSelector,
     BasicSelector,
     DataResource,
+    EventDataStore,
     FieldSelector,
     MaybeStr,
     Selectors,
     Trail,
     Unknown,
 )
-from checker.simulator.capture import Status, basic_to_advanced, decide
+from checker.simulator.capture import Status, decide
 from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.translation import basic_to_advanced
 
 UNKNOWN = Unknown("var.x has no value")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -226,3 +229,63 @@ def test_a_disabled_trail_captures_nothing(
 def test_an_unknown_logging_state_never_captures(trail: Trail, event: Event) -> None:
     unsure = Trail(**{**trail.__dict__, "is_logging": UNKNOWN})
     assert decide(unsure, event).status != "captured"
+
+
+# -- event data stores: the same selector semantics as a trail ---------------------------------
+
+
+def _store(trail: Trail, selectors: Selectors, status: str = "ENABLED") -> EventDataStore:
+    """The event data store that records where `trail` does (a store has no
+    IncludeGlobalServiceEvents setting: the trail must include them)."""
+    return EventDataStore(
+        id="s", name="s", account_id=trail.account_id, home_region=trail.home_region,
+        status=status, is_multi_region=trail.is_multi_region,
+        is_organization=trail.is_organization, selectors=selectors,
+    )  # fmt: skip
+
+
+def _store_twin(trail: Trail) -> Trail:
+    return Trail(**{**trail.__dict__, "include_global_service_events": True,
+                    "is_logging": True})  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_trail(), st.lists(advanced_selectors(), max_size=3), events())
+def test_an_event_data_store_captures_what_a_trail_with_its_selectors_captures(
+    trail: Trail, selectors: list[AdvancedSelector], event: Event
+) -> None:
+    chosen = Selectors("advanced", advanced=tuple(selectors)) if selectors else Selectors.default()
+    twin = _store_twin(_with(trail, chosen))
+    assert decide(_store(twin, chosen), event).status == decide(twin, event).status
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_trail(), st.lists(advanced_selectors(), max_size=3), advanced_selectors(), events())
+def test_adding_a_selector_to_an_event_data_store_never_captures_less(
+    trail: Trail, selectors: list[AdvancedSelector], extra: AdvancedSelector, event: Event
+) -> None:
+    before = decide(_store(trail, Selectors("advanced", advanced=tuple(selectors))), event)
+    after = decide(_store(trail, Selectors("advanced", advanced=(*selectors, extra))), event)
+    assert RANK[after.status] >= RANK[before.status], (before, after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_trail(), st.lists(basic_selectors(), min_size=1, max_size=3), events())
+def test_a_store_with_the_advanced_equivalent_of_basic_selectors_captures_the_same_events(
+    trail: Trail, selectors: list[BasicSelector], event: Event
+) -> None:
+    twin = _store_twin(trail)
+    as_basic = decide(_with(twin, Selectors("basic", basic=tuple(selectors))), event)
+    translated = tuple(a for b in selectors for a in basic_to_advanced(b))
+    in_store = decide(_store(twin, Selectors("advanced", advanced=translated)), event)
+    assert as_basic.status == in_store.status, (selectors, as_basic, in_store)
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_trail(), ANY_SELECTORS.filter(lambda s: s.kind != "basic"),
+       st.sampled_from(("STOPPED_INGESTION", "PENDING_DELETION")), events())  # fmt: skip
+def test_a_store_that_does_not_ingest_captures_nothing(
+    trail: Trail, selectors: Selectors, status: str, event: Event
+) -> None:
+    decision = decide(_store(trail, selectors, status), event)
+    assert decision.status == "missed" and decision.stage == "logging"

@@ -9,8 +9,9 @@ steps, on one bounded thread pool shared by every account and Region:
    account that organizations:ListAccounts lists (the role NAME in each); each account's enabled
    Regions (ec2:DescribeRegions) unless given. Accounts are opened in parallel;
 2. discovery, per account and Region: cloudtrail:DescribeTrails with shadow trails (every trail
-   is kept once, by ARN), ListEventDataStores; per account: s3:ListBuckets, the account's public
-   access block, and what Organizations lets the caller read;
+   is kept once, by ARN), ListEventDataStores, and the EventBridge rules and event data stores
+   (`live_events`); per account: s3:ListBuckets, the account's public access block, and what
+   Organizations lets the caller read;
 3. details: per trail (in its home Region) status, event selectors and Insights; per trail bucket,
    KMS key and log group (with metric filters) the settings the rules read; per Region with a
    trail log group, the CloudWatch alarms;
@@ -37,6 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from checker.loaders.aws import live_events
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import (
     AccountReader,
@@ -223,6 +225,7 @@ class _Discovery:
     # account -> (Region, reason) of each Region whose trails could not be listed
     failed_regions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     event_data_stores: list[dict[str, Any]] = field(default_factory=list)
+    events: list[live_events.RegionEvents] = field(default_factory=list)
     account_pab: dict[str, PublicAccessBlock | None] = field(default_factory=dict)
     organization: list[tuple[AccountReader, OrgReads]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -240,12 +243,16 @@ def _discover_region(
                     found.trails[arn] = (t, account)
         elif isinstance(result, Failed):
             found.failed_regions.setdefault(account.account_id, []).append((region, result.reason))
+    stores: Result | None = None
     if account.options.event_data_stores:
         stores = account.read("cloudtrail", region, "list_event_data_stores")
         with found.lock:
             found.event_data_stores.extend(
                 shapes.event_data_stores(stores, account.account_id, region)
             )
+    events = live_events.read_region(account, region, stores)  # EventBridge rules, Lake
+    with found.lock:
+        found.events.append(events)
     account.sink.progress.advance(task)
     bar.job_done(account, found)
 
@@ -464,6 +471,12 @@ def _details(
             group_jobs.setdefault(base, owner_reader(base, reader))
         if t.get("SnsTopicARN"):
             topic_jobs.setdefault(t["SnsTopicARN"], owner_reader(t["SnsTopicARN"], reader))
+    rules = [r for e in found.events for r in e.rules]
+    stores = [s for e in found.events for s in e.stores]
+    for arn in live_events.kms_keys(stores):
+        key_jobs.setdefault(arn, owner_reader(arn, accounts[0]))
+    for arn in live_events.sns_targets(rules):  # an EventBridge rule's topic and its subscribers
+        topic_jobs.setdefault(arn, owner_reader(arn, accounts[0]))
 
     # log groups can only be read from their own account
     readable_groups: dict[str, AccountReader] = {}
@@ -556,6 +569,8 @@ def _details(
         topics=shapes.sorted_unique(t for t, _ in topic_results),
         subscriptions=shapes.sorted_unique(s for _, subs in topic_results for s in subs),
         policies=shapes.sorted_unique(policies),
+        event_data_stores=shapes.sorted_unique(stores),
+        event_rules=shapes.sorted_unique(rules),
         account_public_access_blocks=blocks,
         organization_accounts=members,
         origin="live",

@@ -602,7 +602,8 @@ def control_policy_from_api(
 
 
 def event_data_stores(response: Result, account: str, region: str) -> list[dict[str, Any]]:
-    """ListEventDataStores, recorded for the report only (the model has no Lake objects)."""
+    """ListEventDataStores, summarised for the report's audit section (the model's stores are
+    read by `live_events`)."""
     if not isinstance(response, Mapping):
         return []
     out = []

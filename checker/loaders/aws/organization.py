@@ -22,7 +22,7 @@ from typing import Any
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import GLOBAL_REGION, AccountReader, NotChecked, Sink
 from checker.loaders.aws.live_shapes import ABSENT, Failed
-from checker.model import ControlPolicy, Estate, Location, Unknown
+from checker.model import UNIT_COLLECTIONS, ControlPolicy, Estate, Location, Unknown
 
 # Account states (ListAccounts `State`, or the older `Status`) in which an account can be used:
 # only ACTIVE. SUSPENDED and CLOSED accounts are closed, PENDING_CLOSURE ones are being closed,
@@ -201,10 +201,7 @@ def organization_result(
 
 
 # the Estate collections whose objects have a location, hence an account
-_LOCATED = (
-    "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
-    "topics", "subscriptions", "policies", "account_public_access_blocks", "diagnostics",
-)  # fmt: skip
+_LOCATED = (*UNIT_COLLECTIONS, "account_public_access_blocks", "diagnostics")
 
 
 def account_unit(account_id: str) -> str:

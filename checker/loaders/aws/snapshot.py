@@ -11,6 +11,7 @@ One JSON document, validated by `checker/schemas/snapshot.schema.json`:
      "trails": [...], "buckets": [...], "keys": [...], "key_aliases": [...],
      "log_groups": [...], "metric_filters": [...], "alarms": [...], "topics": [...],
      "subscriptions": [...], "policies": [...],
+     "event_data_stores": [...], "event_rules": [...], "event_buses": [...],
      "not_checked": [{"call": "s3:GetBucketPolicy", "region": "us-east-1",
                       "error": "AccessDenied", "affects": ["policy@arn:aws:s3:::logs"]}],
      "diagnostics": [...]}
@@ -51,6 +52,9 @@ from checker.model import (
     ControlPolicy,
     Diagnostic,
     Estate,
+    EventBus,
+    EventDataStore,
+    EventRule,
     InputFile,
     Key,
     KeyAlias,
@@ -80,6 +84,9 @@ COLLECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("topics", Topic),
     ("subscriptions", Subscription),
     ("policies", ControlPolicy),
+    ("event_data_stores", EventDataStore),
+    ("event_rules", EventRule),
+    ("event_buses", EventBus),
 )
 # `foreign_unit` exists only in a deployment unit's view while rules judge it
 NOT_SERIALIZED = frozenset({"location", "lines", "foreign_unit"})

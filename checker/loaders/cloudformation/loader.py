@@ -143,6 +143,9 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         topics=tuple(built.topics),
         subscriptions=tuple(built.subscriptions),
         policies=tuple(built.policies),
+        event_data_stores=tuple(built.event_data_stores),
+        event_rules=tuple(built.event_rules),
+        event_buses=tuple(built.event_buses),
         inputs=(InputFile(display, KIND, status),),
         diagnostics=tuple(errors) + tuple(built.diagnostics) + tuple(dangling),
     )

@@ -10,12 +10,17 @@ from typing import Any
 from checker.loaders.cloudformation.coerce import to_bool, to_document, to_int, to_str, to_str_tuple
 from checker.loaders.cloudformation.resource import Resource, reference
 from checker.loaders.cloudformation.selectors import insight_selectors, selectors
+from checker.loaders.eventbridge import CLOUDFORMATION_KINDS, kind_of_arn, pattern_text
 from checker.loaders.located import line_of
 from checker.model import (
     Alarm,
     Bucket,
     ControlPolicy,
     Diagnostic,
+    EventBus,
+    EventDataStore,
+    EventRule,
+    EventTarget,
     Key,
     KeyAlias,
     LifecycleExpiration,
@@ -35,6 +40,8 @@ BUCKET = ("AWS::S3::Bucket",)
 KEY = ("AWS::KMS::Key", "AWS::KMS::Alias")
 LOG_GROUP = ("AWS::Logs::LogGroup",)
 TOPIC = ("AWS::SNS::Topic",)
+EVENT_BUS = ("AWS::Events::EventBus",)
+EVENT_DATA_STORE = ("AWS::CloudTrail::EventDataStore",)
 
 # AccessControl (CloudFormation's names) -> the canned ACL as the S3 API spells it.
 CANNED_ACLS = {
@@ -68,6 +75,9 @@ class Built:
     topics: list[Topic] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     policies: list[ControlPolicy] = field(default_factory=list)
+    event_data_stores: list[EventDataStore] = field(default_factory=list)
+    event_rules: list[EventRule] = field(default_factory=list)
+    event_buses: list[EventBus] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -85,6 +95,14 @@ def build(resources: list[Resource], home_region: str | None) -> Built:
     out.alarms = [_alarm(r) for r in by_type.get("AWS::CloudWatch::Alarm", ())]
     out.topics, out.subscriptions = _topics(by_type)
     out.policies = _policies(by_type)
+    region = home_region or UNKNOWN_REGION
+    stores = by_type.get("AWS::CloudTrail::EventDataStore", ())
+    out.event_data_stores = [_event_data_store(r, region) for r in stores]
+    out.event_rules = [_event_rule(r, region) for r in by_type.get("AWS::Events::Rule", ())]
+    out.event_buses = [
+        EventBus(id=r.id, name=r.name("Name"), location=r.location)
+        for r in by_type.get("AWS::Events::EventBus", ())
+    ]
     return out
 
 
@@ -476,6 +494,91 @@ def _topics(by_type: Mapping[str, list[Resource]]) -> tuple[list[Topic], list[Su
                 if _same(t, ref) and t.policy is None:
                     topics[j] = replace(t, policy=to_document(document, "PolicyDocument"))
     return topics, subscriptions
+
+
+# ---------------------------------------------------------------------------------------------
+# CloudTrail Lake and EventBridge
+
+# the retention a store gets without RetentionPeriod, by BillingMode (CloudTrail API reference,
+# CreateEventDataStore; EXTENDABLE_RETENTION_PRICING is the default mode)
+DEFAULT_RETENTION = {"EXTENDABLE_RETENTION_PRICING": 366, "FIXED_RETENTION_PRICING": 2557}
+
+
+def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
+    retention = r.integer("RetentionPeriod", "retention_days")
+    if retention is None:
+        mode = r.string("BillingMode") or "EXTENDABLE_RETENTION_PRICING"
+        retention = DEFAULT_RETENTION.get(mode) if isinstance(mode, str) else mode
+        if retention is None:
+            retention = Unknown(f"BillingMode {mode!r} is not one CloudTrail accepts")
+    ingesting = r.boolean("IngestionEnabled", True, "status")
+    status: str | Unknown = ingesting if isinstance(ingesting, Unknown) else (
+        "ENABLED" if ingesting else "STOPPED_INGESTION")  # fmt: skip
+    advanced = r.get("AdvancedEventSelectors", "selectors")
+    store = EventDataStore(
+        id=r.id,
+        name=r.name("Name"),
+        location=r.location,
+        home_region=region,
+        status=status,
+        is_multi_region=r.boolean("MultiRegionEnabled", True, "is_multi_region"),
+        is_organization=r.boolean("OrganizationEnabled", False, "is_organization"),
+        termination_protection=r.boolean(
+            "TerminationProtectionEnabled", True, "termination_protection"
+        ),
+        retention_days=retention,
+        kms_key=r.reference("KmsKeyId", KEY, "kms_key"),
+        selectors=selectors(None, advanced),
+        insight_selectors=insight_selectors(r.get("InsightSelectors", "insight_selectors")),
+        insights_destination=r.reference(
+            "InsightsDestination", EVENT_DATA_STORE, "insights_destination"
+        ),
+    )
+    return replace(store, lines=dict(r.lines))
+
+
+def _event_rule(r: Resource, region: str | Unknown) -> EventRule:
+    state = r.string("State", "state")
+    rule = EventRule(
+        id=r.id,
+        name=r.name("Name"),
+        location=r.location,
+        region=region,
+        event_bus=r.reference("EventBusName", EVENT_BUS, "event_bus"),
+        state="ENABLED" if state is None else state,  # PutRule: enabled unless State says not
+        pattern=pattern_text(r.get("EventPattern", "pattern")),
+        targets=_event_targets(r),
+    )
+    return replace(rule, lines=dict(r.lines))
+
+
+def _event_targets(r: Resource) -> tuple[EventTarget, ...] | Unknown:
+    values = r.get("Targets")
+    raw = r.raw("Targets")
+    if values is None:
+        return ()
+    if isinstance(values, Unknown):
+        return values
+    if not isinstance(values, list) or not isinstance(raw, list):
+        return Unknown("Targets is not a list")
+    out = []
+    for i, (value, node) in enumerate(zip(values, raw, strict=False)):
+        if not isinstance(value, dict) or not isinstance(node, dict):
+            return Unknown(f"target {i} of {r.id} is not known")
+        arn = to_str(value.get("Arn", ""), "Arn")
+        linked = r.ev.link(node.get("Arn"), CLOUDFORMATION_KINDS)
+        kind = CLOUDFORMATION_KINDS.get(r.ev.t.type_of(linked) or "") if linked else None
+        line = line_of(raw, i)
+        out.append(
+            EventTarget(
+                id=f"{r.id}.Targets[{i}]",
+                arn=reference(arn, linked),
+                kind=kind if kind is not None else kind_of_arn(arn),
+                location=replace(r.location, line=line),
+                lines={"arn": line},
+            )
+        )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------

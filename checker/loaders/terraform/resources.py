@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from checker.loaders.eventbridge import TERRAFORM_KINDS, kind_of_arn, terraform_type
 from checker.loaders.terraform.iam import read_policy, to_leaf
 from checker.loaders.terraform.values import Invalid, Lazy, PartialStr, Traced, untrace
 from checker.model import (
@@ -25,6 +26,10 @@ from checker.model import (
     DataResource,
     Diagnostic,
     Estate,
+    EventBus,
+    EventDataStore,
+    EventRule,
+    EventTarget,
     FieldSelector,
     Grant,
     InsightSelector,
@@ -313,6 +318,11 @@ class Collector:
     policies: dict[str, _PolicyDraft] = field(default_factory=dict)
     attachments: list[tuple[Any, Any]] = field(default_factory=list)
     account_blocks: list[PublicAccessBlock] = field(default_factory=list)
+    event_data_stores: list[EventDataStore] = field(default_factory=list)
+    event_rules: list[EventRule] = field(default_factory=list)
+    event_buses: list[EventBus] = field(default_factory=list)
+    # each target with the `rule` and `event_bus_name` it names, folded into its rule
+    event_targets: list[tuple[EventTarget, Any, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def add(self, a: Attrs) -> None:
@@ -369,6 +379,9 @@ class Collector:
             subscriptions=tuple(self.subscriptions),
             policies=policies,
             account_public_access_blocks=tuple(self.account_blocks),
+            event_data_stores=tuple(self.event_data_stores),
+            event_rules=_with_targets(self.event_rules, self.event_targets),
+            event_buses=tuple(self.event_buses),
             diagnostics=tuple(self.diagnostics),
         )
 
@@ -1103,8 +1116,133 @@ def _iam_attachment(c: Collector, a: Attrs) -> None:
             c.attachments.append((policy, value))
 
 
+# --------------------------------------------------------------------------------------------
+# CloudTrail Lake and EventBridge
+
+
+def _event_data_store(c: Collector, a: Attrs) -> None:
+    """aws_cloudtrail_event_data_store; the provider's defaults: multi-Region, termination
+    protection on, 2555 days, ingesting unless `suspend` (provider resource schema)."""
+    L = _Lines(a)
+    for model_field, attr in (
+        ("name", "name"), ("is_multi_region", "multi_region_enabled"),
+        ("is_organization", "organization_enabled"),
+        ("termination_protection", "termination_protection_enabled"),
+        ("retention_days", "retention_period"), ("kms_key", "kms_key_id"),
+        ("selectors", "advanced_event_selector"), ("status", "suspend"),
+    ):  # fmt: skip
+        L.mark(model_field, attr)
+    suspended = tri(a, "suspend", False)
+    retention = integer(a, "retention_period")
+    c.event_data_stores.append(
+        EventDataStore(
+            id=a.address,
+            name=_required(string(a, "name"), "name"),
+            location=a.location,
+            arn=Computed(f"the ARN of {a.address} is known only after apply"),
+            home_region=c.region(a),
+            status=suspended if isinstance(suspended, Unknown) else (
+                "STOPPED_INGESTION" if suspended else "ENABLED"),
+            is_multi_region=tri(a, "multi_region_enabled", True),
+            is_organization=tri(a, "organization_enabled", False),
+            termination_protection=tri(a, "termination_protection_enabled", True),
+            retention_days=2555 if retention is None else retention,
+            kms_key=reference(a, "kms_key_id"),
+            selectors=_selectors(c, a),
+            lines=L.lines,
+        )
+    )  # fmt: skip
+
+
+def _event_rule(c: Collector, a: Attrs) -> None:
+    L = _Lines(a)
+    L.mark("name", "name", "name_prefix")
+    L.mark("event_bus", "event_bus_name")
+    L.mark("state", "state", "is_enabled")
+    L.mark("pattern", "event_pattern")
+    state = string(a, "state")
+    if state is None:
+        # the provider's older `is_enabled` (true by default) stands for ENABLED / DISABLED
+        enabled = tri(a, "is_enabled", True)
+        state = enabled if isinstance(enabled, Unknown) else (
+            "ENABLED" if enabled else "DISABLED")  # fmt: skip
+    c.event_rules.append(
+        EventRule(
+            id=a.address,
+            name=_generated_name(c, a),
+            location=a.location,
+            arn=Computed(f"the ARN of {a.address} is known only after apply"),
+            region=c.region(a),
+            event_bus=reference(a, "event_bus_name"),
+            state=state,
+            pattern=string(a, "event_pattern"),
+            lines=L.lines,
+        )
+    )
+
+
+def _event_target(c: Collector, a: Attrs) -> None:
+    raw = a.raw("arn")
+    arn = make_reference(raw, "arn") or Reference(Unknown(f"{a.address} has no arn"))
+    kind = TERRAFORM_KINDS.get(terraform_type(raw.target)) if isinstance(raw, Traced) else None
+    target = EventTarget(
+        id=a.address,
+        arn=arn,
+        kind=kind if kind is not None else kind_of_arn(arn.value),
+        location=a.location,
+        lines={"arn": line} if (line := a.line("arn")) else {},
+    )
+    c.event_targets.append((target, a.raw("rule"), a.raw("event_bus_name")))
+
+
+def _event_bus(c: Collector, a: Attrs) -> None:
+    c.event_buses.append(
+        EventBus(
+            id=a.address,
+            name=_required(string(a, "name"), "name"),
+            location=a.location,
+            arn=Computed(f"the ARN of {a.address} is known only after apply"),
+        )
+    )
+
+
+def _with_targets(
+    rules: list[EventRule], targets: list[tuple[EventTarget, Any, Any]]
+) -> tuple[EventRule, ...]:
+    """Each target folded into the rule it names: by address when the `rule` argument reads the
+    rule's name, else by name (and bus, when both are known). A target of a rule outside the
+    inputs has nothing to join."""
+    folded: dict[int, list[EventTarget]] = {}
+    for target, rule_raw, bus_raw in targets:
+        hit = next((i for i, r in enumerate(rules) if _names_rule(r, rule_raw, bus_raw)), None)
+        if hit is not None:
+            folded.setdefault(hit, []).append(target)
+    return tuple(
+        replace(rule, targets=tuple(folded[i])) if i in folded else rule
+        for i, rule in enumerate(rules)
+    )
+
+
+def _names_rule(rule: EventRule, rule_raw: Any, bus_raw: Any) -> bool:
+    if isinstance(rule_raw, Traced) and rule_raw.target == rule.id:
+        return True
+    name, bus = to_model(rule_raw), to_model(bus_raw)
+    if not isinstance(name, str) or name != rule.name:
+        return False
+    # the same name on two buses: a target without event_bus_name is on the default bus
+    bus = "default" if bus is None else bus
+    own_bus = rule.event_bus.value if rule.event_bus is not None else "default"
+    if isinstance(bus, str) and isinstance(own_bus, str):
+        return bus.rsplit(":event-bus/", 1)[-1] == own_bus.rsplit(":event-bus/", 1)[-1]
+    return True
+
+
 _MAPPERS = {
     "aws_cloudtrail": _trail,
+    "aws_cloudtrail_event_data_store": _event_data_store,
+    "aws_cloudwatch_event_rule": _event_rule,
+    "aws_cloudwatch_event_target": _event_target,
+    "aws_cloudwatch_event_bus": _event_bus,
     "aws_s3_bucket": _bucket,
     "aws_s3_account_public_access_block": _account_pab,
     "aws_kms_key": _key,

@@ -1,0 +1,25 @@
+"""Predicates about CloudTrail Lake event data stores (rules CT050-CT053). Termination protection
+and the ingesting status are plain attribute checks in the rule files; the key check is
+`customer_managed_key` (trail.py), shared with trails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import EventDataStore, Unknown
+from checker.predicates import Context, Outcome, predicate
+
+
+@predicate("lake_retention")
+def lake_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+    """CT051: the store keeps events at least `--min-retention-days` (default 365)."""
+    store: EventDataStore = subject.obj
+    minimum = ctx.options.min_retention_days
+    days = store.retention_days
+    where = store.where("retention_days")
+    if isinstance(days, Unknown):
+        return Outcome("unknown", f"the retention period is unknown ({days.reason})", where)
+    if days < minimum:
+        return Outcome("fail", f"events are kept {days} days, under the minimum of {minimum}",
+                       where)  # fmt: skip
+    return Outcome("pass", f"events are kept {days} days (minimum {minimum})", where)

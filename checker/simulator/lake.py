@@ -1,0 +1,34 @@
+"""CloudTrail Lake event data stores in the simulator, compiled with the trails' capture code.
+
+An event data store records by advanced event selectors with a trail's semantics, in its own
+Region (every Region of its partition when multi-Region, the default) and organization scope,
+while its status is ENABLED (docs/semantics/lake.md). Its Insights come from source stores: a
+store with insight selectors sends its Insights events to the store its `insights_destination`
+names, which records them when its own selectors select `eventCategory` Insight.
+"""
+
+from __future__ import annotations
+
+from checker.model import Estate, EventDataStore
+from checker.simulator.capture import CompiledTrail, InsightSource
+
+
+def compiled_stores(estate: Estate, default_region: str | None = None) -> list[CompiledTrail]:
+    """Every event data store of the estate, compiled once, with the estate's organization
+    members and the source stores of its Insights."""
+    members = estate.organization_accounts
+
+    def compiled(store: EventDataStore, sources: tuple[InsightSource, ...] = ()) -> CompiledTrail:
+        return CompiledTrail(store, default_region=default_region, organization_accounts=members,
+                             insight_sources=sources)  # fmt: skip
+
+    sources: dict[int, list[InsightSource]] = {}
+    for store in estate.event_data_stores:
+        if store.insights_destination is None or store.insight_selectors == ():
+            continue
+        destination = estate.resolve("lake", store.insights_destination)
+        if destination is not None:
+            sources.setdefault(id(destination), []).append(
+                (store.insight_selectors, compiled(store))
+            )
+    return [compiled(s, tuple(sources.get(id(s), ()))) for s in estate.event_data_stores]
