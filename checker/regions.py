@@ -28,7 +28,7 @@ OPT_IN_REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Region-name prefix -> partition; the longest matching prefix wins, anything else is "aws".
-_PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
+PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("us-isob-", "aws-iso-b"),
     ("us-isof-", "aws-iso-f"),
     ("eu-isoe-", "aws-iso-e"),
@@ -57,7 +57,7 @@ REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
 def partition_of(region: str) -> str:
-    for prefix, partition in _PARTITION_PREFIXES:
+    for prefix, partition in PARTITION_PREFIXES:
         if region.startswith(prefix):
             return partition
     return "aws"
