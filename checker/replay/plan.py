@@ -48,6 +48,9 @@ from checker.simulator.filter_pattern import PatternError
 SIZE_UNDER = MAX_EVENT_BYTES - 48 * 1024
 SIZE_OVER = MAX_EVENT_BYTES + 48 * 1024
 
+# Column suffix of each stage's code in step `s` (`t<i>_x`: the selectors).
+STAGE_COLUMN = {"logging": "l", "account": "a", "region": "r", "global": "g", "selectors": "x"}
+
 # The record's own fields every per-record output carries, in this order.
 EVENT_COLUMNS = ("eventtime", "eventid", "eventsource", "eventname", "awsregion",
                  "recipientaccountid")  # fmt: skip
@@ -129,7 +132,7 @@ class Plan:
         sized = size_class_expr() if size else "0"
         b = f"SELECT *, {sized} AS tc_size FROM (SELECT *, {derived} FROM {source}) AS b0"
         stage_cols = [
-            f"{t.sql.stages[stage]} AS {t.prefix}_{stage[0]}" for t in self.trails
+            f"{t.sql.stages[stage]} AS {t.prefix}_{STAGE_COLUMN[stage]}" for t in self.trails
             for stage in STAGES
         ] + [
             f"{sel} AS {t.prefix}_p{k}" for t in self.trails
@@ -170,7 +173,7 @@ def _select_star(columns: Sequence[str]) -> str:
 
 def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
     p = t.prefix
-    codes = [f"{p}_{stage[0]}" for stage in STAGES]
+    codes = [f"{p}_{STAGE_COLUMN[stage]}" for stage in STAGES]
     selectors_may_be_null = t.sql.stages["selectors"] == NULL_INT or bool(t.sql.fallbacks)
     miss = any_of([f"({c} = 2)" for c in codes[:4]])
     if selectors_may_be_null:
@@ -184,7 +187,7 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
         NULL_INT,
     )
     fields = (("a", "coalesce(recipientaccountid, '')"), ("r", REGION), ("g", SOURCE),
-              ("s", CATEGORY))  # fmt: skip
+              ("x", CATEGORY))  # fmt: skip
     key_parts = [f"(CASE WHEN {p}_{s} <> 0 THEN {expr} ELSE '' END)" for s, expr in fields]
     key = f"(CASE WHEN {p}_c = 0 THEN NULL ELSE concat_ws('|', {', '.join(key_parts)}) END)"
     if t.sql.selectors:

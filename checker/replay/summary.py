@@ -96,6 +96,7 @@ class Summary:
     bytes: int = 0  # decompressed bytes of the records read
     fallbacks: list[dict[str, Any]] = field(default_factory=list)
     fallback_records: int = 0
+    mismatches: int = 0  # groups whose SQL decision the Python evaluator did not confirm
 
     def add(
         self,
@@ -172,6 +173,7 @@ class Summary:
                                 for r, n in sorted(self.unknown_regions.items())],
             "fallbacks": self.fallbacks,
             "fallback_records": self.fallback_records,
+            **({"internal_mismatches": self.mismatches} if self.mismatches else {}),
         }  # fmt: skip
 
     def comparable(self) -> dict[str, Any]:
