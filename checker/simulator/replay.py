@@ -30,6 +30,7 @@ from checker.simulator.pipeline import EventResult, simulate_event
 
 READ_SIZE = 1 << 20
 _DELIVERY_HEAD = re.compile(r'\{\s*"Records"\s*:\s*\[')
+_RECORDS_KEY = re.compile(r'\{\s*"Records"\s*:')
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -135,7 +136,7 @@ def iter_stream_records(name: str, stream: IO[bytes]) -> Iterator[Mapping[str, A
     elif first == "{" and _DELIVERY_HEAD.match(text.buf, text.pos):
         text.pos = _DELIVERY_HEAD.match(text.buf, text.pos).end()  # type: ignore[union-attr]
         yield from _array(text, delivery=True)
-    elif first == "{":
+    elif first == "{" and not _RECORDS_KEY.match(text.buf, text.pos):
         yield from _lines(text)
     else:
         yield from _whole(text)
