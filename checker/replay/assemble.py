@@ -40,10 +40,7 @@ def record_of_example(ex: Mapping[str, Any]) -> dict[str, Any]:
     if ex.get("host") is not None:
         rec["tlsDetails"] = {"clientProvidedHostHeader": ex["host"]}
     if ex.get("resources") is not None:
-        rec["resources"] = [
-            {k: v for k, v in (("type", r.get("type")), ("ARN", r.get("arn"))) if v is not None}
-            for r in ex["resources"]
-        ]
+        rec["resources"] = [_resource(r) for r in ex["resources"] if r is not None]
     return rec
 
 
@@ -79,3 +76,8 @@ class Assembler:
                 alarms = trace(plan.estate, t.trail.log_group, event, matches=matches)
             trails.append(TrailResult(t.trail.id, decision, delivery, alarms))
         return EventResult(event, tuple(trails))
+
+
+def _resource(r: Mapping[str, Any]) -> dict[str, Any]:
+    low = {k.lower(): v for k, v in r.items()}
+    return {k: low[k.lower()] for k in ("type", "ARN") if low.get(k.lower()) is not None}

@@ -25,7 +25,7 @@ from checker.replay.assemble import Assembler
 from checker.replay.feed import Chunk, Feeder, Piece, spool_dir
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
-from checker.replay.summary import KNOWN_REGIONS, Summary, example_of, reason_key
+from checker.replay.summary import Summary, example_of, reason_key
 from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
@@ -42,6 +42,7 @@ _EXAMPLE = (
     "'sessionCredentialFromConsole': ex_sessioncredentialfromconsole, 'uiArn': ex_uiarn, "
     "'host': ex_host, 'resources': ex_res}"
 )
+_ORDER = "coalesce(eventtime, '') || chr(1) || coalesce(eventid, '')"
 
 
 @dataclass
@@ -213,6 +214,7 @@ class DuckDBEngine:
         extra = ["recipientaccountid", "awsregion"] if options.usage else []
         self.keys = [*self.groups, "tc_day", "tc_badregion", *extra]
         self.acc_ready = False
+        self.decided = 0
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
         for fb in plan.fallbacks:
             self.summary.fallbacks.append({"kind": fb.kind, "name": fb.name, "reason": fb.reason})
@@ -275,11 +277,11 @@ class DuckDBEngine:
     def _chunk(self, chunk: Chunk) -> None:
         source, sized = self._source(chunk)
         query = self.plan.query(source, size=sized)
-        known = ", ".join(_sql_str(r) for r in sorted(KNOWN_REGIONS))
+        keys = ", ".join(self.keys)
         try:
             self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE cur AS SELECT *, (CASE WHEN awsregion IN ({known}) "
-                f"THEN NULL ELSE coalesce(awsregion, '') END) AS tc_badregion FROM ({query})"
+                f"CREATE OR REPLACE TEMP TABLE g AS SELECT {keys}, tc_fb, count(*) AS n, "
+                f"min_by({_EXAMPLE}, {_ORDER}, 3) AS ex FROM ({query}) GROUP BY {keys}, tc_fb"
             )
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
@@ -289,34 +291,27 @@ class DuckDBEngine:
             return
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
-        self._accumulate()
-        self._fallbacks(chunk)
+        if not self.acc_ready:
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, ex FROM g WHERE NOT tc_fb")
+            self.acc_ready = True
+        else:
+            self.con.execute(f"INSERT INTO acc SELECT {keys}, n, ex FROM g WHERE NOT tc_fb")
+        self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
+        if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
+            self._fallbacks(chunk, query)
         if self.options.per_record is not None or len(self.run.results) < self.options.keep:
-            self._per_record()
+            self._per_record(query)
         elif self.options.keep:
             self.run.truncated = True
         for name, line, text in chunk.aside:
             self._python_text(name, line, text)
         if self.options.progress:
-            self.options.progress(self.summary.files, self.summary.events + self._acc_events(),
+            self.options.progress(self.summary.files, self.decided + self.summary.events,
                                   self.summary.bytes)  # fmt: skip
 
-    def _acc_events(self) -> int:
-        if not self.acc_ready:
-            return 0
-        row = self.con.execute("SELECT coalesce(sum(n), 0) FROM acc").fetchone()
+    def _count(self, sql: str) -> int:
+        row = self.con.execute(sql).fetchone()
         return int(row[0]) if row else 0
-
-    def _accumulate(self) -> None:
-        keys = ", ".join(self.keys)
-        select = (f"SELECT {keys}, count(*) AS n, min_by({_EXAMPLE}, coalesce(eventtime, '') || "
-                  f"chr(1) || coalesce(eventid, ''), 3) AS ex FROM cur WHERE NOT tc_fb "
-                  f"GROUP BY {keys}")  # fmt: skip
-        if not self.acc_ready:
-            self.con.execute(f"CREATE TEMP TABLE acc AS {select}")
-            self.acc_ready = True
-        else:
-            self.con.execute(f"INSERT INTO acc {select}")
 
     def _finish(self) -> None:
         if self.acc_ready:
@@ -338,31 +333,26 @@ class DuckDBEngine:
 
     # -- records the SQL left undecided -----------------------------------------------------------
 
-    def _fallbacks(self, chunk: Chunk) -> None:
-        row = self.con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE eventid IS NULL) FROM cur WHERE tc_fb"
-        ).fetchone()
-        total, anonymous = (int(row[0]), int(row[1])) if row else (0, 0)
-        if not total:
-            return
+    def _fallbacks(self, chunk: Chunk, query: str) -> None:
         keys = ", ".join(self.keys)
-        if anonymous:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cur AS SELECT {keys}, tc_fb, eventid "
+                         f"FROM ({query})")  # fmt: skip
+        if self._count("SELECT count(*) FROM cur WHERE tc_fb AND eventid IS NULL"):
             # an undecided record without eventID cannot be found again: the whole chunk goes
             # to the Python evaluator, and its SQL counts are taken back
-            self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n, NULL AS ex "
-                             f"FROM cur WHERE NOT tc_fb GROUP BY {keys}")  # fmt: skip
-            for record in self._chunk_records(chunk, None):
-                self._python_record(record)
-            return
-        # every record sharing an eventID with an undecided one goes to Python, so that none is
-        # counted twice
-        self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid AS id "
-                         "FROM cur WHERE tc_fb")  # fmt: skip
-        self.con.execute(
-            f"INSERT INTO acc SELECT {keys}, -count(*) AS n, NULL AS ex FROM cur WHERE NOT tc_fb "
-            f"AND eventid IN (SELECT id FROM fb_ids) GROUP BY {keys}"
-        )
-        ids = {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
+            where = "NOT tc_fb"
+        else:
+            # every record sharing an eventID with an undecided one goes to Python, so that
+            # none is counted twice
+            where = "NOT tc_fb AND eventid IN (SELECT id FROM fb_ids)"
+            self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid "
+                             "AS id FROM cur WHERE tc_fb")  # fmt: skip
+        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n, NULL AS ex FROM cur "
+                         f"WHERE {where} GROUP BY {keys}")  # fmt: skip
+        self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
+        ids = None
+        if where != "NOT tc_fb":
+            ids = {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
         for record in self._chunk_records(chunk, ids):
             self._python_record(record)
 
@@ -406,10 +396,10 @@ class DuckDBEngine:
 
     # -- per-record output ----------------------------------------------------------------------
 
-    def _per_record(self) -> None:
+    def _per_record(self, query: str) -> None:
         cols = ", ".join(["eventtime", "eventid", "eventsource", "eventname", "awsregion",
                           "recipientaccountid", *self.groups, f"{_EXAMPLE} AS ex"])  # fmt: skip
-        cur = self.con.execute(f"SELECT {cols} FROM cur WHERE NOT tc_fb")
+        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb")
         names = [d[0].lower() for d in cur.description]
         while True:
             rows = cur.fetchmany(4096)

@@ -36,7 +36,8 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
-from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
+from checker.regions import KNOWN_REGIONS
+from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case, in_list
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
@@ -157,10 +158,12 @@ class Plan:
     def query(self, source: str, *, size: bool = True) -> str:
         """The engine's per-record query: the record's own fields, what rebuilds its capture
         fields for explanations, every decision column and `tc_fb`."""
-        out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day"]
+        known = in_list("awsregion", KNOWN_REGIONS)
+        out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",
+               f"(CASE WHEN {known} THEN NULL ELSE coalesce(awsregion, '') END) AS tc_badregion"]
         out += [f"{c} AS ex_{c}" for c in EXAMPLE_COLUMNS[len(EVENT_COLUMNS):]]
         out += ["useridentity.arn AS ex_uiarn", "tlsdetails.clientprovidedhostheader AS ex_host",
-                "list_transform(resources, lambda r: {'type': r.type, 'arn': r.arn}) AS ex_res"]
+                "resources AS ex_res"]
         out += [c for c in self.group_columns() if c.startswith(("t", "f")) and c != CATEGORY
                 and c != "tc_size"]
         out.append(f"{self.fallback_expr()} AS tc_fb")

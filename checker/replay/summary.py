@@ -14,18 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.regions import DEFAULT_REGIONS, OPT_IN_REGIONS
+from checker.regions import KNOWN_REGIONS
 from checker.simulator.pipeline import EventResult
 
 TOP_REASONS = 5
 EXAMPLES = 3
-# Regions of the other partitions (botocore partitions.json, read 2026-12).
-OTHER_PARTITION_REGIONS = (
-    "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
-    "us-iso-west-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "us-isof-east-1",
-    "eusc-de-east-1",
-)  # fmt: skip
-KNOWN_REGIONS = frozenset((*DEFAULT_REGIONS, *OPT_IN_REGIONS, *OTHER_PARTITION_REGIONS))
 EXAMPLE_FIELDS = ("eventTime", "eventID", "eventSource", "eventName", "awsRegion",
                   "recipientAccountId")  # fmt: skip
 
