@@ -159,7 +159,7 @@ def _extra_commands() -> list[
     import importlib
 
     out = []
-    for name in ("simulate", "coverage", "diff", "audit"):
+    for name in ("simulate", "coverage", "diff", "audit", "sql", "cost"):
         try:
             module = importlib.import_module(f"checker.commands.{name}")
         except ModuleNotFoundError as e:

@@ -130,8 +130,12 @@ class Plan:
         filter's match. `size` False: the source holds no record over the limit (the JSON feeder
         set long records aside), so the size class is 0."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
-        sized = size_class_expr() if size else "0"
-        b = f"SELECT *, {sized} AS tc_size FROM (SELECT *, {derived} FROM {source}) AS b0"
+        inner = f"SELECT *, {derived} FROM {source}"
+        if size:
+            b = (f"SELECT *, {size_class_expr('tc_bytes')} AS tc_size FROM (SELECT *, "
+                 f"{size_expr()} AS tc_bytes FROM ({inner}) AS b0) AS b1")  # fmt: skip
+        else:
+            b = f"SELECT *, 0 AS tc_size FROM ({inner}) AS b0"
         stage_cols = [
             f"{t.sql.stages[stage]} AS {t.prefix}_{STAGE_COLUMN[stage]}" for t in self.trails
             for stage in STAGES
@@ -202,9 +206,9 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
                                                         f"{first} END)")]
 
 
-def size_class_expr() -> str:
-    """0, 1 or 2 (see SIZE_UNDER, SIZE_OVER): the record's size estimated as the lengths of its
-    fields as the table holds them, plus the JSON punctuation and key names around them."""
+def size_expr() -> str:
+    """The record's size estimated from its fields as the table holds them: their lengths plus
+    the JSON punctuation and key names around them."""
     parts: list[str] = []
     for f in schema.FIELDS:
         overhead = len(f.key) + 4
@@ -215,8 +219,12 @@ def size_class_expr() -> str:
         else:
             value = f"length(CAST({f.column} AS VARCHAR)) + 2"
         parts.append(f"coalesce({value} + {overhead}, 0)")
-    total = " + ".join(parts)
-    return f"(CASE WHEN {total} < {SIZE_UNDER} THEN 0 WHEN {total} > {SIZE_OVER} THEN 2 ELSE 1 END)"
+    return "(" + " + ".join(parts) + ")"
+
+
+def size_class_expr(size: str) -> str:
+    """0 surely under the 256 KB limit, 2 surely over, 1 too close to tell (see SIZE_UNDER)."""
+    return f"(CASE WHEN {size} < {SIZE_UNDER} THEN 0 WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)"
 
 
 # ---------------------------------------------------------------------------------------------
