@@ -211,7 +211,8 @@ class DuckDBEngine:
         self.fixed: dict[int, TrailDestinations] = {}
         self.columns = plan.read_columns()
         self.groups = plan.group_columns()
-        extra = ["recipientaccountid", "awsregion"] if options.usage else []
+        extra = ["recipientaccountid", "awsregion", "tc_readonly", "tc_service"] if options.usage \
+            else []
         self.keys = [*self.groups, "tc_day", "tc_badregion", *extra]
         self.acc_ready = False
         self.decided = 0

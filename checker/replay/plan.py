@@ -164,7 +164,10 @@ class Plan:
         fields for explanations, every decision column and `tc_fb`."""
         known = in_list("awsregion", KNOWN_REGIONS)
         out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",
-               f"(CASE WHEN {known} THEN NULL ELSE coalesce(awsregion, '') END) AS tc_badregion"]
+               f"(CASE WHEN {known} THEN NULL ELSE coalesce(awsregion, '') END) AS tc_badregion",
+               f"{READ} AS tc_readonly",
+               f"(CASE WHEN {CATEGORY} IN ('Data', 'NetworkActivity') THEN eventsource END) "
+               "AS tc_service"]
         out += [f"{c} AS ex_{c}" for c in EXAMPLE_COLUMNS[len(EVENT_COLUMNS):]]
         out += ["useridentity.arn AS ex_uiarn", "tlsdetails.clientprovidedhostheader AS ex_host",
                 "resources AS ex_res"]

@@ -84,6 +84,7 @@ class Summary:
     unknown_regions: Counter[str] = field(default_factory=Counter)
     # (trail, category, event source for data/network events, account, region) -> events
     usage: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
+    writes: Counter[str] = field(default_factory=Counter)  # trail -> write management events
     engine: str = "python"
     files: int = 0
     bytes: int = 0  # decompressed bytes of the records read
@@ -122,6 +123,8 @@ class Summary:
             if decision.status == "captured":
                 s.captured += count
                 self.usage[(t.trail, e.event_category, service, account or "", region)] += count
+                if e.event_category == "Management" and e.read_only is not True:
+                    self.writes[t.trail] += count
                 for name in t.delivery.delivered() if t.delivery else ():
                     s.destinations[name] += count
                 if t.cloudwatch == "yes":
