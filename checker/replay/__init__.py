@@ -1,1 +1,2 @@
-"""Replaying CloudTrail logs at scale: streaming inputs, predicates compiled to SQL (DuckDB,\nAthena, Trino, Spark), summaries and cost."""
+"""Replaying CloudTrail logs at scale: streaming inputs, predicates compiled to SQL (DuckDB,
+Athena, Trino, Spark), summaries and cost."""

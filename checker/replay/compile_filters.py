@@ -131,7 +131,7 @@ def _text_test(value: StringValue | RegexValue, text: str) -> str:
     rest = raw[1:] if lead else raw
     trail = rest.endswith("*")
     core = rest[:-1] if trail else rest
-    if lead and trail or (lead and not core):
+    if (lead and trail) or (lead and not core):
         return "TRUE" if not core else f"(strpos({text}, {lit(core)}) > 0)"
     if lead:
         return f"ends_with({text}, {lit(core)})"

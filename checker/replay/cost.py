@@ -226,7 +226,9 @@ def difference(base: Estimate, head: Estimate) -> list[dict[str, Any]]:
     return sorted(out, key=lambda d: (-abs(d["usd_per_month"]), d["trail"], d["item"]))
 
 
-def difference_text(changes: Sequence[Mapping[str, Any]], base: Estimate, head: Estimate) -> list[str]:
+def difference_text(
+    changes: Sequence[Mapping[str, Any]], base: Estimate, head: Estimate
+) -> list[str]:
     out = ["", f"Cost change per month ({head.prices.note}; sample of {head.days:g} day(s)):"]
     if not changes:
         out.append("  none")

@@ -43,7 +43,7 @@ def render(sql: str, dialect: Dialect, *, pretty: bool = True) -> str:
     if dialect != "duckdb":
         target = "trino" if dialect == "athena" else dialect
 
-        def rewrite(node: exp.Expression) -> exp.Expression:
+        def rewrite(node: Any) -> Any:
             name = _function_name(node)
             if name == "JSON_TYPE":
                 doc, path = (a.sql(dialect=target) for a in _args(node))

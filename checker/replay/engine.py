@@ -293,7 +293,8 @@ class DuckDBEngine:
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
         if not self.acc_ready:
-            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, ex FROM g WHERE NOT tc_fb")
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, ex FROM g "
+                             "WHERE NOT tc_fb")  # fmt: skip
             self.acc_ready = True
         else:
             self.con.execute(f"INSERT INTO acc SELECT {keys}, n, ex FROM g WHERE NOT tc_fb")

@@ -22,6 +22,7 @@ spellings can at most quintuple a record's length), so every record DuckDB sees 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import zlib
@@ -86,10 +87,8 @@ class Chunk:
     def remove(self) -> None:
         for p in (self.path, self.parquet if self.temporary else None):
             if p:
-                try:
+                with contextlib.suppress(OSError):
                     os.remove(p)
-                except OSError:
-                    pass
 
 
 def spool_dir() -> str:
@@ -306,7 +305,7 @@ def long_lines(data: bytes, limit: int = LONG_LINE) -> list[tuple[int, int]]:
     the cost is a backwards search per window, not a look at every line."""
     out: list[tuple[int, int]] = []
     pos, n = 0, len(data)
-    while n - pos > limit:
+    while n - pos >= limit:
         last = data.rfind(b"\n", pos, pos + limit)
         if last >= 0:
             pos = last + 1

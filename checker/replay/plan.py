@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
+from checker.regions import KNOWN_REGIONS
 from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
@@ -36,7 +37,6 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
-from checker.regions import KNOWN_REGIONS
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case, in_list
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail

@@ -155,7 +155,8 @@ def athena_ddl(
         "  'projection.timestamp.interval'='1',\n"
         "  'projection.timestamp.interval.unit'='DAYS',\n"
         f"  'projection.timestamp.range'='{start},NOW',\n"
-        f"  'storage.location.template'='{base}${{account}}/CloudTrail/${{region}}/${{timestamp}}'\n"
+        f"  'storage.location.template'='{base}"
+        "${account}/CloudTrail/${region}/${timestamp}'\n"
         ");\n"
     )
 

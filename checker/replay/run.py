@@ -28,14 +28,14 @@ def replay_inputs(
     estate: Estate,
     inputs: Sequence[str],
     *,
-    window: Window = Window(),
+    window: Window | None = None,
     engine: Engine = "auto",
     options: Options | None = None,
     default_region: str | None = None,
     s3: S3Factory | None = None,
 ) -> Run:
     options = options or Options()
-    objects = list(discover(inputs, window, s3=s3))
+    objects = list(discover(inputs, window or Window(), s3=s3))
     if not objects:
         raise ReplayError(f"{', '.join(inputs)}: no log file found (in the window asked for)")
     chosen = _choose(engine, objects)

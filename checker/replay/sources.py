@@ -95,7 +95,7 @@ def layout(parts: Sequence[str]) -> Layout:
         values.append(int(text) if text.isdigit() else None)
     if any(v is None for v in values):
         return Layout(account, rest[2] if len(rest) > 2 else None)
-    year, month, day = (values + [None, None, None])[:3]
+    year, month, day = [*values, None, None, None][:3]
     try:
         if year is not None:
             date(year, month or 1, day or 1)
@@ -126,10 +126,11 @@ def _is_log_name(name: str) -> bool:
 
 
 def discover(
-    inputs: Sequence[str], window: Window = Window(), *, s3: S3Factory | None = None
+    inputs: Sequence[str], window: Window | None = None, *, s3: S3Factory | None = None
 ) -> Iterator[LogObject]:
     """Every input file, in a stable order (sorted within each folder). Explicit files are taken
     whatever their name; folders are searched for log files (LOG_SUFFIXES)."""
+    window = window or Window()
     client: Any = None
     for item in inputs:
         if item.startswith("s3://"):
@@ -148,7 +149,7 @@ def discover(
 
 def _local_object(path: str) -> LogObject:
     size = os.path.getsize(path)
-    return LogObject(path, size, lambda: open(path, "rb"), path)  # noqa: SIM115
+    return LogObject(path, size, lambda: open(path, "rb"), path)
 
 
 def _local(item: str, window: Window, *, explicit: bool) -> Iterator[LogObject]:

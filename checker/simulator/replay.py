@@ -218,8 +218,9 @@ def _lines(text: _Text) -> Iterator[Mapping[str, Any]]:
                                   ) from e  # fmt: skip
             if not isinstance(rec, dict):
                 lineno, _ = text.where(start)
-                raise ReplayError(f"{text.name}:{lineno}: the line is a JSON "
-                                  f"{type(rec).__name__}, not a CloudTrail record object")  # fmt: skip
+                kind = type(rec).__name__
+                raise ReplayError(f"{text.name}:{lineno}: the line is a JSON {kind}, not a "
+                                  "CloudTrail record object")  # fmt: skip
             first = False
             yield rec
         text.pos = end + 1
@@ -263,7 +264,7 @@ def iter_records(path: str | Path) -> Iterator[Mapping[str, Any]]:
     """Stream the records of one events file; raises ReplayError naming the file and place."""
     shown = str(path)
     try:
-        handle = Path(path).open("rb")
+        handle = Path(path).open("rb")  # noqa: SIM115 (closed below, after the errors)
     except IsADirectoryError as e:
         raise ReplayError(f"{shown}: is a directory; give a CloudTrail log file") from e
     except OSError as e:

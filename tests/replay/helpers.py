@@ -19,6 +19,7 @@ from checker.model import (
     Topic,
     Trail,
 )
+from checker.replay import schema
 from checker.replay.engine import Options, Run
 from checker.replay.run import replay_inputs
 from checker.replay.summary import reason_key
@@ -80,4 +81,28 @@ def by_event_id(run: Run) -> dict[str, dict[str, Any]]:
     return {r["event"]["eventID"]: normal(r) for r in run.results}
 
 
-__all__ = ["both", "by_event_id", "estate", "reason_key", "write_jsonl"]
+def table_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as a row of the Athena-schema table (JSON fields as text, lower-case members)."""
+    return {f.column: _cell(f, record.get(f.key)) for f in schema.FIELDS}
+
+
+def _cell(f: schema.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.kind == "json":
+        return json.dumps(value, separators=(",", ":"))
+    if f.kind == "struct":
+        value = value if isinstance(value, dict) else {}
+        return {c.column: _cell(c, value.get(c.key)) for c in f.children}
+    if f.kind == "array":
+        item = schema.Field(f.key, "struct", f.children)
+        return [_cell(item, v) for v in value] if isinstance(value, list) else None
+    if f.kind == "map":
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+
+__all__ = ["both", "by_event_id", "estate", "reason_key", "table_row", "write_jsonl"]

@@ -92,7 +92,7 @@ def test_diff_adds_the_cost_change(tmp_path: Path, capsys: pytest.CaptureFixture
           "--format", "json"])  # fmt: skip
     doc = json.loads(capsys.readouterr().out)
     assert doc["cost"]["changes"][0]["item"] in ("S3 data events", "CloudWatch Logs ingestion",
-                                                 "S3 storage of a month of log files")  # noqa
+                                                 "S3 storage of a month of log files")
     assert any(c["item"] == "S3 data events" for c in doc["cost"]["changes"])
 
 

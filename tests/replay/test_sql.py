@@ -20,6 +20,7 @@ from checker.replay.queries import counts, duckdb_ddl, per_record
 from checker.replay.run import replay_inputs
 from checker.simulator.replay import iter_records
 from checker.simulator.scenarios import load_catalog
+from tests.replay.helpers import table_row as _row
 
 duckdb = pytest.importorskip("duckdb")
 sqlglot = pytest.importorskip("sqlglot")
@@ -27,28 +28,6 @@ sqlglot = pytest.importorskip("sqlglot")
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "fixtures" / "replay" / "config"
 LOGS = REPO / "fixtures" / "replay" / "logs"
-
-
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    return {f.column: _cell(f, record.get(f.key)) for f in schema.FIELDS}
-
-
-def _cell(f: schema.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if f.kind == "json":
-        return json.dumps(value, separators=(",", ":"))
-    if f.kind == "struct":
-        value = value if isinstance(value, dict) else {}
-        return {c.column: _cell(c, value.get(c.key)) for c in f.children}
-    if f.kind == "array":
-        item = schema.Field(f.key, "struct", f.children)
-        return [_cell(item, v) for v in value] if isinstance(value, list) else None
-    if f.kind == "map":
-        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +89,8 @@ def test_investigations_run_and_find_what_the_records_hold(table: Any) -> None:
     by_name = {i.name: i for i in INVESTIGATIONS}
     rows = con.execute(render(by_name["root-usage"].sql(), "duckdb"), period).fetchall()
     expected = [r for r in records if (r.get("userIdentity") or {}).get("type") == "Root"
-                and "invokedBy" not in r["userIdentity"] and r.get("eventType") != "AwsServiceEvent"]
+                and "invokedBy" not in r["userIdentity"]
+                and r.get("eventType") != "AwsServiceEvent"]
     assert len(rows) == len(expected)
     rows = con.execute(render(by_name["failed-console-sign-ins"].sql(), "duckdb"),
                        period).fetchall()  # fmt: skip
