@@ -46,7 +46,7 @@ def test_long_records_go_to_python_and_miss_cloudwatch(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "r.jsonl", [big, _rec(1), _rec(2)])
     duck = _agree([str(path)], ['{ $.eventName = "StopLogging" }'])
     assert duck.summary.fallback_records == 1
-    (captured,) = [r for r in duck.results if r["event"]["eventID"] == "id-0"][0]["captured_by"]
+    (captured,) = next(r for r in duck.results if r["event"]["eventID"] == "id-0")["captured_by"]
     assert "cloudwatch_logs" not in captured["destinations"]
 
 
@@ -97,7 +97,7 @@ def test_parquet_like_an_athena_export(tmp_path: Path) -> None:
                     [[table_row(r)[c] for c in cols] for r in recs])  # fmt: skip
     parquet = tmp_path / "export.parquet"
     con.execute(f"COPY t TO '{parquet}' (FORMAT PARQUET)")
-    python, duck = both(estate([PLAIN], PATTERNS[:1]), [str(jsonl)])
+    python, _ = both(estate([PLAIN], PATTERNS[:1]), [str(jsonl)])
     _, from_parquet = both(estate([PLAIN], PATTERNS[:1]), [str(parquet)])
     assert from_parquet.summary.comparable() == python.summary.comparable()
     assert by_event_id(from_parquet) == by_event_id(python)

@@ -36,17 +36,18 @@ def _layout(root: Path) -> list[Path]:
                 d = root / "AWSLogs" / "o-abcdefghij" / account / "CloudTrail" / region / "2026" \
                     / "11" / day  # fmt: skip
                 files.append(_delivery(d / f"{account}_CloudTrail_{region}_202611{day}.json.gz"))
-    digest = root / "AWSLogs" / "o-abcdefghij" / "111122223333" / "CloudTrail-Digest" / "x.json.gz"
+    org = root / "AWSLogs" / "o-abcdefghij"
+    digest = org / "111122223333" / "CloudTrail-Digest" / "x.json.gz"
     files.append(_delivery(digest))
     (root / "README.md").write_text("not a log")
     return files
 
 
 def test_layout_parses_organization_and_account_paths() -> None:
-    where = layout("b/AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2026/11/02".split("/"))
+    where = layout(["b", "AWSLogs", "o-abcdefghij", "111122223333", "CloudTrail", "eu-west-1", "2026", "11", "02"])
     assert (where.account, where.region, where.year, where.month, where.day) == (
         "111122223333", "eu-west-1", 2026, 11, 2)
-    assert layout("x/AWSLogs/111122223333/CloudTrail-Digest".split("/")).skip
+    assert layout(["x", "AWSLogs", "111122223333", "CloudTrail-Digest"]).skip
     assert layout(["logs", "file.json"]).account is None
 
 

@@ -3,7 +3,6 @@ Athena schema and gives the Python path's answers; the other dialects parse with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
