@@ -44,7 +44,8 @@ def _layout(root: Path) -> list[Path]:
 
 
 def test_layout_parses_organization_and_account_paths() -> None:
-    where = layout(["b", "AWSLogs", "o-abcdefghij", "111122223333", "CloudTrail", "eu-west-1", "2026", "11", "02"])
+    where = layout(["b", "AWSLogs", "o-abcdefghij", "111122223333", "CloudTrail", "eu-west-1",
+                    "2026", "11", "02"])
     assert (where.account, where.region, where.year, where.month, where.day) == (
         "111122223333", "eu-west-1", 2026, 11, 2)
     assert layout(["x", "AWSLogs", "111122223333", "CloudTrail-Digest"]).skip
