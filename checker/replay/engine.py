@@ -25,7 +25,7 @@ from checker.replay.assemble import Assembler
 from checker.replay.feed import Chunk, Feeder, Piece, spool_dir
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
-from checker.replay.summary import Summary, example_of, reason_key
+from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
 from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
@@ -217,6 +217,8 @@ class DuckDBEngine:
         self.acc_ready = False
         self.decided = 0
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # group key -> up to EXAMPLES records, from the chunk where the group first appeared
+        self.examples: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         for fb in plan.fallbacks:
             self.summary.fallbacks.append({"kind": fb.kind, "name": fb.name, "reason": fb.reason})
 
@@ -280,10 +282,8 @@ class DuckDBEngine:
         query = self.plan.query(source, size=sized)
         keys = ", ".join(self.keys)
         try:
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE g AS SELECT {keys}, tc_fb, count(*) AS n, "
-                f"min_by({_EXAMPLE}, {_ORDER}, 3) AS ex FROM ({query}) GROUP BY {keys}, tc_fb"
-            )
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS SELECT {keys}, tc_fb, "
+                             f"count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb")  # fmt: skip
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
                 raise ReplayError(f"{chunk.parquet}: not a CloudTrail table in Parquet ({e})"
@@ -293,11 +293,18 @@ class DuckDBEngine:
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
         if not self.acc_ready:
-            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, ex FROM g "
-                             "WHERE NOT tc_fb")  # fmt: skip
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n FROM g WHERE NOT tc_fb")
             self.acc_ready = True
         else:
-            self.con.execute(f"INSERT INTO acc SELECT {keys}, n, ex FROM g WHERE NOT tc_fb")
+            self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
+        groups = self.con.execute(f"SELECT {keys} FROM g WHERE NOT tc_fb").fetchall()
+        if any(tuple(g) not in self.examples for g in groups):
+            # a group seen for the first time: take its examples (and the record that explains
+            # it) from this chunk; a second look at the chunk, needed for few chunks only
+            cur = self.con.execute(f"SELECT {keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) "
+                                   f"FROM ({query}) WHERE NOT tc_fb GROUP BY {keys}")  # fmt: skip
+            for row in cur.fetchall():
+                self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
             self._fallbacks(chunk, query)
@@ -318,18 +325,16 @@ class DuckDBEngine:
     def _finish(self) -> None:
         if self.acc_ready:
             keys = ", ".join(self.keys)
-            cur = self.con.execute(
-                f"SELECT {keys}, sum(n) AS n, list_slice(list_sort(flatten(list(ex) FILTER "
-                f"(WHERE ex IS NOT NULL))), 1, 3) AS ex FROM acc GROUP BY {keys} HAVING sum(n) > 0"
-            )
+            cur = self.con.execute(f"SELECT {keys}, sum(n) AS n FROM acc GROUP BY {keys} "
+                                   "HAVING sum(n) > 0")  # fmt: skip
             names = [d[0].lower() for d in cur.description]
             for values in cur.fetchall():
                 row = dict(zip(names, values, strict=True))
-                examples = [_example(e) for e in row["ex"]]
-                result = self.assembler.result(row, row["ex"][0])
+                found = self.examples[tuple(values[:-1])]
+                result = self.assembler.result(row, found[0])
                 account = row.get("recipientaccountid") if self.options.usage else None
                 self.summary.add(result, int(row["n"]), day=row["tc_day"], account=account,
-                                 examples=examples)  # fmt: skip
+                                 examples=[_example(e) for e in found])  # fmt: skip
         self.summary.mismatches = self.assembler.mismatches
         self.summary.finish()
 
@@ -349,7 +354,7 @@ class DuckDBEngine:
             where = "NOT tc_fb AND eventid IN (SELECT id FROM fb_ids)"
             self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid "
                              "AS id FROM cur WHERE tc_fb")  # fmt: skip
-        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n, NULL AS ex FROM cur "
+        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n FROM cur "
                          f"WHERE {where} GROUP BY {keys}")  # fmt: skip
         self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
         ids = None

@@ -173,10 +173,17 @@ class Summary:
         }  # fmt: skip
 
     def comparable(self) -> dict[str, Any]:
-        """Everything but how it was computed: what two engines must agree on."""
+        """What two engines must agree on: everything but how it was computed and which
+        records serve as examples (the Python path shows the earliest, the DuckDB engine the
+        earliest of the chunk where it first met them)."""
         doc = self.to_json()
         for key in ("engine", "fallbacks", "fallback_records"):
             doc.pop(key)
+        for trail in doc["trails"]:
+            for reason in trail["top_miss_reasons"]:
+                reason.pop("examples")
+        for alarm in doc["alarms"]:
+            alarm.pop("examples")
         return doc
 
 
