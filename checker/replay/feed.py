@@ -193,13 +193,14 @@ class Feeder:
         if not text:
             raise ReplayError(f"{name}: the file is empty; expected CloudTrail records")
         if text.startswith(_DELIVERY_PREFIX):
-            data = b"".join(head)
+            parts, size = list(head), sum(len(b) for b in head)
             for block in blocks:
-                data += block
-                if len(data) > MAX_DELIVERY_BYTES:
-                    yield from self._records(name, _Rewind([data], blocks))
+                parts.append(block)
+                size += len(block)
+                if size > MAX_DELIVERY_BYTES:
+                    yield from self._records(name, _Rewind(parts, blocks))
                     return
-            self._delivery(name, data)
+            self._delivery(name, b"".join(parts))
         elif text.startswith(b"{") and not text.startswith(b'{"Records"') \
                 and _first_line_is_object(text):
             yield from self._lines(name, head, blocks)
@@ -223,18 +224,20 @@ class Feeder:
         self._append(name, "delivery", body[len(_DELIVERY_PREFIX) : -2].replace(_CUT, _CUT_TO))
 
     def _lines(self, name: str, head: list[bytes], blocks: Iterator[bytes]) -> Iterator[None]:
-        pending = b"".join(head)
+        parts, size = list(head), sum(len(b) for b in head)
         line = 1
         for block in blocks:
-            pending += block
-            if len(pending) >= self.chunk_bytes:
-                cut = pending.rfind(b"\n") + 1
+            parts.append(block)
+            size += len(block)
+            if self._size + size >= self.chunk_bytes:
+                data = b"".join(parts)
+                cut = data.rfind(b"\n") + 1
+                parts, size = [data[cut:]], len(data) - cut
                 if cut:
-                    self._append(name, "lines", pending[:cut], line)
-                    line += pending.count(b"\n", 0, cut)
-                    pending = pending[cut:]
+                    self._append(name, "lines", data[:cut], line)
+                    line += data.count(b"\n", 0, cut)
                     yield None
-        self._append(name, "lines", pending, line)
+        self._append(name, "lines", b"".join(parts), line)
 
     def _records(self, name: str, stream: Any) -> Iterator[None]:
         import json
