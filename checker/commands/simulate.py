@@ -1,13 +1,17 @@
 """`trailcheck simulate`: which trails record given events, where they go, which alarms fire.
 
-    trailcheck simulate PATHS --events FILE [--format text|json] [--output FILE]
+    trailcheck simulate PATHS --events INPUT... [--start D] [--end D] [--account ID]
+                        [--log-region R] [--engine auto|duckdb|python]
+                        [--format text|json|html] [--output FILE] [--per-record FILE.jsonl]
     trailcheck simulate PATHS --scenario ID|all [--regions R1,R2] [--format text|json]
 
-FILE is a CloudTrail log file (`{"Records": [...]}`, gzip or not), a JSON array of records, or
-JSON Lines. The JSON output follows design.md: one result per record, in input order, with
-`captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail, reason]; trails
-whose decision is unknown are listed in `unknown_by`, never counted as capturing. A per-trail
-summary follows the results.
+INPUT is any mix of files, folders, globs and s3://bucket/prefix holding CloudTrail logs
+(delivery files, JSON arrays, JSON Lines, gzip or not, and Parquet): checker/replay. Up to
+PER_RECORD_LIMIT records, the JSON output follows design.md: one result per record, in input
+order, with `captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail,
+reason]; trails whose decision is unknown are listed in `unknown_by`, never counted as capturing.
+Beyond, the results are left out (`results_omitted`) and `--per-record` streams them. A summary
+per trail, destination and alarm follows.
 
 Exit codes (design.md): 0 the simulation ran; 2 bad input (an unreadable events file or
 configuration input, an unknown scenario, a bad region); 3 internal error. A simulation is a

@@ -73,6 +73,13 @@ DERIVED_GLOBAL = (
 )
 
 
+# The record fields the derived columns and the account stage read.
+DERIVED_PATHS: tuple[tuple[str, ...], ...] = (
+    ("eventSource",), ("awsRegion",), ("readOnly",), ("eventCategory",), ("eventType",),
+    ("managementEvent",), ("tlsDetails", "clientProvidedHostHeader"), ("recipientAccountId",),
+)  # fmt: skip
+
+
 def partition_expr(region: str) -> str:
     """checker.regions.partition_of in SQL."""
     whens = [(f"starts_with({region}, {lit(prefix)})", lit(p)) for prefix, p in PARTITION_PREFIXES]
@@ -259,10 +266,7 @@ def _field_value(name: str, paths: set[tuple[str, ...]]) -> str:
     """The text `FieldTest` compares for an advanced selector field."""
     getter = _GETTER_SQL.get(name)
     if getter is not None:
-        if name == "userIdentity.arn":
-            paths.add(("userIdentity", "arn"))
-        elif name == "eventName":
-            paths.add(("eventName",))
+        paths.add(tuple(name.split(".")))
         return getter
     steps = tuple(name.split("."))
     found = schema.resolve(steps)

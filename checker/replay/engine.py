@@ -211,9 +211,11 @@ class DuckDBEngine:
         self.fixed: dict[int, TrailDestinations] = {}
         self.columns = plan.read_columns()
         self.groups = plan.group_columns()
-        extra = ["recipientaccountid", "awsregion", "tc_readonly", "tc_service"] if options.usage \
-            else []
-        self.keys = [*self.groups, "tc_day", "tc_badregion", *extra]
+        usage = ["tc_readonly", "tc_service"] if options.usage else []
+        # results depend on the decision columns only; the day, Region (and account) are counted
+        self.example_keys = [*self.groups, *usage]
+        self.keys = [*self.example_keys, "tc_day", "awsregion",
+                     *(["recipientaccountid"] if options.usage else [])]
         self.acc_ready = False
         self.decided = 0
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -281,9 +283,13 @@ class DuckDBEngine:
         source, sized = self._source(chunk)
         query = self.plan.query(source, size=sized)
         keys = ", ".join(self.keys)
+        if sized:  # Parquet: the size class reads every column, so records are decided one by one
+            counted = f"SELECT {keys}, tc_fb, count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb"
+        else:  # decided once per combination of the fields the decisions read
+            grouped = self.plan.query(self.plan.grouped_source(source), size=False, weighted=True)
+            counted = f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) GROUP BY {keys}, tc_fb"
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS SELECT {keys}, tc_fb, "
-                             f"count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb")  # fmt: skip
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
                 raise ReplayError(f"{chunk.parquet}: not a CloudTrail table in Parquet ({e})"
@@ -297,12 +303,13 @@ class DuckDBEngine:
             self.acc_ready = True
         else:
             self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
-        groups = self.con.execute(f"SELECT {keys} FROM g WHERE NOT tc_fb").fetchall()
+        ex_keys = ", ".join(self.example_keys)
+        groups = self.con.execute(f"SELECT DISTINCT {ex_keys} FROM g WHERE NOT tc_fb").fetchall()
         if any(tuple(g) not in self.examples for g in groups):
-            # a group seen for the first time: take its examples (and the record that explains
-            # it) from this chunk; a second look at the chunk, needed for few chunks only
-            cur = self.con.execute(f"SELECT {keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) "
-                                   f"FROM ({query}) WHERE NOT tc_fb GROUP BY {keys}")  # fmt: skip
+            # decisions seen for the first time: take their examples (and the record that
+            # explains them) from this chunk; a second look at the chunk, for few chunks only
+            cur = self.con.execute(f"SELECT {ex_keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) "
+                                   f"FROM ({query}) WHERE NOT tc_fb GROUP BY {ex_keys}")  # fmt: skip
             for row in cur.fetchall():
                 self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
@@ -328,12 +335,17 @@ class DuckDBEngine:
             cur = self.con.execute(f"SELECT {keys}, sum(n) AS n FROM acc GROUP BY {keys} "
                                    "HAVING sum(n) > 0")  # fmt: skip
             names = [d[0].lower() for d in cur.description]
+            results: dict[tuple[Any, ...], EventResult] = {}
             for values in cur.fetchall():
                 row = dict(zip(names, values, strict=True))
-                found = self.examples[tuple(values[:-1])]
-                result = self.assembler.result(row, found[0])
+                key = tuple(row[k] for k in self.example_keys)
+                found = self.examples[key]
+                result = results.get(key)
+                if result is None:
+                    result = results[key] = self.assembler.result(row, found[0])
                 account = row.get("recipientaccountid") if self.options.usage else None
                 self.summary.add(result, int(row["n"]), day=row["tc_day"], account=account,
+                                 region=row["awsregion"] or "",
                                  examples=[_example(e) for e in found])  # fmt: skip
         self.summary.mismatches = self.assembler.mismatches
         self.summary.finish()

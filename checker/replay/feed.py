@@ -34,7 +34,7 @@ from checker.replay.sources import LogObject
 from checker.simulator.delivery import MAX_EVENT_BYTES
 from checker.simulator.replay import ReplayError, iter_stream_records
 
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 32 << 20
 READ_BYTES = 64 << 10
 LONG_LINE = MAX_EVENT_BYTES // 5
 MAX_DELIVERY_BYTES = 256 << 20  # larger "delivery files" go through the Python reader

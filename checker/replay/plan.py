@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
-from checker.regions import KNOWN_REGIONS
 from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
     DERIVED,
+    DERIVED_PATHS,
     DERIVED_GLOBAL,
     READ,
     REGION,
@@ -37,7 +37,7 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
-from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case, in_list
+from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
@@ -121,6 +121,27 @@ class Plan:
         """read_json's `columns`: the record fields the query reads, with their DuckDB types."""
         return schema.read_json_columns(schema.path_tree([*schema.CORE_PATHS, *self.paths]))
 
+    def decision_columns(self) -> dict[str, str]:
+        """The fields the decisions read (a subset of read_columns), with the record's day."""
+        return schema.read_json_columns(
+            schema.path_tree([*DERIVED_PATHS, *self.paths, ("eventTime",)])
+        )
+
+    def grouped_source(self, source: str) -> str:
+        """`source` (read_json with read_columns' names) reduced to one row per distinct
+        combination of the fields the decisions read and the day, with its count `tc_n`: the
+        decisions are then computed once per combination. The other columns are NULL."""
+        decide = self.decision_columns()
+        cols: list[str] = []
+        for key, kind in self.read_columns().items():
+            if key == "eventTime":
+                cols.append('substr("eventTime", 1, 10) AS "eventTime"')
+            elif key in decide:
+                cols.append(f'"{key}"')
+            else:
+                cols.append(f'CAST(NULL AS {kind}) AS "{key}"')
+        return f"(SELECT {', '.join(cols)}, count(*) AS tc_n FROM {source} GROUP BY ALL)"
+
     # -- the query ------------------------------------------------------------------------------
 
     def ctes(self, source: str, *, size: bool = True) -> str:
@@ -159,12 +180,10 @@ class Plan:
         parts += [f"({f.column} IS NULL)" for f in self.filters]
         return any_of(parts)
 
-    def query(self, source: str, *, size: bool = True) -> str:
+    def query(self, source: str, *, size: bool = True, weighted: bool = False) -> str:
         """The engine's per-record query: the record's own fields, what rebuilds its capture
         fields for explanations, every decision column and `tc_fb`."""
-        known = in_list("awsregion", KNOWN_REGIONS)
         out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",
-               f"(CASE WHEN {known} THEN NULL ELSE coalesce(awsregion, '') END) AS tc_badregion",
                f"{READ} AS tc_readonly",
                f"(CASE WHEN {CATEGORY} IN ('Data', 'NetworkActivity') THEN eventsource END) "
                "AS tc_service"]
@@ -174,6 +193,8 @@ class Plan:
         out += [c for c in self.group_columns() if c.startswith(("t", "f")) and c != CATEGORY
                 and c != "tc_size"]
         out.append(f"{self.fallback_expr()} AS tc_fb")
+        if weighted:
+            out.append("tc_n")
         return f"{self.ctes(source, size=size)} SELECT {', '.join(out)} FROM f"
 
 

@@ -99,10 +99,12 @@ class Summary:
         *,
         day: str | None = None,
         account: str | None = None,
+        region: str | None = None,
         examples: Sequence[Example] = (),
     ) -> None:
         """Count `result` `count` times. `examples` show the records it stands for; `day` is
-        the records' day (eventTime's date) and `account` their recipientAccountId."""
+        the records' day (eventTime's date), `account` their recipientAccountId and `region`
+        their awsRegion (default: the result's event's)."""
         e = result.event
         self.events += count
         status = result.status
@@ -111,7 +113,7 @@ class Summary:
         if day:
             per_day = self.days.setdefault(day, Counter())
             per_day[{"yes": "captured", "no": "missed", "unknown": "unknown"}[status]] += count
-        region = e.aws_region
+        region = e.aws_region if region is None else region
         if region not in KNOWN_REGIONS:
             self.unknown_regions[region or "(none)"] += count
         service = e.event_source if e.event_category != "Management" else ""
