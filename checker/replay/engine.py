@@ -287,7 +287,8 @@ class DuckDBEngine:
             counted = f"SELECT {keys}, tc_fb, count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb"
         else:  # decided once per combination of the fields the decisions read
             grouped = self.plan.query(self.plan.grouped_source(source), size=False, weighted=True)
-            counted = f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) GROUP BY {keys}, tc_fb"
+            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) "
+                       f"GROUP BY {keys}, tc_fb")  # fmt: skip
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
         except self.duckdb.Error as e:
@@ -308,8 +309,10 @@ class DuckDBEngine:
         if any(tuple(g) not in self.examples for g in groups):
             # decisions seen for the first time: take their examples (and the record that
             # explains them) from this chunk; a second look at the chunk, for few chunks only
-            cur = self.con.execute(f"SELECT {ex_keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) "
-                                   f"FROM ({query}) WHERE NOT tc_fb GROUP BY {ex_keys}")  # fmt: skip
+            cur = self.con.execute(
+                f"SELECT {ex_keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) FROM ({query}) "
+                f"WHERE NOT tc_fb GROUP BY {ex_keys}"
+            )
             for row in cur.fetchall():
                 self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
