@@ -27,8 +27,8 @@ from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
     DERIVED,
-    DERIVED_PATHS,
     DERIVED_GLOBAL,
+    DERIVED_PATHS,
     READ,
     REGION,
     SOURCE,

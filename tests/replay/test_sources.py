@@ -17,6 +17,8 @@ from checker.aws_readonly import ReadOnlyViolation
 from checker.replay.sources import Window, discover, guarded_s3, layout
 from checker.simulator.replay import ReplayError
 
+# names of our own: moto's state is shared by every emulator in the process (tests/live too)
+BUCKET, E2E = "trailcheck-replay-test-logs", "trailcheck-replay-test-e2e"
 REC = {"eventVersion": "1.09", "eventSource": "ec2.amazonaws.com", "eventName": "RunInstances",
        "awsRegion": "us-east-1", "eventID": "e1", "eventTime": "2026-11-02T10:00:00Z"}  # fmt: skip
 
@@ -108,12 +110,12 @@ def _s3(url: str) -> Any:
 
 def test_s3_inputs_are_read_through_the_guard(moto_url: str, tmp_path: Path) -> None:
     setup = _s3(moto_url)
-    setup.create_bucket(Bucket="trail-logs")
+    setup.create_bucket(Bucket=BUCKET)
     for path in _layout(tmp_path):
         key = path.relative_to(tmp_path).as_posix()
-        setup.put_object(Bucket="trail-logs", Key=f"prefix/{key}", Body=path.read_bytes())
+        setup.put_object(Bucket=BUCKET, Key=f"prefix/{key}", Body=path.read_bytes())
     window = Window(date(2026, 11, 3), None, frozenset({"111122223333"}), frozenset())
-    objects = list(discover(["s3://trail-logs/prefix/"], window, s3=lambda: _s3(moto_url)))
+    objects = list(discover([f"s3://{BUCKET}/prefix/"], window, s3=lambda: _s3(moto_url)))
     assert len(objects) == 2 and all("/11/03/" in o.name for o in objects)
     from checker.simulator.replay import iter_stream_records
 
@@ -121,7 +123,7 @@ def test_s3_inputs_are_read_through_the_guard(moto_url: str, tmp_path: Path) -> 
         assert len(list(iter_stream_records(objects[0].name, stream))) == 2
     client = guarded_s3(lambda: _s3(moto_url))
     with pytest.raises(ReadOnlyViolation):
-        client.put_object(Bucket="trail-logs", Key="x", Body=b"")
+        client.put_object(Bucket=BUCKET, Key="x", Body=b"")
     with pytest.raises(ReplayError, match="cannot list"):
         list(discover(["s3://no-such-bucket/"], s3=lambda: _s3(moto_url)))
 
@@ -132,14 +134,14 @@ def test_replay_of_s3_logs_end_to_end(moto_url: str, tmp_path: Path,
     from checker.cli import main
 
     setup = _s3(moto_url)
-    setup.create_bucket(Bucket="e2e-logs")
+    setup.create_bucket(Bucket=E2E)
     path = _delivery(tmp_path / "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02/f.json.gz")
-    setup.put_object(Bucket="e2e-logs", Key="AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02/"
+    setup.put_object(Bucket=E2E, Key="AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02/"
                      "f.json.gz", Body=path.read_bytes())  # fmt: skip
     for name, value in (("AWS_ENDPOINT_URL", moto_url), ("AWS_ACCESS_KEY_ID", "testing"),
                         ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1")):
         monkeypatch.setenv(name, value)
     config = str(Path(__file__).resolve().parents[2] / "fixtures" / "replay" / "config")
-    assert main(["simulate", config, "--events", "s3://e2e-logs/", "--format", "json"]) == 0
+    assert main(["simulate", config, "--events", f"s3://{E2E}/", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["summary"]["events"] == 2
