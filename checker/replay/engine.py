@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from checker.replay import schema
 from checker.replay.assemble import Assembler
-from checker.replay.feed import Chunk, Feeder, Piece, spool_dir
+from checker.replay.feed import Chunk, Feeder, Piece, spool_dir, spool_parquet
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
 from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
@@ -135,8 +135,7 @@ def parquet_records(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:
     tmp = None
     if path is None:
         tmp = spool_dir()
-        chunk = Feeder(tmp)._parquet(obj)
-        path = chunk.parquet
+        path = spool_parquet(obj, tmp)
     try:
         con = duckdb.connect()
         cur = con.execute(f"SELECT * FROM read_parquet({_sql_str(path or '')})")
@@ -273,7 +272,7 @@ class DuckDBEngine:
 
     def _source(self, chunk: Chunk) -> tuple[str, bool]:
         if chunk.parquet is not None:
-            return _parquet_source(self.con, chunk.parquet, self.columns), True
+            return _parquet_source(self.con, chunk.parquet), True
         cols = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
                                for k, v in self.columns.items()) + "}"  # fmt: skip
         return (f"read_json({_sql_str(chunk.path or '')}, format='newline_delimited', "
@@ -478,12 +477,11 @@ def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
         yield record
 
 
-def _parquet_source(con: Any, path: str, columns: Mapping[str, str]) -> str:
-    """read_parquet, with the columns the query reads that the file lacks added as NULL."""
+def _parquet_source(con: Any, path: str) -> str:
+    """read_parquet, with the table's columns that the file lacks added as NULL."""
     have = {r[0].lower() for r in con.execute(
         f"DESCRIBE SELECT * FROM read_parquet({_sql_str(path)})").fetchall()}  # fmt: skip
     missing = [f for f in schema.FIELDS if f.column not in have]
     extra = "".join(f", CAST(NULL AS {schema.duckdb_type(f, spelling='column')}) AS {f.column}"
                     for f in missing)  # fmt: skip
-    del columns
     return f"(SELECT *{extra} FROM read_parquet({_sql_str(path)}))"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -284,15 +285,16 @@ class Feeder:
     def _parquet(self, obj: LogObject) -> Chunk:
         if obj.path is not None:
             return Chunk(parquet=obj.path, objects=1, nbytes=obj.size or 0, temporary=False)
-        self._count += 1
-        path = os.path.join(self.spool, f"chunk-{self._count}.parquet")
-        with obj.open() as src, open(path, "wb") as dst:
-            while True:
-                data = src.read(1 << 20)
-                if not data:
-                    break
-                dst.write(data)
+        path = spool_parquet(obj, self.spool)
         return Chunk(parquet=path, objects=1, nbytes=os.path.getsize(path))
+
+
+def spool_parquet(obj: LogObject, spool: str) -> str:
+    """A local copy of a remote Parquet file (DuckDB reads Parquet from files)."""
+    fd, path = tempfile.mkstemp(suffix=".parquet", dir=spool)
+    with obj.open() as src, os.fdopen(fd, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return path
 
 
 def _first_line_is_object(text: bytes) -> bool:

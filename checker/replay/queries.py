@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from checker.regions import DEFAULT_REGIONS
 from checker.replay import schema
 from checker.replay.compile_capture import CATEGORY, STAGES
-from checker.replay.plan import EVENT_COLUMNS, FilterPlan, Plan, TrailPlan
+from checker.replay.plan import EVENT_COLUMNS, Plan, TrailPlan
 from checker.replay.sqltext import any_of, lit
 from checker.simulator.alarms import trace_log_group
 from checker.simulator.delivery import trail_destinations
@@ -112,10 +112,6 @@ def counts(plan: Plan, source: str = TABLE) -> str:
                     "0 AS undecided, 0 AS s3, 0 AS cloudwatch_logs, 0 AS eventbridge, 0 AS sns "
                     "FROM f WHERE FALSE")  # fmt: skip
     return f"{plan.ctes(source)} " + " UNION ALL ".join(rows)
-
-
-def filter_columns(plan: Plan) -> dict[str, FilterPlan]:
-    return {f.metric_filter.id: f for f in plan.filters}
 
 
 # ---------------------------------------------------------------------------------------------
