@@ -270,11 +270,11 @@ class DuckDBEngine:
         self._finish()
         return self.run
 
-    def _source(self, chunk: Chunk) -> tuple[str, bool]:
+    def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> tuple[str, bool]:
         if chunk.parquet is not None:
             return _parquet_source(self.con, chunk.parquet), True
         cols = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
-                               for k, v in self.columns.items()) + "}"  # fmt: skip
+                               for k, v in (columns or self.columns).items()) + "}"  # fmt: skip
         return (f"read_json({_sql_str(chunk.path or '')}, format='newline_delimited', "
                 f"columns={cols}, maximum_object_size=67108864)"), False  # fmt: skip
 
@@ -285,7 +285,8 @@ class DuckDBEngine:
         if sized:  # Parquet: the size class reads every column, so records are decided one by one
             counted = f"SELECT {keys}, tc_fb, count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb"
         else:  # decided once per combination of the fields the decisions read
-            grouped = self.plan.query(self.plan.grouped_source(source), size=False, weighted=True)
+            narrow, _ = self._source(chunk, self.plan.decision_columns())
+            grouped = self.plan.query(self.plan.grouped_source(narrow), size=False, weighted=True)
             counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) "
                        f"GROUP BY {keys}, tc_fb")  # fmt: skip
         try:
