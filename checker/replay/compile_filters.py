@@ -184,8 +184,9 @@ def _check(node: Check, ref: _Ref) -> str:
             return f"({ref.sql} IS NULL)"
         if kind == "IS NULL":
             return "FALSE"
+        # a JSON boolean reads as lower-case text; a string spelled otherwise is no boolean
         want = "true" if kind == "IS TRUE" else "false"
-        return f"coalesce(lower({ref.sql}) = {lit(want)}, FALSE)"
+        return f"coalesce({ref.sql} = {lit(want)}, FALSE)"
     jtype = _json(ref, "json_type")
     if ref.path == "$" and kind in ("NOT EXISTS", "IS NULL"):
         # the column is NULL both when the field is absent and when it is JSON null

@@ -282,13 +282,12 @@ class DuckDBEngine:
         source, sized = self._source(chunk)
         query = self.plan.query(source, size=sized)
         keys = ", ".join(self.keys)
-        if sized:  # Parquet: the size class reads every column, so records are decided one by one
-            counted = f"SELECT {keys}, tc_fb, count(*) AS n FROM ({query}) GROUP BY {keys}, tc_fb"
-        else:  # decided once per combination of the fields the decisions read
-            narrow, _ = self._source(chunk, self.plan.decision_columns())
-            grouped = self.plan.query(self.plan.grouped_source(narrow), size=False, weighted=True)
-            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) "
-                       f"GROUP BY {keys}, tc_fb")  # fmt: skip
+        # decided once per combination of the fields the decisions read (and, for Parquet,
+        # whose records were not measured by the feeder, of the size class)
+        narrow = source if sized else self._source(chunk, self.plan.decision_columns())[0]
+        grouped = self.plan.query(self.plan.grouped_source(narrow, size=sized),
+                                  size="given" if sized else False, weighted=True)  # fmt: skip
+        counted = f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) GROUP BY {keys}, tc_fb"
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
         except self.duckdb.Error as e:

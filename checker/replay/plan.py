@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
 from checker.replay import schema
@@ -127,12 +128,13 @@ class Plan:
             schema.path_tree([*DERIVED_PATHS, *self.paths, ("eventTime",)])
         )
 
-    def grouped_source(self, source: str) -> str:
+    def grouped_source(self, source: str, *, size: bool = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
         combination of the fields the decisions read and the day, with its count `tc_n`: the
-        decisions are then computed once per combination. The other columns are NULL."""
+        decisions are then computed once per combination. The other columns are NULL. `size`:
+        the record's size class (`tc_size`) is computed per record and grouped on too."""
         decide = self.decision_columns()
-        cols: list[str] = []
+        cols: list[str] = [f"{size_class_expr(size_expr())} AS tc_size"] if size else []
         for key, kind in self.read_columns().items():
             if key == "eventTime":
                 cols.append('substr("eventTime", 1, 10) AS "eventTime"')
@@ -144,7 +146,7 @@ class Plan:
 
     # -- the query ------------------------------------------------------------------------------
 
-    def ctes(self, source: str, *, size: bool = True) -> str:
+    def ctes(self, source: str, *, size: bool | Literal["given"] = True) -> str:
         """`WITH b, s, o, f`: the per-record steps over `source` (a table or table function with
         the CloudTrail table's columns), in DuckDB's dialect. `b` adds the derived fields and the
         size class, `s` every stage and selector code, `o` each trail's decision, `f` each
@@ -152,7 +154,9 @@ class Plan:
         set long records aside), so the size class is 0."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
         inner = f"SELECT *, {derived} FROM {source}"
-        if size:
+        if size == "given":  # the source has tc_size already (grouped_source)
+            b = inner
+        elif size:
             b = (f"SELECT *, {size_class_expr('tc_bytes')} AS tc_size FROM (SELECT *, "
                  f"{size_expr()} AS tc_bytes FROM ({inner}) AS b0) AS b1")  # fmt: skip
         else:
@@ -180,7 +184,8 @@ class Plan:
         parts += [f"({f.column} IS NULL)" for f in self.filters]
         return any_of(parts)
 
-    def query(self, source: str, *, size: bool = True, weighted: bool = False) -> str:
+    def query(self, source: str, *, size: bool | Literal["given"] = True,
+              weighted: bool = False) -> str:  # fmt: skip
         """The engine's per-record query: the record's own fields, what rebuilds its capture
         fields for explanations, every decision column and `tc_fb`."""
         out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",

@@ -72,7 +72,9 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
     optional: dict[str, st.SearchStrategy[Any]] = {
         "eventCategory": st.sampled_from(("Management", "Data", "NetworkActivity", "")),
         "managementEvent": st.booleans(),
-        "readOnly": st.sampled_from((True, False, "true", "FALSE")),
+        # a string spelled exactly "true" or "false" reads as the boolean in the table
+        # (docs/semantics/replay.md); other spellings are strings in both paths
+        "readOnly": st.sampled_from((True, False, "TRUE", "False")),
         "recipientAccountId": st.sampled_from(("111122223333", "444455556666", "999999999999")),
         "eventType": st.sampled_from(("AwsApiCall", "AwsServiceEvent", "AwsVpceEvent",
                                       "AwsConsoleSignIn")),
