@@ -43,6 +43,13 @@ _EXAMPLE = (
     "'host': ex_host, 'resources': ex_res}"
 )
 _ORDER = "coalesce(eventtime, '') || chr(1) || coalesce(eventid, '')"
+# the same over the grouped rows, whose own time, eventID and name are one record's (tc_first)
+_GROUPED_EXAMPLE = (_EXAMPLE.replace("'eventTime': eventtime", "'eventTime': tc_first.eventTime")
+                    .replace("'eventID': eventid", "'eventID': tc_first.eventID")
+                    .replace("'eventName': eventname", "'eventName': tc_first.eventName")
+                    .replace("'k': coalesce(eventtime, '') || chr(1) || coalesce(eventid, ''), ",
+                             ""))  # fmt: skip
+_GROUPED_ORDER = "coalesce(tc_first.eventTime, '') || chr(1) || coalesce(tc_first.eventID, '')"
 
 
 @dataclass
@@ -287,7 +294,9 @@ class DuckDBEngine:
         narrow = source if sized else self._source(chunk, self.plan.decision_columns())[0]
         grouped = self.plan.query(self.plan.grouped_source(narrow, size=sized),
                                   size="given" if sized else False, weighted=True)  # fmt: skip
-        counted = f"SELECT {keys}, tc_fb, sum(tc_n) AS n FROM ({grouped}) GROUP BY {keys}, tc_fb"
+        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
+                   f"GROUP BY {keys}, tc_fb")  # fmt: skip
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
         except self.duckdb.Error as e:
@@ -304,16 +313,10 @@ class DuckDBEngine:
         else:
             self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
         ex_keys = ", ".join(self.example_keys)
-        groups = self.con.execute(f"SELECT DISTINCT {ex_keys} FROM g WHERE NOT tc_fb").fetchall()
-        if any(tuple(g) not in self.examples for g in groups):
-            # decisions seen for the first time: take their examples (and the record that
-            # explains them) from this chunk; a second look at the chunk, for few chunks only
-            cur = self.con.execute(
-                f"SELECT {ex_keys}, min_by({_EXAMPLE}, {_ORDER}, {EXAMPLES}) FROM ({query}) "
-                f"WHERE NOT tc_fb GROUP BY {ex_keys}"
-            )
-            for row in cur.fetchall():
-                self.examples.setdefault(tuple(row[:-1]), row[-1])
+        for row in self.con.execute(f"SELECT {ex_keys}, ex FROM g WHERE NOT tc_fb").fetchall():
+            # the examples (and the record that explains a decision) of the chunk where the
+            # decision first appears
+            self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
             self._fallbacks(chunk, query)

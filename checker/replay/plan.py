@@ -125,24 +125,32 @@ class Plan:
     def decision_columns(self) -> dict[str, str]:
         """The fields the decisions read (a subset of read_columns), with the record's day."""
         return schema.read_json_columns(
-            schema.path_tree([*DERIVED_PATHS, *self.paths, ("eventTime",)])
+            schema.path_tree([*DERIVED_PATHS, *self.paths, ("eventTime",), ("eventID",),
+                              ("eventName",)])
         )
 
     def grouped_source(self, source: str, *, size: bool = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
-        combination of the fields the decisions read and the day, with its count `tc_n`: the
-        decisions are then computed once per combination. The other columns are NULL. `size`:
-        the record's size class (`tc_size`) is computed per record and grouped on too."""
+        combination of the fields the decisions read and the day, with its count `tc_n` and
+        one of its records' time, eventID and name (`tc_first`): the decisions are then computed
+        once per combination. The other columns are NULL. `size`: the record's size class
+        (`tc_size`) is computed per record and grouped on too."""
         decide = self.decision_columns()
         cols: list[str] = [f"{size_class_expr(size_expr())} AS tc_size"] if size else []
         for key, kind in self.read_columns().items():
             if key == "eventTime":
                 cols.append('substr("eventTime", 1, 10) AS "eventTime"')
-            elif key in decide:
+            elif key in decide and key not in ("eventID", "eventName"):
                 cols.append(f'"{key}"')
+            elif key == "eventName" and ("eventName",) in self.paths:
+                cols.append('"eventName"')
             else:
                 cols.append(f'CAST(NULL AS {kind}) AS "{key}"')
-        return f"(SELECT {', '.join(cols)}, count(*) AS tc_n FROM {source} GROUP BY ALL)"
+        return (f"(SELECT *, {{'eventTime': tc_t, 'eventID': tc_i, 'eventName': tc_e}} AS tc_first "
+                f"FROM (SELECT {', '.join(cols)}, count(*) AS tc_n, any_value(tc_t) AS tc_t, "
+                f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e FROM (SELECT *, "
+                f'"eventTime" AS tc_t, "eventID" AS tc_i, "eventName" AS tc_e FROM {source}) AS r '
+                f"GROUP BY ALL) AS g)")
 
     # -- the query ------------------------------------------------------------------------------
 
@@ -199,7 +207,7 @@ class Plan:
                 and c != "tc_size"]
         out.append(f"{self.fallback_expr()} AS tc_fb")
         if weighted:
-            out.append("tc_n")
+            out += ["tc_n", "tc_first"]
         return f"{self.ctes(source, size=size)} SELECT {', '.join(out)} FROM f"
 
 
