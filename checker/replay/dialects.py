@@ -9,7 +9,8 @@ parsed tree before it is written:
   their spelling and takes the rest for strings (a string that looks like a number or a boolean
   is then misread: the one approximation of the Spark rendering);
 - `ends_with` is written as a `substr` from the end, and `to_json` as `json_format(CAST(... AS
-  JSON))`, for Trino and Athena.
+  JSON))`, for Trino and Athena;
+- `list_sum` becomes `reduce` (Trino, Athena) and `aggregate` (Spark).
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def render(sql: str, dialect: Dialect, *, pretty: bool = True) -> str:
                 doc, path = (a.sql(dialect=target) for a in _args(node))
                 template = _SPARK_JSON_TYPE if dialect == "spark" else _TRINO_JSON_TYPE
                 return sqlglot.parse_one(template.format(doc=doc, path=path), read=target)
+            if name == "LIST_SUM":
+                (items,) = _args(node)
+                text = items.sql(dialect=target)
+                total = (f"aggregate({text}, 0, (s, v) -> s + v)" if dialect == "spark"
+                         else f"reduce({text}, 0, (s, v) -> s + v, s -> s)")  # fmt: skip
+                return sqlglot.parse_one(total, read=target)
             if name == "TO_JSON" and dialect in ("athena", "trino"):
                 (value,) = _args(node)
                 return sqlglot.parse_one(f"json_format(CAST({value.sql(dialect=target)} AS JSON))",

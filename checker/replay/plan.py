@@ -49,6 +49,10 @@ from checker.simulator.filter_pattern import PatternError
 # written as compact JSON, one over OVER surely above; in between the engine measures it exactly.
 SIZE_UNDER = MAX_EVENT_BYTES - 48 * 1024
 SIZE_OVER = MAX_EVENT_BYTES + 48 * 1024
+# The quick bound: every field but the free-form ones, userAgent and errorMessage, and the
+# resources, takes less than BOUND_OTHERS bytes; a resource less than BOUND_RESOURCE.
+BOUND_OTHERS = 32 * 1024
+BOUND_RESOURCE = 4 * 1024
 
 # Column suffix of each stage's code in step `s` (`t<i>_x`: the selectors).
 STAGE_COLUMN = {"logging": "l", "account": "a", "region": "r", "global": "g", "selectors": "x"}
@@ -244,24 +248,40 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
 
 
 def size_expr() -> str:
-    """The record's size estimated from its fields as the table holds them: their lengths plus
-    the JSON punctuation and key names around them."""
-    parts: list[str] = []
-    for f in schema.FIELDS:
-        overhead = len(f.key) + 4
-        if f.kind in ("struct", "array"):
-            value = f"length(CAST(to_json({f.column}) AS VARCHAR))"
-        elif f.kind == "bool":
-            value = f"length({f.column})"
-        else:
-            value = f"length(CAST({f.column} AS VARCHAR)) + 2"
-        parts.append(f"coalesce({value} + {overhead}, 0)")
-    return "(" + " + ".join(parts) + ")"
+    """The record's size estimated from its fields as the table holds them: the lengths of its
+    text values plus the JSON punctuation and key names around them (structs member by member,
+    which costs far less than writing them as JSON)."""
+    return "(" + " + ".join(_member_length(f, f.column) for f in schema.FIELDS) + ")"
+
+
+def _member_length(f: schema.Field, expr: str) -> str:
+    overhead = len(f.key) + 4
+    if f.kind == "struct":
+        inner = " + ".join(_member_length(c, f"{expr}.{c.column}") for c in f.children)
+        value = f"(CASE WHEN {expr} IS NULL THEN NULL ELSE {inner} + 2 END)"
+    elif f.kind == "array":
+        item = schema.Field(f.key, "struct", f.children)
+        each = " + ".join(_member_length(c, f"r.{c.column}") for c in item.children)
+        value = f"list_sum(list_transform({expr}, lambda r: {each} + 3)) + 2"
+    elif f.kind == "map":
+        value = f"cardinality({expr}) * 256"  # its keys and values, generously
+    elif f.kind == "bool":
+        value = f"length({expr})"
+    else:
+        value = f"length(CAST({expr} AS VARCHAR)) + 2"
+    return f"coalesce({value} + {overhead}, 0)"
 
 
 def size_class_expr(size: str) -> str:
-    """0 surely under the 256 KB limit, 2 surely over, 1 too close to tell (see SIZE_UNDER)."""
-    return f"(CASE WHEN {size} < {SIZE_UNDER} THEN 0 WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)"
+    """0 surely under the 256 KB limit, 2 surely over, 1 too close to tell (see SIZE_UNDER).
+    A quick bound comes first: the free-form fields, plus BOUND_OTHERS for the short fields
+    and BOUND_RESOURCE per resource; the whole estimate is computed only past it."""
+    quick = " + ".join(
+        f"coalesce(length(CAST({f.column} AS VARCHAR)), 0)" for f in schema.FIELDS
+        if f.kind == "json" or f.key in ("userAgent", "errorMessage")
+    ) + f" + coalesce(array_length(resources), 0) * {BOUND_RESOURCE} + {BOUND_OTHERS}"
+    return (f"(CASE WHEN {quick} < {SIZE_UNDER} THEN 0 WHEN {size} < {SIZE_UNDER} THEN 0 "
+            f"WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)")
 
 
 # ---------------------------------------------------------------------------------------------
