@@ -50,6 +50,11 @@ AUDIT_OPERATIONS: Mapping[str, frozenset[str]] = {
     }),
 }  # fmt: skip
 
+# `simulate --events s3://...` reads log files and nothing else.
+LOG_READ_OPERATIONS: Mapping[str, frozenset[str]] = {
+    "s3": frozenset({"ListObjectsV2", "GetObject", "HeadBucket"}),
+}
+
 # Operations allowed although their names do not say "read": each one justified.
 NAMED_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset({
     # returns temporary credentials for another account's audit role; changes nothing

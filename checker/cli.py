@@ -19,7 +19,7 @@ from checker.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
 # Every command, in the order `--help` lists them: a module of checker.commands with
 # `register(subparsers)`. Importing them is cheap (each imports its work lazily), and a module
 # that fails to import is a bug to see, never a command to skip silently.
-COMMANDS = ("scan", "simulate", "coverage", "diff", "audit", "test_pattern")
+COMMANDS = ("scan", "simulate", "coverage", "diff", "audit", "test_pattern", "sql", "cost")
 
 
 class _Formatter(argparse.HelpFormatter):

@@ -27,8 +27,16 @@ OPT_IN_REGIONS: tuple[str, ...] = (
     "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
 )  # fmt: skip
 
+# Regions of the other partitions (botocore partitions.json, read 2026-12).
+OTHER_PARTITION_REGIONS: tuple[str, ...] = (
+    "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
+    "us-iso-west-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "us-isof-east-1",
+    "eusc-de-east-1",
+)  # fmt: skip
+KNOWN_REGIONS = frozenset((*DEFAULT_REGIONS, *OPT_IN_REGIONS, *OTHER_PARTITION_REGIONS))
+
 # Region-name prefix -> partition; the longest matching prefix wins, anything else is "aws".
-_PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
+PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("us-isob-", "aws-iso-b"),
     ("us-isof-", "aws-iso-f"),
     ("eu-isoe-", "aws-iso-e"),
@@ -57,7 +65,7 @@ REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
 def partition_of(region: str) -> str:
-    for prefix, partition in _PARTITION_PREFIXES:
+    for prefix, partition in PARTITION_PREFIXES:
         if region.startswith(prefix):
             return partition
     return "aws"

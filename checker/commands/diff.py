@@ -56,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     g.add_argument("--output", metavar="FILE", help="write the report to FILE")
     g.add_argument("--fail-on-unknown", action="store_true",
                    help="also exit 1 when a change cannot be decided (unknown on one side)")
+    from checker.commands.cost import add_cost_options
+    from checker.commands.simulate import add_replay_options
+
+    p.add_argument("--events", metavar="SAMPLE", nargs="+",
+                   help="CloudTrail logs to price BASE and HEAD with: adds the cost change")
+    add_replay_options(p)
+    add_cost_options(p)
     c = p.add_argument_group("configuration")
     c.add_argument("--config", metavar="FILE",
                    help="settings file with the `accept` entries (default: the .trailcheck.yaml "
@@ -155,6 +162,33 @@ def _matrix(default_region: str | None) -> MatrixFn | None:
     return matrix
 
 
+def _cost_change(args: argparse.Namespace, base: Estate, head: Estate) -> Any:
+    """Both sides priced on the same sample of logs (checker/replay/cost.py)."""
+    from checker.commands.cost import estimate_for
+    from checker.commands.simulate import replay_window
+
+    window = replay_window(args)
+    before, after = estimate_for(args, base, window), estimate_for(args, head, window)
+    return before, after
+
+
+def _with_cost(fmt: str, text: str, cost: Any) -> str:
+    import json
+
+    from checker.replay.cost import difference, difference_text
+
+    before, after = cost
+    changes = difference(before, after)
+    if fmt == "json":
+        doc = json.loads(text)
+        doc["cost"] = {"base": before.to_json(), "head": after.to_json(), "changes": changes}
+        return json.dumps(doc, indent=2) + "\n"
+    lines = difference_text(changes, before, after)
+    if fmt == "markdown":
+        lines = ["", "### Cost change per month", "", *(f"- {x.strip()}" for x in lines[2:])]
+    return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
     from checker.diffing.accept import apply_accepts
     from checker.diffing.compare import compare
@@ -191,7 +225,10 @@ def run(args: argparse.Namespace) -> int:
             Side(head_src.label, head_src.kind, head_src.revision),
             comparison, changes, config.path, args.fail_on_unknown,
         )  # fmt: skip
+        cost = _cost_change(args, base, head) if args.events else None
     text = render(fmt, report)
+    if cost is not None:
+        text = _with_cost(fmt, text, cost)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -1,15 +1,19 @@
 """`trailcheck simulate`: which trails record given events, where they go, which alarms fire.
 
-    trailcheck simulate PATHS --events FILE [--format text|json] [--output FILE]
+    trailcheck simulate PATHS --events INPUT... [--start D] [--end D] [--account ID]
+                        [--log-region R] [--engine auto|duckdb|python]
+                        [--format text|json|html] [--output FILE] [--per-record FILE.jsonl]
     trailcheck simulate PATHS --scenario ID|all [--regions R1,R2] [--format text|json]
 
-FILE is a CloudTrail log file (`{"Records": [...]}`, gzip or not), a JSON array of records, or
-JSON Lines. The JSON output follows design.md: one result per record, in input order, with
-`captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail, reason]; trails
-whose decision is unknown are listed in `unknown_by`, never counted as capturing. Event data
-stores are listed like trails, with the destination `lake`; `eventbridge` lists the EventBridge
-rules whose pattern matches the record [rule, state, targets, notifies, reason]. A per-trail
-summary follows the results.
+INPUT is any mix of files, folders, globs and s3://bucket/prefix holding CloudTrail logs
+(delivery files, JSON arrays, JSON Lines, gzip or not, and Parquet): checker/replay. Up to
+PER_RECORD_LIMIT records, the JSON output follows design.md: one result per record, in input
+order, with `captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail,
+reason]; trails whose decision is unknown are listed in `unknown_by`, never counted as capturing.
+Event data stores are listed like trails, with the destination `lake`; `eventbridge` lists the
+EventBridge rules whose pattern matches the record [rule, state, targets, notifies, reason].
+Beyond, the results are left out (`results_omitted`) and `--per-record` streams them. A summary
+per trail, destination and alarm follows.
 
 Exit codes (design.md): 0 the simulation ran; 2 bad input (an unreadable events file or
 configuration input, an unknown scenario, a bad region); 3 internal error. A simulation is a
@@ -30,8 +34,6 @@ from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from checker.model import Estate
-    from checker.simulator.pipeline import EventResult
-    from checker.simulator.replay import ReplaySummary
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -43,16 +45,56 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--events", metavar="FILE",
-                      help="CloudTrail log file ({\"Records\": [...]}, gzip or not), JSON array "
-                      "of records, or JSON Lines")  # fmt: skip
+    what.add_argument("--events", metavar="INPUT", nargs="+",
+                      help="CloudTrail logs: files, folders, globs or s3://bucket/prefix; "
+                      "delivery files ({\"Records\": [...]}, gzip or not), JSON arrays, JSON "
+                      "Lines or Parquet (an Athena export)")  # fmt: skip
     what.add_argument("--scenario", metavar="ID|all",
                       help="a scenario of the catalog (`trailcheck coverage` lists them), or all")
     add_input_options(p)
+    add_replay_options(p)
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=("text", "json"), default="text")
+    g.add_argument("--format", choices=("text", "json", "html"), default="text")
     g.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    g.add_argument("--per-record", metavar="FILE.jsonl",
+                   help="stream every record's result to FILE as JSON Lines")
     p.set_defaults(handler=run)
+
+
+def add_replay_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("log replay")
+    g.add_argument("--start", metavar="YYYY-MM-DD", help="first day of logs to read")
+    g.add_argument("--end", metavar="YYYY-MM-DD", help="last day of logs to read")
+    g.add_argument("--account", action="append", default=[], metavar="ID",
+                   help="read only this account's logs (repeatable, or comma-separated)")
+    # --region already names the trails' home Region (an input option), hence --log-region
+    g.add_argument("--log-region", action="append", default=[], metavar="REGION",
+                   help="read only this Region's logs (repeatable, or comma-separated)")
+    g.add_argument("--engine", choices=("auto", "duckdb", "python"), default="auto",
+                   help="auto (default): DuckDB for inputs over a few MB when it is installed; "
+                   "python: the reference evaluator, one record at a time")  # fmt: skip
+
+
+def replay_window(args: argparse.Namespace) -> Any:
+    from datetime import date
+
+    from checker.replay.sources import Window
+
+    def day(text: str | None, flag: str) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError as e:
+            raise UsageError(f"{flag}: {text!r} is not a date such as 2026-11-30") from e
+
+    def items(values: list[str]) -> frozenset[str]:
+        return frozenset(v.strip() for item in values for v in item.split(",") if v.strip())
+
+    start, end = day(args.start, "--start"), day(args.end, "--end")
+    if start and end and end < start:
+        raise UsageError("--end is before --start")
+    return Window(start, end, items(args.account), items(args.log_region))
 
 
 def load_estate(args: argparse.Namespace) -> tuple[Estate, list[str]]:
@@ -77,24 +119,16 @@ def write(args: argparse.Namespace, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.simulator.replay import ReplayError, read_events
-
     regions = parse_regions(args.regions)
-    events = None
-    if args.events is not None:
-        try:
-            events = read_events(args.events)
-        except ReplayError as e:
-            raise UsageError(str(e)) from e
-    else:
-        scenarios = _scenarios(args.scenario)
+    window = replay_window(args) if args.events is not None else None
+    scenarios = _scenarios(args.scenario) if args.events is None else []
     estate, errors = load_estate(args)
     for line in errors:
         print(f"trailcheck: {line}", file=sys.stderr)
     if not estate.trails:
         print("trailcheck: no trail in the inputs: every event is missed", file=sys.stderr)
-    if events is not None:
-        write(args, _replay(args, estate, events))
+    if args.events is not None:
+        write(args, _replay(args, estate, window))
     else:
         from checker.regions import DEFAULT_REGIONS
 
@@ -105,69 +139,87 @@ def run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # Replay
 
+# Up to this many records, the output lists every record; beyond, a summary (and --per-record).
+PER_RECORD_LIMIT = 200
 
-def _replay(args: argparse.Namespace, estate: Estate, events: Sequence[Any]) -> str:
-    from checker.simulator.replay import ReplaySummary, replay
 
-    summary = ReplaySummary()
-    results: list[EventResult] = []
-    for result in replay(estate, events, default_region=args.region):
-        summary.add(result)
-        results.append(result)
+def run_replay(args: argparse.Namespace, estate: Estate, window: Any, *, keep: int = 0,
+               usage: bool = False) -> Any:  # fmt: skip
+    """Replay --events against `estate`; bad input is a usage error."""
+    from checker.replay.engine import Options
+    from checker.replay.progress import progress_bar
+    from checker.replay.run import replay_inputs
+    from checker.simulator.replay import ReplayError
+
+    per_record = None
+    if getattr(args, "per_record", None):
+        try:
+            per_record = open(args.per_record, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as e:
+            raise UsageError(f"cannot write {args.per_record}: {e.strerror or e}") from e
+    try:
+        with progress_bar() as progress:
+            options = Options(per_record=per_record, keep=keep, usage=usage, progress=progress)
+            return replay_inputs(estate, args.events, window=window, engine=args.engine,
+                                 options=options, default_region=args.region)  # fmt: skip
+    except ReplayError as e:
+        raise UsageError(str(e)) from e
+    finally:
+        if per_record is not None:
+            per_record.close()
+
+
+def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> str:
+    from checker.replay.summary import summary_text
+
+    run = run_replay(args, estate, window, keep=PER_RECORD_LIMIT)
+    summary = run.summary
+    results = [] if run.truncated else run.results
+    if args.format == "html":
+        from checker.report.replay_html import render_replay
+
+        return render_replay(summary)
     if args.format == "json":
-        doc = {"results": [r.to_json() for r in results], "summary": summary.to_json()}
+        doc: dict[str, Any] = {"results": results, "summary": summary.to_json()}
+        if run.truncated:
+            doc["results_omitted"] = summary.events
         return json.dumps(doc, indent=2) + "\n"
     lines: list[str] = []
     for i, r in enumerate(results, 1):
         lines += event_text(i, r)
+    if run.truncated:
+        lines.append(f"{summary.events} records: per-record results are not listed past "
+                     f"{PER_RECORD_LIMIT}; use --per-record FILE.jsonl")  # fmt: skip
     lines += summary_text(summary)
     return "\n".join(lines) + "\n"
 
 
-def event_text(index: int, r: EventResult) -> list[str]:
-    e = r.event
-    account = f" (account {e.recipient_account_id})" if e.recipient_account_id else ""
-    out = [f"#{index} {e.describe()}{account}"]
-    for t in r.trails:
-        d = t.decision
-        if d.status == "captured":
-            where = ", ".join(t.delivery.delivered()) if t.delivery else ""
-            line = f"  captured by {t.trail} [{d.selector}] -> {where}"
-            fired = t.alarms.firing_alarms() if t.alarms else []
-            if fired:
-                line += f"; alarms: {', '.join(fired)}"
-            out.append(line)
-            for x in t.delivery.unknown() if t.delivery else []:
-                out.append(f"    {x.name}: unknown ({x.reason})")
-            for x in t.delivery.destinations if t.delivery else ():
-                if x.note and x.status == "delivered":
-                    out.append(f"    {x.name}: {x.note}")
-            if t.alarms is not None and t.cloudwatch != "no" and t.alarms.status == "unknown":
-                out.append(f"    alarms: unknown ({t.alarms.reason})")
-            for diag in t.alarms.diagnostics if t.alarms else ():
-                out.append(f"    filter error: {diag}")
-        elif d.status == "missed":
-            out.append(f"  missed by {t.trail}: {d.reason}")
-        else:
-            out.append(f"  unknown for {t.trail}: {d.reason}")
-    if not r.trails:
+def event_text(index: int, doc: dict[str, Any]) -> list[str]:
+    """One record's result (the JSON form, which both engines give) as text."""
+    e = doc["event"]
+    account = f" (account {e['recipientAccountId']})" if e.get("recipientAccountId") else ""
+    out = [f"#{index} {e.get('eventSource')} {e.get('eventName')} in {e.get('awsRegion')}"
+           f"{account}"]  # fmt: skip
+    for c in doc["captured_by"]:
+        line = f"  captured by {c['trail']} [{c['selector']}] -> {', '.join(c['destinations'])}"
+        if c["alarms"]:
+            line += f"; alarms: {', '.join(c['alarms'])}"
+        out.append(line)
+        for x in c.get("unknown", []):
+            out.append(f"    {x['destination']}: unknown ({x['reason']})")
+        for diag in c.get("diagnostics", []):
+            out.append(f"    filter error: {diag}")
+    for m in doc["missed_by"]:
+        out.append(f"  missed by {m['trail']}: {m['reason']}")
+    for u in doc["unknown_by"]:
+        out.append(f"  unknown for {u['trail']}: {u['reason']}")
+    if not (doc["captured_by"] or doc["missed_by"] or doc["unknown_by"]):
         out.append("  no trail in the inputs")
-    for rule in r.eventbridge:
-        verdict = {True: "notifies", False: "does not notify", None: "unknown"}[rule.notifies]
-        targets = ", ".join(t.target for t in rule.targets) or "no target"
-        out.append(f"  EventBridge rule {rule.rule} [{rule.state}] -> {targets}: {verdict} "
-                   f"({rule.reason})")  # fmt: skip
-    return out
-
-
-def summary_text(summary: ReplaySummary) -> list[str]:
-    out = ["", f"Summary: {summary.events} event(s); {summary.captured_by_none} not captured by "
-           "any trail"]  # fmt: skip
-    for s in summary.trails.values():
-        out.append(f"  {s.trail}: captured {s.captured}, missed {s.missed}, unknown {s.unknown}; "
-                   f"to CloudWatch Logs {s.cloudwatch}; alarmed {s.alarmed}")  # fmt: skip
-        for item in s.to_json()["top_miss_reasons"]:
-            out.append(f"      missed {item['events']}x: {item['reason']}")
+    for rule in doc.get("eventbridge", []):
+        verdict = {True: "notifies", False: "does not notify", None: "unknown"}[rule["notifies"]]
+        targets = ", ".join(rule["targets"]) or "no target"
+        out.append(f"  EventBridge rule {rule['rule']} [{rule['state']}] -> {targets}: {verdict} "
+                   f"({rule['reason']})")  # fmt: skip
     return out
 
 

@@ -14,7 +14,7 @@ alarms use a threshold of 1 on the Sum (SH cloudwatch-controls).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -170,7 +170,11 @@ def alarms_for_metric(estate: Estate, name: str, namespace: str) -> tuple[list[A
 # Filters
 
 
-def filter_result(estate: Estate, mf: MetricFilter, record: object) -> FilterResult:
+def filter_result(
+    estate: Estate, mf: MetricFilter, record: object, matched: bool | None = None
+) -> FilterResult:
+    """`matched`: whether the pattern matches, when the caller evaluated it already (the SQL
+    engine); otherwise the pattern is evaluated on `record`."""
     text = mf.pattern
     if isinstance(text, Unknown):
         return FilterResult(mf.id, "unknown", f"the filter pattern is unknown ({text.reason})")
@@ -181,10 +185,12 @@ def filter_result(estate: Estate, mf: MetricFilter, record: object) -> FilterRes
             f"the filter pattern does not parse: {parsed.message} at position {parsed.position}",
             text, error_position=parsed.position,
         )  # fmt: skip
-    verdict = parsed.evaluate(record) if isinstance(record, dict) else None
-    if verdict is not None and verdict.match is None:
-        return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
-    if verdict is None or not verdict.match:
+    if matched is None:
+        verdict = parsed.evaluate(record) if isinstance(record, dict) else None
+        if verdict is not None and verdict.match is None:
+            return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
+        matched = verdict is not None and bool(verdict.match)
+    if not matched:
         return FilterResult(mf.id, "no", "the pattern does not match the event", text,
                             caveats=parsed.caveats)  # fmt: skip
     metrics: list[tuple[str, str]] = []
@@ -251,11 +257,17 @@ def _filter_alarm_status(f: FilterResult) -> TriStatus:
     return f.alarm_status
 
 
-def trace_log_group(estate: Estate, group: LogGroup, event: Event) -> AlarmTrace:
-    """Follow `event` through the metric filters of `group` to alarms and topics."""
+def trace_log_group(
+    estate: Estate, group: LogGroup, event: Event, matches: Mapping[str, bool] | None = None
+) -> AlarmTrace:
+    """Follow `event` through the metric filters of `group` to alarms and topics. `matches`
+    (filter id -> whether its pattern matches) replaces the evaluation of the patterns."""
     filters = estate.filters_on(group)
-    record = dict(event.raw) if event.raw else {}
-    results = tuple(filter_result(estate, mf, record) for mf in filters)
+    record = dict(event.raw) if event.raw and matches is None else {}
+    results = tuple(
+        filter_result(estate, mf, record, None if matches is None else matches.get(mf.id))
+        for mf in filters
+    )
     diagnostics = tuple(
         f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
     )
@@ -318,6 +330,7 @@ def trace(
     event: Event,
     cache: TraceCache | None = None,
     key: Hashable = None,
+    matches: Mapping[str, bool] | None = None,
 ) -> AlarmTrace:
     """Follow `event`, delivered to the log group a trail names, to the alarms it fires.
     With a `cache`, `key` names the event apart from its Region."""
@@ -329,6 +342,8 @@ def trace(
         return AlarmTrace(shown, "unknown",
                           f"the log group {shown} is outside the scanned inputs; its metric "
                           "filters are not known")  # fmt: skip
+    if matches is not None:
+        return trace_log_group(estate, group, event, matches)
     if cache is not None and key is not None:
         return cache.get(estate, group, key, event)
     return trace_log_group(estate, group, event)

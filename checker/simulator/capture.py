@@ -163,7 +163,7 @@ BASIC_SERVICE = {
 }
 
 
-class _DataResourceTest:
+class DataResourceTest:
     """One basic DataResource: S3 values match as string prefixes, Lambda and DynamoDB values
     exactly, and the "all" values match every resource of the type (BC DataResource)."""
 
@@ -242,7 +242,7 @@ def describe_basic(selector: BasicSelector, index: int) -> str:
     return f"selector {index} (basic: {'; '.join(parts) or 'nothing'})"
 
 
-class _BasicTest:
+class BasicTest:
     __slots__ = ("data", "exclude", "exclude_unknown", "label", "mgmt", "rw")
 
     def __init__(self, selector: BasicSelector, index: int) -> None:
@@ -251,7 +251,7 @@ class _BasicTest:
         self.rw = selector.read_write_type
         known, self.exclude_unknown = _split(selector.exclude_management_event_sources)
         self.exclude = frozenset(known)
-        self.data = tuple(_DataResourceTest(dr) for dr in selector.data_resources)
+        self.data = tuple(DataResourceTest(dr) for dr in selector.data_resources)
 
     def match(self, event: Event) -> _Outcome:
         category = event.event_category
@@ -343,6 +343,9 @@ _GETTERS: dict[str, Callable[[Event], str]] = {
     ),
 }
 
+# Fields read through the decoded Event rather than the raw record.
+GETTER_FIELDS = frozenset(_GETTERS)
+
 # Fields whose cheap test rejects most events go first.
 _FIELD_ORDER = {"eventCategory": 0, "resources.type": 1, "eventSource": 2, "readOnly": 3}
 
@@ -424,7 +427,7 @@ def describe_advanced(selector: AdvancedSelector, index: int) -> str:
 _NO_RESOURCE = (Resource(),)
 
 
-class _AdvancedTest:
+class AdvancedTest:
     __slots__ = ("arn_tests", "label", "plain", "type_tests")
 
     def __init__(self, selector: AdvancedSelector, index: int) -> None:
@@ -498,6 +501,24 @@ Recorder = Trail | EventDataStore
 InsightSource = tuple[tuple[InsightSelector, ...] | Unknown, "CompiledTrail"]
 
 
+@dataclass(frozen=True)
+class TrailForm:
+    """What `decide` reads of a trail once compiled. `members` None: organization members not
+    known (every account counts); `default_label` set: no selectors (the defaults apply)."""
+
+    logging_code: int
+    account: str | None
+    organization: Tri
+    members: frozenset[str] | None
+    home: str | None
+    partition: str | None
+    multi_region: Tri
+    global_events: Tri
+    selectors_unknown: bool
+    default_label: str | None
+    tests: tuple[BasicTest | AdvancedTest, ...]
+
+
 class CompiledTrail:
     """A trail (or an event data store) prepared for many `decide` calls. `insight_sources` are,
     for an event data store, the source stores that send it their Insights events, each with its
@@ -539,16 +560,24 @@ class CompiledTrail:
         self._gse = trail.include_global_service_events
         self._selector_unknown: Unknown | None = None
         self._default_label: str | None = None
-        self._tests: tuple[_BasicTest | _AdvancedTest, ...] = ()
+        self._tests: tuple[BasicTest | AdvancedTest, ...] = ()
         selectors = trail.selectors
         if isinstance(selectors, Unknown):
             self._selector_unknown = selectors
         elif selectors.kind == "default":
             self._default_label = "default selectors (all management events)"
         elif selectors.kind == "basic":
-            self._tests = tuple(_BasicTest(s, i) for i, s in enumerate(selectors.basic, 1))
+            self._tests = tuple(BasicTest(s, i) for i, s in enumerate(selectors.basic, 1))
         else:
-            self._tests = tuple(_AdvancedTest(s, i) for i, s in enumerate(selectors.advanced, 1))
+            self._tests = tuple(AdvancedTest(s, i) for i, s in enumerate(selectors.advanced, 1))
+
+    def form(self) -> TrailForm:
+        """The compiled form, for the SQL compiler (checker/replay/compile_capture.py)."""
+        return TrailForm(
+            self._logging[0], self._account, self._org, self._members, self._home,
+            self._partition, self._multi, self._gse, self._selector_unknown is not None,
+            self._default_label, self._tests,
+        )  # fmt: skip
 
     @staticmethod
     def _logging_outcome(recorder: Recorder) -> _Outcome:

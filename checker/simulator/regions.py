@@ -8,11 +8,11 @@ from checker.simulator.events import Event
 # Global services in CloudTrail: CloudFront, IAM, console sign-in and STS (AWS notice of the
 # 2021-11-22 change, quoted in SummitRoute/aws_breaking_changes#51; UG cloudtrail-concepts,
 # "Console sign-in events are global service events").
-_ALWAYS_GLOBAL = frozenset({
+ALWAYS_GLOBAL = frozenset({
     "iam.amazonaws.com", "cloudfront.amazonaws.com", "signin.amazonaws.com",
 })  # fmt: skip
-_STS = "sts.amazonaws.com"
-_STS_GLOBAL_HOST = "sts.amazonaws.com"
+STS = "sts.amazonaws.com"
+STS_GLOBAL_HOST = "sts.amazonaws.com"
 
 
 def is_global_service_event(event: Event) -> bool | None:
@@ -28,10 +28,10 @@ def is_global_service_event(event: Event) -> bool | None:
     endpoint changes") are still treated as global service events, recorded in that Region.
     """
     source = event.event_source
-    if source in _ALWAYS_GLOBAL:
+    if source in ALWAYS_GLOBAL:
         return True
-    if source != _STS:
+    if source != STS:
         return False
     if event.host_header is not None:
-        return event.host_header == _STS_GLOBAL_HOST
+        return event.host_header == STS_GLOBAL_HOST
     return None if event.aws_region == US_EAST_1 else False

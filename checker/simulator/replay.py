@@ -1,5 +1,10 @@
-"""Reading CloudTrail records to replay: a delivery file `{"Records": [...]}` (gzip or not), a JSON
-array of records, or JSON Lines (one record per line).
+"""Reading CloudTrail records to replay, one at a time: a delivery file `{"Records": [...]}` (gzip
+or not), a JSON array of records, or JSON Lines (one record per line).
+
+This is the reference path: records stream from the input (memory stays bounded by the largest
+record, whatever the file's size) and go through `simulate_event` one by one, with the full
+"why missed" explanations. The DuckDB engine (checker/replay) compiles the same decisions to SQL
+and is checked against this path.
 
 Errors name the file and the line (JSON syntax, JSON Lines) or the record number (a record that
 is not an object) so that a user can find the bad spot; they never carry a traceback.
@@ -7,13 +12,14 @@ is not an object) so that a user can find the bad spot; they never carry a trace
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
+import re
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from checker.model import Estate
 from checker.simulator.capture import CompiledTrail
@@ -22,32 +28,209 @@ from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
 
-MAX_BYTES = 1 << 30  # 1 GiB decompressed: beyond that, split the input
+READ_SIZE = 1 << 20
+_DELIVERY_HEAD = re.compile(r'\{\s*"Records"\s*:\s*\[')
+_RECORDS_KEY = re.compile(r'\{\s*"Records"\s*:')
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
 
 
 class ReplayError(ValueError):
     """An events file that cannot be read: the message names the file and where."""
 
 
-def _decode(path: str, data: bytes) -> str:
-    if data[:2] == b"\x1f\x8b":
+def open_decompressed(name: str, raw: IO[bytes]) -> IO[bytes]:
+    """`raw`, gunzipped on the fly when it starts with the gzip magic number."""
+    head = _peek(raw, 2)
+    if head == b"\x1f\x8b":
+        return gzip.GzipFile(filename=name, mode="rb", fileobj=raw)  # type: ignore[return-value]
+    return raw
+
+
+def _peek(raw: IO[bytes], n: int) -> bytes:
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        return bytes(peek(n)[:n])
+    head = raw.read(n)
+    raw.seek(-len(head), 1)
+    return head
+
+
+class _Text:
+    """Decoded text of a byte stream, read in blocks, with the line number of what was consumed."""
+
+    def __init__(self, name: str, stream: IO[bytes]) -> None:
+        self.name = name
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # line number of buf[0]
+        self.eof = False
+        self.bytes_read = 0
+        self._first = True
+
+    def more(self) -> bool:
+        """Read another block; False at the end of the stream."""
+        if self.eof:
+            return False
         try:
-            data = gzip.decompress(data)
+            data = self.stream.read(READ_SIZE)
         except (OSError, EOFError, zlib.error) as e:
-            raise ReplayError(f"{path}: not a valid gzip file ({e})") from e
-    if len(data) > MAX_BYTES:
-        raise ReplayError(f"{path}: more than 1 GiB of events; split the file")
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ReplayError(f"{path}:{line}: not UTF-8 text (byte {e.start})") from e
+            raise ReplayError(f"{self.name}: not a valid gzip file ({e})") from e
+        self.bytes_read += len(data)
+        if self._first:
+            self._first = False
+            if data[:3] == b"\xef\xbb\xbf":
+                data = data[3:]
+        try:
+            text = self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as e:
+            line = self.line + self.buf.count("\n") + data[: e.start].count(b"\n")
+            raise ReplayError(f"{self.name}:{line}: not UTF-8 text (byte {e.start})") from e
+        self.compact()
+        self.buf += text
+        if not data:
+            self.eof = True
+        return True
+
+    def compact(self) -> None:
+        if self.pos > (1 << 16):
+            self.line += self.buf.count("\n", 0, self.pos)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+
+    def skip_ws(self) -> bool:
+        """Skip whitespace; False when the text ends."""
+        while True:
+            m = _WS.match(self.buf, self.pos)
+            self.pos = m.end() if m else self.pos
+            if self.pos < len(self.buf):
+                return True
+            if not self.more():
+                return False
+
+    def where(self, pos: int | None = None) -> tuple[int, int]:
+        pos = self.pos if pos is None else pos
+        line = self.line + self.buf.count("\n", 0, pos)
+        start = self.buf.rfind("\n", 0, pos) + 1
+        return line, pos - start + 1
+
+    def error(self, message: str, pos: int | None = None) -> ReplayError:
+        line, col = self.where(pos)
+        return ReplayError(f"{self.name}:{line}:{col}: {message}")
+
+
+def iter_stream_records(name: str, stream: IO[bytes]) -> Iterator[Mapping[str, Any]]:
+    """The records of one input stream (gzip or not), in order. Raises ReplayError naming `name`
+    and the place."""
+    text = _Text(name, open_decompressed(name, stream))
+    if not text.skip_ws():
+        raise ReplayError(f"{name}: the file is empty; expected CloudTrail records")
+    while len(text.buf) - text.pos < 64 and text.more():
+        pass
+    first = text.buf[text.pos]
+    if first == "[":
+        text.pos += 1
+        yield from _array(text, delivery=False)
+    elif first == "{" and _DELIVERY_HEAD.match(text.buf, text.pos):
+        text.pos = _DELIVERY_HEAD.match(text.buf, text.pos).end()  # type: ignore[union-attr]
+        yield from _array(text, delivery=True)
+    elif first == "{" and not _RECORDS_KEY.match(text.buf, text.pos):
+        yield from _lines(text)
+    else:
+        yield from _whole(text)
+
+
+def _whole(text: _Text) -> Iterator[Mapping[str, Any]]:
+    """A document that is none of the streamed forms: read whole, for its error message."""
+    while text.more():
+        pass
+    yield from parse_records(text.name, text.buf[text.pos :])
+
+
+def _array(text: _Text, *, delivery: bool) -> Iterator[Mapping[str, Any]]:
+    index = 0
+    while True:
+        if not text.skip_ws():
+            raise text.error("not valid JSON: the array of records is not closed")
+        ch = text.buf[text.pos]
+        if ch == "]":
+            text.pos += 1
+            break
+        if index:
+            if ch != ",":
+                raise text.error("not valid JSON: expected ',' or ']' between records")
+            text.pos += 1
+            if not text.skip_ws():
+                raise text.error("not valid JSON: the array of records is not closed")
+        value = _decode_value(text)
+        index += 1
+        if not isinstance(value, dict):
+            raise ReplayError(f"{text.name}: record {index} is a JSON {type(value).__name__}, "
+                              "not an object")  # fmt: skip
+        yield value
+    if delivery:
+        if not text.skip_ws() or text.buf[text.pos] != "}":
+            raise text.error('not valid JSON: expected "}" after the Records list')
+        text.pos += 1
+    if text.skip_ws():
+        raise text.error("not valid JSON: extra data after the records")
+
+
+def _decode_value(text: _Text) -> Any:
+    while True:
+        try:
+            value, end = _DECODER.raw_decode(text.buf, text.pos)
+        except json.JSONDecodeError as e:
+            if not text.eof and text.more():
+                continue  # the value may go on in the next block
+            raise text.error(f"not valid JSON: {e.msg}", e.pos) from e
+        if end == len(text.buf) and not text.eof and text.buf[end - 1] not in "}]\"":
+            text.more()  # a number cut by the block boundary: read on and decode again
+            continue
+        text.pos = end
+        return value
+
+
+def _lines(text: _Text) -> Iterator[Mapping[str, Any]]:
+    """JSON Lines; a single record written over several lines is read as one document."""
+    first = True
+    while True:
+        nl = text.buf.find("\n", text.pos)
+        while nl < 0 and text.more():
+            nl = text.buf.find("\n", text.pos)
+        if nl < 0 and text.pos >= len(text.buf):
+            return
+        end = len(text.buf) if nl < 0 else nl
+        line = text.buf[text.pos : end]
+        start = text.pos
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                if first:
+                    text.pos = start
+                    yield from _whole(text)
+                    return
+                lineno, _ = text.where(start)
+                raise ReplayError(f"{text.name}:{lineno}:{e.colno}: not valid JSON: {e.msg}"
+                                  ) from e  # fmt: skip
+            if not isinstance(rec, dict):
+                lineno, _ = text.where(start)
+                kind = type(rec).__name__
+                raise ReplayError(f"{text.name}:{lineno}: the line is a JSON {kind}, not a "
+                                  "CloudTrail record object")  # fmt: skip
+            first = False
+            yield rec
+        text.pos = end + 1
+        text.compact()
+        if nl < 0:
+            return
 
 
 def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
-    """The records of one file's text (see the module docstring for the accepted forms)."""
+    """The records of one whole document's text (see the module docstring for the forms)."""
     stripped = text.strip()
     if not stripped:
         raise ReplayError(f"{path}: the file is empty; expected CloudTrail records")
@@ -55,8 +238,6 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
     try:
         doc = json.loads(stripped)
     except json.JSONDecodeError as whole:
-        if stripped.startswith("{") and "\n" in stripped:
-            return _json_lines(path, text)
         raise ReplayError(f"{path}:{whole.lineno}:{whole.colno}: not valid JSON: {whole.msg}"
                           ) from whole  # fmt: skip
     records: Any
@@ -67,7 +248,7 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
     elif isinstance(doc, list):
         records = doc
     elif isinstance(doc, dict):
-        records = [doc]  # JSON Lines with a single record
+        records = [doc]
     else:
         raise ReplayError(f"{path}: expected {{\"Records\": [...]}}, a JSON array of records or "
                           f"JSON Lines, found a JSON {type(doc).__name__}")  # fmt: skip
@@ -79,110 +260,36 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
     return checked
 
 
-def _json_lines(path: str, text: str) -> list[Mapping[str, Any]]:
-    out: list[Mapping[str, Any]] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ReplayError(f"{path}:{n}:{e.colno}: not valid JSON: {e.msg}") from e
-        if not isinstance(rec, dict):
-            raise ReplayError(f"{path}:{n}: the line is a JSON {type(rec).__name__}, "
-                              "not a CloudTrail record object")  # fmt: skip
-        out.append(rec)
-    return out
-
-
-def read_records(path: str | Path) -> list[Mapping[str, Any]]:
-    """Read one events file; raises ReplayError naming the file and line or record."""
+def iter_records(path: str | Path) -> Iterator[Mapping[str, Any]]:
+    """Stream the records of one events file; raises ReplayError naming the file and place."""
     shown = str(path)
     try:
-        data = Path(path).read_bytes()
+        handle = Path(path).open("rb")  # noqa: SIM115 (closed below, after the errors)
     except IsADirectoryError as e:
         raise ReplayError(f"{shown}: is a directory; give a CloudTrail log file") from e
     except OSError as e:
         raise ReplayError(f"{shown}: cannot read: {e.strerror or e}") from e
-    return parse_records(shown, _decode(shown, data))
+    with handle:
+        yield from iter_stream_records(shown, handle)
+
+
+def read_records(path: str | Path) -> list[Mapping[str, Any]]:
+    """All the records of one (small) events file."""
+    return list(iter_records(path))
 
 
 def read_events(path: str | Path) -> list[Event]:
-    return [Event.from_record(r) for r in read_records(path)]
-
-
-# --------------------------------------------------------------------------------------------
-# Replay and its per-trail summary
-
-
-@dataclass
-class TrailSummary:
-    trail: str
-    captured: int = 0
-    missed: int = 0
-    unknown: int = 0
-    cloudwatch: int = 0
-    alarmed: int = 0
-    miss_reasons: dict[str, int] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        top = sorted(self.miss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-        return {
-            "trail": self.trail, "captured": self.captured, "missed": self.missed,
-            "unknown": self.unknown, "cloudwatch_logs": self.cloudwatch, "alarmed": self.alarmed,
-            "top_miss_reasons": [{"reason": r, "events": n} for r, n in top],
-        }  # fmt: skip
-
-
-@dataclass
-class ReplaySummary:
-    events: int = 0
-    captured_by_none: int = 0
-    trails: dict[str, TrailSummary] = field(default_factory=dict)
-
-    def add(self, result: EventResult) -> None:
-        self.events += 1
-        if result.status != "yes":
-            self.captured_by_none += 1
-        for t in result.trails:
-            s = self.trails.setdefault(t.trail, TrailSummary(t.trail))
-            status = t.decision.status
-            if status == "captured":
-                s.captured += 1
-                if t.cloudwatch == "yes":
-                    s.cloudwatch += 1
-                if t.alarm == "yes":
-                    s.alarmed += 1
-            elif status == "missed":
-                s.missed += 1
-                key = _reason_key(t.decision.reason, t.decision.stage)
-                s.miss_reasons[key] = s.miss_reasons.get(key, 0) + 1
-            else:
-                s.unknown += 1
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "events": self.events,
-            "not_captured": self.captured_by_none,
-            "trails": [s.to_json() for s in self.trails.values()],
-        }
-
-
-def _reason_key(reason: str, stage: str | None) -> str:
-    """Group miss reasons: selector reasons name event-specific details, so they group by stage."""
-    if stage == "selectors":
-        return "no selector matches" if reason.startswith("no selector") else reason
-    return reason
+    return [Event.from_record(r) for r in iter_records(path)]
 
 
 def replay(
     estate: Estate,
-    events: Sequence[Event],
+    events: Iterable[Event],
     *,
     default_region: str | None = None,
     compiled: Sequence[CompiledTrail] | None = None,
 ) -> Iterator[EventResult]:
-    """Each event through the estate, in input order."""
+    """Each event through the estate, in input order (lazily: `events` may be a stream)."""
     trails = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
     fixed: dict[int, TrailDestinations] = {}
     for event in events:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from checker.loaders import LoadOptions, load_paths
-from checker.simulator.replay import ReplayError, ReplaySummary, read_events, read_records, replay
+from checker.replay.summary import Summary
+from checker.simulator.replay import ReplayError, read_events, read_records, replay
 
 REPO = Path(__file__).resolve().parents[2]
 LOGS = REPO / "fixtures" / "replay" / "logs"
@@ -36,7 +37,8 @@ def test_every_form_reads_the_same_records(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "where"), [
     (b"", "is empty"),
-    (b'{"Records": [1, 2', "one.json:1:"),
+    (b'{"Records": [{"a": 1}, {"b": ', "one.json:1:"),
+    (b'{"Records": [1, 2', "record 1 is a JSON int"),
     (b'{"Records": {"a": 1}}', '"Records" must be a list'),
     (b'[{"eventName": "X"}, 3]', "record 2 is a JSON int"),
     (b'"text"', "found a JSON str"),
@@ -65,7 +67,7 @@ def test_replay_of_real_logs_against_the_fixture_configuration() -> None:
     assert not estate.diagnostics
     events = [e for p in sorted(LOGS.glob("*.json*")) for e in read_events(p)]
     assert len(events) == 29 + 2 + 1 + 1 + 1 + 3  # two delivery files, four stratus files
-    summary = ReplaySummary()
+    summary = Summary()
     results = list(replay(estate, events))
     for r in results:
         summary.add(r)

@@ -1,0 +1,78 @@
+"""`trailcheck cost`: what the configuration under PATHS would cost per month, extrapolated from a
+sample of real logs.
+
+    trailcheck cost PATHS --events SAMPLE... [--price-region REGION] [--days N]
+                    [--format text|json] [--output FILE]
+
+The sample is replayed against the configuration (as `simulate --events` does); the records each
+trail captures are priced with policies/pricing/aws-logging-prices.yaml (checker/replay/cost.py).
+
+Exit codes: 0 estimated; 2 bad input (unreadable logs or configuration, bad option); 3 internal
+error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from checker.commands.options import add_input_options
+from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
+
+
+def add_cost_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("cost")
+    g.add_argument("--price-region", metavar="REGION",
+                   help="price with this Region's prices (default us-east-1)")
+    g.add_argument("--days", type=float, metavar="N",
+                   help="days the sample covers (default: from its first to its last eventTime)")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from checker.commands.simulate import add_replay_options
+
+    p = subparsers.add_parser(
+        "cost",
+        help="what the configuration costs per month, extrapolated from a sample of logs",
+        description="Replay a sample of CloudTrail logs against the configuration under PATHS "
+        "and price what each trail records, per month: management events (the first copy is "
+        "free), data and network activity events, Insights, CloudWatch Logs ingestion, S3.",
+    )
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    p.add_argument("--events", metavar="SAMPLE", nargs="+", required=True,
+                   help="CloudTrail logs: files, folders, globs or s3://bucket/prefix")
+    add_input_options(p)
+    add_replay_options(p)
+    add_cost_options(p)
+    g = p.add_argument_group("output")
+    g.add_argument("--format", choices=("text", "json"), default="text")
+    g.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=run)
+
+
+def estimate_for(args: argparse.Namespace, estate: Any, window: Any) -> Any:
+    from checker.commands.simulate import run_replay
+    from checker.replay.cost import estimate
+
+    if args.days is not None and args.days <= 0:
+        raise UsageError("--days must be positive")
+    summary = run_replay(args, estate, window, usage=True).summary
+    return estimate(estate, summary, region=args.price_region, days=args.days)
+
+
+def run(args: argparse.Namespace) -> int:
+    from checker.commands.simulate import load_estate, replay_window, write
+    from checker.replay.cost import estimate_text
+
+    window = replay_window(args)
+    estate, errors = load_estate(args)
+    for line in errors:
+        print(f"trailcheck: {line}", file=sys.stderr)
+    est = estimate_for(args, estate, window)
+    if args.format == "json":
+        write(args, json.dumps(est.to_json(), indent=2) + "\n")
+    else:
+        write(args, "\n".join(estimate_text(est)) + "\n")
+    return EXIT_INPUT if errors else EXIT_OK

@@ -1,0 +1,2 @@
+"""Replaying CloudTrail logs at scale: streaming inputs, predicates compiled to SQL (DuckDB,
+Athena, Trino, Spark), summaries and cost."""

@@ -1,0 +1,490 @@
+"""Running a replay: the DuckDB engine, and the Python reference path it is checked against.
+
+DuckDB engine: a feeder thread turns the inputs into JSON Lines chunks (feed.py); each chunk (or
+Parquet file) goes through the plan's query (plan.py) into a temporary table `cur`; records every
+predicate decided are counted into `acc` grouped by their decision columns (and day); records some
+predicate left undecided (`tc_fb`) are read again by the Python evaluator, by eventID (or the whole
+chunk when such a record has none). At the end each group becomes one result (assemble.py) added
+to the summary with its count, so the summary is the Python path's, computed in SQL.
+
+Python path: every record through `simulate_event`, one at a time, with full explanations.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from checker.replay import schema
+from checker.replay.assemble import Assembler
+from checker.replay.feed import Chunk, Feeder, Piece, spool_dir, spool_parquet
+from checker.replay.plan import Plan
+from checker.replay.sources import LogObject
+from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
+from checker.simulator.delivery import TrailDestinations
+from checker.simulator.events import Event
+from checker.simulator.pipeline import EventResult, simulate_event
+from checker.simulator.replay import ReplayError, iter_stream_records
+
+Progress = Callable[[int, int, int], None]  # (files, records, bytes) done so far
+_EXAMPLE = (
+    "{'k': coalesce(eventtime, '') || chr(1) || coalesce(eventid, ''), 'eventTime': eventtime, "
+    "'eventID': eventid, 'eventSource': eventsource, 'eventName': eventname, "
+    "'awsRegion': awsregion, 'recipientAccountId': recipientaccountid, "
+    "'eventCategory': ex_eventcategory, 'eventType': ex_eventtype, "
+    "'managementEvent': ex_managementevent, 'readOnly': ex_readonly, "
+    "'errorCode': ex_errorcode, 'vpcEndpointId': ex_vpcendpointid, "
+    "'sessionCredentialFromConsole': ex_sessioncredentialfromconsole, 'uiArn': ex_uiarn, "
+    "'host': ex_host, 'resources': ex_res}"
+)
+_ORDER = "coalesce(eventtime, '') || chr(1) || coalesce(eventid, '')"
+# the same over the grouped rows, whose own time, eventID and name are one record's (tc_first)
+_GROUPED_EXAMPLE = (_EXAMPLE.replace("'eventTime': eventtime", "'eventTime': tc_first.eventTime")
+                    .replace("'eventID': eventid", "'eventID': tc_first.eventID")
+                    .replace("'eventName': eventname", "'eventName': tc_first.eventName")
+                    .replace("'k': coalesce(eventtime, '') || chr(1) || coalesce(eventid, ''), ",
+                             ""))  # fmt: skip
+_GROUPED_ORDER = "coalesce(tc_first.eventTime, '') || chr(1) || coalesce(tc_first.eventID, '')"
+
+
+@dataclass
+class Options:
+    per_record: IO[str] | None = None  # JSON Lines of per-record results
+    keep: int = 0  # keep up to this many per-record results in `Run.results`
+    usage: bool = False  # count per account and Region too (for cost)
+    threads: int | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class Run:
+    summary: Summary
+    results: list[dict[str, Any]]  # per-record results (up to Options.keep)
+    truncated: bool = False
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+def per_record_json(result: EventResult, record: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    doc = result.to_json()
+    if record is not None:
+        doc["event"] = {k: record.get(k) for k in ("eventTime", "eventID", "eventSource",
+                                                   "eventName", "awsRegion",
+                                                   "recipientAccountId")}  # fmt: skip
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# The Python reference path
+
+
+def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Run:
+    summary = Summary(engine="python")
+    run = Run(summary, [])
+    fixed: dict[int, TrailDestinations] = {}
+    compiled = plan.recorders
+    for obj in objects:
+        summary.files += 1
+        for record, size in _records_of(obj):
+            summary.bytes += size
+            _python_one(plan, compiled, fixed, record, run, options, keep_full=True)
+        if options.progress:
+            options.progress(summary.files, summary.events, summary.bytes)
+    summary.finish()
+    return run
+
+
+def _python_one(plan: Plan, compiled: list[Any], fixed: dict[int, TrailDestinations],
+                record: Mapping[str, Any], run: Run, options: Options,
+                *, keep_full: bool) -> None:  # fmt: skip
+    event = Event.from_record(record)
+    result = simulate_event(plan.estate, compiled, event, fixed=fixed)
+    time = record.get("eventTime")
+    day = time[:10] if isinstance(time, str) else None
+    account = event.recipient_account_id
+    run.summary.add(result, 1, day=day, account=account, examples=[example_of(record)])
+    if options.per_record is not None or len(run.results) < options.keep:
+        doc = result.to_json() if keep_full else per_record_json(result, record)
+        doc["event"] = {**doc["event"], "eventTime": record.get("eventTime"),
+                        "eventID": record.get("eventID")}  # fmt: skip
+        if options.per_record is not None:
+            options.per_record.write(_dumps(doc) + "\n")
+        if len(run.results) < options.keep:
+            run.results.append(doc)
+        elif options.keep:
+            run.truncated = True
+    elif options.keep:
+        run.truncated = True
+
+
+def _records_of(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:
+    """Records with their size in bytes (compact JSON) from a JSON or Parquet input."""
+    if obj.parquet:
+        yield from parquet_records(obj)
+        return
+    with obj.open() as stream:
+        for record in iter_stream_records(obj.name, stream):
+            yield record, len(_dumps(record).encode())
+
+
+def parquet_records(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:
+    """Rows of a Parquet file with the CloudTrail table's columns, as records."""
+    import duckdb
+
+    path = obj.path
+    tmp = None
+    if path is None:
+        tmp = spool_dir()
+        path = spool_parquet(obj, tmp)
+    try:
+        con = duckdb.connect()
+        cur = con.execute(f"SELECT * FROM read_parquet({_sql_str(path or '')})")
+        names = [d[0].lower() for d in cur.description]
+        while True:
+            rows = cur.fetchmany(2048)
+            if not rows:
+                break
+            for row in rows:
+                record = record_from_row(dict(zip(names, row, strict=True)))
+                yield record, len(_dumps(record).encode())
+    except duckdb.Error as e:
+        raise ReplayError(f"{obj.name}: not a readable Parquet file ({e})") from e
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def record_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A table row back to a record: record key spellings, JSON text fields parsed."""
+    out: dict[str, Any] = {}
+    lower = {k.lower(): v for k, v in row.items()}
+    for f in schema.FIELDS:
+        value = lower.get(f.column)
+        if value is None:
+            continue
+        out[f.key] = _value(f, value)
+    return out
+
+
+def _value(f: schema.Field, value: Any) -> Any:
+    if f.kind == "json" and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if f.kind == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if f.kind == "struct" and isinstance(value, Mapping):
+        low = {k.lower(): v for k, v in value.items()}
+        return {c.key: _value(c, low[c.column]) for c in f.children
+                if low.get(c.column) is not None}  # fmt: skip
+    if f.kind == "array" and isinstance(value, list):
+        item = schema.Field(f.key, "struct", f.children)
+        return [_value(item, v) for v in value if v is not None]
+    return value
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------------------------
+# The DuckDB engine
+
+
+class DuckDBEngine:
+    def __init__(self, plan: Plan, options: Options) -> None:
+        import duckdb
+
+        self.duckdb = duckdb
+        self.plan = plan
+        self.options = options
+        config: dict[str, Any] = {"preserve_insertion_order": False}
+        if options.threads:
+            config["threads"] = options.threads
+        self.con = duckdb.connect(config=config)
+        self.summary = Summary(engine="duckdb")
+        self.run = Run(self.summary, [])
+        self.assembler = Assembler(plan)
+        self.compiled = plan.recorders
+        self.fixed: dict[int, TrailDestinations] = {}
+        self.columns = plan.read_columns()
+        self.groups = plan.group_columns()
+        usage = ["tc_readonly", "tc_service"] if options.usage else []
+        # results depend on the decision columns only; the day, Region (and account) are counted
+        self.example_keys = [*self.groups, *usage]
+        self.keys = [*self.example_keys, "tc_day", "awsregion",
+                     *(["recipientaccountid"] if options.usage else [])]
+        self.acc_ready = False
+        self.decided = 0
+        self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # group key -> up to EXAMPLES records, from the chunk where the group first appeared
+        self.examples: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for fb in plan.fallbacks:
+            self.summary.fallbacks.append({"kind": fb.kind, "name": fb.name, "reason": fb.reason})
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def execute(self, objects: Iterable[LogObject]) -> Run:
+        spool = spool_dir()
+        chunks: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def feed() -> None:
+            try:
+                for chunk in Feeder(spool).chunks(objects):
+                    while not stop.is_set():
+                        try:
+                            chunks.put(chunk, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        chunk.remove()
+                        return
+                chunks.put(None)
+            except BaseException as e:  # handed to the main thread, which raises it
+                chunks.put(e)
+
+        thread = threading.Thread(target=feed, name="trailcheck-feeder", daemon=True)
+        thread.start()
+        try:
+            while True:
+                item = chunks.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                try:
+                    self._chunk(item)
+                finally:
+                    item.remove()
+        finally:
+            stop.set()
+            while not chunks.empty():
+                leftover = chunks.get_nowait()
+                if isinstance(leftover, Chunk):
+                    leftover.remove()
+            thread.join(timeout=5)
+            shutil.rmtree(spool, ignore_errors=True)
+        self._finish()
+        return self.run
+
+    def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> tuple[str, bool]:
+        if chunk.parquet is not None:
+            return _parquet_source(self.con, chunk.parquet), True
+        cols = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
+                               for k, v in (columns or self.columns).items()) + "}"  # fmt: skip
+        return (f"read_json({_sql_str(chunk.path or '')}, format='newline_delimited', "
+                f"columns={cols}, maximum_object_size=67108864)"), False  # fmt: skip
+
+    def _chunk(self, chunk: Chunk) -> None:
+        source, sized = self._source(chunk)
+        query = self.plan.query(source, size=sized)
+        keys = ", ".join(self.keys)
+        # decided once per combination of the fields the decisions read (and, for Parquet,
+        # whose records were not measured by the feeder, of the size class)
+        narrow = source if sized else self._source(chunk, self.plan.decision_columns())[0]
+        grouped = self.plan.query(self.plan.grouped_source(narrow, size=sized),
+                                  size="given" if sized else False, weighted=True)  # fmt: skip
+        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
+                   f"GROUP BY {keys}, tc_fb")  # fmt: skip
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
+        except self.duckdb.Error as e:
+            if chunk.parquet is not None:
+                raise ReplayError(f"{chunk.parquet}: not a CloudTrail table in Parquet ({e})"
+                                  ) from e  # fmt: skip
+            self._python_pieces(chunk)
+            return
+        self.summary.files += chunk.objects
+        self.summary.bytes += chunk.nbytes
+        if not self.acc_ready:
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n FROM g WHERE NOT tc_fb")
+            self.acc_ready = True
+        else:
+            self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
+        ex_keys = ", ".join(self.example_keys)
+        for row in self.con.execute(f"SELECT {ex_keys}, ex FROM g WHERE NOT tc_fb").fetchall():
+            # the examples (and the record that explains a decision) of the chunk where the
+            # decision first appears
+            self.examples.setdefault(tuple(row[:-1]), row[-1])
+        self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
+        if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
+            self._fallbacks(chunk, query)
+        if self.options.per_record is not None or len(self.run.results) < self.options.keep:
+            self._per_record(query)
+        elif self.options.keep:
+            self.run.truncated = True
+        for name, line, text in chunk.aside:
+            self._python_text(name, line, text)
+        if self.options.progress:
+            self.options.progress(self.summary.files, self.decided + self.summary.events,
+                                  self.summary.bytes)  # fmt: skip
+
+    def _count(self, sql: str) -> int:
+        row = self.con.execute(sql).fetchone()
+        return int(row[0]) if row else 0
+
+    def _finish(self) -> None:
+        if self.acc_ready:
+            keys = ", ".join(self.keys)
+            cur = self.con.execute(f"SELECT {keys}, sum(n) AS n FROM acc GROUP BY {keys} "
+                                   "HAVING sum(n) > 0")  # fmt: skip
+            names = [d[0].lower() for d in cur.description]
+            results: dict[tuple[Any, ...], EventResult] = {}
+            for values in cur.fetchall():
+                row = dict(zip(names, values, strict=True))
+                key = tuple(row[k] for k in self.example_keys)
+                found = self.examples[key]
+                result = results.get(key)
+                if result is None:
+                    result = results[key] = self.assembler.result(row, found[0])
+                account = row.get("recipientaccountid") if self.options.usage else None
+                self.summary.add(result, int(row["n"]), day=row["tc_day"], account=account,
+                                 region=row["awsregion"] or "",
+                                 examples=[_example(e) for e in found])  # fmt: skip
+        self.summary.mismatches = self.assembler.mismatches
+        self.summary.finish()
+
+    # -- records the SQL left undecided -----------------------------------------------------------
+
+    def _fallbacks(self, chunk: Chunk, query: str) -> None:
+        keys = ", ".join(self.keys)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cur AS SELECT {keys}, tc_fb, eventid "
+                         f"FROM ({query})")  # fmt: skip
+        if self._count("SELECT count(*) FROM cur WHERE tc_fb AND eventid IS NULL"):
+            # an undecided record without eventID cannot be found again: the whole chunk goes
+            # to the Python evaluator, and its SQL counts are taken back
+            where = "NOT tc_fb"
+        else:
+            # every record sharing an eventID with an undecided one goes to Python, so that
+            # none is counted twice
+            where = "NOT tc_fb AND eventid IN (SELECT id FROM fb_ids)"
+            self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid "
+                             "AS id FROM cur WHERE tc_fb")  # fmt: skip
+        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n FROM cur "
+                         f"WHERE {where} GROUP BY {keys}")  # fmt: skip
+        self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
+        ids = None
+        if where != "NOT tc_fb":
+            ids = {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
+        for record in self._chunk_records(chunk, ids):
+            self._python_record(record)
+
+    def _chunk_records(self, chunk: Chunk, ids: set[str] | None) -> Iterator[Mapping[str, Any]]:
+        """The chunk's records (those with an eventID in `ids`, when given), read again."""
+        if chunk.parquet is not None:
+            where = "" if ids is None else " WHERE eventid IN (SELECT id FROM fb_ids)"
+            cur = self.con.execute(f"SELECT * FROM read_parquet({_sql_str(chunk.parquet)}){where}")
+            names = [d[0].lower() for d in cur.description]
+            for values in cur.fetchall():
+                yield record_from_row(dict(zip(names, values, strict=True)))
+            return
+        for piece in chunk.pieces:
+            for record in _piece_records(chunk, piece):
+                if ids is None or record.get("eventID") in ids:
+                    yield record
+
+    def _python_pieces(self, chunk: Chunk) -> None:
+        """The whole chunk through the Python evaluator (DuckDB could not read it)."""
+        self.summary.files += chunk.objects
+        self.summary.bytes += chunk.nbytes
+        for record in self._chunk_records(chunk, None):
+            self._python_record(record)
+        for name, line, text in chunk.aside:
+            self._python_text(name, line, text)
+
+    def _python_text(self, name: str, line: int, text: bytes) -> None:
+        try:
+            record = json.loads(text)
+        except ValueError as e:
+            raise ReplayError(f"{name}:{line}: not valid JSON: {e}") from e
+        if not isinstance(record, dict):
+            raise ReplayError(f"{name}:{line}: the line is a JSON {type(record).__name__}, not a "
+                              "CloudTrail record object")  # fmt: skip
+        self._python_record(record)
+
+    def _python_record(self, record: Mapping[str, Any]) -> None:
+        self.summary.fallback_records += 1
+        _python_one(self.plan, self.compiled, self.fixed, record, self.run, self.options,
+                    keep_full=False)  # fmt: skip
+
+    # -- per-record output ----------------------------------------------------------------------
+
+    def _per_record(self, query: str) -> None:
+        cols = ", ".join(["eventtime", "eventid", "eventsource", "eventname", "awsregion",
+                          "recipientaccountid", *self.groups, f"{_EXAMPLE} AS ex"])  # fmt: skip
+        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb")
+        names = [d[0].lower() for d in cur.description]
+        while True:
+            rows = cur.fetchmany(4096)
+            if not rows:
+                return
+            for values in rows:
+                row = dict(zip(names, values, strict=True))
+                key = tuple(row[c] for c in self.groups)
+                template = self.templates.get(key)
+                if template is None:
+                    result = self.assembler.result(row, row["ex"])
+                    template = per_record_json(result)
+                    for m in template["missed_by"]:
+                        stage = next(t.decision.stage for t in result.trails
+                                     if t.trail == m["trail"])  # fmt: skip
+                        m["reason"] = reason_key(m["reason"], stage)
+                    self.templates[key] = template
+                doc = {**template, "event": {
+                    "eventSource": row["eventsource"], "eventName": row["eventname"],
+                    "awsRegion": row["awsregion"], "recipientAccountId": row["recipientaccountid"],
+                    "eventTime": row["eventtime"], "eventID": row["eventid"]}}  # fmt: skip
+                if self.options.per_record is not None:
+                    self.options.per_record.write(_dumps(doc) + "\n")
+                if len(self.run.results) < self.options.keep:
+                    self.run.results.append(doc)
+                elif self.options.keep:
+                    self.run.truncated = True
+
+
+def _example(ex: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: ex.get(k) for k in ("eventTime", "eventID", "eventSource", "eventName",
+                                   "awsRegion", "recipientAccountId")}  # fmt: skip
+
+
+def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
+    import io
+
+    data = chunk.piece_bytes(piece)
+    if piece.kind == "delivery":
+        data = b'{"Records":[' + data.rstrip(b"\n").replace(b'}\n{"eventVersion":',
+                                                             b'},{"eventVersion":') + b"]}"
+        yield from iter_stream_records(piece.name, io.BytesIO(data))
+        return
+    for n, line in enumerate(data.split(b"\n"), piece.first_line):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as e:
+            raise ReplayError(f"{piece.name}:{n}: not valid JSON: {e}") from e
+        if not isinstance(record, dict):
+            raise ReplayError(f"{piece.name}:{n}: the line is a JSON {type(record).__name__}, "
+                              "not a CloudTrail record object")  # fmt: skip
+        yield record
+
+
+def _parquet_source(con: Any, path: str) -> str:
+    """read_parquet, with the table's columns that the file lacks added as NULL."""
+    have = {r[0].lower() for r in con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet({_sql_str(path)})").fetchall()}  # fmt: skip
+    missing = [f for f in schema.FIELDS if f.column not in have]
+    extra = "".join(f", CAST(NULL AS {schema.duckdb_type(f, spelling='column')}) AS {f.column}"
+                    for f in missing)  # fmt: skip
+    return f"(SELECT *{extra} FROM read_parquet({_sql_str(path)}))"

@@ -1,0 +1,223 @@
+"""What a replay found, in numbers: per trail, destination, metric filter and alarm, the counts,
+the top reasons for misses with a few example records each, captured versus missed per day, and
+the records whose Region is not a Region AWS has.
+
+Both engines fill the same `Summary`: the Python path adds one result per record, the DuckDB
+engine one result per group of records that share every decision (with the group's size), so
+the two summaries of the same input compare equal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.regions import KNOWN_REGIONS
+from checker.simulator.pipeline import EventResult
+
+TOP_REASONS = 5
+EXAMPLES = 3
+EXAMPLE_FIELDS = ("eventTime", "eventID", "eventSource", "eventName", "awsRegion",
+                  "recipientAccountId")  # fmt: skip
+
+Example = dict[str, Any]
+
+
+def reason_key(reason: str, stage: str | None) -> str:
+    """Group miss reasons: selector reasons name event-specific details, so they group by stage."""
+    if stage == "selectors":
+        return "no selector matches" if reason.startswith("no selector") else reason
+    return reason
+
+
+def example_of(record: Mapping[str, Any]) -> Example:
+    return {k: record.get(k) for k in EXAMPLE_FIELDS}
+
+
+def example_order(ex: Example) -> tuple[str, str]:
+    return str(ex.get("eventTime") or ""), str(ex.get("eventID") or "")
+
+
+def _keep(examples: list[Example], more: Iterable[Example]) -> None:
+    """Keep the EXAMPLES earliest records (by eventTime, then eventID) seen so far."""
+    examples.extend(more)
+    if len(examples) > EXAMPLES:
+        examples.sort(key=example_order)
+        del examples[EXAMPLES:]
+
+
+@dataclass
+class TrailStats:
+    trail: str
+    captured: int = 0
+    missed: int = 0
+    unknown: int = 0
+    cloudwatch: int = 0
+    alarmed: int = 0
+    destinations: Counter[str] = field(default_factory=Counter)
+    miss_reasons: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[Example]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        top = sorted(self.miss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+        return {
+            "trail": self.trail, "captured": self.captured, "missed": self.missed,
+            "unknown": self.unknown, "cloudwatch_logs": self.cloudwatch, "alarmed": self.alarmed,
+            "destinations": dict(sorted(self.destinations.items())),
+            "top_miss_reasons": [
+                {"reason": r, "events": n, "examples": self.examples.get(r, [])} for r, n in top
+            ],
+        }  # fmt: skip
+
+
+@dataclass
+class Summary:
+    events: int = 0
+    not_captured: int = 0
+    trails: dict[str, TrailStats] = field(default_factory=dict)
+    alarms: Counter[str] = field(default_factory=Counter)
+    alarm_examples: dict[str, list[Example]] = field(default_factory=dict)
+    filters: Counter[str] = field(default_factory=Counter)
+    days: dict[str, Counter[str]] = field(default_factory=dict)  # day -> captured/missed/unknown
+    unknown_regions: Counter[str] = field(default_factory=Counter)
+    # (trail, category, event source for data/network events, account, region) -> events
+    usage: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
+    writes: Counter[str] = field(default_factory=Counter)  # trail -> write management events
+    engine: str = "python"
+    files: int = 0
+    bytes: int = 0  # decompressed bytes of the records read
+    fallbacks: list[dict[str, Any]] = field(default_factory=list)
+    fallback_records: int = 0
+    mismatches: int = 0  # groups whose SQL decision the Python evaluator did not confirm
+
+    def add(
+        self,
+        result: EventResult,
+        count: int = 1,
+        *,
+        day: str | None = None,
+        account: str | None = None,
+        region: str | None = None,
+        examples: Sequence[Example] = (),
+    ) -> None:
+        """Count `result` `count` times. `examples` show the records it stands for; `day` is
+        the records' day (eventTime's date), `account` their recipientAccountId and `region`
+        their awsRegion (default: the result's event's)."""
+        e = result.event
+        self.events += count
+        status = result.status
+        if status != "yes":
+            self.not_captured += count
+        if day:
+            per_day = self.days.setdefault(day, Counter())
+            per_day[{"yes": "captured", "no": "missed", "unknown": "unknown"}[status]] += count
+        region = e.aws_region if region is None else region
+        if region not in KNOWN_REGIONS:
+            self.unknown_regions[region or "(none)"] += count
+        service = e.event_source if e.event_category != "Management" else ""
+        for t in result.trails:
+            s = self.trails.get(t.trail)
+            if s is None:
+                s = self.trails[t.trail] = TrailStats(t.trail)
+            decision = t.decision
+            if decision.status == "captured":
+                s.captured += count
+                self.usage[(t.trail, e.event_category, service, account or "", region)] += count
+                if e.event_category == "Management" and e.read_only is not True:
+                    self.writes[t.trail] += count
+                for name in t.delivery.delivered() if t.delivery else ():
+                    s.destinations[name] += count
+                if t.cloudwatch == "yes":
+                    s.cloudwatch += count
+                    for f in t.alarms.matched_filters() if t.alarms else ():
+                        self.filters[f.filter] += count
+                if t.alarm == "yes":
+                    s.alarmed += count
+                    for alarm in t.alarms.firing_alarms() if t.alarms else ():
+                        self.alarms[alarm] += count
+                        _keep(self.alarm_examples.setdefault(alarm, []), examples)
+            elif decision.status == "missed":
+                s.missed += count
+                key = reason_key(decision.reason, decision.stage)
+                s.miss_reasons[key] += count
+                _keep(s.examples.setdefault(key, []), examples)
+            else:
+                s.unknown += count
+
+    def finish(self) -> None:
+        """Order the examples once every result is in."""
+        for s in self.trails.values():
+            for items in s.examples.values():
+                items.sort(key=example_order)
+        for items in self.alarm_examples.values():
+            items.sort(key=example_order)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "events": self.events,
+            "not_captured": self.not_captured,
+            "trails": [s.to_json() for s in self.trails.values()],
+            "alarms": [
+                {"alarm": a, "events": n, "examples": self.alarm_examples.get(a, [])}
+                for a, n in sorted(self.alarms.items())
+            ],
+            "metric_filters": [{"filter": f, "events": n} for f, n in sorted(self.filters.items())],
+            "days": [{"day": d, **{k: c.get(k, 0) for k in ("captured", "missed", "unknown")}}
+                     for d, c in sorted(self.days.items())],
+            "unknown_regions": [{"awsRegion": r, "events": n}
+                                for r, n in sorted(self.unknown_regions.items())],
+            "fallbacks": self.fallbacks,
+            "fallback_records": self.fallback_records,
+            **({"internal_mismatches": self.mismatches} if self.mismatches else {}),
+        }  # fmt: skip
+
+    def comparable(self) -> dict[str, Any]:
+        """What two engines must agree on: everything but how it was computed and which
+        records serve as examples (the Python path shows the earliest, the DuckDB engine the
+        earliest of the chunk where it first met them)."""
+        doc = self.to_json()
+        for key in ("engine", "fallbacks", "fallback_records"):
+            doc.pop(key)
+        for trail in doc["trails"]:
+            for reason in trail["top_miss_reasons"]:
+                reason.pop("examples")
+        for alarm in doc["alarms"]:
+            alarm.pop("examples")
+        return doc
+
+
+def summary_text(summary: Summary) -> list[str]:
+    out = ["", f"Summary: {summary.events} event(s); {summary.not_captured} not captured by "
+           "any trail"]  # fmt: skip
+    for s in summary.trails.values():
+        out.append(f"  {s.trail}: captured {s.captured}, missed {s.missed}, unknown {s.unknown}; "
+                   f"to CloudWatch Logs {s.cloudwatch}; alarmed {s.alarmed}")  # fmt: skip
+        if s.destinations:
+            shown = ", ".join(f"{d} {n}" for d, n in sorted(s.destinations.items()))
+            out.append(f"      delivered: {shown}")
+        for item in s.to_json()["top_miss_reasons"]:
+            out.append(f"      missed {item['events']}x: {item['reason']}")
+            for ex in item["examples"]:
+                out.append(f"        e.g. {_example_text(ex)}")
+    for alarm, n in sorted(summary.alarms.items()):
+        out.append(f"  alarm {alarm}: {n} event(s)")
+        for ex in summary.alarm_examples.get(alarm, []):
+            out.append(f"        e.g. {_example_text(ex)}")
+    if summary.unknown_regions:
+        shown = ", ".join(f"{r} ({n})" for r, n in sorted(summary.unknown_regions.items()))
+        out.append(f"  records whose awsRegion is not an AWS Region: {shown}; trailcheck places "
+                   "them in the partition their name's prefix says (see docs/semantics/replay.md)")
+    for fb in summary.fallbacks:
+        out.append(f"  decided by the Python evaluator: {fb['kind']} {fb['name']}: {fb['reason']}")
+    if summary.fallback_records:
+        out.append(f"  {summary.fallback_records} record(s) decided by the Python evaluator")
+    return out
+
+
+def _example_text(ex: Example) -> str:
+    account = f" account {ex['recipientAccountId']}" if ex.get("recipientAccountId") else ""
+    return (f"{ex.get('eventTime') or '?'} {ex.get('eventSource')} {ex.get('eventName')} in "
+            f"{ex.get('awsRegion')}{account} ({ex.get('eventID') or 'no eventID'})")  # fmt: skip

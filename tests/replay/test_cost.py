@@ -1,0 +1,101 @@
+"""`trailcheck cost` and the cost change of `trailcheck diff --events`: management events (the
+first copy free), data events, CloudWatch Logs ingestion and S3, extrapolated to a month."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.replay.cost import MONTH_DAYS, load_prices
+from tests.replay.helpers import write_jsonl
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "fixtures" / "replay" / "config"
+
+DATA_TRAIL = '''
+resource "aws_cloudtrail" "data" {
+  name                          = "s3-data"
+  s3_bucket_name                = "example-data-logs"
+  is_multi_region_trail         = true
+  advanced_event_selector {
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::S3::Object"]
+    }
+  }
+}
+'''
+
+
+def _sample(tmp_path: Path) -> Path:
+    records = []
+    for day in ("2026-11-01", "2026-11-02"):
+        for i in range(50):
+            records.append({"eventVersion": "1.09", "eventTime": f"{day}T10:00:{i:02d}Z",
+                            "eventID": f"{day}-m{i}", "eventSource": "ec2.amazonaws.com",
+                            "eventName": "RunInstances", "awsRegion": "us-east-1",
+                            "eventCategory": "Management", "readOnly": False,
+                            "recipientAccountId": "111122223333"})
+            records.append({"eventVersion": "1.09", "eventTime": f"{day}T11:00:{i:02d}Z",
+                            "eventID": f"{day}-d{i}", "eventSource": "s3.amazonaws.com",
+                            "eventName": "GetObject", "awsRegion": "us-east-1",
+                            "eventCategory": "Data", "readOnly": True, "managementEvent": False,
+                            "recipientAccountId": "111122223333",
+                            "resources": [{"type": "AWS::S3::Object",
+                                           "ARN": "arn:aws:s3:::bkt/key"}]})  # fmt: skip
+    return write_jsonl(tmp_path / "sample.jsonl", records)
+
+
+def test_cost_prices_each_trail_per_month(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(CONFIG, head)
+    (head / "data.tf").write_text(DATA_TRAIL)
+    sample = _sample(tmp_path)
+    assert main(["cost", str(head), "--events", str(sample), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["sample_days"] == 2 and "us-east-1" in doc["prices"]
+    lines = {(x["trail"], x["item"]): x for x in doc["lines"]}
+    per_month = 50 * MONTH_DAYS  # 50 events of each kind a day
+    mgmt = lines[("aws_cloudtrail.main", "management events (first copy, free)")]
+    assert mgmt["usd_per_month"] == 0 and mgmt["events_per_month"] == round(per_month)
+    # the write-only trail records the same write events again: a charged second copy
+    second = lines[("aws_cloudtrail.writes", "management events (additional copy)")]
+    price = load_prices().table["management_events_additional_copy_per_100k"]
+    assert second["usd_per_month"] == round(per_month / 1e5 * price, 2)
+    data = lines[("aws_cloudtrail.data", "S3 data events")]
+    assert data["events_per_month"] == round(per_month)
+    assert lines[("aws_cloudtrail.main", "CloudWatch Logs ingestion")]["events_per_month"] == \
+        round(per_month)
+
+
+def test_diff_adds_the_cost_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(CONFIG, base)
+    shutil.copytree(CONFIG, head)
+    (head / "data.tf").write_text(DATA_TRAIL)
+    sample = _sample(tmp_path)
+    main(["diff", str(base), str(head), "--events", str(sample), "--no-config"])
+    out = capsys.readouterr().out
+    assert "Cost change per month" in out
+    line = next(x for x in out.splitlines() if "S3 data events" in x)
+    assert f"+{round(50 * MONTH_DAYS):,} events/month" in line and "+$" in line
+    main(["diff", str(base), str(head), "--events", str(sample), "--no-config",
+          "--format", "json"])  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["cost"]["changes"][0]["item"] in ("S3 data events", "CloudWatch Logs ingestion",
+                                                 "S3 storage of a month of log files")
+    assert any(c["item"] == "S3 data events" for c in doc["cost"]["changes"])
+
+
+def test_unknown_price_region_says_which_prices_are_used() -> None:
+    prices = load_prices("ap-southeast-7")
+    assert prices.region == "us-east-1" and "no prices for ap-southeast-7" in prices.note
