@@ -128,7 +128,12 @@ def run(args: argparse.Namespace) -> int:
     if not estate.trails:
         print("trailcheck: no trail in the inputs: every event is missed", file=sys.stderr)
     if args.events is not None:
-        write(args, _replay(args, estate, window))
+        text, invalid = _replay(args, estate, window)
+        write(args, text)
+        for x in invalid:  # bad input: named, never simulated, and the exit code says so
+            print(f"trailcheck: {x['record']}: {x['problem']}", file=sys.stderr)
+        if invalid:
+            return EXIT_INPUT
     else:
         from checker.regions import DEFAULT_REGIONS
 
@@ -169,7 +174,8 @@ def run_replay(args: argparse.Namespace, estate: Estate, window: Any, *, keep: i
             per_record.close()
 
 
-def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> str:
+def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> tuple[str, list[Any]]:
+    """The report, and the records that are no CloudTrail record (each with where and why)."""
     from checker.replay.summary import summary_text
 
     run = run_replay(args, estate, window, keep=PER_RECORD_LIMIT)
@@ -178,12 +184,12 @@ def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> str:
     if args.format == "html":
         from checker.report.replay_html import render_replay
 
-        return render_replay(summary)
+        return render_replay(summary), summary.invalid
     if args.format == "json":
         doc: dict[str, Any] = {"results": results, "summary": summary.to_json()}
         if run.truncated:
             doc["results_omitted"] = summary.events
-        return json.dumps(doc, indent=2) + "\n"
+        return json.dumps(doc, indent=2) + "\n", summary.invalid
     lines: list[str] = []
     for i, r in enumerate(results, 1):
         lines += event_text(i, r)
@@ -191,7 +197,7 @@ def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> str:
         lines.append(f"{summary.events} records: per-record results are not listed past "
                      f"{PER_RECORD_LIMIT}; use --per-record FILE.jsonl")  # fmt: skip
     lines += summary_text(summary)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", summary.invalid
 
 
 def event_text(index: int, doc: dict[str, Any]) -> list[str]:

@@ -92,9 +92,10 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
     compiled = plan.recorders
     for obj in objects:
         summary.files += 1
-        for record, size in _records_of(obj):
+        for n, (record, size) in enumerate(_records_of(obj), 1):
             summary.bytes += size
-            _python_one(plan, compiled, fixed, record, run, options, keep_full=True)
+            _python_one(plan, compiled, fixed, record, run, options, keep_full=True,
+                        where=f"{obj.name}: record {n}")  # fmt: skip
         if options.progress:
             options.progress(summary.files, summary.events, summary.bytes)
     summary.finish()
@@ -103,7 +104,11 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
 
 def _python_one(plan: Plan, compiled: list[Any], fixed: dict[int, TrailDestinations],
                 record: Mapping[str, Any], run: Run, options: Options,
-                *, keep_full: bool) -> None:  # fmt: skip
+                *, keep_full: bool, where: str) -> None:  # fmt: skip
+    problem = Event.problem(record)
+    if problem is not None:  # never simulated as if it were an event
+        run.summary.reject(where, problem)
+        return
     event = Event.from_record(record)
     result = simulate_event(plan.estate, compiled, event, fixed=fixed)
     time = record.get("eventTime")
@@ -415,8 +420,9 @@ class DuckDBEngine:
 
     def _python_record(self, record: Mapping[str, Any]) -> None:
         self.summary.fallback_records += 1
+        where = f"record {record.get('eventID')}" if record.get("eventID") else "a record"
         _python_one(self.plan, self.compiled, self.fixed, record, self.run, self.options,
-                    keep_full=False)  # fmt: skip
+                    keep_full=False, where=where)  # fmt: skip
 
     # -- per-record output ----------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ STAGE_COLUMN = {"logging": "l", "account": "a", "region": "r", "global": "g", "s
 # The record's own fields every per-record output carries, in this order.
 EVENT_COLUMNS = ("eventtime", "eventid", "eventsource", "eventname", "awsregion",
                  "recipientaccountid")  # fmt: skip
+# A record without eventSource or eventName, which is no record to judge (Event.problem): TRUE
+UNNAMED = "(coalesce(\"eventSource\", '') = '' OR coalesce(\"eventName\", '') = '')"
 # What the Python side needs to rebuild a record's capture-relevant fields (an example).
 EXAMPLE_COLUMNS = (
     *EVENT_COLUMNS, "eventcategory", "eventtype", "managementevent", "readonly", "errorcode",
@@ -145,6 +147,7 @@ class Plan:
         (`tc_size`) is computed per record and grouped on too."""
         decide = self.decision_columns()
         cols: list[str] = [f"{size_class_expr(size_expr())} AS tc_size"] if size else []
+        cols.append(f"{UNNAMED} AS tc_unnamed")
         for key, kind in self.read_columns().items():
             if key == "eventTime":
                 cols.append('substr("eventTime", 1, 10) AS "eventTime"')
@@ -169,6 +172,8 @@ class Plan:
         filter's match. `size` False: the source holds no record over the limit (the JSON feeder
         set long records aside), so the size class is 0."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
+        if size != "given":  # grouped_source has it already
+            derived += f", {UNNAMED} AS tc_unnamed"
         inner = f"SELECT *, {derived} FROM {source}"
         if size == "given":  # the source has tc_size already (grouped_source)
             b = inner
@@ -195,7 +200,8 @@ class Plan:
 
     def fallback_expr(self) -> str:
         """TRUE for a record that some predicate could not decide (over step `f`)."""
-        parts = ["(tc_size <> 0)"]
+        # a record without eventSource or eventName is no record to judge: Python says so
+        parts = ["(tc_size <> 0)", f"(tc_unnamed AND {CATEGORY} IS DISTINCT FROM 'Insight')"]
         parts += [f"({t.prefix}_c IS NULL)" for t in self.trails]
         parts += [f"({f.column} IS NULL)" for f in self.filters]
         return any_of(parts)

@@ -72,6 +72,9 @@ class TrailStats:
         }  # fmt: skip
 
 
+INVALID_SHOWN = 20  # invalid records listed by place; beyond, only counted
+
+
 @dataclass
 class Summary:
     events: int = 0
@@ -91,6 +94,14 @@ class Summary:
     fallbacks: list[dict[str, Any]] = field(default_factory=list)
     fallback_records: int = 0
     mismatches: int = 0  # groups whose SQL decision the Python evaluator did not confirm
+    # records that are no CloudTrail record to judge: where each is, and why (not simulated)
+    invalid: list[dict[str, str]] = field(default_factory=list)
+    invalid_count: int = 0
+
+    def reject(self, where: str, problem: str) -> None:
+        self.invalid_count += 1
+        if len(self.invalid) < INVALID_SHOWN:
+            self.invalid.append({"record": where, "problem": problem})
 
     def add(
         self,
@@ -158,6 +169,7 @@ class Summary:
         return {
             "engine": self.engine,
             "events": self.events,
+            "invalid_records": {"count": self.invalid_count, "first": self.invalid},
             "not_captured": self.not_captured,
             "trails": [s.to_json() for s in self.trails.values()],
             "alarms": [
@@ -192,6 +204,10 @@ class Summary:
 def summary_text(summary: Summary) -> list[str]:
     out = ["", f"Summary: {summary.events} event(s); {summary.not_captured} not captured by "
            "any trail"]  # fmt: skip
+    if summary.invalid_count:
+        out.append(f"  {summary.invalid_count} record(s) are not CloudTrail records and were "
+                   "not simulated:")  # fmt: skip
+        out += [f"      {x['record']}: {x['problem']}" for x in summary.invalid]
     for s in summary.trails.values():
         out.append(f"  {s.trail}: captured {s.captured}, missed {s.missed}, unknown {s.unknown}; "
                    f"to CloudWatch Logs {s.cloudwatch}; alarmed {s.alarmed}")  # fmt: skip

@@ -57,6 +57,21 @@ class Event:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
+    def problem(record: object) -> str | None:
+        """Why `record` is not a CloudTrail record trailcheck can judge, or None. Every API,
+        service and sign-in record names its service and operation (UG record contents:
+        `eventSource` and `eventName` are never optional); an Insights record names them in
+        `insightDetails` instead."""
+        if not isinstance(record, Mapping):
+            return f"a CloudTrail record must be a JSON object, not {type(record).__name__}"
+        if _category(record) == "Insight":
+            return None
+        missing = [k for k in ("eventSource", "eventName") if not _text(record.get(k))]
+        if missing:
+            return f"the record has no {' and no '.join(missing)}"
+        return None
+
+    @staticmethod
     def from_record(record: Mapping[str, Any]) -> Event:
         """Read a CloudTrail record, tolerating what real files do: missing `readOnly`,
         `resources` or `eventCategory`, nulls, and booleans written as strings."""

@@ -124,6 +124,13 @@ class _Text:
 def iter_stream_records(name: str, stream: IO[bytes]) -> Iterator[Mapping[str, Any]]:
     """The records of one input stream (gzip or not), in order. Raises ReplayError naming `name`
     and the place."""
+    try:
+        yield from _stream_records(name, stream)
+    except RecursionError:
+        raise ReplayError(f"{name}: the JSON is nested too deeply to read") from None
+
+
+def _stream_records(name: str, stream: IO[bytes]) -> Iterator[Mapping[str, Any]]:
     text = _Text(name, open_decompressed(name, stream))
     if not text.skip_ws():
         raise ReplayError(f"{name}: the file is empty; expected CloudTrail records")

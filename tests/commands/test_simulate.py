@@ -109,3 +109,35 @@ def test_output_file(tmp_path: Path) -> None:
     assert main(["simulate", CONFIG, "--events", STOP, "--format", "json",
                  "--output", str(out)]) == 0
     assert json.loads(out.read_text())["results"][0]["event"]["eventName"] == "StopLogging"
+
+
+def test_a_record_that_is_no_cloudtrail_record_is_an_error_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = tmp_path / "logs.json"
+    logs.write_text(json.dumps({"Records": [
+        {"eventSource": "ec2.amazonaws.com", "eventName": "RunInstances", "awsRegion": "us-east-1"},
+        {"eventName": "PutObject", "awsRegion": "us-east-1"},
+    ]}))  # fmt: skip
+    code = main(["simulate", str(REPO / "fixtures" / "example"), "--events", str(logs),
+                 "--format", "json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "logs.json: record 2: the record has no eventSource" in err
+    doc = json.loads(out)
+    assert [r["event"]["eventName"] for r in doc["results"]] == ["RunInstances"]  # not simulated
+    assert doc["summary"]["invalid_records"]["count"] == 1
+
+
+def test_an_insights_record_has_no_event_source_and_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = tmp_path / "insight.json"
+    logs.write_text(json.dumps({"Records": [{
+        "eventVersion": "1.08", "eventType": "AwsCloudTrailInsight", "eventCategory": "Insight",
+        "awsRegion": "us-east-1", "eventTime": "2026-01-01T00:00:00Z",
+        "insightDetails": {"state": "Start", "eventSource": "ec2.amazonaws.com",
+                           "eventName": "RunInstances", "insightType": "ApiCallRateInsight"},
+    }]}))  # fmt: skip
+    code = main(["simulate", str(REPO / "fixtures" / "example"), "--events", str(logs)])
+    assert code == 0, capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""Fuzzing every loader family: mutated copies of the fixtures never make an exception escape.
+"""Fuzzing every loader family, and the log reader of `simulate --events`: mutated copies of the
+fixtures never make an exception escape.
 
 Each example takes a fixture of one input family, damages it the way real files get damaged
 (a span cut out, a span repeated, bytes or characters of the format's syntax inserted, a line
@@ -36,6 +37,7 @@ FAMILIES: dict[str, list[Path]] = {
     "plan": [FIXTURES / "terraform/plan/plan.json", FIXTURES / "equivalence/plan.json"],
     "awscli": sorted((FIXTURES / "awscli/joined").glob("*.json")),
     "snapshot": [FIXTURES / "snapshot/account.json"],
+    "events": [FIXTURES / "eventbridge/cloudtrail-records.json"],
 }  # fmt: skip
 # Characters that matter to each syntax: the mutations insert these far more than letters.
 SYNTAX = {
@@ -44,6 +46,7 @@ SYNTAX = {
     "plan": '{}[]":,\\\n 0123456789-.eE',
     "awscli": '{}[]":,\\\n 0123456789-.eE',
     "snapshot": '{}[]":,\\\n 0123456789-.eE',
+    "events": '{}[]":,\\\n 0123456789-.eE',
 }
 
 
@@ -82,6 +85,26 @@ def mutated(draw: st.DrawFn, family: str) -> tuple[Path, bytes]:
     return source, bytes(data)
 
 
+def _replay(tmp: Path, source: Path, data: bytes) -> None:
+    """`simulate --events` on a damaged log file: a clear error or a summary, never a crash."""
+    from checker.replay.engine import Options
+    from checker.replay.run import replay_inputs
+    from checker.simulator.replay import ReplayError
+
+    target = tmp / source.name
+    target.write_bytes(data)
+    estate = load_paths([str(FIXTURES / "example")])
+    try:
+        run = replay_inputs(estate, [str(target)], engine="python", options=Options(keep=5))
+    except ReplayError as e:
+        assert source.name in str(e) or target.name in str(e), e  # names the file
+        return
+    # a damaged record is rejected by name, never simulated as if it were an event
+    for result in run.results:
+        event = result["event"]
+        assert event["eventSource"] and event["eventName"], event
+
+
 def _scan(tmp: Path, source: Path, data: bytes) -> None:
     folder = tmp / "case"
     if folder.exists():
@@ -104,7 +127,8 @@ def _fuzz(family: str) -> None:
     @given(case=mutated(family))
     def run(tmp_path_factory: pytest.TempPathFactory, case: tuple[Path, bytes]) -> None:
         source, data = case
-        _scan(tmp_path_factory.mktemp(family), source, data)
+        check = _replay if family == "events" else _scan
+        check(tmp_path_factory.mktemp(family), source, data)
 
     run.hypothesis.inner_test.__name__ = f"fuzz_{family}"  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
