@@ -331,7 +331,12 @@ class Judgement:
         self.options = options or Options()
         self.context = Context(estate, self.options)
         self.views = unit_views(estate, self.options.unit_groups)
-        self.contexts = {v.name: Context(v.estate, self.options) for v in self.views}
+        # every view holds the other units' organization trails: their simulations are shared
+        shared: dict[Any, Any] = {}
+        self.contexts = {
+            v.name: Context(v.estate, self.options, {"shared_results": shared})
+            for v in self.views
+        }
 
     def unit_name(self, location: Location) -> str | None:
         unit = location.unit

@@ -91,13 +91,16 @@ def run(args: argparse.Namespace) -> int:
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
     if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
         from checker.predicates.cis_alarms import shared_runner
-        from checker.simulator.scenarios import unit_coverage
+        from checker.simulator.scenarios import load_catalog, unit_coverage
 
         units = [
             (v.name, v.estate, shared_runner(judgement.contexts[v.name])) for v in judgement.views
         ]
+        # the critical scenarios, as the reports show them: a cell per scenario, Region and
+        # unit grows fast in a monorepo (`trailcheck coverage` gives every scenario)
         extra["coverage"] = unit_coverage(
-            units, options.expected_regions, default_region=options.default_region
+            units, options.expected_regions, default_region=options.default_region,
+            scenarios=[s for s in load_catalog() if s.critical],
         )
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)

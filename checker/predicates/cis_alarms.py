@@ -32,7 +32,9 @@ def shared_runner(ctx: Context) -> ScenarioRunner:
     each sample event is simulated once."""
     runner = ctx.cache.get("scenario_runner")
     if not isinstance(runner, ScenarioRunner):
-        runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region)
+        shared = ctx.cache.get("shared_results")
+        runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region,
+                                shared=shared if isinstance(shared, dict) else None)  # fmt: skip
         ctx.cache["scenario_runner"] = runner
     return runner
 

@@ -50,9 +50,13 @@ def log_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outc
 def _destinations(
     estate: Estate, kind: str
 ) -> Iterator[tuple[Bucket | LogGroup | Reference, list[Trail]]]:
-    """Each bucket (or log group) used by a trail, once, with the trails that use it."""
+    """Each bucket (or log group) used by a trail of the unit, once, with the trails that use
+    it. Another unit's organization trail is judged with its own unit: its storage is not
+    reported again in every unit."""
     seen: dict[str, tuple[Any, list[Trail]]] = {}
     for trail in estate.trails:
+        if trail.foreign_unit is not None:
+            continue
         ref: Reference | None = trail.bucket if kind == "bucket" else trail.log_group
         if ref is None:
             continue

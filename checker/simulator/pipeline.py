@@ -8,7 +8,7 @@ Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checker.model import Estate, Trail
@@ -59,59 +59,88 @@ class TrailResult:
     delivery: Delivery | None = None
     alarms: AlarmTrace | None = None
     kind: Literal["trail", "event_data_store"] = "trail"
+    # derived once (the rules and the matrix read them many times)
+    captured: TriStatus = field(init=False, compare=False)
+    cloudwatch: TriStatus = field(init=False, compare=False)  # puts it in CloudWatch Logs
+    alarm: TriStatus = field(init=False, compare=False)  # an alarm notifies a subscribed topic
 
-    @property
-    def captured(self) -> TriStatus:
-        return _CAPTURE[self.decision.status]
-
-    @property
-    def cloudwatch(self) -> TriStatus:
-        """Whether this trail puts the event in CloudWatch Logs."""
+    def __post_init__(self) -> None:
+        captured = _CAPTURE[self.decision.status]
         if self.delivery is None:
-            return "no"
-        return tri_and([self.captured, _DELIVERY[self.delivery.get("cloudwatch_logs").status]])
-
-    @property
-    def alarm(self) -> TriStatus:
-        """Whether, through this trail, an alarm notifies a subscribed SNS topic."""
+            cloudwatch: TriStatus = "no"
+        else:
+            sent = _DELIVERY[self.delivery.get("cloudwatch_logs").status]
+            cloudwatch = tri_and([captured, sent])
         if self.alarms is None:
-            return "no" if self.cloudwatch == "no" else "unknown"
-        return tri_and([self.cloudwatch, self.alarms.status])
+            alarm: TriStatus = "no" if cloudwatch == "no" else "unknown"
+        else:
+            alarm = tri_and([cloudwatch, self.alarms.status])
+        object.__setattr__(self, "captured", captured)
+        object.__setattr__(self, "cloudwatch", cloudwatch)
+        object.__setattr__(self, "alarm", alarm)
+
+
+@dataclass(frozen=True)
+class ForeignResults:
+    """Other deployment units' organization trails on one event, which every unit's view holds:
+    simulated once and shared by the views, with their combined statuses, so that a view's cost
+    does not grow with the number of such trails."""
+
+    trails: tuple[TrailResult, ...]
+    status: TriStatus = field(init=False, compare=False)
+    cloudwatch: TriStatus = field(init=False, compare=False)
+    alarm: TriStatus = field(init=False, compare=False)
+    captured: tuple[TrailResult, ...] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", tri_or(t.captured for t in self.trails))
+        object.__setattr__(self, "cloudwatch", tri_or(t.cloudwatch for t in self.trails))
+        object.__setattr__(self, "alarm", tri_or(t.alarm for t in self.trails))
+        captured = tuple(t for t in self.trails if t.decision.status == "captured")
+        object.__setattr__(self, "captured", captured)
+
+
+NO_FOREIGN = ForeignResults(())
 
 
 @dataclass(frozen=True)
 class EventResult:
+    """Every trail's handling of one event. `own` are the trails of the estate simulated;
+    `foreign` other units' organization trails (shared); `trails` both."""
+
     event: Event
-    trails: tuple[TrailResult, ...]
+    own: tuple[TrailResult, ...]
     eventbridge: tuple[RuleResult, ...] = ()  # rules whose pattern matches (or might)
+    foreign: ForeignResults = NO_FOREIGN
+    # derived once (the rules and the matrix read them many times)
+    status: TriStatus = field(init=False, compare=False)
+    cloudwatch: TriStatus = field(init=False, compare=False)
+    alarm: TriStatus = field(init=False, compare=False)
+    rule_alert: TriStatus = field(init=False, compare=False)  # an EventBridge rule notifies
+    alerted: TriStatus = field(init=False, compare=False)  # by an alarm chain or a rule
+
+    def __post_init__(self) -> None:
+        foreign, own = self.foreign, self.own
+        alarm = tri_or([*(t.alarm for t in own), foreign.alarm])
+        rule_alert = tri_or(r.status for r in self.eventbridge)
+        object.__setattr__(self, "status", tri_or([*(t.captured for t in own), foreign.status]))
+        object.__setattr__(self, "cloudwatch",
+                           tri_or([*(t.cloudwatch for t in own), foreign.cloudwatch]))
+        object.__setattr__(self, "alarm", alarm)
+        object.__setattr__(self, "rule_alert", rule_alert)
+        object.__setattr__(self, "alerted", tri_or([alarm, rule_alert]))
 
     @property
-    def status(self) -> TriStatus:
-        return tri_or(t.captured for t in self.trails)
-
-    @property
-    def cloudwatch(self) -> TriStatus:
-        return tri_or(t.cloudwatch for t in self.trails)
-
-    @property
-    def alarm(self) -> TriStatus:
-        return tri_or(t.alarm for t in self.trails)
-
-    @property
-    def rule_alert(self) -> TriStatus:
-        """Whether an EventBridge rule notifies someone of the event."""
-        return tri_or(r.status for r in self.eventbridge)
-
-    @property
-    def alerted(self) -> TriStatus:
-        """Whether someone is notified: by a CloudWatch alarm chain or an EventBridge rule."""
-        return tri_or([self.alarm, self.rule_alert])
+    def trails(self) -> tuple[TrailResult, ...]:
+        return self.own + self.foreign.trails if self.foreign.trails else self.own
 
     def notifying_rules(self) -> list[str]:
         return notifying(self.eventbridge)
 
     def captured_by(self) -> list[TrailResult]:
-        return [t for t in self.trails if t.decision.status == "captured"]
+        return [t for t in self.own if t.decision.status == "captured"] + list(
+            self.foreign.captured
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The design.md simulator contract (event data stores among the trails, with the
@@ -166,16 +195,18 @@ def simulate_event(
     traces: TraceCache | None = None,
     trace_key: Hashable = None,
     fixed: dict[int, TrailDestinations] | None = None,
+    foreign: ForeignResults = NO_FOREIGN,
 ) -> EventResult:
     """Every trail's (and event data store's) decision on `event`; for those that capture it (or
     might), where it goes and which alarms fire; and the EventBridge rules it reaches.
     `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each compiled trail's
-    event-independent destinations between calls."""
+    event-independent destinations between calls; `foreign`: the results of other units'
+    organization trails on this event, simulated already."""
     results: list[TrailResult] = []
     size: int | Literal["unset"] | None = "unset"
     for c in compiled:
-        decision = c.decide(event)
         trail = c.trail
+        decision = c.decide(event)
         if not isinstance(trail, Trail):
             delivery = lake_delivery(trail.id) if decision.status != "missed" else None
             results.append(TrailResult(trail.id, decision, delivery, kind="event_data_store"))
@@ -199,6 +230,6 @@ def simulate_event(
     if estate.event_rules:
         if size == "unset":
             size = event_size(event)
-        trails = [(r.trail, r.decision) for r in results if r.kind == "trail"]
+        trails = [(r.trail, r.decision) for r in (*results, *foreign.trails) if r.kind == "trail"]
         rules = evaluate_rules(estate, event, reach(event, trails, size))
-    return EventResult(event, tuple(results), rules)
+    return EventResult(event, tuple(results), rules, foreign)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,11 +37,17 @@ from typing import Any
 from checker.model import Estate
 from checker.resources import policies_root, schema_path, validate_once
 from checker.simulator.alarms import TraceCache
-from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
-from checker.simulator.pipeline import EventResult, simulate_event, tri_and, tri_bool
+from checker.simulator.pipeline import (
+    NO_FOREIGN,
+    EventResult,
+    ForeignResults,
+    simulate_event,
+    tri_and,
+    tri_bool,
+)
 
 BASE_RECORD: Mapping[str, Any] = {
     "eventVersion": "1.09",
@@ -184,9 +190,21 @@ class ScenarioRunner:
     """Scenario events through an estate, with results cached per (scenario, event, Region): an
     event pinned to us-east-1 is simulated once for every column."""
 
-    def __init__(self, estate: Estate, *, default_region: str | None = None) -> None:
+    def __init__(
+        self,
+        estate: Estate,
+        *,
+        default_region: str | None = None,
+        shared: dict[Hashable, Any] | None = None,
+    ) -> None:
         self.estate = estate
-        self.compiled: list[CompiledTrail] = compiled_trails(estate, default_region)
+        compiled = compiled_trails(estate, default_region)
+        # other units' organization trails: simulated once for every view that holds the same
+        # ones (`shared`, kept by the engine for one scan)
+        self.compiled = [c for c in compiled if c.trail.foreign_unit is None]
+        self.foreign = [c for c in compiled if c.trail.foreign_unit is not None]
+        self.foreign_key = tuple(sorted((c.trail.id, c.trail.location.unit) for c in self.foreign))
+        self.shared: dict[Hashable, Any] = shared if shared is not None else {}
         self._cache: dict[tuple[str, int, str], EventResult] = {}
         self._traces = TraceCache()
         self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items
@@ -201,10 +219,30 @@ class ScenarioRunner:
                 # the same sample event in another Region meets the same filters
                 hit = simulate_event(self.estate, self.compiled, event,
                                      traces=self._traces, trace_key=(scenario.id, i),
-                                     fixed=self._fixed)  # fmt: skip
+                                     fixed=self._fixed, foreign=self._foreign(key, event))
                 self._cache[key] = hit
             out.append(hit)
         return out
+
+
+    def _foreign(self, key: tuple[str, int, str], event: Event) -> ForeignResults:
+        if not self.foreign:
+            return NO_FOREIGN
+        shared_key = (self.foreign_key, *key)
+        found = self.shared.get(shared_key)
+        if found is None:
+            # each foreign trail once per event, whichever views hold it
+            trails = []
+            for c in self.foreign:
+                trail_key = (c.trail.id, c.trail.location.unit, *key)
+                result = self.shared.get(trail_key)
+                if result is None:
+                    simulated = simulate_event(self.estate, [c], event, traces=self._traces,
+                                               trace_key=key[:2], fixed=self._fixed)
+                    result = self.shared[trail_key] = simulated.own[0]
+                trails.append(result)
+            found = self.shared[shared_key] = ForeignResults(tuple(trails))
+        return found
 
 
 def cell(results: Sequence[EventResult]) -> dict[str, Any]:
@@ -222,7 +260,7 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
             for t in r.captured_by():
                 if t.alarms is not None:
                     alarms += [a for a in t.alarms.firing_alarms() if a not in alarms]
-        names = ", ".join(captured_by)
+        names = _names(captured_by)
         if len(results) == 1:
             sel = results[0].captured_by()[0].decision.selector
             reason = f"captured by {names} ({sel})"
@@ -240,9 +278,9 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         captured_by = None
         first = next(r for r in results if r.status == "unknown")
         reason = _event_reason(first, "unknown")
-    return {
+    out: dict[str, Any] = {
         "status": _STATUS[status],
-        "captured_by": captured_by,
+        "captured_by": captured_by[:SHOWN] if captured_by else captured_by,
         "cloudwatch": tri_bool(cloudwatch),
         "alarm": tri_bool(alarm),
         "alarms": alarms,
@@ -250,6 +288,9 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         "eventbridge": rules if alerted == "yes" else [],
         "reason": reason,
     }
+    if captured_by and len(captured_by) > SHOWN:
+        out["captured_by_count"] = len(captured_by)  # `captured_by` lists the first few
+    return out
 
 
 def _event_reason(result: EventResult, status: str) -> str:
@@ -258,7 +299,20 @@ def _event_reason(result: EventResult, status: str) -> str:
         return "no trail in the inputs"
     parts = [f"{t.trail}: {t.decision.reason}" for t in result.trails
              if t.decision.status == status]  # fmt: skip
-    return f"{e.event_name} in {e.aws_region} {status} ({'; '.join(parts)})"
+    shown = "; ".join(parts[:SHOWN]) + (f"; and {len(parts) - SHOWN} more" if len(parts) > SHOWN
+                                         else "")  # fmt: skip
+    return f"{e.event_name} in {e.aws_region} {status} ({shown})"
+
+
+# A cell's reason names this many trails at most: a monorepo's unit holds every other unit's
+# organization trails, and the matrix has a cell per scenario and Region of every unit.
+SHOWN = 3
+
+
+def _names(trails: Sequence[str]) -> str:
+    if len(trails) <= SHOWN:
+        return ", ".join(trails)
+    return ", ".join(trails[:SHOWN]) + f" and {len(trails) - SHOWN} more"
 
 
 def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) -> str:
