@@ -1,0 +1,379 @@
+"""The tokenizer of HCL's native syntax (hclsyntax spec.md, "Lexical Elements").
+
+One compiled pattern is matched at each position of the text (`finditer`, so the loop over
+ordinary tokens runs mostly in C); strings, heredocs and template sequences switch the mode.
+A stack of open brackets decides where newlines matter, as in HCL: inside `( )`, `[ ]`, `${ }`
+and a `{ for ... }` they are whitespace, in a block body or an object they end an item. So the
+parser never skips newlines itself, and every newline token carries the bracket depth, which
+lets the parser resume after an error at the end of the broken top-level item.
+
+Tokens are `(kind, value, offset)`. Kinds: `id` (value: the name), `attr` (a name and the `=`
+after it, as arguments and object items start; value: the name), `ref` (names joined by dots,
+such as `var.x.y`: most references are one token), `num` (its text), `str` (a
+string without template sequences; value: the decoded text), `nl` (value: the bracket depth),
+the punctuation itself (`=`, `{`, `==`, `::`, ...), and for templates `"` ... `"end` (a quoted
+template), `<<` ... `<<end` (a heredoc; value: (flush, marker)), `lit` (literal text),
+`${` / `%{` (value: a `~` strip marker follows) and `}$` (the `}` that closes a template
+sequence; value: a `~` precedes it). `bad` is a character HCL does not use (value: the message);
+the last token is `eof`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Token = tuple[str, Any, int]
+
+# Deeper nesting of brackets, blocks and templates is refused ("nested too deeply"): the parser
+# is recursive, and real configurations nest a few levels.
+MAX_DEPTH = 100
+
+_LINE_COMMENT = r"(?:\#|//)[^\r\n]*"
+_MAIN = re.compile(
+    rf"""[ \t]*(?:
+    (?P<attr>[^\W\d][\w-]*)[ \t]*=(?![=>])
+  | (?P<id>[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*)
+  | (?P<heredoc><<-?[^\W\d][\w-]*\r?\n)
+  | (?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[=.,:?+\-*%!<>])
+  | (?P<nl>(?:{_LINE_COMMENT})?\r?\n(?:[ \t]*(?:{_LINE_COMMENT})?\r?\n)*)
+  | (?P<str>"(?:[^"\\$%\r\n]|\\[^\r\n]|\$\$\{{|%%\{{|[$%](?!\{{))*")
+  | (?P<open>[{{\[(])
+  | (?P<close>[}}\])]|~\}})
+  | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<q>")
+  | (?P<comment>{_LINE_COMMENT}|/\*.*?\*/)
+  | (?P<slash>/)
+  | (?P<bad>.|\Z)
+)""",
+    re.X | re.S,
+)
+_COMMENTS = re.compile(_LINE_COMMENT)
+_QUOTED_LIT = re.compile(r'(?:[^"\\$%\r\n]|\\[^\r\n]|\$\$\{|%%\{|[$%](?!\{))+')
+_HEREDOC_LIT = re.compile(r"(?:[^$%]|\$\$\{|%%\{|[$%](?!\{))+")
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|([$%])\4\{", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+# `{ for` opens a for expression (no newlines inside), whatever follows
+_FOR_AHEAD = re.compile(r"(?:\s|(?:\#|//)[^\n]*\n|/\*.*?\*/)*for(?![\w-])", re.S)
+_CLOSERS = {"}": "{F", "]": "[", ")": "("}
+_BAD = {
+    "'": "single quotes are not valid: use double quotes (\") around strings",
+    ";": "';' is not valid: use newlines between arguments and commas between items",
+    "&": "'&' is not an operator: did you mean '&&'?",
+    "|": "'|' is not an operator: did you mean '||'?",
+    "^": "bitwise operators are not supported",
+    "`": "'`' is not valid: use a heredoc (<<EOT) for a multi-line string",
+    "~": "'~' is valid only next to the braces of ${ } and %{ }",
+    "\u201c": "curly quotes are not valid: use straight double quotes (\")",
+    "\u201d": "curly quotes are not valid: use straight double quotes (\")",
+}
+
+
+class Lexed:
+    """The tokens of a text, its comments (offset, text) and its lexical errors (offset,
+    message). `fatal`: lexing stopped early (nesting too deep, an unclosed heredoc or comment),
+    so the tokens do not describe the whole text."""
+
+    __slots__ = ("comments", "errors", "fatal", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.comments: list[tuple[int, str]] = []
+        self.errors: list[tuple[int, str]] = []
+        self.fatal = False
+
+
+def lex(text: str, *, template: bool = False) -> Lexed:
+    """The tokens of `text`: a configuration file or an expression, or with `template` a bare
+    template (the value of a `.tf.json` string: `${ }` and `%{ }` without quotes or escapes)."""
+    out = Lexed()
+    toks = out.tokens
+    push = toks.append
+    errors = out.errors
+    stack: list[str] = []  # { F ( [ $ " H: brace, for-brace, paren, bracket, ${, quote, heredoc
+    heredocs: list[tuple[int, int, bool, int]] = []  # (body end, resume at, flush, first token)
+    n = len(text)
+    pos = 0
+    if template:
+        push(("<<", (False, ""), 0))
+        stack.append("H")
+        heredocs.append((n, n, False, 0))
+    while True:
+        top = stack[-1] if stack else ""
+        if top == '"':
+            pos = _quoted(text, pos, out, stack)
+            continue
+        if top == "H":
+            end, resume, flush, first = heredocs[-1]
+            if pos >= end:
+                push(("<<end", None, end))
+                stack.pop()
+                heredocs.pop()
+                if flush:
+                    _flush(toks, first + 1)
+                pos = max(pos, resume)
+                continue
+            m = _HEREDOC_LIT.match(text, pos, end)
+            if m is not None:
+                push(("lit", _unescape(m.group(), pos, errors, quoted=False), pos))
+                pos = m.end()
+                continue
+            pos = _open_sequence(text, pos, out, stack)
+            if out.fatal:
+                break
+            continue
+        if pos >= n:
+            break
+        for m in _MAIN.finditer(text, pos):
+            g = m.lastgroup
+            if g == "id":
+                v = m.group(g)
+                push(("ref" if "." in v else "id", v, m.start(g)))
+            elif g == "attr":
+                push(("attr", m.group(g), m.start(g)))
+            elif g == "op":
+                push((m.group(g), None, m.start(g)))
+            elif g == "nl":
+                s = m.start(g)
+                run = m.group(g)
+                if "#" in run or "/" in run:
+                    out.comments.extend(
+                        (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
+                    )
+                if not stack or stack[-1] == "{":
+                    push(("nl", len(stack), s))
+            elif g == "str":
+                s = m.start(g)
+                raw = m.group(g)[1:-1]
+                if "\\" in raw or "$$" in raw or "%%" in raw:
+                    raw = _unescape(raw, s + 1, errors, quoted=True)
+                push(("str", raw, s))
+            elif g == "open":
+                s = m.start(g)
+                c = m.group(g)
+                if len(stack) >= MAX_DEPTH:
+                    _too_deep(out, s)
+                    break
+                if c == "{" and not _block_header(toks) and _FOR_AHEAD.match(text, s + 1):
+                    c = "F"
+                stack.append(c)
+                push((m.group(g), None, s))
+            elif g == "close":
+                s = m.start(g)
+                c = m.group(g)
+                if stack and stack[-1] == "$":  # back into the template
+                    stack.pop()
+                    push(("}$", c == "~}", s))
+                    pos = m.end()
+                    break
+                if c == "~}":
+                    push(("bad", _BAD["~"], s))
+                    continue
+                openers = _CLOSERS[c]
+                if stack and stack[-1] in openers:
+                    stack.pop()
+                else:  # a stray closer: drop the brackets it skips, if it closes any
+                    for k in range(len(stack) - 1, -1, -1):
+                        if stack[k] in '$"H':
+                            break
+                        if stack[k] in openers:
+                            del stack[k:]
+                            break
+                push((c, None, s))
+            elif g == "num":
+                push(("num", m.group(g), m.start(g)))
+            elif g == "q":
+                s = m.start(g)
+                if len(stack) >= MAX_DEPTH:
+                    _too_deep(out, s)
+                    break
+                stack.append('"')
+                push(('"', None, s))
+                pos = m.end()
+                break
+            elif g == "heredoc":
+                pos = _heredoc(text, m, out, stack, heredocs)
+                break
+            elif g == "comment":
+                s = m.start(g)
+                c = m.group(g)
+                out.comments.append((s, c))
+            elif g == "slash":
+                s = m.start(g)
+                if text.startswith("/*", s):
+                    errors.append((s, "this /* comment is not closed by */"))
+                    out.fatal = True
+                    break
+                push(("/", None, s))
+            else:  # bad
+                s = m.start("bad")
+                c = m.group("bad")
+                if not c:  # the end of the text
+                    pos = n
+                    break
+                push(("bad", _BAD.get(c, f"the character {c!r} is not valid here"), s))
+        else:
+            pos = n
+        if out.fatal:
+            break
+    end = len(text)
+    push(("eof", None, end))
+    push(("eof", None, end))  # lets the parser look one token past the end
+    return out
+
+
+def _block_header(toks: list[Token]) -> bool:
+    """Do the tokens since the start of the line make a block header (a name, then names or
+    strings), so that a `{` here opens a block body rather than an object?"""
+    k = len(toks) - 1
+    while k >= 0 and toks[k][0] in ("id", "str"):
+        k -= 1
+    return k < len(toks) - 1 and toks[k + 1][0] == "id" and (k < 0 or toks[k][0] in ("nl", "{"))
+
+
+def _too_deep(out: Lexed, pos: int) -> None:
+    out.errors.append(
+        (pos, f"nested too deeply: more than {MAX_DEPTH} levels of brackets, blocks or templates")
+    )
+    out.fatal = True
+
+
+def _open_sequence(text: str, pos: int, out: Lexed, stack: list[str]) -> int:
+    """At `${` or `%{` (with an optional `~`) inside a template: push it, return where its
+    expression starts."""
+    if len(stack) >= MAX_DEPTH:
+        _too_deep(out, pos)
+        return pos
+    strip = text.startswith("~", pos + 2)
+    out.tokens.append((text[pos] + "{", strip, pos))
+    stack.append("$")
+    return pos + 2 + strip
+
+
+def _quoted(text: str, pos: int, out: Lexed, stack: list[str]) -> int:
+    """Inside a quoted template: the next literal, sequence or the closing quote."""
+    m = _QUOTED_LIT.match(text, pos)
+    if m is not None:
+        out.tokens.append(("lit", _unescape(m.group(), pos, out.errors, quoted=True), pos))
+        pos = m.end()
+    c = text[pos : pos + 1]
+    if c == '"':
+        out.tokens.append(('"end', None, pos))
+        stack.pop()
+        return pos + 1
+    if c in ("$", "%"):  # `${` or `%{`: the literal pattern took every other `$` and `%`
+        return _open_sequence(text, pos, out, stack)
+    if c == "\\":
+        out.errors.append((pos, "a backslash at the end of a line is not a valid escape"))
+    out.errors.append(
+        (pos, "this string is not closed on its line: a quoted string cannot span lines "
+              "(use \\n, or a heredoc such as <<EOT)")
+    )
+    out.tokens.append(('"end', None, pos))
+    stack.pop()
+    return pos  # the newline (or the end) is read again outside the string
+
+
+def _heredoc(
+    text: str, m: re.Match[str], out: Lexed, stack: list[str],
+    heredocs: list[tuple[int, int, bool, int]],
+) -> int:
+    s = m.start("heredoc")
+    head = m.group("heredoc")
+    flush = head.startswith("<<-")
+    marker = head[3 if flush else 2 :].rstrip("\r\n")
+    body = m.end()
+    close = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?\n", re.M).search(text, body)
+    if close is None:
+        out.errors.append(
+            (s, f"the heredoc <<{marker} is not closed: no line holding only {marker} (and a "
+                "newline) follows it")
+        )
+        out.fatal = True
+        return len(text)
+    if len(stack) >= MAX_DEPTH:
+        _too_deep(out, s)
+        return len(text)
+    out.tokens.append(("<<", (flush, marker), s))
+    stack.append("H")
+    newline = close.end() - (2 if text.startswith("\r\n", close.end() - 2) else 1)
+    heredocs.append((close.start(), newline, flush, len(out.tokens) - 1))
+    return body
+
+
+def _unescape(raw: str, pos: int, errors: list[tuple[int, str]], *, quoted: bool) -> str:
+    """A literal's value: `$${` and `%%{` stand for `${` and `%{`; quoted strings also have
+    backslash escapes (\\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN)."""
+    if not quoted:
+        return raw.replace("$${", "${").replace("%%{", "%{") if "{" in raw else raw
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(4):
+            return m.group(4) + "{"
+        hexa = m.group(1) or m.group(2)
+        if hexa:
+            code = int(hexa, 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                errors.append((pos + m.start(), f"\\{m.group()[1:]} is not a Unicode character"))
+                return ""
+            return chr(code)
+        c = m.group(3)
+        if c in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[c]
+        if c in "uU":
+            need = "four" if c == "u" else "eight"
+            errors.append((pos + m.start(), f"\\{c} must be followed by {need} hexadecimal digits"))
+        else:
+            errors.append((pos + m.start(), f"\\{c} is not a valid escape sequence in a string"))
+        return c
+
+    return _ESCAPE.sub(one, raw)
+
+
+def _flush(toks: list[Token], first: int) -> None:
+    """`<<-`: remove the smallest indentation of the heredoc's lines from each line, as HCL
+    does it: on the literal text at line starts (a line starting with `${` counts as not
+    indented), lines holding only spaces are neither counted nor changed."""
+    parts: list[int] = []  # indexes of the heredoc's own literals, -1 for a template sequence
+    depth = 0
+    for k in range(first, len(toks) - 1):
+        kind = toks[k][0]
+        if kind in ("${", "%{"):
+            if depth == 0:
+                parts.append(-1)
+            depth += 1
+        elif kind == "}$":
+            depth -= 1
+        elif kind == "lit" and depth == 0:
+            parts.append(k)
+    smallest: int | None = None
+    at_start = True
+    for k in parts:
+        if k < 0:
+            if at_start:
+                smallest = 0
+            at_start = False
+            continue
+        value: str = toks[k][1]
+        pieces = value.split("\n")
+        for j, piece in enumerate(pieces):
+            last = j == len(pieces) - 1
+            if (j or at_start) and not (last and not piece) and (last or piece.strip()):
+                width = len(piece) - len(piece.lstrip())
+                smallest = width if smallest is None else min(smallest, width)
+        at_start = value.endswith("\n")
+    if not smallest:
+        return
+    at_start = True
+    for k in parts:
+        if k < 0:
+            at_start = False
+            continue
+        kind, value, p = toks[k]
+        pieces = value.split("\n")
+        for j, piece in enumerate(pieces):
+            last = j == len(pieces) - 1
+            if (j or at_start) and (last or piece.strip()):
+                pieces[j] = piece[smallest:]
+        toks[k] = (kind, "\n".join(pieces), p)
+        at_start = value.endswith("\n")
