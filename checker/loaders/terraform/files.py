@@ -39,13 +39,11 @@ from checker.loaders.terraform.syntax import (
 TFVARS_AUTO = re.compile(r".*\.auto\.tfvars(\.json)?$")
 JSON_BLOCK_KINDS = ("resource", "data", "module", "variable", "output", "provider", "locals")
 
-# Text filters: can this file hold such a block? (Conservative for every way HCL writes a block
-# header but escapes inside labels.)
-_SEED_TEXT = re.compile(
-    r"\bresource\s*\"?(?:" + "|".join(sorted(MAPPED_TYPES)) + r")(?![\w-])"
-)
-_MODULE_TEXT = re.compile(r"\bmodule(?:\s*\"|\s+[^\W\d])")
-_PROVIDER_TEXT = re.compile(r"\bprovider(?:\s*\"|\s+[^\W\d])")
+# Text filters: can this file hold such a block? Conservative for every way HCL writes a block
+# header, but escapes inside labels; each starts with a literal word, which `re` finds fast.
+_SEED_TEXT = re.compile(r"resource\s*\"?(?:" + "|".join(sorted(MAPPED_TYPES)) + r")(?![\w-])")
+_MODULE_TEXT = re.compile(r"module(?:\s*\"|\s+[^\W\d])")
+_PROVIDER_TEXT = re.compile(r"provider(?:\s*\"|\s+[^\W\d])")
 
 
 @dataclass(eq=False)
@@ -128,7 +126,7 @@ def _declaration(kind: str, labels: tuple[str, ...]) -> re.Pattern[str]:
     if kind == "locals":  # a `name =` anywhere: the name of an argument in some block
         return re.compile(r"(?<![\w.-])" + re.escape(labels[0]) + r"[ \t]*=(?![=>])")
     parts = "".join(r'\s*"?' + re.escape(label) + '"?' for label in labels)
-    return re.compile(r"\b" + kind + parts + r"(?![\w-])")
+    return re.compile(kind + parts + r"(?![\w-])")
 
 
 def syntax_message(message: str, column: int) -> str:

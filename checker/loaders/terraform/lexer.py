@@ -125,42 +125,42 @@ def lex(text: str, *, template: bool = False) -> Lexed:
         if pos >= n:
             break
         for m in _MAIN.finditer(text, pos):
-            g = m.lastgroup
-            if g == "id":
-                v = m.group(g)
-                push(("ref" if "." in v else "id", v, m.start(g)))
-            elif g == "attr":
-                push(("attr", m.group(g), m.start(g)))
-            elif g == "op":
-                push((m.group(g), None, m.start(g)))
-            elif g == "nl":
-                s = m.start(g)
-                run = m.group(g)
+            g = m.lastindex
+            if g == 1:  # attr
+                push(("attr", m.group(1), m.start(1)))
+            elif g == 2:  # id / ref
+                v = m.group(2)
+                push(("ref" if "." in v else "id", v, m.start(2)))
+            elif g == 5:  # nl
+                s = m.start(5)
+                run = m.group(5)
                 if "#" in run or "/" in run:
                     out.comments.extend(
                         (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
                     )
                 if not stack or stack[-1] == "{":
                     push(("nl", len(stack), s))
-            elif g == "str":
-                s = m.start(g)
-                raw = m.group(g)[1:-1]
+            elif g == 4:  # op
+                push((m.group(4), None, m.start(4)))
+            elif g == 6:  # str
+                s = m.start(6)
+                raw = m.group(6)[1:-1]
                 if "\\" in raw or "$$" in raw or "%%" in raw:
                     raw = _unescape(raw, s + 1, errors, quoted=True)
                 push(("str", raw, s))
-            elif g == "open":
-                s = m.start(g)
-                c = m.group(g)
+            elif g == 7:  # open
+                s = m.start(7)
+                c = m.group(7)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
+                push((c, None, s))
                 if c == "{" and not _block_header(toks) and _FOR_AHEAD.match(text, s + 1):
                     c = "F"
                 stack.append(c)
-                push((m.group(g), None, s))
-            elif g == "close":
-                s = m.start(g)
-                c = m.group(g)
+            elif g == 8:  # close
+                s = m.start(8)
+                c = m.group(8)
                 if stack and stack[-1] == "$":  # back into the template
                     stack.pop()
                     push(("}$", c == "~}", s))
@@ -180,10 +180,10 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                             del stack[k:]
                             break
                 push((c, None, s))
-            elif g == "num":
-                push(("num", m.group(g), m.start(g)))
-            elif g == "q":
-                s = m.start(g)
+            elif g == 9:
+                push(("num", m.group(9), m.start(9)))
+            elif g == 10:  # q
+                s = m.start(10)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
@@ -191,23 +191,21 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                 push(('"', None, s))
                 pos = m.end()
                 break
-            elif g == "heredoc":
+            elif g == 3:
                 pos = _heredoc(text, m, out, stack, heredocs)
                 break
-            elif g == "comment":
-                s = m.start(g)
-                c = m.group(g)
-                out.comments.append((s, c))
-            elif g == "slash":
-                s = m.start(g)
+            elif g == 11:
+                out.comments.append((m.start(11), m.group(11)))
+            elif g == 12:
+                s = m.start(12)
                 if text.startswith("/*", s):
                     errors.append((s, "this /* comment is not closed by */"))
                     out.fatal = True
                     break
                 push(("/", None, s))
             else:  # bad
-                s = m.start("bad")
-                c = m.group("bad")
+                s = m.start(13)
+                c = m.group(13)
                 if not c:  # the end of the text
                     pos = n
                     break
@@ -223,12 +221,13 @@ def lex(text: str, *, template: bool = False) -> Lexed:
 
 
 def _block_header(toks: list[Token]) -> bool:
-    """Do the tokens since the start of the line make a block header (a name, then names or
-    strings), so that a `{` here opens a block body rather than an object?"""
-    k = len(toks) - 1
+    """Do the tokens before the last one (a `{`), since the start of its line, make a block
+    header (a name, then names or strings), so that the `{` opens a block body, not an object?"""
+    last = len(toks) - 2
+    k = last
     while k >= 0 and toks[k][0] in ("id", "str"):
         k -= 1
-    return k < len(toks) - 1 and toks[k + 1][0] == "id" and (k < 0 or toks[k][0] in ("nl", "{"))
+    return k < last and toks[k + 1][0] == "id" and (k < 0 or toks[k][0] in ("nl", "{"))
 
 
 def _too_deep(out: Lexed, pos: int) -> None:
@@ -278,8 +277,8 @@ def _heredoc(
     text: str, m: re.Match[str], out: Lexed, stack: list[str],
     heredocs: list[tuple[int, int, bool, int]],
 ) -> int:
-    s = m.start("heredoc")
-    head = m.group("heredoc")
+    s = m.start(3)
+    head = m.group(3)
     flush = head.startswith("<<-")
     marker = head[3 if flush else 2 :].rstrip("\r\n")
     body = m.end()

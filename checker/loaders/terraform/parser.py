@@ -11,6 +11,7 @@ a file is reported once.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from checker.loaders.terraform.lexer import Lexed, Token, lex
@@ -711,6 +712,16 @@ def _squash(src: str) -> str:
 
 def parse_file(text: str) -> ParsedFile:
     """A whole configuration or values file."""
+    enabled = gc.isenabled()
+    gc.disable()  # parsing makes many small tuples and no cycles: collecting them is waste
+    try:
+        return _parse_file(text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_file(text: str) -> ParsedFile:
     lexed = lex(text)
     p = Parser(text, lexed)
     errors = list(lexed.errors)
