@@ -8,7 +8,8 @@ parser never skips newlines itself, and every newline token carries the bracket 
 lets the parser resume after an error at the end of the broken top-level item.
 
 Tokens are `(kind, value, offset)`. Kinds: `id` (value: the name), `attr` (a name and the `=`
-after it, as arguments and object items start; value: the name), `ref` (names joined by dots,
+after it, as arguments and object items start; value: the name), `kv` (the same, when the value
+is the next token alone and the line ends after it: most arguments), `ref` (names joined by dots,
 such as `var.x.y`: most references are one token), `num` (its text), `str` (a
 string without template sequences; value: the decoded text), `nl` (value: the bracket depth),
 the punctuation itself (`=`, `{`, `==`, `::`, ...), and for templates `"` ... `"end` (a quoted
@@ -30,10 +31,12 @@ Token = tuple[str, Any, int]
 MAX_DEPTH = 100
 
 _LINE_COMMENT = r"(?:\#|//)[^\r\n]*"
+_REF = r"[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*"
 _MAIN = re.compile(
     rf"""[ \t]*(?:
-    (?P<attr>[^\W\d][\w-]*)[ \t]*=(?![=>])
-  | (?P<id>[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*)
+    (?P<kv>[^\W\d][\w-]*)[ \t]*=[ \t]*(?P<value>"[^"\\$%\r\n]*"|\d+|{_REF})(?=[ \t]*(?:\r?\n|\#|//))
+  | (?P<attr>[^\W\d][\w-]*)[ \t]*=(?![=>])
+  | (?P<id>{_REF})
   | (?P<heredoc><<-?[^\W\d][\w-]*\r?\n)
   | (?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[=.,:?+\-*%!<>])
   | (?P<nl>(?:{_LINE_COMMENT})?\r?\n(?:[ \t]*(?:{_LINE_COMMENT})?\r?\n)*)
@@ -126,31 +129,38 @@ def lex(text: str, *, template: bool = False) -> Lexed:
             break
         for m in _MAIN.finditer(text, pos):
             g = m.lastindex
-            if g == 1:  # attr
-                push(("attr", m.group(1), m.start(1)))
-            elif g == 2:  # id / ref
+            if g == 2:  # name = a lone string, number or reference, then the line ends
                 v = m.group(2)
-                push(("ref" if "." in v else "id", v, m.start(2)))
-            elif g == 5:  # nl
-                s = m.start(5)
-                run = m.group(5)
+                push(("kv", m.group(1), m.start(1)))
+                if v[0] == '"':
+                    push(("str", v[1:-1], m.start(2)))
+                else:
+                    push(("num" if v[0].isdigit() else "ref" if "." in v else "id", v, m.start(2)))
+            elif g == 3:  # attr
+                push(("attr", m.group(3), m.start(3)))
+            elif g == 4:  # id / ref
+                v = m.group(4)
+                push(("ref" if "." in v else "id", v, m.start(4)))
+            elif g == 7:  # nl
+                s = m.start(7)
+                run = m.group(7)
                 if "#" in run or "/" in run:
                     out.comments.extend(
                         (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
                     )
                 if not stack or stack[-1] == "{":
                     push(("nl", len(stack), s))
-            elif g == 4:  # op
-                push((m.group(4), None, m.start(4)))
-            elif g == 6:  # str
-                s = m.start(6)
-                raw = m.group(6)[1:-1]
+            elif g == 6:  # op
+                push((m.group(6), None, m.start(6)))
+            elif g == 8:  # str
+                s = m.start(8)
+                raw = m.group(8)[1:-1]
                 if "\\" in raw or "$$" in raw or "%%" in raw:
                     raw = _unescape(raw, s + 1, errors, quoted=True)
                 push(("str", raw, s))
-            elif g == 7:  # open
-                s = m.start(7)
-                c = m.group(7)
+            elif g == 9:  # open
+                s = m.start(9)
+                c = m.group(9)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
@@ -158,9 +168,9 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                 if c == "{" and not _block_header(toks) and _FOR_AHEAD.match(text, s + 1):
                     c = "F"
                 stack.append(c)
-            elif g == 8:  # close
-                s = m.start(8)
-                c = m.group(8)
+            elif g == 10:  # close
+                s = m.start(10)
+                c = m.group(10)
                 if stack and stack[-1] == "$":  # back into the template
                     stack.pop()
                     push(("}$", c == "~}", s))
@@ -180,10 +190,10 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                             del stack[k:]
                             break
                 push((c, None, s))
-            elif g == 9:
-                push(("num", m.group(9), m.start(9)))
-            elif g == 10:  # q
-                s = m.start(10)
+            elif g == 11:
+                push(("num", m.group(11), m.start(11)))
+            elif g == 12:  # q
+                s = m.start(12)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
@@ -191,21 +201,21 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                 push(('"', None, s))
                 pos = m.end()
                 break
-            elif g == 3:
+            elif g == 5:
                 pos = _heredoc(text, m, out, stack, heredocs)
                 break
-            elif g == 11:
-                out.comments.append((m.start(11), m.group(11)))
-            elif g == 12:
-                s = m.start(12)
+            elif g == 13:
+                out.comments.append((m.start(13), m.group(13)))
+            elif g == 14:
+                s = m.start(14)
                 if text.startswith("/*", s):
                     errors.append((s, "this /* comment is not closed by */"))
                     out.fatal = True
                     break
                 push(("/", None, s))
             else:  # bad
-                s = m.start(13)
-                c = m.group(13)
+                s = m.start(15)
+                c = m.group(15)
                 if not c:  # the end of the text
                     pos = n
                     break
@@ -277,8 +287,8 @@ def _heredoc(
     text: str, m: re.Match[str], out: Lexed, stack: list[str],
     heredocs: list[tuple[int, int, bool, int]],
 ) -> int:
-    s = m.start(3)
-    head = m.group(3)
+    s = m.start(5)
+    head = m.group(5)
     flush = head.startswith("<<-")
     marker = head[3 if flush else 2 :].rstrip("\r\n")
     body = m.end()

@@ -47,7 +47,7 @@ _BINARY = {
 _KEYWORDS = {"true": True, "false": False, "null": None}
 # Tokens that end an expression: a lone literal or name before one of them is the whole value.
 _ENDS = frozenset({"nl", "eof", ",", ")", "]", "}", "}$", ":", "=", "=>", "..."})
-_LABELS = frozenset({"str", "id", "{", '"', "attr", "ref"})
+_LABELS = frozenset({"str", "id", "{", '"', "attr", "kv", "ref"})
 _DIRECTIVES = ("if", "else", "endif", "for", "endfor")
 
 
@@ -69,7 +69,7 @@ def _show(t: Token) -> str:
         return "a heredoc"
     if kind == "id" or kind == "ref":
         return repr(t[1])
-    if kind == "attr":
+    if kind == "attr" or kind == "kv":
         return repr(f"{t[1]} =")
     if kind == "num":
         return f"the number {t[1]}"
@@ -143,7 +143,16 @@ class Parser:
     ) -> None:
         toks = self.toks
         kind = t[0]
-        if kind == "attr":
+        if kind == "kv":  # name = one token, then the end of the line
+            name = t[1]
+            if name in attrs:
+                raise self._twice(name, attrs[name], t)
+            v = toks[self.i + 1]
+            self.i += 2
+            line, column = self._position(t[2])
+            src = f'"{v[1]}"' if v[0] == "str" else v[1]
+            attrs[name] = AttrDef(_lone(v), line, _squash(src), column, line)
+        elif kind == "attr":
             name = t[1]
             first = attrs.get(name)
             attr = self.attribute()
@@ -157,11 +166,7 @@ class Parser:
                     f"expected a newline after the value of {name}, found {_show(end)}", end
                 )
             if first is not None:
-                raise _Fail(
-                    f"{name} is set twice in this block (first at line {first.line}); an "
-                    "argument may be set only once",
-                    t[2],
-                )
+                raise self._twice(name, first, t)
             attrs[name] = attr
         elif kind == "id" and toks[self.i + 1][0] in _LABELS:
             if top:  # a block whose body is broken is still known by its header
@@ -180,6 +185,13 @@ class Parser:
                 f"found {_show(toks[self.i + 1])}",
                 toks[self.i + 1],
             )
+
+    def _twice(self, name: str, first: AttrDef, t: Token) -> _Fail:
+        return _Fail(
+            f"{name} is set twice in this block (first at line {first.line}); an argument may "
+            "be set only once",
+            t[2],
+        )
 
     def attribute(self) -> AttrDef:
         toks = self.toks
@@ -519,6 +531,10 @@ class Parser:
             if kind == "}":
                 self.i += 1
                 return Obj(tuple(items))
+            if kind == "kv":
+                items.append((Lit(t[1]), _lone(toks[self.i + 1])))
+                self.i += 2
+                continue
             if kind == "attr":  # a bare name is the key itself, not a variable
                 key: Any = Lit(t[1])
                 self.i += 1
@@ -680,6 +696,16 @@ class Parser:
                 raise _Fail(f"%{{{word}}} has no matching opening directive", p[4])
             k += 1
         return out, k
+
+
+def _lone(t: Token) -> Any:
+    """The node of a value written as one token (a string, number, name or reference)."""
+    kind = t[0]
+    if kind == "str":
+        return Lit(t[1])
+    if kind == "num":
+        return Lit(_number(t[1]))
+    return _reference(t[1])
 
 
 def _reference(dotted: str) -> Any:
