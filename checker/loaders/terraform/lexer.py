@@ -129,7 +129,16 @@ def lex(text: str, *, template: bool = False) -> Lexed:
             break
         for m in _MAIN.finditer(text, pos):
             g = m.lastindex
-            if g == 2:  # name = a lone string, number or reference, then the line ends
+            if g == 7:  # newlines (and line comments)
+                s = m.start(7)
+                run = m.group(7)
+                if "#" in run or "/" in run:
+                    out.comments.extend(
+                        (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
+                    )
+                if not stack or stack[-1] == "{":
+                    push(("nl", len(stack), s))
+            elif g == 2:  # name = a lone string, number or reference, then the line ends
                 v = m.group(2)
                 push(("kv", m.group(1), m.start(1)))
                 if v[0] == '"':
@@ -141,15 +150,6 @@ def lex(text: str, *, template: bool = False) -> Lexed:
             elif g == 4:  # id / ref
                 v = m.group(4)
                 push(("ref" if "." in v else "id", v, m.start(4)))
-            elif g == 7:  # nl
-                s = m.start(7)
-                run = m.group(7)
-                if "#" in run or "/" in run:
-                    out.comments.extend(
-                        (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
-                    )
-                if not stack or stack[-1] == "{":
-                    push(("nl", len(stack), s))
             elif g == 6:  # op
                 push((m.group(6), None, m.start(6)))
             elif g == 8:  # str

@@ -12,6 +12,7 @@ a file is reported once.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_right
 from typing import Any
 
 from checker.loaders.terraform.lexer import Lexed, Token, lex
@@ -83,13 +84,8 @@ class Parser:
         self.text = text
         self.toks = lexed.tokens
         self.i = 0
-        self._lines: Lines | None = None
-
-    @property
-    def lines(self) -> Lines:
-        if self._lines is None:
-            self._lines = Lines(self.text)
-        return self._lines
+        self.lines = Lines(text)
+        self.starts = self.lines.starts
 
     def fail(self, message: str, t: Token | None = None) -> _Fail:
         t = t or self.toks[self.i]
@@ -143,15 +139,8 @@ class Parser:
     ) -> None:
         toks = self.toks
         kind = t[0]
-        if kind == "kv":  # name = one token, then the end of the line
-            name = t[1]
-            if name in attrs:
-                raise self._twice(name, attrs[name], t)
-            v = toks[self.i + 1]
-            self.i += 2
-            line, column = self._position(t[2])
-            src = f'"{v[1]}"' if v[0] == "str" else v[1]
-            attrs[name] = AttrDef(_lone(v), line, _squash(src), column, line)
+        if kind == "kv":
+            self._kv(t, attrs)
         elif kind == "attr":
             name = t[1]
             first = attrs.get(name)
@@ -202,26 +191,41 @@ class Parser:
         stop = toks[self.i][2]
         raw = self.text[start:stop].rstrip()
         line, column = self._position(name[2])
-        end_line = self.lines.line(start + len(raw) - 1) if "\n" in raw else line
+        end_line = bisect_right(self.starts, start + len(raw) - 1) if "\n" in raw else line
         return AttrDef(node, line, _squash(raw), column, end_line)
 
     def _position(self, pos: int) -> tuple[int, int]:
-        lines = self.lines
-        line = lines.line(pos)
-        return line, pos - lines.starts[line - 1] + 1
+        line = bisect_right(self.starts, pos)
+        return line, pos - self.starts[line - 1] + 1
+
+    def _kv(self, t: Token, attrs: dict[str, AttrDef]) -> None:
+        """`name = value` written as one token, then the end of the line."""
+        name = t[1]
+        if name in attrs:
+            raise self._twice(name, attrs[name], t)
+        v = self.toks[self.i + 1]
+        self.i += 2
+        pos = t[2]
+        line = bisect_right(self.starts, pos)
+        src = f'"{v[1]}"' if v[0] == "str" else v[1]
+        attrs[name] = AttrDef(
+            _lone(v), line, _squash(src), pos - self.starts[line - 1] + 1, line
+        )
 
     def block(self, partial: list[Block] | None = None) -> Block:
         toks = self.toks
         t = toks[self.i]
         self.i += 1
+        line, column = self._position(t[2])
+        line_start = t[2] - column
         labels: list[str] = []
         positions: list[tuple[int, int]] = []
         while True:
             lt = toks[self.i]
             kind = lt[0]
-            if kind == "str" or kind == "id":
+            if kind == "str" or kind == "id":  # on the line of the type, like the `{`
                 labels.append(lt[1])
-                positions.append(self._position(lt[2]))
+                positions.append((line, lt[2] - line_start))
                 self.i += 1
             elif kind == "{":
                 break
@@ -239,7 +243,6 @@ class Parser:
             else:
                 raise self.fail(f"expected a quoted label or '{{' in a {t[1]} block, found "
                                 f"{_show(lt)}")
-        line, column = self._position(t[2])
         try:
             attrs, blocks, close = self._block_body(t, labels)
         except _Fail:
@@ -256,7 +259,8 @@ class Parser:
                 after,
             )
         return Block(t[1], tuple(labels), attrs, tuple(blocks), line,
-                     self.lines.line(close[2]), column, tuple(positions), t[2], close[2] + 1)
+                     bisect_right(self.starts, close[2]), column, tuple(positions), t[2],
+                     close[2] + 1)
 
     def _block_body(
         self, t: Token, labels: list[str]
@@ -292,6 +296,9 @@ class Parser:
             kind = it[0]
             if kind == "nl":
                 self.i += 1
+                continue
+            if kind == "kv":
+                self._kv(it, attrs)
                 continue
             if kind == "}":
                 self.i += 1
@@ -760,17 +767,11 @@ def _parse_file(text: str) -> ParsedFile:
         except RecursionError:
             errors.append((p.toks[min(p.i, len(p.toks) - 1)][2], "nested too deeply"))
             attrs, blocks = {}, []
-    lines = p.lines
-    comments = tuple(Comment(*_line_col(lines, pos), c) for pos, c in lexed.comments)
+    comments = tuple(Comment(*p._position(pos), c) for pos, c in lexed.comments)
     issues = tuple(
-        SyntaxIssue(*_line_col(lines, pos), message) for pos, message in sorted(set(errors))
+        SyntaxIssue(*p._position(pos), message) for pos, message in sorted(set(errors))
     )
     return ParsedFile(attrs, tuple(blocks), comments, issues)
-
-
-def _line_col(lines: Lines, pos: int) -> tuple[int, int]:
-    line = lines.line(pos)
-    return line, pos - lines.starts[line - 1] + 1
 
 
 def parse_expression(text: str) -> Any:
