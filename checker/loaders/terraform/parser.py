@@ -58,6 +58,24 @@ class _Fail(Exception):
         self.pos = pos
 
 
+_CLOSES = {"}": "{", "]": "[", ")": "(", '"end': '"', "}$": "${", "<<end": "<<"}
+_OPENED = {
+    "{": "this '{'", "[": "this '['", "(": "this '('", '"': "this string",
+    "${": "this ${ interpolation", "<<": "this heredoc",
+}
+
+
+def _innermost_open(toks: list[Token]) -> tuple[str, int] | None:
+    """The innermost bracket, string or template sequence still open at the end."""
+    stack: list[tuple[str, int]] = []
+    for kind, _, pos in toks:
+        if kind in ("{", "[", "(", '"', "${", "%{", "<<"):
+            stack.append(("${" if kind == "%{" else kind, pos))
+        elif kind in _CLOSES and stack and stack[-1][0] == _CLOSES[kind]:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
 def _show(t: Token) -> str:
     kind = t[0]
     if kind == "nl":
@@ -91,6 +109,12 @@ class Parser:
         t = t or self.toks[self.i]
         if t[0] == "bad":
             return _Fail(t[1], t[2])
+        if t[0] == "eof":  # point at what is left open rather than at the end
+            opened = _innermost_open(self.toks)
+            if opened is not None:
+                kind, pos = opened
+                what = _OPENED.get(kind, f"this '{kind}'")
+                return _Fail(f"{what} is not closed before the end of the file", pos)
         return _Fail(message, t[2])
 
     def expect(self, kind: str, what: str) -> Token:
@@ -236,12 +260,12 @@ class Parser:
                 )
             elif kind == "nl":
                 raise self.fail(
-                    f"the '{{' of a {t[1]} block must be on the same line as its type and labels"
+                    f"the '{{' of the {t[1]} block must be on the same line as its type and labels"
                 )
             elif kind == "=":
-                raise self.fail(f"'=' cannot follow the labels of a {t[1]} block")
+                raise self.fail(f"'=' cannot follow the labels of the {t[1]} block")
             else:
-                raise self.fail(f"expected a quoted label or '{{' in a {t[1]} block, found "
+                raise self.fail(f"expected a quoted label or '{{' in the {t[1]} block, found "
                                 f"{_show(lt)}")
         try:
             attrs, blocks, close = self._block_body(t, labels)
@@ -526,7 +550,10 @@ class Parser:
         toks = self.toks
         self.i += 1
         t = toks[self.i]
-        if t[0] == "id" and t[1] == "for":
+        if t[1] == "for" and t[0] in ("id", "attr", "kv"):  # `{for` is a for expression
+            if t[0] != "id":
+                raise self.fail("expected a variable name after 'for' (write \"for\" = ... for "
+                                "a key named for)")
             return self.for_expr(object_=True)
         items: list[tuple[Any, Any]] = []
         while True:
