@@ -31,18 +31,19 @@ Token = tuple[str, Any, int]
 MAX_DEPTH = 100
 
 _LINE_COMMENT = r"(?:\#|//)[^\r\n]*"
+_NEWLINES = rf"(?:{_LINE_COMMENT})?\r?\n(?:[ \t]*(?:{_LINE_COMMENT})?\r?\n)*"
 _REF = r"[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*"
+# Group numbers matter: the lexer dispatches on `lastindex`, the last group that matched.
 _MAIN = re.compile(
     rf"""[ \t]*(?:
-    (?P<kv>[^\W\d][\w-]*)[ \t]*=[ \t]*(?P<value>"[^"\\$%\r\n]*"|\d+|{_REF})(?=[ \t]*(?:\r?\n|\#|//))
-  | (?P<attr>[^\W\d][\w-]*)[ \t]*=(?![=>])
-  | (?P<id>{_REF})
+    (?P<nl>{_NEWLINES})
+  | (?P<name>{_REF})(?:[ \t]*(?P<eq>=)(?![=>])
+      (?:[ \t]*(?P<value>"[^"\\$%\r\n]*"|\d+|{_REF})[ \t]*(?P<kvnl>{_NEWLINES}))?)?
+  | (?P<close>[}}\])]|~\}})(?:[ \t]*(?P<closenl>{_NEWLINES}))?
+  | (?P<open>[{{\[(])
+  | (?P<str>"(?:[^"\\$%\r\n]|\\[^\r\n]|\$\$\{{|%%\{{|[$%](?!\{{))*")
   | (?P<heredoc><<-?[^\W\d][\w-]*\r?\n)
   | (?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[=.,:?+\-*%!<>])
-  | (?P<nl>(?:{_LINE_COMMENT})?\r?\n(?:[ \t]*(?:{_LINE_COMMENT})?\r?\n)*)
-  | (?P<str>"(?:[^"\\$%\r\n]|\\[^\r\n]|\$\$\{{|%%\{{|[$%](?!\{{))*")
-  | (?P<open>[{{\[(])
-  | (?P<close>[}}\])]|~\}})
   | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<q>")
   | (?P<comment>{_LINE_COMMENT}|/\*.*?\*/)
@@ -93,6 +94,7 @@ def lex(text: str, *, template: bool = False) -> Lexed:
     toks = out.tokens
     push = toks.append
     errors = out.errors
+    comments = out.comments
     stack: list[str] = []  # { F ( [ $ " H: brace, for-brace, paren, bracket, ${, quote, heredoc
     heredocs: list[tuple[int, int, bool, int]] = []  # (body end, resume at, flush, first token)
     n = len(text)
@@ -129,38 +131,75 @@ def lex(text: str, *, template: bool = False) -> Lexed:
             break
         for m in _MAIN.finditer(text, pos):
             g = m.lastindex
-            if g == 7:  # newlines (and line comments)
-                s = m.start(7)
-                run = m.group(7)
+            if g == 1:  # newlines (and line comments)
+                s = m.start(1)
+                run = m.group(1)
                 if "#" in run or "/" in run:
-                    out.comments.extend(
-                        (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
-                    )
+                    comments.extend((s + c.start(), c.group()) for c in _COMMENTS.finditer(run))
                 if not stack or stack[-1] == "{":
                     push(("nl", len(stack), s))
-            elif g == 2:  # name = a lone string, number or reference, then the line ends
+            elif g == 2:  # a name, or names joined by dots
                 v = m.group(2)
-                push(("kv", m.group(1), m.start(1)))
-                if v[0] == '"':
-                    push(("str", v[1:-1], m.start(2)))
+                push(("ref" if "." in v else "id", v, m.start(2)))
+            elif g == 3:  # a name and `=`
+                v = m.group(2)
+                if "." in v:  # an object key `a.b = ...`: a reference
+                    push(("ref", v, m.start(2)))
+                    push(("=", None, m.start(3)))
                 else:
-                    push(("num" if v[0].isdigit() else "ref" if "." in v else "id", v, m.start(2)))
-            elif g == 3:  # attr
-                push(("attr", m.group(3), m.start(3)))
-            elif g == 4:  # id / ref
+                    push(("attr", v, m.start(2)))
+            elif g == 5:  # name = a lone string, number or reference, then the line ends
+                v = m.group(2)
+                if "." in v:
+                    push(("ref", v, m.start(2)))
+                    push(("=", None, m.start(3)))
+                else:
+                    push(("kv", v, m.start(2)))
                 v = m.group(4)
-                push(("ref" if "." in v else "id", v, m.start(4)))
-            elif g == 6:  # op
-                push((m.group(6), None, m.start(6)))
-            elif g == 8:  # str
+                if v[0] == '"':
+                    push(("str", v[1:-1], m.start(4)))
+                else:
+                    push(("num" if v[0].isdigit() else "ref" if "." in v else "id", v, m.start(4)))
+                s = m.start(5)
+                run = m.group(5)
+                if "#" in run or "/" in run:
+                    comments.extend((s + c.start(), c.group()) for c in _COMMENTS.finditer(run))
+                if not stack or stack[-1] == "{":
+                    push(("nl", len(stack), s))
+            elif g == 6 or g == 7:  # a closer, and the newlines after it
+                s = m.start(6)
+                c = m.group(6)
+                if stack and stack[-1] == "$":  # back into the template
+                    stack.pop()
+                    push(("}$", c == "~}", s))
+                    pos = m.end(6)
+                    break
+                if c == "~}":
+                    push(("bad", _BAD["~"], s))
+                else:
+                    openers = _CLOSERS[c]
+                    if stack and stack[-1] in openers:
+                        stack.pop()
+                    else:  # a stray closer: drop the brackets it skips, if it closes any
+                        for k in range(len(stack) - 1, -1, -1):
+                            if stack[k] in '$"H':
+                                break
+                            if stack[k] in openers:
+                                del stack[k:]
+                                break
+                    push((c, None, s))
+                if g == 7:
+                    s = m.start(7)
+                    run = m.group(7)
+                    if "#" in run or "/" in run:
+                        comments.extend(
+                            (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
+                        )
+                    if not stack or stack[-1] == "{":
+                        push(("nl", len(stack), s))
+            elif g == 8:  # an opener
                 s = m.start(8)
-                raw = m.group(8)[1:-1]
-                if "\\" in raw or "$$" in raw or "%%" in raw:
-                    raw = _unescape(raw, s + 1, errors, quoted=True)
-                push(("str", raw, s))
-            elif g == 9:  # open
-                s = m.start(9)
-                c = m.group(9)
+                c = m.group(8)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
@@ -168,32 +207,21 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                 if c == "{" and not _block_header(toks) and _FOR_AHEAD.match(text, s + 1):
                     c = "F"
                 stack.append(c)
-            elif g == 10:  # close
-                s = m.start(10)
-                c = m.group(10)
-                if stack and stack[-1] == "$":  # back into the template
-                    stack.pop()
-                    push(("}$", c == "~}", s))
-                    pos = m.end()
-                    break
-                if c == "~}":
-                    push(("bad", _BAD["~"], s))
-                    continue
-                openers = _CLOSERS[c]
-                if stack and stack[-1] in openers:
-                    stack.pop()
-                else:  # a stray closer: drop the brackets it skips, if it closes any
-                    for k in range(len(stack) - 1, -1, -1):
-                        if stack[k] in '$"H':
-                            break
-                        if stack[k] in openers:
-                            del stack[k:]
-                            break
-                push((c, None, s))
+            elif g == 9:  # a string without template sequences
+                s = m.start(9)
+                raw = m.group(9)[1:-1]
+                if "\\" in raw or "$$" in raw or "%%" in raw:
+                    raw = _unescape(raw, s + 1, errors, quoted=True)
+                push(("str", raw, s))
+            elif g == 10:
+                pos = _heredoc(text, m, out, stack, heredocs)
+                break
             elif g == 11:
-                push(("num", m.group(11), m.start(11)))
-            elif g == 12:  # q
-                s = m.start(12)
+                push((m.group(11), None, m.start(11)))
+            elif g == 12:
+                push(("num", m.group(12), m.start(12)))
+            elif g == 13:  # a template string
+                s = m.start(13)
                 if len(stack) >= MAX_DEPTH:
                     _too_deep(out, s)
                     break
@@ -201,21 +229,18 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                 push(('"', None, s))
                 pos = m.end()
                 break
-            elif g == 5:
-                pos = _heredoc(text, m, out, stack, heredocs)
-                break
-            elif g == 13:
-                out.comments.append((m.start(13), m.group(13)))
             elif g == 14:
-                s = m.start(14)
+                comments.append((m.start(14), m.group(14)))
+            elif g == 15:
+                s = m.start(15)
                 if text.startswith("/*", s):
                     errors.append((s, "this /* comment is not closed by */"))
                     out.fatal = True
                     break
                 push(("/", None, s))
             else:  # bad
-                s = m.start(15)
-                c = m.group(15)
+                s = m.start(16)
+                c = m.group(16)
                 if not c:  # the end of the text
                     pos = n
                     break
@@ -287,8 +312,8 @@ def _heredoc(
     text: str, m: re.Match[str], out: Lexed, stack: list[str],
     heredocs: list[tuple[int, int, bool, int]],
 ) -> int:
-    s = m.start(5)
-    head = m.group(5)
+    s = m.start(10)
+    head = m.group(10)
     flush = head.startswith("<<-")
     marker = head[3 if flush else 2 :].rstrip("\r\n")
     body = m.end()
