@@ -1,7 +1,7 @@
 """Terraform module folders (HCL and `.tf.json`) -> Estate.
 
 1. Read: every file of each folder; parse (`syntax.parse_file`, whole files) those whose text
-   can hold a resource of the model or a `module` block (see terraform_files).
+   can hold a resource of the model or a `module` block (see files).
 2. Graph: follow `module` blocks (local paths, or `.terraform/modules/modules.json`); a scanned
    folder called by another scanned folder is judged only through its caller.
 3. Select: a folder matters if it declares resources of the model, or calls a module that does;
