@@ -60,14 +60,14 @@ def test_no_other_hcl_reader_in_checker() -> None:
     assert found == []
 
 
-def test_only_the_parser_uses_the_tokenizer() -> None:
+def test_only_the_parser_and_its_entry_points_use_the_tokenizer() -> None:
     users = sorted(
         str(p.relative_to(REPO))
         for p in (REPO / "checker").rglob("*.py")
         if re.search(r"terraform(?:\.| import )lexer\b|from \. import lexer",
                      p.read_text(encoding="utf-8"))
     )
-    assert users == ["checker/loaders/terraform/parser.py"]
+    assert users == ["checker/loaders/terraform/parser.py", "checker/loaders/terraform/syntax.py"]
 
 
 def test_runtime_dependencies_have_no_hcl_library() -> None:

@@ -11,28 +11,23 @@ a file is reported once.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
 from typing import Any
 
-from checker.loaders.terraform.lexer import Lexed, Token, lex
+from checker.loaders.terraform.lexer import Lexed, Token
 from checker.loaders.terraform.nodes import (
     AttrDef,
     Bin,
     Block,
     Call,
-    Comment,
     Cond,
     For,
     GetAttr,
-    HclSyntaxError,
     Index,
     Lines,
     Lit,
     Obj,
-    ParsedFile,
     Splat,
-    SyntaxIssue,
     TFor,
     TIf,
     Tmpl,
@@ -52,7 +47,7 @@ _LABELS = frozenset({"str", "id", "{", '"', "attr", "kv", "ref"})
 _DIRECTIVES = ("if", "else", "endif", "for", "endfor")
 
 
-class _Fail(Exception):
+class ParseFail(Exception):
     def __init__(self, message: str, pos: int) -> None:
         self.message = message
         self.pos = pos
@@ -76,7 +71,7 @@ def _innermost_open(toks: list[Token]) -> tuple[str, int] | None:
     return stack[-1] if stack else None
 
 
-def _show(t: Token) -> str:
+def show(t: Token) -> str:
     kind = t[0]
     if kind == "nl":
         return "a newline"
@@ -105,22 +100,22 @@ class Parser:
         self.lines = Lines(text)
         self.starts = self.lines.starts
 
-    def fail(self, message: str, t: Token | None = None) -> _Fail:
+    def fail(self, message: str, t: Token | None = None) -> ParseFail:
         t = t or self.toks[self.i]
         if t[0] == "bad":
-            return _Fail(t[1], t[2])
+            return ParseFail(t[1], t[2])
         if t[0] == "eof":  # point at what is left open rather than at the end
             opened = _innermost_open(self.toks)
             if opened is not None:
                 kind, pos = opened
                 what = _OPENED.get(kind, f"this '{kind}'")
-                return _Fail(f"{what} is not closed before the end of the file", pos)
-        return _Fail(message, t[2])
+                return ParseFail(f"{what} is not closed before the end of the file", pos)
+        return ParseFail(message, t[2])
 
     def expect(self, kind: str, what: str) -> Token:
         t = self.toks[self.i]
         if t[0] != kind:
-            raise self.fail(f"expected {what}, found {_show(t)}")
+            raise self.fail(f"expected {what}, found {show(t)}")
         self.i += 1
         return t
 
@@ -142,7 +137,7 @@ class Parser:
                 return attrs, blocks
             try:
                 self.body_item(t, attrs, blocks, top=True)
-            except _Fail as e:
+            except ParseFail as e:
                 errors.append((e.pos, e.message))
                 if not self._resume():
                     return attrs, blocks
@@ -176,7 +171,7 @@ class Parser:
                         "arguments are separated by newlines, not commas", end
                     )
                 raise self.fail(
-                    f"expected a newline after the value of {name}, found {_show(end)}", end
+                    f"expected a newline after the value of {name}, found {show(end)}", end
                 )
             if first is not None:
                 raise self._twice(name, first, t)
@@ -191,16 +186,16 @@ class Parser:
         elif kind == "str" and toks[self.i + 1][0] == "=":
             raise self.fail("an argument name cannot be quoted: write it as a bare name")
         elif kind != "id":
-            raise self.fail(f"expected an argument or a block, found {_show(t)}")
+            raise self.fail(f"expected an argument or a block, found {show(t)}")
         else:
             raise self.fail(
                 f"expected '=' (an argument) or a label or '{{' (a block) after {t[1]}, "
-                f"found {_show(toks[self.i + 1])}",
+                f"found {show(toks[self.i + 1])}",
                 toks[self.i + 1],
             )
 
-    def _twice(self, name: str, first: AttrDef, t: Token) -> _Fail:
-        return _Fail(
+    def _twice(self, name: str, first: AttrDef, t: Token) -> ParseFail:
+        return ParseFail(
             f"{name} is set twice in this block (first at line {first.line}); an argument may "
             "be set only once",
             t[2],
@@ -214,11 +209,11 @@ class Parser:
         node = self.expression()
         stop = toks[self.i][2]
         raw = self.text[start:stop].rstrip()
-        line, column = self._position(name[2])
+        line, column = self.position(name[2])
         end_line = bisect_right(self.starts, start + len(raw) - 1) if "\n" in raw else line
         return AttrDef(node, line, _squash(raw), column, end_line)
 
-    def _position(self, pos: int) -> tuple[int, int]:
+    def position(self, pos: int) -> tuple[int, int]:
         line = bisect_right(self.starts, pos)
         return line, pos - self.starts[line - 1] + 1
 
@@ -240,7 +235,7 @@ class Parser:
         toks = self.toks
         t = toks[self.i]
         self.i += 1
-        line, column = self._position(t[2])
+        line, column = self.position(t[2])
         line_start = t[2] - column
         labels: list[str] = []
         positions: list[tuple[int, int]] = []
@@ -266,10 +261,10 @@ class Parser:
                 raise self.fail(f"'=' cannot follow the labels of the {t[1]} block")
             else:
                 raise self.fail(f"expected a quoted label or '{{' in the {t[1]} block, found "
-                                f"{_show(lt)}")
+                                f"{show(lt)}")
         try:
             attrs, blocks, close = self._block_body(t, labels)
-        except _Fail:
+        except ParseFail:
             if partial is not None:
                 stop = toks[min(self.i, len(toks) - 1)][2]
                 partial.append(Block(t[1], tuple(labels), {}, (), line, line, column,
@@ -279,7 +274,7 @@ class Parser:
         if after[0] != "nl" and after[0] != "eof":
             raise self.fail(
                 f"expected a newline after the '}}' that closes this {t[1]} block, found "
-                f"{_show(after)}",
+                f"{show(after)}",
                 after,
             )
         return Block(t[1], tuple(labels), attrs, tuple(blocks), line,
@@ -311,7 +306,7 @@ class Parser:
             if close[0] != "}":
                 raise self.fail(
                     "a block on one line must end with '}' right after its one argument, "
-                    f"found {_show(close)}"
+                    f"found {show(close)}"
                 )
             self.i += 1
             return attrs, blocks, close
@@ -329,7 +324,7 @@ class Parser:
                 return attrs, blocks, it
             if kind == "eof":
                 what = " ".join([t[1], *(f'"{lab}"' for lab in labels)])
-                raise _Fail(
+                raise ParseFail(
                     f"the block {what} is not closed: no '}}' matches its '{{' before the "
                     "end of the file",
                     open_[2],
@@ -408,7 +403,7 @@ class Parser:
                     self.i += 2
                     node = Splat(node, self._splat_ops(full=False))
                 else:
-                    raise self.fail(f"expected an attribute name after '.', found {_show(t)}", t)
+                    raise self.fail(f"expected an attribute name after '.', found {show(t)}", t)
             elif kind == "[":
                 if toks[self.i + 1][0] == "*":
                     if toks[self.i + 2][0] != "]":
@@ -447,7 +442,7 @@ class Parser:
                         raise self.fail("a splat (.*) cannot follow another .* splat", t)
                     return tuple(ops)
                 else:
-                    raise self.fail(f"expected an attribute name after '.', found {_show(t)}", t)
+                    raise self.fail(f"expected an attribute name after '.', found {show(t)}", t)
                 self.i += 2
             elif kind == "[" and full and toks[self.i + 1][0] != "*":
                 self.i += 1
@@ -492,7 +487,7 @@ class Parser:
         if kind == "<<":
             self.i += 1
             return self.template("<<end")
-        raise self.fail(f"expected an expression, found {_show(t)}")
+        raise self.fail(f"expected an expression, found {show(t)}")
 
     def call(self) -> Call:
         toks = self.toks
@@ -501,7 +496,7 @@ class Parser:
         while toks[self.i][0] == "::":  # provider::NAME::FUNC
             t = toks[self.i + 1]
             if t[0] != "id":
-                raise self.fail(f"expected a function name after '::', found {_show(t)}", t)
+                raise self.fail(f"expected a function name after '::', found {show(t)}", t)
             name = f"{name}::{t[1]}"
             self.i += 2
         self.expect("(", f"'(' after the function name {name}")
@@ -521,7 +516,7 @@ class Parser:
                     break
                 raise self.fail(
                     f"expected ',' or ')' after an argument of {name}(), found "
-                    f"{_show(toks[self.i])}"
+                    f"{show(toks[self.i])}"
                 )
             self.i += 1
         self.i += 1
@@ -541,7 +536,7 @@ class Parser:
                 break
             if sep != ",":
                 raise self.fail(f"expected ',' or ']' after a list item, found "
-                                f"{_show(toks[self.i])}")
+                                f"{show(toks[self.i])}")
             self.i += 1
         self.i += 1
         return Tup(tuple(items))
@@ -580,7 +575,7 @@ class Parser:
                     key = self.expression()
                 sep = toks[self.i]
                 if sep[0] != "=" and sep[0] != ":":
-                    raise self.fail(f"expected '=' after an object key, found {_show(sep)}")
+                    raise self.fail(f"expected '=' after an object key, found {show(sep)}")
                 self.i += 1
             items.append((key, self.expression()))
             sep = toks[self.i]
@@ -588,7 +583,7 @@ class Parser:
                 self.i += 1
             elif sep[0] != "}":
                 raise self.fail(
-                    f"expected a newline or ',' after an object item, found {_show(sep)}"
+                    f"expected a newline or ',' after an object item, found {show(sep)}"
                 )
 
     def for_expr(self, *, object_: bool) -> For:
@@ -601,7 +596,7 @@ class Parser:
             names.append(self.expect("id", "a second variable name after ','")[1])
         t = toks[self.i]
         if t[0] != "id" or t[1] != "in":
-            raise self.fail(f"expected 'in' after the names of a for expression, found {_show(t)}")
+            raise self.fail(f"expected 'in' after the names of a for expression, found {show(t)}")
         self.i += 1
         coll = self.expression()
         self.expect(":", "':' after the collection of a for expression")
@@ -650,7 +645,7 @@ class Parser:
                 break
             else:
                 self.i -= 1
-                raise self.fail(f"expected the end of the string, found {_show(t)}")
+                raise self.fail(f"expected the end of the string, found {show(t)}")
         for k, p in enumerate(parts):  # ~ strips the spaces of the literal next to it
             if type(p) is list:
                 if p[2] and k > 0 and type(parts[k - 1]) is str:
@@ -665,7 +660,7 @@ class Parser:
     def _sequence_end(self, what: str) -> bool:
         t = self.toks[self.i]
         if t[0] != "}$":
-            raise self.fail(f"expected '}}' to end the {what}, found {_show(t)}")
+            raise self.fail(f"expected '}}' to end the {what}, found {show(t)}")
         self.i += 1
         return bool(t[1])
 
@@ -675,7 +670,7 @@ class Parser:
         word = t[1] if t[0] == "id" else ""
         if word not in _DIRECTIVES:
             raise self.fail(
-                f"%{{{word or _show(t)}}} is not a template directive: use if, else, endif, "
+                f"%{{{word or show(t)}}} is not a template directive: use if, else, endif, "
                 "for or endfor"
             )
         self.i += 1
@@ -689,7 +684,7 @@ class Parser:
                 names.append(self.expect("id", "a second variable name after ','")[1])
             t = toks[self.i]
             if t[0] != "id" or t[1] != "in":
-                raise self.fail(f"expected 'in' in %{{for}}, found {_show(t)}")
+                raise self.fail(f"expected 'in' in %{{for}}, found {show(t)}")
             self.i += 1
             payload = ("for", names, self.expression())
         return ["%", payload, open_[1], self._sequence_end(f"%{{{word}}} directive"), open_[2]]
@@ -717,17 +712,17 @@ class Parser:
                 if k < len(parts) and parts[k][1][0] == "else":
                     else_, k = self._nest(parts, k + 1, ("endif",))
                 if k >= len(parts) or parts[k][1][0] != "endif":
-                    raise _Fail("%{if} has no matching %{endif}", p[4])
+                    raise ParseFail("%{if} has no matching %{endif}", p[4])
                 out.append(TIf(payload[1], Tmpl(tuple(then)), Tmpl(tuple(else_))))
             elif word == "for":
                 body, k = self._nest(parts, k + 1, ("endfor",))
                 if k >= len(parts) or parts[k][1][0] != "endfor":
-                    raise _Fail("%{for} has no matching %{endfor}", p[4])
+                    raise ParseFail("%{for} has no matching %{endfor}", p[4])
                 names = payload[1]
                 key_var, val_var = (None, names[0]) if len(names) == 1 else (names[0], names[1])
                 out.append(TFor(key_var, val_var, payload[2], Tmpl(tuple(body))))
             else:
-                raise _Fail(f"%{{{word}}} has no matching opening directive", p[4])
+                raise ParseFail(f"%{{{word}}} has no matching opening directive", p[4])
             k += 1
         return out, k
 
@@ -764,77 +759,3 @@ def _squash(src: str) -> str:
         return src
     one = " ".join(src.split())
     return one if len(one) <= 120 else one[:117] + "..."
-
-
-# --------------------------------------------------------------------------------------------
-# Entry points
-
-
-def parse_file(text: str) -> ParsedFile:
-    """A whole configuration or values file."""
-    enabled = gc.isenabled()
-    gc.disable()  # parsing makes many small tuples and no cycles: collecting them is waste
-    try:
-        return _parse_file(text)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _parse_file(text: str) -> ParsedFile:
-    lexed = lex(text)
-    p = Parser(text, lexed)
-    errors = list(lexed.errors)
-    if lexed.fatal:
-        attrs: dict[str, AttrDef] = {}
-        blocks: list[Block] = []
-    else:
-        try:
-            attrs, blocks = p.file_body(errors)
-        except RecursionError:
-            errors.append((p.toks[min(p.i, len(p.toks) - 1)][2], "nested too deeply"))
-            attrs, blocks = {}, []
-    comments = tuple(Comment(*p._position(pos), c) for pos, c in lexed.comments)
-    issues = tuple(
-        SyntaxIssue(*p._position(pos), message) for pos, message in sorted(set(errors))
-    )
-    return ParsedFile(attrs, tuple(blocks), comments, issues)
-
-
-def parse_expression(text: str) -> Any:
-    """One expression (a `--var` value, or an expression string of a `.tf.json` file)."""
-    lexed = lex(text)
-    _raise_first(lexed.errors)
-    p = Parser(text, lexed)
-    try:
-        node = p.expression()
-        while p.toks[p.i][0] == "nl":
-            p.i += 1
-        t = p.toks[p.i]
-        if t[0] != "eof":
-            raise p.fail(f"unexpected {_show(t)} after the expression")
-    except _Fail as e:
-        raise HclSyntaxError(e.message, e.pos) from None
-    except RecursionError:
-        raise HclSyntaxError("nested too deeply", 0) from None
-    return node
-
-
-def parse_template(text: str) -> Any:
-    """A bare template: the value of a `.tf.json` string (`${ }` and `%{ }`, no escapes)."""
-    lexed = lex(text, template=True)
-    _raise_first(lexed.errors)
-    p = Parser(text, lexed)
-    p.i = 1
-    try:
-        return p.template("<<end")
-    except _Fail as e:
-        raise HclSyntaxError(e.message, e.pos) from None
-    except RecursionError:
-        raise HclSyntaxError("nested too deeply", 0) from None
-
-
-def _raise_first(errors: list[tuple[int, str]]) -> None:
-    if errors:
-        pos, message = min(errors)
-        raise HclSyntaxError(message, pos)

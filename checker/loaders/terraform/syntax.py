@@ -8,9 +8,11 @@ references in an expression (`traversals`) for the loader's demand-driven select
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
+from checker.loaders.terraform.lexer import lex
 from checker.loaders.terraform.nodes import (
     AttrDef,
     Bin,
@@ -36,7 +38,7 @@ from checker.loaders.terraform.nodes import (
     Un,
     Var,
 )
-from checker.loaders.terraform.parser import parse_expression, parse_file, parse_template
+from checker.loaders.terraform.parser import ParseFail, Parser, show
 
 __all__ = [
     "AttrDef",
@@ -69,6 +71,80 @@ __all__ = [
     "parse_template",
     "traversals",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_file(text: str) -> ParsedFile:
+    """A whole configuration or values file."""
+    enabled = gc.isenabled()
+    gc.disable()  # parsing makes many small tuples and no cycles: collecting them is waste
+    try:
+        return _parse_file(text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_file(text: str) -> ParsedFile:
+    lexed = lex(text)
+    p = Parser(text, lexed)
+    errors = list(lexed.errors)
+    if lexed.fatal:
+        attrs: dict[str, AttrDef] = {}
+        blocks: list[Block] = []
+    else:
+        try:
+            attrs, blocks = p.file_body(errors)
+        except RecursionError:
+            errors.append((p.toks[min(p.i, len(p.toks) - 1)][2], "nested too deeply"))
+            attrs, blocks = {}, []
+    comments = tuple(Comment(*p.position(pos), c) for pos, c in lexed.comments)
+    issues = tuple(
+        SyntaxIssue(*p.position(pos), message) for pos, message in sorted(set(errors))
+    )
+    return ParsedFile(attrs, tuple(blocks), comments, issues)
+
+
+def parse_expression(text: str) -> Any:
+    """One expression (a `--var` value, or an expression string of a `.tf.json` file)."""
+    lexed = lex(text)
+    _raise_first(lexed.errors)
+    p = Parser(text, lexed)
+    try:
+        node = p.expression()
+        while p.toks[p.i][0] == "nl":
+            p.i += 1
+        t = p.toks[p.i]
+        if t[0] != "eof":
+            raise p.fail(f"unexpected {show(t)} after the expression")
+    except ParseFail as e:
+        raise HclSyntaxError(e.message, e.pos) from None
+    except RecursionError:
+        raise HclSyntaxError("nested too deeply", 0) from None
+    return node
+
+
+def parse_template(text: str) -> Any:
+    """A bare template: the value of a `.tf.json` string (`${ }` and `%{ }`, no escapes)."""
+    lexed = lex(text, template=True)
+    _raise_first(lexed.errors)
+    p = Parser(text, lexed)
+    p.i = 1
+    try:
+        return p.template("<<end")
+    except ParseFail as e:
+        raise HclSyntaxError(e.message, e.pos) from None
+    except RecursionError:
+        raise HclSyntaxError("nested too deeply", 0) from None
+
+
+def _raise_first(errors: list[tuple[int, str]]) -> None:
+    if errors:
+        pos, message = min(errors)
+        raise HclSyntaxError(message, pos)
 
 
 # --------------------------------------------------------------------------------------------
