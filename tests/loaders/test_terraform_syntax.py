@@ -323,6 +323,8 @@ def test_crlf_line_endings() -> None:
         ("a { b = 1, c = 2 }\n", 1,
          "a block on one line must end with '}' right after its one argument, found ','"),
         ("a {\n  x = 1 }\n", 2, "expected a newline after the value of x, found '}'"),
+        ("a { x = 1\n}\n", 1,
+         "a block on one line must end with '}' right after its one argument, found a newline"),
         ("a {\n  b = 1,\n}\n", 2, "arguments are separated by newlines, not commas"),
         ('a "${x}" {\n}\n', 1,
          "a block label must be a literal string: ${ } and %{ } are not allowed (write $${ or "

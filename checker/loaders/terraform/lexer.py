@@ -99,6 +99,14 @@ def lex(text: str, *, template: bool = False) -> Lexed:
     heredocs: list[tuple[int, int, bool, int]] = []  # (body end, resume at, flush, first token)
     n = len(text)
     pos = 0
+
+    def newlines(s: int, run: str) -> None:
+        """A run of newlines (with line comments): one token where newlines end items."""
+        if "#" in run or "/" in run:
+            comments.extend((s + c.start(), c.group()) for c in _COMMENTS.finditer(run))
+        if not stack or stack[-1] == "{":
+            push(("nl", len(stack), s))
+
     if template:
         push(("<<", (False, ""), 0))
         stack.append("H")
@@ -132,12 +140,7 @@ def lex(text: str, *, template: bool = False) -> Lexed:
         for m in _MAIN.finditer(text, pos):
             g = m.lastindex
             if g == 1:  # newlines (and line comments)
-                s = m.start(1)
-                run = m.group(1)
-                if "#" in run or "/" in run:
-                    comments.extend((s + c.start(), c.group()) for c in _COMMENTS.finditer(run))
-                if not stack or stack[-1] == "{":
-                    push(("nl", len(stack), s))
+                newlines(m.start(1), m.group(1))
             elif g == 2:  # a name, or names joined by dots
                 v = m.group(2)
                 push(("ref" if "." in v else "id", v, m.start(2)))
@@ -160,12 +163,7 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                     push(("str", v[1:-1], m.start(4)))
                 else:
                     push(("num" if v[0].isdigit() else "ref" if "." in v else "id", v, m.start(4)))
-                s = m.start(5)
-                run = m.group(5)
-                if "#" in run or "/" in run:
-                    comments.extend((s + c.start(), c.group()) for c in _COMMENTS.finditer(run))
-                if not stack or stack[-1] == "{":
-                    push(("nl", len(stack), s))
+                newlines(m.start(5), m.group(5))
             elif g == 6 or g == 7:  # a closer, and the newlines after it
                 s = m.start(6)
                 c = m.group(6)
@@ -189,14 +187,7 @@ def lex(text: str, *, template: bool = False) -> Lexed:
                                 break
                     push((c, None, s))
                 if g == 7:
-                    s = m.start(7)
-                    run = m.group(7)
-                    if "#" in run or "/" in run:
-                        comments.extend(
-                            (s + c.start(), c.group()) for c in _COMMENTS.finditer(run)
-                        )
-                    if not stack or stack[-1] == "{":
-                        push(("nl", len(stack), s))
+                    newlines(m.start(7), m.group(7))
             elif g == 8:  # an opener
                 s = m.start(8)
                 c = m.group(8)

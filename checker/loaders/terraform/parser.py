@@ -97,8 +97,7 @@ class Parser:
         self.text = text
         self.toks = lexed.tokens
         self.i = 0
-        self.lines = Lines(text)
-        self.starts = self.lines.starts
+        self.starts = Lines(text).starts  # line start offsets, for lines and columns
 
     def fail(self, message: str, t: Token | None = None) -> ParseFail:
         t = t or self.toks[self.i]
@@ -296,12 +295,15 @@ class Parser:
             return attrs, blocks, close
         if kind != "nl" and kind != "eof":  # a single-line block: at most one argument
             a = toks[self.i]
-            if a[0] != "attr":
+            if a[0] == "kv":
+                self._kv(a, attrs)
+            elif a[0] == "attr":
+                attrs[a[1]] = self.attribute()
+            else:
                 raise self.fail(
                     "a block on one line can hold only one argument (name = value); put "
                     "nested blocks and more arguments on lines of their own"
                 )
-            attrs[a[1]] = self.attribute()
             close = toks[self.i]
             if close[0] != "}":
                 raise self.fail(
