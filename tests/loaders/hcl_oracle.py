@@ -27,11 +27,12 @@ SKIP = _Skip()
 
 
 def hcl2_load(text: str) -> dict[str, Any] | None:
-    """python-hcl2's reading of a file, or None when it refuses it."""
+    """python-hcl2's reading of a file, or None when it refuses it. Its grammar refuses CRLF
+    line endings, which Terraform accepts: they are given to it as LF."""
     import hcl2
 
     try:
-        return hcl2.loads(text)
+        return hcl2.loads(text.replace("\r\n", "\n"))
     except Exception:  # lark's errors, and python-hcl2's own (duplicate attributes)
         return None
 

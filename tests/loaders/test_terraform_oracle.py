@@ -170,6 +170,16 @@ def test_python_hcl2_refuses_valid_multi_line_expressions() -> None:
         assert parse_file(text).errors == () and hcl2_load(text) is None
 
 
+def test_python_hcl2_refuses_crlf_line_endings() -> None:
+    import hcl2
+
+    text = 'a "b" {\r\n  x = 1\r\n}\r\n'
+    assert parse_file(text).errors == ()
+    with pytest.raises(Exception):  # noqa: B017 (lark's error types vary)
+        hcl2.loads(text)
+    assert hcl2_load(text) == {"a": [{"b": {"x": 1}}]}  # the oracle reads it as LF
+
+
 def test_known_value_differences_are_named() -> None:
     assert known_difference(1000.0, "${1e3}") is not None
     assert known_difference("é", "\\u00e9") is not None
