@@ -261,13 +261,15 @@ class Parser:
             else:
                 raise self.fail(f"expected a quoted label or '{{' in the {t[1]} block, found "
                                 f"{show(lt)}")
+        attrs: dict[str, AttrDef] = {}
+        blocks: list[Block] = []
         try:
-            attrs, blocks, close = self._block_body(t, labels)
+            close = self._block_body(t, labels, attrs, blocks)
         except ParseFail:
-            if partial is not None:
+            if partial is not None:  # what was read before the error
                 stop = toks[min(self.i, len(toks) - 1)][2]
-                partial.append(Block(t[1], tuple(labels), {}, (), line, line, column,
-                                     tuple(positions), t[2], stop))
+                partial.append(Block(t[1], tuple(labels), attrs, tuple(blocks), line, line,
+                                     column, tuple(positions), t[2], stop))
             raise
         after = toks[self.i]
         if after[0] != "nl" and after[0] != "eof":
@@ -281,18 +283,17 @@ class Parser:
                      close[2] + 1)
 
     def _block_body(
-        self, t: Token, labels: list[str]
-    ) -> tuple[dict[str, AttrDef], list[Block], Token]:
+        self, t: Token, labels: list[str], attrs: dict[str, AttrDef], blocks: list[Block]
+    ) -> Token:
+        """Fill `attrs` and `blocks` from `{` to `}`; returns the `}`."""
         toks = self.toks
         open_ = toks[self.i]
         self.i += 1
-        attrs: dict[str, AttrDef] = {}
-        blocks: list[Block] = []
         kind = toks[self.i][0]
         if kind == "}":
             close = toks[self.i]
             self.i += 1
-            return attrs, blocks, close
+            return close
         if kind != "nl" and kind != "eof":  # a single-line block: at most one argument
             a = toks[self.i]
             if a[0] == "kv":
@@ -311,7 +312,7 @@ class Parser:
                     f"found {show(close)}"
                 )
             self.i += 1
-            return attrs, blocks, close
+            return close
         while True:
             it = toks[self.i]
             kind = it[0]
@@ -323,7 +324,7 @@ class Parser:
                 continue
             if kind == "}":
                 self.i += 1
-                return attrs, blocks, it
+                return it
             if kind == "eof":
                 what = " ".join([t[1], *(f'"{lab}"' for lab in labels)])
                 raise ParseFail(
