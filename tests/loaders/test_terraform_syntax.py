@@ -291,6 +291,14 @@ def test_identifier_labels_top_level_attributes_and_dashes() -> None:
     assert value("count.index-1") == GetAttr(Var("count"), "index-1")  # one name, as in HCL
 
 
+def test_unicode_identifiers() -> None:
+    parsed = parse_file('résumé "é" {\n  größe = naïve.wert\n}\n')
+    assert parsed.errors == ()
+    b = parsed.blocks[0]
+    assert (b.type, b.labels) == ("résumé", ("é",))
+    assert b.attrs["größe"].node == GetAttr(Var("naïve"), "wert")
+
+
 def test_crlf_line_endings() -> None:
     text = 'a "b" {\r\n  x = "y"\r\n  h = <<-EOT\r\n    z\r\n    EOT\r\n}\r\nv = 1\r\n'
     parsed = parse_file(text)
