@@ -150,7 +150,9 @@ def inline_suppressions(file: str, text: str) -> list[_Suppression]:
     """`trailcheck:ignore` comments of one Terraform file, read from the comments of its syntax
     tree (the parser of record's, so comment markers inside strings and heredocs are text)."""
     parsed = parse_file(text)
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines
+    if text.endswith("\n"):
+        lines.pop()
     spans = _spans(parsed)
     own_line = {  # lines holding only a line comment
         c.line for c in parsed.comments
