@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from checker.config import Config, Skip
 from checker.findings import Finding, Severity, Suppression
+from checker.loaders.terraform.syntax import Block, ParsedFile, parse_file
 from checker.model import InputFile
 
 if TYPE_CHECKING:
@@ -126,14 +127,25 @@ def _problem(label: str, ids: Sequence[str], reason: str | None) -> str | None:
 
 
 def inline_suppressions(file: str, text: str) -> list[_Suppression]:
-    """`trailcheck:ignore` comments of one Terraform file."""
-    comments, blocks = scan_hcl(text)
-    lines = text.splitlines()
+    """`trailcheck:ignore` comments of one Terraform file, read from the comments of its syntax
+    tree (the parser of record's, so comment markers inside strings and heredocs are text)."""
+    parsed = parse_file(text)
+    lines = text.split("\n")  # as the parser counts lines
+    if text.endswith("\n"):
+        lines.pop()
+    spans = _spans(parsed)
+    own_line = {  # lines holding only a line comment
+        c.line for c in parsed.comments
+        if c.text[0] != "/" or c.text[1] == "/"
+        if not lines[c.line - 1][: c.column - 1].strip()
+    }
     out = []
-    for line, comment, code_before in comments:
+    for c in parsed.comments:
+        comment = c.text.rstrip()
         m = _INLINE.match(comment)
         if m is None:
             continue
+        code_before = c.line not in own_line
         rest = m.group("rest")
         r = _REASON.search(rest)
         reason = None
@@ -141,110 +153,47 @@ def inline_suppressions(file: str, text: str) -> list[_Suppression]:
             raw = r.group("dq") if r.group("dq") is not None else r.group("sq") or r.group("bare")
             reason = (raw or "").replace('\\"', '"').strip() or None
         ids = tuple(t.upper() for t in re.split(r"[\s,]+", rest[: r.start()] if r else rest) if t)
-        target = line if code_before else _next_code_line(lines, line)
-        last = blocks.get(target, target)
+        target = c.line
+        if not code_before:  # the next line that is not a comment of its own
+            target += 1
+            while target in own_line:
+                target += 1
+        last = spans.get(target, target)
         shown = lines[target - 1] if 0 < target <= len(lines) else "end of file"
         if code_before:
-            shown = shown[: shown.rfind(comment)]
+            shown = shown[: c.column - 1]
         shown = shown.strip()
         label = f"`trailcheck:ignore{' ' if ids else ''}{','.join(ids)}` at `{shown[:60]}`"
 
         def covers(f: Finding, file: str = file, first: int = target, last: int = last) -> bool:
             return f.file == file and first <= f.line <= last
 
-        out.append(_Suppression("inline", file, line, label, ids, reason, covers,
+        out.append(_Suppression("inline", file, c.line, label, ids, reason, covers,
                                 problem=_problem(label, ids, reason)))
     return out
 
 
-def _next_code_line(lines: Sequence[str], line: int) -> int:
-    """The line a comment on its own line applies to: the next one, skipping comment lines."""
-    n = line + 1
-    while n <= len(lines) and lines[n - 1].lstrip().startswith(("#", "//")):
-        n += 1
-    return n
+def _spans(parsed: ParsedFile) -> dict[int, int]:
+    """{first line: last line} of every block and multi-line argument (the widest per line):
+    a suppression above or on the first line covers them whole."""
+    spans: dict[int, int] = {}
 
+    def note(first: int, last: int) -> None:
+        if last > spans.get(first, first):
+            spans[first] = last
 
-def scan_hcl(text: str) -> tuple[list[tuple[int, str, bool]], dict[int, int]]:
-    """Comments and block ranges of HCL source (python-hcl2 drops comments).
+    def walk(block: Block) -> None:
+        note(block.line, block.end_line)
+        for a in block.attrs.values():
+            note(a.line, a.end_line)
+        for b in block.blocks:
+            walk(b)
 
-    Returns [(line, comment text, code before it on the line)] for `#` and `//` comments, and
-    {line of an opening brace: line of its closing brace}, widest brace per line. Strings,
-    template interpolations, heredocs and `/* */` comments are skipped, so braces in them do
-    not count.
-    """
-    comments: list[tuple[int, str, bool]] = []
-    blocks: dict[int, int] = {}
-    opened: list[int] = []
-    modes: list[list[int]] = []  # string/interpolation nesting: [0] a string, [1, depth] a ${...}
-    i, n, line, code = 0, len(text), 1, False
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line, code = line + 1, False
-            i += 1
-            continue
-        if modes and modes[-1][0] == 0:  # inside a string
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                modes.pop()
-            elif c in "$%" and text.startswith("{", i + 1):
-                modes.append([1, 0])
-                i += 1
-            elif c in "$%" and text.startswith(c + "{", i + 1):
-                i += 2  # `$${` and `%%{` are literal
-            i += 1
-            continue
-        if c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            if not modes:
-                comments.append((line, text[i:end].rstrip(), code))
-            i = end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        if c == '"':
-            modes.append([0])
-            code = True
-        elif c == "<" and not modes and (h := _HEREDOC.match(text, i)):
-            marker = h.group(1)
-            close = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.MULTILINE)
-            body = text.find("\n", i)
-            m = close.search(text, body + 1) if body >= 0 else None
-            end = m.end() if m else n
-            line += text.count("\n", i, end)
-            i, code = end, True
-            continue
-        elif c == "{":
-            if modes:
-                modes[-1][1] += 1
-            else:
-                opened.append(line)
-            code = True
-        elif c == "}":
-            if modes:
-                if modes[-1][1] == 0:
-                    modes.pop()
-                else:
-                    modes[-1][1] -= 1
-            elif opened:
-                start = opened.pop()
-                blocks[start] = max(blocks.get(start, line), line)
-            code = True
-        elif not c.isspace():
-            code = True
-        i += 1
-    return comments, blocks
-
-
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+    for a in parsed.attrs.values():
+        note(a.line, a.end_line)
+    for b in parsed.blocks:
+        walk(b)
+    return spans
 
 
 def metadata_suppressions(file: str, text: str) -> list[_Suppression]:

@@ -104,7 +104,6 @@ def test_a_template_without_islogging_cannot_deploy_and_logs_nothing(capsys: Cap
                for f in findings)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="tfvars are read by the parser of record (issue 11)")
 def test_tfvars_with_crlf_line_endings_are_read(capsys: Capsys, tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_bytes(
         b'variable "validation" {\r\n  type = bool\r\n}\r\n'
@@ -129,6 +128,31 @@ BAD_TERRAFORM = {
     "count-overflow": ('resource "aws_cloudtrail" "t" {\n  count = 1e400\n  name = "t"\n'
                        '  s3_bucket_name = "b"\n}\n', None),
 }
+
+
+BAD_SYNTAX = {
+    "attribute-twice": ('resource "aws_cloudtrail" "t" {\n  name = "a"\n  name = "a"\n'
+                        '  s3_bucket_name = "b"\n}\n', 3),
+    "stray-after-brace": ('resource "aws_cloudtrail" "t" {\n  name = "a"\n'
+                          '  s3_bucket_name = "b"\n} name = "x"\n', 4),
+    "nested-blocks": ('resource "aws_cloudtrail" "t" {\n' + "a {\n" * 3000 + "}\n" * 3000
+                      + "}\n", None),
+}
+BAD_TERRAFORM.update(BAD_SYNTAX)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SYNTAX))
+def test_syntax_terraform_rejects_is_ct000_with_its_line(
+    capsys: Capsys, tmp_path: Path, case: str
+) -> None:
+    text, line = BAD_SYNTAX[case]
+    (tmp_path / "main.tf").write_text(text)
+    code, findings = scan(capsys, tmp_path)
+    assert code == 2
+    (error,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert error["file"].endswith("main.tf") and error["line"] >= 1
+    if line is not None:
+        assert error["line"] == line, error
 
 
 @pytest.mark.parametrize("case", sorted(BAD_TERRAFORM))

@@ -11,6 +11,7 @@ import yaml
 from checker.cli import main
 from checker.config import Config, Skip, load_config
 from checker.findings import Finding, Status, Suppression
+from checker.loaders.terraform.syntax import parse_file
 from checker.model import InputFile
 from checker.resources import policies_root
 from checker.suppress import (
@@ -18,8 +19,9 @@ from checker.suppress import (
     RULE_NAME,
     RULE_SEVERITY,
     Sources,
+    _spans,
     apply,
-    scan_hcl,
+    inline_suppressions,
 )
 
 TODAY = date(2026, 1, 15)
@@ -61,31 +63,52 @@ def by_rule(findings: list[Finding], rule: str) -> list[Finding]:
     return [x for x in findings if x.rule_id == rule]
 
 
-# -- scanning HCL source -----------------------------------------------------------------------
+# -- comments and spans from the parsed tree --------------------------------------------------
 
 
-def test_scan_hcl_blocks_and_comments() -> None:
-    comments, blocks = scan_hcl(MAIN_TF)
-    assert blocks[1] == 3 and blocks[6] == 11 and blocks[8] == 10 and blocks[13] == 19
-    assert [(line, code) for line, _, code in comments] == [(5, False), (15, True), (16, False)]
-    assert comments[1][1] == '# trailcheck:ignore CT002 reason="validated downstream"'
+def test_spans_of_blocks_and_multi_line_arguments() -> None:
+    spans = _spans(parse_file(MAIN_TF))
+    assert spans[1] == 3 and spans[6] == 11 and spans[8] == 10 and spans[13] == 19
 
 
-def test_scan_hcl_skips_strings_heredocs_and_block_comments() -> None:
+def test_comment_markers_in_strings_heredocs_and_block_comments_do_not_suppress(
+    tmp_path: Path,
+) -> None:
     text = (
-        'resource "a" "b" {\n'          # 1
-        '  policy = <<EOF\n'            # 2
-        '{ "x": "# not a comment {" }\n'  # 3
-        'EOF\n'                         # 4
-        '  /* { # not a comment\n'      # 5
-        '  */\n'                        # 6
-        '  v = "#{x} // no"\n'          # 7
-        '  w = "${jsonencode({a = "}"})}"\n'  # 8
-        '}\n'                           # 9
+        'resource "a" "b" {\n'                                          # 1
+        "  policy = <<EOF\n"                                           # 2
+        '{ "x": "# trailcheck:ignore CT001 reason=\'no\'" }\n'         # 3
+        "EOF\n"                                                        # 4
+        "  /* trailcheck:ignore CT001 reason='no'\n"                    # 5
+        "  */\n"                                                       # 6
+        '  v = "// trailcheck:ignore CT001 reason=no"\n'               # 7
+        '  w = "${jsonencode({a = "}"})}" # trailcheck:ignore CT001 reason="yes"\n'  # 8
+        "}\n"                                                          # 9
     )
-    comments, blocks = scan_hcl(text)
-    assert comments == []
-    assert blocks == {1: 9}
+    found = inline_suppressions("main.tf", text)
+    assert [(s.line, s.rules, s.reason) for s in found] == [(8, ("CT001",), "yes")]
+
+
+def test_a_comment_above_a_multi_line_argument_covers_it(tmp_path: Path) -> None:
+    text = (
+        'resource "aws_s3_bucket_policy" "p" {\n'
+        "  # trailcheck:ignore CT020 reason=\"reviewed\"\n"
+        "  policy = jsonencode([\n"
+        "    1,\n"
+        "  ])\n"
+        "}\n"
+    )
+    out = apply([f("CT020", 5), f("CT020", 6)], tf_sources(tmp_path, text), today=TODAY)
+    assert [x.status for x in by_rule(out, "CT020")] == ["suppressed", "fail"]
+
+
+def test_suppressions_in_crlf_and_broken_files(tmp_path: Path) -> None:
+    crlf = MAIN_TF.replace("\n", "\r\n")
+    out = apply([f("CT002", 15)], tf_sources(tmp_path, crlf), today=TODAY)
+    assert by_rule(out, "CT002")[0].status == "suppressed"
+    broken = '# trailcheck:ignore CT000 reason="known"\nresource "a" "b" {\n  x = = 1\n}\n'
+    found = inline_suppressions("main.tf", broken)
+    assert [(s.line, s.rules) for s in found] == [(1, ("CT000",))]
 
 
 # -- inline suppressions -----------------------------------------------------------------------

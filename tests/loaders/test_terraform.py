@@ -365,3 +365,56 @@ def test_override_files_merge_into_their_blocks(tmp_path: Path) -> None:
     assert isinstance(t.selectors, Selectors)
     assert [s.read_write_type for s in t.selectors.basic] == ["WriteOnly"]
     assert t.bucket == Reference("b")
+
+
+# -- parsing (one parser, on demand) -----------------------------------------------------------
+
+
+def test_crlf_files_and_values_files_are_read() -> None:
+    estate = load("crlf")
+    t = trail(estate, "aws_cloudtrail.main")
+    assert t.name == "crlf-trail" and t.bucket == Reference("crlf-bucket")
+    assert t.location is not None and t.location.line == 14
+    assert not estate.diagnostics
+
+
+def test_every_syntax_error_is_a_ct000_and_the_file_contributes_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "b"\n}\n'
+                   'resource "aws_s3_bucket" "b" {\n  bucket = = "b"\n}\n'
+                   'resource "aws_kms_key" "k" {\n  policy = "\\q"\n}\n',
+    })
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    assert estate.trails == () and estate.buckets == ()
+    found = [(d.rule_id, d.status, d.location.line if d.location else 0, d.message)
+             for d in estate.diagnostics]
+    assert found == [
+        ("CT000", "fail", 6, "syntax error: expected an expression, found '=' (column 12)"),
+        ("CT000", "fail", 9, "syntax error: \\q is not a valid escape sequence in a string "
+                             "(column 13)"),
+    ]
+    assert [(i.path, i.status) for i in estate.inputs] == [("main.tf", "error")]
+
+
+def test_files_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": 'resource "aws_cloudtrail" "t" {\n  name = var.name\n'
+                   '  s3_bucket_name = "b"\n}\n',
+        "variables.tf": 'variable "name" {\n  default = "from-default"\n}\n',
+        "unrelated.tf": 'resource "aws_instance" "i" {\n  ami = = "broken, never read"\n}\n',
+        "outputs.tf": 'output "o" {\n  value = = "broken, nothing asks for it"\n}\n',
+    })
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    assert trail(estate, "aws_cloudtrail.t").name == "from-default"
+    assert estate.diagnostics == ()  # the broken files hold nothing the trail needs
+
+
+def test_provider_defined_functions_are_unknown_with_their_name(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": 'resource "aws_cloudtrail" "t" {\n'
+                   '  name = provider::aws::arn_parse("arn:aws:s3:::b").resource\n'
+                   '  s3_bucket_name = "b"\n}\n',
+    })
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    name = trail(estate, "aws_cloudtrail.t").name
+    assert isinstance(name, Unknown) and "provider::aws::arn_parse()" in name.reason

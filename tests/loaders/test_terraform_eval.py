@@ -137,3 +137,9 @@ def test_heredoc_json_with_an_unknown_part() -> None:
 def test_bound_names_shadow_the_parent() -> None:
     scope = Bound(Names(x=1), {"x": 2})
     assert evaluate(parse_expression("x"), scope) == 2
+
+
+def test_provider_defined_functions_are_unknown_with_their_name() -> None:
+    v = ev('provider::aws::arn_parse("arn:aws:s3:::b").region')
+    assert isinstance(v, Unknown) and not isinstance(v, Invalid)
+    assert v.reason.startswith("provider::aws::arn_parse() is a provider-defined function")

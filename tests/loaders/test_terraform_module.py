@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from checker.loaders.terraform.modules import expand, explain, key_suffix
-from checker.loaders.terraform.syntax import Lines, parse_block
+from checker.loaders.terraform.syntax import Block, parse_file
 from checker.loaders.terraform.values import Scope
 from checker.model import Computed, Unknown
 
 
-def block(text: str):  # type: ignore[no-untyped-def]
-    return parse_block(text, 0, len(text), Lines(text))
+def block(text: str) -> Block:
+    return parse_file(text).blocks[0]
 
 
 def test_explain_names_the_attribute_and_the_expression() -> None:

@@ -412,6 +412,9 @@ def _call(node: Call, scope: Scope) -> Any:
     name = node.name
     f = FUNCTIONS.get(name)
     if f is None:
+        if "::" in name:  # provider::aws::arn_parse(...): the provider computes it
+            return Unknown(f"{name}() is a provider-defined function: its value is known only "
+                           "when Terraform runs the provider")
         return Unknown(f"function {name}() is not evaluated by trailcheck")
     if name in ("try", "can"):
         env = Env(scope, _eval)

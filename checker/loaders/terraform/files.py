@@ -1,12 +1,13 @@
-"""Terraform files: read them, find their top-level blocks cheaply, parse the blocks that matter.
+"""Terraform files: read them, parse the ones that can matter, and index their top-level blocks.
 
-Parsing is the expensive step (python-hcl2 reads about 0.5 MB/s), so a module folder is first
-split into top-level blocks with a line-based regex, and only the blocks that can matter are
-parsed: resources that map to the model, and whatever they reference (found by regex, followed
-transitively). python-hcl2 validates the kept text and reports syntax errors; the blocks
-themselves are read by `terraform_syntax`, whose expressions are exact. The other blocks of a
-parsed file are still syntax-checked (by `terraform_syntax`, cheaply), so a broken file that
-contributes anything is reported; a file with nothing relevant is not parsed at all.
+Parsing is the expensive step, so a file is parsed (by `syntax.parse_file`, the one parser of
+record, whole) only when its text can hold something the loader needs: a resource of a type the
+model maps, a `module` or `provider` block, or a declaration a reference asks for (`var.x` asks
+for the files whose text holds `variable "x"`). These text tests are a filter on which files to
+parse; the blocks, their labels, their lines and the file's validity come from the parser only.
+A file with a syntax error gives one CT000 per error and contributes no block: Terraform refuses
+a configuration with any syntax error, and the rest of a broken file may depend on the part
+that could not be read (see docs/dev/hcl-parser.md).
 """
 
 from __future__ import annotations
@@ -28,62 +29,60 @@ from checker.loaders.terraform.syntax import (
     Lines,
     Lit,
     Obj,
+    ParsedFile,
     Tup,
-    parse_block,
-    parse_body,
     parse_expression,
+    parse_file,
     parse_template,
 )
-from checker.resources import cache_dir
 
-_HEADER = re.compile(
-    r"^[ \t]*(resource|data|module|variable|output|provider|locals|terraform|moved|import|removed"
-    r"|check)"
-    r'((?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*)[ \t]*\{',
-    re.M,
-)
-_LABEL = re.compile(r'"([^"\n]*)"|([A-Za-z_][\w-]*)')
-_LOCAL_NAME = re.compile(r"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=(?!=)", re.M)
-_SOURCE = re.compile(r'^[ \t]*source[ \t]*=[ \t]*"([^"\n]*)"', re.M)
 TFVARS_AUTO = re.compile(r".*\.auto\.tfvars(\.json)?$")
 JSON_BLOCK_KINDS = ("resource", "data", "module", "variable", "output", "provider", "locals")
+
+# Text filters: can this file hold such a block? Conservative for every way HCL writes a block
+# header, but escapes inside labels; each starts with a literal word, which `re` finds fast.
+_SEED_TEXT = re.compile(r"resource\s*\"?(?:" + "|".join(sorted(MAPPED_TYPES)) + r")(?![\w-])")
+_MODULE_TEXT = re.compile(r"module(?:\s*\"|\s+[^\W\d])")
+_PROVIDER_TEXT = re.compile(r"provider(?:\s*\"|\s+[^\W\d])")
 
 
 @dataclass(eq=False)
 class Decl:
-    """A top-level block found by the textual scan, and its parse once parsed."""
+    """A top-level block of a parsed file."""
 
     kind: str
     labels: tuple[str, ...]
     file: SourceFile
-    start: int
-    end: int
     line: int
-    names: tuple[str, ...] = ()  # for `locals`: the names it may define
-    parsed: Block | None = None
+    block: Block | None = None  # None for a .tf.json block that could not be read
     json_body: Any = None  # .tf.json: the block's JSON value
-    syntax_error: tuple[int, str] | None = None  # terraform_syntax could not read it
     overrides: list[Decl] = field(default_factory=list)  # same block in override files
+    order: tuple[int, int] = (0, 0)  # (file, block) in Terraform's reading order
+    _merged: Block | None = None
 
     @property
     def text(self) -> str:
         if self.json_body is not None:
             return json.dumps(self.json_body)
-        return (self.file.text or "")[self.start : self.end]
+        if self.block is None:
+            return ""
+        return (self.file.text or "")[self.block.start : self.block.end]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """For `locals`: the names it defines."""
+        return tuple(self.block.attrs) if self.block is not None else ()
 
     def parse(self) -> Block | None:
-        """The block, parsed on first use by terraform_syntax; None when it cannot be read (then
-        `syntax_error` says why, and the file is checked by python-hcl2). Blocks of override
-        files are merged in."""
-        if self.parsed is None and self.syntax_error is None and self.file.error is None:
-            text = self.file.text or ""
-            try:
-                self.parsed = parse_block(text, self.start, self.end, self.file.lines())
-            except HclSyntaxError as e:
-                self.syntax_error = (self.file.lines().line(e.pos), e.message)
-            if self.parsed is not None and self.overrides:
-                self.parsed = _merge_overrides(self.parsed, self.overrides)
-        return self.parsed
+        """The block, with the blocks of override files merged in; None when its file has a
+        syntax error (then the file is reported as CT000)."""
+        if self.file.errors or self.block is None:
+            return None
+        if not self.overrides:
+            return self.block
+        if self._merged is None:
+            self._merged = _merge_overrides(self.block, self.overrides)
+        return self._merged
 
 
 @dataclass(eq=False)
@@ -92,37 +91,63 @@ class SourceFile:
     display: str
     text: str | None
     is_json: bool
+    index: int = 0  # its place in the folder (lexical order)
     decls: list[Decl] = field(default_factory=list)
-    error: tuple[int, str] | None = None  # (line, message) of a read or parse error
-    needed: bool = False
-    _lines: Lines | None = None
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    parsed: bool = False
 
-    def lines(self) -> Lines:
-        if self._lines is None:
-            self._lines = Lines(self.text or "")
-        return self._lines
+    def parse(self) -> list[Decl]:
+        """Its top-level blocks, parsed on first use."""
+        if not self.parsed:
+            self.parsed = True
+            if self.text is not None:
+                _index(self, parse_file(self.text))
+        return self.decls
+
+    def may_hold_seed(self) -> bool:
+        return _SEED_TEXT.search(self.text or "") is not None
+
+    def may_hold_module(self) -> bool:
+        return _MODULE_TEXT.search(self.text or "") is not None
+
+    def may_hold_provider(self) -> bool:
+        return _PROVIDER_TEXT.search(self.text or "") is not None
+
+    def may_declare(self, kind: str, labels: tuple[str, ...]) -> bool:
+        """Can the text hold a `kind` block with these labels (`locals`: defining the name)?"""
+        text = self.text or ""
+        if kind not in text or not all(label in text for label in labels):
+            return False
+        return _declaration(kind, labels).search(text) is not None
 
 
-def scan_file(path: Path, display: str, text: str) -> SourceFile:
-    """Find the top-level blocks of one file without parsing it."""
+@functools.lru_cache(maxsize=4096)
+def _declaration(kind: str, labels: tuple[str, ...]) -> re.Pattern[str]:
+    if kind == "locals":  # a `name =` anywhere: the name of an argument in some block
+        return re.compile(r"(?<![\w.-])" + re.escape(labels[0]) + r"[ \t]*=(?![=>])")
+    parts = "".join(r'\s*"?' + re.escape(label) + '"?' for label in labels)
+    return re.compile(kind + parts + r"(?![\w-])")
+
+
+def syntax_message(message: str, column: int) -> str:
+    return f"syntax error: {message} (column {column})"
+
+
+def _index(sf: SourceFile, parsed: ParsedFile) -> None:
+    sf.errors = [(e.line, syntax_message(e.message, e.column)) for e in parsed.errors]
+    for k, block in enumerate(parsed.blocks):
+        sf.decls.append(Decl(block.type, block.labels, sf, block.line, block, order=(sf.index, k)))
+
+
+def read_source(path: Path, display: str, text: str, index: int = 0) -> SourceFile:
+    """A file of a module folder, not parsed yet (a `.tf.json` file is read at once)."""
     if path.name.endswith(".tf.json"):
-        return _scan_json(path, display, text)
-    sf = SourceFile(path, display, text, False)
-    matches = list(_HEADER.finditer(text))
-    line = 1
-    last = 0
-    for i, m in enumerate(matches):
-        start = m.start()
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        line += text.count("\n", last, start)
-        last = start
-        labels = tuple(a or b for a, b in _LABEL.findall(m.group(2)))
-        kind = m.group(1)
-        names: tuple[str, ...] = ()
-        if kind == "locals":
-            names = tuple(_LOCAL_NAME.findall(text, m.end(), end))
-        sf.decls.append(Decl(kind, labels, sf, start, end, line, names))
-    return sf
+        sf = _scan_json(path, display, text)
+        sf.index = index
+        for k, d in enumerate(sf.decls):
+            d.order = (index, k)
+        return sf
+    return SourceFile(path, display, text, False, index)
 
 
 def is_override_file(name: str) -> bool:
@@ -132,19 +157,18 @@ def is_override_file(name: str) -> bool:
     )
 
 
-_ALIAS = re.compile(r'^[ \t]*alias[ \t]*=[ \t]*"([^"\n]*)"', re.M)
+def _literal(decl: Decl, name: str) -> Any:
+    if decl.json_body is not None:
+        return decl.json_body.get(name) if isinstance(decl.json_body, dict) else None
+    attr = decl.block.attrs.get(name) if decl.block is not None else None
+    return attr.node.value if attr is not None and isinstance(attr.node, Lit) else None
 
 
 def override_key(decl: Decl) -> tuple[str, ...]:
     """What an override block overrides: the block of the same type and labels (for providers,
     the same alias)."""
     if decl.kind == "provider":
-        if decl.json_body is not None:
-            alias = decl.json_body.get("alias") if isinstance(decl.json_body, dict) else None
-        else:
-            m = _ALIAS.search(decl.text)
-            alias = m.group(1) if m else None
-        return ("provider", *decl.labels, str(alias or ""))
+        return ("provider", *decl.labels, str(_literal(decl, "alias") or ""))
     return (decl.kind, *decl.labels)
 
 
@@ -168,11 +192,8 @@ def _merge_overrides(base: Block, overrides: list[Decl]) -> Block:
 
 
 def module_source(decl: Decl) -> str | None:
-    if decl.json_body is not None:
-        src = decl.json_body.get("source") if isinstance(decl.json_body, dict) else None
-        return src if isinstance(src, str) else None
-    m = _SOURCE.search(decl.text)
-    return m.group(1) if m else None
+    src = _literal(decl, "source")
+    return src if isinstance(src, str) else None
 
 
 def is_seed(decl: Decl) -> bool:
@@ -191,14 +212,14 @@ def is_seed(decl: Decl) -> bool:
 
 
 def _scan_json(path: Path, display: str, text: str) -> SourceFile:
-    sf = SourceFile(path, display, text, True)
+    sf = SourceFile(path, display, text, True, parsed=True)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        sf.error = (e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
+        sf.errors.append((e.lineno, f"invalid JSON: {e.msg} (column {e.colno})"))
         return sf
     if not isinstance(doc, dict):
-        sf.error = (1, "a .tf.json file must hold a JSON object")
+        sf.errors.append((1, "a .tf.json file must hold a JSON object"))
         return sf
     lines = Lines(text)
     for kind, value in doc.items():
@@ -206,15 +227,12 @@ def _scan_json(path: Path, display: str, text: str) -> SourceFile:
             continue
         for labels, body in _json_blocks(kind, value):
             line = _json_line(text, lines, labels)
-            decl = Decl(kind, labels, sf, 0, 0, line, json_body=body)
-            if kind == "locals" and isinstance(body, dict):
-                decl.names = tuple(k for k in body if k != "//")
             try:
-                decl.parsed = json_block(kind, labels, body, text, lines, line)
+                block = json_block(kind, labels, body, text, lines, line)
             except (HclSyntaxError, TypeError, ValueError) as e:
-                sf.error = (line, f"{kind} {' '.join(labels)}: {getattr(e, 'message', e)}")
+                sf.errors.append((line, f"{kind} {' '.join(labels)}: {getattr(e, 'message', e)}"))
                 continue
-            sf.decls.append(decl)
+            sf.decls.append(Decl(kind, labels, sf, line, block, json_body=body))
     return sf
 
 
@@ -321,229 +339,6 @@ def _attr_line(text: str, lines: Lines, key: str, after_line: int) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# Parsing (in worker processes when there is enough to parse)
-
-
-# python-hcl2 is the arbiter of syntax: it parses every file in which terraform_syntax finds a
-# fault. True makes it also validate every block that is used, which terraform_syntax has
-# already parsed strictly; that costs about 80 ms per run (loading lark's grammar) and 1.2 s
-# per 1,000 files of the benchmark corpus, and catches nothing in the fixtures or the corpus.
-HCL2_VALIDATES_ALL = False
-
-
-@dataclass
-class CheckResult:
-    error: tuple[int, str] | None  # the file's first syntax error (line, message)
-    fallback: dict[int, Block] | None = (
-        None  # python-hcl2's reading of blocks terraform_syntax refused
-    )
-
-
-Job = tuple[str, list[tuple[int, int]], list[tuple[int, int]], bool]
-
-
-def check_job(
-    text: str, needed: list[tuple[int, int]], others: list[tuple[int, int]], suspect: bool
-) -> CheckResult:
-    """Check one file whose `needed` blocks terraform_syntax has read (all but the `suspect`
-    ones). terraform_syntax checks the other blocks too; wherever it finds fault, python-hcl2
-    parses the whole file and its verdict stands: a CT000 with lark's line, or (when it accepts
-    what terraform_syntax refused) its own reading of the blocks. With `HCL2_VALIDATES_ALL`,
-    python-hcl2 also validates every used block."""
-    if suspect:
-        err = _hcl2_error(text)
-        if err is not None:
-            return CheckResult(err)
-        return CheckResult(None, _fallback_blocks(text, needed))
-    if HCL2_VALIDATES_ALL:
-        kept = text if not others else "\n".join(text[s:e] for s, e in needed)
-        err = _hcl2_error(kept)
-        if err is not None and kept is not text:
-            err = _hcl2_error(text)  # the real line (or a glitch of the block split: no error)
-        if err is not None:
-            return CheckResult(err)
-    lines = Lines(text)
-    for s, e in others:
-        try:
-            parse_block(text, s, e, lines)
-        except HclSyntaxError:
-            return CheckResult(_hcl2_error(text))
-    return CheckResult(None)
-
-
-def _fallback_blocks(text: str, needed: list[tuple[int, int]]) -> dict[int, Block]:
-    lines = Lines(text)
-    blocks: dict[int, Block] = {}
-    hcl2_blocks: dict[tuple[str, tuple[str, ...]], Block] | None = None
-    for s, e in needed:
-        try:
-            blocks[s] = parse_block(text, s, e, lines)
-            continue
-        except HclSyntaxError:
-            pass
-        if hcl2_blocks is None:
-            hcl2_blocks = _hcl2_blocks(text)
-        header = _HEADER.match(text, s)
-        if header is not None:
-            key = (header.group(1), tuple(a or b for a, b in _LABEL.findall(header.group(2))))
-            if key in hcl2_blocks:
-                blocks[s] = hcl2_blocks[key]
-    return blocks
-
-
-def check_jobs(jobs: list[Job], texts: list[str], workers: int) -> list[CheckResult]:
-    """Run `check_job` over files, in worker processes when `workers` > 1."""
-    args = [(texts[i], j[1], j[2], j[3]) for i, j in enumerate(jobs)]
-    if workers <= 1 or len(args) < 2:
-        return [check_job(*a) for a in args]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # largest first, dealt round-robin into a few chunks per worker: few round trips, even load
-    order = sorted(range(len(args)), key=lambda i: -len(args[i][0]))
-    chunks: list[list[int]] = [[] for _ in range(min(workers * 3, len(args)))]
-    for k, i in enumerate(order):
-        chunks[k % len(chunks)].append(i)
-    results: list[CheckResult | None] = [None] * len(args)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [(c, pool.submit(_check_chunk, [args[i] for i in c])) for c in chunks if c]
-        for c, fut in futures:
-            for i, r in zip(c, fut.result(), strict=True):
-                results[i] = r
-    return [r if r is not None else CheckResult(None) for r in results]
-
-
-def _check_chunk(
-    args: list[tuple[str, list[tuple[int, int]], list[tuple[int, int]], bool]],
-) -> list[CheckResult]:
-    return [check_job(*a) for a in args]
-
-
-def warm_parser() -> None:
-    """Build the validating parser before forking, so workers inherit it."""
-    _validator()
-
-
-@functools.lru_cache(maxsize=1)
-def _validator() -> Any:
-    """python-hcl2's grammar without position tracking: validation needs no tree positions, and
-    drops half of the parse time. Its compiled form is cached where trailcheck caches (building
-    it takes a second); python-hcl2's own parser stands in when that is not possible."""
-    import hcl2.parser
-    from lark import Lark
-
-    cache = cache_dir()
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        version = getattr(__import__("hcl2"), "__version__", "0")
-        return Lark.open(
-            "hcl2.lark",
-            parser="lalr",
-            rel_to=hcl2.parser.__file__,
-            propagate_positions=False,
-            cache=str(cache / f"hcl2-{version}-validate.lark"),
-        )
-    except (OSError, ValueError):
-        return hcl2.parser.parser()
-
-
-def _hcl2_error(text: str) -> tuple[int, str] | None:
-    """python-hcl2's grammar's verdict on `text`: None, or the first error's line and message."""
-    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-
-    try:
-        _validator().parse(text + "\n")  # python-hcl2 appends a newline too
-    except UnexpectedToken as e:
-        if e.token.type == "$END":
-            return _last_line(
-                text
-            ), "syntax error: unexpected end of file (a block, string or bracket is not closed)"
-        lines = str(e.token).strip().splitlines()
-        token = lines[0][:40] if lines else "a newline"
-        return max(e.line, 1), f"syntax error: unexpected {token!r}"
-    except UnexpectedCharacters as e:
-        return max(e.line, 1), f"syntax error: unexpected character {e.char!r}"
-    except UnexpectedEOF:
-        return _last_line(
-            text
-        ), "syntax error: unexpected end of file (a block, string or bracket is not closed)"
-    except LarkError as e:
-        return 1, f"syntax error: {str(e).splitlines()[0]}"
-    return None
-
-
-def _last_line(text: str) -> int:
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
-
-
-def _hcl2_blocks(text: str) -> dict[tuple[str, tuple[str, ...]], Block]:
-    """python-hcl2's reading of a file's top-level blocks, as `Block`s (expressions are read back
-    from python-hcl2's string form, which loses quotes inside lists: a last resort)."""
-    import hcl2
-
-    data = hcl2.loads(text, with_meta=True)  # type: ignore[attr-defined]
-    out: dict[tuple[str, tuple[str, ...]], Block] = {}
-    depth = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1}
-    for kind, items in data.items():
-        for item in items if isinstance(items, list) else [items]:
-            for labels, body in _nest_labels(item, depth.get(kind, 0)):
-                out[(kind, labels)] = _hcl2_block(kind, labels, body)
-    return out
-
-
-def _nest_labels(
-    v: Any, depth: int, labels: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if depth == 0:
-        yield labels, v
-        return
-    if isinstance(v, dict):
-        for k, x in v.items():
-            yield from _nest_labels(x, depth - 1, (*labels, k))
-
-
-def _hcl2_block(kind: str, labels: tuple[str, ...], body: dict[str, Any]) -> Block:
-    line = int(body.get("__start_line__", 0))
-    attrs: dict[str, AttrDef] = {}
-    blocks: list[Block] = []
-    for k, v in body.items():
-        if k.startswith("__"):
-            continue
-        if (
-            isinstance(v, list)
-            and v
-            and all(isinstance(x, dict) and "__start_line__" in x for x in v)
-        ):
-            for x in v:
-                if k == "dynamic":
-                    for label, dyn in x.items():
-                        if isinstance(dyn, dict):
-                            blocks.append(_hcl2_block("dynamic", (label,), dyn))
-                else:
-                    blocks.append(_hcl2_block(k, (), x))
-            continue
-        attrs[k] = AttrDef(_hcl2_value(v), line, str(v)[:120])
-    return Block(kind, labels, attrs, tuple(blocks), line, int(body.get("__end_line__", line)))
-
-
-def _hcl2_value(v: Any) -> Any:
-    if isinstance(v, str):
-        if "${" in v or "%{" in v:
-            try:
-                return parse_template(v)
-            except HclSyntaxError:
-                return Lit(v)
-        return Lit(v)
-    if isinstance(v, list):
-        return Tup(tuple(_hcl2_value(x) for x in v))
-    if isinstance(v, dict):
-        return Obj(tuple((Lit(k), _hcl2_value(x)) for k, x in v.items() if not k.startswith("__")))
-    return Lit(v)
-
-
-# --------------------------------------------------------------------------------------------
 # Variable values files
 
 
@@ -560,25 +355,29 @@ def tfvars_files(folder: Path) -> list[Path]:
     return out
 
 
-def read_tfvars(path: Path, text: str) -> tuple[dict[str, AttrDef], tuple[int, str] | None]:
-    """Variable assignments of a values file, as expression nodes (evaluated without scope)."""
+def read_tfvars(path: Path, text: str) -> tuple[dict[str, AttrDef], list[tuple[int, str]]]:
+    """Variable assignments of a values file, as expression nodes (evaluated without scope), or
+    its errors (line, message): every syntax error of an HCL file, and its blocks (a values file
+    assigns variables only)."""
     if path.name.endswith(".json"):
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as e:
-            return {}, (e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")
+            return {}, [(e.lineno, f"invalid JSON: {e.msg} (column {e.colno})")]
         if not isinstance(doc, dict):
-            return {}, (1, "a .tfvars.json file must hold a JSON object")
+            return {}, [(1, "a .tfvars.json file must hold a JSON object")]
         lines = Lines(text)
         return {
             k: AttrDef(Lit(v), _attr_line(text, lines, k, 1), json.dumps(v)[:120])
             for k, v in doc.items()
-        }, None
-    err = _hcl2_error(text)
-    if err is not None:
-        return {}, err
-    try:
-        body = parse_body(text)
-    except HclSyntaxError as e:
-        return {}, (Lines(text).line(e.pos), f"syntax error: {e.message}")
-    return dict(body.attrs), None
+        }, []
+    parsed = parse_file(text)
+    errors = [(e.line, syntax_message(e.message, e.column)) for e in parsed.errors]
+    errors.extend(
+        (b.line, f"a values file can only assign variables (name = value): remove the {b.type} "
+                 "block")
+        for b in parsed.blocks
+    )
+    if errors:
+        return {}, sorted(errors)
+    return dict(parsed.attrs), []

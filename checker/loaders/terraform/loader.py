@@ -1,15 +1,14 @@
 """Terraform module folders (HCL and `.tf.json`) -> Estate.
 
-1. Scan: read every file of each folder and find its top-level blocks by regex.
+1. Read: every file of each folder; parse (`syntax.parse_file`, whole files) those whose text
+   can hold a resource of the model or a `module` block (see files).
 2. Graph: follow `module` blocks (local paths, or `.terraform/modules/modules.json`); a scanned
    folder called by another scanned folder is judged only through its caller.
 3. Select: a folder matters if it declares resources of the model, or calls a module that does;
-   in such a folder, parse (terraform_syntax) those resources and, transitively and by demand,
-   what their arguments reference: `aws_iam_role.r.arn` needs only r's count/for_each, `tags`
-   are never followed. Files with nothing that matters are never parsed.
-4. Check the rest of every file that contributes (worker processes when there is a lot);
-   python-hcl2 judges any file terraform_syntax finds fault with (see terraform_files).
-5. Evaluate each root module instance and map its resources to the model.
+   in such a folder, follow what those resources' arguments reference, transitively and by
+   demand (`aws_iam_role.r.arn` needs only r's count/for_each, `tags` are never followed), and
+   parse the files that can declare what is referenced. Other files are never parsed.
+4. Evaluate each root module instance and map its resources to the model.
 
 Unknown `count`/`for_each`: the resource is judged as one instance `x[*]` whose per-instance
 values (`count.index`, `each.key`, `each.value`) are unknown, and a CT000 `unknown` diagnostic
@@ -26,21 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from checker.loaders.reading import LoadOptions, read_text
-from checker.loaders.terraform import files as terraform_files
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import (
     Decl,
-    Job,
     SourceFile,
-    check_jobs,
     is_override_file,
     is_seed,
     module_source,
     override_key,
+    read_source,
     read_tfvars,
-    scan_file,
     tfvars_files,
-    warm_parser,
 )
 from checker.loaders.terraform.modules import (
     ModuleInstance,
@@ -67,8 +62,6 @@ from checker.loaders.terraform.values import Traced, untrace
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 TF_SUFFIXES = (".tf", ".tf.json")
-# Above this much text to check, worker processes pay for themselves (about 0.15 s of work).
-PARALLEL_BYTES = 600_000
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
 # Arguments that never feed the model: their references are not followed.
 IGNORED_ATTRS = frozenset(
@@ -90,6 +83,8 @@ IGNORED_ATTRS = frozenset(
 META_ARGS_NEEDED = ("count", "for_each", "provider", "region")
 META_ATTRS = frozenset(META_ARGS_NEEDED)
 _MODULE_META = frozenset({"count", "for_each", "providers", "source"})
+# Root names of references that no block of the folder declares.
+_NOT_DECLARED = frozenset({"count", "each", "self", "path", "terraform"})
 # Data sources whose every argument shapes the attribute read (a policy document's json).
 WHOLE_DATA = frozenset({"aws_iam_policy_document"})
 # The arguments a computed attribute is derived from (see terraform_module.DERIVED).
@@ -112,7 +107,11 @@ def _resource_demand(rtype: str, attr: str | None) -> frozenset[str] | None:
 
 
 class Folder:
-    """One module folder: its files and its top-level declarations."""
+    """One module folder: its files and the top-level declarations of those parsed so far.
+
+    Files that can hold a resource of the model or a `module` block are parsed at once (every
+    file when the folder has override files); the others when `declare` asks for a name they
+    may declare. The tables below hold what the parsed files declare."""
 
     def __init__(self, path: Path, options: LoadOptions) -> None:
         self.path = path
@@ -126,15 +125,14 @@ class Folder:
         self.modules: dict[str, Decl] = {}
         self.outputs: dict[str, Decl] = {}
         self.providers: list[Decl] = []
-        self.needed: set[int] = set()  # id() of needed decls
+        self._asked: set[tuple[str, tuple[str, ...]]] = set()
         self._seeds: list[Decl] | None = None
-        self._types: set[str] | None = None
-        self._scan(options)
+        self._read(options)
 
     def label(self) -> str:
         return self.display or "."
 
-    def _scan(self, options: LoadOptions) -> None:
+    def _read(self, options: LoadOptions) -> None:
         try:
             names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
         except OSError:
@@ -148,15 +146,41 @@ class Folder:
             if err is not None:
                 self.read_errors.append(err)
                 continue
-            sf = scan_file(path, display, text or "")
-            self.files.append(sf)
-        # primary files first, then override files, in lexical order (as Terraform)
-        for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
-            override = is_override_file(sf.path.name)
-            for d in sf.decls:
-                if override and self._override(d):
-                    continue
-                self._declare(d)
+            self.files.append(read_source(path, display, text or "", len(self.files)))
+        if any(is_override_file(sf.path.name) for sf in self.files):
+            # Terraform merges override files into the blocks of the others: read them all
+            for sf in self.files:
+                sf.parse()
+            for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
+                override = is_override_file(sf.path.name)
+                for d in sf.decls:
+                    if not (override and self._override(d)):
+                        self._declare(d)
+            return
+        for sf in self.files:
+            if sf.parsed or sf.may_hold_seed() or sf.may_hold_module():
+                self._parse(sf)
+
+    def _parse(self, sf: SourceFile) -> None:
+        late = any(f.parsed for f in self.files[sf.index + 1 :])
+        for d in sf.parse():
+            self._declare(d)
+        if late:  # keep the tables in reading order, as Terraform lists them
+            for table in (self.variables, self.resources, self.data, self.modules, self.outputs):
+                _sort(table)
+
+    def declare(self, kind: str, *labels: str) -> None:
+        """Parse the files that can declare a `kind` block with these labels (`locals`: the
+        local `labels[0]`; no labels: any such block)."""
+        key = (kind, labels)
+        if key in self._asked or ((kind, ()) in self._asked and labels):
+            return
+        self._asked.add(key)
+        for sf in self.files:
+            if not sf.parsed and (
+                sf.may_hold_provider() if kind == "provider" else sf.may_declare(kind, labels)
+            ):
+                self._parse(sf)
 
     def _override(self, d: Decl) -> bool:
         """Attach a block of an override file to the block it overrides; False if none."""
@@ -175,32 +199,47 @@ class Folder:
         return False
 
     def _declare(self, d: Decl) -> None:
+        """Index a declaration; of two with the same name, the first in reading order wins
+        (Terraform refuses both)."""
         if d.kind == "resource" and len(d.labels) == 2:
-            self.resources.setdefault((d.labels[0], d.labels[1]), d)
+            _first(self.resources, (d.labels[0], d.labels[1]), d)
         elif d.kind == "data" and len(d.labels) == 2:
-            self.data.setdefault((d.labels[0], d.labels[1]), d)
+            _first(self.data, (d.labels[0], d.labels[1]), d)
         elif d.kind == "variable" and d.labels:
-            self.variables.setdefault(d.labels[0], d)
+            _first(self.variables, d.labels[0], d)
         elif d.kind == "locals":
             for n in d.names:
-                self.locals.setdefault(n, []).append(d)
+                decls = self.locals.setdefault(n, [])
+                decls.append(d)
+                decls.sort(key=_order)
         elif d.kind == "module" and d.labels:
-            self.modules.setdefault(d.labels[0], d)
+            _first(self.modules, d.labels[0], d)
         elif d.kind == "output" and d.labels:
-            self.outputs.setdefault(d.labels[0], d)
+            _first(self.outputs, d.labels[0], d)
         elif d.kind == "provider" and d.labels:
             self.providers.append(d)
-
-    @property
-    def resource_types(self) -> set[str]:
-        if self._types is None:
-            self._types = {t for t, _ in self.resources}
-        return self._types
+            self.providers.sort(key=_order)
 
     def seeds(self) -> list[Decl]:
         if self._seeds is None:
             self._seeds = [d for d in self.resources.values() if is_seed(d)]
         return self._seeds
+
+
+def _order(d: Decl) -> tuple[int, int]:
+    return d.order
+
+
+def _sort(table: dict[Any, Decl]) -> None:
+    items = sorted(table.items(), key=lambda kv: kv[1].order)
+    table.clear()
+    table.update(items)
+
+
+def _first(table: dict[Any, Decl], key: Any, d: Decl) -> None:
+    known = table.get(key)
+    if known is None or d.order < known.order:
+        table[key] = d
 
 
 class _Loader:
@@ -322,9 +361,10 @@ class _Loader:
     # -- selection ---------------------------------------------------------------------
 
     def select(self, root: Path) -> None:
-        """Parse, for the module tree under `root`, the resources of the model and what their
-        arguments reference, transitively (by demand: `aws_iam_role.r.arn` needs only r's
-        count/for_each, `local.x` only that local)."""
+        """Follow, for the module tree under `root`, what the resources of the model reference,
+        transitively, and parse the files that can declare it (by demand: `aws_iam_role.r.arn`
+        needs only r's count/for_each, `local.x` only that local). Evaluation reads only what
+        this reached."""
         work: list[tuple[Folder, str, Decl, frozenset[str] | None]] = []
         visited: set[tuple[Path, str]] = set()
 
@@ -335,6 +375,7 @@ class _Loader:
             if not self.relevant(folder, root, keypath):
                 return
             work.extend((folder, keypath, d, None) for d in folder.seeds())
+            folder.declare("provider")
             work.extend((folder, keypath, d, None) for d in folder.providers)
             for name, child in self.resolve_calls(folder, root, keypath).items():
                 if isinstance(child, Path):
@@ -349,11 +390,6 @@ class _Loader:
         done: dict[tuple[int, str], set[str]] = {}
         while work:
             folder, keypath, decl, attrs = work.pop()
-            folder.needed.add(id(decl))
-            decl.file.needed = True
-            for o in decl.overrides:
-                folder.needed.add(id(o))
-                o.file.needed = True
             block = decl.parse()
             if block is None:
                 continue
@@ -386,20 +422,25 @@ class _Loader:
         self, folder: Folder, root: Path, keypath: str, name: str, steps: tuple[Any, ...]
     ) -> list[Any]:
         attrs = [v for k, v in steps if k == "attr"]
-        if name == "var" and attrs:
+        if not attrs or name in _NOT_DECLARED:
+            return []
+        if name == "var":
+            folder.declare("variable", attrs[0])
             d = folder.variables.get(attrs[0])
             return [(folder, keypath, d, None)] if d is not None else []
-        if name == "local" and attrs:
+        if name == "local":
+            folder.declare("locals", attrs[0])
             return [
                 (folder, keypath, d, frozenset({attrs[0]})) for d in folder.locals.get(attrs[0], [])
             ]
         if name == "data" and len(attrs) >= 2:
+            folder.declare("data", attrs[0], attrs[1])
             d = folder.data.get((attrs[0], attrs[1]))
             if d is None:
                 return []
             wanted = None if attrs[0] in WHOLE_DATA or len(attrs) < 3 else frozenset({attrs[2]})
             return [(folder, keypath, d, wanted)]
-        if name == "module" and attrs:
+        if name == "module":
             d = folder.modules.get(attrs[0])
             if d is None:
                 return []
@@ -409,15 +450,19 @@ class _Loader:
                 cf = self.folder(child)
                 kp = _kp(keypath, attrs[0])
                 self.callers[(child, root, kp)] = (folder, keypath, d)
-                outs = (
-                    [cf.outputs[attrs[1]]]
-                    if len(attrs) > 1 and attrs[1] in cf.outputs
-                    else list(cf.outputs.values())
-                )
+                if len(attrs) > 1:
+                    cf.declare("output", attrs[1])
+                if len(attrs) > 1 and attrs[1] in cf.outputs:
+                    outs = [cf.outputs[attrs[1]]]
+                else:
+                    cf.declare("output")
+                    outs = list(cf.outputs.values())
                 out.extend((cf, kp, o, None) for o in outs)
+                cf.declare("provider")
                 out.extend((cf, kp, p, None) for p in cf.providers)
             return out
-        if name in folder.resource_types and attrs:
+        if name not in ("var", "local", "data", "module"):  # a resource type, or a local name
+            folder.declare("resource", name, attrs[0])
             d = folder.resources.get((name, attrs[0]))
             if d is None:
                 return []
@@ -425,52 +470,6 @@ class _Loader:
                 (folder, keypath, d, _resource_demand(name, attrs[1] if len(attrs) > 1 else None))
             ]
         return []
-
-    # -- validation ----------------------------------------------------------------------
-
-    def check(self) -> None:
-        """python-hcl2 validates every file that contributes (see terraform_files.check_job)."""
-        jobs: list[Job] = []
-        texts: list[str] = []
-        owners: list[SourceFile] = []
-        size = 0
-        for folder in self.folders.values():
-            for sf in folder.files:
-                if not sf.needed or sf.is_json or sf.text is None or sf.error is not None:
-                    continue
-                needed = [d for d in sf.decls if id(d) in folder.needed]
-                suspect = any(d.syntax_error is not None for d in needed)
-                ranges = [(d.start, d.end) for d in needed]
-                others = [(d.start, d.end) for d in sf.decls if id(d) not in folder.needed]
-                if not (suspect or others or terraform_files.HCL2_VALIDATES_ALL):
-                    continue  # every block of the file is read already
-                jobs.append((sf.display, ranges, others, suspect))
-                texts.append(sf.text)
-                owners.append(sf)
-                size += sum(
-                    e - s for s, e in (ranges if terraform_files.HCL2_VALIDATES_ALL else others)
-                )
-        workers = self._workers(size, len(jobs))
-        if workers > 1 and (terraform_files.HCL2_VALIDATES_ALL or any(j[3] for j in jobs)):
-            warm_parser()
-        for sf, result in zip(owners, check_jobs(jobs, texts, workers), strict=True):
-            if result.error is not None:
-                sf.error = result.error
-                for d in sf.decls:
-                    d.parsed = None
-            elif result.fallback:
-                for d in sf.decls:
-                    if d.parsed is None and d.start in result.fallback:
-                        d.parsed = result.fallback[d.start]
-                        d.syntax_error = None
-
-    def _workers(self, size: int, n_jobs: int) -> int:
-        if self.options.jobs == 1 or n_jobs < 4:
-            return 1
-        if self.options.jobs > 1:
-            return self.options.jobs
-        cpus = os.cpu_count() or 1
-        return min(cpus, 8) if size >= PARALLEL_BYTES else 1
 
     # -- Host ----------------------------------------------------------------------------
 
@@ -500,15 +499,15 @@ class _Loader:
         for f in files:
             display = self.options.display(f)
             if not f.is_file():
-                self._once_error(display, 0, "var file not found")
+                self._once_error(display, [(0, "var file not found")])
                 continue
             text, err = read_text(f, display, "terraform")
             if err is not None:
                 self._once_estate(display, err)
                 continue
-            assigned, perr = read_tfvars(f, text or "")
-            if perr is not None:
-                self._once_error(display, perr[0], perr[1])
+            assigned, errors = read_tfvars(f, text or "")
+            if errors:
+                self._once_error(display, errors)
                 continue
             self._once_input(display)
             values.update(assigned)
@@ -522,12 +521,13 @@ class _Loader:
             }
         return self._cli_values
 
-    def _once_error(self, display: str, line: int, message: str) -> None:
+    def _once_error(self, display: str, errors: list[tuple[int, str]]) -> None:
         if any(i.path == display for i in self.inputs):
             return
         self.inputs.append(InputFile(display, "terraform", "error"))
-        self.diagnostics.append(
+        self.diagnostics.extend(
             Diagnostic("CT000", "fail", message, Location(display, line), display)
+            for line, message in errors
         )
 
     def _once_estate(self, display: str, err: Estate) -> None:
@@ -554,7 +554,7 @@ class _Raw:
 def _typed_cli_value(cli: AttrDef, decl: Decl) -> AttrDef:
     """Terraform reads `--var` values as strings for string variables, and as HCL otherwise."""
     raw = cli.node.raw
-    block = decl.parsed
+    block = decl.parse()
     type_attr = block.attrs.get("type") if block is not None else None
     if type_attr is not None and _TYPE_STRING.match(type_attr.src):
         return AttrDef(Lit(raw), 0, cli.src)
@@ -655,7 +655,6 @@ def load_terraform(
     tops = [p for p in paths if p not in callees]
     for top in tops:
         loader.select(top)
-    loader.check()
     per_root: list[Estate] = []
     for top in tops:
         _remote_diagnostics(loader, top)
@@ -841,11 +840,11 @@ def _finish(loader: _Loader, per_root: list[Estate]) -> Estate:
     for folder in loader.folders.values():
         parts.extend(folder.read_errors)
         for sf in folder.files:
-            if sf.error is not None:
-                line, message = sf.error
+            if sf.errors:
                 inputs.append(InputFile(sf.display, "terraform", "error"))
-                diagnostics.append(
+                diagnostics.extend(
                     Diagnostic("CT000", "fail", message, Location(sf.display, line), sf.display)
+                    for line, message in sf.errors
                 )
             else:
                 inputs.append(InputFile(sf.display, "terraform", "ok"))
