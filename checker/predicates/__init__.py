@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checker.model import Estate, Location, Reference, Trail
+from checker.simulator.sharing import Shared
 
 OutcomeStatus = Literal["pass", "fail", "unknown"]
 
@@ -53,6 +54,8 @@ class Context:
     estate: Estate
     options: Options
     cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # work every unit's view of the scan shares (other units' organization trails)
+    shared: Shared = field(default_factory=Shared, compare=False, hash=False)
 
 
 def outside_inputs(

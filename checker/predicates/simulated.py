@@ -26,7 +26,8 @@ def records_all_management_events(ctx: Context, subject: Any, args: dict[str, An
 
     estate: Estate = subject.obj
     cov = estate_management_coverage(
-        estate, ctx.options.expected_regions, default_region=ctx.options.default_region
+        estate, ctx.options.expected_regions, default_region=ctx.options.default_region,
+        shared=ctx.shared,
     )
     return _estate_outcome(estate, cov)
 
@@ -41,6 +42,7 @@ def records_all_s3_objects(ctx: Context, subject: Any, args: dict[str, Any]) -> 
         ctx.options.expected_regions,
         read_only=bool(args["read_only"]),
         default_region=ctx.options.default_region,
+        shared=ctx.shared,
     )
     return _estate_outcome(estate, cov)
 
