@@ -12,7 +12,7 @@ reason; an unknown value that no stage reads is never looked at.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, Union
@@ -722,6 +722,20 @@ class CompiledTrail:
         if verdict.match is None:
             return UNK, verdict.reason
         return (MATCH, verdict.reason) if verdict.match else (MISS, verdict.reason)
+
+    def region_class(self, region: str) -> Hashable:
+        """Equal for two Regions when events that differ only in their Region get the same
+        Region outcome from this trail, reason included: callers simulate one Region of each
+        class of Regions that every trail they ask puts together."""
+        multi, home = self._multi, self._home
+        if multi is True:
+            same = not self._partition or partition_of(region) == self._partition
+            return "inside" if same else region  # the reason names the event's Region
+        if home is not None and region == home:
+            return "home"
+        if isinstance(multi, Unknown):
+            return region  # the reason names the event's Region
+        return "elsewhere"
 
     # -- the decision ---------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ Why the probe sets are complete:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
@@ -51,7 +51,7 @@ from checker.simulator.capture import (
 )
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
-from checker.simulator.sharing import OrganizationProbe, Shared
+from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
@@ -440,7 +440,7 @@ def s3_object_coverage(
     homeless = {t.id for t in estate.trails if at_most_one_region(t, default_region)}
     # Regions where only single-region trails of unknown home Region might record a probe
     only_homeless: dict[str, set[str]] = {}
-    for region in regions:
+    for region, alike in _region_classes(regions, own, foreign, universe, shared).items():
         for values in combos:
             arn = values["resources.ARN"]
             bucket = _bucket_of(arn) or PROBE_BUCKET
@@ -459,14 +459,15 @@ def s3_object_coverage(
                 if org is not None and org.captured is not None:
                     captured_by.add(org.captured)
                     continue
-                probe = _Missed(event, decisions, org, foreign.skip)
-                undecided = probe.undecided()
+                probes = [_Missed(event, r, decisions, org, foreign.skip) for r in alike]
+                undecided = probes[0].undecided()
                 if not undecided:
-                    missed.append(probe)
+                    missed += probes
                     continue
-                unknown.append(probe)
+                unknown += probes
                 if undecided <= homeless:
-                    only_homeless.setdefault(region, set()).update(undecided)
+                    for r in alike:
+                        only_homeless.setdefault(r, set()).update(undecided)
     if missed:
         gaps = _s3_gaps(missed, regions, len(combos))
         return Coverage("fail", f"S3 object {kind} are not all recorded: {gaps}")
@@ -490,10 +491,12 @@ def s3_object_coverage(
 
 @dataclass(frozen=True)
 class _Missed:
-    """A probe no trail captures: the own trails' decisions and the organization trails'
-    (shared by every view; `skip` leaves out the copies of the view's own)."""
+    """A probe no trail captures in `region`: the own trails' decisions and the organization
+    trails' (shared by every view; `skip` leaves out the copies of the view's own). `event` is
+    in a Region every trail treats like `region` (`_region_classes`)."""
 
     event: Event
+    region: str
     own: list[tuple[str, Decision]]
     organization: OrganizationProbe | None
     skip: frozenset[str]
@@ -510,11 +513,31 @@ class _Missed:
             yield from (x for x in self.organization.decisions if x[0] not in self.skip)
 
 
+def _region_classes(
+    regions: Sequence[str],
+    own: Sequence[CompiledTrail],
+    foreign: Foreign,
+    universe: Sequence[CompiledTrail],
+    shared: Shared,
+) -> dict[str, list[str]]:
+    """`regions` in classes that every trail treats alike (`CompiledTrail.region_class`), each
+    under its first Region: S3 object events reach `decide` with their Region read only there
+    (they are not global service events, and no selector field is a Region), so one Region of a
+    class answers for all, reasons included."""
+    classes: dict[Hashable, list[str]] = {}
+    for region in regions:
+        key = ("region classes", foreign.key, region)  # the same for every view
+        theirs = shared.results.get(key)
+        if theirs is None:
+            theirs = shared.results[key] = tuple(c.region_class(region) for c in universe)
+        classes.setdefault((tuple(c.region_class(region) for c in own), theirs), []).append(region)
+    return {alike[0]: alike for alike in classes.values()}
+
+
 def _s3_gaps(missed: list[_Missed], regions: Sequence[str], probes_per_region: int) -> str:
     per_region: dict[str, int] = {}
     for probe in missed:
-        event = probe.event
-        per_region[event.aws_region] = per_region.get(event.aws_region, 0) + 1
+        per_region[probe.region] = per_region.get(probe.region, 0) + 1
     # Regions where every probe is missed: nothing records the class there.
     whole = [r for r in regions if per_region.get(r, 0) == probes_per_region]
     parts: list[str] = []
@@ -525,7 +548,7 @@ def _s3_gaps(missed: list[_Missed], regions: Sequence[str], probes_per_region: i
     groups: dict[str, tuple[set[str], set[str]]] = {}
     for probe in missed:
         event = probe.event
-        if event.aws_region in whole:
+        if probe.region in whole:
             continue
         arn = event.resources[0].arn or ""
         bucket = _bucket_of(arn)
@@ -536,11 +559,11 @@ def _s3_gaps(missed: list[_Missed], regions: Sequence[str], probes_per_region: i
         label = next((g for g in groups if g.split(" (e.g.")[0] == label.split(" (e.g.")[0]), label)
         names, where = groups.setdefault(label, (set(), set()))
         names.add(event.event_name)
-        where.add(event.aws_region)
+        where.add(probe.region)
     for label, (names, where) in groups.items():
         region_text = "every region" if len(where) == len(regions) else _list(sorted(where))
         parts.append(f"{label} in {region_text} (e.g. {_list(sorted(names), 3)})")
-    first = next((p for p in missed if p.event.aws_region not in whole), missed[0])
+    first = next((p for p in missed if p.region not in whole), missed[0])
     reasons = list(dict.fromkeys(f"{tid}: {d.reason}" for tid, d in first.decisions()))
     return "; ".join(parts) + f" [{_list(reasons, SHOWN_TRAILS, '; ')}]"
 
