@@ -208,7 +208,9 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
             key = f"{obj.location.unit}\x00{obj.id}"  # ids are unique within a load unit
             subject = Subject(obj.id, obj.location, obj, (t,))
         else:
-            key = f"ref:{ref.value}"
+            # one subject per unit: two root modules naming the same missing bucket are
+            # usually two accounts, and each finding points into its own unit
+            key = f"ref:{t.location.unit}\x00{ref.value}"
             resource, _ = outside_inputs(kind, ref, (t,), "")
             subject = Subject(resource, t.where(attr), ref, (t,))
         if key in seen:

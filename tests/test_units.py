@@ -223,3 +223,26 @@ def test_a_name_joins_the_object_of_its_own_unit_first() -> None:
         found = estate.resolve("log_group", Reference("cloudtrail", unit=unit))
         assert found is not None and found.location.unit == unit
         assert [f.location.unit for f in estate.filters_on(found)] == [unit]
+
+
+def test_a_missing_bucket_two_units_name_is_judged_in_each(capsys: Capsys, tmp_path: Path) -> None:
+    # two example roots of one module, each naming a bucket created elsewhere: one finding per
+    # unit, each naming its own trail once (not one finding whose trail list repeats the id)
+    (tmp_path / "module").mkdir()
+    (tmp_path / "module" / "main.tf").write_text(
+        'variable "bucket" {}\n'
+        'resource "aws_cloudtrail" "this" {\n'
+        '  name           = "t"\n'
+        "  s3_bucket_name = var.bucket\n"
+        "}\n"
+    )
+    for name in ("minimal", "complete"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(
+            'module "trail" {\n  source = "../module"\n  bucket = "shared-logs"\n}\n'
+        )
+    found = by_unit(scan(capsys, tmp_path), "CT020")
+    assert set(found) == {rel(tmp_path / "minimal"), rel(tmp_path / "complete")}
+    for f in found.values():
+        assert f["status"] == "unknown"
+        assert "(used by module.trail.aws_cloudtrail.this)" in f["message"]
