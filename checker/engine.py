@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -348,9 +348,12 @@ def evaluate(
     rules: Iterable[Rule],
     options: Options | None = None,
     judgement: Judgement | None = None,
+    after_view: Callable[[UnitView, Context], None] | None = None,
 ) -> list[Finding]:
     """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted. Rules
-    about the set of trails are judged once per deployment unit."""
+    about the set of trails are judged once per deployment unit; `after_view` is called with
+    each view and its context once they are, before the view's caches are let go (a scan of
+    many units keeps one view's simulations at a time)."""
     judgement = judgement or Judgement(estate, options)
     load_all()
     rules = list(rules)
@@ -386,6 +389,9 @@ def evaluate(
         for rule in checked:
             if rule.scope == "estate":
                 findings.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
+        if after_view is not None:
+            after_view(view, ctx)
+        ctx.cache.clear()
     return sorted(set(findings), key=Finding.sort_key)
 
 

@@ -702,12 +702,35 @@ class Estate:
         return {k: tuple(v) for k, v in index.items()}
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
-        return tuple(
-            a for a in self.alarms if a.metric_name == metric_name and a.namespace == namespace
-        )
+        return self._alarms_by_metric.get((metric_name, namespace), ())
+
+    @cached_property
+    def alarms_on_unknown_metrics(self) -> tuple[Alarm, ...]:
+        """The alarms whose metric name or namespace is unknown."""
+        return tuple(a for a in self.alarms
+                     if isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown))
 
     def subscriptions_of(self, topic: Topic) -> tuple[Subscription, ...]:
-        return tuple(s for s in self.subscriptions if self.resolve("topic", s.topic) is topic)
+        return self._subscriptions_by_topic.get(id(topic), ())
+
+    # Indexes built once per estate: the simulator asks for every event of every trail, and a
+    # unit's view holds every organization trail's alarms and topics.
+    @cached_property
+    def _alarms_by_metric(self) -> dict[tuple[object, object], tuple[Alarm, ...]]:
+        index: dict[tuple[object, object], list[Alarm]] = {}
+        for a in self.alarms:
+            if isinstance(a.metric_name, str) and isinstance(a.namespace, str):
+                index.setdefault((a.metric_name, a.namespace), []).append(a)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def _subscriptions_by_topic(self) -> dict[int, tuple[Subscription, ...]]:
+        index: dict[int, list[Subscription]] = {}
+        for s in self.subscriptions:
+            topic = self.resolve("topic", s.topic)
+            if topic is not None:
+                index.setdefault(id(topic), []).append(s)
+        return {k: tuple(v) for k, v in index.items()}
 
 
 def _reference_spellings(value: str) -> Iterator[str]:

@@ -120,13 +120,11 @@ def test_tfvars_with_crlf_line_endings_are_read(capsys: Capsys, tmp_path: Path) 
 
 GOOD_TRAIL = 'resource "aws_cloudtrail" "good" {\n  name = "good"\n  s3_bucket_name = "b"\n}\n'
 
-BAD_TERRAFORM = {
-    "invalid-regex": ('resource "aws_cloudtrail" "t" {\n  name = replace("a", "/(/", "b")\n'
-                      '  s3_bucket_name = "b"\n}\n', None),
-    "merge-null": ('resource "aws_cloudtrail" "t" {\n  name = "t"\n'
-                   '  s3_key_prefix = merge(null, {})\n  s3_bucket_name = "b"\n}\n', None),
-    "count-overflow": ('resource "aws_cloudtrail" "t" {\n  count = 1e400\n  name = "t"\n'
-                       '  s3_bucket_name = "b"\n}\n', None),
+# Terraform values that once crashed the evaluator (kept in fixtures/fuzz/, which the loader
+# fuzz test replays too)
+FUZZ = CASES.parent / "fuzz"
+BAD_TERRAFORM: dict[str, tuple[str, int | None]] = {
+    p.stem: (p.read_text(), None) for p in sorted(FUZZ.glob("*.tf"))
 }
 
 

@@ -439,7 +439,7 @@ def test_cli_judges_config_entries_only_on_whole_tree_scans(
     (tmp_path / "infra" / "main.tf").write_text("\n")
     (tmp_path / ".trailcheck.yaml").write_text("skip:\n  - rule: CT024\n    reason: r\n")
     monkeypatch.setattr(loaders, "load_paths", lambda paths, options=None: Estate())
-    monkeypatch.setattr(engine, "evaluate", lambda estate, rules, *more: [])
+    monkeypatch.setattr(engine, "evaluate", lambda estate, rules, *more, **named: [])
     assert main(["scan", "infra/main.tf"]) == 0  # pre-commit: a few files
     assert main(["scan", "infra"]) == 0  # a folder below the config's: partial too
     capsys.readouterr()

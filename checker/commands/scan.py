@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.commands.options import (
     add_input_options,
@@ -25,7 +25,8 @@ from checker.errors import EXIT_OK, UsageError
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.findings import Finding
-    from checker.model import Estate
+    from checker.model import Estate, UnitView
+    from checker.predicates import Context, Options
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,30 +83,49 @@ def run(args: argparse.Namespace) -> int:
     options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd))
     rules = config.with_severities(load_rules())
     judgement = Judgement(estate, options)
-    findings = evaluate(estate, rules, options, judgement)
+    matrix = _CoverageMatrix(options) if COVERAGE_FORMATS & set(requested_formats(args)) else None
+    findings = evaluate(estate, rules, options, judgement,
+                        after_view=matrix.add if matrix else None)  # fmt: skip
     findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
-    if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
-        from checker.predicates.cis_alarms import shared_runner
-        from checker.simulator.scenarios import load_catalog, unit_coverage
-
-        units = [
-            (v.name, v.estate, shared_runner(judgement.contexts[v.name])) for v in judgement.views
-        ]
-        # the critical scenarios, as the reports show them: a cell per scenario, Region and
-        # unit grows fast in a monorepo (`trailcheck coverage` gives every scenario)
-        extra["coverage"] = unit_coverage(
-            units, options.expected_regions, default_region=options.default_region,
-            scenarios=[s for s in load_catalog() if s.critical],
-        )
+    if matrix is not None and judgement.views:
+        extra["coverage"] = matrix.section()
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)
     return exit_code(findings, args)
 
+
+
+class _CoverageMatrix:
+    """The reports' coverage section, a unit at a time as the engine judges them (with the
+    simulations the unit's rules made, before they are let go). The critical scenarios only:
+    a cell per scenario, Region and unit grows fast in a monorepo (`trailcheck coverage`
+    gives every scenario)."""
+
+    def __init__(self, options: Options) -> None:
+        from checker.simulator.scenarios import load_catalog
+
+        self.options = options
+        self.scenarios = [s for s in load_catalog() if s.critical]
+        self.units: list[dict[str, Any]] = []
+
+    def add(self, view: UnitView, ctx: Context) -> None:
+        from checker.predicates.cis_alarms import shared_runner
+        from checker.simulator.scenarios import unit_coverage
+
+        section = unit_coverage([(view.name, view.estate, shared_runner(ctx))],
+                                self.options.expected_regions,
+                                default_region=self.options.default_region,
+                                scenarios=self.scenarios)  # fmt: skip
+        self.units += section["units"]
+
+    def section(self) -> dict[str, Any]:
+        regions = list(dict.fromkeys(self.options.expected_regions))
+        return {"regions": regions, "units": self.units}
 
 
 def _nothing_to_judge(args: argparse.Namespace, estate: Estate) -> bool:

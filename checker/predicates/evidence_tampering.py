@@ -14,6 +14,7 @@ with none in scope the result is unknown: the guard may well live outside the sc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from checker import policy_doc
@@ -57,7 +58,10 @@ class Findings:
 @predicate("deny_trail_tampering")
 def deny_trail_tampering(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
     estate: Estate = subject.obj
-    policies = [p for p in estate.policies if in_scope(p)]
+    # each policy is read once per scan: every unit's view holds the organization's SCPs
+    read = [(p, ctx.shared.answer(p, "tampering", partial(_read_in_scope, p)))
+            for p in estate.policies]
+    policies = [p for p, part in read if part is not None]
     if not policies:
         return Outcome(
             "unknown",
@@ -66,9 +70,33 @@ def deny_trail_tampering(ctx: Context, subject: Any, args: dict[str, Any]) -> Ou
             "organization's SCPs too",
         )
     found = Findings()
-    for pol in policies:
-        _read_policy(pol, found)
+    for _, part in read:
+        if part is not None:
+            _add(found, part)
     return _verdict(found, policies)
+
+
+def _read_in_scope(pol: ControlPolicy) -> Findings | None:
+    """What one policy says about tampering; None when it is not `in_scope`."""
+    if not in_scope(pol):
+        return None
+    found = Findings()
+    _read_policy(pol, found)
+    return found
+
+
+def _add(found: Findings, part: Findings) -> None:
+    """`part` (one policy's findings) added to `found`, as reading it into `found` would."""
+    for action, cov in part.coverage.items():
+        into = found.coverage[action]
+        into.full += cov.full
+        into.conditional += cov.conditional
+        into.unknown += cov.unknown
+        into.allowed_by += cov.allowed_by
+    found.unreadable += part.unreadable
+    for name in ("exemptions", "notes", "protecting"):
+        kept: list[Any] = getattr(found, name)
+        kept += [x for x in getattr(part, name) if x not in kept]
 
 
 def in_scope(pol: ControlPolicy) -> bool:

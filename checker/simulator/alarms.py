@@ -158,9 +158,8 @@ def alarms_for_metric(estate: Estate, name: str, namespace: str) -> tuple[list[A
     """Alarms on the metric, and alarms whose metric name or namespace is unknown (they might be
     on it)."""
     known = list(estate.alarms_on(name, namespace))
-    maybe = [a for a in estate.alarms
-             if (isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown))
-             and a.metric_name in (name, a.metric_name) and a.namespace in (namespace, a.namespace)
+    maybe = [a for a in estate.alarms_on_unknown_metrics
+             if a.metric_name in (name, a.metric_name) and a.namespace in (namespace, a.namespace)
              and not (isinstance(a.metric_name, str) and a.metric_name != name)
              and not (isinstance(a.namespace, str) and a.namespace != namespace)]  # fmt: skip
     return known, maybe

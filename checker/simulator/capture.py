@@ -525,7 +525,7 @@ class CompiledTrail:
     insight selectors; a trail generates its own."""
 
     __slots__ = (
-        "_account", "_default_label", "_foreign", "_gse", "_home", "_home_unknown",
+        "_account", "_decisions", "_default_label", "_foreign", "_gse", "_home", "_home_unknown",
         "_insight_sources", "_logging", "_members", "_multi", "_org", "_partition",
         "_selector_unknown", "_tests", "noun", "trail",
     )  # fmt: skip
@@ -542,6 +542,7 @@ class CompiledTrail:
         self.noun = "event data store" if isinstance(trail, EventDataStore) else "trail"
         self._insight_sources = tuple(insight_sources)
         self._logging = self._logging_outcome(trail)
+        self._decisions: dict[Decision, Decision] = {}
         # An IaC trail whose account is unknown is taken to be in the event's account (design.md).
         self._account = _known(trail.account_id)
         self._foreign = trail.foreign_unit
@@ -740,6 +741,11 @@ class CompiledTrail:
     # -- the decision ---------------------------------------------------------------------------
 
     def decide(self, event: Event) -> Decision:
+        # Decisions are values: one object per distinct decision (a scan makes millions)
+        decision = self._decide(event)
+        return self._decisions.setdefault(decision, decision)
+
+    def _decide(self, event: Event) -> Decision:
         unknowns: list[tuple[Stage, str]] = []
         code, why = self._logging
         if code == MISS:

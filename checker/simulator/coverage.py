@@ -33,7 +33,7 @@ Why the probe sets are complete:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
@@ -134,31 +134,51 @@ def _named(conds: Sequence[FieldSelector]) -> tuple[list[str], list[str], list[s
     return exact, prefixes, suffixes
 
 
-def _merge(
-    candidates: Iterable[str], conds: Sequence[FieldSelector], keep: Iterable[str]
-) -> list[str]:
-    """Candidates with distinct outcomes under every condition, plus `keep`, in first-seen order."""
+Signature = Callable[[str], Hashable]
+
+
+def _outcomes(conds: Sequence[FieldSelector]) -> Signature:
+    """A value's outcome under each condition: values alike under it are one probe."""
     tests = [FieldTest(fs) for fs in conds]
+    return lambda value: tuple(t.test(value) for t in tests)
+
+
+def _merge(
+    candidates: Iterable[str],
+    conds: Sequence[FieldSelector],
+    keep: Iterable[str],
+    signature: Signature | None = None,
+) -> list[str]:
+    """Candidates with distinct outcomes under every condition (`signature`, by default
+    `_outcomes(conds)`), plus `keep`, in first-seen order."""
+    signature = signature or _outcomes(conds)
     kept = list(dict.fromkeys(keep))
-    seen = {tuple(t.test(v) for t in tests) for v in kept}
+    seen = {signature(v) for v in kept}
     for value in dict.fromkeys(candidates):
-        signature = tuple(t.test(value) for t in tests)
-        if signature not in seen:
-            seen.add(signature)
+        outcome = signature(value)
+        if outcome not in seen:
+            seen.add(outcome)
             kept.append(value)
     return kept
 
 
-def _string_axis(base: str, conds: Sequence[FieldSelector], keep: Iterable[str] = ()) -> list[str]:
+def _string_axis(
+    base: str,
+    conds: Sequence[FieldSelector],
+    keep: Iterable[str] = (),
+    signature: Signature | None = None,
+) -> list[str]:
     exact, prefixes, suffixes = _named(conds)
     candidates = [base, *exact]
     candidates += [p + "-trailcheck-probe" for p in prefixes]
     candidates += ["trailcheck-probe-" + s for s in suffixes]
     candidates += [p + "-trailcheck-probe-" + s for p in prefixes for s in suffixes]
-    return _merge(candidates, conds, [base, *keep])
+    return _merge(candidates, conds, [base, *keep], signature)
 
 
-def _object_arn_axis(conds: Sequence[FieldSelector]) -> list[str]:
+def _object_arn_axis(
+    conds: Sequence[FieldSelector], signature: Signature | None = None
+) -> list[str]:
     base = f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}"
     exact, prefixes, suffixes = _named(conds)
     candidates = [base]
@@ -181,7 +201,8 @@ def _object_arn_axis(conds: Sequence[FieldSelector]) -> list[str]:
     # One object of every named bucket is kept even when it behaves like the probe bucket, so
     # that gap messages can name the bucket.
     named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
-    return _merge(candidates, conds, [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)])
+    keep = [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)]
+    return _merge(candidates, conds, keep, signature)
 
 
 def named_bucket_stand_ins(trails: Sequence[Trail]) -> list[Trail]:
@@ -423,14 +444,17 @@ def s3_object_coverage(
     foreign = shared.foreign(trails)
     universe = [shared.compiled(t, default_region, members) for t in foreign.universe]
     conds = _selector_fields(trails, "Data")
+    signature = _Signatures(trails, foreign, shared)
     names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
     axes: dict[str, list[str]] = {
         "eventSource": ["s3.amazonaws.com"],
-        "eventName": _merge(names, conds.get("eventName", []), names[:1]),
-        "resources.ARN": _object_arn_axis(conds.get("resources.ARN", [])),
+        "eventName": _merge(names, conds.get("eventName", []), names[:1], signature("eventName")),
+        "resources.ARN": _object_arn_axis(conds.get("resources.ARN", []),
+                                          signature("resources.ARN")),
     }
     if "userIdentity.arn" in conds:
-        axes["userIdentity.arn"] = _string_axis(PROBE_IDENTITY, conds["userIdentity.arn"])
+        axes["userIdentity.arn"] = _string_axis(PROBE_IDENTITY, conds["userIdentity.arn"], (),
+                                                signature("userIdentity.arn"))  # fmt: skip
     if "sessionCredentialFromConsole" in conds:
         axes["sessionCredentialFromConsole"] = ["false", "true"]
     combos = _product(axes)
@@ -487,6 +511,45 @@ def s3_object_coverage(
     by = _list(sorted(captured_by))
     return Coverage("pass", f"S3 object {kind} are recorded for every bucket in "
                     f"{_regions_text(regions)} (by {by})", None)  # fmt: skip
+
+
+class _Signatures:
+    """Probe values' outcomes in one view, split so that the larger part is worked out once per
+    scan: under the view's own trails' conditions, and under those of every organization trail
+    of the scan (`foreign.universe`; its copies of the view's own trails too, which can only
+    tell more values apart, never fewer)."""
+
+    def __init__(self, trails: Sequence[Trail], foreign: Foreign, shared: Shared) -> None:
+        self.own = _selector_fields([t for t in trails if t.foreign_unit is None], "Data")
+        self.foreign = foreign
+        self.shared = shared
+
+    def __call__(self, name: str) -> Signature | None:
+        if not self.foreign.universe:
+            return None  # every condition is the view's own: `_merge`'s default
+        own = _outcomes(self.own.get(name, []))
+        theirs = self._universe(name)
+        return lambda value: (own(value), theirs(value))
+
+    def _universe(self, name: str) -> Signature:
+        key = ("S3 probe outcomes", self.foreign.key, name)
+        found: Signature | None = self.shared.results.get(key)
+        if found is None:
+            shared = self.shared
+            stand_ins = [shared.answer(t, "S3 stand-ins", partial(
+                shared.stand_ins.trail, t, names_one_bucket))
+                for t in self.foreign.universe if isinstance(t, Trail)]  # fmt: skip
+            outcomes = _outcomes(_selector_fields(stand_ins, "Data").get(name, []))
+            seen: dict[str, Hashable] = {}
+
+            def found(value: str) -> Hashable:
+                hit = seen.get(value)
+                if hit is None:
+                    hit = seen[value] = outcomes(value)
+                return hit
+
+            shared.results[key] = found
+        return found
 
 
 @dataclass(frozen=True)

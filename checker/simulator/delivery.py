@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from checker.model import Computed, Estate, MaybeStr, Reference, Trail, Unknown
@@ -188,6 +189,12 @@ def eventbridge_destination(event: Event, size: int | None = None) -> Destinatio
     elif eventbridge_needs_all_events_state(event):
         note = (f"read-only {event.event_name} matches only rules in state "
                 f"{ALL_MANAGEMENT_EVENTS_STATE}")  # fmt: skip
+    return _default_bus(region, note)
+
+
+@lru_cache(maxsize=1024)
+def _default_bus(region: str, note: str | None) -> Destination:
+    # one object per Region and note: a scan builds this for every event it simulates
     return Destination("eventbridge", "delivered", f"default event bus in {region}",
                        f"default bus ({region})", note)  # fmt: skip
 
