@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from checker.model import Estate, EventDataStore, LogGroup, MetricFilter, Trail, Unknown
 from checker.replay import schema
@@ -53,6 +53,9 @@ SIZE_OVER = MAX_EVENT_BYTES + 48 * 1024
 # resources, takes less than BOUND_OTHERS bytes; a resource less than BOUND_RESOURCE.
 BOUND_OTHERS = 32 * 1024
 BOUND_RESOURCE = 4 * 1024
+
+# How a query computes the size class (Plan.ctes)
+Size: TypeAlias = bool | Literal["given", "quick"]
 
 # Column suffix of each stage's code in step `s` (`t<i>_x`: the selectors).
 STAGE_COLUMN = {"logging": "l", "account": "a", "region": "r", "global": "g", "selectors": "x"}
@@ -139,14 +142,18 @@ class Plan:
                               ("eventName",)])
         )
 
-    def grouped_source(self, source: str, *, size: bool = False) -> str:
+    def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
         combination of the fields the decisions read and the day, with its count `tc_n` and
         one of its records' time, eventID and name (`tc_first`): the decisions are then computed
         once per combination. The other columns are NULL. `size`: the record's size class
-        (`tc_size`) is computed per record and grouped on too."""
+        (`tc_size`, see `ctes`) is computed per record and grouped on too."""
         decide = self.decision_columns()
-        cols: list[str] = [f"{size_class_expr(size_expr())} AS tc_size"] if size else []
+        cols: list[str] = []
+        if size == "quick":
+            cols.append(f"{quick_size_class()} AS tc_size")
+        elif size:
+            cols.append(f"{size_class_expr(size_expr())} AS tc_size")
         cols.append(f"{UNNAMED} AS tc_unnamed")
         for key, kind in self.read_columns().items():
             if key == "eventTime":
@@ -165,18 +172,22 @@ class Plan:
 
     # -- the query ------------------------------------------------------------------------------
 
-    def ctes(self, source: str, *, size: bool | Literal["given"] = True) -> str:
+    def ctes(self, source: str, *, size: Size = True) -> str:
         """`WITH b, s, o, f`: the per-record steps over `source` (a table or table function with
         the CloudTrail table's columns), in DuckDB's dialect. `b` adds the derived fields and the
         size class, `s` every stage and selector code, `o` each trail's decision, `f` each
         filter's match. `size` False: the source holds no record over the limit (the JSON feeder
-        set long records aside), so the size class is 0."""
+        set long records aside), so the size class is 0; "quick": only the quick bound is
+        computed and a record it does not clear is class 1, for the Python evaluator to measure
+        (the bound reads the free-form columns only, not every column of the table)."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
         if size != "given":  # grouped_source has it already
             derived += f", {UNNAMED} AS tc_unnamed"
         inner = f"SELECT *, {derived} FROM {source}"
         if size == "given":  # the source has tc_size already (grouped_source)
             b = inner
+        elif size == "quick":
+            b = f"SELECT *, {quick_size_class()} AS tc_size FROM ({inner}) AS b0"
         elif size:
             b = (f"SELECT *, {size_class_expr('tc_bytes')} AS tc_size FROM (SELECT *, "
                  f"{size_expr()} AS tc_bytes FROM ({inner}) AS b0) AS b1")  # fmt: skip
@@ -206,8 +217,7 @@ class Plan:
         parts += [f"({f.column} IS NULL)" for f in self.filters]
         return any_of(parts)
 
-    def query(self, source: str, *, size: bool | Literal["given"] = True,
-              weighted: bool = False) -> str:  # fmt: skip
+    def query(self, source: str, *, size: Size = True, weighted: bool = False) -> str:
         """The engine's per-record query: the record's own fields, what rebuilds its capture
         fields for explanations, every decision column and `tc_fb`."""
         out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",
@@ -258,9 +268,9 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
 
 
 def size_expr() -> str:
-    """The record's size estimated from its fields as the table holds them: the lengths of its
-    text values plus the JSON punctuation and key names around them (structs member by member,
-    which costs far less than writing them as JSON)."""
+    """The record's size estimated from its fields as the table holds them: the lengths in bytes
+    of its text values plus the JSON punctuation and key names around them (structs member by
+    member, which costs far less than writing them as JSON)."""
     return "(" + " + ".join(_member_length(f, f.column) for f in schema.FIELDS) + ")"
 
 
@@ -276,22 +286,32 @@ def _member_length(f: schema.Field, expr: str) -> str:
     elif f.kind == "map":
         value = f"cardinality({expr}) * 256"  # its keys and values, generously
     elif f.kind == "bool":
-        value = f"length({expr})"
+        value = f"strlen({expr})"
     else:
-        value = f"length(CAST({expr} AS VARCHAR)) + 2"
+        value = f"strlen(CAST({expr} AS VARCHAR)) + 2"
     return f"coalesce({value} + {overhead}, 0)"
+
+
+def quick_bound() -> str:
+    """The quick bound: the free-form fields, plus BOUND_OTHERS for the short fields and
+    BOUND_RESOURCE per resource. Lengths are in bytes (`strlen`), as the limit is, and cost
+    less than counting characters (`length`)."""
+    return " + ".join(
+        f"coalesce(strlen(CAST({f.column} AS VARCHAR)), 0)" for f in schema.FIELDS
+        if f.kind == "json" or f.key in ("userAgent", "errorMessage")
+    ) + f" + coalesce(array_length(resources), 0) * {BOUND_RESOURCE} + {BOUND_OTHERS}"
 
 
 def size_class_expr(size: str) -> str:
     """0 surely under the 256 KB limit, 2 surely over, 1 too close to tell (see SIZE_UNDER).
-    A quick bound comes first: the free-form fields, plus BOUND_OTHERS for the short fields
-    and BOUND_RESOURCE per resource; the whole estimate is computed only past it."""
-    quick = " + ".join(
-        f"coalesce(length(CAST({f.column} AS VARCHAR)), 0)" for f in schema.FIELDS
-        if f.kind == "json" or f.key in ("userAgent", "errorMessage")
-    ) + f" + coalesce(array_length(resources), 0) * {BOUND_RESOURCE} + {BOUND_OTHERS}"
-    return (f"(CASE WHEN {quick} < {SIZE_UNDER} THEN 0 WHEN {size} < {SIZE_UNDER} THEN 0 "
-            f"WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)")
+    The quick bound comes first; the whole estimate is computed only past it."""
+    return (f"(CASE WHEN {quick_bound()} < {SIZE_UNDER} THEN 0 WHEN {size} < {SIZE_UNDER} "
+            f"THEN 0 WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)")
+
+
+def quick_size_class() -> str:
+    """0 when the quick bound clears the record, else 1 (too close to tell)."""
+    return f"(CASE WHEN {quick_bound()} < {SIZE_UNDER} THEN 0 ELSE 1 END)"
 
 
 # ---------------------------------------------------------------------------------------------
