@@ -10,8 +10,11 @@ A `Plan` holds one kind of predicate per concern, each contributing columns to t
 - the record's size class `tc_size` for the 256 KB limit of CloudWatch Logs and EventBridge
   (0 under, 1 too close to tell, 2 over), from the lengths of its fields.
 
-Event data stores and EventBridge rules are further kinds of the same shape (a capture decision
-with advanced selectors; an event pattern) and add their own columns here when the model has them.
+Event data stores decide as trails do (the same stages, advanced selectors) and get the same
+columns; their one destination is the store itself. EventBridge rules (event patterns over the
+whole record) are not compiled: with any in the estate, the Python path decides every record.
+Insights records (eventCategory Insight) are left to the Python evaluator at the selector stage:
+whether a trail or store generates or receives one depends on its insight selectors and sources.
 
 The query is written once in DuckDB's dialect; sqlglot renders it for Athena, Trino and Spark
 (checker/replay/dialects.py). `tc_fb` is TRUE for records some predicate could not decide.
@@ -40,7 +43,7 @@ from checker.replay.compile_capture import (
 from checker.replay.compile_filters import compile_pattern
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
-from checker.simulator.capture import CompiledTrail
+from checker.simulator.capture import CompiledTrail, Recorder
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.delivery import MAX_EVENT_BYTES, cloudwatch_destination
 from checker.simulator.filter_pattern import PatternError
@@ -76,7 +79,7 @@ EXAMPLE_COLUMNS = (
 class Fallback:
     """A predicate (or part of one) left to the Python evaluator, and why."""
 
-    kind: str  # "trail" or "metric filter"
+    kind: str  # "trail", "event data store", "metric filter" or "EventBridge rule"
     name: str
     reason: str
 
@@ -84,7 +87,7 @@ class Fallback:
 @dataclass
 class TrailPlan:
     index: int
-    trail: Trail
+    trail: Recorder  # a trail or an event data store
     compiled: CompiledTrail
     sql: TrailSQL
     log_group: LogGroup | None
@@ -94,6 +97,10 @@ class TrailPlan:
     @property
     def prefix(self) -> str:
         return f"t{self.index}"
+
+    @property
+    def is_store(self) -> bool:
+        return isinstance(self.trail, EventDataStore)
 
 
 @dataclass
@@ -242,13 +249,11 @@ def _select_star(columns: Sequence[str]) -> str:
 def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
     p = t.prefix
     codes = [f"{p}_{STAGE_COLUMN[stage]}" for stage in STAGES]
-    selectors_may_be_null = t.sql.stages["selectors"] == NULL_INT or bool(t.sql.fallbacks)
+    # the selector stage may be NULL (Insights records, selectors not compiled): a miss at an
+    # earlier stage still decides
     miss = any_of([f"({c} = 2)" for c in codes[:4]])
-    if selectors_may_be_null:
-        decision = case([(miss, "2"), (f"({codes[4]} IS NULL)", NULL_INT)],
-                        f"greatest({', '.join(codes)})")  # fmt: skip
-    else:
-        decision = f"greatest({', '.join(codes)})"
+    decision = case([(miss, "2"), (f"({codes[4]} IS NULL)", NULL_INT)],
+                    f"greatest({', '.join(codes)})")  # fmt: skip
     stage = case(
         [(f"({c} = 2)", str(i)) for i, c in enumerate(codes)]
         + [(f"({c} = 1)", str(i)) for i, c in enumerate(codes)],
@@ -320,22 +325,24 @@ def quick_size_class() -> str:
 
 def build_plan(estate: Estate, *, default_region: str | None = None,
                compiled: Sequence[CompiledTrail] | None = None) -> Plan:  # fmt: skip
-    """Compile every trail's capture and every metric filter on a trail's log group."""
-    trails = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
+    """Compile every trail's and event data store's capture, and every metric filter on a
+    trail's log group. `compiled`: the recorders in the Python path's order (trails, then
+    stores), which the per-record results keep."""
+    recorders = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
     plan = Plan(estate, [], [])
     groups: dict[str, tuple[LogGroup, list[int]]] = {}
-    plan.recorders = list(trails)
-    plan.uncompiled += [Fallback("event data store", c.trail.id, "not compiled to SQL")
-                        for c in trails if isinstance(c.trail, EventDataStore)]
+    plan.recorders = recorders
     plan.uncompiled += [Fallback("EventBridge rule", r.id, "not compiled to SQL")
                         for r in estate.event_rules]
-    trails = [c for c in trails if isinstance(c.trail, Trail)]
-    for i, c in enumerate(trails, 1):
-        assert isinstance(c.trail, Trail)
+    for i, c in enumerate(recorders, 1):
         sql = compile_trail(c)
         plan.paths |= sql.paths
+        kind = "trail" if isinstance(c.trail, Trail) else "event data store"
         for reason in sql.fallbacks:
-            plan.fallbacks.append(Fallback("trail", c.trail.id, reason))
+            plan.fallbacks.append(Fallback(kind, c.trail.id, reason))
+        if not isinstance(c.trail, Trail):  # a store delivers to itself only
+            plan.trails.append(TrailPlan(i, c.trail, c, sql, None, False))
+            continue
         group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
         cw = cloudwatch_destination(estate, c.trail).status != "not_delivered"
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group, cw))

@@ -11,6 +11,7 @@ from typing import Any
 from checker.model import (
     Alarm,
     Estate,
+    EventDataStore,
     LogGroup,
     MetricFilter,
     MetricTransformation,
@@ -29,7 +30,8 @@ GROUP = LogGroup("aws_cloudwatch_log_group.trail", "/aws/cloudtrail/org",
 TOPIC = Topic("aws_sns_topic.alarms", "alarms", arn="arn:aws:sns:us-east-1:111122223333:alarms")
 
 
-def estate(trails: Sequence[Trail], patterns: Sequence[str]) -> Estate:
+def estate(trails: Sequence[Trail], patterns: Sequence[str],
+           stores: Sequence[EventDataStore] = ()) -> Estate:  # fmt: skip
     """`trails` all send to one log group with one filter (and alarm) per pattern."""
     wired = tuple(
         Trail(**{**t.__dict__, "id": f"aws_cloudtrail.t{i}", "name": f"t{i}",
@@ -51,7 +53,8 @@ def estate(trails: Sequence[Trail], patterns: Sequence[str]) -> Estate:
     sub = Subscription("aws_sns_topic_subscription.s", Reference(TOPIC.arn or "", target=TOPIC.id),
                        "email", "oncall@example.com")
     return Estate(trails=wired, log_groups=(GROUP,), metric_filters=filters, alarms=alarms,
-                  topics=(TOPIC,), subscriptions=(sub,))  # fmt: skip
+                  topics=(TOPIC,), subscriptions=(sub,),
+                  event_data_stores=tuple(stores))  # fmt: skip
 
 
 def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> Path:
