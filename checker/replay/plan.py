@@ -11,8 +11,8 @@ A `Plan` holds one kind of predicate per concern, each contributing columns to t
   (0 under, 1 too close to tell, 2 over), from the lengths of its fields.
 
 Event data stores decide as trails do (the same stages, advanced selectors) and get the same
-columns; their one destination is the store itself. EventBridge rules (event patterns over the
-whole record) are not compiled: with any in the estate, the Python path decides every record.
+columns; their one destination is the store itself. EventBridge rules are a pre-filter
+(compile_rules.py): the records some rule's pattern may match go to the Python evaluator.
 Insights records (eventCategory Insight) are left to the Python evaluator at the selector stage:
 whether a trail or store generates or receives one depends on its insight selectors and sources.
 
@@ -41,6 +41,7 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
+from checker.replay.compile_rules import rule_candidates
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail, Recorder
@@ -123,8 +124,8 @@ class Plan:
     filters: list[FilterPlan]
     fallbacks: list[Fallback] = field(default_factory=list)
     paths: set[tuple[str, ...]] = field(default_factory=set)
-    # what the SQL engine does not decide at all: every record needs the Python path
-    uncompiled: list[Fallback] = field(default_factory=list)
+    # TRUE for a record some EventBridge rule's pattern may match (compile_rules.py)
+    rules: str = "FALSE"
     # every recorder (trails, then event data stores), as the Python path decides with them
     recorders: list[CompiledTrail] = field(default_factory=list)
 
@@ -222,6 +223,7 @@ class Plan:
         parts = ["(tc_size <> 0)", f"(tc_unnamed AND {CATEGORY} IS DISTINCT FROM 'Insight')"]
         parts += [f"({t.prefix}_c IS NULL)" for t in self.trails]
         parts += [f"({f.column} IS NULL)" for f in self.filters]
+        parts.append(self.rules)  # EventBridge: the records some rule may match
         return any_of(parts)
 
     def query(self, source: str, *, size: Size = True, weighted: bool = False) -> str:
@@ -332,8 +334,6 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
     plan = Plan(estate, [], [])
     groups: dict[str, tuple[LogGroup, list[int]]] = {}
     plan.recorders = recorders
-    plan.uncompiled += [Fallback("EventBridge rule", r.id, "not compiled to SQL")
-                        for r in estate.event_rules]
     for i, c in enumerate(recorders, 1):
         sql = compile_trail(c)
         plan.paths |= sql.paths
@@ -348,6 +348,10 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group, cw))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
+    plan.rules = rule_candidates(estate.event_rules, plan.paths)
+    plan.fallbacks += [Fallback("EventBridge rule", r.id, "its pattern is matched by the Python "
+                                "evaluator, on the records it may match")
+                       for r in estate.event_rules]  # fmt: skip
     index = 0
     for group, members in groups.values():
         for mf in estate.filters_on(group):

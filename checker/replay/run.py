@@ -40,19 +40,8 @@ def replay_inputs(
         raise ReplayError(f"{', '.join(inputs)}: no log file found (in the window asked for)")
     plan = build_plan(estate, default_region=default_region)
     chosen = _choose(engine, objects)
-    if plan.uncompiled and chosen == "duckdb":
-        # EventBridge rules are decided by the Python path only: it reads every record
-        what = ", ".join(sorted({f"{u.kind} {u.name}" for u in plan.uncompiled})[:3])
-        if engine == "duckdb":
-            raise ReplayError(f"the SQL engine does not evaluate {what} yet: use --engine "
-                              "python")  # fmt: skip
-        chosen = "python"
     if chosen == "python":
-        run = run_python(plan, iter(objects), options)
-        if engine != "python":  # say why the SQL engine was not used
-            run.summary.fallbacks += [{"kind": u.kind, "name": u.name, "reason": u.reason}
-                                      for u in plan.uncompiled]  # fmt: skip
-        return run
+        return run_python(plan, iter(objects), options)
     return DuckDBEngine(plan, options).execute(_iter(objects))
 
 

@@ -202,25 +202,27 @@ def test_event_data_stores_are_decided_in_sql(tmp_path: Path) -> None:
     assert lake.captured and lake.destinations == {"lake": lake.captured}
 
 
-def test_eventbridge_rules_send_every_record_to_python_and_say_so(tmp_path: Path) -> None:
+def test_eventbridge_rules_go_to_python_for_the_records_they_may_match(tmp_path: Path) -> None:
     from checker.replay.engine import Options
     from checker.replay.run import replay_inputs
-    from checker.simulator.replay import ReplayError
 
     est = _config_with(tmp_path, RULE)
-    recs = [_rec(i) for i in range(4)]
+    recs = [_rec(i) for i in range(4)]  # StopLogging, DescribeTrails, StopLogging, ...
     jsonl = write_jsonl(tmp_path / "r.jsonl", recs)
     parquet = tmp_path / "r.parquet"
     duckdb.connect().execute(
         f"COPY (SELECT * FROM read_json('{jsonl}', format='newline_delimited', columns="
         f"{ {f.key: schema.duckdb_type(f) for f in schema.FIELDS}!r})) TO '{parquet}' "
         "(FORMAT PARQUET)")  # fmt: skip
-    run = replay_inputs(est, [str(parquet)], options=Options(keep=10))  # auto: Python
-    assert run.summary.engine == "python" and run.summary.events == 4
-    assert {(f["kind"], f["name"]) for f in run.summary.fallbacks} == {
-        ("EventBridge rule", "aws_cloudwatch_event_rule.stop")}
-    rules = {r["eventID"]: [x["rule"] for x in r["eventbridge"]] for r in
-             ({**d, "eventID": d["event"]["eventID"]} for d in run.results)}  # fmt: skip
-    assert rules["id-0"] == ["aws_cloudwatch_event_rule.stop"] and rules["id-1"] == []
-    with pytest.raises(ReplayError, match="EventBridge rule"):
-        replay_inputs(est, [str(jsonl)], engine="duckdb")
+    python = replay_inputs(est, [str(jsonl)], engine="python", options=Options(keep=10))
+    for source in (jsonl, parquet):
+        duck = replay_inputs(est, [str(source)], engine="duckdb", options=Options(keep=10))
+        assert duck.summary.fallback_records == 2  # the StopLogging calls only
+        assert {(f["kind"], f["name"]) for f in duck.summary.fallbacks} == {
+            ("EventBridge rule", "aws_cloudwatch_event_rule.stop")}
+        assert duck.summary.comparable() == python.summary.comparable()
+        rules = {d["event"]["eventID"]: [x["rule"] for x in d["eventbridge"]]
+                 for d in duck.results}  # fmt: skip
+        assert rules["id-0"] == ["aws_cloudwatch_event_rule.stop"] and rules["id-1"] == []
+    (counted,) = python.summary.to_json()["eventbridge_rules"]
+    assert counted["rule"] == "aws_cloudwatch_event_rule.stop" and counted["matched"] == 2
