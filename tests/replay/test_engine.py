@@ -226,3 +226,8 @@ def test_eventbridge_rules_go_to_python_for_the_records_they_may_match(tmp_path:
         assert rules["id-0"] == ["aws_cloudwatch_event_rule.stop"] and rules["id-1"] == []
     (counted,) = python.summary.to_json()["eventbridge_rules"]
     assert counted["rule"] == "aws_cloudwatch_event_rule.stop" and counted["matched"] == 2
+    html = tmp_path / "r.html"
+    assert main(["simulate", str(tmp_path / "config"), "--events", str(parquet), "--format",
+                 "html", "--output", str(html)]) == 0  # fmt: skip
+    assert "EventBridge rules" in html.read_text()
+    assert "aws_cloudwatch_event_rule.stop" in html.read_text()
