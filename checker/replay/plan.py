@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from checker.model import Estate, EventDataStore, LogGroup, MetricFilter, Trail, Unknown
+from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
 from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
@@ -98,10 +98,6 @@ class TrailPlan:
     @property
     def prefix(self) -> str:
         return f"t{self.index}"
-
-    @property
-    def is_store(self) -> bool:
-        return isinstance(self.trail, EventDataStore)
 
 
 @dataclass
