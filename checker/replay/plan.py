@@ -345,8 +345,8 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
     plan.rules = rule_candidates(estate.event_rules, plan.paths)
-    plan.fallbacks += [Fallback("EventBridge rule", r.id, "its pattern is matched by the Python "
-                                "evaluator, on the records it may match")
+    plan.fallbacks += [Fallback("EventBridge rule", r.id, "for the records its pattern may match "
+                                "(SQL rules out the others by source, event source and name)")
                        for r in estate.event_rules]  # fmt: skip
     index = 0
     for group, members in groups.values():
