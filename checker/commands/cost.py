@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="what the configuration costs per month, extrapolated from a sample of logs",
         description="Replay a sample of CloudTrail logs against the configuration under PATHS "
         "and price what each trail records, per month: management events (the first copy is "
-        "free), data and network activity events, Insights, CloudWatch Logs ingestion, S3.",
+        "free), data and network activity events, Insights, CloudWatch Logs ingestion, S3, "
+        "and per event data store, CloudTrail Lake ingestion and retention.",
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     p.add_argument("--events", metavar="SAMPLE", nargs="+", required=True,

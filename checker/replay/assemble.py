@@ -3,8 +3,9 @@
 The SQL decides; the reference code explains. A group of records that share every decision
 column is turned into one `EventResult` from one of its records (the earliest): the capture
 decision comes from `CompiledTrail.decide` on that record (so its reason is the Python path's
-own, and is checked against the SQL's code), the destinations from `deliver`, and the alarms
-from `trace` with the SQL's filter matches in place of evaluating the patterns.
+own, and is checked against the SQL's code), the destinations from `deliver` (an event data
+store's from `lake_delivery`), and the alarms from `trace` with the SQL's filter matches in place
+of evaluating the patterns.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from checker.model import Trail
 from checker.replay.plan import Plan
 from checker.simulator.alarms import AlarmTrace, trace
-from checker.simulator.delivery import TrailDestinations, deliver, trail_destinations
+from checker.simulator.delivery import (
+    TrailDestinations,
+    deliver,
+    lake_delivery,
+    trail_destinations,
+)
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, TrailResult
 
@@ -62,6 +69,11 @@ class Assembler:
             sql = row[f"{t.prefix}_c"]
             if sql is not None and CODES[decision.status] != sql:
                 self.mismatches += 1
+            if not isinstance(t.trail, Trail):  # an event data store: into itself
+                delivery = lake_delivery(t.trail.id) if decision.status != "missed" else None
+                trails.append(TrailResult(t.trail.id, decision, delivery,
+                                          kind="event_data_store"))  # fmt: skip
+                continue
             if decision.status == "missed":
                 trails.append(TrailResult(t.trail.id, decision))
                 continue

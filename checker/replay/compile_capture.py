@@ -11,6 +11,7 @@ empty string, `readOnly` counts as read only when it says true, a record without
 `eventCategory` is classified from `eventType` and `managementEvent`. A part the compiler cannot
 express (an advanced selector on a field the table does not have) raises NotCompiled; the
 caller then marks the stage NULL and the Python evaluator decides the records that reach it.
+The selector stage is NULL for Insights records too (their insight selectors decide).
 """
 
 from __future__ import annotations
@@ -132,6 +133,9 @@ def compile_trail(trail: CompiledTrail) -> TrailSQL:
                 fallbacks.append(f"selector {index}: {e.reason}")
                 selectors.append(NULL_INT)
         sel = _combine_selectors(selectors)
+    # Insights records: the insight selectors (a trail's own, or a store's sources) decide, in
+    # the Python evaluator (capture.CompiledTrail._insight_outcome)
+    sel = case([(f"{CATEGORY} = 'Insight'", NULL_INT)], sel)
     stages = {
         "logging": code(form.logging_code),
         "account": _account(form.account, form.organization, form.members),

@@ -16,7 +16,12 @@ MONTH_DAYS days. Per trail and month:
 
 Bytes are the sample's average record size (decompressed bytes read / records) times the count;
 the gzip ratio is measured on the gzip inputs when the sample has any, else DEFAULT_GZIP_RATIO.
-Event data stores (CloudTrail Lake ingestion and retention) are priced once the model has them.
+Event data stores (CloudTrail Lake): the bytes of the records a store captures are ingested
+(whatever their category; the free copy of management events is a trail's), priced with the
+one-year extendable retention option, the default billing mode, whose price includes the first
+366 days of retention; a longer retention adds, in the steady state, each month's ingestion
+stored for the days beyond (CloudTrail UG, "Managing CloudTrail Lake costs"). The model does not
+hold the billing mode: a store on seven-year retention pricing is priced as the default.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ from typing import Any
 
 import yaml
 
-from checker.model import Estate, Trail, Unknown
+from checker.model import Estate, EventDataStore, Trail, Unknown
 from checker.replay.summary import Summary
 from checker.resources import policies_root
 
 MONTH_DAYS = 30.4375  # 365.25 / 12
+LAKE_INCLUDED_DAYS = 366  # retention included in one-year extendable retention pricing
 DEFAULT_GZIP_RATIO = 0.1
 PRICES_FILE = "pricing/aws-logging-prices.yaml"
 
@@ -138,7 +144,10 @@ def estimate(
             found = per_trail[trail][item] = Line(trail, item)
         return found
 
+    stores = {s.id: s for s in estate.event_data_stores}
     for (trail_id, category, source, account, reg), n in sorted(summary.usage.items()):
+        if trail_id in stores:
+            continue  # priced by the bytes ingested (_lake)
         monthly = n * scale
         captured_bytes[trail_id] += monthly * avg_bytes
         if category == "Management":
@@ -168,9 +177,32 @@ def estimate(
             item = line(trail_id, "S3 storage of a month of log files")
             item.gigabytes += captured_bytes[trail_id] * ratio / 1e9
             item.dollars += item.gigabytes * p["s3_standard_per_gb_month"]
-    for trail_id in order:
+    for store in stores.values():
+        stats = summary.trails.get(store.id)
+        _lake(store, stats.captured * scale if stats else 0.0, avg_bytes, p, line)
+    for trail_id in [*order, *stores]:
         result.lines.extend(per_trail.get(trail_id, {}).values())
     return result
+
+
+def _lake(store: EventDataStore, events: float, avg_bytes: float, p: Mapping[str, float],
+          line: Any) -> None:  # fmt: skip
+    """A store's month of ingestion (`events` records of `avg_bytes`), and its retention beyond
+    what the ingestion price includes."""
+    if not events:
+        return
+    gb = events * avg_bytes / 1e9
+    item = line(store.id, "CloudTrail Lake ingestion (one-year extendable retention pricing)")
+    item.events += events
+    item.gigabytes += gb
+    item.dollars += gb * p["lake_ingestion_per_gb_one_year"]
+    days = store.retention_days
+    if isinstance(days, int) and days > LAKE_INCLUDED_DAYS:
+        # steady state: each month's ingestion is kept (days - 366) days beyond the included year
+        extra = line(store.id, f"CloudTrail Lake retention beyond {LAKE_INCLUDED_DAYS} days "
+                               f"({days} days)")  # fmt: skip
+        extra.gigabytes += gb * (days - LAKE_INCLUDED_DAYS) / MONTH_DAYS
+        extra.dollars += extra.gigabytes * p["lake_retention_per_gb_month_after_first_year"]
 
 
 def _insights(trail: Trail, summary: Summary, scale: float, p: Mapping[str, float],

@@ -1,7 +1,7 @@
 """One query, four engines: the DuckDB-dialect text the compiler writes, rendered by sqlglot for
 DuckDB, Athena (engine 3, Trino-based), Trino and Spark SQL.
 
-sqlglot translates the functions and lambdas; three spots need a rule of ours, applied to the
+sqlglot translates the functions and lambdas; four spots need a rule of ours, applied to the
 parsed tree before it is written:
 - `json_type(doc, path)` (the JSON type of a value, which the filter semantics need) has no
   Trino or Spark twin: Trino reads the first character of `json_format(json_extract(...))`;
@@ -10,7 +10,9 @@ parsed tree before it is written:
   is then misread: the one approximation of the Spark rendering);
 - `ends_with` is written as a `substr` from the end, and `to_json` as `json_format(CAST(... AS
   JSON))`, for Trino and Athena;
-- `list_sum` becomes `reduce` (Trino, Athena) and `aggregate` (Spark).
+- `list_sum` becomes `reduce` (Trino, Athena) and `aggregate` (Spark);
+- `strlen` (a length in bytes) becomes `length(to_utf8(...))` (Trino, Athena) and
+  `octet_length` (Spark).
 """
 
 from __future__ import annotations
@@ -52,10 +54,16 @@ def render(sql: str, dialect: Dialect, *, pretty: bool = True) -> str:
                 return sqlglot.parse_one(template.format(doc=doc, path=path), read=target)
             if name == "LIST_SUM":
                 (items,) = _args(node)
-                text = items.sql(dialect=target)
+                text = items.transform(rewrite).sql(dialect=target)
                 total = (f"aggregate({text}, 0, (s, v) -> s + v)" if dialect == "spark"
                          else f"reduce({text}, 0, (s, v) -> s + v, s -> s)")  # fmt: skip
                 return sqlglot.parse_one(total, read=target)
+            if name == "STRLEN":  # a text's length in bytes
+                (text,) = _args(node)
+                value = text.sql(dialect=target)
+                length = (f"octet_length({value})" if dialect == "spark"
+                          else f"length(to_utf8({value}))")  # fmt: skip
+                return sqlglot.parse_one(length, read=target)
             if name == "TO_JSON" and dialect in ("athena", "trino"):
                 (value,) = _args(node)
                 return sqlglot.parse_one(f"json_format(CAST({value.sql(dialect=target)} AS JSON))",

@@ -18,11 +18,11 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from checker.replay import schema
 from checker.replay.assemble import Assembler
-from checker.replay.feed import Chunk, Feeder, Piece, spool_dir, spool_parquet
+from checker.replay.feed import OBJECT_BYTES, Chunk, Feeder, Piece, spool_dir, spool_parquet
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
 from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
@@ -282,23 +282,25 @@ class DuckDBEngine:
         self._finish()
         return self.run
 
-    def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> str:
         if chunk.parquet is not None:
-            return _parquet_source(self.con, chunk.parquet), True
+            return _parquet_source(self.con, chunk.parquet)
         cols = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
                                for k, v in (columns or self.columns).items()) + "}"  # fmt: skip
         return (f"read_json({_sql_str(chunk.path or '')}, format='newline_delimited', "
-                f"columns={cols}, maximum_object_size=67108864)"), False  # fmt: skip
+                f"columns={cols}, maximum_object_size={OBJECT_BYTES})")  # fmt: skip
 
     def _chunk(self, chunk: Chunk) -> None:
-        source, sized = self._source(chunk)
-        query = self.plan.query(source, size=sized)
+        source = self._source(chunk)
+        # JSON: the feeder set aside every record that could reach the size limit. Parquet:
+        # the quick bound clears the records, the Python evaluator measures the others.
+        size: Literal[False, "quick"] = "quick" if chunk.parquet is not None else False
+        query = self.plan.query(source, size=size)
         keys = ", ".join(self.keys)
-        # decided once per combination of the fields the decisions read (and, for Parquet,
-        # whose records were not measured by the feeder, of the size class)
-        narrow = source if sized else self._source(chunk, self.plan.decision_columns())[0]
-        grouped = self.plan.query(self.plan.grouped_source(narrow, size=sized),
-                                  size="given" if sized else False, weighted=True)  # fmt: skip
+        # decided once per combination of the fields the decisions read (and of the size class)
+        narrow = source if size else self._source(chunk, self.plan.decision_columns())
+        grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
+                                  size="given" if size else False, weighted=True)  # fmt: skip
         counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
                    f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
                    f"GROUP BY {keys}, tc_fb")  # fmt: skip
@@ -325,10 +327,12 @@ class DuckDBEngine:
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
             self._fallbacks(chunk, query)
-        if self.options.per_record is not None or len(self.run.results) < self.options.keep:
+        if self.decided + self.summary.events > self.options.keep:
+            # more records than results kept: the kept ones would not be shown
+            self.run.truncated = bool(self.options.keep)
+        if self.options.per_record is not None or (
+                len(self.run.results) < self.options.keep and not self.run.truncated):
             self._per_record(query)
-        elif self.options.keep:
-            self.run.truncated = True
         for name, line, text in chunk.aside:
             self._python_text(name, line, text)
         if self.options.progress:

@@ -23,6 +23,7 @@ spellings can at most quintuple a record's length), so every record DuckDB sees 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import tempfile
@@ -36,8 +37,14 @@ from checker.simulator.delivery import MAX_EVENT_BYTES
 from checker.simulator.replay import ReplayError, iter_stream_records
 
 CHUNK_BYTES = 32 << 20
-READ_BYTES = 64 << 10
+READ_BYTES = 1 << 20  # compressed bytes read at a time
+BLOCK_BYTES = 4 << 20  # decompressed bytes handed on at a time (measured fastest with ISA-L)
+PROBE_BYTES = 64 << 10  # what is looked at to tell an input's form
 LONG_LINE = MAX_EVENT_BYTES // 5
+# read_json's maximum_object_size: above LONG_LINE (no longer line reaches DuckDB) and well under
+# CHUNK_BYTES. DuckDB's buffers are at least this large and a thread reads a buffer at a time:
+# at 64 MB a chunk was parsed on one thread.
+OBJECT_BYTES = 1 << 20
 MAX_DELIVERY_BYTES = 256 << 20  # larger "delivery files" go through the Python reader
 _DELIVERY_PREFIX = b'{"Records":['
 _CUT = b'},{"eventVersion":'
@@ -99,28 +106,29 @@ def spool_dir() -> str:
 
 
 def decompressed_blocks(name: str, stream: IO[bytes]) -> Iterator[bytes]:
-    """The stream's bytes, gunzipped (every gzip member) when it starts like gzip."""
-    first = stream.read(READ_BYTES)
-    if first[:2] != b"\x1f\x8b":
-        while first:
-            yield first
-            first = stream.read(READ_BYTES)
+    """The stream's bytes in blocks of at most BLOCK_BYTES, gunzipped (every gzip member) when
+    it starts like gzip. Bounding each block's size keeps memory flat and, with ISA-L, is
+    faster than letting a block grow with whatever the compressed read holds."""
+    data = stream.read(READ_BYTES)
+    if data[:2] != b"\x1f\x8b":
+        while data:
+            yield data
+            data = stream.read(READ_BYTES)
         return
     mod = _zlib()
     d = mod.decompressobj(31)
-    data = first
     try:
-        while data:
-            out = d.decompress(data)
+        while True:
+            if not data:
+                data = stream.read(READ_BYTES)
+                if not data:
+                    break
+            if d.eof:  # the next gzip member
+                d = mod.decompressobj(31)
+            out = d.decompress(data, BLOCK_BYTES)
+            data = d.unused_data if d.eof else d.unconsumed_tail
             if out:
                 yield out
-            while d.eof and d.unused_data:
-                rest = d.unused_data
-                d = mod.decompressobj(31)
-                out = d.decompress(rest)
-                if out:
-                    yield out
-            data = stream.read(READ_BYTES)
         tail = d.flush()
         if tail:
             yield tail
@@ -155,30 +163,40 @@ class _Rewind:
 
 
 class Feeder:
-    """Builds chunks from inputs; `chunks()` yields them (call from the feeder thread)."""
+    """Builds chunks from inputs; `chunks()` yields them (call from the feeder thread). Bytes go
+    to the chunk file as they are decompressed: a JSON Lines input is never joined in memory."""
 
     def __init__(self, spool: str, chunk_bytes: int = CHUNK_BYTES) -> None:
         self.spool = spool
         self.chunk_bytes = chunk_bytes
-        self._parts: list[bytes] = []
+        self._file: IO[bytes] | None = None
+        self._path = ""
         self._size = 0
         self._pieces: list[Piece] = []
+        self._piece: tuple[str, PieceKind, int, int] = ("", "lines", 0, 1)
+        self._aside: list[tuple[str, int, bytes]] = []
         self._objects = 0
         self._count = 0
 
     def chunks(self, objects: Iterable[LogObject]) -> Iterator[Chunk]:
-        for obj in objects:
-            if obj.parquet:
-                yield from self._flush()
-                yield self._parquet(obj)
-                continue
-            with obj.open() as stream:
-                self._objects += 1
-                for _ in self._add(obj.name, stream):
+        try:
+            for obj in objects:
+                if obj.parquet:
                     yield from self._flush()
-            if self._size >= self.chunk_bytes:
-                yield from self._flush()
-        yield from self._flush()
+                    yield self._parquet(obj)
+                    continue
+                with obj.open() as stream:
+                    self._objects += 1
+                    for _ in self._add(obj.name, stream):
+                        yield from self._flush()
+                if self._size >= self.chunk_bytes:
+                    yield from self._flush()
+            yield from self._flush()
+        finally:
+            if self._file is not None:  # stopped early: the chunk under way is not handed on
+                self._file.close()
+                with contextlib.suppress(OSError):
+                    os.remove(self._path)
 
     # -- one input ------------------------------------------------------------------------------
 
@@ -190,7 +208,8 @@ class Feeder:
             head.append(block)
             if sum(len(b) for b in head) >= 64:
                 break
-        text = b"".join(head).lstrip(b"\xef\xbb\xbf \t\r\n")
+        probe = (head[0] if len(head) == 1 else b"".join(head))[:PROBE_BYTES]
+        text = probe.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not text:
             raise ReplayError(f"{name}: the file is empty; expected CloudTrail records")
         if text.startswith(_DELIVERY_PREFIX):
@@ -201,44 +220,94 @@ class Feeder:
                 if size > MAX_DELIVERY_BYTES:
                     yield from self._records(name, _Rewind(parts, blocks))
                     return
-            self._delivery(name, b"".join(parts))
+            self._delivery(name, parts[0] if len(parts) == 1 else b"".join(parts))
         elif text.startswith(b"{") and not text.startswith(b'{"Records"') \
                 and _first_line_is_object(text):
-            yield from self._lines(name, head, blocks)
+            yield from self._lines(name, itertools.chain(head, blocks))
         else:
             yield from self._records(name, _Rewind(head, blocks))
 
-    def _append(self, name: str, kind: PieceKind, data: bytes, first_line: int = 1) -> None:
-        if not data:
-            return
-        if not data.endswith(b"\n"):
-            data += b"\n"
-        start = self._size
-        self._parts.append(data)
+    def _write(self, data: bytes | memoryview) -> None:
+        if self._file is None:
+            self._count += 1
+            self._path = os.path.join(self.spool, f"chunk-{self._count}.jsonl")
+            self._file = open(self._path, "wb")  # noqa: SIM115 - closed by _flush
+        self._file.write(data)
         self._size += len(data)
-        self._pieces.append(Piece(name, kind, start, self._size, first_line))
+
+    def _begin(self, name: str, kind: PieceKind, first_line: int = 1) -> None:
+        self._piece = (name, kind, self._size, first_line)
+
+    def _end(self) -> None:
+        name, kind, start, first_line = self._piece
+        if self._size > start:
+            self._pieces.append(Piece(name, kind, start, self._size, first_line))
 
     def _delivery(self, name: str, data: bytes) -> None:
-        body = data.rstrip()
-        if not body.endswith(b"]}"):
+        """The records of a compact delivery file, one per line. The cut is made on the whole
+        file and the Records list's brackets are skipped by offset: no further copy."""
+        end = len(data)
+        while end and data[end - 1] in b" \t\r\n":
+            end -= 1
+        if data[end - 2 : end] != b"]}":
             raise ReplayError(f"{name}: not valid JSON: the Records list is not closed")
-        self._append(name, "delivery", body[len(_DELIVERY_PREFIX) : -2].replace(_CUT, _CUT_TO))
+        end -= 2
+        start = data.find(_DELIVERY_PREFIX, 0, PROBE_BYTES) + len(_DELIVERY_PREFIX)
+        if data.find(b"{", start, end) < 0:  # no record
+            return
+        text = data.replace(_CUT, _CUT_TO)
+        self._begin(name, "delivery")
+        pos = start
+        for begin, stop in long_lines(text, start=start, end=end):  # taken out: the piece
+            self._write(memoryview(text)[pos:begin])  # stays a Records list
+            self._aside.append((name, 1 + text.count(b"\n", start, begin), text[begin:stop]))
+            pos = stop + 1
+        if pos < end:
+            self._write(memoryview(text)[pos:end])
+        self._write(b"\n")
+        self._end()
 
-    def _lines(self, name: str, head: list[bytes], blocks: Iterator[bytes]) -> Iterator[None]:
-        parts, size = list(head), sum(len(b) for b in head)
-        line = 1
+    def _lines(self, name: str, blocks: Iterable[bytes]) -> Iterator[None]:
+        """JSON Lines, block by block: the complete lines of each block are written as they
+        are; the line under way is carried to the next block."""
+        line = 1  # the input's line number of the next complete line
+        self._begin(name, "lines", line)
+        carry: list[bytes] = []
+        carry_len = 0
         for block in blocks:
-            parts.append(block)
-            size += len(block)
-            if self._size + size >= self.chunk_bytes:
-                data = b"".join(parts)
-                cut = data.rfind(b"\n") + 1
-                parts, size = [data[cut:]], len(data) - cut
-                if cut:
-                    self._append(name, "lines", data[:cut], line)
-                    line += data.count(b"\n", 0, cut)
-                    yield None
-        self._append(name, "lines", b"".join(parts), line)
+            last = block.rfind(b"\n")
+            if last < 0:
+                carry.append(block)
+                carry_len += len(block)
+                continue
+            end = last + 1
+            if carry_len + block.find(b"\n") >= LONG_LINE or long_lines(block, end=end):
+                self._put_lines(name, b"".join([*carry, block[:end]]), line)
+            else:
+                for part in carry:
+                    self._write(part)
+                self._write(block if end == len(block) else memoryview(block)[:end])
+            line += block.count(b"\n", 0, end)
+            carry = [block[end:]] if end < len(block) else []
+            carry_len = len(block) - end
+            if self._size >= self.chunk_bytes:
+                self._end()
+                yield None  # the caller hands the chunk on
+                self._begin(name, "lines", line)
+        if carry_len:
+            self._put_lines(name, b"".join(carry) + b"\n", line)
+        self._end()
+
+    def _put_lines(self, name: str, data: bytes, line: int) -> None:
+        """Complete lines, those of LONG_LINE bytes or more set aside (an empty line in their
+        place keeps the chunk's line numbers the input's)."""
+        pos = 0
+        for start, end in long_lines(data):
+            self._write(memoryview(data)[pos:start])
+            self._write(b"\n")
+            self._aside.append((name, line + data.count(b"\n", 0, start), data[start:end]))
+            pos = end + 1
+        self._write(memoryview(data)[pos:])
 
     def _records(self, name: str, stream: Any) -> Iterator[None]:
         import json
@@ -250,36 +319,30 @@ class Feeder:
         except ModuleNotFoundError:  # pragma: no cover - orjson comes with the logs extra
             def dumps(r: Any) -> bytes:
                 return json.dumps(r, separators=(",", ":"), ensure_ascii=False).encode()
-        out: list[bytes] = []
-        size = 0
-        for record in iter_stream_records(name, stream):
-            line = dumps(record)
-            out.append(line)
-            size += len(line) + 1
-            if size >= self.chunk_bytes:
-                self._append(name, "records", b"\n".join(out))
-                out, size = [], 0
+        self._begin(name, "records")
+        for n, record in enumerate(iter_stream_records(name, stream), 1):
+            text = dumps(record)
+            if len(text) >= LONG_LINE:
+                self._aside.append((name, n, text))
+                continue
+            self._write(text + b"\n")
+            if self._size >= self.chunk_bytes:
+                self._end()
                 yield None
-        self._append(name, "records", b"\n".join(out))
+                self._begin(name, "records")
+        self._end()
 
     # -- chunks ---------------------------------------------------------------------------------
 
     def _flush(self) -> Iterator[Chunk]:
-        if not self._parts:
+        if self._file is None and not self._aside:
             return
-        data = b"".join(self._parts)
-        pieces = self._pieces
-        self._parts, self._pieces, self._size = [], [], 0
-        aside: list[tuple[str, int, bytes]] = []
-        longs = long_lines(data)
-        if longs:
-            data, aside, pieces = _set_aside(data, longs, pieces)
-        self._count += 1
-        path = os.path.join(self.spool, f"chunk-{self._count}.jsonl")
-        with open(path, "wb") as f:
-            f.write(data)
-        chunk = Chunk(path, None, pieces, aside, self._objects, len(data))
-        self._objects = 0
+        if self._file is None:  # every record was set aside: an empty chunk carries them
+            self._write(b"")
+        assert self._file is not None
+        self._file.close()
+        chunk = Chunk(self._path, None, self._pieces, self._aside, self._objects, self._size)
+        self._file, self._pieces, self._aside, self._size, self._objects = None, [], [], 0, 0
         yield chunk
 
     def _parquet(self, obj: LogObject) -> Chunk:
@@ -305,41 +368,19 @@ def _first_line_is_object(text: bytes) -> bool:
     return nl < 0 or line.endswith(b"}")
 
 
-def long_lines(data: bytes, limit: int = LONG_LINE) -> list[tuple[int, int]]:
-    """(start, end) of the lines of `limit` bytes or more. Jumps a window ahead at a time, so
-    the cost is a backwards search per window, not a look at every line."""
+def long_lines(data: bytes, limit: int = LONG_LINE, *, start: int = 0, end: int | None = None
+               ) -> list[tuple[int, int]]:  # fmt: skip
+    """(start, end) of the lines of `limit` bytes or more in `data[start:end]`. Jumps a window
+    ahead at a time, so the cost is a backwards search per window, not a look at every line."""
     out: list[tuple[int, int]] = []
-    pos, n = 0, len(data)
+    pos, n = start, len(data) if end is None else end
     while n - pos >= limit:
         last = data.rfind(b"\n", pos, pos + limit)
         if last >= 0:
             pos = last + 1
             continue
-        end = data.find(b"\n", pos + limit)
-        end = n if end < 0 else end
-        out.append((pos, end))
-        pos = end + 1
+        stop = data.find(b"\n", pos + limit, n)
+        stop = n if stop < 0 else stop
+        out.append((pos, stop))
+        pos = stop + 1
     return out
-
-
-def _set_aside(
-    data: bytes, longs: list[tuple[int, int]], pieces: list[Piece]
-) -> tuple[bytes, list[tuple[str, int, bytes]], list[Piece]]:
-    aside: list[tuple[str, int, bytes]] = []
-    kept: list[bytes] = []
-    pos = 0
-    removed: list[tuple[int, int]] = []
-    for start, end in longs:
-        piece = next(p for p in pieces if p.start <= start < p.end)
-        line = piece.first_line + data.count(b"\n", piece.start, start)
-        aside.append((piece.name, line, data[start:end]))
-        kept.append(data[pos:start])
-        removed.append((start, end + 1))
-        pos = end + 1
-    kept.append(data[pos:])
-
-    def moved(offset: int) -> int:
-        return offset - sum(min(e, offset) - s for s, e in removed if s < offset)
-
-    new = [Piece(p.name, p.kind, moved(p.start), moved(p.end), p.first_line) for p in pieces]
-    return b"".join(kept), aside, new

@@ -10,8 +10,11 @@ A `Plan` holds one kind of predicate per concern, each contributing columns to t
 - the record's size class `tc_size` for the 256 KB limit of CloudWatch Logs and EventBridge
   (0 under, 1 too close to tell, 2 over), from the lengths of its fields.
 
-Event data stores and EventBridge rules are further kinds of the same shape (a capture decision
-with advanced selectors; an event pattern) and add their own columns here when the model has them.
+Event data stores decide as trails do (the same stages, advanced selectors) and get the same
+columns; their one destination is the store itself. EventBridge rules are a pre-filter
+(compile_rules.py): the records some rule's pattern may match go to the Python evaluator.
+Insights records (eventCategory Insight) are left to the Python evaluator at the selector stage:
+whether a trail or store generates or receives one depends on its insight selectors and sources.
 
 The query is written once in DuckDB's dialect; sqlglot renders it for Athena, Trino and Spark
 (checker/replay/dialects.py). `tc_fb` is TRUE for records some predicate could not decide.
@@ -21,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
-from checker.model import Estate, EventDataStore, LogGroup, MetricFilter, Trail, Unknown
+from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
 from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
@@ -38,9 +41,10 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
+from checker.replay.compile_rules import rule_candidates
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
-from checker.simulator.capture import CompiledTrail
+from checker.simulator.capture import CompiledTrail, Recorder
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.delivery import MAX_EVENT_BYTES, cloudwatch_destination
 from checker.simulator.filter_pattern import PatternError
@@ -53,6 +57,9 @@ SIZE_OVER = MAX_EVENT_BYTES + 48 * 1024
 # resources, takes less than BOUND_OTHERS bytes; a resource less than BOUND_RESOURCE.
 BOUND_OTHERS = 32 * 1024
 BOUND_RESOURCE = 4 * 1024
+
+# How a query computes the size class (Plan.ctes)
+Size: TypeAlias = bool | Literal["given", "quick"]
 
 # Column suffix of each stage's code in step `s` (`t<i>_x`: the selectors).
 STAGE_COLUMN = {"logging": "l", "account": "a", "region": "r", "global": "g", "selectors": "x"}
@@ -73,7 +80,7 @@ EXAMPLE_COLUMNS = (
 class Fallback:
     """A predicate (or part of one) left to the Python evaluator, and why."""
 
-    kind: str  # "trail" or "metric filter"
+    kind: str  # "trail", "event data store", "metric filter" or "EventBridge rule"
     name: str
     reason: str
 
@@ -81,7 +88,7 @@ class Fallback:
 @dataclass
 class TrailPlan:
     index: int
-    trail: Trail
+    trail: Recorder  # a trail or an event data store
     compiled: CompiledTrail
     sql: TrailSQL
     log_group: LogGroup | None
@@ -113,8 +120,8 @@ class Plan:
     filters: list[FilterPlan]
     fallbacks: list[Fallback] = field(default_factory=list)
     paths: set[tuple[str, ...]] = field(default_factory=set)
-    # what the SQL engine does not decide at all: every record needs the Python path
-    uncompiled: list[Fallback] = field(default_factory=list)
+    # TRUE for a record some EventBridge rule's pattern may match (compile_rules.py)
+    rules: str = "FALSE"
     # every recorder (trails, then event data stores), as the Python path decides with them
     recorders: list[CompiledTrail] = field(default_factory=list)
 
@@ -139,14 +146,18 @@ class Plan:
                               ("eventName",)])
         )
 
-    def grouped_source(self, source: str, *, size: bool = False) -> str:
+    def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
         combination of the fields the decisions read and the day, with its count `tc_n` and
         one of its records' time, eventID and name (`tc_first`): the decisions are then computed
         once per combination. The other columns are NULL. `size`: the record's size class
-        (`tc_size`) is computed per record and grouped on too."""
+        (`tc_size`, see `ctes`) is computed per record and grouped on too."""
         decide = self.decision_columns()
-        cols: list[str] = [f"{size_class_expr(size_expr())} AS tc_size"] if size else []
+        cols: list[str] = []
+        if size == "quick":
+            cols.append(f"{quick_size_class()} AS tc_size")
+        elif size:
+            cols.append(f"{size_class_expr(size_expr())} AS tc_size")
         cols.append(f"{UNNAMED} AS tc_unnamed")
         for key, kind in self.read_columns().items():
             if key == "eventTime":
@@ -165,18 +176,22 @@ class Plan:
 
     # -- the query ------------------------------------------------------------------------------
 
-    def ctes(self, source: str, *, size: bool | Literal["given"] = True) -> str:
+    def ctes(self, source: str, *, size: Size = True) -> str:
         """`WITH b, s, o, f`: the per-record steps over `source` (a table or table function with
         the CloudTrail table's columns), in DuckDB's dialect. `b` adds the derived fields and the
         size class, `s` every stage and selector code, `o` each trail's decision, `f` each
         filter's match. `size` False: the source holds no record over the limit (the JSON feeder
-        set long records aside), so the size class is 0."""
+        set long records aside), so the size class is 0; "quick": only the quick bound is
+        computed and a record it does not clear is class 1, for the Python evaluator to measure
+        (the bound reads the free-form columns only, not every column of the table)."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
         if size != "given":  # grouped_source has it already
             derived += f", {UNNAMED} AS tc_unnamed"
         inner = f"SELECT *, {derived} FROM {source}"
         if size == "given":  # the source has tc_size already (grouped_source)
             b = inner
+        elif size == "quick":
+            b = f"SELECT *, {quick_size_class()} AS tc_size FROM ({inner}) AS b0"
         elif size:
             b = (f"SELECT *, {size_class_expr('tc_bytes')} AS tc_size FROM (SELECT *, "
                  f"{size_expr()} AS tc_bytes FROM ({inner}) AS b0) AS b1")  # fmt: skip
@@ -204,10 +219,10 @@ class Plan:
         parts = ["(tc_size <> 0)", f"(tc_unnamed AND {CATEGORY} IS DISTINCT FROM 'Insight')"]
         parts += [f"({t.prefix}_c IS NULL)" for t in self.trails]
         parts += [f"({f.column} IS NULL)" for f in self.filters]
+        parts.append(self.rules)  # EventBridge: the records some rule may match
         return any_of(parts)
 
-    def query(self, source: str, *, size: bool | Literal["given"] = True,
-              weighted: bool = False) -> str:  # fmt: skip
+    def query(self, source: str, *, size: Size = True, weighted: bool = False) -> str:
         """The engine's per-record query: the record's own fields, what rebuilds its capture
         fields for explanations, every decision column and `tc_fb`."""
         out = [*EVENT_COLUMNS, CATEGORY, "tc_size", "substr(eventtime, 1, 10) AS tc_day",
@@ -232,13 +247,11 @@ def _select_star(columns: Sequence[str]) -> str:
 def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
     p = t.prefix
     codes = [f"{p}_{STAGE_COLUMN[stage]}" for stage in STAGES]
-    selectors_may_be_null = t.sql.stages["selectors"] == NULL_INT or bool(t.sql.fallbacks)
+    # the selector stage may be NULL (Insights records, selectors not compiled): a miss at an
+    # earlier stage still decides
     miss = any_of([f"({c} = 2)" for c in codes[:4]])
-    if selectors_may_be_null:
-        decision = case([(miss, "2"), (f"({codes[4]} IS NULL)", NULL_INT)],
-                        f"greatest({', '.join(codes)})")  # fmt: skip
-    else:
-        decision = f"greatest({', '.join(codes)})"
+    decision = case([(miss, "2"), (f"({codes[4]} IS NULL)", NULL_INT)],
+                    f"greatest({', '.join(codes)})")  # fmt: skip
     stage = case(
         [(f"({c} = 2)", str(i)) for i, c in enumerate(codes)]
         + [(f"({c} = 1)", str(i)) for i, c in enumerate(codes)],
@@ -258,9 +271,9 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
 
 
 def size_expr() -> str:
-    """The record's size estimated from its fields as the table holds them: the lengths of its
-    text values plus the JSON punctuation and key names around them (structs member by member,
-    which costs far less than writing them as JSON)."""
+    """The record's size estimated from its fields as the table holds them: the lengths in bytes
+    of its text values plus the JSON punctuation and key names around them (structs member by
+    member, which costs far less than writing them as JSON)."""
     return "(" + " + ".join(_member_length(f, f.column) for f in schema.FIELDS) + ")"
 
 
@@ -276,22 +289,32 @@ def _member_length(f: schema.Field, expr: str) -> str:
     elif f.kind == "map":
         value = f"cardinality({expr}) * 256"  # its keys and values, generously
     elif f.kind == "bool":
-        value = f"length({expr})"
+        value = f"strlen({expr})"
     else:
-        value = f"length(CAST({expr} AS VARCHAR)) + 2"
+        value = f"strlen(CAST({expr} AS VARCHAR)) + 2"
     return f"coalesce({value} + {overhead}, 0)"
+
+
+def quick_bound() -> str:
+    """The quick bound: the free-form fields, plus BOUND_OTHERS for the short fields and
+    BOUND_RESOURCE per resource. Lengths are in bytes (`strlen`), as the limit is, and cost
+    less than counting characters (`length`)."""
+    return " + ".join(
+        f"coalesce(strlen(CAST({f.column} AS VARCHAR)), 0)" for f in schema.FIELDS
+        if f.kind == "json" or f.key in ("userAgent", "errorMessage")
+    ) + f" + coalesce(array_length(resources), 0) * {BOUND_RESOURCE} + {BOUND_OTHERS}"
 
 
 def size_class_expr(size: str) -> str:
     """0 surely under the 256 KB limit, 2 surely over, 1 too close to tell (see SIZE_UNDER).
-    A quick bound comes first: the free-form fields, plus BOUND_OTHERS for the short fields
-    and BOUND_RESOURCE per resource; the whole estimate is computed only past it."""
-    quick = " + ".join(
-        f"coalesce(length(CAST({f.column} AS VARCHAR)), 0)" for f in schema.FIELDS
-        if f.kind == "json" or f.key in ("userAgent", "errorMessage")
-    ) + f" + coalesce(array_length(resources), 0) * {BOUND_RESOURCE} + {BOUND_OTHERS}"
-    return (f"(CASE WHEN {quick} < {SIZE_UNDER} THEN 0 WHEN {size} < {SIZE_UNDER} THEN 0 "
-            f"WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)")
+    The quick bound comes first; the whole estimate is computed only past it."""
+    return (f"(CASE WHEN {quick_bound()} < {SIZE_UNDER} THEN 0 WHEN {size} < {SIZE_UNDER} "
+            f"THEN 0 WHEN {size} > {SIZE_OVER} THEN 2 ELSE 1 END)")
+
+
+def quick_size_class() -> str:
+    """0 when the quick bound clears the record, else 1 (too close to tell)."""
+    return f"(CASE WHEN {quick_bound()} < {SIZE_UNDER} THEN 0 ELSE 1 END)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,27 +323,31 @@ def size_class_expr(size: str) -> str:
 
 def build_plan(estate: Estate, *, default_region: str | None = None,
                compiled: Sequence[CompiledTrail] | None = None) -> Plan:  # fmt: skip
-    """Compile every trail's capture and every metric filter on a trail's log group."""
-    trails = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
+    """Compile every trail's and event data store's capture, and every metric filter on a
+    trail's log group. `compiled`: the recorders in the Python path's order (trails, then
+    stores), which the per-record results keep."""
+    recorders = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
     plan = Plan(estate, [], [])
     groups: dict[str, tuple[LogGroup, list[int]]] = {}
-    plan.recorders = list(trails)
-    plan.uncompiled += [Fallback("event data store", c.trail.id, "not compiled to SQL")
-                        for c in trails if isinstance(c.trail, EventDataStore)]
-    plan.uncompiled += [Fallback("EventBridge rule", r.id, "not compiled to SQL")
-                        for r in estate.event_rules]
-    trails = [c for c in trails if isinstance(c.trail, Trail)]
-    for i, c in enumerate(trails, 1):
-        assert isinstance(c.trail, Trail)
+    plan.recorders = recorders
+    for i, c in enumerate(recorders, 1):
         sql = compile_trail(c)
         plan.paths |= sql.paths
+        kind = "trail" if isinstance(c.trail, Trail) else "event data store"
         for reason in sql.fallbacks:
-            plan.fallbacks.append(Fallback("trail", c.trail.id, reason))
+            plan.fallbacks.append(Fallback(kind, c.trail.id, reason))
+        if not isinstance(c.trail, Trail):  # a store delivers to itself only
+            plan.trails.append(TrailPlan(i, c.trail, c, sql, None, False))
+            continue
         group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
         cw = cloudwatch_destination(estate, c.trail).status != "not_delivered"
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group, cw))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
+    plan.rules = rule_candidates(estate.event_rules, plan.paths)
+    plan.fallbacks += [Fallback("EventBridge rule", r.id, "for the records its pattern may match "
+                                "(SQL rules out the others by source, event source and name)")
+                       for r in estate.event_rules]  # fmt: skip
     index = 0
     for group, members in groups.values():
         for mf in estate.filters_on(group):

@@ -1,10 +1,12 @@
 """The queries `trailcheck sql` prints, over the CloudTrail table (schema.py), in DuckDB's dialect
 (dialects.render writes them for the other engines):
 
-- `per_record`: each record's own fields, then per trail `captured`, `missed` or `unknown` (NULL
-  where only the Python evaluator can tell) and the stage that decided, then the alarms that fire;
-- `counts`: per trail, the records captured, missed, unknown and undecided and the records each
-  destination receives; per alarm, the records that fire it;
+- `per_record`: each record's own fields, then per trail (and event data store) `captured`,
+  `missed` or `unknown` (NULL where only the Python evaluator can tell) and the stage that
+  decided, then the alarms that fire;
+- `counts`: per trail and event data store, the records captured, missed, unknown and undecided
+  and the records each destination receives (a store's is `lake`); per alarm, the records that
+  fire it;
 - the investigation queries of the scenario catalog (investigations.py);
 - the Athena table itself (`athena_ddl`), with partition projection.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker.model import Trail
 from checker.regions import DEFAULT_REGIONS
 from checker.replay import schema
 from checker.replay.compile_capture import CATEGORY, STAGES
@@ -24,6 +27,8 @@ from checker.simulator.delivery import trail_destinations
 from checker.simulator.events import Event
 
 TABLE = "cloudtrail_logs"
+# the destination columns of `counts`, in order
+DESTINATIONS = ("s3", "cloudwatch_logs", "eventbridge", "sns", "lake")
 
 
 def _quote(name: str) -> str:
@@ -80,37 +85,42 @@ def per_record(plan: Plan, source: str = TABLE) -> str:
 
 
 def counts(plan: Plan, source: str = TABLE) -> str:
-    """One row per trail (captured, missed, unknown, undecided, per destination), then one per
-    alarm, as (kind, name, ...) so that one result holds both."""
+    """One row per trail and event data store (captured, missed, unknown, undecided, per
+    destination), then one per alarm, as (kind, name, ...) so that one result holds both."""
     rows: list[str] = []
     for t in plan.trails:
         p = t.prefix
-        fixed = trail_destinations(plan.estate, t.trail)
-        s3 = f"count(*) FILTER (WHERE {p}_c = 0)" if fixed.s3.status == "delivered" else "0"
-        cw = (f"count(*) FILTER (WHERE {_delivered_cw(t)})"
-              if fixed.cloudwatch_logs.status == "delivered" else "0")  # fmt: skip
-        eb = (f"count(*) FILTER (WHERE {p}_c = 0 AND tc_size = 0 AND {CATEGORY} NOT IN "
-              "('Insight', 'NetworkActivity'))")  # fmt: skip
-        sns = f"count(*) FILTER (WHERE {p}_c = 0)" if fixed.sns.status == "delivered" else "0"
+        captured = f"count(*) FILTER (WHERE {p}_c = 0)"
+        if isinstance(t.trail, Trail):
+            fixed = trail_destinations(plan.estate, t.trail)
+            s3 = captured if fixed.s3.status == "delivered" else "0"
+            cw = (f"count(*) FILTER (WHERE {_delivered_cw(t)})"
+                  if fixed.cloudwatch_logs.status == "delivered" else "0")  # fmt: skip
+            eb = (f"count(*) FILTER (WHERE {p}_c = 0 AND tc_size = 0 AND {CATEGORY} NOT IN "
+                  "('Insight', 'NetworkActivity'))")  # fmt: skip
+            sns = captured if fixed.sns.status == "delivered" else "0"
+            where = [s3, cw, eb, sns, "0"]
+        else:  # an event data store keeps what it records
+            where = ["0", "0", "0", "0", captured]
+        kind = "trail" if isinstance(t.trail, Trail) else "event_data_store"
         rows.append(
-            f"SELECT 'trail' AS kind, {lit(t.trail.id)} AS name, "
-            f"count(*) FILTER (WHERE {p}_c = 0) AS captured, "
+            f"SELECT {lit(kind)} AS kind, {lit(t.trail.id)} AS name, {captured} AS captured, "
             f"count(*) FILTER (WHERE {p}_c = 2) AS missed, "
             f"count(*) FILTER (WHERE {p}_c = 1) AS unknown, "
             f"count(*) FILTER (WHERE {p}_c IS NULL) AS undecided, "
-            f"{s3} AS s3, {cw} AS cloudwatch_logs, {eb} AS eventbridge, {sns} AS sns FROM f"
+            + ", ".join(f"{x} AS {d}" for x, d in zip(where, DESTINATIONS, strict=True))
+            + " FROM f"
         )
+    zeros = ", ".join(f"0 AS {d}" for d in DESTINATIONS)
     for firing in firings(plan):
         rows.append(
             f"SELECT 'alarm' AS kind, {lit(firing.alarm)} AS name, "
             f"count(*) FILTER (WHERE {any_of(list(firing.conditions))}) AS captured, 0 AS missed, "
-            "0 AS unknown, 0 AS undecided, 0 AS s3, 0 AS cloudwatch_logs, 0 AS eventbridge, "
-            "0 AS sns FROM f"
+            f"0 AS unknown, 0 AS undecided, {zeros} FROM f"
         )
     if not rows:
         rows.append("SELECT 'trail' AS kind, '' AS name, 0 AS captured, 0 AS missed, 0 AS unknown, "
-                    "0 AS undecided, 0 AS s3, 0 AS cloudwatch_logs, 0 AS eventbridge, 0 AS sns "
-                    "FROM f WHERE FALSE")  # fmt: skip
+                    f"0 AS undecided, {zeros} FROM f WHERE FALSE")  # fmt: skip
     return f"{plan.ctes(source)} " + " UNION ALL ".join(rows)
 
 

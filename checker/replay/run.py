@@ -40,13 +40,6 @@ def replay_inputs(
         raise ReplayError(f"{', '.join(inputs)}: no log file found (in the window asked for)")
     plan = build_plan(estate, default_region=default_region)
     chosen = _choose(engine, objects)
-    if plan.uncompiled:
-        # event data stores and EventBridge rules are decided by the Python path only
-        what = ", ".join(sorted({f"{u.kind} {u.name}" for u in plan.uncompiled})[:3])
-        if engine == "duckdb" or any(o.parquet for o in objects):
-            raise ReplayError(f"the SQL engine does not evaluate {what} yet: use --engine "
-                              "python with JSON logs")  # fmt: skip
-        chosen = "python"
     if chosen == "python":
         return run_python(plan, iter(objects), options)
     return DuckDBEngine(plan, options).execute(_iter(objects))

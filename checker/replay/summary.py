@@ -1,6 +1,6 @@
-"""What a replay found, in numbers: per trail, destination, metric filter and alarm, the counts,
-the top reasons for misses with a few example records each, captured versus missed per day, and
-the records whose Region is not a Region AWS has.
+"""What a replay found, in numbers: per trail, destination, metric filter, alarm and EventBridge
+rule, the counts, the top reasons for misses with a few example records each, captured versus
+missed per day, and the records whose Region is not a Region AWS has.
 
 Both engines fill the same `Summary`: the Python path adds one result per record, the DuckDB
 engine one result per group of records that share every decision (with the group's size), so
@@ -82,6 +82,9 @@ class Summary:
     trails: dict[str, TrailStats] = field(default_factory=dict)
     alarms: Counter[str] = field(default_factory=Counter)
     alarm_examples: dict[str, list[Example]] = field(default_factory=dict)
+    # EventBridge rule -> records its pattern matches ("matched"), might match ("unknown"), and
+    # through which someone is notified ("notifies")
+    rules: dict[str, Counter[str]] = field(default_factory=dict)
     filters: Counter[str] = field(default_factory=Counter)
     days: dict[str, Counter[str]] = field(default_factory=dict)  # day -> captured/missed/unknown
     unknown_regions: Counter[str] = field(default_factory=Counter)
@@ -128,6 +131,11 @@ class Summary:
         if region not in KNOWN_REGIONS:
             self.unknown_regions[region or "(none)"] += count
         service = e.event_source if e.event_category != "Management" else ""
+        for r in result.eventbridge:
+            counts = self.rules.setdefault(r.rule, Counter())
+            counts["matched" if r.match is True else "unknown"] += count
+            if r.notifies is True:
+                counts["notifies"] += count
         for t in result.trails:
             s = self.trails.get(t.trail)
             if s is None:
@@ -177,6 +185,9 @@ class Summary:
                 for a, n in sorted(self.alarms.items())
             ],
             "metric_filters": [{"filter": f, "events": n} for f, n in sorted(self.filters.items())],
+            "eventbridge_rules": [{"rule": r, **{k: c.get(k, 0) for k in ("matched", "unknown",
+                                                                      "notifies")}}
+                                  for r, c in sorted(self.rules.items())],
             "days": [{"day": d, **{k: c.get(k, 0) for k in ("captured", "missed", "unknown")}}
                      for d, c in sorted(self.days.items())],
             "unknown_regions": [{"awsRegion": r, "events": n}
@@ -222,6 +233,10 @@ def summary_text(summary: Summary) -> list[str]:
         out.append(f"  alarm {alarm}: {n} event(s)")
         for ex in summary.alarm_examples.get(alarm, []):
             out.append(f"        e.g. {_example_text(ex)}")
+    for rule, c in sorted(summary.rules.items()):
+        unknown = f" ({c['unknown']} more might)" if c["unknown"] else ""
+        out.append(f"  EventBridge rule {rule}: its pattern matches {c['matched']} event(s)"
+                   f"{unknown}; {c['notifies']} notify someone")  # fmt: skip
     if summary.unknown_regions:
         shown = ", ".join(f"{r} ({n})" for r, n in sorted(summary.unknown_regions.items()))
         out.append(f"  records whose awsRegion is not an AWS Region: {shown}; trailcheck places "

@@ -11,6 +11,9 @@ from typing import Any
 from checker.model import (
     Alarm,
     Estate,
+    EventDataStore,
+    EventRule,
+    EventTarget,
     LogGroup,
     MetricFilter,
     MetricTransformation,
@@ -29,8 +32,10 @@ GROUP = LogGroup("aws_cloudwatch_log_group.trail", "/aws/cloudtrail/org",
 TOPIC = Topic("aws_sns_topic.alarms", "alarms", arn="arn:aws:sns:us-east-1:111122223333:alarms")
 
 
-def estate(trails: Sequence[Trail], patterns: Sequence[str]) -> Estate:
-    """`trails` all send to one log group with one filter (and alarm) per pattern."""
+def estate(trails: Sequence[Trail], patterns: Sequence[str],
+           stores: Sequence[EventDataStore] = (), rules: Sequence[str] = ()) -> Estate:  # fmt: skip
+    """`trails` all send to one log group with one filter (and alarm) per pattern; one
+    EventBridge rule per event pattern of `rules` notifies the alarms' topic."""
     wired = tuple(
         Trail(**{**t.__dict__, "id": f"aws_cloudtrail.t{i}", "name": f"t{i}",
                  "log_group": Reference(GROUP.arn or "", target=GROUP.id),
@@ -50,8 +55,15 @@ def estate(trails: Sequence[Trail], patterns: Sequence[str]) -> Estate:
     )  # fmt: skip
     sub = Subscription("aws_sns_topic_subscription.s", Reference(TOPIC.arn or "", target=TOPIC.id),
                        "email", "oncall@example.com")
+    event_rules = tuple(
+        EventRule(f"aws_cloudwatch_event_rule.r{i}", f"r{i}", pattern=p,  # account, Region unknown
+                  targets=(EventTarget(f"aws_cloudwatch_event_target.r{i}",
+                                       Reference(TOPIC.arn or "", target=TOPIC.id), "sns"),))
+        for i, p in enumerate(rules, 1)
+    )  # fmt: skip
     return Estate(trails=wired, log_groups=(GROUP,), metric_filters=filters, alarms=alarms,
-                  topics=(TOPIC,), subscriptions=(sub,))  # fmt: skip
+                  topics=(TOPIC,), subscriptions=(sub,), event_data_stores=tuple(stores),
+                  event_rules=event_rules)  # fmt: skip
 
 
 def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> Path:
@@ -74,6 +86,8 @@ def normal(doc: Mapping[str, Any]) -> dict[str, Any]:
                                tuple(c["alarms"])) for c in doc["captured_by"]),
         "missed_by": sorted(m["trail"] for m in doc["missed_by"]),
         "unknown_by": sorted(u["trail"] for u in doc["unknown_by"]),
+        "eventbridge": sorted((r["rule"], r["notifies"], r.get("match", True))
+                              for r in doc.get("eventbridge", [])),
     }  # fmt: skip
 
 

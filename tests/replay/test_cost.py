@@ -99,3 +99,47 @@ def test_diff_adds_the_cost_change(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_unknown_price_region_says_which_prices_are_used() -> None:
     prices = load_prices("ap-southeast-7")
     assert prices.region == "us-east-1" and "no prices for ap-southeast-7" in prices.note
+
+
+LAKE_STORE = '''
+resource "aws_cloudtrail_event_data_store" "lake" {
+  name             = "audit-lake"
+  retention_period = 731
+
+  advanced_event_selector {
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Management"]
+    }
+  }
+}
+'''
+
+
+def test_event_data_store_is_priced_by_the_bytes_it_ingests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(CONFIG, head)
+    (head / "lake.tf").write_text(LAKE_STORE)
+    sample = _sample(tmp_path)
+    # as if the sample were 0.002 days of logs: a month is then large enough to round
+    assert main(["cost", str(head), "--events", str(sample), "--format", "json",
+                 "--days", "0.002"]) == 0  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    store = [x for x in doc["lines"] if x["trail"] == "aws_cloudtrail_event_data_store.lake"]
+    ingestion, retention = store  # and no management-event copy: Lake charges ingestion only
+    assert ingestion["item"].startswith("CloudTrail Lake ingestion")
+    assert ingestion["events_per_month"] == round(100 * MONTH_DAYS / 0.002)  # its management
+    record_bytes = sample.stat().st_size / 200  # the sample's records as written, one a line
+    gb = ingestion["events_per_month"] * record_bytes / 1e9
+    price = load_prices().table
+    assert ingestion["gb_per_month"] == pytest.approx(gb, rel=0.05)
+    assert ingestion["usd_per_month"] == pytest.approx(
+        gb * price["lake_ingestion_per_gb_one_year"], rel=0.05)
+    # 731 days: each month's ingestion is kept 365 days beyond the included 366
+    assert "beyond 366 days" in retention["item"]
+    assert retention["gb_per_month"] == pytest.approx(gb * 365 / MONTH_DAYS, rel=0.05)
+    # the trails' own lines are unchanged by the store: the free copy is still a trail's
+    assert any(x["item"] == "management events (first copy, free)" and
+               x["trail"] == "aws_cloudtrail.main" for x in doc["lines"])  # fmt: skip

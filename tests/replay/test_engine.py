@@ -148,3 +148,86 @@ def test_real_fixture_logs_agree_and_name_unknown_regions() -> None:
     duck = replay_inputs(est, [str(LOGS)], engine="duckdb", options=Options(keep=100))
     assert duck.summary.comparable() == python.summary.comparable()
     assert "apiso-centralnorth-2r" in python.summary.unknown_regions
+
+
+# ---------------------------------------------------------------------------------------------
+# Event data stores and EventBridge rules
+
+STORE = '''
+resource "aws_cloudtrail_event_data_store" "lake" {
+  name = "audit-lake"
+  advanced_event_selector {
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Management"]
+    }
+    field_selector {
+      field  = "readOnly"
+      equals = ["false"]
+    }
+  }
+}
+'''
+
+RULE = '''
+resource "aws_cloudwatch_event_rule" "stop" {
+  name          = "stop-logging"
+  event_pattern = jsonencode({ detail = { eventName = ["StopLogging"] } })
+}
+'''
+
+
+def _config_with(tmp_path: Path, extra: str) -> Any:
+    import shutil
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    (config / "extra.tf").write_text(extra)
+    return load_paths([str(config)], LoadOptions(cwd=str(REPO)))
+
+
+def test_event_data_stores_are_decided_in_sql(tmp_path: Path) -> None:
+    from checker.replay.engine import Options
+    from checker.replay.run import replay_inputs
+
+    est = _config_with(tmp_path, STORE)
+    assert est.event_data_stores
+    keep = Options(keep=1000)
+    python = replay_inputs(est, [str(LOGS)], engine="python", options=keep)
+    duck = replay_inputs(est, [str(LOGS)], engine="duckdb", options=keep)
+    assert duck.summary.engine == "duckdb" and duck.summary.fallback_records == 0
+    assert duck.summary.comparable() == python.summary.comparable()
+    assert by_event_id(duck) == by_event_id(python)
+    lake = duck.summary.trails["aws_cloudtrail_event_data_store.lake"]
+    assert lake.captured and lake.destinations == {"lake": lake.captured}
+
+
+def test_eventbridge_rules_go_to_python_for_the_records_they_may_match(tmp_path: Path) -> None:
+    from checker.replay.engine import Options
+    from checker.replay.run import replay_inputs
+
+    est = _config_with(tmp_path, RULE)
+    recs = [_rec(i) for i in range(4)]  # StopLogging, DescribeTrails, StopLogging, ...
+    jsonl = write_jsonl(tmp_path / "r.jsonl", recs)
+    parquet = tmp_path / "r.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_json('{jsonl}', format='newline_delimited', columns="
+        f"{ {f.key: schema.duckdb_type(f) for f in schema.FIELDS}!r})) TO '{parquet}' "
+        "(FORMAT PARQUET)")  # fmt: skip
+    python = replay_inputs(est, [str(jsonl)], engine="python", options=Options(keep=10))
+    for source in (jsonl, parquet):
+        duck = replay_inputs(est, [str(source)], engine="duckdb", options=Options(keep=10))
+        assert duck.summary.fallback_records == 2  # the StopLogging calls only
+        assert {(f["kind"], f["name"]) for f in duck.summary.fallbacks} == {
+            ("EventBridge rule", "aws_cloudwatch_event_rule.stop")}
+        assert duck.summary.comparable() == python.summary.comparable()
+        rules = {d["event"]["eventID"]: [x["rule"] for x in d["eventbridge"]]
+                 for d in duck.results}  # fmt: skip
+        assert rules["id-0"] == ["aws_cloudwatch_event_rule.stop"] and rules["id-1"] == []
+    (counted,) = python.summary.to_json()["eventbridge_rules"]
+    assert counted["rule"] == "aws_cloudwatch_event_rule.stop" and counted["matched"] == 2
+    html = tmp_path / "r.html"
+    assert main(["simulate", str(tmp_path / "config"), "--events", str(parquet), "--format",
+                 "html", "--output", str(html)]) == 0  # fmt: skip
+    assert "EventBridge rules" in html.read_text()
+    assert "aws_cloudwatch_event_rule.stop" in html.read_text()

@@ -1,11 +1,13 @@
-"""The SQL path (DuckDB) and the Python path agree on every record's captured-by (trail and
-selector), destinations and alarms, over random configurations and records; and their summaries
-are equal. Patterns the compiler leaves to Python (terms, array steps) are in the mix, so the
-fallback is exercised too."""
+"""The SQL path (DuckDB) and the Python path agree on every record's captured-by (trail or event
+data store, and selector), destinations and alarms, over random configurations (trails with
+insight selectors, event data stores, one receiving the others' Insights) and records (Insights
+records among them), with EventBridge rules; and their summaries are equal. Patterns the
+compiler leaves to Python (terms, array steps) are in the mix, so the fallback is exercised too."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.model import Selectors
+from checker.model import EventDataStore, InsightSelector, Reference, Selectors
 from tests.replay.helpers import both, by_event_id, estate, write_jsonl
 from tests.simulator.test_capture_properties import (
     PLAIN,
+    UNKNOWN,
     advanced_selectors,
     basic_selectors,
     trails,
@@ -44,7 +47,24 @@ PATTERNS = (
 )
 
 SOURCES = ("ec2.amazonaws.com", "kms.amazonaws.com", "iam.amazonaws.com", "sts.amazonaws.com",
-           "signin.amazonaws.com", "s3.amazonaws.com", "cloudtrail.amazonaws.com")  # fmt: skip
+           "signin.amazonaws.com", "s3.amazonaws.com", "cloudtrail.amazonaws.com",
+           "Custom.Example")  # fmt: skip
+# EventBridge rules: some conjuncts the SQL pre-filter reads (source, detail.eventSource and
+# detail.eventName as plain strings), some it cannot ($or, operators, other fields), an invalid one
+RULES = (
+    '{"detail": {"eventName": ["StopLogging", "CreateTrail", "GetObject"]}}',
+    '{"source": ["aws.cloudtrail", "aws.kms"], '
+    '"detail": {"eventName": ["StopLogging", "Decrypt"]}}',
+    '{"detail": {"eventSource": ["s3.amazonaws.com", "ec2.amazonaws.com"], '
+    '"eventName": ["PutObject", "RunInstances"]}}',
+    '{"source": ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"]}',
+    '{"detail": {"userIdentity": {"type": ["Root"]}}}',
+    '{"detail": {"eventName": [{"prefix": "Run"}]}}',
+    '{"$or": [{"source": ["aws.kms"]}, {"detail": {"eventName": ["AssumeRole"]}}]}',
+    '{"source": ["aws.ec2", "custom.app"], "detail": {"errorCode": [{"exists": true}]}}',
+    '{"source": ["custom.app"]}',
+    '{"source": "aws.s3"}',
+)
 NAMES = ("RunInstances", "Decrypt", "PutObject", "GetObject", "ConsoleLogin", "StopLogging",
          "CreateTrail", "AssumeRole")  # fmt: skip
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "cn-north-1", "apiso-centralnorth-2r", "")
@@ -70,14 +90,18 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         "sourceIPAddress": draw(st.sampled_from(("198.51.100.7", "203.0.113.9"))),
     }
     optional: dict[str, st.SearchStrategy[Any]] = {
-        "eventCategory": st.sampled_from(("Management", "Data", "NetworkActivity", "")),
+        "eventCategory": st.sampled_from(("Management", "Data", "NetworkActivity", "Insight", "")),
+        "insightDetails": st.fixed_dictionaries({}, optional={
+            "insightType": st.sampled_from(("ApiCallRateInsight", "ApiErrorRateInsight")),
+            "insightContext": st.just({"statistics": {}}),
+        }),
         "managementEvent": st.booleans(),
         # a string spelled exactly "true" or "false" reads as the boolean in the table
         # (docs/semantics/replay.md); other spellings are strings in both paths
         "readOnly": st.sampled_from((True, False, "TRUE", "False")),
         "recipientAccountId": st.sampled_from(("111122223333", "444455556666", "999999999999")),
         "eventType": st.sampled_from(("AwsApiCall", "AwsServiceEvent", "AwsVpceEvent",
-                                      "AwsConsoleSignIn")),
+                                      "AwsConsoleSignIn", "AwsCloudTrailInsight")),
         "errorCode": st.sampled_from(("Client.UnauthorizedOperation", "AccessDenied",
                                       "VpceAccessDenied")),
         "sessionCredentialFromConsole": st.just("true"),
@@ -123,19 +147,49 @@ selectors = st.one_of(
 )  # fmt: skip
 
 
+insight_selectors = st.lists(st.builds(
+    InsightSelector, st.sampled_from(("ApiCallRateInsight", "ApiErrorRateInsight")),
+    st.sampled_from((("Management",), ("Data",)))), max_size=2).map(tuple)  # fmt: skip
+
+
+@st.composite
+def stores(draw: st.DrawFn, index: int) -> EventDataStore:
+    """An event data store, recording like a trail; the first one may receive the Insights
+    events of the others."""
+    advanced = st.lists(advanced_selectors(), min_size=1, max_size=2)
+    return EventDataStore(
+        id=f"aws_cloudtrail_event_data_store.s{index}", name=f"s{index}",
+        account_id=draw(st.sampled_from(("111122223333", UNKNOWN))),
+        home_region=draw(st.sampled_from(("us-east-1", "eu-west-1", UNKNOWN))),
+        status=draw(st.sampled_from(("ENABLED", "ENABLED", "STOPPED_INGESTION", UNKNOWN))),
+        is_multi_region=draw(st.sampled_from((True, False, UNKNOWN))),
+        is_organization=draw(st.sampled_from((True, False, UNKNOWN))),
+        selectors=draw(st.one_of(st.just(Selectors.default()), advanced.map(
+            lambda a: Selectors("advanced", advanced=tuple(a))))),
+        insight_selectors=draw(insight_selectors) if index > 1 else (),
+        insights_destination=(Reference("aws_cloudtrail_event_data_store.s1",
+                                        target="aws_cloudtrail_event_data_store.s1")
+                              if index > 1 and draw(st.booleans()) else None),
+    )  # fmt: skip
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(
-    configured=st.lists(st.tuples(trails(), selectors), min_size=1, max_size=3),
+    configured=st.lists(st.tuples(trails(), selectors, insight_selectors), min_size=1,
+                        max_size=3),
+    stored=st.integers(0, 2).flatmap(lambda n: st.tuples(*(stores(i) for i in range(1, n + 1)))),
     patterns=st.lists(st.sampled_from(PATTERNS), max_size=5, unique=True),
+    rules=st.lists(st.sampled_from(RULES), max_size=3, unique=True),
     recs=st.lists(records(), min_size=1, max_size=40, unique_by=lambda r: r["eventID"]),
 )
 def test_sql_and_python_agree_on_every_record(
-    tmp_path_factory: pytest.TempPathFactory,
-    configured: list[Any], patterns: list[str], recs: list[dict[str, Any]],
+    tmp_path_factory: pytest.TempPathFactory, configured: list[Any],
+    stored: tuple[EventDataStore, ...], patterns: list[str], rules: list[str],
+    recs: list[dict[str, Any]],
 ) -> None:  # fmt: skip
-    est = estate([t.__class__(**{**t.__dict__, "selectors": s}) for t, s in configured],
-                 patterns)  # fmt: skip
+    est = estate([replace(t, selectors=s, insight_selectors=i) for t, s, i in configured],
+                 patterns, stored, rules)  # fmt: skip
     path = write_jsonl(tmp_path_factory.mktemp("eq") / "records.jsonl", recs)
     python, duck = both(est, [str(path)])
     assert duck.summary.mismatches == 0
@@ -151,3 +205,47 @@ def test_fallback_predicates_are_named(tmp_path: Path) -> None:
     _, duck = both(est, [str(path)])
     (fb,) = duck.summary.fallbacks
     assert fb["name"] == "aws_cloudwatch_log_metric_filter.f1" and "term" in fb["reason"]
+
+
+# the rules whose every pattern has a conjunct the SQL pre-filter reads: without a rule that may
+# match anything, the SQL decides the records no rule can match
+FILTERED_RULES = tuple(r for r in RULES if "userIdentity" not in r and "prefix" not in r
+                       and "$or" not in r)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+@given(
+    rules=st.lists(st.sampled_from(FILTERED_RULES), min_size=1, max_size=2, unique=True),
+    recs=st.lists(records(), min_size=1, max_size=40, unique_by=lambda r: r["eventID"]),
+)
+def test_rule_prefilter_sends_every_record_a_rule_may_match_to_python(
+    tmp_path_factory: pytest.TempPathFactory, rules: list[str], recs: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    path = write_jsonl(tmp_path_factory.mktemp("rules") / "records.jsonl", recs)
+    python, duck = both(estate([PLAIN], [], (), rules), [str(path)])
+    assert by_event_id(duck) == by_event_id(python)
+    assert duck.summary.comparable() == python.summary.comparable()
+    listed = sum(1 for r in python.results if r["eventbridge"])
+    assert listed <= duck.summary.fallback_records  # each went through the Python evaluator
+
+
+def test_rule_prefilter_edges(tmp_path: Path) -> None:
+    """Records whose EventBridge source is unknown (a malformed eventSource, an Insights record)
+    may match a rule on `source`: the SQL sends them to Python."""
+    base = {"eventVersion": "1.09", "eventTime": "2026-11-01T10:00:00Z", "awsRegion": "us-east-1",
+            "recipientAccountId": "111122223333", "eventType": "AwsApiCall"}  # fmt: skip
+    recs = [
+        {**base, "eventID": "malformed", "eventSource": "Custom.Example", "eventName": "Run"},
+        {**base, "eventID": "insight", "eventSource": "ec2.amazonaws.com", "eventName": "Run",
+         "eventCategory": "Insight", "eventType": "AwsCloudTrailInsight"},
+        {**base, "eventID": "plain", "eventSource": "ec2.amazonaws.com", "eventName": "Run"},
+    ]  # fmt: skip
+    path = write_jsonl(tmp_path / "records.jsonl", recs)
+    for rule in ('{"source": ["custom.app"]}', '{"source": ["aws.s3"]}'):
+        python, duck = both(estate([PLAIN], [], (), [rule]), [str(path)])
+        assert by_event_id(duck) == by_event_id(python)
+        listed = {r["event"]["eventID"]: [x["rule"] for x in r["eventbridge"]]
+                  for r in python.results}  # fmt: skip
+        assert listed["plain"] == [] and all(listed[k] for k in ("malformed", "insight"))
+        assert duck.summary.fallback_records == 2  # all but "plain"

@@ -115,12 +115,28 @@ def test_s3_inputs_are_read_through_the_guard(moto_url: str, tmp_path: Path) -> 
         key = path.relative_to(tmp_path).as_posix()
         setup.put_object(Bucket=BUCKET, Key=f"prefix/{key}", Body=path.read_bytes())
     window = Window(date(2026, 11, 3), None, frozenset({"111122223333"}), frozenset())
-    objects = list(discover([f"s3://{BUCKET}/prefix/"], window, s3=lambda: _s3(moto_url)))
+    calls: list[tuple[str, str]] = []
+
+    def recorded() -> Any:  # every request the replay makes: (operation, prefix or key)
+        client = _s3(moto_url)
+        def note(model: Any, params: dict[str, Any], **_: Any) -> None:
+            calls.append((model.name, params.get("Prefix", params.get("Key", ""))))
+
+        client.meta.events.register("before-parameter-build.s3", note)
+        return client
+
+    objects = list(discover([f"s3://{BUCKET}/prefix/"], window, s3=recorded))
     assert len(objects) == 2 and all("/11/03/" in o.name for o in objects)
     from checker.simulator.replay import iter_stream_records
 
     with objects[0].open() as stream:
         assert len(list(iter_stream_records(objects[0].name, stream))) == 2
+    # the window pruned the listing: no other account's folder and no other day was listed, and
+    # the only object read is the one opened
+    listed = [p for op, p in calls if op == "ListObjectsV2"]
+    assert listed and not any("444455556666/" in p or p.endswith(("/01/", "/02/"))
+                              for p in listed)  # fmt: skip
+    assert [k for op, k in calls if op == "GetObject"] == [objects[0].name.split("/", 3)[3]]
     client = guarded_s3(lambda: _s3(moto_url))
     with pytest.raises(ReadOnlyViolation):
         client.put_object(Bucket=BUCKET, Key="x", Body=b"")
