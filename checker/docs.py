@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker.engine import Rule, load_rules
+from checker.engine import load_rules
 from checker.resources import policies_root
+from checker.rules import Rule
 
 if TYPE_CHECKING:
     from checker.compliance import Framework

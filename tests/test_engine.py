@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.engine import PolicyError, Rule, evaluate, load_rules, validate_rule_documents
+from checker.engine import PolicyError, evaluate, load_rules, validate_rule_documents
 from checker.model import Bucket, Estate, Location, Reference, Trail, Unknown
-from checker.predicates import Options
 from checker.resources import policies_root
+from checker.rules import Options, Rule
 
 
 def rule(
@@ -210,9 +210,7 @@ def test_a_crashing_rule_is_unknown_and_the_others_still_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from checker.engine import has_internal_errors
-    from checker.predicates import PREDICATES, load_all
-
-    load_all()
+    from checker.predicates import PREDICATES
 
     def broken(ctx: object, subject: object, args: object) -> object:
         raise TypeError("boom")

@@ -273,7 +273,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def engine_options(args: argparse.Namespace, options: AuditOptions) -> Any:
-    from checker.predicates import Options
+    from checker.rules import Options
 
     # Regions that must be covered: the ones audited when given, else the config's, else the
     # default-enabled ones (as `scan` decides, so the saved snapshot judges the same).
@@ -359,12 +359,12 @@ def save_snapshot(result: LiveAudit, path: str) -> None:
 
 
 def render_audit(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
-    """Like checker.report.render, with the audit's Markdown (trail cards, not checked)."""
+    """Like checker.report.formats.render, with the audit's Markdown (trail cards, not checked)."""
     if fmt == "markdown":
         from checker.report import audit_markdown
 
         return audit_markdown.render(report)
-    from checker.report import render
+    from checker.report.formats import render
 
     out = render(fmt, report, options)
     if fmt == "text":

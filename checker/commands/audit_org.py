@@ -36,9 +36,8 @@ from checker.errors import UsageError
 from checker.findings import Finding
 
 if TYPE_CHECKING:
-    from checker.engine import Rule
     from checker.loaders.aws.live import AccountSummary, LiveAudit
-    from checker.predicates import Options
+    from checker.rules import Options, Rule
 
 # the report's words for the loader's account statuses
 STATUS_WORDS = {"ok": "checked", "partial": "partial", "error": "not_checked",

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from checker.model import Estate, Location
-from checker.predicates import Context, Outcome, predicate
+from checker.rules import Context, Outcome, PredicateArgs, Subject
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario
 
@@ -172,8 +171,7 @@ def _unknown_reason(result: EventResult) -> str:
     return "not known"
 
 
-@predicate("cis_alarm")
-def cis_alarm(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def cis_alarm(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     topic = args.get("topic")
     if not isinstance(topic, int) or not 1 <= topic <= 15:
         raise ValueError(f"cis_alarm needs args.topic between 1 and 15, not {topic!r}")

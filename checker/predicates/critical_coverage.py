@@ -12,10 +12,9 @@ notifying target (checker/simulator/eventbridge.py).
 
 from __future__ import annotations
 
-from typing import Any
-
-from checker.predicates import Context, Outcome, predicate
+from checker.model import Estate
 from checker.predicates.cis_alarms import regions_text, shared_runner
+from checker.rules import Context, Outcome, PredicateArgs, Subject
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import cell, load_catalog
 
@@ -37,8 +36,7 @@ def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | N
     return out
 
 
-@predicate("critical_event_coverage")
-def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     runner = shared_runner(ctx)
     regions = ctx.options.expected_regions
     critical = [s for s in load_catalog() if s.critical]
@@ -109,8 +107,7 @@ def _not_alerted(result: EventResult) -> str:
     return f"{e.event_name} in {e.aws_region}: alarm: {alarm}; EventBridge: {rule}"
 
 
-@predicate("critical_event_alerting")
-def critical_event_alerting(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     """CT121: every event of every critical scenario, in every expected Region, notifies someone
     through a CloudWatch alarm chain or an EventBridge rule with a notifying target."""
     runner = shared_runner(ctx)

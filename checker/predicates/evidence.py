@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from checker import policy_doc
 from checker.model import (
@@ -21,7 +20,7 @@ from checker.model import (
     Tri,
     Unknown,
 )
-from checker.predicates import Context, Outcome, predicate
+from checker.rules import Context, Outcome, PredicateArgs, Subject
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
@@ -67,9 +66,8 @@ class Verdicts:
 # CT020 Object Lock with a default retention
 
 
-@predicate("object_lock_retention")
-def object_lock_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def object_lock_retention(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     enabled = bucket.object_lock_enabled
     if isinstance(enabled, Unknown):
         return Outcome(
@@ -129,9 +127,8 @@ def object_lock_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> O
 # CT024 server access logging
 
 
-@predicate("access_logging_on")
-def access_logging_on(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def access_logging_on(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     target = bucket.access_logging_target
     where = bucket.where("access_logging_target")
     if target is None or target == "":
@@ -202,9 +199,8 @@ def effective_flag(bucket: Bucket, estate: Estate, flag: str) -> Tri:
     return False
 
 
-@predicate("bucket_not_public")
-def bucket_not_public(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_not_public(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     estate = ctx.estate
     v = Verdicts()
     _judge_block_flags(bucket, estate, v)
@@ -354,9 +350,8 @@ SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount")
 DELIVERY_ACTIONS = ("s3:PutObject", "s3:GetBucketAcl")
 
 
-@predicate("bucket_policy_source")
-def bucket_policy_source(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     where = bucket.where("policy")
     if bucket.policy is None:
         return Outcome(
@@ -437,9 +432,8 @@ def _delivery_actions(stmt: policy_doc.Statement) -> str:
 SECURE_TRANSPORT = "aws:SecureTransport"
 
 
-@predicate("bucket_tls_only")
-def bucket_tls_only(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_tls_only(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     where = bucket.where("policy")
     if bucket.policy is None:
         return Outcome(

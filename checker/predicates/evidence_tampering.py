@@ -14,12 +14,11 @@ with none in scope the result is unknown: the guard may well live outside the sc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from checker import policy_doc
 from checker.model import ControlPolicy, Estate, Unknown
-from checker.predicates import Context, Outcome, predicate
 from checker.predicates.evidence import listing
+from checker.rules import Context, Outcome, PredicateArgs, Subject
 
 PROTECTED = (
     "cloudtrail:StopLogging",
@@ -54,9 +53,8 @@ class Findings:
     protecting: list[ControlPolicy] = field(default_factory=list)
 
 
-@predicate("deny_trail_tampering")
-def deny_trail_tampering(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    estate: Estate = subject.obj
+def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
+    estate = subject.obj
     policies = [p for p in estate.policies if in_scope(p)]
     if not policies:
         return Outcome(

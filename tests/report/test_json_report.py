@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from checker.report import render
+from checker.report.formats import render
 from tests.report.ci_sample import check_golden, sample_report
 
 

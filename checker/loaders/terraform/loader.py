@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.loaders.reading import LoadOptions, read_text
+from checker.loaders.terraform.blocks import explain, nested_blocks
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import (
     Decl,
@@ -40,8 +41,6 @@ from checker.loaders.terraform.files import (
 from checker.loaders.terraform.modules import (
     ModuleInstance,
     ResourceInstance,
-    explain,
-    nested_blocks,
     parsed,
     walk_instances,
 )
