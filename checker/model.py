@@ -93,10 +93,6 @@ MaybeStr = str | Unknown
 MaybeInt = int | Unknown
 
 
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
-
-
 def first_unknown(values: Iterable[object]) -> Unknown | None:
     for value in values:
         if isinstance(value, Unknown):
@@ -168,9 +164,6 @@ def _target_key(unit: str, target: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Selectors
-
-
-ReadWriteType = Literal["ReadOnly", "WriteOnly", "All"]
 
 
 @dataclass(frozen=True)
@@ -590,9 +583,6 @@ class Estate:
             collected["organization_accounts"] = tuple(sorted({a for o in orgs for a in o}))
         origin: Literal["iac", "live"] = "live" if any(p.origin == "live" for p in parts) else "iac"
         return Estate(origin=origin, **collected)
-
-    def with_diagnostics(self, *more: Diagnostic) -> Estate:
-        return replace(self, diagnostics=self.diagnostics + tuple(more))
 
     # -- joins: one implementation for every format -------------------------------------------
 

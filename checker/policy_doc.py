@@ -391,22 +391,6 @@ def _may_match_service(pattern: str, service: str) -> bool:
     return _action_regex(head).fullmatch(service) is not None
 
 
-def denies(doc: object, action: str) -> list[Statement] | Unknown:
-    """The statements that certainly deny `action` (conditions not evaluated)."""
-    found = statements(doc)
-    if isinstance(found, Unknown):
-        return found
-    return [s for s in found if s.denies_action(action) is True]
-
-
-def allows(doc: object, action: str) -> list[Statement] | Unknown:
-    """The statements that certainly allow `action` (conditions not evaluated)."""
-    found = statements(doc)
-    if isinstance(found, Unknown):
-        return found
-    return [s for s in found if s.allows_action(action) is True]
-
-
 def is_public_principal(stmt: Statement) -> Tri:
     """Whether the statement applies to anyone: Principal "*" / {"AWS": "*"}, or an Allow with
     NotPrincipal (everyone except the listed principals)."""
@@ -444,12 +428,6 @@ def has_restricting_condition(stmt: Statement) -> Tri:
         if isinstance(verdict, Unknown):
             unknown = verdict if unknown is None else unknown
     return unknown if unknown is not None else False
-
-
-def restricting_conditions(stmt: Statement) -> list[Condition]:
-    if isinstance(stmt.conditions, Unknown):
-        return []
-    return [c for c in stmt.conditions if _restricts(c) is True]
 
 
 def _restricts(cond: Condition) -> Tri:

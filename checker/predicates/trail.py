@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
 from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.simulator.insights import CALL_RATE, ERROR_RATE
 
 US_EAST_1 = "us-east-1"
 
@@ -50,7 +51,7 @@ def customer_managed_key(
     return Outcome("pass", shown, where)
 
 
-INSIGHT_TYPES = ("ApiCallRateInsight", "ApiErrorRateInsight")
+INSIGHT_TYPES = (CALL_RATE, ERROR_RATE)
 
 
 def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:

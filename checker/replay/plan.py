@@ -85,8 +85,6 @@ class TrailPlan:
     compiled: CompiledTrail
     sql: TrailSQL
     log_group: LogGroup | None
-    # whether the trail can send to CloudWatch Logs (status not "not_delivered" for small events)
-    to_cloudwatch: bool
 
     @property
     def prefix(self) -> str:
@@ -317,8 +315,9 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         for reason in sql.fallbacks:
             plan.fallbacks.append(Fallback("trail", c.trail.id, reason))
         group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
+        # whether the trail can send to CloudWatch Logs (not "not_delivered" for small events)
         cw = cloudwatch_destination(estate, c.trail).status != "not_delivered"
-        plan.trails.append(TrailPlan(i, c.trail, c, sql, group, cw))
+        plan.trails.append(TrailPlan(i, c.trail, c, sql, group))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
     index = 0

@@ -38,7 +38,6 @@ from checker.simulator.events import Event
 
 DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns", "lake"]
 DeliveryStatus = Literal["delivered", "not_delivered", "unknown"]
-DESTINATIONS: tuple[DestinationName, ...] = ("s3", "cloudwatch_logs", "eventbridge", "sns")
 
 MAX_EVENT_BYTES = 256 * 1024
 ALL_MANAGEMENT_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"

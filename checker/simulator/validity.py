@@ -438,7 +438,7 @@ def _check_own_bucket(
         "s3.amazonaws.com", "PutObject", region, event_category="Data", read_only=False,
         resources=(Resource("AWS::S3::Object", arn),
                    Resource("AWS::S3::Bucket", f"arn:aws:s3:::{probe_bucket}")),
-        user_identity=UserIdentity(type="AWSService", invoked_by="cloudtrail.amazonaws.com"),
+        user_identity=UserIdentity(type="AWSService"),
         event_type="AwsApiCall",
     )
     compiled = compile_trail(replace(judged, is_logging=True), default_region=default_region)
