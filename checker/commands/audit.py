@@ -13,11 +13,11 @@ could not be checked next to the findings. `--save` writes the estate as a snaps
 writes one snapshot per account into a folder, and `trailcheck scan DIR` reads them all.
 With --organization each account is judged as its own unit (checker/commands/audit_org.py).
 
-Exit codes as in design.md: 0/1 by the findings (a partial audit is still a report), 2 when the
-caller has no usable credentials, the organization's accounts cannot be listed, or an account
-could not be read at all (its role cannot be assumed, its trails cannot be listed in any Region:
-a CT000 failure), 3 on a bug. An account the organization lists as not ACTIVE is a CT000
-unknown: it counts like any unknown (exit 1 with --fail-on-unknown).
+Exit codes (docs/architecture.md): 0/1 by the findings (a partial audit is still a report), 2 when
+the caller has no usable credentials, the organization's accounts cannot be listed, or an account
+could not be read at all (its role cannot be assumed, its trails cannot be listed in any Region: a
+CT000 failure), 3 on a bug. An account the organization lists as not ACTIVE is a CT000 unknown: it
+counts like any unknown (exit 1 with --fail-on-unknown).
 Importing this module stays cheap: boto3, rich and jinja2 load only when the command runs.
 """
 

@@ -62,8 +62,8 @@ def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: Predic
                 one = _one_region_trails(ctx, results)
                 homeless = None if one is None or homeless is None else homeless | one
         if not missed and homeless is not None and len(event_regions) > len(homeless):
-            # A fail that holds whatever the unknown home Regions are (design.md): each of these
-            # single-region trails covers one Region at most.
+            # A fail that holds whatever the unknown home Regions are (docs/architecture.md): each
+            # of these single-region trails covers one Region at most.
             names = ", ".join(sorted(homeless))
             lost = len(event_regions) - len(homeless)
             gaps.append(f"{sc.id} ({sc.title}) missed in at least {lost} of "

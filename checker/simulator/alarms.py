@@ -1,7 +1,7 @@
 """From a log group to a page: metric filters, metrics, alarms, SNS topics, subscriptions.
 
 An event delivered to CloudWatch Logs is matched against every metric filter on the trail's log
-group (the pattern is parsed and *evaluated*, cloudtrail-semantics.md §12); a matching filter
+group (the pattern is parsed and *evaluated*, docs/semantics/filter-patterns.md); a matching filter
 publishes to the metric of each transformation (name + namespace); every alarm on that metric
 with actions enabled notifies its SNS actions; a topic with at least one subscription reaches
 someone. A pattern that does not parse is a diagnostic with its position and makes the result

@@ -1,6 +1,6 @@
 """Capture semantics: does a trail record an event, by which selector, and if not, why.
 
-The order follows the derived capture algorithm of cloudtrail-semantics.md: logging, account,
+The order follows docs/semantics.md, "Capture": logging, account,
 Region (with global service events), then selectors. Every stage is tri-state. A stage that
 definitely misses decides the result even when another stage is unknown (a miss that holds whatever
 the unknown value is stays a miss); otherwise any unknown stage makes the decision unknown with its
@@ -68,7 +68,7 @@ class Decision:
 
 
 def event_is_read(event: Event) -> bool:
-    """[UNC in cloudtrail-semantics.md §3] A record without `readOnly` counts as a write.
+    """A record without `readOnly` counts as a write (a choice: docs/semantics.md, "Capture").
     No AWS text says how selectors treat such records (searched the CloudTrail UG, API reference
     and SDK docs, 2026). Current sign-in records, the usual case of old records without the field,
     carry `"readOnly": false` (DataDog/stratus-red-team docs/detonation-logs/
@@ -145,7 +145,7 @@ def all_value(value: str, service: str) -> bool:
 def s3_value_rejected(value: str) -> bool:
     """`arn:aws:s3:::bucket` without the `/` after the bucket name.
 
-    [UNC in cloudtrail-semantics.md §1] AWS rejects it: PutEventSelectors answers
+    AWS rejects it (not in its documentation): PutEventSelectors answers
     `InvalidEventSelectorsException: Value arn:aws:s3:::data-bucket for DataResources.Values is
     invalid`, and works once the `/` is added (hashicorp/terraform-provider-aws#4043, fixed in the
     provider docs by #4203; the same error in aws/aws-cdk#1841). So such a value selects nothing.
@@ -542,7 +542,8 @@ class CompiledTrail:
         self.noun = "event data store" if isinstance(trail, EventDataStore) else "trail"
         self._insight_sources = tuple(insight_sources)
         self._logging = self._logging_outcome(trail)
-        # An IaC trail whose account is unknown is taken to be in the event's account (design.md).
+        # An IaC trail whose account is unknown is taken to be in the event's account (a choice:
+        # docs/semantics.md, "Capture").
         self._account = _known(trail.account_id)
         self._foreign = trail.foreign_unit
         self._org = trail.is_organization
@@ -613,7 +614,7 @@ class CompiledTrail:
         if not org:
             return MISS, where
         if self._members is None or recipient in self._members:
-            # organization members unknown: every account counts as a member (design.md)
+            # organization members unknown: every account counts as a member (docs/semantics.md)
             return MATCH, ""
         if recipient is None:
             return UNK, f"{where}; whether this unit's account is a member is not known"

@@ -13,10 +13,11 @@ Why the probe sets are complete:
 - Management events. On a trail, selectors can tell management events apart only by readOnly
   (true/false) and by eventSource NotEquals kms.amazonaws.com / rdsdata.amazonaws.com (basic
   ExcludeManagementEventSources takes the same two values); IncludeManagementEvents and
-  eventCategory do not depend on the event (§2 table, BC). So readOnly in {true, false} times
-  eventSource in {kms, rdsdata, any other} covers every group; "any other" is ec2.amazonaws.com.
-  Conditions AWS rejects on trails (CT011: eventName, userIdentity.arn, eventType, other
-  eventSource values) are still honoured: every value they name yields probes (below).
+  eventCategory do not depend on the event (docs/semantics.md, "Selectors AWS accepts"). So readOnly
+  in {true, false} times eventSource in {kms, rdsdata, any other} covers every group; "any other" is
+  ec2.amazonaws.com. Conditions AWS rejects on trails (CT011: eventName, userIdentity.arn,
+  eventType, other eventSource values) are still honoured: every value they name yields probes
+  (below).
 - S3 object events. Data selectors read eventName, readOnly, resources.type/ARN, eventSource,
   eventType, userIdentity.arn and sessionCredentialFromConsole. readOnly is fixed by the class,
   eventSource is s3.amazonaws.com, eventType is AwsApiCall (object API calls); eventName runs over
@@ -451,8 +452,8 @@ def s3_object_coverage(
         return Coverage("fail", f"S3 object {kind} are not all recorded: {gaps}")
     involved: set[str] = set().union(*only_homeless.values())
     if len(only_homeless) > len(involved):
-        # A fail whatever the unknown home Regions are (design.md): each of these single-region
-        # trails records in one Region at most.
+        # A fail whatever the unknown home Regions are (docs/architecture.md): each of these
+        # single-region trails records in one Region at most.
         which = ", ".join(sorted(involved))
         return Coverage("fail", f"S3 object {kind} are not all recorded: missed in at least "
                         f"{len(only_homeless) - len(involved)} of {len(only_homeless)} regions "

@@ -1,6 +1,6 @@
 """Where a captured event goes: S3, CloudWatch Logs, EventBridge, and the SNS notification.
 
-Facts (cloudtrail-semantics.md §7 and the derived algorithm, step 5):
+Facts (docs/semantics.md, "Delivery"):
 
 - S3: every captured event is written to the trail's bucket (UG23 find-log-files). Unknown when
   the bucket cannot be told from the inputs.

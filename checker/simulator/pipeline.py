@@ -143,10 +143,10 @@ class EventResult:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The design.md simulator contract (event data stores among the trails, with the
-        destination `lake`; `eventbridge`: the rules whose pattern matches), plus `unknown_by`
-        (trails whose decision is unknown) and, per capturing trail, `unknown` destinations and
-        pattern `diagnostics` when any."""
+        """The simulator output contract (docs/architecture.md; event data stores among the trails,
+        with the destination `lake`; `eventbridge`: the rules whose pattern matches), plus
+        `unknown_by` (trails whose decision is unknown) and, per capturing trail, `unknown`
+        destinations and pattern `diagnostics` when any."""
         e = self.event
         captured: list[dict[str, Any]] = []
         missed: list[dict[str, Any]] = []

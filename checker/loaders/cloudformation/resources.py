@@ -1,4 +1,4 @@
-"""Template resources -> model objects (property names: cloudtrail-semantics.md §10, checked
+"""Template resources -> model objects (property names: docs/semantics.md, checked
 against the CloudFormation resource reference and registry schemas)."""
 
 from __future__ import annotations
