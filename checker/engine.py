@@ -35,9 +35,9 @@ from checker.model import (
     unit_views,
 )
 from checker.predicates import PREDICATES
+from checker.predicates.context import Context
 from checker.resources import policies_root, schema_path, validate_once
 from checker.rules import (
-    Context,
     Example,
     Options,
     Outcome,
@@ -46,6 +46,7 @@ from checker.rules import (
     Subject,
     outside_inputs,
 )
+from checker.simulator.sharing import Shared
 
 
 class PolicyError(Exception):
@@ -308,11 +309,8 @@ class Judgement:
         self.context = Context(estate, self.options)
         self.views = unit_views(estate, self.options.unit_groups)
         # every view holds the other units' organization trails: their simulations are shared
-        shared: dict[Any, Any] = {}
-        self.contexts = {
-            v.name: Context(v.estate, self.options, {"shared_results": shared})
-            for v in self.views
-        }
+        shared = Shared(self.views[0].organization if self.views else ())
+        self.contexts = {v.name: Context(v.estate, self.options, shared=shared) for v in self.views}
 
     def unit_name(self, location: Location) -> str | None:
         unit = location.unit

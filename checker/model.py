@@ -768,6 +768,9 @@ class UnitView:
     estate: Estate
     anchor: Location  # where a finding points when no single block of the unit decides it
     files: frozenset[str]  # the files of the unit's own objects
+    # every unit's organization trails and event data stores as other units' views hold them
+    # (the same objects in every view)
+    organization: tuple[Trail | EventDataStore, ...] = ()
 
 
 def unit_of(obj: Any) -> str:
@@ -796,9 +799,20 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
     members: dict[str, list[str]] = {}
     for unit in by_unit:
         members.setdefault(group_of(unit), []).append(unit)
-    organization = [t for t in estate.trails if t.is_organization is not False]
-    organization_stores = [s for s in estate.event_data_stores if s.is_organization is not False]
+    # named with their unit in other units' messages (ids are unique only within a unit); the
+    # same objects in every view, so that work on them can be shared across views
+    organization = [
+        replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
+        for t in estate.trails
+        if t.is_organization is not False
+    ]
+    organization_stores = [
+        replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
+        for s in estate.event_data_stores
+        if s.is_organization is not False
+    ]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
+    everywhere: tuple[Trail | EventDataStore, ...] = (*organization, *organization_stores)
     views: list[UnitView] = []
     for name in sorted(members):
         own_units = members[name]
@@ -806,17 +820,8 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
         if not own_trails and not own_stores:
             continue
-        # named with their unit in this view's messages: ids are unique only within a unit
-        borrowed = [
-            replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
-            for t in organization
-            if group_of(unit_of(t)) != name
-        ]
-        borrowed_stores = [
-            replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
-            for s in organization_stores
-            if group_of(unit_of(s)) != name
-        ]
+        borrowed = [t for t in organization if t.foreign_unit != name]
+        borrowed_stores = [s for s in organization_stores if s.foreign_unit != name]
         lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
         parts: dict[str, list[Any]] = {}
         for unit in [*own_units, *lent]:
@@ -833,5 +838,5 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         anchor = min((r.location for r in [*own_trails, *own_stores]),
                      key=lambda loc: (loc.file, loc.line))  # fmt: skip
         files = frozenset(o.location.file for o in own_objects)
-        views.append(UnitView(name, view, anchor, files))
+        views.append(UnitView(name, view, anchor, files, everywhere))
     return tuple(views)

@@ -8,12 +8,12 @@ engine judges it on every `Subject` of its scope: a condition, or a predicate re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from checker.findings import Severity
-from checker.model import Estate, Location, Reference, Trail
+from checker.model import Location, Reference, Trail
 from checker.regions import DEFAULT_REGIONS
 
 OutcomeStatus = Literal["pass", "fail", "unknown"]
@@ -86,22 +86,6 @@ class Options:
     @property
     def expected_regions(self) -> tuple[str, ...]:
         return self.regions or DEFAULT_REGIONS
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a predicate judges with: the estate (for rules about the set of trails, one
-    deployment unit's view of it), the options, and caches that live as long as the scan."""
-
-    estate: Estate
-    options: Options
-    cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-
-PredicateArgs = dict[str, Any]  # the rule's `args:` mapping
-PredicateResult = Outcome | Iterable[Outcome]
-# A predicate takes the subject of its rule's scope; the registry holds them all under one type
-Predicate = Callable[[Context, Subject[Any], PredicateArgs], PredicateResult]
 
 
 def outside_inputs(

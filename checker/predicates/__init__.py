@@ -21,7 +21,7 @@ from checker.predicates import (
     simulated,
     trail,
 )
-from checker.rules import Predicate
+from checker.predicates.context import Predicate
 
 PREDICATES: dict[str, Predicate] = {
     # one trail (scope trail; customer_managed_key also scope event_data_store)

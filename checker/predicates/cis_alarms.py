@@ -21,21 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.model import Estate, Location
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
-from checker.simulator.scenarios import Scenario, ScenarioRunner, cis_scenario
+from checker.simulator.scenarios import SHOWN, Scenario, ScenarioRunner, cis_scenario
 
 
 def shared_runner(ctx: Context) -> ScenarioRunner:
-    """The scan's runner for this estate, shared by CT101-CT115, CT120 and the coverage matrix:
-    each sample event is simulated once."""
-    runner = ctx.cache.get("scenario_runner")
-    if not isinstance(runner, ScenarioRunner):
-        shared = ctx.cache.get("shared_results")
-        runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region,
-                                shared=shared if isinstance(shared, dict) else None)  # fmt: skip
-        ctx.cache["scenario_runner"] = runner
-    return runner
+    """The view's runner, shared by CT101-CT115, CT120 and the coverage matrix."""
+    return ctx.scenarios
 
 
 def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
@@ -71,14 +65,14 @@ def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
     r = run.result
     if r.status == "no":
-        first = next((t.decision.reason for t in r.trails if t.decision.status == "missed"),
-                     "there is no trail")  # fmt: skip
+        first = next((t.decision.reason for t in r.decided("missed", 1)), "there is no trail")
         return "not captured", first
     if r.cloudwatch == "no":
-        why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by() if t.delivery]
+        why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by(SHOWN)
+               if t.delivery]  # fmt: skip
         return "captured but not sent to CloudWatch Logs", "; ".join(dict.fromkeys(why))
     # in CloudWatch Logs: no filter matches, or no alarm / subscribed topic behind the match
-    for t in r.trails:
+    for t in r.iter_trails():
         if t.cloudwatch != "yes" or t.alarms is None:
             continue
         if not t.alarms.matched_filters():
@@ -88,10 +82,11 @@ def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
 
 
 def _partial_filters(runs: list[_Run], sc: Scenario) -> dict[str, set[str]]:
-    """filter id -> event names of the topic it matches."""
+    """filter id -> event names of the topic it matches, for the filters of the unit's own
+    trails (the unit can fix those)."""
     out: dict[str, set[str]] = {}
     for run in runs:
-        for t in run.result.trails:
+        for t in run.result.own:
             for f in t.alarms.matched_filters() if t.alarms else []:
                 out.setdefault(f.filter, set()).add(sc.event_names()[run.index])
     return out
@@ -143,13 +138,10 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     alarms: list[str] = []
     filters: list[str] = []
     for run in runs:
-        for t in run.result.trails:
-            for f in t.alarms.matched_filters() if t.alarms else []:
-                if f.alarm_status == "yes":
-                    caveats += [c for c in f.caveats if c not in caveats]
-                    filters += [f.filter] if f.filter not in filters else []
-                    alarms += [a.alarm for a in f.alarms
-                               if a.status == "yes" and a.alarm not in alarms]  # fmt: skip
+        for f in run.result.alarming_filters():
+            caveats += [c for c in f.caveats if c not in caveats]
+            filters += [f.filter] if f.filter not in filters else []
+            alarms += [a for a in f.alarms if a not in alarms]
     detail = (f"all {len(names)} sample event(s) match {', '.join(filters)} and alarm "
               f"{', '.join(alarms)} notifies a subscribed topic")  # fmt: skip
     if caveats:
@@ -160,8 +152,8 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
 
 def _unknown_reason(result: EventResult) -> str:
     if result.status == "unknown":
-        return next(t.decision.reason for t in result.trails if t.decision.status == "unknown")
-    for t in result.trails:
+        return result.decided("unknown", 1)[0].decision.reason
+    for t in result.iter_trails():
         if t.cloudwatch == "unknown" and t.delivery is not None:
             dest = t.delivery.get("cloudwatch_logs")
             if dest.status == "unknown":

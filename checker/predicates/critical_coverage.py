@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from checker.model import Estate
 from checker.predicates.cis_alarms import regions_text, shared_runner
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
-from checker.simulator.scenarios import cell, load_catalog
+from checker.simulator.scenarios import SHOWN, cell, load_catalog
 
 
 def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | None:
@@ -27,9 +28,7 @@ def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | N
     for r in results:
         if r.status != "unknown":
             continue
-        for t in r.trails:
-            if t.decision.status != "unknown":
-                continue
+        for t in r.decided("unknown"):
             if t.trail not in single or t.decision.stage != "region":
                 return None
             out.add(t.trail)
@@ -96,8 +95,8 @@ def _not_alerted(result: EventResult) -> str:
     if result.cloudwatch == "no":
         alarm = "not sent to CloudWatch Logs"
     else:
-        traces = [t.alarms for t in result.trails if t.alarms is not None]
-        alarm = traces[0].reason if traces else "no alarm chain"
+        trace = next((t.alarms for t in result.iter_trails() if t.alarms is not None), None)
+        alarm = trace.reason if trace else "no alarm chain"
     rules = [r for r in result.eventbridge if r.notifies is not True]
     if not result.eventbridge:
         rule = "no EventBridge rule matches it"
@@ -132,7 +131,7 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
                 first = first or _not_alerted(doubtful[0])
             for r in results:
                 how.update(dict.fromkeys(r.notifying_rules()))
-                for t in r.captured_by():
+                for t in r.captured_by(SHOWN):
                     how.update(dict.fromkeys(t.alarms.firing_alarms() if t.alarms else ()))
         if missed:
             gaps.append(f"{sc.id} ({sc.title}) not alerted in "

@@ -7,7 +7,8 @@ problem of the rule, found at the rule's `event_pattern`, so it has its own rule
 from __future__ import annotations
 
 from checker.model import EventRule, Unknown
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 
 
 def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: PredicateArgs) -> Outcome:

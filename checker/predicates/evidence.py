@@ -20,7 +20,8 @@ from checker.model import (
     Tri,
     Unknown,
 )
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 

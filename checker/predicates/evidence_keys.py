@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from checker import policy_doc
 from checker.model import Key, Unknown
+from checker.predicates.context import Context, PredicateArgs
 from checker.predicates.evidence import CLOUDTRAIL, Verdicts
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.rules import Outcome, Subject
 
 # CloudTrail UG "Configure AWS KMS key policies for CloudTrail": scope the service's encrypt
 # grant with the trail's encryption context or aws:SourceArn (aws:SourceAccount is supported but

@@ -24,7 +24,8 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.rules import Context, Outcome, PredicateArgs, Subject, outside_inputs
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject, outside_inputs
 
 
 def log_retention(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> list[Outcome]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from checker import policy_doc
 from checker.model import ControlPolicy, Estate, Unknown
+from checker.predicates.context import Context, PredicateArgs
 from checker.predicates.evidence import listing
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.rules import Outcome, Subject
 
 PROTECTED = (
     "cloudtrail:StopLogging",

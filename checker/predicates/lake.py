@@ -5,7 +5,8 @@ and the ingesting status are plain attribute checks in the rule files; the key c
 from __future__ import annotations
 
 from checker.model import EventDataStore, Unknown
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 
 
 def lake_retention(ctx: Context, subject: Subject[EventDataStore], args: PredicateArgs) -> Outcome:

@@ -8,7 +8,8 @@ a trail's selectors are ones AWS accepts and that do what they seem to.
 from __future__ import annotations
 
 from checker.model import Estate, Trail
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.coverage import Coverage
 
 
@@ -25,7 +26,8 @@ def records_all_management_events(
 
     estate = subject.obj
     cov = estate_management_coverage(
-        estate, ctx.options.expected_regions, default_region=ctx.options.default_region
+        estate, ctx.options.expected_regions, default_region=ctx.options.default_region,
+        shared=ctx.shared,
     )
     return _estate_outcome(estate, cov)
 
@@ -39,6 +41,7 @@ def records_all_s3_objects(ctx: Context, subject: Subject[Estate], args: Predica
         ctx.options.expected_regions,
         read_only=bool(args["read_only"]),
         default_region=ctx.options.default_region,
+        shared=ctx.shared,
     )
     return _estate_outcome(estate, cov)
 

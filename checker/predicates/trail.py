@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
-from checker.rules import Context, Outcome, PredicateArgs, Subject
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.insights import CALL_RATE, ERROR_RATE
 
 US_EAST_1 = "us-east-1"

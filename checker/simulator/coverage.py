@@ -34,8 +34,9 @@ Why the probe sets are complete:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
@@ -51,6 +52,7 @@ from checker.simulator.capture import (
 )
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
+from checker.simulator.sharing import OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
@@ -77,6 +79,9 @@ PROBE_IDENTITY = "arn:aws:iam::111122223333:role/trailcheck-probe"
 # Beyond this many probes per Region, axes vary one at a time (still every named value, but not
 # every combination); no realistic configuration comes close.
 MAX_PROBES_PER_REGION = 20_000
+# A message names this many trails at most: a unit's view holds every other unit's organization
+# trails
+SHOWN_TRAILS = 4
 
 
 @dataclass(frozen=True)
@@ -178,18 +183,6 @@ def _object_arn_axis(conds: Sequence[FieldSelector]) -> list[str]:
     # that gap messages can name the bucket.
     named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
     return _merge(candidates, conds, [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)])
-
-
-def named_bucket_stand_ins(trails: Sequence[Trail]) -> list[Trail]:
-    """The trails with each S3 data value that names one specific bucket whose name is unknown
-    (`${DataBucket.Arn}/`, `arn:aws:s3:::logs-${random_id.s.hex}/`) written with a stand-in
-    name instead.
-
-    Sound for the questions this module asks, "is every object of every bucket recorded?": a
-    selector can name finitely many buckets, and the probe bucket stands for any bucket none of
-    them is, so which buckets they are never changes the answer."""
-    names = StandIns()
-    return [names.trail(t, names_one_bucket) for t in trails]
 
 
 def _bucket_of(arn: str) -> str | None:
@@ -348,17 +341,21 @@ def estate_management_coverage(
     regions: Sequence[str] = DEFAULT_REGIONS,
     *,
     default_region: str | None = None,
+    shared: Shared | None = None,
 ) -> Coverage:
     """CT001: one logging multi-region (or organization multi-region) trail records every read and
-    write management event in every Region. Other trails neither help nor hurt."""
+    write management event in every Region. Other trails neither help nor hurt. Each trail's
+    answer is worked out once per scan with `shared`."""
     if not estate.trails:
         return Coverage("fail", "there is no trail")
+    shared = shared or Shared()
+    members = estate.organization_accounts
+    question = ("management", tuple(regions), default_region, members)
     per_trail: list[tuple[str, Coverage]] = []
     for trail in estate.trails:
-        cov = management_coverage(
-            trail, regions, default_region=default_region,
-            organization_accounts=estate.organization_accounts,
-        )  # fmt: skip
+        cov = shared.answer(trail, question, partial(
+            management_coverage, trail, regions, default_region=default_region,
+            organization_accounts=members))  # fmt: skip
         multi = trail.is_multi_region
         if cov.status != "fail" and multi is not True:
             if isinstance(multi, Unknown):
@@ -371,11 +368,12 @@ def estate_management_coverage(
     for trail_id, cov in per_trail:
         if cov.status == "pass":
             return Coverage("pass", f"{trail_id} {cov.message}", trail_id, trails)
-    details = "; ".join(f"{tid}: {c.message}" for tid, c in per_trail if c.status == "unknown")
+    details = _list([f"{tid}: {c.message}" for tid, c in per_trail if c.status == "unknown"],
+                    SHOWN_TRAILS, "; ")  # fmt: skip
     if details:
         return Coverage("unknown", f"no trail is known to record all management events ({details})",
                         None, trails)  # fmt: skip
-    details = "; ".join(f"{tid}: {c.message}" for tid, c in per_trail)
+    details = _list([f"{tid}: {c.message}" for tid, c in per_trail], SHOWN_TRAILS, "; ")
     return Coverage(
         "fail",
         f"no logging multi-region trail records all read and write management events ({details})",
@@ -394,6 +392,7 @@ def s3_object_coverage(
     read_only: bool = False,
     *,
     default_region: str | None = None,
+    shared: Shared | None = None,
 ) -> Coverage:
     """CT009 (`read_only=False`, object writes) and CT010 (`read_only=True`, object reads): is
     every such event recorded by some trail, for every bucket, in every Region? A selector for
@@ -401,12 +400,20 @@ def s3_object_coverage(
     kind = "reads" if read_only else "writes"
     if not estate.trails:
         return Coverage("fail", "there is no trail")
-    trails = named_bucket_stand_ins(estate.trails)
-    compiled = [
-        compile_trail(t, default_region=default_region,
-                      organization_accounts=estate.organization_accounts)
-        for t in trails
-    ]  # fmt: skip
+    shared = shared or Shared()
+    members = estate.organization_accounts
+    # Each S3 data value naming one bucket whose name is unknown (`${DataBucket.Arn}/`) gets a
+    # stand-in name. Sound for "is every object of every bucket recorded?": selectors name
+    # finitely many buckets and the probe bucket stands for any other, so the names never matter.
+    own_names = StandIns()
+    trails = [
+        own_names.trail(t, names_one_bucket) if t.foreign_unit is None
+        else shared.answer(t, "S3 stand-ins", partial(shared.stand_ins.trail, t, names_one_bucket))
+        for t in estate.trails
+    ]
+    own = [shared.compiled(t, default_region, members) for t in trails if t.foreign_unit is None]
+    foreign = shared.foreign(trails)
+    universe = [shared.compiled(t, default_region, members) for t in foreign.universe]
     conds = _selector_fields(trails, "Data")
     names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
     axes: dict[str, list[str]] = {
@@ -419,8 +426,8 @@ def s3_object_coverage(
     if "sessionCredentialFromConsole" in conds:
         axes["sessionCredentialFromConsole"] = ["false", "true"]
     combos = _product(axes)
-    missed: list[tuple[Event, list[tuple[str, Decision]]]] = []
-    unknown: list[Decision] = []
+    missed: list[_Missed] = []
+    unknown: list[_Missed] = []
     captured_by: set[str] = set()
     homeless = {t.id for t in estate.trails if at_most_one_region(t, default_region)}
     # Regions where only single-region trails of unknown home Region might record a probe
@@ -433,20 +440,25 @@ def s3_object_coverage(
                                                                     f"arn:aws:s3:::{bucket}"))
             event = _event(region, "Data", read_only, values, resources)
             decisions: list[tuple[str, Decision]] = []
-            for c in compiled:
+            for c in own:
                 d = c.decide(event)
                 if d.status == "captured":
                     captured_by.add(c.trail.id)
                     break  # one capture answers this probe
                 decisions.append((c.trail.id, d))
             else:
-                undecided = [(tid, d) for tid, d in decisions if d.status == "unknown"]
-                if not undecided:
-                    missed.append((event, decisions))
+                org = shared.probe(foreign, universe, event) if universe else None
+                if org is not None and org.captured is not None:
+                    captured_by.add(org.captured)
                     continue
-                unknown += [d for _, d in undecided]
-                if all(tid in homeless for tid, _ in undecided):
-                    only_homeless.setdefault(region, set()).update(tid for tid, _ in undecided)
+                probe = _Missed(event, decisions, org, foreign.skip)
+                undecided = probe.undecided()
+                if not undecided:
+                    missed.append(probe)
+                    continue
+                unknown.append(probe)
+                if undecided <= homeless:
+                    only_homeless.setdefault(region, set()).update(undecided)
     if missed:
         gaps = _s3_gaps(missed, regions, len(combos))
         return Coverage("fail", f"S3 object {kind} are not all recorded: {gaps}")
@@ -460,20 +472,40 @@ def s3_object_coverage(
                         f"[single-region trail {which} records in one region at most, and its "
                         "home region is unknown]")  # fmt: skip
     if unknown:
+        reasons = (d for probe in unknown for _, d in probe.decisions() if d.status == "unknown")
         return Coverage("unknown", f"whether all S3 object {kind} are recorded is unknown: "
-                        + _first_reasons(unknown))  # fmt: skip
-    by = ", ".join(sorted(captured_by))
+                        + _first_reasons(reasons))  # fmt: skip
+    by = _list(sorted(captured_by))
     return Coverage("pass", f"S3 object {kind} are recorded for every bucket in "
                     f"{_regions_text(regions)} (by {by})", None)  # fmt: skip
 
 
-def _s3_gaps(
-    missed: list[tuple[Event, list[tuple[str, Decision]]]],
-    regions: Sequence[str],
-    probes_per_region: int,
-) -> str:
+@dataclass(frozen=True)
+class _Missed:
+    """A probe no trail captures: the own trails' decisions and the organization trails'
+    (shared by every view; `skip` leaves out the copies of the view's own)."""
+
+    event: Event
+    own: list[tuple[str, Decision]]
+    organization: OrganizationProbe | None
+    skip: frozenset[str]
+
+    def undecided(self) -> frozenset[str]:
+        own = frozenset(tid for tid, d in self.own if d.status == "unknown")
+        if self.organization is None:
+            return own
+        return own | (self.organization.undecided - self.skip)
+
+    def decisions(self) -> Iterator[tuple[str, Decision]]:
+        yield from self.own
+        if self.organization is not None:
+            yield from (x for x in self.organization.decisions if x[0] not in self.skip)
+
+
+def _s3_gaps(missed: list[_Missed], regions: Sequence[str], probes_per_region: int) -> str:
     per_region: dict[str, int] = {}
-    for event, _ in missed:
+    for probe in missed:
+        event = probe.event
         per_region[event.aws_region] = per_region.get(event.aws_region, 0) + 1
     # Regions where every probe is missed: nothing records the class there.
     whole = [r for r in regions if per_region.get(r, 0) == probes_per_region]
@@ -483,7 +515,8 @@ def _s3_gaps(
     elif whole:
         parts.append(f"no trail records them in {_list(whole)}")
     groups: dict[str, tuple[set[str], set[str]]] = {}
-    for event, _ in missed:
+    for probe in missed:
+        event = probe.event
         if event.aws_region in whole:
             continue
         arn = event.resources[0].arn or ""
@@ -499,19 +532,19 @@ def _s3_gaps(
     for label, (names, where) in groups.items():
         region_text = "every region" if len(where) == len(regions) else _list(sorted(where))
         parts.append(f"{label} in {region_text} (e.g. {_list(sorted(names), 3)})")
-    first = next((d for e, d in missed if e.aws_region not in whole), missed[0][1])
-    reasons = "; ".join(dict.fromkeys(f"{tid}: {d.reason}" for tid, d in first))
-    return "; ".join(parts) + f" [{reasons}]"
+    first = next((p for p in missed if p.event.aws_region not in whole), missed[0])
+    reasons = list(dict.fromkeys(f"{tid}: {d.reason}" for tid, d in first.decisions()))
+    return "; ".join(parts) + f" [{_list(reasons, SHOWN_TRAILS, '; ')}]"
 
 
 # --------------------------------------------------------------------------------------------
 # Text helpers
 
 
-def _list(items: Sequence[str], limit: int = 4) -> str:
+def _list(items: Sequence[str], limit: int = 4, separator: str = ", ") -> str:
     if len(items) > limit:
-        return ", ".join(items[:limit]) + f" (+{len(items) - limit} more)"
-    return ", ".join(items)
+        return separator.join(items[:limit]) + f" (+{len(items) - limit} more)"
+    return separator.join(items)
 
 
 def _regions_text(regions: Sequence[str]) -> str:
@@ -535,11 +568,14 @@ def at_most_one_region(trail: Trail, default_region: str | None = None) -> bool:
     return not (isinstance(arn, str) and len(arn.split(":")) > 3 and arn.split(":")[3])
 
 
-def compiled_trails(estate: Estate, default_region: str | None = None) -> list[CompiledTrail]:
-    """Every trail of the estate compiled once, with the estate's organization members, and
-    then every event data store (they record alike: `lake.compiled_stores`)."""
-    return [
-        compile_trail(t, default_region=default_region,
-                      organization_accounts=estate.organization_accounts)
-        for t in estate.trails
-    ] + compiled_stores(estate, default_region)  # fmt: skip
+def compiled_trails(
+    estate: Estate, default_region: str | None = None, shared: Shared | None = None
+) -> list[CompiledTrail]:
+    """Every trail of the estate compiled once (once per scan with `shared`), with the estate's
+    organization members, and then every event data store (they record alike:
+    `lake.compiled_stores`)."""
+    shared = shared or Shared()
+    members = estate.organization_accounts
+    return [shared.compiled(t, default_region, members) for t in estate.trails] + compiled_stores(
+        estate, default_region, shared
+    )

@@ -9,19 +9,18 @@ names, which records them when its own selectors select `eventCategory` Insight.
 
 from __future__ import annotations
 
-from checker.model import Estate, EventDataStore
+from checker.model import Estate
 from checker.simulator.capture import CompiledTrail, InsightSource
+from checker.simulator.sharing import Shared
 
 
-def compiled_stores(estate: Estate, default_region: str | None = None) -> list[CompiledTrail]:
-    """Every event data store of the estate, compiled once, with the estate's organization
-    members and the source stores of its Insights."""
+def compiled_stores(
+    estate: Estate, default_region: str | None = None, shared: Shared | None = None
+) -> list[CompiledTrail]:
+    """Every event data store of the estate, compiled once (once per scan with `shared`), with
+    the estate's organization members and the source stores of its Insights."""
+    shared = shared or Shared()
     members = estate.organization_accounts
-
-    def compiled(store: EventDataStore, sources: tuple[InsightSource, ...] = ()) -> CompiledTrail:
-        return CompiledTrail(store, default_region=default_region, organization_accounts=members,
-                             insight_sources=sources)  # fmt: skip
-
     sources: dict[int, list[InsightSource]] = {}
     for store in estate.event_data_stores:
         if store.insights_destination is None or store.insight_selectors == ():
@@ -29,6 +28,9 @@ def compiled_stores(estate: Estate, default_region: str | None = None) -> list[C
         destination = estate.resolve("lake", store.insights_destination)
         if destination is not None:
             sources.setdefault(id(destination), []).append(
-                (store.insight_selectors, compiled(store))
+                (store.insight_selectors, shared.compiled(store, default_region, members))
             )
-    return [compiled(s, tuple(sources.get(id(s), ()))) for s in estate.event_data_stores]
+    return [
+        shared.compiled(s, default_region, members, tuple(sources.get(id(s), ())))
+        for s in estate.event_data_stores
+    ]

@@ -7,7 +7,9 @@ Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -81,26 +83,98 @@ class TrailResult:
 
 
 @dataclass(frozen=True)
-class ForeignResults:
-    """Other deployment units' organization trails on one event, which every unit's view holds:
-    simulated once and shared by the views, with their combined statuses, so that a view's cost
-    does not grow with the number of such trails."""
+class Alarming:
+    """A metric filter through which alarms notify a subscribed topic of an event."""
+
+    filter: str
+    alarms: tuple[str, ...]
+    caveats: tuple[str, ...]  # undocumented pattern choices the match rests on
+
+
+def alarming_filters(trails: Iterable[TrailResult]) -> dict[str, Alarming]:
+    out: dict[str, Alarming] = {}
+    for t in trails:
+        for f in t.alarms.matched_filters() if t.alarms else ():
+            if f.alarm_status == "yes" and f.filter not in out:
+                fired = tuple(a.alarm for a in f.alarms if a.status == "yes")
+                out[f.filter] = Alarming(f.filter, fired, tuple(f.caveats))
+    return out
+
+
+@dataclass(frozen=True)
+class OrganizationResults:
+    """Every organization trail of the scan (as other units' views hold them) on one event,
+    simulated once per scan and shared by every unit's view, with what the views read of them
+    worked out once: a view's cost must not grow with the number of such trails."""
 
     trails: tuple[TrailResult, ...]
     status: TriStatus = field(init=False, compare=False)
     cloudwatch: TriStatus = field(init=False, compare=False)
     alarm: TriStatus = field(init=False, compare=False)
-    captured: tuple[TrailResult, ...] = field(init=False, compare=False)
+    captured: frozenset[str] = field(init=False, compare=False)  # the capturing trails' ids
+    decided: dict[str, str] = field(init=False, compare=False)  # trail id -> decision status
+    counts: dict[str, int] = field(init=False, compare=False)  # decision status -> trails
+    # the filters through which an alarm notifies a subscribed topic (`alarming_filters`)
+    alarming: tuple[Alarming, ...] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "status", tri_or(t.captured for t in self.trails))
-        object.__setattr__(self, "cloudwatch", tri_or(t.cloudwatch for t in self.trails))
-        object.__setattr__(self, "alarm", tri_or(t.alarm for t in self.trails))
-        captured = tuple(t for t in self.trails if t.decision.status == "captured")
+        trails = self.trails
+        object.__setattr__(self, "status", tri_or(t.captured for t in trails))
+        object.__setattr__(self, "cloudwatch", tri_or(t.cloudwatch for t in trails))
+        object.__setattr__(self, "alarm", tri_or(t.alarm for t in trails))
+        captured = frozenset(t.trail for t in trails if t.decision.status == "captured")
         object.__setattr__(self, "captured", captured)
+        object.__setattr__(self, "decided", {t.trail: t.decision.status for t in trails})
+        object.__setattr__(self, "counts", Counter(self.decided.values()))
+        object.__setattr__(self, "alarming", tuple(alarming_filters(trails).values()))
 
 
-NO_FOREIGN = ForeignResults(())
+NO_ORGANIZATION = OrganizationResults(())
+
+
+@dataclass(frozen=True)
+class ForeignResults:
+    """Other deployment units' organization trails on one event, as one unit's view sees them.
+
+    `skip` holds the ids of the view's own organization trails as other views hold them: the
+    view has those trails among its own, so lists leave the copies out. Statuses need no such
+    care: a copy judges the event as the trail itself does, except that it may be unknown about
+    organization membership where the trail itself is in its own account, so or-ing it in never
+    changes the view's status."""
+
+    results: OrganizationResults = NO_ORGANIZATION
+    skip: frozenset[str] = frozenset()
+
+    @property
+    def status(self) -> TriStatus:
+        return self.results.status
+
+    @property
+    def cloudwatch(self) -> TriStatus:
+        return self.results.cloudwatch
+
+    @property
+    def alarm(self) -> TriStatus:
+        return self.results.alarm
+
+    def __iter__(self) -> Iterator[TrailResult]:
+        skip = self.skip
+        return (t for t in self.results.trails if t.trail not in skip)
+
+    @property
+    def trails(self) -> tuple[TrailResult, ...]:
+        return tuple(self)
+
+    def captured_ids(self) -> frozenset[str]:
+        return self.results.captured - self.skip if self.skip else self.results.captured
+
+    def count(self, status: str) -> int:
+        """How many of the trails decide the event so (captured, missed, unknown)."""
+        decided = self.results.decided
+        return self.results.counts[status] - sum(decided.get(t) == status for t in self.skip)
+
+
+NO_FOREIGN = ForeignResults()
 
 
 @dataclass(frozen=True)
@@ -132,15 +206,41 @@ class EventResult:
 
     @property
     def trails(self) -> tuple[TrailResult, ...]:
-        return self.own + self.foreign.trails if self.foreign.trails else self.own
+        """Every trail's result: built to show them all (`iter_trails` reads lazily)."""
+        return self.own + self.foreign.trails if self.foreign.results.trails else self.own
+
+    def iter_trails(self) -> Iterator[TrailResult]:
+        """The own trails' results, then other units' organization trails' (lazily: a caller
+        that stops early does not walk them all)."""
+        yield from self.own
+        yield from self.foreign
 
     def notifying_rules(self) -> list[str]:
         return notifying(self.eventbridge)
 
-    def captured_by(self) -> list[TrailResult]:
-        return [t for t in self.own if t.decision.status == "captured"] + list(
-            self.foreign.captured
-        )
+    def captured_by(self, limit: int | None = None) -> list[TrailResult]:
+        """The trails that capture the event (the first `limit` of them)."""
+        return self.decided("captured", limit)
+
+    def decided(self, status: str, limit: int | None = None) -> list[TrailResult]:
+        """The trails whose decision is `status` (the first `limit` of them)."""
+        found = (t for t in self.iter_trails() if t.decision.status == status)
+        return list(found if limit is None else itertools.islice(found, limit))
+
+    def count(self, status: str) -> int:
+        """How many trails decide the event so (captured, missed, unknown)."""
+        return sum(t.decision.status == status for t in self.own) + self.foreign.count(status)
+
+    def captured_ids(self) -> frozenset[str]:
+        own = frozenset(t.trail for t in self.own if t.decision.status == "captured")
+        return own | self.foreign.captured_ids() if self.foreign.results.trails else own
+
+    def alarming_filters(self) -> list[Alarming]:
+        """Every filter through which an alarm notifies a subscribed topic of the event, once."""
+        out = alarming_filters(self.own)
+        for entry in self.foreign.results.alarming:
+            out.setdefault(entry.filter, entry)
+        return list(out.values())
 
     def to_json(self) -> dict[str, Any]:
         """The simulator output contract (docs/architecture.md; event data stores among the trails,
@@ -196,14 +296,15 @@ def simulate_event(
     trace_key: Hashable = None,
     fixed: dict[int, TrailDestinations] | None = None,
     foreign: ForeignResults = NO_FOREIGN,
+    size: int | Literal["unset"] | None = "unset",
 ) -> EventResult:
     """Every trail's (and event data store's) decision on `event`; for those that capture it (or
     might), where it goes and which alarms fire; and the EventBridge rules it reaches.
     `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each compiled trail's
     event-independent destinations between calls; `foreign`: the results of other units'
-    organization trails on this event, simulated already."""
+    organization trails on this event, simulated already; `size`: `event_size(event)` when the
+    caller knows it."""
     results: list[TrailResult] = []
-    size: int | Literal["unset"] | None = "unset"
     for c in compiled:
         trail = c.trail
         decision = c.decide(event)
@@ -230,6 +331,6 @@ def simulate_event(
     if estate.event_rules:
         if size == "unset":
             size = event_size(event)
-        trails = [(r.trail, r.decision) for r in (*results, *foreign.trails) if r.kind == "trail"]
+        trails = [(r.trail, r.decision) for r in (*results, *foreign) if r.kind == "trail"]
         rules = evaluate_rules(estate, event, reach(event, trails, size))
     return EventResult(event, tuple(results), rules, foreign)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,16 +38,18 @@ from checker.model import Estate
 from checker.resources import policies_root, schema_path, validate_once
 from checker.simulator.alarms import TraceCache
 from checker.simulator.coverage import compiled_trails
-from checker.simulator.delivery import TrailDestinations
+from checker.simulator.delivery import TrailDestinations, event_size
 from checker.simulator.events import Event
 from checker.simulator.pipeline import (
     NO_FOREIGN,
     EventResult,
     ForeignResults,
+    OrganizationResults,
     simulate_event,
     tri_and,
     tri_bool,
 )
+from checker.simulator.sharing import Shared
 
 BASE_RECORD: Mapping[str, Any] = {
     "eventVersion": "1.09",
@@ -188,23 +190,24 @@ def cis_scenario(topic: int) -> Scenario | None:
 
 class ScenarioRunner:
     """Scenario events through an estate, with results cached per (scenario, event, Region): an
-    event pinned to us-east-1 is simulated once for every column."""
+    event pinned to us-east-1 is simulated once for every column. `shared`: the scan's work
+    shared across deployment units (other units' organization trails, the sample events)."""
 
     def __init__(
         self,
         estate: Estate,
         *,
         default_region: str | None = None,
-        shared: dict[Hashable, Any] | None = None,
+        shared: Shared | None = None,
     ) -> None:
         self.estate = estate
-        compiled = compiled_trails(estate, default_region)
-        # other units' organization trails: simulated once for every view that holds the same
-        # ones (`shared`, kept by the engine for one scan)
+        self.default_region = default_region
+        self.shared = shared or Shared()
+        compiled = compiled_trails(estate, default_region, self.shared)
         self.compiled = [c for c in compiled if c.trail.foreign_unit is None]
-        self.foreign = [c for c in compiled if c.trail.foreign_unit is not None]
-        self.foreign_key = tuple(sorted((c.trail.id, c.trail.location.unit) for c in self.foreign))
-        self.shared: dict[Hashable, Any] = shared if shared is not None else {}
+        # other units' organization trails: every such trail of the scan is simulated once per
+        # event for all the views; this view leaves out the copies of its own
+        self.foreign = self.shared.foreign([c.trail for c in compiled])
         self._cache: dict[tuple[str, int, str], EventResult] = {}
         self._traces = TraceCache()
         self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items
@@ -215,34 +218,41 @@ class ScenarioRunner:
             key = (scenario.id, i, scenario.region_of(i, region))
             hit = self._cache.get(key)
             if hit is None:
-                event = Event.from_record(scenario.record(i, region))
+                event, size = self._event(scenario, i, key)
                 # the same sample event in another Region meets the same filters
-                hit = simulate_event(self.estate, self.compiled, event,
+                hit = simulate_event(self.estate, self.compiled, event, size=size,
                                      traces=self._traces, trace_key=(scenario.id, i),
-                                     fixed=self._fixed, foreign=self._foreign(key, event))
+                                     fixed=self._fixed, foreign=self._foreign(key, event, size))
                 self._cache[key] = hit
             out.append(hit)
         return out
 
-
-    def _foreign(self, key: tuple[str, int, str], event: Event) -> ForeignResults:
-        if not self.foreign:
-            return NO_FOREIGN
-        shared_key = (self.foreign_key, *key)
-        found = self.shared.get(shared_key)
+    def _event(self, scenario: Scenario, i: int, key: tuple[str, int, str]
+               ) -> tuple[Event, int | None]:  # fmt: skip
+        """The sample event and its size, made once per scan (every view asks for them)."""
+        found: tuple[Event, int | None] | None = self.shared.results.get(("event", key))
         if found is None:
-            # each foreign trail once per event, whichever views hold it
-            trails = []
-            for c in self.foreign:
-                trail_key = (c.trail.id, c.trail.location.unit, *key)
-                result = self.shared.get(trail_key)
-                if result is None:
-                    simulated = simulate_event(self.estate, [c], event, traces=self._traces,
-                                               trace_key=key[:2], fixed=self._fixed)
-                    result = self.shared[trail_key] = simulated.own[0]
-                trails.append(result)
-            found = self.shared[shared_key] = ForeignResults(tuple(trails))
+            event = Event.from_record(scenario.record(i, key[2]))
+            found = self.shared.results[("event", key)] = (event, event_size(event))
         return found
+
+    def _foreign(self, key: tuple[str, int, str], event: Event, size: int | None
+                 ) -> ForeignResults:  # fmt: skip
+        foreign = self.foreign
+        if not foreign.universe:
+            return NO_FOREIGN
+        shared = self.shared.results
+        found = shared.get((foreign.key, key))
+        if found is None:
+            members = self.estate.organization_accounts
+            trails = []
+            for recorder in foreign.universe:
+                c = self.shared.compiled(recorder, self.default_region, members)
+                simulated = simulate_event(self.estate, [c], event, size=size, traces=self._traces,
+                                           trace_key=key[:2], fixed=self._fixed)  # fmt: skip
+                trails.append(simulated.own[0])
+            found = shared[(foreign.key, key)] = OrganizationResults(tuple(trails))
+        return ForeignResults(found, foreign.skip)
 
 
 def cell(results: Sequence[EventResult]) -> dict[str, Any]:
@@ -254,15 +264,20 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     rules = list(dict.fromkeys(rule for r in results for rule in r.notifying_rules()))
     captured_by: list[str] | None
     alarms: list[str] = []
+    count = 0
     if status == "yes":
-        captured_by = list(dict.fromkeys(t.trail for r in results for t in r.captured_by()))
-        for r in results:
-            for t in r.captured_by():
+        # the first few capturing trails (a unit's view holds every other unit's organization
+        # trails) and how many there are
+        capturing = [r.captured_by(SHOWN) for r in results]
+        captured_by = list(dict.fromkeys(t.trail for found in capturing for t in found))[:SHOWN]
+        count = len(frozenset().union(*(r.captured_ids() for r in results)))
+        for found in capturing:
+            for t in found:
                 if t.alarms is not None:
                     alarms += [a for a in t.alarms.firing_alarms() if a not in alarms]
-        names = _names(captured_by)
+        names = _names(captured_by, count)
         if len(results) == 1:
-            sel = results[0].captured_by()[0].decision.selector
+            sel = capturing[0][0].decision.selector
             reason = f"captured by {names} ({sel})"
         else:
             reason = f"all {len(results)} events captured by {names}"
@@ -280,7 +295,7 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         reason = _event_reason(first, "unknown")
     out: dict[str, Any] = {
         "status": _STATUS[status],
-        "captured_by": captured_by[:SHOWN] if captured_by else captured_by,
+        "captured_by": captured_by,
         "cloudwatch": tri_bool(cloudwatch),
         "alarm": tri_bool(alarm),
         "alarms": alarms,
@@ -288,19 +303,18 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         "eventbridge": rules if alerted == "yes" else [],
         "reason": reason,
     }
-    if captured_by and len(captured_by) > SHOWN:
-        out["captured_by_count"] = len(captured_by)  # `captured_by` lists the first few
+    if count > SHOWN:
+        out["captured_by_count"] = count  # `captured_by` lists the first few
     return out
 
 
 def _event_reason(result: EventResult, status: str) -> str:
     e = result.event
-    if not result.trails:
+    if next(result.iter_trails(), None) is None:
         return "no trail in the inputs"
-    parts = [f"{t.trail}: {t.decision.reason}" for t in result.trails
-             if t.decision.status == status]  # fmt: skip
-    shown = "; ".join(parts[:SHOWN]) + (f"; and {len(parts) - SHOWN} more" if len(parts) > SHOWN
-                                         else "")  # fmt: skip
+    parts = [f"{t.trail}: {t.decision.reason}" for t in result.decided(status, SHOWN)]
+    total = result.count(status)
+    shown = "; ".join(parts) + (f"; and {total - SHOWN} more" if total > SHOWN else "")
     return f"{e.event_name} in {e.aws_region} {status} ({shown})"
 
 
@@ -309,10 +323,10 @@ def _event_reason(result: EventResult, status: str) -> str:
 SHOWN = 3
 
 
-def _names(trails: Sequence[str]) -> str:
-    if len(trails) <= SHOWN:
+def _names(trails: Sequence[str], count: int) -> str:
+    if count <= SHOWN:
         return ", ".join(trails)
-    return ", ".join(trails[:SHOWN]) + f" and {len(trails) - SHOWN} more"
+    return ", ".join(trails[:SHOWN]) + f" and {count - SHOWN} more"
 
 
 def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) -> str:

@@ -19,13 +19,15 @@ STAND_IN = "<unknown {}>"
 
 
 class StandIns:
-    """Made-up names for unknown stretches: the same unknown, the same name."""
+    """Made-up names for unknown stretches: the same unknown, the same name. `label` keeps
+    two sets of names apart (one unit's own unknowns, other units' organization trails')."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "") -> None:
         self.names: dict[str, str] = {}
+        self.label = label
 
     def name(self, gap: str) -> str:
-        return self.names.setdefault(gap, STAND_IN.format(len(self.names) + 1))
+        return self.names.setdefault(gap, STAND_IN.format(f"{self.label}{len(self.names) + 1}"))
 
     def string(
         self, value: MaybeStr, accept: Callable[[PartlyKnown], bool] = lambda v: True

@@ -1,0 +1,129 @@
+"""Work that the deployment units' views of one scan share.
+
+Every unit's view holds the other units' organization trails, and they are the same objects in
+every view (`model.unit_views`). Compiling them, deciding probe events with them and answering
+per-trail questions about them is therefore done once per scan, not once per view: without this
+a monorepo's cost grows with units times organization trails.
+
+Keys use object identity; each value keeps its object alive, so an identity is never reused
+while the cache lives. A `Shared` lives as long as one scan (the engine's `Judgement`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from checker.simulator.capture import (
+    MEMBERS_UNKNOWN,
+    CompiledTrail,
+    Decision,
+    InsightSource,
+    OrgAccounts,
+    Recorder,
+)
+from checker.simulator.events import Event
+from checker.simulator.stand_ins import StandIns
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """How one view holds other units' organization trails: `universe`, every such trail of the
+    scan (work on them is shared over it, `key` names it), less the copies of the view's own
+    (their ids are in `skip`; the view has those trails among its own)."""
+
+    universe: tuple[Recorder, ...]
+    key: int
+    skip: frozenset[str]
+
+
+@dataclass(frozen=True)
+class OrganizationProbe:
+    """Organization trails on one probe event: the first that captures it, or else every
+    trail's decision in order and the ids of those that are unknown."""
+
+    captured: str | None
+    decisions: tuple[tuple[str, Decision], ...]
+    undecided: frozenset[str]
+
+
+class Shared:
+    def __init__(self, organization: Sequence[Recorder] = ()) -> None:
+        # every unit's organization trails and stores as the views hold them (UnitView)
+        self.organization = tuple(organization)
+        self._compiled: dict[Hashable, tuple[Recorder, CompiledTrail]] = {}
+        self._probes: dict[tuple[int, Event], OrganizationProbe] = {}
+        # names for the unknown stretches of organization trails seen from other units: apart
+        # from each unit's own names, since an unknown of one root module is not one of another
+        self.stand_ins = StandIns("other unit ")
+        self._answers: dict[Hashable, tuple[object, Any]] = {}
+        self._tokens: dict[Hashable, int] = {}
+        # scenario results of other units' organization trails (scenarios.ScenarioRunner)
+        self.results: dict[Hashable, Any] = {}
+
+    def compiled(
+        self,
+        trail: Recorder,
+        default_region: str | None,
+        organization_accounts: OrgAccounts = MEMBERS_UNKNOWN,
+        insight_sources: tuple[InsightSource, ...] = (),
+    ) -> CompiledTrail:
+        """The trail (or event data store) compiled; `insight_sources`' compiled stores must
+        come from this object too, since they are told apart by identity."""
+        sources = tuple((id(selectors), id(c)) for selectors, c in insight_sources)
+        key = (id(trail), default_region, organization_accounts, sources)
+        hit = self._compiled.get(key)
+        if hit is None:
+            compiled = CompiledTrail(trail, default_region=default_region,
+                                     organization_accounts=organization_accounts,
+                                     insight_sources=insight_sources)  # fmt: skip
+            hit = self._compiled[key] = (trail, compiled)
+        return hit[1]
+
+    def foreign(self, recorders: Sequence[Recorder]) -> Foreign:
+        """How a view holding `recorders` holds other units' organization trails."""
+        held = [r for r in recorders if r.foreign_unit is not None]
+        if not held:
+            return Foreign((), -1, frozenset())
+        universe = self.organization
+        if not {id(r) for r in held} <= {id(r) for r in universe}:
+            universe = tuple(held)  # a view made without the scan's list (a single view)
+        ids = {id(r) for r in held}
+        skip = frozenset(r.id for r in universe if id(r) not in ids)
+        return Foreign(universe, self.token(tuple(id(r) for r in universe)), skip)
+
+    def probe(
+        self, foreign: Foreign, compiled: Sequence[CompiledTrail], event: Event
+    ) -> OrganizationProbe:
+        """The organization trails (`compiled`: `foreign.universe` compiled) on one probe
+        event, decided once per scan whichever views ask."""
+        key = (foreign.key, event)
+        found = self._probes.get(key)
+        if found is None:
+            captured: str | None = None
+            decisions: list[tuple[str, Decision]] = []
+            for c in compiled:
+                d = c.decide(event)
+                if d.status == "captured":
+                    captured = c.trail.id
+                    break  # one capture answers the probe
+                decisions.append((c.trail.id, d))
+            undecided = frozenset(tid for tid, d in decisions if d.status == "unknown")
+            found = self._probes[key] = OrganizationProbe(captured, tuple(decisions), undecided)
+        return found
+
+    def token(self, key: Hashable) -> int:
+        """A small stand-in for a large key (a tuple of identities) that is looked up often."""
+        return self._tokens.setdefault(key, len(self._tokens))
+
+    def answer(self, obj: object, question: Hashable, compute: Callable[[], T]) -> T:
+        """The answer to `question` about `obj` (a trail), computed once per scan."""
+        key = (id(obj), question)
+        hit = self._answers.get(key)
+        if hit is None:
+            hit = self._answers[key] = (obj, compute())
+        result: T = hit[1]
+        return result
