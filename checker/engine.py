@@ -41,12 +41,12 @@ from checker.rules import (
     Example,
     Options,
     Outcome,
-    OutcomeStatus,
     Rule,
     Subject,
     outside_inputs,
 )
 from checker.simulator.sharing import Shared
+from checker.tri import FAIL, PASS, Status, deciding_all, deciding_any, negate
 
 
 class PolicyError(Exception):
@@ -198,7 +198,7 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject[Any]]:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: OutcomeStatus
+    status: Status
     message: str = ""
     attribute: str | None = None
 
@@ -218,44 +218,30 @@ def evaluate_condition(
 def _evaluate(cond: Mapping[str, Any], ctx: Context, subject: Subject[Any]) -> Verdict:
     if "all" in cond:
         parts = [_evaluate(c, ctx, subject) for c in cond["all"]]
-        for p in parts:
-            if p.status == "fail":
-                return p
-        for p in parts:
-            if p.status == "unknown":
-                return p
-        return Verdict("pass", "; ".join(p.message for p in parts if p.message))
+        decided = deciding_all(parts, _status)
+        if decided is not None:
+            return decided
+        return Verdict(PASS, "; ".join(p.message for p in parts if p.message))
     if "any" in cond:
         parts = [_evaluate(c, ctx, subject) for c in cond["any"]]
-        for p in parts:
-            if p.status == "pass":
-                return p
-        for p in parts:
-            if p.status == "unknown":
-                return p
-        return parts[0] if parts else Verdict("fail", "no alternative holds")
+        decided = deciding_any(parts, _status)
+        if decided is not None:
+            return decided
+        return parts[0] if parts else Verdict(FAIL, "no alternative holds")
     if "not" in cond:
         inner = _evaluate(cond["not"], ctx, subject)
-        flipped = _NOT[inner.status]
-        return Verdict(flipped, inner.message, inner.attribute)
+        return Verdict(negate(inner.status), inner.message, inner.attribute)
     if "predicate" in cond:
         outcomes = evaluate_condition(cond, ctx, subject)
-        worst = _worst(outcomes)
-        return Verdict(worst.status, worst.message)
+        worst = deciding_all(outcomes, _status) or (outcomes[0] if outcomes else None)
+        return Verdict(worst.status, worst.message) if worst else Verdict(PASS)
     if "attribute" in cond:
         return _attribute(cond, subject)
     raise PolicyError(f"unknown condition {dict(cond)!r}")
 
 
-_NOT: dict[OutcomeStatus, OutcomeStatus] = {"pass": "fail", "fail": "pass", "unknown": "unknown"}
-
-
-def _worst(outcomes: list[Outcome]) -> Outcome:
-    for status in ("fail", "unknown"):
-        for o in outcomes:
-            if o.status == status:
-                return o
-    return outcomes[0] if outcomes else Outcome("pass", "")
+def _status(part: Verdict | Outcome) -> Status:
+    return part.status
 
 
 def _attribute(cond: Mapping[str, Any], subject: Subject[Any]) -> Verdict:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from checker.model import Tri, Unknown
+from checker.tri import all_values
 
 Value = str | Unknown
 
@@ -187,10 +188,10 @@ class Statement:
         return _contains(self.actions, action, None, action_matches)
 
     def allows_action(self, action: str) -> Tri:
-        return _and(self.is_allow(), self.matches_action(action))
+        return all_values((self.is_allow(), self.matches_action(action)))
 
     def denies_action(self, action: str) -> Tri:
-        return _and(self.is_deny(), self.matches_action(action))
+        return all_values((self.is_deny(), self.matches_action(action)))
 
     def covers_service(self, service: str) -> Tri:
         """Whether the statement covers every action of a service (`s3:*`, `*`, or a NotAction
@@ -481,16 +482,6 @@ def _contains(
         elif (normalize(value) if normalize else value) == wanted:
             return True
     return unknown if unknown is not None else False
-
-
-def _and(a: Tri, b: Tri) -> Tri:
-    if a is False or b is False:
-        return False
-    if isinstance(a, Unknown):
-        return a
-    if isinstance(b, Unknown):
-        return b
-    return True
 
 
 def _show(value: Value) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from checker.findings import Severity
 from checker.model import Location, Reference, Trail
 from checker.regions import DEFAULT_REGIONS
-
-OutcomeStatus = Literal["pass", "fail", "unknown"]
+from checker.tri import Status
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Subject(Generic[SubjectT]):
 
 @dataclass(frozen=True)
 class Outcome:
-    status: OutcomeStatus
+    status: Status
     message: str
     location: Location | None = None  # defaults to the subject's location
     resource: str | None = None  # defaults to the subject's id

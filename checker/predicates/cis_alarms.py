@@ -64,16 +64,16 @@ def _runs(ctx: Context, sc: Scenario) -> list[_Run]:
 def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
     r = run.result
-    if r.status == "no":
+    if r.status == "fail":
         first = next((t.decision.reason for t in r.decided("missed", 1)), "there is no trail")
         return "not captured", first
-    if r.cloudwatch == "no":
+    if r.cloudwatch == "fail":
         why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by(SHOWN)
                if t.delivery]  # fmt: skip
         return "captured but not sent to CloudWatch Logs", "; ".join(dict.fromkeys(why))
     # in CloudWatch Logs: no filter matches, or no alarm / subscribed topic behind the match
     for t in r.iter_trails():
-        if t.cloudwatch != "yes" or t.alarms is None:
+        if t.cloudwatch != "pass" or t.alarms is None:
             continue
         if not t.alarms.matched_filters():
             return "no metric filter on its log group matches", t.alarms.log_group or "?"
@@ -105,7 +105,7 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     runs = _runs(ctx, sc)
     names = sc.event_names()
     n_regions = len(ctx.options.expected_regions)
-    failing = [run for run in runs if run.result.alarm == "no"]
+    failing = [run for run in runs if run.result.alarm == "fail"]
     if failing:
         groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         for run in failing:

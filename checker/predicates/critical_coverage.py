@@ -92,7 +92,7 @@ def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: Predic
 
 def _not_alerted(result: EventResult) -> str:
     """Why nobody is (or might not be) notified of one event: the alarm chain and EventBridge."""
-    if result.cloudwatch == "no":
+    if result.cloudwatch == "fail":
         alarm = "not sent to CloudWatch Logs"
     else:
         trace = next((t.alarms for t in result.iter_trails() if t.alarms is not None), None)
@@ -121,7 +121,7 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
         first = ""
         for region in regions:
             results = runner.results(sc, region)
-            silent = [r for r in results if r.alerted == "no"]
+            silent = [r for r in results if r.alerted == "fail"]
             doubtful = [r for r in results if r.alerted == "unknown"]
             if silent:
                 missed.append(region)

@@ -22,6 +22,7 @@ from checker.model import (
 )
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
+from checker.tri import FAIL, PASS, UNKNOWN, Status, all_of, any_values
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
@@ -56,11 +57,15 @@ class Verdicts:
 
     def outcome(self, where: Callable[[str | None], Location], passed: str) -> Outcome:
         """Fail if anything fails (whatever the unknowns are), else unknown, else pass."""
-        if self.problems:
-            return Outcome("fail", "; ".join(self.problems), where(self.fail_attribute))
-        if self.unknowns:
-            return Outcome("unknown", "; ".join(self.unknowns), where(self.unknown_attribute))
-        return Outcome("pass", "; ".join([passed, *self.notes]), where(None))
+        parts: list[tuple[Status, list[str], str | None]] = [
+            (FAIL, self.problems, self.fail_attribute),
+            (UNKNOWN, self.unknowns, self.unknown_attribute),
+        ]
+        status = all_of(s for s, messages, _ in parts if messages)
+        if status == PASS:
+            return Outcome(PASS, "; ".join([passed, *self.notes]), where(None))
+        _, messages, attribute = next(p for p in parts if p[0] == status)
+        return Outcome(status, "; ".join(messages), where(attribute))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,14 +169,7 @@ FLAG_NAMES = {
 
 def account_flag(estate: Estate, flag: str) -> Tri:
     """Whether an account-level public access block in the inputs enforces `flag`."""
-    unknown: Unknown | None = None
-    for block in estate.account_public_access_blocks:
-        value = getattr(block, flag)
-        if value is True:
-            return True
-        if isinstance(value, Unknown):
-            unknown = value if unknown is None else unknown
-    return unknown if unknown is not None else False
+    return any_values(getattr(block, flag) for block in estate.account_public_access_blocks)
 
 
 def bucket_flag(bucket: Bucket, flag: str) -> Tri:
@@ -190,14 +188,7 @@ def bucket_flag(bucket: Bucket, flag: str) -> Tri:
 
 def effective_flag(bucket: Bucket, estate: Estate, flag: str) -> Tri:
     """Whether `flag` is set explicitly, on the bucket or at account level."""
-    own, account = bucket_flag(bucket, flag), account_flag(estate, flag)
-    if own is True or account is True:
-        return True
-    if isinstance(own, Unknown):
-        return own
-    if isinstance(account, Unknown):
-        return account
-    return False
+    return any_values((bucket_flag(bucket, flag), account_flag(estate, flag)))
 
 
 def bucket_not_public(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:

@@ -43,7 +43,6 @@ from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, US_EAST_1
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
-    MISS,
     CompiledTrail,
     Decision,
     FieldTest,
@@ -54,6 +53,7 @@ from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
 from checker.simulator.sharing import OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
+from checker.tri import FAIL_CODE
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
 
@@ -109,7 +109,7 @@ def _selector_fields(trails: Iterable[Trail], category: str) -> dict[str, list[F
             continue
         for adv in selectors.advanced:
             cats = [f for f in adv.field_selectors if f.field == "eventCategory"]
-            if any(FieldTest(f).test(category) == MISS for f in cats):
+            if any(FieldTest(f).test(category) == FAIL_CODE for f in cats):
                 continue  # this selector never applies to the category
             for fs in adv.field_selectors:
                 out.setdefault(fs.field, []).append(fs)
