@@ -6,8 +6,9 @@ Two forms of the same tri-state, one vocabulary:
   message: an `Outcome`, a capture decision, a delivery, an alarm chain. `all_of`, `any_of` and
   `negate` combine statuses; `deciding_all` and `deciding_any` pick the item whose status
   decides, so that its message (for an unknown, the reason) is the one reported.
-- A `Tri` value (`model.Tri`: True, False or `Unknown(reason)`) is a fact whose unknown carries
-  its reason. `all_values` and `any_values` combine facts (`status_of` gives a fact's status).
+- A `Tri` value (`checker.unknowns.Tri`: True, False or `Unknown(reason)`) is a fact whose
+  unknown carries its reason. `all_values` and `any_values` combine facts (`status_of` gives a
+  fact's status).
 
 The rules, the same in both forms: in `all`, a fail beats an unknown (a fail that holds whatever
 the unknown value is stays a fail); in `any`, a pass beats an unknown; otherwise an unknown
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Final, Literal, TypeVar
 
-from checker.model import Tri, Unknown
+from checker.unknowns import Tri, Unknown
 
 T = TypeVar("T")
 

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent / "checker"
 FOUNDATION = (
     "checker", "checker.errors", "checker.findings", "checker.model", "checker.rules",
     "checker.regions", "checker.resources", "checker.fingerprint", "checker.compliance",
-    "checker.policy_doc", "checker.aws_readonly", "checker.tri",
+    "checker.policy_doc", "checker.aws_readonly", "checker.tri", "checker.unknowns",
+    "checker.estate_builder",
 )  # fmt: skip
 
 # From the bottom up. Within one layer, each tuple is a group of modules (a name covers the
