@@ -1,4 +1,4 @@
-"""The JSON report: the schema_version 1 contract of design.md, sorted, no timestamps."""
+"""The JSON report: the schema_version 1 contract of docs/architecture.md, sorted, no timestamps."""
 
 from __future__ import annotations
 
