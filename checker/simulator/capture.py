@@ -1,10 +1,10 @@
 """Capture semantics: does a trail record an event, by which selector, and if not, why.
 
-The order follows docs/semantics.md, "Capture": logging, account,
-Region (with global service events), then selectors. Every stage is tri-state. A stage that
-definitely misses decides the result even when another stage is unknown (a miss that holds whatever
-the unknown value is stays a miss); otherwise any unknown stage makes the decision unknown with its
-reason; an unknown value that no stage reads is never looked at.
+The order follows docs/semantics.md, "Capture": logging, account, Region (with global service
+events), then selectors. Every stage is tri-state (`checker.tri`). A stage that definitely misses
+decides the result even when another stage is unknown (a miss that holds whatever the unknown
+value is stays a miss); otherwise any unknown stage makes the decision unknown with its reason;
+an unknown value that no stage reads is never looked at.
 
 `compile_trail` does the per-trail work once (selector tables, home Region, account) so that
 `CompiledTrail.decide` only reads the event. `decide` is the one-call convenience.
@@ -214,14 +214,10 @@ def _rw_admits(rw: MaybeStr, read: bool) -> _Outcome:
         return UNKNOWN_CODE, f"ReadWriteType is unknown ({rw.reason})"
     if rw == "All":
         return PASS_CODE, ""
-    if rw == "ReadOnly":
-        if read:
+    if rw in ("ReadOnly", "WriteOnly"):
+        if read == (rw == "ReadOnly"):
             return PASS_CODE, ""
-        return FAIL_CODE, "ReadWriteType ReadOnly excludes write events"
-    if rw == "WriteOnly":
-        if read:
-            return FAIL_CODE, "ReadWriteType WriteOnly excludes read events"
-        return PASS_CODE, ""
+        return FAIL_CODE, f"ReadWriteType {rw} excludes {'read' if read else 'write'} events"
     return FAIL_CODE, f"ReadWriteType {rw!r} is not valid"
 
 
