@@ -3,7 +3,9 @@ configuration and the reports share. A bottom-layer module (it knows only the mo
 
 A `Rule` is one `policies/rules/*.yaml` document, loaded by `checker.engine.load_rules`. The
 engine judges it on every `Subject` of its scope: a condition, or a predicate registered in
-`checker.predicates.PREDICATES`, gives `Outcome`s, and each outcome becomes a finding.
+`checker.predicates.PREDICATES`, gives `Outcome`s, and each outcome becomes a finding. What a
+predicate judges with (`Context`, which holds simulator caches) is one layer up, in
+`checker.predicates.context`.
 """
 
 from __future__ import annotations
