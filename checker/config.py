@@ -27,8 +27,8 @@ from checker.resources import schema_path, validate_once
 if TYPE_CHECKING:
     import yaml
 
-    from checker.engine import Rule
     from checker.model import Estate
+    from checker.rules import Rule
 
 CONFIG_NAMES = (".trailcheck.yaml", ".trailcheck.yml")
 _TOOL_SECTION = re.compile(r"^\s*\[\[?\s*tool\.trailcheck\s*[.\]]", re.MULTILINE)

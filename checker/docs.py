@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker.engine import Rule, load_rules
+from checker.engine import load_rules
 from checker.resources import policies_root
+from checker.rules import Rule
 
 if TYPE_CHECKING:
     from checker.compliance import Framework
@@ -147,7 +147,3 @@ def _wrap(text: str, width: int = 96) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.splitlines())
-
-
-def example_root() -> Path:
-    return policies_root().parent

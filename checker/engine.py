@@ -21,53 +21,36 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import INTERNAL_ERROR, internal_error_message
-from checker.findings import Finding, Severity
+from checker.findings import Finding
 from checker.model import (
     Computed,
     Estate,
+    Located,
     Location,
     PartlyKnown,
     Reference,
-    Trail,
+    ResolveKind,
     UnitView,
     Unknown,
     unit_views,
 )
-from checker.predicates import Context, Options, Outcome, load_all, outside_inputs
+from checker.predicates import PREDICATES
+from checker.predicates.context import Context
 from checker.resources import policies_root, schema_path, validate_once
+from checker.rules import (
+    Example,
+    Options,
+    Outcome,
+    Rule,
+    Subject,
+    outside_inputs,
+)
 from checker.simulator.sharing import Shared
+from checker.tri import FAIL, PASS, Status, deciding_all, deciding_any, negate
 
 
 class PolicyError(Exception):
     """A rule file that is not valid: a bug in the shipped policies or in a user's own."""
-
-
-@dataclass(frozen=True)
-class Example:
-    path: str  # relative to the repository root
-    expect: str  # "fail" or "pass"
-    kind: str = "terraform"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    title: str
-    severity: Severity
-    scope: str
-    rationale: str
-    check: Mapping[str, Any] | None  # None for CT000, which only the loaders report
-    messages: Mapping[str, str]
-    remediation: Mapping[str, str]
-    examples: tuple[Example, ...]
-    applies: Mapping[str, Any] | None = None
-    source: str = ""
-    compliance: tuple[str, ...] = ()
-
-    @property
-    def documentation(self) -> str:
-        return self.rationale
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,7 +100,6 @@ def validate_rule_documents(raw: list[tuple[Path, dict[str, Any]]]) -> None:
 
     schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    predicates = load_all()
     for path, data in raw:
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
         if errors:
@@ -129,7 +111,7 @@ def validate_rule_documents(raw: list[tuple[Path, dict[str, Any]]]) -> None:
         for name in _predicate_names(data.get("check") or {}) | _predicate_names(
             data.get("applies") or {}
         ):
-            if name not in predicates:
+            if name not in PREDICATES:
                 raise PolicyError(f"{path}: unknown predicate {name!r}")
 
 
@@ -147,9 +129,10 @@ def _predicate_names(cond: Any) -> set[str]:
 
 
 def _validate_cached(raw: list[tuple[Path, dict[str, Any]]]) -> None:
-    content = [[p.name, d] for p, d in raw]
+    # the registered predicate names belong to what is validated: a rule that names a predicate
+    # this version no longer has must fail validation, not pass on an old marker
+    content = {"rules": [[p.name, d] for p, d in raw], "predicates": sorted(PREDICATES)}
     validate_once("policies", content, "rule.schema.json", lambda: validate_rule_documents(raw))
-    load_all()
 
 
 def load_compliance_index(root: Path | None = None) -> dict[str, set[str]]:
@@ -168,42 +151,32 @@ def load_compliance_index(root: Path | None = None) -> dict[str, set[str]]:
 # Subjects of each scope
 
 
-@dataclass(frozen=True)
-class Subject:
-    """What one rule evaluation is about."""
-
-    resource: str
-    location: Location
-    obj: Any  # a model object, or a Reference when the target is outside the inputs
-    users: tuple[Trail, ...] = ()  # trails that use this bucket/key/log group
-
-    @property
-    def outside(self) -> bool:
-        return isinstance(self.obj, Reference)
-
-
 # scopes whose subjects are the objects of one collection, each judged on its own
 _COLLECTION_SCOPES = {
     "trail": "trails", "event_data_store": "event_data_stores", "event_rule": "event_rules",
 }  # fmt: skip
 
 
-def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
+# scopes whose subjects are what the trails name: scope -> (trail attribute, `Estate.resolve` kind)
+_REFERENCED_SCOPES: dict[str, tuple[str, ResolveKind]] = {
+    "bucket": ("bucket", "bucket"), "key": ("kms_key", "key"),
+    "log_group": ("log_group", "log_group"), "topic": ("sns_topic", "topic"),
+}  # fmt: skip
+
+
+def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject[Any]]:
     collection = _COLLECTION_SCOPES.get(scope)
     if collection is not None:
         for obj in getattr(estate, collection):
             yield Subject(obj.id, obj.location, obj)
         return
-    attr = {"bucket": "bucket", "key": "kms_key", "log_group": "log_group", "topic": "sns_topic"}[
-        scope
-    ]
-    kind = scope
-    seen: dict[str, Subject] = {}
+    attr, kind = _REFERENCED_SCOPES[scope]
+    seen: dict[str, Subject[Any]] = {}
     for t in estate.trails:
         ref: Reference | None = getattr(t, attr)
         if ref is None:
             continue
-        obj = estate.resolve(kind, ref)  # type: ignore[arg-type]
+        obj = estate.resolve(kind, ref)
         if obj is not None:
             key = f"{obj.location.unit}\x00{obj.id}"  # ids are unique within a load unit
             subject = Subject(obj.id, obj.location, obj, (t,))
@@ -227,64 +200,53 @@ def _scope_subjects(scope: str, estate: Estate) -> Iterator[Subject]:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # pass | fail | unknown | n/a
+    status: Status
     message: str = ""
     attribute: str | None = None
 
 
-def evaluate_condition(cond: Mapping[str, Any], ctx: Context, subject: Subject) -> list[Outcome]:
+def evaluate_condition(
+    cond: Mapping[str, Any], ctx: Context, subject: Subject[Any]
+) -> list[Outcome]:
     """Evaluate a condition; predicates may return several outcomes (one per resource)."""
     if "predicate" in cond:
-        from checker.predicates import PREDICATES
-
         result = PREDICATES[cond["predicate"]](ctx, subject, dict(cond.get("args", {})))
         return [result] if isinstance(result, Outcome) else list(result)
     v = _evaluate(cond, ctx, subject)
-    loc = subject.obj.where(v.attribute) if hasattr(subject.obj, "where") else subject.location
-    return [Outcome(v.status, v.message, loc)]  # type: ignore[arg-type]
+    loc = subject.obj.where(v.attribute) if isinstance(subject.obj, Located) else subject.location
+    return [Outcome(v.status, v.message, loc)]
 
 
-def _evaluate(cond: Mapping[str, Any], ctx: Context, subject: Subject) -> Verdict:
+def _evaluate(cond: Mapping[str, Any], ctx: Context, subject: Subject[Any]) -> Verdict:
     if "all" in cond:
         parts = [_evaluate(c, ctx, subject) for c in cond["all"]]
-        for p in parts:
-            if p.status == "fail":
-                return p
-        for p in parts:
-            if p.status == "unknown":
-                return p
-        return Verdict("pass", "; ".join(p.message for p in parts if p.message))
+        decided = deciding_all(parts, _status)
+        if decided is not None:
+            return decided
+        return Verdict(PASS, "; ".join(p.message for p in parts if p.message))
     if "any" in cond:
         parts = [_evaluate(c, ctx, subject) for c in cond["any"]]
-        for p in parts:
-            if p.status == "pass":
-                return p
-        for p in parts:
-            if p.status == "unknown":
-                return p
-        return parts[0] if parts else Verdict("fail", "no alternative holds")
+        decided = deciding_any(parts, _status)
+        if decided is not None:
+            return decided
+        return parts[0] if parts else Verdict(FAIL, "no alternative holds")
     if "not" in cond:
         inner = _evaluate(cond["not"], ctx, subject)
-        flipped = {"pass": "fail", "fail": "pass"}.get(inner.status, inner.status)
-        return Verdict(flipped, inner.message, inner.attribute)
+        return Verdict(negate(inner.status), inner.message, inner.attribute)
     if "predicate" in cond:
         outcomes = evaluate_condition(cond, ctx, subject)
-        worst = _worst(outcomes)
-        return Verdict(worst.status, worst.message)
+        worst = deciding_all(outcomes, _status) or (outcomes[0] if outcomes else None)
+        return Verdict(worst.status, worst.message) if worst else Verdict(PASS)
     if "attribute" in cond:
         return _attribute(cond, subject)
     raise PolicyError(f"unknown condition {dict(cond)!r}")
 
 
-def _worst(outcomes: list[Outcome]) -> Outcome:
-    for status in ("fail", "unknown"):
-        for o in outcomes:
-            if o.status == status:
-                return o
-    return outcomes[0] if outcomes else Outcome("pass", "")
+def _status(part: Verdict | Outcome) -> Status:
+    return part.status
 
 
-def _attribute(cond: Mapping[str, Any], subject: Subject) -> Verdict:
+def _attribute(cond: Mapping[str, Any], subject: Subject[Any]) -> Verdict:
     name = cond["attribute"]
     value = getattr(subject.obj, name)
     if isinstance(value, Reference):
@@ -355,7 +317,6 @@ def evaluate(
     each view and its context once they are, before the view's caches are let go (a scan of
     many units keeps one view's simulations at a time)."""
     judgement = judgement or Judgement(estate, options)
-    load_all()
     rules = list(rules)
     by_id = {r.id: r for r in rules}
     findings: list[Finding] = []
@@ -391,14 +352,14 @@ def evaluate(
                 findings.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
         if after_view is not None:
             after_view(view, ctx)
-        ctx.cache.clear()
+        ctx.release()
     return sorted(set(findings), key=Finding.sort_key)
 
 
 def _evaluate_rule(
     rule: Rule,
     ctx: Context,
-    subject: Subject,
+    subject: Subject[Any],
     unit: str | None,
     view: UnitView | None = None,
 ) -> list[Finding]:
@@ -416,7 +377,7 @@ def _evaluate_rule(
             if gate.status == "unknown":
                 loc = (
                     subject.obj.where(gate.attribute)
-                    if hasattr(subject.obj, "where")
+                    if isinstance(subject.obj, Located)
                     else subject.location
                 )
                 why = f"cannot tell whether the rule applies: {gate.message}"
@@ -437,7 +398,7 @@ def has_internal_errors(findings: Iterable[Finding]) -> bool:
 
 
 def _finding(
-    rule: Rule, subject: Subject, outcome: Outcome, unit: str | None, view: UnitView | None
+    rule: Rule, subject: Subject[Any], outcome: Outcome, unit: str | None, view: UnitView | None
 ) -> Finding:
     loc = outcome.location or subject.location
     if view is not None and loc.file not in view.files:

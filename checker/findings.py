@@ -58,8 +58,10 @@ class Finding:
     # the finding is about; None for a finding about a file as such (CT000, CT099)
     unit: str | None = None
 
-    def sort_key(self) -> tuple[str, int, str, str, str]:
-        return (self.file, self.line, self.rule_id, self.resource, self.message)
+    def sort_key(self) -> tuple[str, int, str, str, str, str]:
+        # the unit last: one shared module file gives the same finding in several root modules,
+        # and without it their order would follow set iteration, which varies from run to run
+        return (self.file, self.line, self.rule_id, self.resource, self.message, self.unit or "")
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

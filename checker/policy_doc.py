@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from checker.model import Tri, Unknown
+from checker.tri import all_values
 
 Value = str | Unknown
 
@@ -187,10 +188,10 @@ class Statement:
         return _contains(self.actions, action, None, action_matches)
 
     def allows_action(self, action: str) -> Tri:
-        return _and(self.is_allow(), self.matches_action(action))
+        return all_values((self.is_allow(), self.matches_action(action)))
 
     def denies_action(self, action: str) -> Tri:
-        return _and(self.is_deny(), self.matches_action(action))
+        return all_values((self.is_deny(), self.matches_action(action)))
 
     def covers_service(self, service: str) -> Tri:
         """Whether the statement covers every action of a service (`s3:*`, `*`, or a NotAction
@@ -391,22 +392,6 @@ def _may_match_service(pattern: str, service: str) -> bool:
     return _action_regex(head).fullmatch(service) is not None
 
 
-def denies(doc: object, action: str) -> list[Statement] | Unknown:
-    """The statements that certainly deny `action` (conditions not evaluated)."""
-    found = statements(doc)
-    if isinstance(found, Unknown):
-        return found
-    return [s for s in found if s.denies_action(action) is True]
-
-
-def allows(doc: object, action: str) -> list[Statement] | Unknown:
-    """The statements that certainly allow `action` (conditions not evaluated)."""
-    found = statements(doc)
-    if isinstance(found, Unknown):
-        return found
-    return [s for s in found if s.allows_action(action) is True]
-
-
 def is_public_principal(stmt: Statement) -> Tri:
     """Whether the statement applies to anyone: Principal "*" / {"AWS": "*"}, or an Allow with
     NotPrincipal (everyone except the listed principals)."""
@@ -444,12 +429,6 @@ def has_restricting_condition(stmt: Statement) -> Tri:
         if isinstance(verdict, Unknown):
             unknown = verdict if unknown is None else unknown
     return unknown if unknown is not None else False
-
-
-def restricting_conditions(stmt: Statement) -> list[Condition]:
-    if isinstance(stmt.conditions, Unknown):
-        return []
-    return [c for c in stmt.conditions if _restricts(c) is True]
 
 
 def _restricts(cond: Condition) -> Tri:
@@ -503,16 +482,6 @@ def _contains(
         elif (normalize(value) if normalize else value) == wanted:
             return True
     return unknown if unknown is not None else False
-
-
-def _and(a: Tri, b: Tri) -> Tri:
-    if a is False or b is False:
-        return False
-    if isinstance(a, Unknown):
-        return a
-    if isinstance(b, Unknown):
-        return b
-    return True
 
 
 def _show(value: Value) -> str:

@@ -75,7 +75,3 @@ def dns_suffix(partition: str) -> str:
     return _DNS_SUFFIXES.get(partition, "amazonaws.com")
 
 
-def is_opt_in(region: str) -> bool:
-    return region in OPT_IN_REGIONS
-
-

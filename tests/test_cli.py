@@ -159,9 +159,7 @@ def test_bad_region_names_are_usage_errors(
 def test_a_rule_bug_exits_3_but_still_reports_the_rest(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from checker.predicates import PREDICATES, load_all
-
-    load_all()
+    from checker.predicates import PREDICATES
 
     def broken(ctx: object, subject: object, args: object) -> object:
         raise KeyError("oops")

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.engine import PolicyError, Rule, evaluate, load_rules, validate_rule_documents
+from checker.engine import PolicyError, evaluate, load_rules, validate_rule_documents
 from checker.model import Bucket, Estate, Location, Reference, Trail, Unknown
-from checker.predicates import Options
 from checker.resources import policies_root
+from checker.rules import Options, Rule
 
 
 def rule(
@@ -162,7 +162,7 @@ def test_shipped_rules_validate_against_schema() -> None:
 
 
 def _write_policies(tmp: Path, doc: dict[str, Any]) -> Path:
-    (tmp / "rules").mkdir()
+    (tmp / "rules").mkdir(parents=True)
     (tmp / "compliance").mkdir()
     (tmp / "rules" / f"{doc.get('id', 'CT900')}.yaml").write_text(yaml.safe_dump(doc))
     return tmp
@@ -202,6 +202,34 @@ def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
         load_rules(root)
 
 
+def test_a_predicate_renamed_after_a_validated_run_is_a_policy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validation marker covers the registered predicate names: a rule whose predicate no
+    longer exists fails validation instead of passing on an old marker (and crashing later)."""
+    from checker.predicates import PREDICATES
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    doc = {
+        "id": "CT900",
+        "name": "x",
+        "title": "A rule that holds",
+        "severity": "low",
+        "scope": "trail",
+        "rationale": "r" * 30,
+        "check": {"predicate": "covers_us_east_1"},
+        "remediation": {"terraform": "", "cloudformation": ""},
+        "examples": [],
+    }
+    root = _write_policies(tmp_path / "policies", doc)
+    assert [r.id for r in load_rules(root)] == ["CT900"]  # validated: the marker is written
+    assert list((tmp_path / "trailcheck").glob("policies-*.ok"))
+    monkeypatch.setitem(PREDICATES, "covers_us_east_2", PREDICATES["covers_us_east_1"])
+    monkeypatch.delitem(PREDICATES, "covers_us_east_1")
+    with pytest.raises(PolicyError, match="covers_us_east_1"):
+        load_rules(root)
+
+
 def test_rule_defaults_options() -> None:
     assert Options().min_retention_days == 365
 
@@ -210,9 +238,7 @@ def test_a_crashing_rule_is_unknown_and_the_others_still_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from checker.engine import has_internal_errors
-    from checker.predicates import PREDICATES, load_all
-
-    load_all()
+    from checker.predicates import PREDICATES
 
     def broken(ctx: object, subject: object, args: object) -> object:
         raise TypeError("boom")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.engine import Rule, evaluate, load_rules
+from checker.engine import evaluate, load_rules
 from checker.loaders import LoadOptions, load_paths
+from checker.rules import Rule
 from checker.suppress import Sources, apply
 
 REPO = Path(__file__).resolve().parent.parent

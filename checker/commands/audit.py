@@ -13,11 +13,11 @@ could not be checked next to the findings. `--save` writes the estate as a snaps
 writes one snapshot per account into a folder, and `trailcheck scan DIR` reads them all.
 With --organization each account is judged as its own unit (checker/commands/audit_org.py).
 
-Exit codes as in design.md: 0/1 by the findings (a partial audit is still a report), 2 when the
-caller has no usable credentials, the organization's accounts cannot be listed, or an account
-could not be read at all (its role cannot be assumed, its trails cannot be listed in any Region:
-a CT000 failure), 3 on a bug. An account the organization lists as not ACTIVE is a CT000
-unknown: it counts like any unknown (exit 1 with --fail-on-unknown).
+Exit codes (docs/architecture.md): 0/1 by the findings (a partial audit is still a report), 2 when
+the caller has no usable credentials, the organization's accounts cannot be listed, or an account
+could not be read at all (its role cannot be assumed, its trails cannot be listed in any Region: a
+CT000 failure), 3 on a bug. An account the organization lists as not ACTIVE is a CT000 unknown: it
+counts like any unknown (exit 1 with --fail-on-unknown).
 Importing this module stays cheap: boto3, rich and jinja2 load only when the command runs.
 """
 
@@ -273,7 +273,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def engine_options(args: argparse.Namespace, options: AuditOptions) -> Any:
-    from checker.predicates import Options
+    from checker.rules import Options
 
     # Regions that must be covered: the ones audited when given, else the config's, else the
     # default-enabled ones (as `scan` decides, so the saved snapshot judges the same).
@@ -359,12 +359,12 @@ def save_snapshot(result: LiveAudit, path: str) -> None:
 
 
 def render_audit(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
-    """Like checker.report.render, with the audit's Markdown (trail cards, not checked)."""
+    """Like checker.report.formats.render, with the audit's Markdown (trail cards, not checked)."""
     if fmt == "markdown":
         from checker.report import audit_markdown
 
         return audit_markdown.render(report)
-    from checker.report import render
+    from checker.report.formats import render
 
     out = render(fmt, report, options)
     if fmt == "text":

@@ -1,12 +1,12 @@
 """`trailcheck audit --organization`: each account judged as its own deployment unit, the
 organization's sections of the report, and one snapshot per account.
 
-Judging (design.md, "Estates and deployment units"): rules about one trail or one resource are
-judged once on the whole audit; rules about the set of trails (scope `estate`) are judged per
-account, on that account's own trails plus the organization trails, which record every member
-account (`organization.judged_estate`), so that one account's trail never makes another pass.
-An account that was not checked (its role could not be assumed, its trails could not be listed
-in any Region, or the organization lists it as not ACTIVE) is not judged at all: its CT000
+Judging (docs/architecture.md, "Estates and deployment units"): rules about one trail or one
+resource are judged once on the whole audit; rules about the set of trails (scope `estate`) are
+judged per account, on that account's own trails plus the organization trails, which record every
+member account (`organization.judged_estate`), so that one account's trail never makes another pass.
+An account that was not checked (its role could not be assumed, its trails could not be listed in
+any Region, or the organization lists it as not ACTIVE) is not judged at all: its CT000
 finding says why, and every report shows it as not checked, never as clean.
 
 An estate finding is about the account judged: one the rule placed in another account (at the
@@ -36,9 +36,8 @@ from checker.errors import UsageError
 from checker.findings import Finding
 
 if TYPE_CHECKING:
-    from checker.engine import Rule
     from checker.loaders.aws.live import AccountSummary, LiveAudit
-    from checker.predicates import Options
+    from checker.rules import Options, Rule
 
 # the report's words for the loader's account statuses
 STATUS_WORDS = {"ok": "checked", "partial": "partial", "error": "not_checked",

@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.diffing.sources import resolved
     from checker.engine import evaluate, load_rules
     from checker.errors import EXIT_INPUT
-    from checker.predicates import Options
+    from checker.rules import Options
 
     fmt = output_format(args.output, args.format, ("text", "json", "markdown"))
     with resolved(args.base, args.head, path=args.path) as (base_src, head_src):

@@ -20,7 +20,7 @@ _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 if TYPE_CHECKING:
     from checker.loaders.reading import LoadOptions
-    from checker.predicates import Options
+    from checker.rules import Options
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
@@ -58,8 +58,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-# Report formats (checker.report.FORMATS, repeated so that building the parser does not import
-# the report package) and the file extensions `--output FILE` infers them from.
+# Report formats (checker.report.formats.FORMATS, repeated so that building the parser does not
+# import the report package) and the file extensions `--output FILE` infers them from.
 REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
 EXTENSIONS = {".txt": "text", ".json": "json", ".sarif": "sarif", ".xml": "junit",
               ".md": "markdown", ".html": "html", ".htm": "html"}  # fmt: skip
@@ -219,7 +219,7 @@ def parse_regions(text: str | None) -> tuple[str, ...]:
 
 
 def engine_options(args: argparse.Namespace) -> Options:
-    from checker.predicates import Options
+    from checker.rules import Options
 
     regions = parse_regions(getattr(args, "regions", None))
     return Options(

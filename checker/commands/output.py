@@ -113,9 +113,9 @@ def write_reports(
     """Write each report: standard output and every --output. The findings are the selected
     ones (`selected_report`).
 
-    `renderer(fmt, report, options)` defaults to checker.report.render; a command with its own
-    variants of some formats (the audit's Markdown) passes its own."""
-    from checker.report import render
+    `renderer(fmt, report, options)` defaults to checker.report.formats.render; a command with
+    its own variants of some formats (the audit's Markdown) passes its own."""
+    from checker.report.formats import render
 
     draw: Callable[..., str] = renderer or render
     report = selected_report(report, args)
@@ -176,7 +176,7 @@ def select_findings(
 
 
 def selected_report(report: ScanReport, args: argparse.Namespace) -> ScanReport:
-    rule_ids = [str(getattr(r, "id", "")) for r in report.rules]
+    rule_ids = [r.id for r in report.rules]
     findings = select_findings(report.findings, args, rule_ids)
     if len(findings) == len(report.findings):
         return report

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from checker.config import Config
     from checker.findings import Finding
     from checker.model import Estate, UnitView
-    from checker.predicates import Context, Options
+    from checker.predicates.context import Context
+    from checker.rules import Options
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

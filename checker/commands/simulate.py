@@ -5,17 +5,17 @@
                         [--format text|json|html] [--output FILE] [--per-record FILE.jsonl]
     trailcheck simulate PATHS --scenario ID|all [--regions R1,R2] [--format text|json]
 
-INPUT is any mix of files, folders, globs and s3://bucket/prefix holding CloudTrail logs
-(delivery files, JSON arrays, JSON Lines, gzip or not, and Parquet): checker/replay. Up to
-PER_RECORD_LIMIT records, the JSON output follows design.md: one result per record, in input
-order, with `captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail,
+INPUT is any mix of files, folders, globs and s3://bucket/prefix holding CloudTrail logs (delivery
+files, JSON arrays, JSON Lines, gzip or not, and Parquet): checker/replay. Up to PER_RECORD_LIMIT
+records, the JSON output follows docs/architecture.md ("Simulator output"): one result per record,
+in input order, with `captured_by` [trail, selector, destinations, alarms] and `missed_by` [trail,
 reason]; trails whose decision is unknown are listed in `unknown_by`, never counted as capturing.
 Event data stores are listed like trails, with the destination `lake`; `eventbridge` lists the
-EventBridge rules whose pattern matches the record [rule, state, targets, notifies, reason].
-Beyond, the results are left out (`results_omitted`) and `--per-record` streams them. A summary
-per trail, destination and alarm follows.
+EventBridge rules whose pattern matches the record [rule, state, targets, notifies, reason]. Beyond,
+the results are left out (`results_omitted`) and `--per-record` streams them. A summary per trail,
+destination and alarm follows.
 
-Exit codes (design.md): 0 the simulation ran; 2 bad input (an unreadable events file or
+Exit codes (docs/architecture.md): 0 the simulation ran; 2 bad input (an unreadable events file or
 configuration input, an unknown scenario, a bad region); 3 internal error. A simulation is a
 question, not a check: events that are missed do not make the exit code 1.
 """

@@ -19,6 +19,7 @@ from typing import Any
 
 from checker.commands.options import add_input_options, parse_regions
 from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
+from checker.replay.dialects import DIALECTS  # names only: sqlglot is imported when rendering
 
 QUERIES = ("per-record", "counts", "investigations", "ddl", "all")
 
@@ -32,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "counts per trail and destination, and the scenario catalog's investigation queries.",
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    p.add_argument("--dialect", choices=("duckdb", "athena", "trino", "spark"), default="athena")
+    p.add_argument("--dialect", choices=DIALECTS, default="athena")
     p.add_argument("--query", choices=QUERIES, default="all")
     p.add_argument("--table", default="cloudtrail_logs", metavar="NAME")
     g = p.add_argument_group("the Athena table (--query ddl)")

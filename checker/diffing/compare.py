@@ -87,13 +87,8 @@ class Change:
 class Comparison:
     changes: tuple[Change, ...]
     regions: tuple[str, ...]
-    identical: bool = False  # the two configurations are the same (model equality)
     still_unknown: tuple[str, ...] = ()  # "scenario in region: reason", unknown on both sides
     notes: tuple[str, ...] = field(default=())
-
-    @property
-    def losses(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.direction == "lost")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,7 +556,7 @@ def compare(
     matrix; without it, scenarios are not compared and a note says so."""
     regions = tuple(regions)
     if _configuration(base) == _configuration(head):
-        return Comparison((), regions, identical=True)
+        return Comparison((), regions)
     changes = compare_trails(base, head, regions, default_region)
     notes: list[str] = []
     still_unknown: list[str] = []
@@ -585,6 +580,5 @@ def compare(
             c = replace(c, regions=regions)  # judged over every compared Region
         changes.append(c)
     return Comparison(
-        tuple(sorted(changes, key=Change.sort_key)), regions, False, tuple(still_unknown),
-        tuple(notes),
-    )  # fmt: skip
+        tuple(sorted(changes, key=Change.sort_key)), regions, tuple(still_unknown), tuple(notes)
+    )

@@ -103,8 +103,7 @@ def load_paths(paths: Iterable[str], options: LoadOptions | None = None) -> Esta
         from checker.loaders.terraform.loader import load_terraform
 
         where = options.display(plan.terraform_roots[0]) if len(plan.terraform_roots) == 1 else ""
-        parts.append(_guarded("terraform", where, load_terraform, plan.terraform_roots, options,
-                              plan.terraform_files))  # fmt: skip
+        parts.append(_guarded("terraform", where, load_terraform, plan.terraform_roots, options))
     grouped: dict[tuple[InputKind, Path], list[tuple[Path, str]]] = {}
     for path in plan.structured:
         display = options.display(path)

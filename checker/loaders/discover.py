@@ -40,9 +40,6 @@ _CLI_NAME = "describe-trails"
 @dataclass
 class Classified:
     terraform_roots: list[Path] = field(default_factory=list)
-    # when a path names single files of a module folder, only the folder's other files are
-    # read for references; None means "every file of the roots"
-    terraform_files: set[Path] | None = None
     structured: list[Path] = field(default_factory=list)
     errors: list[Estate] = field(default_factory=list)
 
@@ -50,7 +47,6 @@ class Classified:
 def classify(paths: object, options: LoadOptions) -> Classified:
     out = Classified()
     tf_dirs: dict[Path, None] = {}
-    named_tf_files: set[Path] = set()
     for raw in paths:  # type: ignore[attr-defined]
         p = Path(raw)
         if not p.exists():
@@ -73,15 +69,12 @@ def classify(paths: object, options: LoadOptions) -> Classified:
                     tf_dirs.setdefault(Path(dirpath).resolve())
         elif p.name.endswith(TERRAFORM_SUFFIXES):
             tf_dirs.setdefault(p.resolve().parent)
-            named_tf_files.add(p.resolve())
         elif p.name.endswith(TFVARS_SUFFIXES):
             # variable values (pre-commit passes a changed terraform.tfvars): its module folder
             tf_dirs.setdefault(p.resolve().parent)
         elif p.name.endswith(STRUCTURED_SUFFIXES) or p.is_file():
             out.structured.append(p)
     out.terraform_roots = list(tf_dirs)
-    if named_tf_files and not any(Path(raw).is_dir() for raw in paths):  # type: ignore[attr-defined]
-        out.terraform_files = named_tf_files
     # tfvars files and lock files are not configuration of their own
     out.structured = [s for s in out.structured if not s.name.endswith((".tfvars.json",))]
     return out
@@ -107,12 +100,12 @@ def is_cli_output(path: Path, head: bytes) -> bool:
     )
 
 
-F = TypeVar("F", bound="_Sniffable")
-
-
 class _Sniffable(Protocol):
     @property
     def sniff(self) -> Callable[[Path, bytes], bool]: ...
+
+
+F = TypeVar("F", bound=_Sniffable)
 
 
 def sniff_format(path: Path, formats: Sequence[F]) -> F | str | None:

@@ -1,101 +1,51 @@
-"""Registered Python predicates: the escape hatch of the declarative rule language.
+"""Python predicates: the escape hatch of the declarative rule language.
 
-A predicate receives the evaluation context, the subject of the rule's scope and the rule's
-`args`, and returns one `Outcome` or several (estate-scope predicates report per resource).
-Modules in this package register themselves on import; `load_all()` imports them.
+A rule's `{predicate: NAME, args: {...}}` calls `PREDICATES[NAME](ctx, subject, args)`: the
+evaluation context, the subject of the rule's scope (`checker.rules.Subject`) and the rule's
+`args`. A predicate returns one `Outcome` or several (estate-scope predicates report per
+resource). The table below is the whole registry: a new predicate is a function in one of these
+modules and one line here, under the name its rules use (the function's own name).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from checker.predicates import (
+    cis_alarms,
+    critical_coverage,
+    eventbridge,
+    evidence,
+    evidence_keys,
+    evidence_retention,
+    evidence_tampering,
+    lake,
+    simulated,
+    trail,
+)
+from checker.predicates.context import Predicate
 
-from checker.model import Estate, Location, Reference, Trail
-from checker.simulator.sharing import Shared
-
-OutcomeStatus = Literal["pass", "fail", "unknown"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: OutcomeStatus
-    message: str
-    location: Location | None = None  # defaults to the subject's location
-    resource: str | None = None  # defaults to the subject's id
-
-
-@dataclass(frozen=True)
-class Options:
-    """Settings that change verdicts (from the command line or `.trailcheck.yaml`)."""
-
-    min_retention_days: int = 365
-    regions: tuple[str, ...] = ()  # expected regions; empty means the default set
-    default_region: str | None = None  # `--region`: home region when inputs do not say
-    # load unit -> the name of the group of units that deploy into one account (config
-    # `estates:`); a unit not listed is its own group
-    unit_groups: Mapping[str, str] = field(default_factory=dict, compare=False)
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def expected_regions(self) -> tuple[str, ...]:
-        from checker.regions import DEFAULT_REGIONS
-
-        return self.regions or DEFAULT_REGIONS
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a predicate judges with: the estate (for rules about the set of trails, one
-    deployment unit's view of it), the options, and caches that live as long as the scan."""
-
-    estate: Estate
-    options: Options
-    cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    # work every unit's view of the scan shares (other units' organization trails)
-    shared: Shared = field(default_factory=Shared, compare=False, hash=False)
-
-
-def outside_inputs(
-    kind: str, ref: Reference, users: Sequence[Trail], consequence: str
-) -> tuple[str, str]:
-    """(resource id, message) for an object a trail names that is not in the scanned inputs:
-    what it is, or why it is not known, said once and plainly, with how to supply it."""
-    names = ", ".join(t.id for t in users)
-    kind_name = kind.replace("_", " ")
-    if isinstance(ref.value, str):
-        resource = ref.value
-        if kind == "bucket" and not resource.startswith("arn:"):
-            resource = f"arn:aws:s3:::{resource}"
-        return resource, (
-            f"the {kind_name} {ref.value} (used by {names}) is not in the scanned inputs, so "
-            f"{consequence}; scan the configuration that creates it together with this one"
-        )
-    resource = ref.target or f"the {kind_name} of {users[0].id}" if users else kind_name
-    return resource, f"the {kind_name} of {names} is not known, so {consequence}: " + (
-        ref.value.reason
-    )
-
-
-PredicateResult = Outcome | Iterable[Outcome]
-Predicate = Callable[[Context, Any, dict[str, Any]], PredicateResult]
-
-PREDICATES: dict[str, Predicate] = {}
-
-
-def predicate(name: str) -> Callable[[Predicate], Predicate]:
-    def register(fn: Predicate) -> Predicate:
-        if name in PREDICATES:
-            raise ValueError(f"predicate {name!r} registered twice")
-        PREDICATES[name] = fn
-        return fn
-
-    return register
-
-
-def load_all() -> dict[str, Predicate]:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-    return PREDICATES
+PREDICATES: dict[str, Predicate] = {
+    # one trail (scope trail; customer_managed_key also scope event_data_store)
+    "covers_us_east_1": trail.covers_us_east_1,
+    "customer_managed_key": trail.customer_managed_key,
+    "valid_selectors": simulated.valid_selectors,
+    # the trail's bucket (scope bucket) and key (scope key)
+    "object_lock_retention": evidence.object_lock_retention,
+    "access_logging_on": evidence.access_logging_on,
+    "bucket_not_public": evidence.bucket_not_public,
+    "bucket_policy_source": evidence.bucket_policy_source,
+    "bucket_tls_only": evidence.bucket_tls_only,
+    "key_rotation": evidence_keys.key_rotation,
+    "trail_key_policy": evidence_keys.trail_key_policy,
+    # other single resources (scopes event_data_store, event_rule)
+    "lake_retention": lake.lake_retention,
+    "valid_event_pattern": eventbridge.valid_event_pattern,
+    # the set of trails of one deployment unit (scope estate)
+    "insights_enabled": trail.insights_enabled,
+    "records_all_management_events": simulated.records_all_management_events,
+    "records_all_s3_objects": simulated.records_all_s3_objects,
+    "log_retention": evidence_retention.log_retention,
+    "deny_trail_tampering": evidence_tampering.deny_trail_tampering,
+    "cis_alarm": cis_alarms.cis_alarm,
+    "critical_event_coverage": critical_coverage.critical_event_coverage,
+    "critical_event_alerting": critical_coverage.critical_event_alerting,
+}

@@ -19,23 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from checker.model import Estate, Location
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import SHOWN, Scenario, ScenarioRunner, cis_scenario
 
 
 def shared_runner(ctx: Context) -> ScenarioRunner:
-    """The scan's runner for this estate, shared by CT101-CT115, CT120 and the coverage matrix:
-    each sample event is simulated once."""
-    runner = ctx.cache.get("scenario_runner")
-    if not isinstance(runner, ScenarioRunner):
-        runner = ScenarioRunner(ctx.estate, default_region=ctx.options.default_region,
-                                shared=ctx.shared)  # fmt: skip
-        ctx.cache["scenario_runner"] = runner
-    return runner
+    """The view's runner, shared by CT101-CT115, CT120 and the coverage matrix."""
+    return ctx.scenarios
 
 
 def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
@@ -70,16 +64,16 @@ def _runs(ctx: Context, sc: Scenario) -> list[_Run]:
 def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
     r = run.result
-    if r.status == "no":
+    if r.status == "fail":
         first = next((t.decision.reason for t in r.decided("missed", 1)), "there is no trail")
         return "not captured", first
-    if r.cloudwatch == "no":
+    if r.cloudwatch == "fail":
         why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by(SHOWN)
                if t.delivery]  # fmt: skip
         return "captured but not sent to CloudWatch Logs", "; ".join(dict.fromkeys(why))
     # in CloudWatch Logs: no filter matches, or no alarm / subscribed topic behind the match
     for t in r.iter_trails():
-        if t.cloudwatch != "yes" or t.alarms is None:
+        if t.cloudwatch != "pass" or t.alarms is None:
             continue
         if not t.alarms.matched_filters():
             return "no metric filter on its log group matches", t.alarms.log_group or "?"
@@ -111,7 +105,7 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     runs = _runs(ctx, sc)
     names = sc.event_names()
     n_regions = len(ctx.options.expected_regions)
-    failing = [run for run in runs if run.result.alarm == "no"]
+    failing = [run for run in runs if run.result.alarm == "fail"]
     if failing:
         groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         for run in failing:
@@ -169,8 +163,7 @@ def _unknown_reason(result: EventResult) -> str:
     return "not known"
 
 
-@predicate("cis_alarm")
-def cis_alarm(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def cis_alarm(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     topic = args.get("topic")
     if not isinstance(topic, int) or not 1 <= topic <= 15:
         raise ValueError(f"cis_alarm needs args.topic between 1 and 15, not {topic!r}")

@@ -12,10 +12,10 @@ notifying target (checker/simulator/eventbridge.py).
 
 from __future__ import annotations
 
-from typing import Any
-
-from checker.predicates import Context, Outcome, predicate
+from checker.model import Estate
 from checker.predicates.cis_alarms import regions_text, shared_runner
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import SHOWN, cell, load_catalog
 
@@ -35,8 +35,7 @@ def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | N
     return out
 
 
-@predicate("critical_event_coverage")
-def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     runner = shared_runner(ctx)
     regions = ctx.options.expected_regions
     critical = [s for s in load_catalog() if s.critical]
@@ -62,8 +61,8 @@ def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) ->
                 one = _one_region_trails(ctx, results)
                 homeless = None if one is None or homeless is None else homeless | one
         if not missed and homeless is not None and len(event_regions) > len(homeless):
-            # A fail that holds whatever the unknown home Regions are (design.md): each of these
-            # single-region trails covers one Region at most.
+            # A fail that holds whatever the unknown home Regions are (docs/architecture.md): each
+            # of these single-region trails covers one Region at most.
             names = ", ".join(sorted(homeless))
             lost = len(event_regions) - len(homeless)
             gaps.append(f"{sc.id} ({sc.title}) missed in at least {lost} of "
@@ -93,7 +92,7 @@ def critical_event_coverage(ctx: Context, subject: Any, args: dict[str, Any]) ->
 
 def _not_alerted(result: EventResult) -> str:
     """Why nobody is (or might not be) notified of one event: the alarm chain and EventBridge."""
-    if result.cloudwatch == "no":
+    if result.cloudwatch == "fail":
         alarm = "not sent to CloudWatch Logs"
     else:
         trace = next((t.alarms for t in result.iter_trails() if t.alarms is not None), None)
@@ -107,8 +106,7 @@ def _not_alerted(result: EventResult) -> str:
     return f"{e.event_name} in {e.aws_region}: alarm: {alarm}; EventBridge: {rule}"
 
 
-@predicate("critical_event_alerting")
-def critical_event_alerting(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     """CT121: every event of every critical scenario, in every expected Region, notifies someone
     through a CloudWatch alarm chain or an EventBridge rule with a notifying target."""
     runner = shared_runner(ctx)
@@ -123,7 +121,7 @@ def critical_event_alerting(ctx: Context, subject: Any, args: dict[str, Any]) ->
         first = ""
         for region in regions:
             results = runner.results(sc, region)
-            silent = [r for r in results if r.alerted == "no"]
+            silent = [r for r in results if r.alerted == "fail"]
             doubtful = [r for r in results if r.alerted == "unknown"]
             if silent:
                 missed.append(region)

@@ -6,18 +6,16 @@ problem of the rule, found at the rule's `event_pattern`, so it has its own rule
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import EventRule, Unknown
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 
 
-@predicate("valid_event_pattern")
-def valid_event_pattern(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: PredicateArgs) -> Outcome:
     from checker.simulator.event_pattern import PatternProblem
     from checker.simulator.eventbridge import compiled_pattern
 
-    rule: EventRule = subject.obj
+    rule = subject.obj
     text = rule.pattern
     where = rule.where("pattern")
     if text is None:

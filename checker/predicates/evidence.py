@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from checker import policy_doc
 from checker.model import (
@@ -21,7 +20,9 @@ from checker.model import (
     Tri,
     Unknown,
 )
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
+from checker.tri import FAIL, PASS, UNKNOWN, Status, all_of, all_values, any_values
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
@@ -56,20 +57,23 @@ class Verdicts:
 
     def outcome(self, where: Callable[[str | None], Location], passed: str) -> Outcome:
         """Fail if anything fails (whatever the unknowns are), else unknown, else pass."""
-        if self.problems:
-            return Outcome("fail", "; ".join(self.problems), where(self.fail_attribute))
-        if self.unknowns:
-            return Outcome("unknown", "; ".join(self.unknowns), where(self.unknown_attribute))
-        return Outcome("pass", "; ".join([passed, *self.notes]), where(None))
+        parts: list[tuple[Status, list[str], str | None]] = [
+            (FAIL, self.problems, self.fail_attribute),
+            (UNKNOWN, self.unknowns, self.unknown_attribute),
+        ]
+        status = all_of(s for s, messages, _ in parts if messages)
+        if status == PASS:
+            return Outcome(PASS, "; ".join([passed, *self.notes]), where(None))
+        _, messages, attribute = next(p for p in parts if p[0] == status)
+        return Outcome(status, "; ".join(messages), where(attribute))
 
 
 # ---------------------------------------------------------------------------------------------
 # CT020 Object Lock with a default retention
 
 
-@predicate("object_lock_retention")
-def object_lock_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def object_lock_retention(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     enabled = bucket.object_lock_enabled
     if isinstance(enabled, Unknown):
         return Outcome(
@@ -129,9 +133,8 @@ def object_lock_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> O
 # CT024 server access logging
 
 
-@predicate("access_logging_on")
-def access_logging_on(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def access_logging_on(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     target = bucket.access_logging_target
     where = bucket.where("access_logging_target")
     if target is None or target == "":
@@ -166,14 +169,7 @@ FLAG_NAMES = {
 
 def account_flag(estate: Estate, flag: str) -> Tri:
     """Whether an account-level public access block in the inputs enforces `flag`."""
-    unknown: Unknown | None = None
-    for block in estate.account_public_access_blocks:
-        value = getattr(block, flag)
-        if value is True:
-            return True
-        if isinstance(value, Unknown):
-            unknown = value if unknown is None else unknown
-    return unknown if unknown is not None else False
+    return any_values(getattr(block, flag) for block in estate.account_public_access_blocks)
 
 
 def bucket_flag(bucket: Bucket, flag: str) -> Tri:
@@ -192,19 +188,11 @@ def bucket_flag(bucket: Bucket, flag: str) -> Tri:
 
 def effective_flag(bucket: Bucket, estate: Estate, flag: str) -> Tri:
     """Whether `flag` is set explicitly, on the bucket or at account level."""
-    own, account = bucket_flag(bucket, flag), account_flag(estate, flag)
-    if own is True or account is True:
-        return True
-    if isinstance(own, Unknown):
-        return own
-    if isinstance(account, Unknown):
-        return account
-    return False
+    return any_values((bucket_flag(bucket, flag), account_flag(estate, flag)))
 
 
-@predicate("bucket_not_public")
-def bucket_not_public(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_not_public(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     estate = ctx.estate
     v = Verdicts()
     _judge_block_flags(bucket, estate, v)
@@ -354,9 +342,8 @@ SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount")
 DELIVERY_ACTIONS = ("s3:PutObject", "s3:GetBucketAcl")
 
 
-@predicate("bucket_policy_source")
-def bucket_policy_source(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     where = bucket.where("policy")
     if bucket.policy is None:
         return Outcome(
@@ -407,16 +394,9 @@ def _grants_delivery(stmt: policy_doc.Statement) -> Tri:
     service = policy_doc.grants_service(stmt, CLOUDTRAIL)
     if service is False:
         service = policy_doc.is_public_principal(stmt)
-    if service is False:
-        return False
-    unknown: Unknown | None = service if isinstance(service, Unknown) else None
-    for action in DELIVERY_ACTIONS:
-        allowed = stmt.allows_action(action)
-        if allowed is True and unknown is None:
-            return True
-        if isinstance(allowed, Unknown):
-            unknown = allowed if unknown is None else unknown
-    return unknown if unknown is not None else False
+    # it names the principal AND allows a delivery action: a statement that allows none of
+    # them grants nothing, whoever its unknown principal turns out to be
+    return all_values([service, any_values(stmt.allows_action(a) for a in DELIVERY_ACTIONS)])
 
 
 def _keys_shown(stmt: policy_doc.Statement, keys: tuple[str, ...]) -> str:
@@ -437,9 +417,8 @@ def _delivery_actions(stmt: policy_doc.Statement) -> str:
 SECURE_TRANSPORT = "aws:SecureTransport"
 
 
-@predicate("bucket_tls_only")
-def bucket_tls_only(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    bucket: Bucket = subject.obj
+def bucket_tls_only(ctx: Context, subject: Subject[Bucket], args: PredicateArgs) -> Outcome:
+    bucket = subject.obj
     where = bucket.where("policy")
     if bucket.policy is None:
         return Outcome(

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker import policy_doc
 from checker.model import Key, Unknown
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
 from checker.predicates.evidence import CLOUDTRAIL, Verdicts
+from checker.rules import Outcome, Subject
 
 # CloudTrail UG "Configure AWS KMS key policies for CloudTrail": scope the service's encrypt
 # grant with the trail's encryption context or aws:SourceArn (aws:SourceAccount is supported but
@@ -19,9 +18,8 @@ SCOPING_KEYS = ("kms:EncryptionContext:aws:cloudtrail:arn", "aws:SourceArn", "aw
 ENCRYPT_ACTION = "kms:GenerateDataKey"
 
 
-@predicate("key_rotation")
-def key_rotation(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    key: Key = subject.obj
+def key_rotation(ctx: Context, subject: Subject[Key], args: PredicateArgs) -> Outcome:
+    key = subject.obj
     managed = key.customer_managed
     if managed is False:
         return Outcome("pass", "an AWS managed key, which AWS rotates every year",
@@ -49,9 +47,8 @@ def key_rotation(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
     return Outcome("pass", f"automatic rotation is on, {every}", where)
 
 
-@predicate("trail_key_policy")
-def trail_key_policy(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    key: Key = subject.obj
+def trail_key_policy(ctx: Context, subject: Subject[Key], args: PredicateArgs) -> Outcome:
+    key = subject.obj
     v = Verdicts()
     enabled = key.enabled
     if isinstance(enabled, Unknown):

@@ -12,7 +12,7 @@ resource to fix. Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from checker.model import (
     Bucket,
@@ -24,12 +24,12 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.predicates import Context, Outcome, outside_inputs, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject, outside_inputs
 
 
-@predicate("log_retention")
-def log_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outcome]:
-    estate: Estate = subject.obj
+def log_retention(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> list[Outcome]:
+    estate = subject.obj
     minimum = ctx.options.min_retention_days
     out: list[Outcome] = []
     for target, trails in _destinations(estate, "bucket"):
@@ -48,7 +48,7 @@ def log_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outc
 
 
 def _destinations(
-    estate: Estate, kind: str
+    estate: Estate, kind: Literal["bucket", "log_group"]
 ) -> Iterator[tuple[Bucket | LogGroup | Reference, list[Trail]]]:
     """Each bucket (or log group) used by a trail of the unit, once, with the trails that use
     it. Another unit's organization trail is judged with its own unit: its storage is not
@@ -60,7 +60,7 @@ def _destinations(
         ref: Reference | None = trail.bucket if kind == "bucket" else trail.log_group
         if ref is None:
             continue
-        obj = estate.resolve(kind, ref)  # type: ignore[arg-type]
+        obj = estate.resolve(kind, ref)
         key = obj.id if obj is not None else f"ref:{_shown(ref)}"
         if key not in seen:
             seen[key] = (obj if obj is not None else ref, [])

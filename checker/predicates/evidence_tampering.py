@@ -19,8 +19,9 @@ from typing import Any
 
 from checker import policy_doc
 from checker.model import ControlPolicy, Estate, Unknown
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
 from checker.predicates.evidence import listing
+from checker.rules import Outcome, Subject
 
 PROTECTED = (
     "cloudtrail:StopLogging",
@@ -55,9 +56,8 @@ class Findings:
     protecting: list[ControlPolicy] = field(default_factory=list)
 
 
-@predicate("deny_trail_tampering")
-def deny_trail_tampering(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    estate: Estate = subject.obj
+def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
+    estate = subject.obj
     # each policy is read once per scan: every unit's view holds the organization's SCPs
     read = [(p, ctx.shared.answer(p, "tampering", partial(_read_in_scope, p)))
             for p in estate.policies]

@@ -4,16 +4,14 @@ and the ingesting status are plain attribute checks in the rule files; the key c
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import EventDataStore, Unknown
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 
 
-@predicate("lake_retention")
-def lake_retention(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def lake_retention(ctx: Context, subject: Subject[EventDataStore], args: PredicateArgs) -> Outcome:
     """CT051: the store keeps events at least `--min-retention-days` (default 365)."""
-    store: EventDataStore = subject.obj
+    store = subject.obj
     minimum = ctx.options.min_retention_days
     days = store.retention_days
     where = store.where("retention_days")

@@ -7,10 +7,9 @@ a trail's selectors are ones AWS accepts and that do what they seem to.
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import Estate, Trail
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
 from checker.simulator.coverage import Coverage
 
 
@@ -20,11 +19,12 @@ def _estate_outcome(estate: Estate, cov: Coverage) -> Outcome:
     return Outcome(cov.status, cov.message, trail.location if trail else None)
 
 
-@predicate("records_all_management_events")
-def records_all_management_events(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def records_all_management_events(
+    ctx: Context, subject: Subject[Estate], args: PredicateArgs
+) -> Outcome:
     from checker.simulator.coverage import estate_management_coverage
 
-    estate: Estate = subject.obj
+    estate = subject.obj
     cov = estate_management_coverage(
         estate, ctx.options.expected_regions, default_region=ctx.options.default_region,
         shared=ctx.shared,
@@ -32,11 +32,10 @@ def records_all_management_events(ctx: Context, subject: Any, args: dict[str, An
     return _estate_outcome(estate, cov)
 
 
-@predicate("records_all_s3_objects")
-def records_all_s3_objects(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def records_all_s3_objects(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     from checker.simulator.coverage import s3_object_coverage
 
-    estate: Estate = subject.obj
+    estate = subject.obj
     cov = s3_object_coverage(
         estate,
         ctx.options.expected_regions,
@@ -47,11 +46,10 @@ def records_all_s3_objects(ctx: Context, subject: Any, args: dict[str, Any]) -> 
     return _estate_outcome(estate, cov)
 
 
-@predicate("valid_selectors")
-def valid_selectors(ctx: Context, subject: Any, args: dict[str, Any]) -> list[Outcome]:
+def valid_selectors(ctx: Context, subject: Subject[Trail], args: PredicateArgs) -> list[Outcome]:
     from checker.simulator.validity import check_selectors
 
-    trail: Trail = subject.obj
+    trail = subject.obj
     problems = check_selectors(trail, ctx.estate, default_region=ctx.options.default_region)
     if problems:
         return [Outcome(p.status, p.message, trail.where(p.attribute)) for p in problems]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
-from checker.predicates import Context, Outcome, predicate
+from checker.predicates.context import Context, PredicateArgs
+from checker.rules import Outcome, Subject
+from checker.simulator.insights import CALL_RATE, ERROR_RATE
 
 US_EAST_1 = "us-east-1"
 
 
-@predicate("covers_us_east_1")
-def covers_us_east_1(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def covers_us_east_1(ctx: Context, subject: Subject[Trail], args: PredicateArgs) -> Outcome:
     """Whether the trail records events of us-east-1, where global service events land."""
-    trail: Trail = subject.obj
+    trail = subject.obj
     if trail.is_multi_region is True:
         return Outcome("pass", "multi-region trail", trail.where("is_multi_region"))
     home = trail.home_region
@@ -30,10 +29,11 @@ def covers_us_east_1(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcom
     return Outcome("fail", f"single-region trail in {home}")
 
 
-@predicate("customer_managed_key")
-def customer_managed_key(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
+def customer_managed_key(
+    ctx: Context, subject: Subject[Trail | EventDataStore], args: PredicateArgs
+) -> Outcome:
     """The subject's `kms_key` (a trail's or an event data store's) is a customer managed key."""
-    trail: Trail | EventDataStore = subject.obj
+    trail = subject.obj
     ref = trail.kms_key
     where = trail.where("kms_key")
     if ref is None:
@@ -52,12 +52,11 @@ def customer_managed_key(ctx: Context, subject: Any, args: dict[str, Any]) -> Ou
     return Outcome("pass", shown, where)
 
 
-INSIGHT_TYPES = ("ApiCallRateInsight", "ApiErrorRateInsight")
+INSIGHT_TYPES = (CALL_RATE, ERROR_RATE)
 
 
-@predicate("insights_enabled")
-def insights_enabled(ctx: Context, subject: Any, args: dict[str, Any]) -> Outcome:
-    estate: Estate = subject.obj
+def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
+    estate = subject.obj
     unknowns: list[str] = []
     partial: list[str] = []
     for trail in estate.trails:

@@ -26,7 +26,6 @@ from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, TrailResult
 
 CODES = {"captured": 0, "unknown": 1, "missed": 2}
-STATUS = {0: "captured", 1: "unknown", 2: "missed"}
 
 
 def record_of_example(ex: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ import yaml
 from checker.model import Estate, EventDataStore, Trail, Unknown
 from checker.replay.summary import Summary
 from checker.resources import policies_root
+from checker.simulator.insights import CALL_RATE, ERROR_RATE
 
 MONTH_DAYS = 30.4375  # 365.25 / 12
 LAKE_INCLUDED_DAYS = 366  # retention included in one-year extendable retention pricing
@@ -218,9 +219,9 @@ def _insights(trail: Trail, summary: Summary, scale: float, p: Mapping[str, floa
                      and c == "Management")  # fmt: skip
     writes = summary.writes.get(trail.id, 0)
     analyzed = 0.0
-    if "ApiCallRateInsight" in types:
+    if CALL_RATE in types:
         analyzed += writes
-    if "ApiErrorRateInsight" in types:
+    if ERROR_RATE in types:
         analyzed += management
     if analyzed:
         item = line(trail.id, "Insights (events analyzed)")

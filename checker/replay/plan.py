@@ -92,8 +92,6 @@ class TrailPlan:
     compiled: CompiledTrail
     sql: TrailSQL
     log_group: LogGroup | None
-    # whether the trail can send to CloudWatch Logs (status not "not_delivered" for small events)
-    to_cloudwatch: bool
 
     @property
     def prefix(self) -> str:
@@ -337,11 +335,12 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         for reason in sql.fallbacks:
             plan.fallbacks.append(Fallback(kind, c.trail.id, reason))
         if not isinstance(c.trail, Trail):  # a store delivers to itself only
-            plan.trails.append(TrailPlan(i, c.trail, c, sql, None, False))
+            plan.trails.append(TrailPlan(i, c.trail, c, sql, None))
             continue
         group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
+        # whether the trail can send to CloudWatch Logs (not "not_delivered" for small events)
         cw = cloudwatch_destination(estate, c.trail).status != "not_delivered"
-        plan.trails.append(TrailPlan(i, c.trail, c, sql, group, cw))
+        plan.trails.append(TrailPlan(i, c.trail, c, sql, group))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
     plan.rules = rule_candidates(estate.event_rules, plan.paths)

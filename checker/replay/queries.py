@@ -60,7 +60,7 @@ def firings(plan: Plan) -> list[Firing]:
     for f in plan.filters:
         fired = trace_log_group(plan.estate, f.group, probe, {f.metric_filter.id: True})
         alarms = next((r for r in fired.filters if r.filter == f.metric_filter.id), None)
-        names = [a.alarm for a in alarms.alarms if a.status == "yes"] if alarms else []
+        names = [a.alarm for a in alarms.alarms if a.status == "pass"] if alarms else []
         for i in f.trails:
             cond = f"({_delivered_cw(plan.trails[i - 1])} AND {f.column})"
             for name in names:

@@ -122,11 +122,11 @@ class Summary:
         e = result.event
         self.events += count
         status = result.status
-        if status != "yes":
+        if status != "pass":
             self.not_captured += count
         if day:
             per_day = self.days.setdefault(day, Counter())
-            per_day[{"yes": "captured", "no": "missed", "unknown": "unknown"}[status]] += count
+            per_day[{"pass": "captured", "fail": "missed", "unknown": "unknown"}[status]] += count
         region = e.aws_region if region is None else region
         if region not in KNOWN_REGIONS:
             self.unknown_regions[region or "(none)"] += count
@@ -148,11 +148,11 @@ class Summary:
                     self.writes[t.trail] += count
                 for name in t.delivery.delivered() if t.delivery else ():
                     s.destinations[name] += count
-                if t.cloudwatch == "yes":
+                if t.cloudwatch == "pass":
                     s.cloudwatch += count
                     for f in t.alarms.matched_filters() if t.alarms else ():
                         self.filters[f.filter] += count
-                if t.alarm == "yes":
+                if t.alarm == "pass":
                     s.alarmed += count
                     for alarm in t.alarms.firing_alarms() if t.alarms else ():
                         self.alarms[alarm] += count

@@ -1,22 +1,21 @@
-"""Report writers. Each format module has `render(report: ScanReport) -> str`; the text report
-also takes `TextOptions`."""
+"""Report writers: what every format shows (`ScanReport`) and how the text report looks
+(`TextOptions`). Each format module has `render(report: ScanReport) -> str` (the text report also
+takes `TextOptions`); `checker.report.formats.render` picks one by name."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from checker import __version__
-from checker.findings import STATUSES, Finding
+from checker.findings import Finding
 
 if TYPE_CHECKING:
     from checker.model import InputFile
-
-FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+    from checker.rules import Rule
 
 # Where each rule's documentation lives: the section of docs/rules.md named after the rule.
 # TRAILCHECK_DOCS_URL replaces the base (a fork, a mirror, an internal copy of the page).
@@ -30,7 +29,7 @@ class ScanReport:
 
     findings: tuple[Finding, ...]
     inputs: tuple[InputFile, ...]
-    rules: tuple[Any, ...] = ()  # checker.engine.Rule, for formats that describe rules
+    rules: tuple[Rule, ...] = ()  # for formats that describe rules
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. "coverage", "compliance"
 
     def summary(self) -> dict[str, int]:
@@ -64,26 +63,3 @@ def rule_doc_url(rule_id: str, rule_name: str) -> str:
     base = os.environ.get(DOCS_URL_VARIABLE) or DOCS_URL
     anchor = re.sub(r"[^a-z0-9 _-]", "", f"{rule_id} {rule_name}".lower()).replace(" ", "-")
     return f"{base.split('#', 1)[0]}#{anchor}"
-
-
-def render(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
-    if fmt == "json":
-        from checker.report import json_report
-
-        return json_report.render(report)
-    if fmt == "text":
-        from checker.report import text
-
-        return text.render(report, options)
-    if fmt in ("sarif", "junit", "markdown", "html"):
-        import importlib
-
-        module = importlib.import_module(f"checker.report.{fmt}")
-        out: str = module.render(report)
-        return out
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-def status_order(findings: Sequence[Finding]) -> list[Finding]:
-    rank = {s: i for i, s in enumerate(STATUSES)}
-    return sorted(findings, key=lambda f: (rank[f.status], f.sort_key()))

@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from checker.findings import Finding
+
+if TYPE_CHECKING:
+    from checker.rules import Rule
 
 CIS_RULES = frozenset(f"CT{n}" for n in range(101, 116))
 TOPICS = len(CIS_RULES)
@@ -117,10 +120,11 @@ class _Pattern:
     cloudformation: str | None  # the YAML scalar
 
 
-def _patterns(rule_ids: Sequence[str], rules: Mapping[str, Any]) -> list[_Pattern]:
+def _patterns(rule_ids: Sequence[str], rules: Mapping[str, Rule]) -> list[_Pattern]:
     out = []
     for rid in rule_ids:
-        fixes: Mapping[str, str] = getattr(rules.get(rid), "remediation", None) or {}
+        rule = rules.get(rid)
+        fixes: Mapping[str, str] = rule.remediation if rule is not None else {}
         tf, cfn = fixes.get("terraform", ""), fixes.get("cloudformation", "")
         metric = _TF_METRIC.search(tf)
         tf_pattern, cfn_pattern = _TF_PATTERN.search(tf), _CFN_PATTERN.search(cfn)
@@ -133,7 +137,7 @@ def _patterns(rule_ids: Sequence[str], rules: Mapping[str, Any]) -> list[_Patter
     return out
 
 
-def fix_snippet(grp: CisGroup, kind: str, rules: Mapping[str, Any]) -> list[str]:
+def fix_snippet(grp: CisGroup, kind: str, rules: Mapping[str, Rule]) -> list[str]:
     """The code lines of the group's fix in the finding's format (see fixes.snippet_kind); none
     when the topics' events do not even reach a log group (then the fix is elsewhere)."""
     if grp.cause is not None and not _ALARM_CAUSE.search(grp.cause):

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.compliance import Control, find_framework, load_frameworks
 from checker.errors import UsageError
 from checker.findings import Finding
+
+if TYPE_CHECKING:
+    from checker.rules import Rule
 
 STATUSES = ("fail", "unknown", "pass", "not_covered")
 _LABEL = {"fail": "FAIL", "unknown": "UNKNOWN", "pass": "PASS", "not_covered": "NOT COVERED"}
@@ -27,12 +30,12 @@ class UnknownFrameworkError(UsageError, ValueError):
 
 
 def compliance_section(
-    slug: str, findings: Sequence[Finding], rules: Iterable[Any]
+    slug: str, findings: Sequence[Finding], rules: Iterable[Rule]
 ) -> dict[str, Any]:
     """The JSON report's "compliance" object for one framework.
 
-    `rules` are the loaded `checker.engine.Rule`s, used to tell a rule that produced no finding
-    from a rule this version does not have."""
+    `rules` are the loaded rules, used to tell a rule that produced no finding from a rule this
+    version does not have."""
     framework = find_framework(slug)
     if framework is None:
         known = ", ".join(sorted(fw.slug for fw in load_frameworks()))

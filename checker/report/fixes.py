@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from checker.findings import Finding
+
+if TYPE_CHECKING:
+    from checker.rules import Rule
 
 MAX_CHARS = 160  # a longer one-liner (a JSON selector on the command line) reads worse than explain
 
@@ -61,9 +64,9 @@ def one_line(snippet: str, kind: str) -> str | None:
     return None
 
 
-def fix_line(finding: Finding, rule: Any, input_kind: str | None = None) -> str:
+def fix_line(finding: Finding, rule: Rule | None, input_kind: str | None = None) -> str:
     """What to write after "fix:" for a failing finding."""
-    remediation: Mapping[str, str] = getattr(rule, "remediation", None) or {}
+    remediation: Mapping[str, str] = rule.remediation if rule is not None else {}
     kind = snippet_kind(finding.file, input_kind)
     snippet = remediation.get(kind)
     line = one_line(snippet, kind) if snippet else None

@@ -20,10 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
 from checker.report import ScanReport, organization, tool_info
+
+if TYPE_CHECKING:
+    from checker.rules import Rule
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WORST_LIMIT = 10
@@ -50,7 +53,7 @@ def render(report: ScanReport) -> str:
 
 
 def view(report: ScanReport) -> dict[str, Any]:
-    rules = {getattr(r, "id", ""): r for r in report.rules}
+    rules = {r.id: r for r in report.rules}
     summary = report.summary()
     return {
         "tool": tool_info(),
@@ -109,7 +112,7 @@ def _severity_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     return rows
 
 
-def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> list[dict[str, Any]]:
     """Severity -> rule -> its failing and unknown findings, with the rule's remediation once."""
     out = []
     for sev in reversed(SEVERITIES):
@@ -126,9 +129,9 @@ def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Any]) -> list[
             groups.append({
                 "rule_id": rule_id,
                 "rule_name": group[0].rule_name,
-                "title": getattr(rule, "title", "") or group[0].rule_name,
-                "rationale": getattr(rule, "rationale", ""),
-                "compliance": list(getattr(rule, "compliance", ()) or group[0].compliance),
+                "title": (rule.title if rule else "") or group[0].rule_name,
+                "rationale": rule.rationale if rule else "",
+                "compliance": list((rule.compliance if rule else ()) or group[0].compliance),
                 "fail": sum(1 for f in group if f.status == "fail"),
                 "unknown": sum(1 for f in group if f.status == "unknown"),
                 "findings": [_finding(f) for f in group],
@@ -138,8 +141,8 @@ def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Any]) -> list[
     return out
 
 
-def _remediation(rule: Any) -> list[dict[str, str]]:
-    fixes = getattr(rule, "remediation", None) or {}
+def _remediation(rule: Rule | None) -> list[dict[str, str]]:
+    fixes: Mapping[str, str] = rule.remediation if rule is not None else {}
     return [
         {"label": label, "code": str(fixes[key]).strip()}
         for key, label in _REMEDIATION

@@ -1,4 +1,5 @@
-"""The JSON report, schema_version 1 (design.md): sorted and free of timestamps."""
+"""The JSON report, schema_version 1 (docs/architecture.md, "Contracts"): sorted and free of
+timestamps."""
 
 from __future__ import annotations
 

@@ -28,12 +28,15 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from checker.findings import Finding
 from checker.fingerprint import SARIF_KEY, fingerprint
 from checker.report import ScanReport, rule_doc_url, tool_info
+
+if TYPE_CHECKING:
+    from checker.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -106,7 +109,7 @@ def _rules(report: ScanReport) -> list[dict[str, Any]]:
     return [described[k] for k in sorted(described)]
 
 
-def _rule(rule: Any) -> dict[str, Any]:
+def _rule(rule: Rule) -> dict[str, Any]:
     text = [rule.title, "", rule.rationale]
     markdown = [f"**{rule.title}**", "", rule.rationale]
     remediation: Mapping[str, str] = rule.remediation

@@ -21,6 +21,7 @@ from checker.report import ScanReport, TextOptions
 
 if TYPE_CHECKING:
     from checker.report.cis_group import CisGroup
+    from checker.rules import Rule
 
 _STATUS_STYLE = {"fail": "1;31", "unknown": "33", "pass": "32", "suppressed": "36"}
 _SEVERITY_STYLE = {"critical": "1;35", "high": "1;31", "medium": "33", "low": "36", "info": "2"}
@@ -34,7 +35,7 @@ MIN_WIDTH = 40  # narrower than this, wrapping does more harm than good
 def render(report: ScanReport, options: TextOptions | None = None) -> str:
     o = options or TextOptions()
     painter = _Painter(o.color)
-    rules = {str(getattr(r, "id", "")): r for r in report.rules}
+    rules = {r.id: r for r in report.rules}
     kinds = _input_kinds(report)
     shown = [f for f in report.findings if _listed(f, o)]
     groups = _cis_groups(shown)
@@ -135,7 +136,7 @@ def _head(f: Finding, title: str, o: TextOptions, paint: _Painter) -> list[str]:
 
 
 def _entry(
-    f: Finding, o: TextOptions, paint: _Painter, rule: Any, input_kind: str | None
+    f: Finding, o: TextOptions, paint: _Painter, rule: Rule | None, input_kind: str | None
 ) -> list[str]:
     if f.file and f.resource == f.file:  # about a file itself (CT000, CT099): `CT099 c.yaml:4`
         title = f"{f.rule_id} {_where(f)}"
@@ -154,7 +155,7 @@ def _entry(
 
 
 def _group_entry(
-    g: CisGroup, o: TextOptions, paint: _Painter, rules: Mapping[str, Any],
+    g: CisGroup, o: TextOptions, paint: _Painter, rules: Mapping[str, Rule],
     kinds: Mapping[str, str],
 ) -> list[str]:  # fmt: skip
     from checker.report import cis_group as cis

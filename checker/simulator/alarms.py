@@ -1,7 +1,7 @@
 """From a log group to a page: metric filters, metrics, alarms, SNS topics, subscriptions.
 
 An event delivered to CloudWatch Logs is matched against every metric filter on the trail's log
-group (the pattern is parsed and *evaluated*, cloudtrail-semantics.md §12); a matching filter
+group (the pattern is parsed and *evaluated*, docs/semantics/filter-patterns.md); a matching filter
 publishes to the metric of each transformation (name + namespace); every alarm on that metric
 with actions enabled notifies its SNS actions; a topic with at least one subscription reaches
 someone. A pattern that does not parse is a diagnostic with its position and makes the result
@@ -17,13 +17,11 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
 
 from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
 from checker.simulator.events import Event
 from checker.simulator.filter_pattern import Pattern, PatternError, parse
-
-TriStatus = Literal["yes", "no", "unknown"]
+from checker.tri import Status, any_of
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class TopicResult:
 @dataclass(frozen=True)
 class AlarmResult:
     alarm: str
-    status: TriStatus  # "yes": the alarm notifies a topic with a subscription
+    status: Status  # "pass": the alarm notifies a topic with a subscription
     reason: str
     topics: tuple[TopicResult, ...] = ()
 
@@ -48,45 +46,45 @@ class AlarmResult:
 @dataclass(frozen=True)
 class FilterResult:
     filter: str
-    status: TriStatus  # whether the pattern matches the event
+    status: Status  # whether the pattern matches the event
     reason: str
     pattern: str | None = None
     metrics: tuple[tuple[str, str], ...] = ()  # (name, namespace) the filter publishes to
     alarms: tuple[AlarmResult, ...] = ()
     error_position: int | None = None
     caveats: tuple[str, ...] = ()
-    # whether a match notifies a subscribed topic through an alarm ("no" when it does not match)
-    alarm_status: TriStatus = "no"
+    # whether a match notifies a subscribed topic through an alarm ("fail" when it does not match)
+    alarm_status: Status = "fail"
 
 
 @dataclass(frozen=True)
 class AlarmTrace:
-    """What happens to an event in one log group. `status` is "yes" when some alarm notifies a
-    topic with a subscription, "no" when that certainly does not happen, "unknown" otherwise."""
+    """What happens to an event in one log group. `status` is "pass" when some alarm notifies a
+    topic with a subscription, "fail" when that certainly does not happen, "unknown" otherwise."""
 
     log_group: str | None
-    status: TriStatus
+    status: Status
     reason: str
     filters: tuple[FilterResult, ...] = ()
     diagnostics: tuple[str, ...] = field(default=())
 
     def matched_filters(self) -> list[FilterResult]:
-        return [f for f in self.filters if f.status == "yes"]
+        return [f for f in self.filters if f.status == "pass"]
 
     def firing_alarms(self) -> list[str]:
         """Alarms that notify a subscribed topic (status yes), in filter order."""
         out: list[str] = []
         for f in self.filters:
-            if f.status != "yes":
+            if f.status != "pass":
                 continue
             for a in f.alarms:
-                if a.status == "yes" and a.alarm not in out:
+                if a.status == "pass" and a.alarm not in out:
                     out.append(a.alarm)
         return out
 
     @property
     def alarm(self) -> bool | None:
-        return None if self.status == "unknown" else self.status == "yes"
+        return None if self.status == "unknown" else self.status == "pass"
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,14 +97,6 @@ def parse_cached(text: str) -> Pattern | PatternError:
         return parse(text)
     except PatternError as e:
         return e
-
-
-def _combine(statuses: Iterable[TriStatus]) -> TriStatus:
-    """OR over tri-states: yes wins, then unknown."""
-    seen = set(statuses)
-    if "yes" in seen:
-        return "yes"
-    return "unknown" if "unknown" in seen else "no"
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,20 +125,20 @@ def topic_result(estate: Estate, ref: Reference) -> TopicResult | None:
 def alarm_result(estate: Estate, alarm: Alarm) -> AlarmResult:
     enabled = alarm.actions_enabled
     if enabled is False:
-        return AlarmResult(alarm.id, "no", "the alarm's actions are disabled")
+        return AlarmResult(alarm.id, "fail", "the alarm's actions are disabled")
     topics = tuple(t for t in (topic_result(estate, a) for a in alarm.actions) if t is not None)
     if not topics:
-        return AlarmResult(alarm.id, "no", "the alarm has no SNS action")
+        return AlarmResult(alarm.id, "fail", "the alarm has no SNS action")
     notifies = [t.notifies for t in topics]
     if True in notifies:
-        status: TriStatus = "yes"
+        status: Status = "pass"
         reason = "notifies " + ", ".join(t.topic for t in topics if t.notifies)
     elif None in notifies:
         status = "unknown"
         reason = next(t.reason for t in topics if t.notifies is None)
     else:
-        status, reason = "no", "no action topic has a subscription"
-    if status == "yes" and isinstance(enabled, Unknown):
+        status, reason = "fail", "no action topic has a subscription"
+    if status == "pass" and isinstance(enabled, Unknown):
         status = "unknown"
         reason = f"whether the alarm's actions are enabled is unknown ({enabled.reason})"
     return AlarmResult(alarm.id, status, reason, topics)
@@ -190,7 +180,7 @@ def filter_result(
             return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
         matched = verdict is not None and bool(verdict.match)
     if not matched:
-        return FilterResult(mf.id, "no", "the pattern does not match the event", text,
+        return FilterResult(mf.id, "fail", "the pattern does not match the event", text,
                             caveats=parsed.caveats)  # fmt: skip
     metrics: list[tuple[str, str]] = []
     alarms: list[AlarmResult] = []
@@ -209,9 +199,9 @@ def filter_result(
         known, maybe = alarms_for_metric(estate, t.name, t.namespace)
         alarms += [alarm_result(estate, a) for a in known]
         alarms += _undecided(estate, maybe, "the alarm's metric name or namespace is unknown")
-    status = _combine(a.status for a in alarms)
+    status = any_of(a.status for a in alarms)
     return FilterResult(
-        mf.id, "yes", _match_reason(status, alarms, metrics, unknown_metric), text,
+        mf.id, "pass", _match_reason(status, alarms, metrics, unknown_metric), text,
         tuple(metrics), tuple(alarms), caveats=parsed.caveats, alarm_status=status,
     )  # fmt: skip
 
@@ -231,15 +221,15 @@ def _undecided(estate: Estate, alarms: Iterable[Alarm], why: str) -> list[AlarmR
     out: list[AlarmResult] = []
     for a in alarms:
         result = alarm_result(estate, a)
-        if result.status != "no":
+        if result.status != "fail":
             out.append(AlarmResult(a.id, "unknown", f"{why}; alarm {a.id} may watch it",
                                    result.topics))  # fmt: skip
     return out
 
 
-def _match_reason(status: TriStatus, alarms: list[AlarmResult], metrics: list[tuple[str, str]],
+def _match_reason(status: Status, alarms: list[AlarmResult], metrics: list[tuple[str, str]],
                   unknown_metric: str) -> str:  # fmt: skip
-    if status == "yes":
+    if status == "pass":
         return "matches; an alarm notifies a subscribed topic"
     if not alarms:
         if unknown_metric:
@@ -250,9 +240,9 @@ def _match_reason(status: TriStatus, alarms: list[AlarmResult], metrics: list[tu
     return "matches; " + next(a.reason for a in alarms if a.status == status)
 
 
-def _filter_alarm_status(f: FilterResult) -> TriStatus:
-    if f.status != "yes":
-        return f.status if f.status == "unknown" else "no"
+def _filter_alarm_status(f: FilterResult) -> Status:
+    if f.status != "pass":
+        return f.status if f.status == "unknown" else "fail"
     return f.alarm_status
 
 
@@ -271,16 +261,16 @@ def trace_log_group(
         f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
     )
     if not filters:
-        return AlarmTrace(group.id, "no", f"no metric filter on {group.id}", results)
-    status = _combine(_filter_alarm_status(f) for f in results)
-    if status == "yes":
-        fired = [a.alarm for f in results if f.status == "yes" for a in f.alarms
-                 if a.status == "yes"]  # fmt: skip
+        return AlarmTrace(group.id, "fail", f"no metric filter on {group.id}", results)
+    status = any_of(_filter_alarm_status(f) for f in results)
+    if status == "pass":
+        fired = [a.alarm for f in results if f.status == "pass" for a in f.alarms
+                 if a.status == "pass"]  # fmt: skip
         reason = "alarm " + ", ".join(dict.fromkeys(fired)) + " notifies a subscribed topic"
     elif status == "unknown":
         reason = next(f.reason for f in results if _filter_alarm_status(f) == "unknown")
-    elif any(f.status == "yes" for f in results):
-        reason = next(f.reason for f in results if f.status == "yes")
+    elif any(f.status == "pass" for f in results):
+        reason = next(f.reason for f in results if f.status == "pass")
     else:
         reason = f"no metric filter on {group.id} matches the event"
     return AlarmTrace(group.id, status, reason, results, diagnostics)
@@ -334,7 +324,7 @@ def trace(
     """Follow `event`, delivered to the log group a trail names, to the alarms it fires.
     With a `cache`, `key` names the event apart from its Region."""
     if log_group_ref is None:
-        return AlarmTrace(None, "no", "the trail sends nothing to CloudWatch Logs")
+        return AlarmTrace(None, "fail", "the trail sends nothing to CloudWatch Logs")
     group: LogGroup | None = estate.resolve("log_group", log_group_ref)
     if group is None:
         shown = log_group_ref.value if isinstance(log_group_ref.value, str) else "<unknown>"

@@ -1,10 +1,10 @@
 """Capture semantics: does a trail record an event, by which selector, and if not, why.
 
-The order follows the derived capture algorithm of cloudtrail-semantics.md: logging, account,
-Region (with global service events), then selectors. Every stage is tri-state. A stage that
-definitely misses decides the result even when another stage is unknown (a miss that holds whatever
-the unknown value is stays a miss); otherwise any unknown stage makes the decision unknown with its
-reason; an unknown value that no stage reads is never looked at.
+The order follows docs/semantics.md, "Capture": logging, account, Region (with global service
+events), then selectors. Every stage is tri-state (`checker.tri`). A stage that definitely misses
+decides the result even when another stage is unknown (a miss that holds whatever the unknown
+value is stays a miss); otherwise any unknown stage makes the decision unknown with its reason;
+an unknown value that no stage reads is never looked at.
 
 `compile_trail` does the per-trail work once (selector tables, home Region, account) so that
 `CompiledTrail.decide` only reads the event. `decide` is the one-call convenience.
@@ -34,12 +34,12 @@ from checker.simulator.events import Event, Resource
 from checker.simulator.insights import insight_verdict
 from checker.simulator.regions import is_global_service_event
 from checker.simulator.verdict import Verdict
+from checker.tri import FAIL_CODE, PASS_CODE, UNKNOWN_CODE, code_status, to_bool
 
 Status = Literal["captured", "missed", "unknown"]
 Stage = Literal["logging", "account", "region", "global", "selectors"]
 
-# Outcome codes, ordered so that AND is max() and OR is min().
-MATCH, UNK, MISS = 0, 1, 2
+# A stage's outcome: a `checker.tri` status as its ordered code (AND is max()), and the reason.
 _Outcome = tuple[int, str]
 
 OrgAccounts = Union[tuple[str, ...], frozenset[str], Unknown]  # noqa: UP007 (a runtime alias)
@@ -68,7 +68,7 @@ class Decision:
 
 
 def event_is_read(event: Event) -> bool:
-    """[UNC in cloudtrail-semantics.md §3] A record without `readOnly` counts as a write.
+    """A record without `readOnly` counts as a write (a choice: docs/semantics.md, "Capture").
     No AWS text says how selectors treat such records (searched the CloudTrail UG, API reference
     and SDK docs, 2026). Current sign-in records, the usual case of old records without the field,
     carry `"readOnly": false` (DataDog/stratus-red-team docs/detonation-logs/
@@ -83,10 +83,6 @@ def _read_only_value(event: Event) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def _worst(a: int, b: int) -> int:
-    return a if a > b else b
 
 
 def _show(values: Iterable[MaybeStr], limit: int = 3) -> str:
@@ -145,7 +141,7 @@ def all_value(value: str, service: str) -> bool:
 def s3_value_rejected(value: str) -> bool:
     """`arn:aws:s3:::bucket` without the `/` after the bucket name.
 
-    [UNC in cloudtrail-semantics.md §1] AWS rejects it: PutEventSelectors answers
+    AWS rejects it (not in its documentation): PutEventSelectors answers
     `InvalidEventSelectorsException: Value arn:aws:s3:::data-bucket for DataResources.Values is
     invalid`, and works once the `/` is added (hashicorp/terraform-provider-aws#4043, fixed in the
     provider docs by #4203; the same error in aws/aws-cdk#1841). So such a value selects nothing.
@@ -192,36 +188,37 @@ class DataResourceTest:
 
     def match(self, resources: tuple[Resource, ...]) -> _Outcome:
         if isinstance(self.type, Unknown):
-            return UNK, f"the data resource type is unknown ({self.type.reason})"
+            return UNKNOWN_CODE, f"the data resource type is unknown ({self.type.reason})"
         seen = False
         for r in resources:
             if r.type == self.type:
                 seen = True
                 arn = r.arn or ""
                 if arn in self.exact or arn.startswith(self.prefixes):
-                    return MATCH, ""
+                    return PASS_CODE, ""
         if not seen:
-            return MISS, f"no {self.type} resource in the event"
+            return FAIL_CODE, f"no {self.type} resource in the event"
         if self.unknown is not None:
-            return UNK, f"a {self.type} data resource value is unknown ({self.unknown.reason})"
+            why = f"a {self.type} data resource value is unknown ({self.unknown.reason})"
+            return UNKNOWN_CODE, why
         arns = ", ".join(r.arn or "?" for r in resources if r.type == self.type)
         why = f"{arns} is not among the {self.type} values {_show(self.values)}"
         rejected = [v for v in self.values if isinstance(v, str) and s3_value_rejected(v)]
         if rejected and self.type == "AWS::S3::Object":
             why += f" (AWS rejects {rejected[0]}: no / after the bucket name)"
-        return MISS, why
+        return FAIL_CODE, why
 
 
 def _rw_admits(rw: MaybeStr, read: bool) -> _Outcome:
     if isinstance(rw, Unknown):
-        return UNK, f"ReadWriteType is unknown ({rw.reason})"
+        return UNKNOWN_CODE, f"ReadWriteType is unknown ({rw.reason})"
     if rw == "All":
-        return MATCH, ""
-    if rw == "ReadOnly":
-        return (MATCH, "") if read else (MISS, "ReadWriteType ReadOnly excludes write events")
-    if rw == "WriteOnly":
-        return (MISS, "ReadWriteType WriteOnly excludes read events") if read else (MATCH, "")
-    return MISS, f"ReadWriteType {rw!r} is not valid"
+        return PASS_CODE, ""
+    if rw in ("ReadOnly", "WriteOnly"):
+        if read == (rw == "ReadOnly"):
+            return PASS_CODE, ""
+        return FAIL_CODE, f"ReadWriteType {rw} excludes {'read' if read else 'write'} events"
+    return FAIL_CODE, f"ReadWriteType {rw!r} is not valid"
 
 
 def describe_basic(selector: BasicSelector, index: int) -> str:
@@ -259,46 +256,47 @@ class BasicTest:
             return self._management(event)
         if category == "Data":
             return self._data(event)
-        return MISS, f"basic selectors cannot select {category} events"
+        return FAIL_CODE, f"basic selectors cannot select {category} events"
 
     def _management(self, event: Event) -> _Outcome:
-        code, why = MATCH, ""
+        code, why = PASS_CODE, ""
         mgmt = self.mgmt
         if isinstance(mgmt, Unknown):
-            code, why = UNK, f"IncludeManagementEvents is unknown ({mgmt.reason})"
+            code, why = UNKNOWN_CODE, f"IncludeManagementEvents is unknown ({mgmt.reason})"
         elif not mgmt:
-            return MISS, "IncludeManagementEvents is false"
+            return FAIL_CODE, "IncludeManagementEvents is false"
         if event.event_source in self.exclude:
-            return MISS, f"ExcludeManagementEventSources excludes {event.event_source}"
-        if self.exclude_unknown is not None and code == MATCH:
-            code, why = UNK, f"an excluded event source is unknown ({self.exclude_unknown.reason})"
+            return FAIL_CODE, f"ExcludeManagementEventSources excludes {event.event_source}"
+        if self.exclude_unknown is not None and code == PASS_CODE:
+            why = f"an excluded event source is unknown ({self.exclude_unknown.reason})"
+            code = UNKNOWN_CODE
         rw_code, rw_why = _rw_admits(self.rw, event_is_read(event))
-        if rw_code == MISS:
+        if rw_code == FAIL_CODE:
             return rw_code, rw_why
-        if rw_code == UNK and code == MATCH:
+        if rw_code == UNKNOWN_CODE and code == PASS_CODE:
             return rw_code, rw_why
         return code, why
 
     def _data(self, event: Event) -> _Outcome:
         if not self.data:
-            return MISS, "no data resources"
-        best: _Outcome = (MISS, "")
+            return FAIL_CODE, "no data resources"
+        best: _Outcome = (FAIL_CODE, "")
         reasons: list[str] = []
         for test in self.data:
             outcome = test.match(event.resources)
-            if outcome[0] == MATCH:
+            if outcome[0] == PASS_CODE:
                 best = outcome
                 break
-            if outcome[0] == UNK and best[0] == MISS:
+            if outcome[0] == UNKNOWN_CODE and best[0] == FAIL_CODE:
                 best = outcome
-            if outcome[0] == MISS:
+            if outcome[0] == FAIL_CODE:
                 reasons.append(outcome[1])
-        if best[0] == MISS:
-            return MISS, "; ".join(reasons)
+        if best[0] == FAIL_CODE:
+            return FAIL_CODE, "; ".join(reasons)
         rw_code, rw_why = _rw_admits(self.rw, event_is_read(event))
-        if rw_code == MISS:
+        if rw_code == FAIL_CODE:
             return rw_code, rw_why
-        return (best if best[0] == UNK else (rw_code, rw_why))
+        return (best if best[0] == UNKNOWN_CODE else (rw_code, rw_why))
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,19 +383,19 @@ class FieldTest:
         )
 
     def test(self, value: str) -> int:
-        code = MATCH
+        code = PASS_CODE
         if self.has_select and not self.selects(value):
             if self.sel_unknown is None:
-                return MISS
-            code = UNK
+                return FAIL_CODE
+            code = UNKNOWN_CODE
         if self.deselects(value):
-            return MISS
+            return FAIL_CODE
         if self.desel_unknown is not None:
-            return UNK
+            return UNKNOWN_CODE
         return code
 
     def why(self, value: str) -> str:
-        """The reason for a MISS or UNK of `test(value)`."""
+        """The reason for a FAIL_CODE or UNKNOWN_CODE of `test(value)`."""
         shown = value if value else "absent"
         if self.deselects(value):
             return f"{self.field} {shown!r} is deselected"
@@ -446,17 +444,17 @@ class AdvancedTest:
         for test, get in self.plain:
             value = get(event)
             code = test.test(value)
-            if code == MISS:
-                return MISS, test.why(value)
-            if code == UNK and not unknown:
+            if code == FAIL_CODE:
+                return FAIL_CODE, test.why(value)
+            if code == UNKNOWN_CODE and not unknown:
                 unknown = test.why(value)
         if self.type_tests or self.arn_tests:
             code, why = self._resources(event)
-            if code == MISS:
+            if code == FAIL_CODE:
                 return code, why
-            if code == UNK and not unknown:
+            if code == UNKNOWN_CODE and not unknown:
                 unknown = why
-        return (UNK, unknown) if unknown else (MATCH, "")
+        return (UNKNOWN_CODE, unknown) if unknown else (PASS_CODE, "")
 
     def _resources(self, event: Event) -> _Outcome:
         """resources.type and resources.ARN are read from the same resource: the ARN conditions
@@ -464,25 +462,25 @@ class AdvancedTest:
         asks Equals/NotEquals ARN values to be ARNs of the type given in resources.type; a record
         may list several resources (an S3 object and its bucket, a DynamoDB stream and its table).
         """
-        best: _Outcome = (MISS, "")
+        best: _Outcome = (FAIL_CODE, "")
         for r in event.resources or _NO_RESOURCE:
             rtype, arn = r.type or "", r.arn or ""
-            code, why = MATCH, ""
+            code, why = PASS_CODE, ""
             for t in self.type_tests:
                 c = t.test(rtype)
                 if c > code:
                     code, why = c, t.why(rtype)
-                if code == MISS:
+                if code == FAIL_CODE:
                     break
-            if code != MISS:
+            if code != FAIL_CODE:
                 for t in self.arn_tests:
                     c = t.test(arn)
                     if c > code:
                         code, why = c, t.why(arn)
-                    if code == MISS:
+                    if code == FAIL_CODE:
                         break
-            if code == MATCH:
-                return MATCH, ""
+            if code == PASS_CODE:
+                return PASS_CODE, ""
             if code < best[0] or not best[1]:
                 best = (code, why)
         return best
@@ -543,7 +541,8 @@ class CompiledTrail:
         self._insight_sources = tuple(insight_sources)
         self._logging = self._logging_outcome(trail)
         self._decisions: dict[Decision, Decision] = {}
-        # An IaC trail whose account is unknown is taken to be in the event's account (design.md).
+        # An IaC trail whose account is unknown is taken to be in the event's account (a choice:
+        # docs/semantics.md, "Capture").
         self._account = _known(trail.account_id)
         self._foreign = trail.foreign_unit
         self._org = trail.is_organization
@@ -585,13 +584,15 @@ class CompiledTrail:
         value = recorder.is_logging
         if isinstance(recorder, EventDataStore):
             if isinstance(value, Unknown):
-                return UNK, f"whether the event data store ingests is unknown ({value.reason})"
+                why = f"whether the event data store ingests is unknown ({value.reason})"
+                return UNKNOWN_CODE, why
             status = recorder.status
-            return (MATCH, "") if value else (MISS, f"the event data store is {status}, not "
-                                                   "ingesting events")  # fmt: skip
+            if value:
+                return PASS_CODE, ""
+            return FAIL_CODE, f"the event data store is {status}, not ingesting events"
         if isinstance(value, Unknown):
-            return UNK, f"whether the trail is logging is unknown ({value.reason})"
-        return (MATCH, "") if value else (MISS, "logging is off")
+            return UNKNOWN_CODE, f"whether the trail is logging is unknown ({value.reason})"
+        return (PASS_CODE, "") if value else (FAIL_CODE, "logging is off")
 
     # -- stages ---------------------------------------------------------------------------------
 
@@ -601,24 +602,24 @@ class CompiledTrail:
         if self._foreign is not None:
             # a trail of another deployment unit, judged with this one: another account
             if recipient is not None and recipient == own:
-                return MATCH, ""
+                return PASS_CODE, ""
             where = f"the {self.noun} is deployed by {self._foreign}, in another account"
         elif recipient is None or own is None or recipient == own:
-            return MATCH, ""
+            return PASS_CODE, ""
         else:
             where = f"the event is in account {recipient}; the {self.noun} records account {own}"
         org = self._org
         if isinstance(org, Unknown):
             why = f"whether it is an organization {self.noun} is unknown ({org.reason})"
-            return UNK, f"{where}, and {why}"
+            return UNKNOWN_CODE, f"{where}, and {why}"
         if not org:
-            return MISS, where
+            return FAIL_CODE, where
         if self._members is None or recipient in self._members:
-            # organization members unknown: every account counts as a member (design.md)
-            return MATCH, ""
+            # organization members unknown: every account counts as a member (docs/semantics.md)
+            return PASS_CODE, ""
         if recipient is None:
-            return UNK, f"{where}; whether this unit's account is a member is not known"
-        return MISS, f"account {recipient} is not a member of the {self.noun}'s organization"
+            return UNKNOWN_CODE, f"{where}; whether this unit's account is a member is not known"
+        return FAIL_CODE, f"account {recipient} is not a member of the {self.noun}'s organization"
 
     def _region_outcome(self, event: Event) -> _Outcome:
         region = event.aws_region
@@ -627,78 +628,80 @@ class CompiledTrail:
             # [INF] a multi-region trail covers the Regions of its own partition (UG). With an
             # unknown home Region the partition is unknown too; it is taken to be the event's.
             if self._partition and partition_of(region) != self._partition:
-                return MISS, (f"multi-region {self.noun} in partition {self._partition}, event "
-                              f"in {region}")
-            return MATCH, ""
+                return FAIL_CODE, (f"multi-region {self.noun} in partition {self._partition}, "
+                                   f"event in {region}")
+            return PASS_CODE, ""
         if home is not None and region == home:
-            return MATCH, ""
+            return PASS_CODE, ""
         if isinstance(multi, Unknown):
             where = f"in {home}" if home else "with an unknown home region"
-            return UNK, (
+            return UNKNOWN_CODE, (
                 f"the event is in {region}; whether the {self.noun} ({where}) is multi-region is "
                 f"unknown ({multi.reason})"
             )
         if home is None:
             reason = self._home_unknown.reason
-            return UNK, f"single-region {self.noun} whose home region is unknown ({reason})"
+            why = f"single-region {self.noun} whose home region is unknown ({reason})"
+            return UNKNOWN_CODE, why
         # Data events too: a single-Region trail logs data events only for resources in its Region
         # (UG23 logging-data-events); a data event's awsRegion is the resource's Region.
-        return MISS, f"single-region {self.noun} in {home}"
+        return FAIL_CODE, f"single-region {self.noun} in {home}"
 
     def _global_outcome(self, event: Event) -> _Outcome:
         is_global = is_global_service_event(event)
         if is_global is False:
-            return MATCH, ""
+            return PASS_CODE, ""
         gse = self._gse
         if gse is True:
-            return MATCH, ""
+            return PASS_CODE, ""
         if is_global is None:
             why = "whether this STS call used the global endpoint is not in the record"
             if isinstance(gse, Unknown):
-                return UNK, f"{why}, and include_global_service_events is unknown ({gse.reason})"
-            return UNK, f"{why}, and the trail excludes global service events"
+                gse_why = f"include_global_service_events is unknown ({gse.reason})"
+                return UNKNOWN_CODE, f"{why}, and {gse_why}"
+            return UNKNOWN_CODE, f"{why}, and the trail excludes global service events"
         if isinstance(gse, Unknown):
-            return UNK, (
+            return UNKNOWN_CODE, (
                 f"global service event; include_global_service_events is unknown ({gse.reason})"
             )
         # Global service events reach a trail only with IncludeGlobalServiceEvents (UG concepts).
-        return MISS, (
+        return FAIL_CODE, (
             f"global service event ({event.event_source}); the trail excludes global service events"
         )
 
     def _selector_outcome(self, event: Event) -> _Outcome:
         if self._selector_unknown is not None:
             why = self._selector_unknown.reason
-            return UNK, f"the {self.noun}'s event selectors are unknown ({why})"
+            return UNKNOWN_CODE, f"the {self.noun}'s event selectors are unknown ({why})"
         if self._default_label is not None:
             # No selectors: all read and write management events, nothing else (BC EventSelector).
             if event.event_category == "Management":
-                return MATCH, self._default_label
-            return MISS, (
+                return PASS_CODE, self._default_label
+            return FAIL_CODE, (
                 "the default selectors record management events only, "
                 f"not {event.event_category} events"
             )
         if not self._tests:
-            return MISS, f"the {self.noun} has no event selectors"
+            return FAIL_CODE, f"the {self.noun} has no event selectors"
         unknown = ""
         misses: list[str] = []
         for index, test in enumerate(self._tests, 1):
             code, why = test.match(event)
-            if code == MATCH:
+            if code == PASS_CODE:
                 # selectors are OR'd: "If the event matches any event selector, the trail processes
                 # and logs the event" (BC EventSelector / AdvancedEventSelector)
-                return MATCH, test.label
-            if code == UNK and not unknown:
+                return PASS_CODE, test.label
+            if code == UNKNOWN_CODE and not unknown:
                 unknown = f"selector {index}: {why}"
-            elif code == MISS:
+            elif code == FAIL_CODE:
                 misses.append(f"selector {index}: {why}")
         if unknown:
-            return UNK, unknown
-        return MISS, "no selector matches (" + "; ".join(misses) + ")"
+            return UNKNOWN_CODE, unknown
+        return FAIL_CODE, "no selector matches (" + "; ".join(misses) + ")"
 
     def _records(self, event: Event) -> Verdict:
         code, why = self._selector_outcome(event)
-        return Verdict({MATCH: True, MISS: False}.get(code), why)
+        return Verdict(to_bool(code_status(code)), why)
 
     def _insight_outcome(self, event: Event) -> _Outcome:
         """A trail records the Insights events it generates; an event data store those its
@@ -708,21 +711,21 @@ class CompiledTrail:
                                       "the trail")  # fmt: skip
         else:
             code, why = self._selector_outcome(event)
-            if code == MISS:
+            if code == FAIL_CODE:
                 return code, why
             if not self._insight_sources:
-                return MISS, "no event data store names this one as its Insights destination"
+                return FAIL_CODE, "no event data store names this one as its Insights destination"
             verdicts = [(source.trail.id, insight_verdict(
                 event, selectors, source._records, f"source event data store {source.trail.id}"))
                 for selectors, source in self._insight_sources]  # fmt: skip
             hit = next(((sid, v) for sid, v in verdicts if v.match is True), None)
             if hit is not None:
-                return (code, why) if code == UNK else (MATCH, f"{why}, from {hit[0]} "
+                return (code, why) if code == UNKNOWN_CODE else (PASS_CODE, f"{why}, from {hit[0]} "
                                                                f"({hit[1].reason})")  # fmt: skip
             verdict = next((v for _, v in verdicts if v.match is None), verdicts[0][1])
         if verdict.match is None:
-            return UNK, verdict.reason
-        return (MATCH, verdict.reason) if verdict.match else (MISS, verdict.reason)
+            return UNKNOWN_CODE, verdict.reason
+        return (PASS_CODE, verdict.reason) if verdict.match else (FAIL_CODE, verdict.reason)
 
     def region_class(self, region: str) -> Hashable:
         """Equal for two Regions when events that differ only in their Region get the same
@@ -748,32 +751,32 @@ class CompiledTrail:
     def _decide(self, event: Event) -> Decision:
         unknowns: list[tuple[Stage, str]] = []
         code, why = self._logging
-        if code == MISS:
+        if code == FAIL_CODE:
             return Decision("missed", None, why, "logging")
-        if code == UNK:
+        if code == UNKNOWN_CODE:
             unknowns.append(("logging", why))
         code, why = self._account_outcome(event)
-        if code == MISS:
+        if code == FAIL_CODE:
             return Decision("missed", None, why, "account")
-        if code == UNK:
+        if code == UNKNOWN_CODE:
             unknowns.append(("account", why))
         code, why = self._region_outcome(event)
-        if code == MISS:
+        if code == FAIL_CODE:
             return Decision("missed", None, why, "region")
-        if code == UNK:
+        if code == UNKNOWN_CODE:
             unknowns.append(("region", why))
         code, why = self._global_outcome(event)
-        if code == MISS:
+        if code == FAIL_CODE:
             return Decision("missed", None, why, "global")
-        if code == UNK:
+        if code == UNKNOWN_CODE:
             unknowns.append(("global", why))
         if event.event_category == "Insight":
             code, why = self._insight_outcome(event)
         else:
             code, why = self._selector_outcome(event)
-        if code == MISS:
+        if code == FAIL_CODE:
             return Decision("missed", None, why, "selectors")
-        if code == UNK:
+        if code == UNKNOWN_CODE:
             unknowns.append(("selectors", why))
         if unknowns:
             return Decision("unknown", None, "; ".join(w for _, w in unknowns), unknowns[0][0])

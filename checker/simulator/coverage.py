@@ -13,10 +13,11 @@ Why the probe sets are complete:
 - Management events. On a trail, selectors can tell management events apart only by readOnly
   (true/false) and by eventSource NotEquals kms.amazonaws.com / rdsdata.amazonaws.com (basic
   ExcludeManagementEventSources takes the same two values); IncludeManagementEvents and
-  eventCategory do not depend on the event (§2 table, BC). So readOnly in {true, false} times
-  eventSource in {kms, rdsdata, any other} covers every group; "any other" is ec2.amazonaws.com.
-  Conditions AWS rejects on trails (CT011: eventName, userIdentity.arn, eventType, other
-  eventSource values) are still honoured: every value they name yields probes (below).
+  eventCategory do not depend on the event (docs/semantics.md, "Selectors AWS accepts"). So readOnly
+  in {true, false} times eventSource in {kms, rdsdata, any other} covers every group; "any other" is
+  ec2.amazonaws.com. Conditions AWS rejects on trails (CT011: eventName, userIdentity.arn,
+  eventType, other eventSource values) are still honoured: every value they name yields probes
+  (below).
 - S3 object events. Data selectors read eventName, readOnly, resources.type/ARN, eventSource,
   eventType, userIdentity.arn and sessionCredentialFromConsole. readOnly is fixed by the class,
   eventSource is s3.amazonaws.com, eventType is AwsApiCall (object API calls); eventName runs over
@@ -42,7 +43,6 @@ from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, US_EAST_1
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
-    MISS,
     CompiledTrail,
     Decision,
     FieldTest,
@@ -53,6 +53,7 @@ from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
 from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
+from checker.tri import FAIL_CODE
 
 CoverageStatus = Literal["pass", "fail", "unknown"]
 
@@ -108,7 +109,7 @@ def _selector_fields(trails: Iterable[Trail], category: str) -> dict[str, list[F
             continue
         for adv in selectors.advanced:
             cats = [f for f in adv.field_selectors if f.field == "eventCategory"]
-            if any(FieldTest(f).test(category) == MISS for f in cats):
+            if any(FieldTest(f).test(category) == FAIL_CODE for f in cats):
                 continue  # this selector never applies to the category
             for fs in adv.field_selectors:
                 out.setdefault(fs.field, []).append(fs)
@@ -203,18 +204,6 @@ def _object_arn_axis(
     named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
     keep = [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)]
     return _merge(candidates, conds, keep, signature)
-
-
-def named_bucket_stand_ins(trails: Sequence[Trail]) -> list[Trail]:
-    """The trails with each S3 data value that names one specific bucket whose name is unknown
-    (`${DataBucket.Arn}/`, `arn:aws:s3:::logs-${random_id.s.hex}/`) written with a stand-in
-    name instead.
-
-    Sound for the questions this module asks, "is every object of every bucket recorded?": a
-    selector can name finitely many buckets, and the probe bucket stands for any bucket none of
-    them is, so which buckets they are never changes the answer."""
-    names = StandIns()
-    return [names.trail(t, names_one_bucket) for t in trails]
 
 
 def _bucket_of(arn: str) -> str | None:
@@ -434,6 +423,9 @@ def s3_object_coverage(
         return Coverage("fail", "there is no trail")
     shared = shared or Shared()
     members = estate.organization_accounts
+    # Each S3 data value naming one bucket whose name is unknown (`${DataBucket.Arn}/`) gets a
+    # stand-in name. Sound for "is every object of every bucket recorded?": selectors name
+    # finitely many buckets and the probe bucket stands for any other, so the names never matter.
     own_names = StandIns()
     trails = [
         own_names.trail(t, names_one_bucket) if t.foreign_unit is None
@@ -497,8 +489,8 @@ def s3_object_coverage(
         return Coverage("fail", f"S3 object {kind} are not all recorded: {gaps}")
     involved: set[str] = set().union(*only_homeless.values())
     if len(only_homeless) > len(involved):
-        # A fail whatever the unknown home Regions are (design.md): each of these single-region
-        # trails records in one Region at most.
+        # A fail whatever the unknown home Regions are (docs/architecture.md): each of these
+        # single-region trails records in one Region at most.
         which = ", ".join(sorted(involved))
         return Coverage("fail", f"S3 object {kind} are not all recorded: missed in at least "
                         f"{len(only_homeless) - len(involved)} of {len(only_homeless)} regions "

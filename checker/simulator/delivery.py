@@ -1,6 +1,6 @@
 """Where a captured event goes: S3, CloudWatch Logs, EventBridge, and the SNS notification.
 
-Facts (cloudtrail-semantics.md §7 and the derived algorithm, step 5):
+Facts (docs/semantics.md, "Delivery"):
 
 - S3: every captured event is written to the trail's bucket (UG23 find-log-files). Unknown when
   the bucket cannot be told from the inputs.
@@ -39,7 +39,6 @@ from checker.simulator.events import Event
 
 DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns", "lake"]
 DeliveryStatus = Literal["delivered", "not_delivered", "unknown"]
-DESTINATIONS: tuple[DestinationName, ...] = ("s3", "cloudwatch_logs", "eventbridge", "sns")
 
 MAX_EVENT_BYTES = 256 * 1024
 ALL_MANAGEMENT_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"

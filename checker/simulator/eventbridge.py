@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from checker.model import Estate, EventBus, EventRule, EventTarget, Reference, Unknown
-from checker.simulator.alarms import TriStatus, topic_result
+from checker.simulator.alarms import topic_result
 from checker.simulator.capture import Decision
 from checker.simulator.delivery import (
     ALL_MANAGEMENT_EVENTS_STATE,
@@ -42,9 +42,10 @@ from checker.simulator.event_pattern import EventPattern, PatternProblem, compil
 from checker.simulator.eventbridge_event import to_eventbridge_event
 from checker.simulator.events import Event
 from checker.simulator.verdict import Verdict, all_of, any_of, no, unknown, yes
+from checker.tri import Status
 
 STATES = ("ENABLED", "DISABLED", ALL_MANAGEMENT_EVENTS_STATE)
-_STATUS: dict[bool | None, TriStatus] = {True: "yes", False: "no", None: "unknown"}
+_STATUS: dict[bool | None, Status] = {True: "pass", False: "fail", None: "unknown"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class RuleResult:
     match: bool | None = True  # None: whether the pattern matches is unknown
 
     @property
-    def status(self) -> TriStatus:
+    def status(self) -> Status:
         return _STATUS[self.notifies]
 
     def to_json(self) -> dict[str, Any]:

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-CATEGORIES = ("Management", "Data", "NetworkActivity", "Insight")
-
 
 @dataclass(frozen=True, slots=True)
 class Resource:
@@ -28,7 +26,6 @@ class UserIdentity:
     type: str | None = None
     arn: str | None = None
     account_id: str | None = None
-    invoked_by: str | None = None
 
 
 NO_IDENTITY = UserIdentity()
@@ -159,5 +156,4 @@ def _identity(value: Mapping[str, Any]) -> UserIdentity:
         type=_text(value.get("type")),
         arn=_text(value.get("arn")),
         account_id=_text(value.get("accountId")),
-        invoked_by=_text(value.get("invokedBy")),
     )

@@ -2,7 +2,8 @@
 metric filters and alarms, and the EventBridge rules it reaches.
 
 `simulate_event` is what `trailcheck simulate`, the scenario matrix and the CIS alarm rules share.
-Tri-states use "yes" / "no" / "unknown"; an unknown never turns into a yes.
+Statuses are `checker.tri` statuses (for capture, delivery, an alarm chain: pass, fail or
+unknown); an unknown never turns into a pass.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checker.model import Estate, Trail
-from checker.simulator.alarms import AlarmTrace, TraceCache, TriStatus, trace
+from checker.simulator.alarms import AlarmTrace, TraceCache, trace
 from checker.simulator.capture import CompiledTrail, Decision
 from checker.simulator.delivery import (
     Delivery,
@@ -26,28 +27,11 @@ from checker.simulator.delivery import (
 )
 from checker.simulator.eventbridge import RuleResult, evaluate_rules, notifying, reach
 from checker.simulator.events import Event
+from checker.tri import Status, all_of, any_of
 
-
-def tri_and(values: Iterable[TriStatus]) -> TriStatus:
-    seen = set(values)
-    if "no" in seen:
-        return "no"
-    return "unknown" if "unknown" in seen else "yes"
-
-
-def tri_or(values: Iterable[TriStatus]) -> TriStatus:
-    seen = set(values)
-    if "yes" in seen:
-        return "yes"
-    return "unknown" if "unknown" in seen else "no"
-
-
-def tri_bool(value: TriStatus) -> bool | None:
-    return None if value == "unknown" else value == "yes"
-
-
-_CAPTURE: dict[str, TriStatus] = {"captured": "yes", "missed": "no", "unknown": "unknown"}
-_DELIVERY: dict[str, TriStatus] = {"delivered": "yes", "not_delivered": "no", "unknown": "unknown"}
+# the simulator's words for display -> the tri-state
+_CAPTURE: dict[str, Status] = {"captured": "pass", "missed": "fail", "unknown": "unknown"}
+_DELIVERY: dict[str, Status] = {"delivered": "pass", "not_delivered": "fail", "unknown": "unknown"}
 
 
 @dataclass(frozen=True)
@@ -62,21 +46,21 @@ class TrailResult:
     alarms: AlarmTrace | None = None
     kind: Literal["trail", "event_data_store"] = "trail"
     # derived once (the rules and the matrix read them many times)
-    captured: TriStatus = field(init=False, compare=False)
-    cloudwatch: TriStatus = field(init=False, compare=False)  # puts it in CloudWatch Logs
-    alarm: TriStatus = field(init=False, compare=False)  # an alarm notifies a subscribed topic
+    captured: Status = field(init=False, compare=False)
+    cloudwatch: Status = field(init=False, compare=False)  # puts it in CloudWatch Logs
+    alarm: Status = field(init=False, compare=False)  # an alarm notifies a subscribed topic
 
     def __post_init__(self) -> None:
         captured = _CAPTURE[self.decision.status]
         if self.delivery is None:
-            cloudwatch: TriStatus = "no"
+            cloudwatch: Status = "fail"
         else:
             sent = _DELIVERY[self.delivery.get("cloudwatch_logs").status]
-            cloudwatch = tri_and([captured, sent])
+            cloudwatch = all_of([captured, sent])
         if self.alarms is None:
-            alarm: TriStatus = "no" if cloudwatch == "no" else "unknown"
+            alarm: Status = "fail" if cloudwatch == "fail" else "unknown"
         else:
-            alarm = tri_and([cloudwatch, self.alarms.status])
+            alarm = all_of([cloudwatch, self.alarms.status])
         object.__setattr__(self, "captured", captured)
         object.__setattr__(self, "cloudwatch", cloudwatch)
         object.__setattr__(self, "alarm", alarm)
@@ -95,8 +79,8 @@ def alarming_filters(trails: Iterable[TrailResult]) -> dict[str, Alarming]:
     out: dict[str, Alarming] = {}
     for t in trails:
         for f in t.alarms.matched_filters() if t.alarms else ():
-            if f.alarm_status == "yes" and f.filter not in out:
-                fired = tuple(a.alarm for a in f.alarms if a.status == "yes")
+            if f.alarm_status == "pass" and f.filter not in out:
+                fired = tuple(a.alarm for a in f.alarms if a.status == "pass")
                 out[f.filter] = Alarming(f.filter, fired, tuple(f.caveats))
     return out
 
@@ -108,9 +92,9 @@ class OrganizationResults:
     worked out once: a view's cost must not grow with the number of such trails."""
 
     trails: tuple[TrailResult, ...]
-    status: TriStatus = field(init=False, compare=False)
-    cloudwatch: TriStatus = field(init=False, compare=False)
-    alarm: TriStatus = field(init=False, compare=False)
+    status: Status = field(init=False, compare=False)
+    cloudwatch: Status = field(init=False, compare=False)
+    alarm: Status = field(init=False, compare=False)
     captured: frozenset[str] = field(init=False, compare=False)  # the capturing trails' ids
     decided: dict[str, str] = field(init=False, compare=False)  # trail id -> decision status
     counts: dict[str, int] = field(init=False, compare=False)  # decision status -> trails
@@ -119,9 +103,9 @@ class OrganizationResults:
 
     def __post_init__(self) -> None:
         trails = self.trails
-        object.__setattr__(self, "status", tri_or(t.captured for t in trails))
-        object.__setattr__(self, "cloudwatch", tri_or(t.cloudwatch for t in trails))
-        object.__setattr__(self, "alarm", tri_or(t.alarm for t in trails))
+        object.__setattr__(self, "status", any_of(t.captured for t in trails))
+        object.__setattr__(self, "cloudwatch", any_of(t.cloudwatch for t in trails))
+        object.__setattr__(self, "alarm", any_of(t.alarm for t in trails))
         captured = frozenset(t.trail for t in trails if t.decision.status == "captured")
         object.__setattr__(self, "captured", captured)
         object.__setattr__(self, "decided", {t.trail: t.decision.status for t in trails})
@@ -146,15 +130,15 @@ class ForeignResults:
     skip: frozenset[str] = frozenset()
 
     @property
-    def status(self) -> TriStatus:
+    def status(self) -> Status:
         return self.results.status
 
     @property
-    def cloudwatch(self) -> TriStatus:
+    def cloudwatch(self) -> Status:
         return self.results.cloudwatch
 
     @property
-    def alarm(self) -> TriStatus:
+    def alarm(self) -> Status:
         return self.results.alarm
 
     def __iter__(self) -> Iterator[TrailResult]:
@@ -187,22 +171,22 @@ class EventResult:
     eventbridge: tuple[RuleResult, ...] = ()  # rules whose pattern matches (or might)
     foreign: ForeignResults = NO_FOREIGN
     # derived once (the rules and the matrix read them many times)
-    status: TriStatus = field(init=False, compare=False)
-    cloudwatch: TriStatus = field(init=False, compare=False)
-    alarm: TriStatus = field(init=False, compare=False)
-    rule_alert: TriStatus = field(init=False, compare=False)  # an EventBridge rule notifies
-    alerted: TriStatus = field(init=False, compare=False)  # by an alarm chain or a rule
+    status: Status = field(init=False, compare=False)
+    cloudwatch: Status = field(init=False, compare=False)
+    alarm: Status = field(init=False, compare=False)
+    rule_alert: Status = field(init=False, compare=False)  # an EventBridge rule notifies
+    alerted: Status = field(init=False, compare=False)  # by an alarm chain or a rule
 
     def __post_init__(self) -> None:
         foreign, own = self.foreign, self.own
-        alarm = tri_or([*(t.alarm for t in own), foreign.alarm])
-        rule_alert = tri_or(r.status for r in self.eventbridge)
-        object.__setattr__(self, "status", tri_or([*(t.captured for t in own), foreign.status]))
+        alarm = any_of([*(t.alarm for t in own), foreign.alarm])
+        rule_alert = any_of(r.status for r in self.eventbridge)
+        object.__setattr__(self, "status", any_of([*(t.captured for t in own), foreign.status]))
         object.__setattr__(self, "cloudwatch",
-                           tri_or([*(t.cloudwatch for t in own), foreign.cloudwatch]))
+                           any_of([*(t.cloudwatch for t in own), foreign.cloudwatch]))
         object.__setattr__(self, "alarm", alarm)
         object.__setattr__(self, "rule_alert", rule_alert)
-        object.__setattr__(self, "alerted", tri_or([alarm, rule_alert]))
+        object.__setattr__(self, "alerted", any_of([alarm, rule_alert]))
 
     @property
     def trails(self) -> tuple[TrailResult, ...]:
@@ -243,10 +227,10 @@ class EventResult:
         return list(out.values())
 
     def to_json(self) -> dict[str, Any]:
-        """The design.md simulator contract (event data stores among the trails, with the
-        destination `lake`; `eventbridge`: the rules whose pattern matches), plus `unknown_by`
-        (trails whose decision is unknown) and, per capturing trail, `unknown` destinations and
-        pattern `diagnostics` when any."""
+        """The simulator output contract (docs/architecture.md; event data stores among the trails,
+        with the destination `lake`; `eventbridge`: the rules whose pattern matches), plus
+        `unknown_by` (trails whose decision is unknown) and, per capturing trail, `unknown`
+        destinations and pattern `diagnostics` when any."""
         e = self.event
         captured: list[dict[str, Any]] = []
         missed: list[dict[str, Any]] = []
@@ -261,7 +245,7 @@ class EventResult:
                     "alarms": t.alarms.firing_alarms() if t.alarms else [],
                 }
                 extra = [x.to_json() for x in t.delivery.unknown()] if t.delivery else []
-                if t.alarms is not None and t.alarms.status == "unknown" and t.cloudwatch != "no":
+                if t.alarms is not None and t.alarms.status == "unknown" and t.cloudwatch != "fail":
                     extra.append({"destination": "alarms", "status": "unknown",
                                   "reason": t.alarms.reason})  # fmt: skip
                 if extra:

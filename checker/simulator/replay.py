@@ -1,10 +1,10 @@
 """Reading CloudTrail records to replay, one at a time: a delivery file `{"Records": [...]}` (gzip
 or not), a JSON array of records, or JSON Lines (one record per line).
 
-This is the reference path: records stream from the input (memory stays bounded by the largest
-record, whatever the file's size) and go through `simulate_event` one by one, with the full
-"why missed" explanations. The DuckDB engine (checker/replay) compiles the same decisions to SQL
-and is checked against this path.
+Records stream from the input: memory stays bounded by the largest record, whatever the file's
+size. Both replay engines read them here (checker/replay/engine.py): the Python engine sends them
+through `simulate_event` one by one, with the full "why missed" explanations, and the DuckDB
+engine, which compiles the same decisions to SQL, is checked against it.
 
 Errors name the file and the line (JSON syntax, JSON Lines) or the record number (a record that
 is not an object) so that a user can find the bad spot; they never carry a traceback.
@@ -17,16 +17,8 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
-
-from checker.model import Estate
-from checker.simulator.capture import CompiledTrail
-from checker.simulator.coverage import compiled_trails
-from checker.simulator.delivery import TrailDestinations
-from checker.simulator.events import Event
-from checker.simulator.pipeline import EventResult, simulate_event
 
 READ_SIZE = 1 << 20
 _DELIVERY_HEAD = re.compile(r'\{\s*"Records"\s*:\s*\[')
@@ -67,7 +59,6 @@ class _Text:
         self.pos = 0
         self.line = 1  # line number of buf[0]
         self.eof = False
-        self.bytes_read = 0
         self._first = True
 
     def more(self) -> bool:
@@ -78,7 +69,6 @@ class _Text:
             data = self.stream.read(READ_SIZE)
         except (OSError, EOFError, zlib.error) as e:
             raise ReplayError(f"{self.name}: not a valid gzip file ({e})") from e
-        self.bytes_read += len(data)
         if self._first:
             self._first = False
             if data[:3] == b"\xef\xbb\xbf":
@@ -265,39 +255,3 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
                               "not an object")  # fmt: skip
     checked: list[Mapping[str, Any]] = records
     return checked
-
-
-def iter_records(path: str | Path) -> Iterator[Mapping[str, Any]]:
-    """Stream the records of one events file; raises ReplayError naming the file and place."""
-    shown = str(path)
-    try:
-        handle = Path(path).open("rb")  # noqa: SIM115 (closed below, after the errors)
-    except IsADirectoryError as e:
-        raise ReplayError(f"{shown}: is a directory; give a CloudTrail log file") from e
-    except OSError as e:
-        raise ReplayError(f"{shown}: cannot read: {e.strerror or e}") from e
-    with handle:
-        yield from iter_stream_records(shown, handle)
-
-
-def read_records(path: str | Path) -> list[Mapping[str, Any]]:
-    """All the records of one (small) events file."""
-    return list(iter_records(path))
-
-
-def read_events(path: str | Path) -> list[Event]:
-    return [Event.from_record(r) for r in iter_records(path)]
-
-
-def replay(
-    estate: Estate,
-    events: Iterable[Event],
-    *,
-    default_region: str | None = None,
-    compiled: Sequence[CompiledTrail] | None = None,
-) -> Iterator[EventResult]:
-    """Each event through the estate, in input order (lazily: `events` may be a stream)."""
-    trails = list(compiled) if compiled is not None else compiled_trails(estate, default_region)
-    fixed: dict[int, TrailDestinations] = {}
-    for event in events:
-        yield simulate_event(estate, trails, event, fixed=fixed)

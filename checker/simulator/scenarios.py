@@ -46,10 +46,9 @@ from checker.simulator.pipeline import (
     ForeignResults,
     OrganizationResults,
     simulate_event,
-    tri_and,
-    tri_bool,
 )
 from checker.simulator.sharing import Shared
+from checker.tri import all_of, to_bool
 
 BASE_RECORD: Mapping[str, Any] = {
     "eventVersion": "1.09",
@@ -70,7 +69,7 @@ BASE_RECORD: Mapping[str, Any] = {
     "managementEvent": True,
     "eventCategory": "Management",
 }
-_STATUS = {"yes": "captured", "no": "missed", "unknown": "unknown"}
+_STATUS = {"pass": "captured", "fail": "missed", "unknown": "unknown"}
 
 
 class CatalogError(ValueError):
@@ -257,15 +256,15 @@ class ScenarioRunner:
 
 def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     """One matrix cell from the results of a scenario's events in one Region."""
-    status = tri_and(r.status for r in results)
-    cloudwatch = tri_and(r.cloudwatch for r in results)
-    alarm = tri_and(r.alarm for r in results)
-    alerted = tri_and(r.alerted for r in results)
+    status = all_of(r.status for r in results)
+    cloudwatch = all_of(r.cloudwatch for r in results)
+    alarm = all_of(r.alarm for r in results)
+    alerted = all_of(r.alerted for r in results)
     rules = list(dict.fromkeys(rule for r in results for rule in r.notifying_rules()))
     captured_by: list[str] | None
     alarms: list[str] = []
     count = 0
-    if status == "yes":
+    if status == "pass":
         # the first few capturing trails (a unit's view holds every other unit's organization
         # trails) and how many there are
         capturing = [r.captured_by(SHOWN) for r in results]
@@ -282,11 +281,11 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
         else:
             reason = f"all {len(results)} events captured by {names}"
         reason += _delivery_note(results, cloudwatch, alarm) + _rule_note(results, alarm, rules)
-    elif status == "no":
+    elif status == "fail":
         captured_by = []
-        first = next(r for r in results if r.status == "no")
+        first = next(r for r in results if r.status == "fail")
         reason = _event_reason(first, "missed")
-        missed = [r.event.event_name for r in results if r.status == "no"]
+        missed = [r.event.event_name for r in results if r.status == "fail"]
         if len(results) > 1:
             reason = f"{len(missed)} of {len(results)} events missed; {reason}"
     else:
@@ -296,11 +295,11 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "status": _STATUS[status],
         "captured_by": captured_by,
-        "cloudwatch": tri_bool(cloudwatch),
-        "alarm": tri_bool(alarm),
+        "cloudwatch": to_bool(cloudwatch),
+        "alarm": to_bool(alarm),
         "alarms": alarms,
-        "alerted": tri_bool(alerted),
-        "eventbridge": rules if alerted == "yes" else [],
+        "alerted": to_bool(alerted),
+        "eventbridge": rules if alerted == "pass" else [],
         "reason": reason,
     }
     if count > SHOWN:
@@ -330,11 +329,11 @@ def _names(trails: Sequence[str], count: int) -> str:
 
 
 def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) -> str:
-    if cloudwatch == "no":
+    if cloudwatch == "fail":
         return "; not sent to CloudWatch Logs"
     if cloudwatch == "unknown":
         return "; whether it reaches CloudWatch Logs is unknown"
-    if alarm == "yes":
+    if alarm == "pass":
         return "; sent to CloudWatch Logs; an alarm notifies a subscribed topic"
     if alarm == "unknown":
         return "; sent to CloudWatch Logs; whether an alarm fires is unknown"
@@ -342,10 +341,10 @@ def _delivery_note(results: Sequence[EventResult], cloudwatch: str, alarm: str) 
 
 
 def _rule_note(results: Sequence[EventResult], alarm: str, rules: Sequence[str]) -> str:
-    alert = tri_and(r.rule_alert for r in results)
-    if alarm == "yes" or alert == "no":
+    alert = all_of(r.rule_alert for r in results)
+    if alarm == "pass" or alert == "fail":
         return ""
-    if alert == "yes":
+    if alert == "pass":
         return f"; EventBridge rule {', '.join(rules)} notifies"
     return "; whether an EventBridge rule notifies someone is unknown"
 

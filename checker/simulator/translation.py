@@ -1,7 +1,7 @@
 """A basic event selector written as the advanced selectors that record the same events.
 
-The property tests use it to check that both forms capture alike (design.md), and it documents the
-correspondence between the two selector languages (cloudtrail-semantics.md §1, §2).
+The property tests use it to check that both forms capture alike, and it documents the
+correspondence between the two selector languages (docs/semantics.md, "Capture").
 """
 
 from __future__ import annotations

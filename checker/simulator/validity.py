@@ -1,7 +1,7 @@
 """CT011: selectors AWS would accept, and that do what they seem to.
 
 Two kinds of problem, both `fail`: configurations AWS rejects (the field/operator/category table of
-cloudtrail-semantics.md §2, the limits of §1 and §2, multi-region without global service events)
+docs/semantics.md "Selectors AWS accepts", its limits, multi-region without global service events)
 and configurations AWS accepts that do not do what they seem (`*` read as a wildcard, Equals on a
 bucket ARN, a bucket prefix without its `/`, a selector that logs nothing, data events on the
 trail's own log bucket). A problem is `unknown` when the value it depends on is unknown.
@@ -57,7 +57,7 @@ TRAIL_FIELDS = (
 )
 TRAIL_CATEGORIES = ("Management", "Data", "NetworkActivity")
 EDS_ONLY_CATEGORIES = ("Insight", "ConfigurationItem", "Evidence", "ActivityAuditLog")
-# Fields a trail accepts per eventCategory (§2 table: CFN AdvancedFieldSelector, BC).
+# Fields a trail accepts per eventCategory (API Reference AdvancedFieldSelector; CFN reference).
 FIELDS_BY_CATEGORY: dict[str, frozenset[str]] = {
     "Management": frozenset({"eventCategory", "readOnly", "eventSource"}),
     "Data": frozenset({
@@ -384,7 +384,7 @@ def _check_category(category: str, fields: tuple[FieldSelector, ...]) -> list[Pr
 
 def _check_single_equals(fields: list[FieldSelector], name: str, category: str) -> list[Problem]:
     """resources.type for Data and eventSource for NetworkActivity: required, Equals only, one
-    value per selector (§2 table)."""
+    value per selector (API Reference AdvancedFieldSelector)."""
     if not fields:
         return [_fail(f"{category} selectors need a {name} field selector")]
     problems: list[Problem] = []
@@ -438,7 +438,7 @@ def _check_own_bucket(
         "s3.amazonaws.com", "PutObject", region, event_category="Data", read_only=False,
         resources=(Resource("AWS::S3::Object", arn),
                    Resource("AWS::S3::Bucket", f"arn:aws:s3:::{probe_bucket}")),
-        user_identity=UserIdentity(type="AWSService", invoked_by="cloudtrail.amazonaws.com"),
+        user_identity=UserIdentity(type="AWSService"),
         event_type="AwsApiCall",
     )
     compiled = compile_trail(replace(judged, is_logging=True), default_region=default_region)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from checker.model import Tri, Unknown
+from checker.tri import FAIL, PASS, UNKNOWN, Status, deciding_all, deciding_any
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,15 @@ def unknown(reason: str) -> Verdict:
     return Verdict(None, reason)
 
 
+def _status(v: Verdict) -> Status:
+    return UNKNOWN if v.match is None else PASS if v.match else FAIL
+
+
 def all_of(verdicts: Iterable[Verdict], reason_if_all: str) -> Verdict:
-    """AND: the first definite no wins, then the first unknown; else yes."""
-    first_unknown: Verdict | None = None
-    for v in verdicts:
-        if v.match is False:
-            return v
-        if v.match is None and first_unknown is None:
-            first_unknown = v
-    return first_unknown or yes(reason_if_all)
+    """AND (`checker.tri`): the first definite no wins, then the first unknown; else yes."""
+    return deciding_all(verdicts, _status) or yes(reason_if_all)
 
 
 def any_of(verdicts: Iterable[Verdict], reason_if_none: str) -> Verdict:
-    """OR: the first yes wins, then the first unknown; else no."""
-    first_unknown: Verdict | None = None
-    for v in verdicts:
-        if v.match is True:
-            return v
-        if v.match is None and first_unknown is None:
-            first_unknown = v
-    return first_unknown or no(reason_if_none)
+    """OR (`checker.tri`): the first yes wins, then the first unknown; else no."""
+    return deciding_any(verdicts, _status) or no(reason_if_none)

@@ -21,7 +21,7 @@ from checker.loaders.aws.live import AccountSummary, LiveAudit, NotChecked
 from checker.loaders.aws.live_shapes import where
 from checker.loaders.aws.organization import OrgAccount, OrganizationListing
 from checker.model import Diagnostic, Estate, InputFile, Trail
-from checker.predicates import Options
+from checker.rules import Options
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 OPTIONS = Options(regions=("us-east-1", "eu-west-1"))

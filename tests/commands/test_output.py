@@ -10,7 +10,7 @@ import pytest
 
 from checker.cli import main
 from checker.commands.options import EXTENSIONS, REPORT_FORMATS
-from checker.report import FORMATS
+from checker.report.formats import FORMATS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = str(REPO / "fixtures" / "example")

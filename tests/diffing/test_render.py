@@ -11,14 +11,14 @@ REGIONS = ("us-east-1", "eu-west-1")
 
 
 def report(changes: tuple[Change, ...] = (), still: tuple[str, ...] = (),
-           identical: bool = False, fail_on_unknown: bool = False) -> DiffReport:  # fmt: skip
-    cmp = Comparison(changes, REGIONS, identical, still)
+           fail_on_unknown: bool = False) -> DiffReport:  # fmt: skip
+    cmp = Comparison(changes, REGIONS, still)
     return DiffReport(Side("main", "git", "0123456789abcdef"), Side("work", "path"), cmp, changes,
                       None, fail_on_unknown)  # fmt: skip
 
 
 def test_identical_is_no_change() -> None:
-    r = report(identical=True)
+    r = report()
     assert r.headline() == NO_CHANGE and r.exit_code == 0
     assert "Result: no change in coverage" in render("text", r)
     assert "main (0123456789ab) -> work" in render("text", r)

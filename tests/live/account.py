@@ -11,7 +11,7 @@
 - EventBridge: rule `s3-bucket-deleted` on the default bus of us-east-1 (DeleteBucket, to the SNS
   topic), and the same rule DISABLED in eu-west-1.
 
-Emulator gaps handled here, not in the product (docs/cloudtrail-semantics.md §11): new trails are
+Emulator gaps handled here, not in the product (docs/semantics.md, input formats): new trails are
 not logging until StartLogging, so the test starts the two that should log; PutInsightSelectors
 appends rather than replaces, so it is called exactly once.
 """

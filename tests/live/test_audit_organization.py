@@ -289,7 +289,7 @@ def test_scan_of_the_folder_reads_each_snapshot_as_a_unit(
     assert {i["kind"] for i in scan["inputs"]} == {"snapshot"}
     # rules about one trail or one resource, and the CT000s, judge exactly as the audit did;
     # estate rules, judged per account by the audit, wait for the engine to judge them per unit
-    # (design.md, "Estates and deployment units"): scan judges the folder as one estate
+    # (docs/architecture.md, "Estates and deployment units"): scan judges the folder as one estate
     per_unit = {r.id for r in load_rules() if r.scope == "estate"}
     offline = sorted(_key(f) for f in scan["findings"] if f["rule_id"] not in per_unit)
     live = sorted(_key(f) for f in audited.doc["findings"] if f["rule_id"] not in per_unit)

@@ -80,4 +80,4 @@ def test_a_named_variables_file_scans_its_module_folder(tmp_path: Path) -> None:
     for name in ("terraform.tfvars", "prod.tfvars.json"):
         plan = classify([str(tmp_path / name)], LoadOptions())
         assert plan.terraform_roots == [tmp_path.resolve()]
-        assert plan.structured == [] and plan.terraform_files is None
+        assert plan.structured == []

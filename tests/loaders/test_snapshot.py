@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker.estate_builder import COLLECTIONS
 from checker.loaders import LoadOptions, load_paths
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.snapshot import (
-    COLLECTIONS,
     NOT_SERIALIZED,
     dump_snapshot,
     load_snapshot,

@@ -238,9 +238,9 @@ def test_both_selector_kinds_is_ct011(tmp_path: Path) -> None:
     ]
 
 
-def test_only_files_still_reads_the_whole_folder() -> None:
+def test_a_named_file_is_loaded_with_its_whole_folder() -> None:
     folder = FIX / "variables"
-    estate = load_terraform([folder], LoadOptions(cwd=str(REPO)), only_files={folder / "main.tf"})
+    estate = load_paths([str(folder / "main.tf")], LoadOptions(cwd=str(REPO)))
     assert trail(estate, "aws_cloudtrail.main").name == "From-Tfvars"
 
 

@@ -261,7 +261,6 @@ def test_blocks_labels_and_positions() -> None:
     assert (b.type, b.labels, b.line, b.end_line, b.column) == (
         "resource", ("aws_s3_bucket", "b"), 2, 11, 1
     )
-    assert b.label_positions == ((2, 10), (2, 26))
     assert TEXT[b.start : b.end].startswith("resource") and TEXT[b.start : b.end].endswith("}")
     bucket = b.attrs["bucket"]
     assert (bucket.line, bucket.column, bucket.end_line, bucket.src) == (3, 3, 3, '"x"')
@@ -407,4 +406,4 @@ def test_conditional_chains_do_not_crash() -> None:
 
 def test_block_tuple_shape_is_compatible() -> None:
     b = Block("t", (), {}, (), 1, 2)
-    assert (b.column, b.label_positions, b.start, b.end) == (0, (), 0, 0)
+    assert (b.column, b.start, b.end) == (0, 0, 0)

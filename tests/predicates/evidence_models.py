@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from checker.engine import Rule, evaluate, load_rules
+from checker.engine import evaluate, load_rules
 from checker.findings import Finding
 from checker.model import (
     Bucket,
@@ -18,7 +18,7 @@ from checker.model import (
     Reference,
     Trail,
 )
-from checker.predicates import Options
+from checker.rules import Options, Rule
 
 BUCKET = "example-org-audit-logs"
 TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-audit"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from checker.loaders import LoadOptions, load_paths
 from checker.model import Estate, Unknown
-from checker.predicates import Context, Options
 from checker.predicates.cis_alarms import judge_topic
+from checker.predicates.context import Context
 from checker.predicates.critical_coverage import critical_event_coverage
+from checker.rules import Options
 from tests.simulator.capture_cases import single, trail
 
 REPO = Path(__file__).resolve().parents[2]

@@ -398,3 +398,13 @@ def test_fail_points_at_the_failing_attribute_even_after_an_unknown() -> None:
     b = bucket(origin="live", acl=Unknown("var.acl"), policy=bucket_policy(PUBLIC_READ))
     f = one("CT023", estate(buckets=(b,)))
     assert (f.status, f.line) == ("fail", 30)
+
+
+def test_a_statement_allowing_no_delivery_action_grants_nothing_whoever_its_principal() -> None:
+    # the principal is unknown, but s3:GetObject is no delivery action: the statement cannot let
+    # CloudTrail deliver whoever it names, so it leaves the verdict to the real grants
+    reader = {"Sid": "Readers", "Effect": "Allow", "Action": "s3:GetObject",
+              "Principal": {"AWS": Unknown("var.reader_arn has no value")},
+              "Resource": "arn:aws:s3:::example-org-audit-logs/*"}  # fmt: skip
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(CT_ACL, CT_WRITE, reader)),)))
+    assert f.status == "pass", f.message

@@ -6,8 +6,8 @@ import pytest
 
 from checker.findings import Finding
 from checker.model import LifecycleExpiration, Reference, Unknown
-from checker.predicates import Options
 from checker.predicates.evidence_retention import covers, log_path
+from checker.rules import Options
 from tests.predicates.evidence_models import bucket, estate, log_group, run, trail
 
 GROUP_REF = Reference("/aws/cloudtrail/org-audit", target="aws_cloudwatch_log_group.trail")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.model import Estate, EventDataStore, Key, Location, Reference, Unknown
-from checker.predicates import Options
+from checker.rules import Options
 from tests.predicates.evidence_models import one
 
 LINES = {"retention_days": 7, "kms_key": 8, "termination_protection": 9, "status": 10}

@@ -17,7 +17,7 @@ from checker.replay.investigations import INVESTIGATIONS
 from checker.replay.plan import build_plan
 from checker.replay.queries import counts, duckdb_ddl, per_record
 from checker.replay.run import replay_inputs
-from checker.simulator.replay import iter_records
+from checker.simulator.replay import iter_stream_records
 from checker.simulator.scenarios import load_catalog
 from tests.replay.helpers import table_row as _row
 
@@ -33,7 +33,10 @@ LOGS = REPO / "fixtures" / "replay" / "logs"
 def table() -> Any:
     con = duckdb.connect()
     con.execute(duckdb_ddl())
-    records = [r for p in sorted(LOGS.glob("*.json*")) for r in iter_records(p)]
+    records = []
+    for p in sorted(LOGS.glob("*.json*")):
+        with p.open("rb") as fh:
+            records += list(iter_stream_records(str(p), fh))
     cols = [f.column for f in schema.FIELDS]
     con.executemany(f"INSERT INTO cloudtrail_logs ({', '.join(cols)}) VALUES "
                     f"({', '.join('?' for _ in cols)})",

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from checker.engine import Rule
 from checker.findings import Finding, Severity, Status, Suppression
 from checker.model import InputFile
 from checker.report import ScanReport
+from checker.rules import Rule
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TF = "infra/main.tf"

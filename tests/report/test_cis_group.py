@@ -12,8 +12,9 @@ import pytest
 from checker.cli import main
 from checker.engine import load_rules
 from checker.findings import Finding
-from checker.report import ScanReport, TextOptions, render
+from checker.report import ScanReport, TextOptions
 from checker.report.cis_group import fix_snippet, group
+from checker.report.formats import render
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "fixtures" / "example"

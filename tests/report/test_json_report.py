@@ -1,10 +1,10 @@
-"""The JSON report: the schema_version 1 contract of design.md, sorted, no timestamps."""
+"""The JSON report: the schema_version 1 contract of docs/architecture.md, sorted, no timestamps."""
 
 from __future__ import annotations
 
 import json
 
-from checker.report import render
+from checker.report.formats import render
 from tests.report.ci_sample import check_golden, sample_report
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from checker.findings import Finding
-from checker.report import ScanReport, render
+from checker.report import ScanReport
+from checker.report.formats import render
 from tests.report.ci_sample import TF, check_golden, finding, sample_report
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from checker.report import ScanReport, render
+from checker.report import ScanReport
+from checker.report.formats import render
 from checker.report.markdown import LIMIT
 from tests.report.ci_sample import TF, check_golden, finding, sample_report
 

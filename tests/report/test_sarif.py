@@ -10,7 +10,8 @@ import pytest
 
 from checker.cli import main
 from checker.fingerprint import SARIF_KEY
-from checker.report import ScanReport, render, sarif
+from checker.report import ScanReport, sarif
+from checker.report.formats import render
 from checker.report.sarif import document
 from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_findings, sample_report
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from checker.report import ScanReport, TextOptions, render
+from checker.report import ScanReport, TextOptions
+from checker.report.formats import render
 from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_report
 
 ANSI = re.compile(r"\033\[[0-9;]*m")

@@ -1,7 +1,8 @@
 """The capture table: (trail, event) -> expected decision, each row with the documented fact it
-encodes. Source keys are those of /work/shared/docs/cloudtrail-semantics.md (BC = botocore
-CloudTrail service model, UG / UG23 = CloudTrail User Guide, TF = terraform-provider-aws,
-design = docs/design.md); issue references are GitHub threads."""
+encodes (docs/semantics.md has the facts with their sources). Source keys: BC = botocore's
+CloudTrail service model (the API Reference), UG / UG23 = CloudTrail User Guide, TF =
+terraform-provider-aws, design = docs/architecture.md; §N = the topic (1 selectors, 3 readOnly,
+4 Regions, 5 organizations, 6 Insights, 8 logging); issue references are GitHub threads."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def event(name: str = "StopLogging", **extra: Any) -> Event:
 
 def test_full_chain_fires() -> None:
     t = trace_log_group(estate(mf(P5), alarms=(alarm(),)), GROUP, event())
-    assert t.status == "yes" and t.alarm is True
+    assert t.status == "pass" and t.alarm is True
     assert t.firing_alarms() == ["aws_cloudwatch_metric_alarm.cis5"]
     (f,) = t.filters
     assert f.metrics == (("TrailChanges", "CIS"),)
@@ -58,18 +58,18 @@ def test_full_chain_fires() -> None:
 
 def test_filter_that_does_not_match() -> None:
     t = trace_log_group(estate(mf(P5), alarms=(alarm(),)), GROUP, event("PutEventSelectors"))
-    assert t.status == "no" and t.firing_alarms() == []
+    assert t.status == "fail" and t.firing_alarms() == []
     assert "no metric filter" in t.reason
 
 
 def test_no_alarm_or_no_subscription_or_disabled_actions() -> None:
-    assert trace_log_group(estate(mf(P5)), GROUP, event()).status == "no"
+    assert trace_log_group(estate(mf(P5)), GROUP, event()).status == "fail"
     no_sub = trace_log_group(estate(mf(P5), alarms=(alarm(),), subs=False), GROUP, event())
-    assert no_sub.status == "no" and "has a subscription" in no_sub.reason
+    assert no_sub.status == "fail" and "has a subscription" in no_sub.reason
     off = trace_log_group(estate(mf(P5), alarms=(alarm(actions_enabled=False),)), GROUP, event())
-    assert off.status == "no"
+    assert off.status == "fail"
     wrong_ns = trace_log_group(estate(mf(P5), alarms=(alarm(namespace="Other"),)), GROUP, event())
-    assert wrong_ns.status == "no" and "no alarm watches CIS/TrailChanges" in wrong_ns.reason
+    assert wrong_ns.status == "fail" and "no alarm watches CIS/TrailChanges" in wrong_ns.reason
 
 
 def test_pattern_error_is_unknown_with_position_never_a_non_match() -> None:
@@ -81,7 +81,7 @@ def test_pattern_error_is_unknown_with_position_never_a_non_match() -> None:
     assert t.diagnostics and "position" in t.diagnostics[0]
     # another filter that fires still decides
     both = trace_log_group(estate(broken, mf(P5, "good"), alarms=(alarm(),)), GROUP, event())
-    assert both.status == "yes" and both.diagnostics
+    assert both.status == "pass" and both.diagnostics
 
 
 def test_unknown_values_are_unknown() -> None:
@@ -100,20 +100,20 @@ def test_unknown_values_are_unknown() -> None:
 
 def test_non_sns_actions_do_not_notify() -> None:
     scaling = alarm(actions=(Reference("arn:aws:autoscaling:us-east-1:1:scalingPolicy:x"),))
-    assert trace_log_group(estate(mf(P5), alarms=(scaling,)), GROUP, event()).status == "no"
+    assert trace_log_group(estate(mf(P5), alarms=(scaling,)), GROUP, event()).status == "fail"
 
 
 def test_log_group_outside_the_inputs_is_unknown() -> None:
     t = trace(Estate(), Reference("arn:aws:logs:us-east-1:1:log-group:elsewhere:*"), event())
     assert t.status == "unknown" and "outside the scanned inputs" in t.reason
-    assert trace(Estate(), None, event()).status == "no"
+    assert trace(Estate(), None, event()).status == "fail"
 
 
 def test_root_pattern_is_case_sensitive_end_to_end() -> None:
     lower = mf('{$.userIdentity.type="root" && $.userIdentity.invokedBy NOT EXISTS}')
     root_event = event("ConsoleLogin", userIdentity={"type": "Root"})
     t = trace_log_group(estate(lower, alarms=(alarm(),)), GROUP, root_event)
-    assert t.status == "no"
+    assert t.status == "fail"
 
 
 def test_trace_cache_reuses_traces_only_for_filters_blind_to_the_region() -> None:
@@ -132,10 +132,10 @@ def test_trace_cache_reuses_traces_only_for_filters_blind_to_the_region() -> Non
     cache = TraceCache()
     east = trace(regional, ref, event(), cache, "stop")
     west = trace(regional, ref, event(awsRegion="eu-west-1"), cache, "stop")
-    assert east.alarm is True and west.status == "no"
+    assert east.alarm is True and west.status == "fail"
 
     # term patterns read the record's whole text, its Region too
     terms = estate(mf('"eu-west-1"'), alarms=(alarm(),))
     cache = TraceCache()
-    assert trace(terms, ref, event(), cache, "stop").status == "no"
-    assert trace(terms, ref, event(awsRegion="eu-west-1"), cache, "stop").status == "yes"
+    assert trace(terms, ref, event(), cache, "stop").status == "fail"
+    assert trace(terms, ref, event(awsRegion="eu-west-1"), cache, "stop").status == "pass"

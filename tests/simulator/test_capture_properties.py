@@ -1,4 +1,4 @@
-"""Properties of the capture semantics that must hold for every trail and event (design.md:
+"""Properties of the capture semantics that must hold for every trail and event (docs/semantics.md:
 adding a selector never captures fewer events; a basic selector and its advanced equivalent
 capture the same events; a disabled trail captures nothing), and for CloudTrail Lake event data
 stores, which select events with the same advanced selectors."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from checker.regions import DEFAULT_REGIONS, OPT_IN_REGIONS, is_opt_in, partition_of
+from checker.regions import DEFAULT_REGIONS, OPT_IN_REGIONS, partition_of
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.regions import is_global_service_event
 
@@ -136,7 +136,7 @@ def test_regions() -> None:
     assert len(DEFAULT_REGIONS) == 17
     assert not set(DEFAULT_REGIONS) & set(OPT_IN_REGIONS)
     assert {"us-east-1", "eu-north-1", "ap-northeast-3", "sa-east-1"} <= set(DEFAULT_REGIONS)
-    assert is_opt_in("me-central-1") and not is_opt_in("eu-west-1")
+    assert "me-central-1" in OPT_IN_REGIONS and "eu-west-1" not in OPT_IN_REGIONS
     assert partition_of("eu-west-1") == "aws"
     assert partition_of("cn-northwest-1") == "aws-cn"
     assert partition_of("us-gov-west-1") == "aws-us-gov"

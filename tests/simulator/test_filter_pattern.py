@@ -62,7 +62,7 @@ def console_login(mfa: str | None, outcome: str = "Success", **extra: Any) -> di
     return rec
 
 
-# --- CIS patterns (cloudtrail-semantics.md section 12) ----------------------------------------
+# --- CIS patterns (docs/semantics.md, CIS monitoring topics) -----------------------------------
 
 NAMES: dict[int, tuple[str, tuple[str, ...]]] = {
     4: ("iam.amazonaws.com", (

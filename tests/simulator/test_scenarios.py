@@ -20,7 +20,7 @@ from tests.simulator.capture_cases import single, trail
 
 CIS_NAMES = {
     4: 16, 5: 5, 7: 2, 8: 9, 9: 4, 10: 6, 11: 6, 12: 6, 13: 7, 14: 11, 15: 18,
-}  # the event lists of cloudtrail-semantics.md §12
+}  # the event lists of docs/semantics.md (CIS topics)
 
 
 def test_catalog_loads_and_is_cached() -> None:
@@ -70,7 +70,7 @@ def test_s3_object_access_events_are_data_events() -> None:
     assert all(e.resources[0].type == "AWS::S3::Object" for e in events)
 
 
-# The usual CIS pattern texts (cloudtrail-semantics.md §12) match every sample event of the topic.
+# The usual CIS pattern texts (docs/semantics.md, CIS topics) match every sample event of the topic.
 CIS_PATTERNS = {
     1: '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}',
     2: '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',

@@ -17,7 +17,7 @@ whose name starts with `describe-trails`, is CLI output. Here the top-level keys
 call it is; a `describe-trails*.json` file without `trailList` is CLI output with its trail list
 missing (CT000), and a JSON file with none of the shapes above is skipped.
 
-Joins and defaults (semantics §1, §6, §8, §11):
+Joins and defaults (docs/semantics.md, "What the input formats say"):
 - The selector, Insights and status outputs join a trail by `TrailARN`. A trail listed several
   times (shadow copies of a multi-Region trail, read from several Regions) is one trail.
 - No status output: `is_logging` is Unknown("no get-trail-status output for this trail").

@@ -1,4 +1,4 @@
-"""The shapes of the CloudTrail CLI outputs trailcheck reads (semantics §11, botocore's
+"""The shapes of the CloudTrail CLI outputs trailcheck reads (docs/semantics.md, botocore's
 CloudTrail model), checked before the values reach the converters shared with the live loader.
 
 Output straight from the CLI always fits; a saved file edited by hand may not, and then the

@@ -87,7 +87,7 @@ def _doc(text: Any, what: str) -> Mapping[str, Any] | Unknown:
 
 
 def _is_default_basic(selectors: Sequence[Mapping[str, Any]]) -> bool:
-    """The one selector AWS reports for a trail without custom selectors (semantics §1)."""
+    """The one selector AWS reports for a trail without custom selectors (docs/semantics.md)."""
     if len(selectors) != 1:
         return False
     s = selectors[0]
@@ -103,7 +103,7 @@ def selectors_from_api(response: Result) -> Selectors | Unknown:
     """GetEventSelectors -> Selectors. AWS returns either EventSelectors or
     AdvancedEventSelectors. A trail without custom selectors reports the one default basic
     selector; an answer with no selector at all also means AWS's default, all read and write
-    management events (botocore's CloudTrail model, cloudtrail-semantics.md §1)."""
+    management events (botocore's CloudTrail model; docs/semantics.md, "Capture")."""
     if isinstance(response, Failed):
         return response.unknown()
     if isinstance(response, _Absent):

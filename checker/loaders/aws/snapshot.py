@@ -43,29 +43,18 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
 
+from checker.estate_builder import COLLECTIONS, EstateBuilder
 from checker.loaders.documents import line_in, lines_tree, schema_problem
 from checker.loaders.reading import LoadOptions, error_estate, read_json
 from checker.model import (
-    Alarm,
     Bucket,
     Computed,
-    ControlPolicy,
     Diagnostic,
     Estate,
-    EventBus,
-    EventDataStore,
-    EventRule,
     InputFile,
-    Key,
-    KeyAlias,
     Location,
-    LogGroup,
-    MetricFilter,
     PublicAccessBlock,
     Reference,
-    Subscription,
-    Topic,
-    Trail,
     Unknown,
 )
 
@@ -73,21 +62,6 @@ KIND: Final = "snapshot"
 VERSION = 1
 SCHEMA = "snapshot.schema.json"
 UNKNOWN_KEY, COMPUTED_KEY = "$unknown", "$computed"
-COLLECTIONS: tuple[tuple[str, type[Any]], ...] = (
-    ("trails", Trail),
-    ("buckets", Bucket),
-    ("keys", Key),
-    ("key_aliases", KeyAlias),
-    ("log_groups", LogGroup),
-    ("metric_filters", MetricFilter),
-    ("alarms", Alarm),
-    ("topics", Topic),
-    ("subscriptions", Subscription),
-    ("policies", ControlPolicy),
-    ("event_data_stores", EventDataStore),
-    ("event_rules", EventRule),
-    ("event_buses", EventBus),
-)
 # `foreign_unit` exists only in a deployment unit's view while rules judge it
 NOT_SERIALIZED = frozenset({"location", "lines", "foreign_unit"})
 _MEMBERS: Any = Union[tuple[str, ...], Unknown]  # noqa: UP007 - a runtime type, not an annotation
@@ -133,28 +107,25 @@ def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
     def location(*path: Any) -> Location:
         return Location(display, line_in(tree, path) if tree is not None else 0)
 
-    collected: dict[str, Any] = {}
+    out = EstateBuilder()
     for name, cls in COLLECTIONS:
-        objs = []
         for i, raw in enumerate(doc.get(name, ())):
             obj = _load_object(cls, raw, (name, i))
-            objs.append(replace(obj, location=location(name, i)))
-        collected[name] = objs
-    blocks = []
+            out.add(replace(obj, location=location(name, i)))
     for i, raw in enumerate(doc.get("account_public_access_blocks", ())):
         flags = {k: v for k, v in raw.items() if k != "account_id"}
         block = _load_object(PublicAccessBlock, flags, ("account_public_access_blocks", i))
-        blocks.append(replace(block, location=location("account_public_access_blocks", i)))
+        out.add(replace(block, location=location("account_public_access_blocks", i)))
     members: tuple[str, ...] | Unknown = Unknown("organization members not known")
     if "organization_accounts" in doc:
         members = _load_value(doc["organization_accounts"], _MEMBERS, ())
-    diagnostics = [
+    out.add(*(
         Diagnostic(
             d["rule_id"], d["status"], d["message"], Location(d.get("file", ""), d.get("line", 0)),
             resource=d.get("resource", ""),
         )
         for d in doc.get("diagnostics", ())
-    ]  # fmt: skip
+    ))  # fmt: skip
     entries = [
         (key, i, e) for key in ("not_checked", "unchecked") for i, e in enumerate(doc.get(key, ()))
     ]
@@ -165,9 +136,9 @@ def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
                 members = Unknown(reason)
             elif item.startswith("account_public_access_block@"):
                 u = Unknown(reason)
-                blocks.append(PublicAccessBlock(u, u, u, u, location(key, i)))
-            elif not _mark_unknown(collected, item, reason):
-                diagnostics.append(
+                out.add(PublicAccessBlock(u, u, u, u, location(key, i)))
+            elif not _mark_unknown(out, item, reason):
+                out.add(
                     Diagnostic(
                         "CT000",
                         "unknown",
@@ -176,14 +147,8 @@ def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
                         resource=display,
                     )
                 )
-    return Estate(
-        **{name: tuple(objs) for name, objs in collected.items()},
-        account_public_access_blocks=tuple(blocks),
-        organization_accounts=members,
-        inputs=(InputFile(display, KIND, "ok"),),
-        diagnostics=tuple(diagnostics),
-        origin=doc.get("origin", "live"),
-    )
+    out.add(InputFile(display, KIND, "ok"))
+    return out.estate(organization_accounts=members, origin=doc.get("origin", "live"))
 
 
 def _reason(entry: Mapping[str, Any]) -> str:
@@ -194,12 +159,12 @@ def _reason(entry: Mapping[str, Any]) -> str:
     return f"{entry['call']} {where} failed: {entry['error']}"
 
 
-def _mark_unknown(collected: dict[str, list[Any]], item: str, reason: str) -> bool:
+def _mark_unknown(out: EstateBuilder, item: str, reason: str) -> bool:
     """Apply `FIELD@ID`: the field of the object with that id becomes unknown."""
     name, sep, obj_id = item.partition("@")
     if not sep:
         return False
-    for objs in collected.values():
+    for objs in (out.named(n) for n, _ in COLLECTIONS):
         for i, obj in enumerate(objs):
             if obj.id != obj_id:
                 continue

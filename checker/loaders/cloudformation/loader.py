@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
+from checker.estate_builder import EstateBuilder
 from checker.loaders.cloudformation.intrinsics import (
     PSEUDO_PREFIX,
     SUB_VARIABLE,
@@ -129,26 +130,12 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
             errors.append(input_error(display, line_of(node, "Properties"), message))
             continue
         loaded.append(Resource(logical_id, rtype, node, line, display, ev))
-    built = build(loaded, options.default_region)
-    dangling = unresolved_references(resources, set(section("Parameters")), display)
-    status: Literal["ok", "error"] = "error" if errors else "ok"
-    return Estate(
-        trails=tuple(built.trails),
-        buckets=tuple(built.buckets),
-        keys=tuple(built.keys),
-        key_aliases=tuple(built.key_aliases),
-        log_groups=tuple(built.log_groups),
-        metric_filters=tuple(built.metric_filters),
-        alarms=tuple(built.alarms),
-        topics=tuple(built.topics),
-        subscriptions=tuple(built.subscriptions),
-        policies=tuple(built.policies),
-        event_data_stores=tuple(built.event_data_stores),
-        event_rules=tuple(built.event_rules),
-        event_buses=tuple(built.event_buses),
-        inputs=(InputFile(display, KIND, status),),
-        diagnostics=tuple(errors) + tuple(built.diagnostics) + tuple(dangling),
-    )
+    out = EstateBuilder()
+    out.add(*errors)
+    build(loaded, options.default_region, out)
+    out.add(*unresolved_references(resources, set(section("Parameters")), display))
+    out.add(InputFile(display, KIND, "error" if errors else "ok"))
+    return out.estate()
 
 
 def unresolved_references(

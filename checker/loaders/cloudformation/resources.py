@@ -1,12 +1,13 @@
-"""Template resources -> model objects (property names: cloudtrail-semantics.md §10, checked
+"""Template resources -> model objects (property names: docs/semantics.md, checked
 against the CloudFormation resource reference and registry schemas)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
+from checker.estate_builder import EstateBuilder
 from checker.loaders.cloudformation.coerce import to_bool, to_document, to_int, to_str, to_str_tuple
 from checker.loaders.cloudformation.resource import Resource, reference
 from checker.loaders.cloudformation.selectors import insight_selectors, selectors
@@ -61,49 +62,30 @@ POLICY_KINDS: dict[str, PolicyKind] = {
 }
 
 
-@dataclass
-class Built:
-    """What the resources of one template give, before the estate is assembled."""
-
-    trails: list[Trail] = field(default_factory=list)
-    buckets: list[Bucket] = field(default_factory=list)
-    keys: list[Key] = field(default_factory=list)
-    key_aliases: list[KeyAlias] = field(default_factory=list)
-    log_groups: list[LogGroup] = field(default_factory=list)
-    metric_filters: list[MetricFilter] = field(default_factory=list)
-    alarms: list[Alarm] = field(default_factory=list)
-    topics: list[Topic] = field(default_factory=list)
-    subscriptions: list[Subscription] = field(default_factory=list)
-    policies: list[ControlPolicy] = field(default_factory=list)
-    event_data_stores: list[EventDataStore] = field(default_factory=list)
-    event_rules: list[EventRule] = field(default_factory=list)
-    event_buses: list[EventBus] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-def build(resources: list[Resource], home_region: str | None) -> Built:
-    out = Built()
+def build(resources: list[Resource], home_region: str | None, out: EstateBuilder) -> None:
+    """Map the template's resources to model objects, gathered in `out`."""
     by_type: dict[str, list[Resource]] = {}
     for r in resources:
         by_type.setdefault(r.type, []).append(r)
     for r in by_type.get("AWS::CloudTrail::Trail", ()):
-        out.trails.append(_trail(r, home_region, out.diagnostics))
-    out.buckets = _buckets(by_type, home_region)
-    out.keys, out.key_aliases = _keys(by_type)
-    out.log_groups = [_log_group(r) for r in by_type.get("AWS::Logs::LogGroup", ())]
-    out.metric_filters = [_metric_filter(r) for r in by_type.get("AWS::Logs::MetricFilter", ())]
-    out.alarms = [_alarm(r) for r in by_type.get("AWS::CloudWatch::Alarm", ())]
-    out.topics, out.subscriptions = _topics(by_type)
-    out.policies = _policies(by_type)
+        out.add(_trail(r, home_region, out.of(Diagnostic)))
+    out.add(*_buckets(by_type, home_region))
+    keys, aliases = _keys(by_type)
+    out.add(*keys, *aliases)
+    out.add(*(_log_group(r) for r in by_type.get("AWS::Logs::LogGroup", ())))
+    out.add(*(_metric_filter(r) for r in by_type.get("AWS::Logs::MetricFilter", ())))
+    out.add(*(_alarm(r) for r in by_type.get("AWS::CloudWatch::Alarm", ())))
+    topics, subscriptions = _topics(by_type)
+    out.add(*topics, *subscriptions)
+    out.add(*_policies(by_type))
     region = home_region or UNKNOWN_REGION
     stores = by_type.get("AWS::CloudTrail::EventDataStore", ())
-    out.event_data_stores = [_event_data_store(r, region) for r in stores]
-    out.event_rules = [_event_rule(r, region) for r in by_type.get("AWS::Events::Rule", ())]
-    out.event_buses = [
+    out.add(*(_event_data_store(r, region) for r in stores))
+    out.add(*(_event_rule(r, region) for r in by_type.get("AWS::Events::Rule", ())))
+    out.add(*(
         EventBus(id=r.id, name=r.name("Name"), location=r.location)
         for r in by_type.get("AWS::Events::EventBus", ())
-    ]
-    return out
+    ))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """CloudFormation `EventSelectors`, `AdvancedEventSelectors` and `InsightSelectors` -> model.
 
-The properties have the CloudTrail API's shapes (semantics §1, §2, §6, §10); the values arrive
+The properties have the CloudTrail API's shapes (docs/semantics.md); the values arrive
 resolved by the evaluator, so any leaf may be an `Unknown`. A selector whose structure is
 unknown (an `!If` around the list, a field name from a parameter without default) makes the
 trail's selectors unknown as a whole: a partial selector list would under- or over-state what

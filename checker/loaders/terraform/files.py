@@ -90,7 +90,6 @@ class SourceFile:
     path: Path
     display: str
     text: str | None
-    is_json: bool
     index: int = 0  # its place in the folder (lexical order)
     decls: list[Decl] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
@@ -147,7 +146,7 @@ def read_source(path: Path, display: str, text: str, index: int = 0) -> SourceFi
         for k, d in enumerate(sf.decls):
             d.order = (index, k)
         return sf
-    return SourceFile(path, display, text, False, index)
+    return SourceFile(path, display, text, index)
 
 
 def is_override_file(name: str) -> bool:
@@ -212,7 +211,7 @@ def is_seed(decl: Decl) -> bool:
 
 
 def _scan_json(path: Path, display: str, text: str) -> SourceFile:
-    sf = SourceFile(path, display, text, True, parsed=True)
+    sf = SourceFile(path, display, text, parsed=True)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:

@@ -12,24 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from checker.loaders.terraform.blocks import nested_blocks
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.functions import read_json_document
 from checker.loaders.terraform.values import Invalid, PartialStr, Scope, plain
 from checker.model import Unknown, partly_known
 
 if TYPE_CHECKING:
-    from checker.loaders.terraform.modules import ResourceInstance
     from checker.loaders.terraform.syntax import Block
 
 
-def render_policy_document(inst: ResourceInstance) -> Any:
-    """The policy document of an `aws_iam_policy_document` data source: a dict whose leaves may
-    be Unknown, or Unknown when its structure itself is unknown."""
-    from checker.loaders.terraform.modules import nested_blocks
-
-    block = inst.block
-    scope = inst.scope
-    what = inst.address
+def render_policy_document(block: Block, scope: Scope, what: str) -> Any:
+    """The policy document of the `aws_iam_policy_document` data source `what` (its block,
+    evaluated in `scope`): a dict whose leaves may be Unknown, or Unknown when its structure
+    itself is unknown."""
     doc: dict[str, Any] = {}
     version = _arg(block, "version", scope)
     doc["Version"] = version if version is not None else "2012-10-17"
@@ -117,8 +113,6 @@ _LISTS = (
 
 
 def _statement(block: Block, scope: Scope, what: str) -> dict[str, Any] | Unknown:
-    from checker.loaders.terraform.modules import nested_blocks
-
     st: dict[str, Any] = {}
     sid = _arg(block, "sid", scope)
     st["Sid"] = sid if sid is not None else ""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.loaders.reading import LoadOptions, read_text
+from checker.loaders.terraform.blocks import explain, nested_blocks
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import (
     Decl,
@@ -40,8 +41,6 @@ from checker.loaders.terraform.files import (
 from checker.loaders.terraform.modules import (
     ModuleInstance,
     ResourceInstance,
-    explain,
-    nested_blocks,
     parsed,
     walk_instances,
 )
@@ -636,13 +635,10 @@ class HclAttrs:
         return self.inst.region()
 
 
-def load_terraform(
-    roots: list[Path], options: LoadOptions, only_files: set[Path] | None = None
-) -> Estate:
-    """Load the Terraform module folders `roots` (absolute paths) into one estate.
-
-    `only_files`, when given, are the files the user named; their folders are still read whole so
-    that references resolve, and everything in those folders is reported."""
+def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
+    """Load the Terraform module folders `roots` (absolute paths) into one estate. A file the
+    user named is loaded with its whole folder, so that references resolve, and everything in
+    that folder is reported."""
     loader = _Loader(options)
     paths = sorted({Path(r).resolve() for r in roots})
     reached: set[Path] = set()

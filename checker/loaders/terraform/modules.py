@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from checker.loaders.terraform.blocks import explain
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import Decl
 from checker.loaders.terraform.functions import json_text
+from checker.loaders.terraform.iam import render_policy_document
 from checker.loaders.terraform.syntax import AttrDef, Block, Call, GetAttr, Lit, Obj, Tup, Var
 from checker.loaders.terraform.values import (
     Bound,
@@ -45,23 +47,6 @@ META_ARGS = {
     "source",
     "version",
 }
-
-
-def explain(subject: str, src: str, u: Unknown) -> Unknown:
-    """ "kms_key_id comes from var.kms_key_arn, which has no value": an unknown value, said in
-    terms of the attribute that holds it and the expression it was written as."""
-    reason = u.reason
-    if reason.startswith(subject + " "):
-        return u
-    if src and reason.startswith(src + " "):
-        text = f"{subject} comes from {src}, which {reason[len(src) + 1 :]}"
-    elif src:
-        text = f"{subject} comes from {src}, where {reason}"
-    else:
-        text = f"{subject}: {reason}"
-    if isinstance(u, PartialStr):
-        return PartialStr(text, u.parts)
-    return type(u)(text)
 
 
 def key_suffix(key: Any) -> str:
@@ -754,9 +739,7 @@ def _named(kind: str) -> Callable[[ResourceInstance], Any]:
 
 
 def _policy_document_json(inst: ResourceInstance) -> Any:
-    from checker.loaders.terraform.iam import render_policy_document
-
-    return json_text(render_policy_document(inst))
+    return json_text(render_policy_document(inst.block, inst.scope, inst.address))
 
 
 def _data_region(inst: ResourceInstance) -> Any:
@@ -794,41 +777,6 @@ DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {
     ("data", "aws_s3_bucket", "id"): lambda i: i.get_attr("bucket"),
     ("data", "aws_s3_bucket", "arn"): _bucket_arn,
 }
-
-
-def nested_blocks(
-    block: Block, name: str, scope: Scope, what: str
-) -> list[tuple[Block, Scope]] | Unknown:
-    """The `name` blocks of `block`, with `dynamic "name"` blocks expanded in `scope`."""
-    out: list[tuple[Block, Scope]] = []
-    for b in block.blocks:
-        if b.type == name:
-            out.append((b, scope))
-        elif b.type == "dynamic" and b.labels == (name,):
-            each = b.attrs.get("for_each")
-            content = next((c for c in b.blocks if c.type == "content"), None)
-            if each is None or content is None:
-                return Invalid(f'the dynamic "{name}" block of {what} has no for_each or content')
-            iterator = b.attrs.get("iterator")
-            it_name = name
-            if iterator is not None and isinstance(iterator.node, (Var, Lit)):
-                it_name = str(
-                    iterator.node.name if isinstance(iterator.node, Var) else iterator.node.value
-                )
-            coll = untrace(evaluate(each.node, scope))
-            if isinstance(coll, Unknown):
-                return explain(f'the dynamic "{name}" blocks of {what}', each.src, coll)
-            if isinstance(coll, dict):
-                items = [(k, coll[k]) for k in sorted(coll)]
-            elif isinstance(coll, list):
-                items = list(enumerate(coll))
-            else:
-                return Invalid(
-                    f'the for_each of the dynamic "{name}" block of {what} is not a collection'
-                )
-            for k, v in items:
-                out.append((content, Bound(scope, {it_name: {"key": k, "value": v}})))
-    return out
 
 
 # --------------------------------------------------------------------------------------------

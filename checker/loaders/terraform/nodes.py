@@ -122,7 +122,6 @@ class Block(NamedTuple):
     line: int
     end_line: int
     column: int = 0
-    label_positions: tuple[tuple[int, int], ...] = ()  # (line, column) of each label
     start: int = 0  # offsets of the block in its file's text (its type .. after its `}`)
     end: int = 0
 

@@ -235,15 +235,12 @@ class Parser:
         t = toks[self.i]
         self.i += 1
         line, column = self.position(t[2])
-        line_start = t[2] - column
         labels: list[str] = []
-        positions: list[tuple[int, int]] = []
         while True:
             lt = toks[self.i]
             kind = lt[0]
             if kind == "str" or kind == "id":  # on the line of the type, like the `{`
                 labels.append(lt[1])
-                positions.append((line, lt[2] - line_start))
                 self.i += 1
             elif kind == "{":
                 break
@@ -269,7 +266,7 @@ class Parser:
             if partial is not None:  # what was read before the error
                 stop = toks[min(self.i, len(toks) - 1)][2]
                 partial.append(Block(t[1], tuple(labels), attrs, tuple(blocks), line, line,
-                                     column, tuple(positions), t[2], stop))
+                                     column, t[2], stop))
             raise
         after = toks[self.i]
         if after[0] != "nl" and after[0] != "eof":
@@ -279,8 +276,7 @@ class Parser:
                 after,
             )
         return Block(t[1], tuple(labels), attrs, tuple(blocks), line,
-                     bisect_right(self.starts, close[2]), column, tuple(positions), t[2],
-                     close[2] + 1)
+                     bisect_right(self.starts, close[2]), column, t[2], close[2] + 1)
 
     def _block_body(
         self, t: Token, labels: list[str], attrs: dict[str, AttrDef], blocks: list[Block]

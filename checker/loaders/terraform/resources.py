@@ -49,8 +49,6 @@ from checker.model import (
     Unknown,
 )
 
-ALL_GROUPS = "http://acs.amazonaws.com/groups/global/AllUsers"
-
 
 class Attrs(Protocol):
     """One resource (or nested block) as the mapping reads it."""
@@ -297,7 +295,6 @@ class _PolicyDraft:
     name: Any
     targets: list[Any]
     lines: dict[str, int]
-    attached: bool = False
 
 
 @dataclass

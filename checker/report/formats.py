@@ -1,0 +1,36 @@
+"""One report by format name: `render(fmt, report, options)`. Each format's module is imported
+only when that format is asked for (`scan` of one file must not import the HTML templates)."""
+
+from __future__ import annotations
+
+from checker.report import ScanReport, TextOptions
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+
+
+def render(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:
+    if fmt == "text":
+        from checker.report import text
+
+        return text.render(report, options)
+    if fmt == "json":
+        from checker.report import json_report
+
+        return json_report.render(report)
+    if fmt == "sarif":
+        from checker.report import sarif
+
+        return sarif.render(report)
+    if fmt == "junit":
+        from checker.report import junit
+
+        return junit.render(report)
+    if fmt == "markdown":
+        from checker.report import markdown
+
+        return markdown.render(report)
+    if fmt == "html":
+        from checker.report import html
+
+        return html.render(report)
+    raise ValueError(f"unknown format {fmt!r}")
