@@ -713,6 +713,8 @@ def in_unit(estate: Estate, unit: str) -> Estate:
     stamped: dict[str, Any] = {
         name: tuple(stamp(o) for o in getattr(estate, name)) for name in UNIT_COLLECTIONS
     }
+    # an input error found while loading the unit is reported in it (the JSON `unit` field)
+    stamped["diagnostics"] = tuple(stamp(d) for d in estate.diagnostics)
     return replace(estate, **stamped)
 
 

@@ -27,6 +27,7 @@ from checker.model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+GOOD_TRAIL = 'resource "aws_cloudtrail" "good" {\n  name = "good"\n  s3_bucket_name = "b"\n}\n'
 FIXTURES = REPO / "fixtures"
 
 ESTATE_RULES = {"CT001", "CT008", "CT009", "CT010", "CT027", "CT040", "CT120"} | {
@@ -79,17 +80,13 @@ def test_estate_findings_point_into_their_own_unit_at_a_trail_block(capsys: Caps
             assert f["line"] > 0, f
 
 
-def test_every_finding_names_its_unit_and_file_findings_name_none(
-    tmp_path: Path, capsys: Capsys
-) -> None:
+def test_every_finding_names_its_unit_and_points_into_it(tmp_path: Path, capsys: Capsys) -> None:
     shutil.copytree(FIXTURES / "monorepo", tmp_path / "repo")
     (tmp_path / "repo/envs/dev/broken.tf").write_text('resource "aws_s3_bucket" "x" {\n')
     findings = scan(capsys, tmp_path / "repo")
+    assert any(f["rule_id"] == "CT000" for f in findings)
     for f in findings:
-        if f["rule_id"] == "CT000":
-            assert f["unit"] is None
-        else:
-            assert f["unit"] and f["file"].startswith(f["unit"] + "/")
+        assert f["unit"] and f["file"].startswith(f["unit"] + "/"), f
 
 
 def test_an_organization_trail_in_another_root_covers_every_unit(capsys: Capsys) -> None:
@@ -246,3 +243,22 @@ def test_a_missing_bucket_two_units_name_is_judged_in_each(capsys: Capsys, tmp_p
     for f in found.values():
         assert f["status"] == "unknown"
         assert "(used by module.trail.aws_cloudtrail.this)" in f["message"]
+
+
+def test_an_input_error_is_reported_in_its_unit(capsys: Capsys, tmp_path: Path) -> None:
+    # a broken file and an unreadable one in envs/dev: both CT000 findings name envs/dev, the
+    # unit they leave half-judged; the same error in a module two units share names neither
+    for env in ("dev", "prod"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            GOOD_TRAIL.replace('"good"', f'"{env}"') + 'module "shared" {\n'
+            '  source = "../../modules/shared"\n}\n'
+        )
+    (tmp_path / "envs" / "dev" / "broken.tf").write_text('resource "aws_s3_bucket" "b" {\n')
+    (tmp_path / "envs" / "dev" / "latin1.tf").write_bytes(b'# caf\xe9\n')
+    (tmp_path / "modules" / "shared").mkdir(parents=True)
+    (tmp_path / "modules" / "shared" / "main.tf").write_text('resource "aws_s3_bucket" "x" {\n')
+    errors = [f for f in scan(capsys, tmp_path) if f["rule_id"] == "CT000"]
+    units = {Path(f["file"]).name: f["unit"] for f in errors}
+    dev = rel(tmp_path / "envs" / "dev")
+    assert units == {"broken.tf": dev, "latin1.tf": dev, "main.tf": None}, errors

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -653,14 +654,55 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
         loader.select(top)
     per_root: list[Estate] = []
     for top in tops:
+        unit = options.display(top)
+        start = len(loader.diagnostics)
         _remote_diagnostics(loader, top)
-        if not loader.relevant(loader.folders[top], top, ""):
-            continue
-        # one collector per root: addresses are unique only within a root module
-        collector = Collector(default_region=options.default_region)
-        _evaluate_root(loader, top, collector)
-        per_root.append(in_unit(collector.estate(), options.display(top)))
-    return _finish(loader, per_root)
+        if loader.relevant(loader.folders[top], top, ""):
+            # one collector per root: addresses are unique only within a root module
+            collector = Collector(default_region=options.default_region)
+            _evaluate_root(loader, top, collector)
+            per_root.append(in_unit(collector.estate(), unit))
+        # what evaluating this root found is reported in its unit
+        loader.diagnostics[start:] = [replace(d, location=replace(d.location, unit=unit))
+                                      for d in loader.diagnostics[start:]]  # fmt: skip
+    return _finish(loader, per_root, _units_of_files(loader, tops))
+
+
+def _in_units(diagnostics: list[Diagnostic], owners: dict[str, set[str]]) -> list[Diagnostic]:
+    """Each input error once, in its unit: the root module whose evaluation found it, or whose
+    module tree alone holds its file. The same error found in several units (a module file
+    they share) is reported once, in none of them: it is the file's, whichever unit reads it."""
+    found: dict[Diagnostic, set[str]] = {}
+    for d in diagnostics:
+        unit = d.location.unit
+        if not unit and len(owners.get(d.location.file, ())) == 1:
+            unit = next(iter(owners[d.location.file]))
+        # Location equality leaves the unit out: the same error of several units is one key
+        found.setdefault(d, set()).add(unit)
+    return [replace(d, location=replace(d.location, unit=next(iter(units))))
+            if len(units) == 1 else replace(d, location=replace(d.location, unit=""))
+            for d, units in found.items()]  # fmt: skip
+
+
+def _units_of_files(loader: _Loader, tops: list[Path]) -> dict[str, set[str]]:
+    """Each file (as displayed) -> the root modules (units) whose module tree holds it."""
+    owners: dict[str, set[str]] = {}
+    for top in tops:
+        unit = loader.options.display(top)
+        seen: set[Path] = set()
+        todo = [top]
+        while todo:
+            path = todo.pop()
+            folder = loader.folders.get(path)
+            if path in seen or folder is None:
+                continue
+            seen.add(path)
+            shown = [sf.display for sf in folder.files]
+            shown += [i.path for unreadable in folder.read_errors for i in unreadable.inputs]
+            for display in shown:
+                owners.setdefault(display, set()).add(unit)
+            todo.extend(loader.local_callees(folder))
+    return owners
 
 
 def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
@@ -829,12 +871,14 @@ def _kp(keypath: str, name: str) -> str:
     return f"{keypath}.{name}" if keypath else name
 
 
-def _finish(loader: _Loader, per_root: list[Estate]) -> Estate:
+def _finish(loader: _Loader, per_root: list[Estate], owners: dict[str, set[str]]) -> Estate:
     inputs: list[InputFile] = []
     diagnostics: list[Diagnostic] = list(loader.diagnostics)
     parts: list[Estate] = list(loader.extra)
     for folder in loader.folders.values():
-        parts.extend(folder.read_errors)
+        for unreadable in folder.read_errors:
+            diagnostics.extend(unreadable.diagnostics)
+            parts.append(replace(unreadable, diagnostics=()))
         for sf in folder.files:
             if sf.errors:
                 inputs.append(InputFile(sf.display, "terraform", "error"))
@@ -855,5 +899,6 @@ def _finish(loader: _Loader, per_root: list[Estate]) -> Estate:
                 address,
             )
         )
+    diagnostics = _in_units(diagnostics, owners)
     core = Estate(inputs=tuple(inputs) + tuple(loader.inputs), diagnostics=tuple(diagnostics))
     return Estate.merge([core, *per_root, *parts])
