@@ -185,18 +185,23 @@ def test_invalid_rule_is_rejected_with_path(tmp_path: Path) -> None:
         load_rules(root)
 
 
-def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
-    doc = {
+def _predicate_rule(predicate: str) -> dict[str, Any]:
+    """A minimal rule document whose check calls `predicate`."""
+    return {
         "id": "CT900",
         "name": "x",
         "title": "A rule that holds",
         "severity": "low",
         "scope": "trail",
         "rationale": "r" * 30,
-        "check": {"predicate": "no_such_predicate"},
+        "check": {"predicate": predicate},
         "remediation": {"terraform": "", "cloudformation": ""},
         "examples": [],
     }
+
+
+def test_unknown_predicate_is_rejected(tmp_path: Path) -> None:
+    doc = _predicate_rule("no_such_predicate")
     root = _write_policies(tmp_path, doc)
     with pytest.raises(PolicyError, match="no_such_predicate"):
         load_rules(root)
@@ -210,17 +215,7 @@ def test_a_predicate_renamed_after_a_validated_run_is_a_policy_error(
     from checker.predicates import PREDICATES
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    doc = {
-        "id": "CT900",
-        "name": "x",
-        "title": "A rule that holds",
-        "severity": "low",
-        "scope": "trail",
-        "rationale": "r" * 30,
-        "check": {"predicate": "covers_us_east_1"},
-        "remediation": {"terraform": "", "cloudformation": ""},
-        "examples": [],
-    }
+    doc = _predicate_rule("covers_us_east_1")
     root = _write_policies(tmp_path / "policies", doc)
     assert [r.id for r in load_rules(root)] == ["CT900"]  # validated: the marker is written
     assert list((tmp_path / "trailcheck").glob("policies-*.ok"))

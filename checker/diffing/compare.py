@@ -17,6 +17,7 @@ from checker.findings import Finding
 from checker.model import Estate, Selectors, Trail, Tri, Unknown
 from checker.simulator.capture import describe_advanced, describe_basic
 from checker.simulator.coverage import Coverage, management_coverage, s3_object_coverage
+from checker.tri import Status
 
 Direction = Literal["lost", "gained", "unknown", "changed"]
 Kind = Literal[
@@ -281,10 +282,10 @@ def _trail_selectors(
     return out
 
 
-def _probe_direction(before: str, after: str) -> Direction:
-    if before == "captured" and after == "missed":
+def _probe_direction(before: Status, after: Status) -> Direction:
+    if before == "pass" and after == "fail":
         return "lost"
-    if before == "missed" and after == "captured":
+    if before == "fail" and after == "pass":
         return "gained"
     return "unknown"
 

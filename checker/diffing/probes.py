@@ -18,6 +18,7 @@ from checker.regions import US_EAST_1
 from checker.simulator.capture import OrgAccounts, compile_trail
 from checker.simulator.coverage import S3_OBJECT_READS
 from checker.simulator.events import Event, Resource
+from checker.tri import Status
 
 S3_OBJECT = "AWS::S3::Object"
 ALL_BUCKETS = "all buckets"
@@ -39,8 +40,8 @@ class Probe:
 @dataclass(frozen=True)
 class ProbeResult:
     probe: Probe
-    base: str  # captured | missed | unknown
-    head: str
+    base: Status  # the capture decisions' statuses
+    head: Status
     base_reason: str
     head_reason: str
 

@@ -65,7 +65,7 @@ def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
     r = run.result
     if r.status == "fail":
-        first = next((t.decision.reason for t in r.decided("missed", 1)), "there is no trail")
+        first = next((t.decision.reason for t in r.decided("fail", 1)), "there is no trail")
         return "not captured", first
     if r.cloudwatch == "fail":
         why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by(SHOWN)

@@ -25,7 +25,7 @@ from checker.simulator.delivery import (
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, TrailResult
 
-CODES = {"captured": 0, "unknown": 1, "missed": 2}
+CODES = {"pass": 0, "unknown": 1, "fail": 2}
 
 
 def record_of_example(ex: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,11 +69,11 @@ class Assembler:
             if sql is not None and CODES[decision.status] != sql:
                 self.mismatches += 1
             if not isinstance(t.trail, Trail):  # an event data store: into itself
-                delivery = lake_delivery(t.trail.id) if decision.status != "missed" else None
+                delivery = lake_delivery(t.trail.id) if decision.status != "fail" else None
                 trails.append(TrailResult(t.trail.id, decision, delivery,
                                           kind="event_data_store"))  # fmt: skip
                 continue
-            if decision.status == "missed":
+            if decision.status == "fail":
                 trails.append(TrailResult(t.trail.id, decision))
                 continue
             fixed = self.fixed.get(t.index)
@@ -81,7 +81,7 @@ class Assembler:
                 fixed = self.fixed[t.index] = trail_destinations(plan.estate, t.trail)
             delivery = deliver(plan.estate, t.trail, event, None, fixed)
             alarms: AlarmTrace | None = None
-            if delivery.get("cloudwatch_logs").status != "not_delivered":
+            if delivery.get("cloudwatch_logs").status != "fail":
                 matches = {f.metric_filter.id: bool(row[f.column]) for f in plan.filters
                            if t.index in f.trails}  # fmt: skip
                 alarms = trace(plan.estate, t.trail.log_group, event, matches=matches)

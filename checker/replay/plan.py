@@ -338,8 +338,8 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
             plan.trails.append(TrailPlan(i, c.trail, c, sql, None))
             continue
         group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
-        # whether the trail can send to CloudWatch Logs (not "not_delivered" for small events)
-        cw = cloudwatch_destination(estate, c.trail).status != "not_delivered"
+        # whether the trail can send to CloudWatch Logs (not a fail for small events)
+        cw = cloudwatch_destination(estate, c.trail).status != "fail"
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)

@@ -93,12 +93,12 @@ def counts(plan: Plan, source: str = TABLE) -> str:
         captured = f"count(*) FILTER (WHERE {p}_c = 0)"
         if isinstance(t.trail, Trail):
             fixed = trail_destinations(plan.estate, t.trail)
-            s3 = captured if fixed.s3.status == "delivered" else "0"
+            s3 = captured if fixed.s3.status == "pass" else "0"
             cw = (f"count(*) FILTER (WHERE {_delivered_cw(t)})"
-                  if fixed.cloudwatch_logs.status == "delivered" else "0")  # fmt: skip
+                  if fixed.cloudwatch_logs.status == "pass" else "0")  # fmt: skip
             eb = (f"count(*) FILTER (WHERE {p}_c = 0 AND tc_size = 0 AND {CATEGORY} NOT IN "
                   "('Insight', 'NetworkActivity'))")  # fmt: skip
-            sns = captured if fixed.sns.status == "delivered" else "0"
+            sns = captured if fixed.sns.status == "pass" else "0"
             where = [s3, cw, eb, sns, "0"]
         else:  # an event data store keeps what it records
             where = ["0", "0", "0", "0", captured]

@@ -141,7 +141,7 @@ class Summary:
             if s is None:
                 s = self.trails[t.trail] = TrailStats(t.trail)
             decision = t.decision
-            if decision.status == "captured":
+            if decision.status == "pass":
                 s.captured += count
                 self.usage[(t.trail, e.event_category, service, account or "", region)] += count
                 if e.event_category == "Management" and e.read_only is not True:
@@ -157,7 +157,7 @@ class Summary:
                     for alarm in t.alarms.firing_alarms() if t.alarms else ():
                         self.alarms[alarm] += count
                         _keep(self.alarm_examples.setdefault(alarm, []), examples)
-            elif decision.status == "missed":
+            elif decision.status == "fail":
                 s.missed += count
                 key = reason_key(decision.reason, decision.stage)
                 s.miss_reasons[key] += count

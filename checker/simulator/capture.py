@@ -34,9 +34,8 @@ from checker.simulator.events import Event, Resource
 from checker.simulator.insights import insight_verdict
 from checker.simulator.regions import is_global_service_event
 from checker.simulator.verdict import Verdict
-from checker.tri import FAIL_CODE, PASS_CODE, UNKNOWN_CODE, code_status, to_bool
+from checker.tri import FAIL, FAIL_CODE, PASS, PASS_CODE, UNKNOWN_CODE, Status, code_status, to_bool
 
-Status = Literal["captured", "missed", "unknown"]
 Stage = Literal["logging", "account", "region", "global", "selectors"]
 
 # A stage's outcome: a `checker.tri` status as its ordered code (AND is max()), and the reason.
@@ -51,7 +50,8 @@ MANAGEMENT_SOURCE_EXCLUSIONS = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Whether one trail records one event.
+    """Whether one trail records one event: `status` pass (captured, as reports say), fail
+    (missed) or unknown.
 
     `selector` describes the matching selector when captured. `stage` names the step that decided a
     miss or an unknown (logging, account, region, global, selectors); None when captured.
@@ -752,22 +752,22 @@ class CompiledTrail:
         unknowns: list[tuple[Stage, str]] = []
         code, why = self._logging
         if code == FAIL_CODE:
-            return Decision("missed", None, why, "logging")
+            return Decision(FAIL, None, why, "logging")
         if code == UNKNOWN_CODE:
             unknowns.append(("logging", why))
         code, why = self._account_outcome(event)
         if code == FAIL_CODE:
-            return Decision("missed", None, why, "account")
+            return Decision(FAIL, None, why, "account")
         if code == UNKNOWN_CODE:
             unknowns.append(("account", why))
         code, why = self._region_outcome(event)
         if code == FAIL_CODE:
-            return Decision("missed", None, why, "region")
+            return Decision(FAIL, None, why, "region")
         if code == UNKNOWN_CODE:
             unknowns.append(("region", why))
         code, why = self._global_outcome(event)
         if code == FAIL_CODE:
-            return Decision("missed", None, why, "global")
+            return Decision(FAIL, None, why, "global")
         if code == UNKNOWN_CODE:
             unknowns.append(("global", why))
         if event.event_category == "Insight":
@@ -775,12 +775,12 @@ class CompiledTrail:
         else:
             code, why = self._selector_outcome(event)
         if code == FAIL_CODE:
-            return Decision("missed", None, why, "selectors")
+            return Decision(FAIL, None, why, "selectors")
         if code == UNKNOWN_CODE:
             unknowns.append(("selectors", why))
         if unknowns:
             return Decision("unknown", None, "; ".join(w for _, w in unknowns), unknowns[0][0])
-        return Decision("captured", why, f"captured by {why}")
+        return Decision(PASS, why, f"captured by {why}")
 
 
 def compile_trail(

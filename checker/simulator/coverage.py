@@ -295,7 +295,7 @@ def management_coverage(
         trail, default_region=default_region, organization_accounts=organization_accounts
     )
     results = [(p, compiled.decide(p.event)) for p in _management_probes(trail, regions)]
-    missed = [(p, d) for p, d in results if d.status == "missed"]
+    missed = [(p, d) for p, d in results if d.status == "fail"]
     if missed:
         return Coverage("fail", _management_gaps(missed, results, len(regions)), trail.id)
     unknown = [d for _, d in results if d.status == "unknown"]
@@ -466,7 +466,7 @@ def s3_object_coverage(
             decisions: list[tuple[str, Decision]] = []
             for c in own:
                 d = c.decide(event)
-                if d.status == "captured":
+                if d.status == "pass":
                     captured_by.add(c.trail.id)
                     break  # one capture answers this probe
                 decisions.append((c.trail.id, d))

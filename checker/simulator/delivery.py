@@ -36,11 +36,13 @@ from typing import Literal
 
 from checker.model import Computed, Estate, MaybeStr, Reference, Trail, Unknown
 from checker.simulator.events import Event
+from checker.tri import FAIL, PASS, UNKNOWN, Status, to_bool
 
 DestinationName = Literal["s3", "cloudwatch_logs", "eventbridge", "sns", "lake"]
-DeliveryStatus = Literal["delivered", "not_delivered", "unknown"]
 
 MAX_EVENT_BYTES = 256 * 1024
+# the simulator output's words for a destination's status (docs/architecture.md)
+_SHOWN: dict[Status, str] = {PASS: "delivered", FAIL: "not_delivered", UNKNOWN: "unknown"}
 ALL_MANAGEMENT_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 _READ_PREFIXES = ("Describe", "Get", "List")
 _READ_NAMED_CHANGES = frozenset({
@@ -54,13 +56,13 @@ class Destination:
     name/ARN as written; `note` carries a condition, e.g. the EventBridge rule state needed."""
 
     name: DestinationName
-    status: DeliveryStatus
+    status: Status  # pass: delivered; fail: not delivered (`to_json` says it so)
     reason: str
     target: str | None = None
     note: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"destination": self.name, "status": self.status,
+        out: dict[str, object] = {"destination": self.name, "status": _SHOWN[self.status],
                                   "reason": self.reason}  # fmt: skip
         if self.target is not None:
             out["target"] = self.target
@@ -79,10 +81,10 @@ class Delivery:
             if d.name == name:
                 return d
         # an event data store delivers only to itself (`lake`)
-        return Destination(name, "not_delivered", f"{self.trail} does not deliver to {name}")
+        return Destination(name, FAIL, f"{self.trail} does not deliver to {name}")
 
     def delivered(self) -> list[str]:
-        return [d.name for d in self.destinations if d.status == "delivered"]
+        return [d.name for d in self.destinations if d.status == PASS]
 
     def unknown(self) -> list[Destination]:
         return [d for d in self.destinations if d.status == "unknown"]
@@ -90,8 +92,7 @@ class Delivery:
     @property
     def cloudwatch(self) -> bool | None:
         """True, False, or None when unknown."""
-        status = self.get("cloudwatch_logs").status
-        return None if status == "unknown" else status == "delivered"
+        return to_bool(self.get("cloudwatch_logs").status)
 
 
 def _ref_text(ref: Reference) -> str | None:
@@ -150,7 +151,7 @@ def s3_destination(estate: Estate, trail: Trail) -> Destination:
         return Destination("s3", "unknown", "the trail names no S3 bucket in the inputs")
     bucket = estate.bucket_of(trail)
     target = bucket.id if bucket is not None else _ref_text(ref)
-    return Destination("s3", "delivered", "log files go to the trail's S3 bucket", target)
+    return Destination("s3", PASS, "log files go to the trail's S3 bucket", target)
 
 
 def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None) -> Destination:
@@ -158,7 +159,7 @@ def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None
     role = _is_set(trail.cloudwatch_logs_role_arn)
     if group is False or role is False:
         missing = [n for n, v in (("log group ARN", group), ("role ARN", role)) if v is False]
-        return Destination("cloudwatch_logs", "not_delivered",
+        return Destination("cloudwatch_logs", FAIL,
                            f"the trail has no CloudWatch Logs {' or '.join(missing)}")  # fmt: skip
     unknowns = [(n, v) for n, v in (("log group", group), ("role ARN", role))
                 if isinstance(v, Unknown)]  # fmt: skip
@@ -166,11 +167,11 @@ def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None
         why = "; ".join(f"the CloudWatch Logs {n} is unknown ({v.reason})" for n, v in unknowns)
         return Destination("cloudwatch_logs", "unknown", why)
     if size is not None and size > MAX_EVENT_BYTES:
-        return Destination("cloudwatch_logs", "not_delivered",
+        return Destination("cloudwatch_logs", FAIL,
                            f"the event is {size} bytes; events over 256 KB are not sent")
     lg = estate.log_group_of(trail)
     target = lg.id if lg is not None else (_ref_text(trail.log_group) if trail.log_group else None)
-    return Destination("cloudwatch_logs", "delivered", "sent to the trail's log group", target)
+    return Destination("cloudwatch_logs", PASS, "sent to the trail's log group", target)
 
 
 def eventbridge_destination(event: Event, size: int | None = None) -> Destination:
@@ -179,7 +180,7 @@ def eventbridge_destination(event: Event, size: int | None = None) -> Destinatio
         return Destination("eventbridge", "unknown",
                            "EventBridge delivery of NetworkActivity events is not documented")
     if size is not None and size > MAX_EVENT_BYTES:
-        return Destination("eventbridge", "not_delivered",
+        return Destination("eventbridge", FAIL,
                            f"the event is {size} bytes; events over 256 KB are not sent")
     region = event.aws_region or "the event's region"
     note = None
@@ -194,7 +195,7 @@ def eventbridge_destination(event: Event, size: int | None = None) -> Destinatio
 @lru_cache(maxsize=1024)
 def _default_bus(region: str, note: str | None) -> Destination:
     # one object per Region and note: a scan builds this for every event it simulates
-    return Destination("eventbridge", "delivered", f"default event bus in {region}",
+    return Destination("eventbridge", PASS, f"default event bus in {region}",
                        f"default bus ({region})", note)  # fmt: skip
 
 
@@ -204,10 +205,10 @@ def sns_destination(estate: Estate, trail: Trail) -> Destination:
     if isinstance(state, Unknown):
         return Destination("sns", "unknown", f"the trail's SNS topic is unknown ({state.reason})")
     if ref is None or state is False:
-        return Destination("sns", "not_delivered", "the trail has no SNS topic")
+        return Destination("sns", FAIL, "the trail has no SNS topic")
     topic = estate.topic_of(trail)
     target = topic.id if topic is not None else _ref_text(ref)
-    return Destination("sns", "delivered", "one notification per log file, not per event", target)
+    return Destination("sns", PASS, "one notification per log file, not per event", target)
 
 
 @dataclass(frozen=True)
@@ -241,11 +242,11 @@ def deliver(
         size = event_size(event)
     fixed = fixed or trail_destinations(estate, trail)
     cloudwatch = fixed.cloudwatch_logs
-    if cloudwatch.status == "delivered" and size is not None and size > MAX_EVENT_BYTES:
-        cloudwatch = Destination("cloudwatch_logs", "not_delivered",
+    if cloudwatch.status == PASS and size is not None and size > MAX_EVENT_BYTES:
+        cloudwatch = Destination("cloudwatch_logs", FAIL,
                                  f"the event is {size} bytes; events over 256 KB are not sent")
     s3 = fixed.s3
-    if event.event_category == "Insight" and s3.status == "delivered":
+    if event.event_category == "Insight" and s3.status == PASS:
         s3 = replace(s3, reason="Insights log files go to the trail's S3 bucket, under "
                      "CloudTrail-Insight/")  # fmt: skip
     return Delivery(trail.id, (
@@ -258,5 +259,5 @@ def deliver(
 
 def lake_delivery(store: str) -> Delivery:
     """Where an event data store puts what it records: in itself."""
-    return Delivery(store, (Destination("lake", "delivered", "stored in the event data store",
+    return Delivery(store, (Destination("lake", PASS, "stored in the event data store",
                                         store),))  # fmt: skip

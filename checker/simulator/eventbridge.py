@@ -95,7 +95,7 @@ def reach(event: Event, trails: Sequence[tuple[str, Decision]], size: int | None
                        "are delivered to EventBridge")  # fmt: skip
     if size is not None and size > MAX_EVENT_BYTES:
         return no(f"the event is {size} bytes; events over 256 KB are not sent to EventBridge")
-    captured = [tid for tid, d in trails if d.status == "captured"]
+    captured = [tid for tid, d in trails if d.status == "pass"]
     if captured:
         return yes(f"{captured[0]} records it")
     undecided = [(tid, d) for tid, d in trails if d.status == "unknown"]

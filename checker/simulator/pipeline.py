@@ -29,10 +29,6 @@ from checker.simulator.eventbridge import RuleResult, evaluate_rules, notifying,
 from checker.simulator.events import Event
 from checker.tri import Status, all_of, any_of
 
-# the simulator's words for display -> the tri-state
-_CAPTURE: dict[str, Status] = {"captured": "pass", "missed": "fail", "unknown": "unknown"}
-_DELIVERY: dict[str, Status] = {"delivered": "pass", "not_delivered": "fail", "unknown": "unknown"}
-
 
 @dataclass(frozen=True)
 class TrailResult:
@@ -51,11 +47,11 @@ class TrailResult:
     alarm: Status = field(init=False, compare=False)  # an alarm notifies a subscribed topic
 
     def __post_init__(self) -> None:
-        captured = _CAPTURE[self.decision.status]
+        captured = self.decision.status
         if self.delivery is None:
             cloudwatch: Status = "fail"
         else:
-            sent = _DELIVERY[self.delivery.get("cloudwatch_logs").status]
+            sent = self.delivery.get("cloudwatch_logs").status
             cloudwatch = all_of([captured, sent])
         if self.alarms is None:
             alarm: Status = "fail" if cloudwatch == "fail" else "unknown"
@@ -96,8 +92,8 @@ class OrganizationResults:
     cloudwatch: Status = field(init=False, compare=False)
     alarm: Status = field(init=False, compare=False)
     captured: frozenset[str] = field(init=False, compare=False)  # the capturing trails' ids
-    decided: dict[str, str] = field(init=False, compare=False)  # trail id -> decision status
-    counts: dict[str, int] = field(init=False, compare=False)  # decision status -> trails
+    decided: dict[str, Status] = field(init=False, compare=False)  # trail id -> decision status
+    counts: dict[Status, int] = field(init=False, compare=False)  # decision status -> trails
     # the filters through which an alarm notifies a subscribed topic (`alarming_filters`)
     alarming: tuple[Alarming, ...] = field(init=False, compare=False)
 
@@ -106,7 +102,7 @@ class OrganizationResults:
         object.__setattr__(self, "status", any_of(t.captured for t in trails))
         object.__setattr__(self, "cloudwatch", any_of(t.cloudwatch for t in trails))
         object.__setattr__(self, "alarm", any_of(t.alarm for t in trails))
-        captured = frozenset(t.trail for t in trails if t.decision.status == "captured")
+        captured = frozenset(t.trail for t in trails if t.decision.status == "pass")
         object.__setattr__(self, "captured", captured)
         object.__setattr__(self, "decided", {t.trail: t.decision.status for t in trails})
         object.__setattr__(self, "counts", Counter(self.decided.values()))
@@ -152,7 +148,7 @@ class ForeignResults:
     def captured_ids(self) -> frozenset[str]:
         return self.results.captured - self.skip if self.skip else self.results.captured
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         """How many of the trails decide the event so (captured, missed, unknown)."""
         decided = self.results.decided
         return self.results.counts[status] - sum(decided.get(t) == status for t in self.skip)
@@ -204,19 +200,19 @@ class EventResult:
 
     def captured_by(self, limit: int | None = None) -> list[TrailResult]:
         """The trails that capture the event (the first `limit` of them)."""
-        return self.decided("captured", limit)
+        return self.decided("pass", limit)
 
-    def decided(self, status: str, limit: int | None = None) -> list[TrailResult]:
+    def decided(self, status: Status, limit: int | None = None) -> list[TrailResult]:
         """The trails whose decision is `status` (the first `limit` of them)."""
         found = (t for t in self.iter_trails() if t.decision.status == status)
         return list(found if limit is None else itertools.islice(found, limit))
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         """How many trails decide the event so (captured, missed, unknown)."""
         return sum(t.decision.status == status for t in self.own) + self.foreign.count(status)
 
     def captured_ids(self) -> frozenset[str]:
-        own = frozenset(t.trail for t in self.own if t.decision.status == "captured")
+        own = frozenset(t.trail for t in self.own if t.decision.status == "pass")
         return own | self.foreign.captured_ids() if self.foreign.results.trails else own
 
     def alarming_filters(self) -> list[Alarming]:
@@ -237,7 +233,7 @@ class EventResult:
         unknown: list[dict[str, Any]] = []
         for t in self.trails:
             d = t.decision
-            if d.status == "captured":
+            if d.status == "pass":
                 entry: dict[str, Any] = {
                     "trail": t.trail,
                     "selector": d.selector,
@@ -253,7 +249,7 @@ class EventResult:
                 if t.alarms is not None and t.alarms.diagnostics:
                     entry["diagnostics"] = list(t.alarms.diagnostics)
                 captured.append(entry)
-            elif d.status == "missed":
+            elif d.status == "fail":
                 missed.append({"trail": t.trail, "reason": d.reason})
             else:
                 unknown.append({"trail": t.trail, "reason": d.reason})
@@ -293,10 +289,10 @@ def simulate_event(
         trail = c.trail
         decision = c.decide(event)
         if not isinstance(trail, Trail):
-            delivery = lake_delivery(trail.id) if decision.status != "missed" else None
+            delivery = lake_delivery(trail.id) if decision.status != "fail" else None
             results.append(TrailResult(trail.id, decision, delivery, kind="event_data_store"))
             continue
-        if decision.status == "missed":
+        if decision.status == "fail":
             results.append(TrailResult(trail.id, decision))
             continue
         if size == "unset":
@@ -308,7 +304,7 @@ def simulate_event(
                 fixed[id(c)] = static
         delivery = deliver(estate, trail, event, size, static)
         alarms: AlarmTrace | None = None
-        if delivery.get("cloudwatch_logs").status != "not_delivered":
+        if delivery.get("cloudwatch_logs").status != "fail":
             alarms = trace(estate, trail.log_group, event, traces, trace_key)
         results.append(TrailResult(trail.id, decision, delivery, alarms))
     rules: tuple[RuleResult, ...] = ()

@@ -48,7 +48,7 @@ from checker.simulator.pipeline import (
     simulate_event,
 )
 from checker.simulator.sharing import Shared
-from checker.tri import all_of, to_bool
+from checker.tri import Status, all_of, to_bool
 
 BASE_RECORD: Mapping[str, Any] = {
     "eventVersion": "1.09",
@@ -69,7 +69,7 @@ BASE_RECORD: Mapping[str, Any] = {
     "managementEvent": True,
     "eventCategory": "Management",
 }
-_STATUS = {"pass": "captured", "fail": "missed", "unknown": "unknown"}
+_STATUS: dict[Status, str] = {"pass": "captured", "fail": "missed", "unknown": "unknown"}
 
 
 class CatalogError(ValueError):
@@ -284,7 +284,7 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     elif status == "fail":
         captured_by = []
         first = next(r for r in results if r.status == "fail")
-        reason = _event_reason(first, "missed")
+        reason = _event_reason(first, "fail")
         missed = [r.event.event_name for r in results if r.status == "fail"]
         if len(results) > 1:
             reason = f"{len(missed)} of {len(results)} events missed; {reason}"
@@ -307,14 +307,14 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     return out
 
 
-def _event_reason(result: EventResult, status: str) -> str:
+def _event_reason(result: EventResult, status: Status) -> str:
     e = result.event
     if next(result.iter_trails(), None) is None:
         return "no trail in the inputs"
     parts = [f"{t.trail}: {t.decision.reason}" for t in result.decided(status, SHOWN)]
     total = result.count(status)
     shown = "; ".join(parts) + (f"; and {total - SHOWN} more" if total > SHOWN else "")
-    return f"{e.event_name} in {e.aws_region} {status} ({shown})"
+    return f"{e.event_name} in {e.aws_region} {_STATUS[status]} ({shown})"
 
 
 # A cell's reason names this many trails at most: a monorepo's unit holds every other unit's

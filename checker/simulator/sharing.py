@@ -107,7 +107,7 @@ class Shared:
             decisions: list[tuple[str, Decision]] = []
             for c in compiled:
                 d = c.decide(event)
-                if d.status == "captured":
+                if d.status == "pass":
                     captured = c.trail.id
                     break  # one capture answers the probe
                 decisions.append((c.trail.id, d))

@@ -443,11 +443,11 @@ def _check_own_bucket(
     )
     compiled = compile_trail(replace(judged, is_logging=True), default_region=default_region)
     decision = compiled.decide(event)
-    if decision.status == "captured" and compiled.decide(_elsewhere(event)).status == "captured":
+    if decision.status == "pass" and compiled.decide(_elsewhere(event)).status == "pass":
         # Selectors for every bucket include the log bucket. That is what CT009/CT010 and CIS
         # ask for, so it is no mistake; the problem is naming the log bucket on purpose.
         return []
-    if decision.status != "captured":
+    if decision.status != "pass":
         if name is None and _selects_s3_objects(judged):
             return [_unknown("whether the trail logs data events on its own log bucket "
                              "is unknown: the bucket name is unknown", "bucket")]

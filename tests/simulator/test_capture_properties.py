@@ -154,7 +154,7 @@ def any_trail() -> st.SearchStrategy[Trail]:
     return st.one_of(st.just(PLAIN), st.just(PLAIN), trails())
 
 
-RANK: dict[Status, int] = {"missed": 0, "unknown": 1, "captured": 2}
+RANK: dict[Status, int] = {"fail": 0, "unknown": 1, "pass": 2}
 
 
 def _with(trail: Trail, selectors: Selectors) -> Trail:
@@ -220,7 +220,7 @@ def test_a_disabled_trail_captures_nothing(
 ) -> None:
     disabled = Trail(**{**trail.__dict__, "selectors": selectors, "is_logging": False})
     decision = decide(disabled, event)
-    assert decision.status == "missed"
+    assert decision.status == "fail"
     assert decision.stage == "logging"
 
 
@@ -228,7 +228,7 @@ def test_a_disabled_trail_captures_nothing(
 @given(any_trail(), events())
 def test_an_unknown_logging_state_never_captures(trail: Trail, event: Event) -> None:
     unsure = Trail(**{**trail.__dict__, "is_logging": UNKNOWN})
-    assert decide(unsure, event).status != "captured"
+    assert decide(unsure, event).status != "pass"
 
 
 MORE_REGIONS = (*REGIONS, "ap-south-1", "cn-north-1", "us-gov-west-1")
@@ -309,4 +309,4 @@ def test_a_store_that_does_not_ingest_captures_nothing(
     trail: Trail, selectors: Selectors, status: str, event: Event
 ) -> None:
     decision = decide(_store(trail, selectors, status), event)
-    assert decision.status == "missed" and decision.stage == "logging"
+    assert decision.status == "fail" and decision.stage == "logging"

@@ -37,10 +37,10 @@ def test_everything_set_delivers_everywhere() -> None:
 
 def test_cloudwatch_needs_both_arns() -> None:
     no_role = deliver(Estate(), full_trail(cloudwatch_logs_role_arn=None), EVENT)  # type: ignore[arg-type]
-    assert no_role.get("cloudwatch_logs").status == "not_delivered"
+    assert no_role.get("cloudwatch_logs").status == "fail"
     assert "role ARN" in no_role.get("cloudwatch_logs").reason
     no_group = deliver(Estate(), full_trail(log_group=None), EVENT)  # type: ignore[arg-type]
-    assert no_group.get("cloudwatch_logs").status == "not_delivered"
+    assert no_group.get("cloudwatch_logs").status == "fail"
     assert "log group ARN" in no_group.get("cloudwatch_logs").reason
 
 
@@ -52,11 +52,11 @@ def test_unknown_values_stay_unknown_and_computed_counts_as_set() -> None:
     assert unknown.cloudwatch is None
     computed = deliver(Estate(), full_trail(
         cloudwatch_logs_role_arn=Computed("known after apply")), EVENT)  # type: ignore[arg-type]
-    assert computed.get("cloudwatch_logs").status == "delivered"
+    assert computed.get("cloudwatch_logs").status == "pass"
     # a set role does not save a missing group even when the role is unknown
     none = deliver(Estate(), full_trail(log_group=None,
                    cloudwatch_logs_role_arn=Unknown("x")), EVENT)  # type: ignore[arg-type]
-    assert none.get("cloudwatch_logs").status == "not_delivered"
+    assert none.get("cloudwatch_logs").status == "fail"
 
 
 def test_unknown_bucket_and_topic() -> None:
@@ -65,16 +65,16 @@ def test_unknown_bucket_and_topic() -> None:
     assert d.get("s3").status == "unknown" and "var.bucket" in d.get("s3").reason
     assert d.get("sns").status == "unknown"
     no_topic = deliver(Estate(), full_trail(sns_topic=None), EVENT)  # type: ignore[arg-type]
-    assert no_topic.get("sns").status == "not_delivered"
+    assert no_topic.get("sns").status == "fail"
 
 
 def test_large_events_skip_cloudwatch_and_eventbridge() -> None:
     big = Event.from_record({"eventSource": "ec2.amazonaws.com", "eventName": "RunInstances",
                              "awsRegion": "eu-west-1", "requestParameters": {"x": "a" * 300_000}})
     d = deliver(Estate(), full_trail(), big)  # type: ignore[arg-type]
-    assert d.get("cloudwatch_logs").status == "not_delivered"
-    assert d.get("eventbridge").status == "not_delivered"
-    assert d.get("s3").status == "delivered"
+    assert d.get("cloudwatch_logs").status == "fail"
+    assert d.get("eventbridge").status == "fail"
+    assert d.get("s3").status == "pass"
 
 
 def test_eventbridge_read_only_describe_events_need_the_all_events_state() -> None:
@@ -94,4 +94,4 @@ def test_eventbridge_read_only_describe_events_need_the_all_events_state() -> No
     data = Event("s3.amazonaws.com", "GetObject", "eu-west-1", event_category="Data",
                  read_only=True)
     eb = deliver(Estate(), full_trail(), data).get("eventbridge")  # type: ignore[arg-type]
-    assert eb.status == "delivered" and eb.note is None
+    assert eb.status == "pass" and eb.note is None

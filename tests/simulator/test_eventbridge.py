@@ -145,12 +145,12 @@ def test_an_event_data_store_delivers_nothing_to_eventbridge() -> None:
 
     store = EventDataStore(id="lake", name="lake", account_id=ACCOUNT, home_region="eu-west-1")
     result = run(record(), trails=(), event_data_stores=(store,))
-    assert result.trails[0].decision.status == "captured"
+    assert result.trails[0].decision.status == "pass"
     assert only(result).notifies is False
 
 
 def test_reach_of_a_large_event_and_of_network_activity() -> None:
-    captured = [("t", Decision("captured", "s", "captured by s"))]
+    captured = [("t", Decision("pass", "s", "captured by s"))]
     assert reach(record(), captured, 300 * 1024).match is False
     assert reach(record(), captured, 1000).match is True
     network = record(eventCategory="NetworkActivity")

@@ -47,26 +47,26 @@ def insight(kind: str = CALL_RATE, region: str = "eu-west-1", **details: Any) ->
 
 
 def test_a_trail_records_the_insight_types_it_enables() -> None:
-    assert decide(TRAIL, insight()).status == "captured"
+    assert decide(TRAIL, insight()).status == "pass"
     missed = decide(TRAIL, insight(ERROR_RATE))
-    assert missed.status == "missed" and f"does not enable {ERROR_RATE}" in missed.reason
+    assert missed.status == "fail" and f"does not enable {ERROR_RATE}" in missed.reason
     none = decide(replace(TRAIL, insight_selectors=()), insight())
-    assert none.status == "missed" and "no insight selectors" in none.reason
+    assert none.status == "fail" and "no insight selectors" in none.reason
 
 
 def test_call_rate_insights_need_write_management_events_error_rate_either() -> None:
     reads = replace(TRAIL, selectors=Selectors("basic", basic=(BasicSelector("ReadOnly"),)),
                     insight_selectors=(InsightSelector(CALL_RATE), InsightSelector(ERROR_RATE)))
     call = decide(reads, insight(CALL_RATE))
-    assert call.status == "missed" and "write management events" in call.reason
-    assert decide(reads, insight(ERROR_RATE)).status == "captured"
+    assert call.status == "fail" and "write management events" in call.reason
+    assert decide(reads, insight(ERROR_RATE)).status == "pass"
     writes = replace(TRAIL, selectors=WRITES_ONLY)
-    assert decide(writes, insight()).status == "captured"
+    assert decide(writes, insight()).status == "pass"
 
 
 def test_insights_stay_in_their_region_and_follow_the_trail_stages() -> None:
     regional = replace(TRAIL, is_multi_region=False)
-    assert decide(regional, insight(region="us-east-1")).status == "missed"
+    assert decide(regional, insight(region="us-east-1")).status == "fail"
     assert decide(replace(TRAIL, is_logging=False), insight()).stage == "logging"
 
 
@@ -91,7 +91,7 @@ def test_delivery_under_the_insight_prefix_and_to_eventbridge() -> None:
     assert t.delivery is not None
     assert "CloudTrail-Insight/" in t.delivery.get("s3").reason
     eventbridge = t.delivery.get("eventbridge")
-    assert eventbridge.status == "delivered" and eventbridge.note is not None
+    assert eventbridge.status == "pass" and eventbridge.note is not None
     assert "AWS Insight via CloudTrail" in eventbridge.note
 
 
@@ -101,7 +101,7 @@ STORE_INSIGHTS = Selectors("advanced", advanced=(AdvancedSelector((
 
 @pytest.mark.parametrize(
     ("source_types", "kind", "status"),
-    [((ERROR_RATE,), ERROR_RATE, "captured"), ((ERROR_RATE,), CALL_RATE, "missed")],
+    [((ERROR_RATE,), ERROR_RATE, "pass"), ((ERROR_RATE,), CALL_RATE, "fail")],
 )
 def test_an_event_data_store_records_the_insights_its_sources_send_it(
     source_types: tuple[str, ...], kind: str, status: str
@@ -113,7 +113,7 @@ def test_an_event_data_store_records_the_insights_its_sources_send_it(
                           selectors=STORE_INSIGHTS)  # fmt: skip
     estate = Estate(event_data_stores=(source, dest))
     decisions = {c.trail.id: c.decide(insight(kind)) for c in compiled_trails(estate)}
-    assert decisions["src"].status == "missed"  # the source sends them on
+    assert decisions["src"].status == "fail"  # the source sends them on
     assert decisions["dest"].status == status
     lonely = Estate(event_data_stores=(dest,))
     (only,) = compiled_trails(lonely)
