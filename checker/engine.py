@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from checker import parallel
 from checker.errors import INTERNAL_ERROR, internal_error_message
 from checker.findings import Finding, Severity
 from checker.model import (
@@ -36,6 +37,8 @@ from checker.model import (
 from checker.predicates import Context, Options, Outcome, load_all, outside_inputs
 from checker.resources import policies_root, schema_path, validate_once
 from checker.simulator.sharing import Shared
+
+R = TypeVar("R")
 
 
 class PolicyError(Exception):
@@ -346,45 +349,84 @@ def evaluate(
     rules: Iterable[Rule],
     options: Options | None = None,
     judgement: Judgement | None = None,
+    jobs: int = 0,
 ) -> list[Finding]:
     """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted. Rules
     about the set of trails are judged once per deployment unit."""
+    return judge(estate, rules, options, judgement, jobs=jobs)[0]
+
+
+# Deployment units from which judging them in a pool of processes pays for the pool.
+PARALLEL_UNITS = 8
+
+
+def judge(
+    estate: Estate,
+    rules: Iterable[Rule],
+    options: Options | None = None,
+    judgement: Judgement | None = None,
+    *,
+    jobs: int = 0,
+    per_views: Callable[[Sequence[UnitView]], R] | None = None,
+) -> tuple[list[Finding], list[R]]:
+    """`evaluate`, and `per_views(views)` on consecutive slices of the deployment units, after
+    their rules and in the same process (it reads the caches they filled): its results in the
+    units' order. Units are judged in a pool of processes (`parallel`) when there are many;
+    the findings are the serial run's, sorted."""
     judgement = judgement or Judgement(estate, options)
     load_all()
     rules = list(rules)
-    by_id = {r.id: r for r in rules}
-    findings: list[Finding] = []
-    for d in estate.diagnostics:
-        rule = by_id.get(d.rule_id)
-        findings.append(
-            Finding(
-                rule_id=d.rule_id,
-                rule_name=rule.name if rule else "input-error",
-                status=d.status,
-                severity=rule.severity if rule else "high",
-                resource=d.resource or d.location.file,
-                file=d.location.file,
-                line=d.location.line,
-                message=d.message,
-                compliance=rule.compliance if rule else (),
-                unit=judgement.unit_name(d.location),
-            )
-        )
     checked = [r for r in rules if r.check is not None]  # CT000 comes from the diagnostics
-    for rule in checked:
-        if rule.scope == "estate":
-            continue
-        for subject in _scope_subjects(rule.scope, estate):
-            unit = judgement.unit_name(subject.location)
-            findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
-    # view by view, so that a view's simulations are shared by all its rules
-    for view in judgement.views:
-        ctx = judgement.contexts[view.name]
-        subject = Subject("estate", view.anchor, view.estate)
+    on_views = [r for r in checked if r.scope == "estate"]
+    views = judgement.views
+    findings: list[Finding] = []
+
+    def whole_estate() -> None:
+        findings.extend(_diagnostic_findings(estate, rules, judgement))
         for rule in checked:
             if rule.scope == "estate":
-                findings.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
-    return sorted(set(findings), key=Finding.sort_key)
+                continue
+            for subject in _scope_subjects(rule.scope, estate):
+                unit = judgement.unit_name(subject.location)
+                findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+
+    def units(start: int, stop: int) -> tuple[list[Finding], R | None]:
+        # view by view, so that a view's simulations are shared by all its rules
+        found: list[Finding] = []
+        for view in views[start:stop]:
+            ctx = judgement.contexts[view.name]
+            subject = Subject("estate", view.anchor, view.estate)
+            for rule in on_views:
+                found.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
+        return found, (per_views(views[start:stop]) if per_views is not None else None)
+
+    processes = parallel.workers(jobs, len(views), PARALLEL_UNITS)
+    extras: list[R] = []
+    for found, extra in parallel.map_slices(units, len(views), processes, whole_estate):
+        findings.extend(found)
+        if extra is not None:
+            extras.append(extra)
+    return sorted(set(findings), key=Finding.sort_key), extras
+
+
+def _diagnostic_findings(
+    estate: Estate, rules: list[Rule], judgement: Judgement
+) -> Iterator[Finding]:
+    by_id = {r.id: r for r in rules}
+    for d in estate.diagnostics:
+        rule = by_id.get(d.rule_id)
+        yield Finding(
+            rule_id=d.rule_id,
+            rule_name=rule.name if rule else "input-error",
+            status=d.status,
+            severity=rule.severity if rule else "high",
+            resource=d.resource or d.location.file,
+            file=d.location.file,
+            line=d.location.line,
+            message=d.message,
+            compliance=rule.compliance if rule else (),
+            unit=judgement.unit_name(d.location),
+        )
 
 
 def _evaluate_rule(

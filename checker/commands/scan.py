@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.commands.options import (
     add_input_options,
@@ -24,8 +24,9 @@ from checker.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from checker.config import Config
+    from checker.engine import Judgement
     from checker.findings import Finding
-    from checker.model import Estate
+    from checker.model import Estate, UnitView
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,35 +78,47 @@ def run(args: argparse.Namespace) -> int:
         report = ScanReport((), estate.inputs)
         write_reports(args, report)
         return exit_code(report.findings, args)
-    from checker.engine import Judgement, evaluate, load_rules
+    from checker.engine import Judgement, judge, load_rules
 
     options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd))
     rules = config.with_severities(load_rules())
     judgement = Judgement(estate, options)
-    findings = evaluate(estate, rules, options, judgement)
+    coverage = None
+    if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
+        coverage = _coverage(judgement)
+    findings, matrices = judge(estate, rules, options, judgement, jobs=load.jobs,
+                               per_views=coverage)  # fmt: skip
     findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
-    if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
-        from checker.predicates.cis_alarms import shared_runner
-        from checker.simulator.scenarios import load_catalog, unit_coverage
-
-        units = [
-            (v.name, v.estate, shared_runner(judgement.contexts[v.name])) for v in judgement.views
-        ]
-        # the critical scenarios, as the reports show them: a cell per scenario, Region and
-        # unit grows fast in a monorepo (`trailcheck coverage` gives every scenario)
-        extra["coverage"] = unit_coverage(
-            units, options.expected_regions, default_region=options.default_region,
-            scenarios=[s for s in load_catalog() if s.critical],
-        )
+    if matrices:
+        units = [u for m in matrices for u in m["units"]]
+        extra["coverage"] = {"regions": matrices[0]["regions"], "units": units}
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)
     return exit_code(findings, args)
 
+
+
+def _coverage(judgement: Judgement) -> Callable[[Sequence[UnitView]], dict[str, Any]]:
+    """The coverage matrix of some units, computed where their rules ran (it reuses their
+    simulations): the critical scenarios, as the reports show them. A cell per scenario, Region
+    and unit grows fast in a monorepo (`trailcheck coverage` gives every scenario)."""
+    from checker.predicates.cis_alarms import shared_runner
+    from checker.simulator.scenarios import load_catalog, unit_coverage
+
+    options = judgement.options
+    critical = [s for s in load_catalog() if s.critical]
+
+    def matrix(views: Sequence[UnitView]) -> dict[str, Any]:
+        units = [(v.name, v.estate, shared_runner(judgement.contexts[v.name])) for v in views]
+        return unit_coverage(units, options.expected_regions,
+                             default_region=options.default_region, scenarios=critical)  # fmt: skip
+
+    return matrix
 
 
 def _nothing_to_judge(args: argparse.Namespace, estate: Estate) -> bool:
