@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.loaders.reading import LoadOptions, read_text
+from checker.loaders.terraform.attrs import Attrs, blocks_from_value
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.files import (
     Decl,
@@ -45,7 +46,7 @@ from checker.loaders.terraform.modules import (
     parsed,
     walk_instances,
 )
-from checker.loaders.terraform.resources import MAPPED_TYPES, Attrs, Collector, blocks_from_value
+from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
     Block,
