@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from checker.loaders.terraform.iam import read_policy, to_leaf
+from checker.loaders.terraform.jsontext import read_policy, to_leaf
 from checker.loaders.terraform.values import Invalid, Lazy, PartialStr, Traced, untrace
 from checker.model import (
     Location,

@@ -26,26 +26,19 @@ from typing import Any
 
 from checker.loaders.reading import LoadOptions, read_text
 from checker.loaders.terraform.attrs import Attrs, blocks_from_value
+from checker.loaders.terraform.cycles import cycle_path, strongly_connected
 from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.expansion import ModuleScope, explain, nested_blocks, parsed
 from checker.loaders.terraform.files import (
     Decl,
-    SourceFile,
-    is_override_file,
     is_seed,
     module_source,
-    override_key,
-    read_source,
     read_tfvars,
     tfvars_files,
 )
-from checker.loaders.terraform.modules import (
-    ModuleInstance,
-    ResourceInstance,
-    explain,
-    nested_blocks,
-    parsed,
-    walk_instances,
-)
+from checker.loaders.terraform.folder import Folder
+from checker.loaders.terraform.instances import ResourceInstance
+from checker.loaders.terraform.modules import ModuleInstance, walk_instances
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
@@ -62,7 +55,6 @@ from checker.loaders.terraform.syntax import (
 from checker.loaders.terraform.values import Traced, untrace
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
-TF_SUFFIXES = (".tf", ".tf.json")
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
 # Arguments that never feed the model: their references are not followed.
 IGNORED_ATTRS = frozenset(
@@ -105,142 +97,6 @@ def _resource_demand(rtype: str, attr: str | None) -> frozenset[str] | None:
     if attr is None:
         return None  # the whole object
     return frozenset(DERIVED_FROM.get((rtype, attr), {attr}))
-
-
-class Folder:
-    """One module folder: its files and the top-level declarations of those parsed so far.
-
-    Files that can hold a resource of the model or a `module` block are parsed at once (every
-    file when the folder has override files); the others when `declare` asks for a name they
-    may declare. The tables below hold what the parsed files declare."""
-
-    def __init__(self, path: Path, options: LoadOptions) -> None:
-        self.path = path
-        self.display = options.display(path)
-        self.files: list[SourceFile] = []
-        self.read_errors: list[Estate] = []
-        self.variables: dict[str, Decl] = {}
-        self.locals: dict[str, list[Decl]] = {}
-        self.resources: dict[tuple[str, str], Decl] = {}
-        self.data: dict[tuple[str, str], Decl] = {}
-        self.modules: dict[str, Decl] = {}
-        self.outputs: dict[str, Decl] = {}
-        self.providers: list[Decl] = []
-        self._asked: set[tuple[str, tuple[str, ...]]] = set()
-        self._seeds: list[Decl] | None = None
-        self._read(options)
-
-    def label(self) -> str:
-        return self.display or "."
-
-    def _read(self, options: LoadOptions) -> None:
-        try:
-            names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
-        except OSError:
-            names = []
-        for name in names:
-            path = self.path / name
-            if not path.is_file():
-                continue
-            display = options.display(path)
-            text, err = read_text(path, display, "terraform")
-            if err is not None:
-                self.read_errors.append(err)
-                continue
-            self.files.append(read_source(path, display, text or "", len(self.files)))
-        if any(is_override_file(sf.path.name) for sf in self.files):
-            # Terraform merges override files into the blocks of the others: read them all
-            for sf in self.files:
-                sf.parse()
-            for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
-                override = is_override_file(sf.path.name)
-                for d in sf.decls:
-                    if not (override and self._override(d)):
-                        self._declare(d)
-            return
-        for sf in self.files:
-            if sf.parsed or sf.may_hold_seed() or sf.may_hold_module():
-                self._parse(sf)
-
-    def _parse(self, sf: SourceFile) -> None:
-        late = any(f.parsed for f in self.files[sf.index + 1 :])
-        for d in sf.parse():
-            self._declare(d)
-        if late:  # keep the tables in reading order, as Terraform lists them
-            for table in (self.variables, self.resources, self.data, self.modules, self.outputs):
-                _sort(table)
-
-    def declare(self, kind: str, *labels: str) -> None:
-        """Parse the files that can declare a `kind` block with these labels (`locals`: the
-        local `labels[0]`; no labels: any such block)."""
-        key = (kind, labels)
-        if key in self._asked or ((kind, ()) in self._asked and labels):
-            return
-        self._asked.add(key)
-        for sf in self.files:
-            if not sf.parsed and (
-                sf.may_hold_provider() if kind == "provider" else sf.may_declare(kind, labels)
-            ):
-                self._parse(sf)
-
-    def _override(self, d: Decl) -> bool:
-        """Attach a block of an override file to the block it overrides; False if none."""
-        if d.kind == "locals":
-            for n in d.names:
-                self.locals.setdefault(n, []).insert(0, d)  # its values win
-            return True
-        key = override_key(d)
-        for sf in self.files:
-            if is_override_file(sf.path.name):
-                continue
-            for base in sf.decls:
-                if base.kind == d.kind and override_key(base) == key:
-                    base.overrides.append(d)
-                    return True
-        return False
-
-    def _declare(self, d: Decl) -> None:
-        """Index a declaration; of two with the same name, the first in reading order wins
-        (Terraform refuses both)."""
-        if d.kind == "resource" and len(d.labels) == 2:
-            _first(self.resources, (d.labels[0], d.labels[1]), d)
-        elif d.kind == "data" and len(d.labels) == 2:
-            _first(self.data, (d.labels[0], d.labels[1]), d)
-        elif d.kind == "variable" and d.labels:
-            _first(self.variables, d.labels[0], d)
-        elif d.kind == "locals":
-            for n in d.names:
-                decls = self.locals.setdefault(n, [])
-                decls.append(d)
-                decls.sort(key=_order)
-        elif d.kind == "module" and d.labels:
-            _first(self.modules, d.labels[0], d)
-        elif d.kind == "output" and d.labels:
-            _first(self.outputs, d.labels[0], d)
-        elif d.kind == "provider" and d.labels:
-            self.providers.append(d)
-            self.providers.sort(key=_order)
-
-    def seeds(self) -> list[Decl]:
-        if self._seeds is None:
-            self._seeds = [d for d in self.resources.values() if is_seed(d)]
-        return self._seeds
-
-
-def _order(d: Decl) -> tuple[int, int]:
-    return d.order
-
-
-def _sort(table: dict[Any, Decl]) -> None:
-    items = sorted(table.items(), key=lambda kv: kv[1].order)
-    table.clear()
-    table.update(items)
-
-
-def _first(table: dict[Any, Decl], key: Any, d: Decl) -> None:
-    known = table.get(key)
-    if known is None or d.order < known.order:
-        table[key] = d
 
 
 class _Loader:
@@ -474,7 +330,7 @@ class _Loader:
 
     # -- Host ----------------------------------------------------------------------------
 
-    def child_folder(self, inst: ModuleInstance, name: str) -> Any:
+    def child_folder(self, inst: ModuleScope, name: str) -> Any:
         child = self.resolve_calls(inst.folder, inst.root, inst.keypath).get(name)  # type: ignore[arg-type]
         if isinstance(child, Path):
             return self.folder(child)
@@ -682,13 +538,13 @@ def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
                 source.startswith(("./", "../")) or source in (".", "..")
             )
         ]
-    for component in _strongly_connected(edges):
+    for component in strongly_connected(edges):
         members = set(component)
         for path in component:
             for name, child in edges[path]:
                 if child not in members:
                     continue
-                ring = [path, *_cycle_path(edges, child, path, members)]
+                ring = [path, *cycle_path(edges, child, path, members)]
                 cycle = " -> ".join(loader.options.display(p) for p in ring)
                 decl = loader.folders[path].modules[name]
                 loader.cyclic_calls[(path, name)] = (
@@ -704,71 +560,6 @@ def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
                         f"module.{name}",
                     )
                 )
-
-
-def _strongly_connected(edges: dict[Path, list[tuple[str, Path]]]) -> list[list[Path]]:
-    """Tarjan's algorithm, iteratively: the components that hold a cycle (a ring of folders,
-    or one folder calling itself)."""
-    index: dict[Path, int] = {}
-    low: dict[Path, int] = {}
-    stack: list[Path] = []
-    on_stack: set[Path] = set()
-    out: list[list[Path]] = []
-    for start in edges:
-        if start in index:
-            continue
-        work: list[tuple[Path, int]] = [(start, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            children = [c for _, c in edges.get(node, []) if c in edges]
-            if i < len(children):
-                work.append((node, i + 1))
-                child = children[i]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component: list[Path] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or any(c == node for _, c in edges.get(node, [])):
-                    out.append(sorted(component))
-    return out
-
-
-def _cycle_path(
-    edges: dict[Path, list[tuple[str, Path]]], start: Path, end: Path, members: set[Path]
-) -> list[Path]:
-    """A path of calls from `start` to `end` inside one component (breadth first)."""
-    previous: dict[Path, Path | None] = {start: None}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        if node == end:
-            break
-        for _, child in edges[node]:
-            if child in members and child not in previous:
-                previous[child] = node
-                queue.append(child)
-    path: list[Path] = []
-    step: Path | None = end
-    while step is not None:
-        path.append(step)
-        step = previous.get(step)
-    return list(reversed(path))
 
 
 def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:

@@ -576,4 +576,4 @@ _MAPPERS = {
 
 register(_MAPPERS)
 # Policy attachments of IAM policies (resources.ATTACHES)
-IAM_ATTACHMENTS = tuple(t for t, m in _MAPPERS.items() if m is _iam_attachment)
+IAM_ATTACHMENTS: tuple[str, ...] = tuple(t for t, m in _MAPPERS.items() if m is _iam_attachment)
