@@ -35,7 +35,7 @@ from checker.model import (
     unit_views,
 )
 from checker.predicates import Context, Options, Outcome, load_all, outside_inputs
-from checker.resources import policies_root, schema_path, validate_once
+from checker.resources import policies_root, schema_path, validate_once, yaml_documents
 from checker.simulator.sharing import Shared
 
 R = TypeVar("R")
@@ -79,15 +79,9 @@ class Rule:
 
 def load_rules(root: Path | None = None) -> list[Rule]:
     """All rules under `root/rules`, validated against the rule schema, with compliance ids."""
-    import yaml
-
     root = root or policies_root()
     files = sorted((root / "rules").glob("*.yaml"))
-    raw: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        raw.append((path, data))
+    raw: list[tuple[Path, dict[str, Any]]] = list(zip(files, yaml_documents(files), strict=True))
     _validate_cached(raw)
     compliance = load_compliance_index(root)
     rules = []
