@@ -21,14 +21,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from checker import parallel
 from checker.loaders.reading import LoadOptions, read_text
-from checker.loaders.terraform.attrs import Attrs, blocks_from_value
 from checker.loaders.terraform.cycles import cycle_path, strongly_connected
-from checker.loaders.terraform.eval import evaluate
-from checker.loaders.terraform.expansion import ModuleScope, explain, nested_blocks, parsed
+from checker.loaders.terraform.expansion import ModuleScope, parsed
 from checker.loaders.terraform.files import (
     Decl,
     is_seed,
@@ -37,12 +37,11 @@ from checker.loaders.terraform.files import (
     tfvars_files,
 )
 from checker.loaders.terraform.folder import Folder
-from checker.loaders.terraform.instances import ResourceInstance
+from checker.loaders.terraform.hcl_attrs import HclAttrs
 from checker.loaders.terraform.modules import ModuleInstance, walk_instances
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
-    Block,
     HclSyntaxError,
     Lit,
     Obj,
@@ -52,7 +51,6 @@ from checker.loaders.terraform.syntax import (
     parse_expression,
     traversals,
 )
-from checker.loaders.terraform.values import Traced, untrace
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
@@ -181,10 +179,12 @@ class _Loader:
             "run terraform init or scan the module's source"
         )
 
-    def local_callees(self, folder: Folder) -> set[Path]:
+    def local_callees(self, folder: Folder, every_call: bool = False) -> set[Path]:
+        """The local folders `folder` calls, but for calls that close a cycle (every one with
+        `every_call`)."""
         out = set()
         for name, decl in folder.modules.items():
-            if (folder.path, name) in self.cyclic_calls:
+            if (folder.path, name) in self.cyclic_calls and not every_call:
                 continue
             source = module_source(decl)
             if source and (source.startswith(("./", "../")) or source in (".", "..")):
@@ -432,67 +432,6 @@ def _typed_cli_value(cli: AttrDef, decl: Decl) -> AttrDef:
     return AttrDef(node if literal(node) or isinstance(node, Obj) else Lit(raw), 0, cli.src)
 
 
-class HclAttrs:
-    """A resource instance (or one of its nested blocks) as the model mapping reads it."""
-
-    def __init__(
-        self,
-        inst: ResourceInstance,
-        block: Block,
-        scope: Any,
-        display: str,
-        rtype: str | None = None,
-    ) -> None:
-        self.inst = inst
-        self.block = block
-        self.scope = scope
-        self.address = inst.address
-        self.rtype = rtype or inst.rtype
-        self.location = Location(display, block.line)
-        self._display = display
-        self._cache: dict[str, Any] = {}
-
-    def raw(self, name: str) -> Any:
-        if name in self._cache:
-            return self._cache[name]
-        attr = self.block.attrs.get(name)
-        if attr is None:
-            v: Any = None
-        else:
-            v = inst_value = (
-                self.inst.argument(name)
-                if self.block is self.inst.block
-                else evaluate(attr.node, self.scope)
-            )
-            u = untrace(inst_value)
-            if isinstance(u, Unknown):
-                e = explain(name, attr.src, u)
-                v = Traced(e, inst_value.target) if isinstance(inst_value, Traced) else e
-        self._cache[name] = v
-        return v
-
-    def line(self, name: str) -> int | None:
-        attr = self.block.attrs.get(name)
-        if attr is not None:
-            return attr.line
-        for b in self.block.blocks:
-            if b.type == name or (b.type == "dynamic" and b.labels == (name,)):
-                return b.line
-        return None
-
-    def blocks(self, name: str) -> list[Attrs] | Unknown:
-        found = nested_blocks(self.block, name, self.scope, self.address)
-        if isinstance(found, Unknown):
-            return found
-        if not found and name in self.block.attrs:
-            # `.tf.json`, or an attribute written as an object: read the value as blocks
-            return blocks_from_value(self, name, self.raw(name))
-        return [HclAttrs(self.inst, b, s, self._display, name) for b, s in found]
-
-    def region(self) -> Any:
-        return self.inst.region()
-
-
 def load_terraform(
     roots: list[Path], options: LoadOptions, only_files: set[Path] | None = None
 ) -> Estate:
@@ -510,18 +449,30 @@ def load_terraform(
     for p in paths:
         callees |= loader.local_callees(loader.folders[p])
     tops = [p for p in paths if p not in callees]
+    processes = parallel.workers(options.jobs, len(tops), PARALLEL_ROOTS)
+    if processes > 1 and _independent(loader, tops):
+        return _load_in_pool(loader, tops, processes)
     for top in tops:
         loader.select(top)
     per_root: list[Estate] = []
     for top in tops:
-        _remote_diagnostics(loader, top)
-        if not loader.relevant(loader.folders[top], top, ""):
-            continue
-        # one collector per root: addresses are unique only within a root module
-        collector = Collector(default_region=options.default_region)
-        _evaluate_root(loader, top, collector)
-        per_root.append(in_unit(collector.estate(), options.display(top)))
-    return _finish(loader, per_root)
+        estate = _load_root(loader, top)
+        if estate is not None:
+            per_root.append(estate)
+    folders = [_status(f) for f in loader.folders.values()]
+    expansions = _expansions(loader.unknown_expansions.items())
+    return _finish(folders, loader.diagnostics, loader.inputs, loader.extra, expansions, per_root)
+
+
+def _load_root(loader: _Loader, top: Path) -> Estate | None:
+    """The model objects of one root module (after `select`), None when it holds none."""
+    _remote_diagnostics(loader, top)
+    if not loader.relevant(loader.folders[top], top, ""):
+        return None
+    # one collector per root: addresses are unique only within a root module
+    collector = Collector(default_region=loader.options.default_region)
+    _evaluate_root(loader, top, collector)
+    return in_unit(collector.estate(), loader.options.display(top))
 
 
 def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
@@ -625,31 +576,165 @@ def _kp(keypath: str, name: str) -> str:
     return f"{keypath}.{name}" if keypath else name
 
 
-def _finish(loader: _Loader, per_root: list[Estate]) -> Estate:
+# What `_finish` reads of a folder: its read errors, and each file's name and syntax errors.
+FolderStatus = tuple[list[Estate], list[tuple[str, list[tuple[int, str]]]]]
+# address -> (file, line, reason) of a block judged as one instance `x[*]`
+Expansions = dict[str, tuple[str, int, str]]
+
+
+def _status(folder: Folder) -> FolderStatus:
+    return folder.read_errors, [(sf.display, sf.errors) for sf in folder.files]
+
+
+def _expansions(items: Iterable[tuple[str, tuple[Decl, Unknown]]]) -> Expansions:
+    return {a: (decl.file.display, decl.line, reason.reason) for a, (decl, reason) in items}
+
+
+def _finish(
+    folders: Iterable[FolderStatus],
+    loader_diagnostics: Iterable[Diagnostic],
+    loader_inputs: Iterable[InputFile],
+    extra: Iterable[Estate],
+    expansions: Expansions,
+    per_root: list[Estate],
+) -> Estate:
     inputs: list[InputFile] = []
-    diagnostics: list[Diagnostic] = list(loader.diagnostics)
-    parts: list[Estate] = list(loader.extra)
-    for folder in loader.folders.values():
-        parts.extend(folder.read_errors)
-        for sf in folder.files:
-            if sf.errors:
-                inputs.append(InputFile(sf.display, "terraform", "error"))
+    diagnostics: list[Diagnostic] = list(loader_diagnostics)
+    parts: list[Estate] = list(extra)
+    for read_errors, files in folders:
+        parts.extend(read_errors)
+        for display, errors in files:
+            if errors:
+                inputs.append(InputFile(display, "terraform", "error"))
                 diagnostics.extend(
-                    Diagnostic("CT000", "fail", message, Location(sf.display, line), sf.display)
-                    for line, message in sf.errors
+                    Diagnostic("CT000", "fail", message, Location(display, line), display)
+                    for line, message in errors
                 )
             else:
-                inputs.append(InputFile(sf.display, "terraform", "ok"))
-    for address, (decl, reason) in sorted(loader.unknown_expansions.items()):
+                inputs.append(InputFile(display, "terraform", "ok"))
+    for address, (file, line, reason) in sorted(expansions.items()):
         diagnostics.append(
             Diagnostic(
                 "CT000",
                 "unknown",
-                f"{address}: {reason.reason}; judged as one instance whose per-instance values "
+                f"{address}: {reason}; judged as one instance whose per-instance values "
                 "are unknown",
-                Location(decl.file.display, decl.line),
+                Location(file, line),
                 address,
             )
         )
-    core = Estate(inputs=tuple(inputs) + tuple(loader.inputs), diagnostics=tuple(diagnostics))
+    core = Estate(inputs=tuple(inputs) + tuple(loader_inputs), diagnostics=tuple(diagnostics))
     return Estate.merge([core, *per_root, *parts])
+
+
+# --------------------------------------------------------------------------------------------
+# Root modules in a pool of processes
+
+# Root modules from which loading them in a pool of processes pays for the pool.
+PARALLEL_ROOTS = 16
+
+
+def _independent(loader: _Loader, tops: list[Path]) -> bool:
+    """Can the roots be loaded apart? Not when they share what is not their own: `--var-file`
+    values (reported once for all roots), or modules installed by `terraform init` (resolved
+    only while selecting)."""
+    return not loader.options.var_files and not any(
+        (top / ".terraform" / "modules" / "modules.json").exists() for top in tops
+    )
+
+
+def _components(loader: _Loader, tops: list[Path]) -> list[tuple[list[int], set[Path]]]:
+    """The roots (their indexes in `tops`) grouped so that no two groups share a folder, each
+    group with its folders: one group's selecting and evaluating never touches another's."""
+    owner: dict[Path, int] = {}
+    parent = list(range(len(tops)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, top in enumerate(tops):
+        stack = [top]
+        while stack:
+            path = stack.pop()
+            if path in owner:
+                a, b = find(owner[path]), find(i)
+                parent[max(a, b)] = min(a, b)
+                continue
+            owner[path] = i
+            folder = loader.folders.get(path)
+            if folder is not None:
+                stack.extend(loader.local_callees(folder, every_call=True))
+    groups: dict[int, tuple[list[int], set[Path]]] = {}
+    for i in range(len(tops)):
+        groups.setdefault(find(i), ([], set()))[0].append(i)
+    for path, i in owner.items():
+        groups[find(i)][1].add(path)
+    return [groups[k] for k in sorted(groups)]
+
+
+class _Events:
+    """What selecting or loading one root added to the loader's shared tables, as data that
+    crosses processes: new folders, diagnostics, inputs, extra estates, unknown expansions."""
+
+    def __init__(self, loader: _Loader, since: tuple[int, ...]) -> None:
+        f, d, i, e, x = since
+        self.folders = list(loader.folders)[f:]
+        self.diagnostics = loader.diagnostics[d:]
+        self.inputs = loader.inputs[i:]
+        self.extra = loader.extra[e:]
+        self.expansions = _expansions(list(loader.unknown_expansions.items())[x:])
+
+    @staticmethod
+    def sizes(loader: _Loader) -> tuple[int, ...]:
+        return (len(loader.folders), len(loader.diagnostics), len(loader.inputs),
+                len(loader.extra), len(loader.unknown_expansions))  # fmt: skip
+
+
+RootResult = tuple[int, _Events, _Events, Estate | None]
+
+
+def _load_in_pool(loader: _Loader, tops: list[Path], processes: int) -> Estate:
+    """`load_terraform` after the folders are read, with groups of roots that share no folder
+    selected and evaluated in forked workers. The workers' additions to the shared tables are
+    replayed in the serial order (every root's selecting, then every root's loading), so the
+    estate is the serial one."""
+    groups = _components(loader, tops)
+
+    def load(start: int, stop: int) -> tuple[list[RootResult], dict[Path, FolderStatus]]:
+        mine = sorted(i for indexes, _ in groups[start:stop] for i in indexes)
+        selected = {}
+        for i in mine:
+            before = _Events.sizes(loader)
+            loader.select(tops[i])
+            selected[i] = _Events(loader, before)
+        results: list[RootResult] = []
+        for i in mine:
+            before = _Events.sizes(loader)
+            estate = _load_root(loader, tops[i])
+            results.append((i, selected[i], _Events(loader, before), estate))
+        touched = {p for _, folders in groups[start:stop] for p in folders}
+        touched |= {p for _, sel, ev, _ in results for p in (*sel.folders, *ev.folders)}
+        return results, {p: _status(loader.folders[p]) for p in touched}
+
+    status: dict[Path, FolderStatus] = {}
+    by_root: dict[int, RootResult] = {}
+    for results, statuses in parallel.map_slices(load, len(groups), processes):
+        status.update(statuses)
+        by_root.update((r[0], r) for r in results)
+    order = list(loader.folders)
+    diagnostics, inputs, extra = list(loader.diagnostics), list(loader.inputs), list(loader.extra)
+    expansions: Expansions = {}
+    steps = [by_root[i][1] for i in sorted(by_root)] + [by_root[i][2] for i in sorted(by_root)]
+    for events in steps:
+        order.extend(events.folders)
+        diagnostics.extend(events.diagnostics)
+        inputs.extend(events.inputs)
+        extra.extend(events.extra)
+        for address, where in events.expansions.items():
+            expansions.setdefault(address, where)
+    per_root = [e for i in sorted(by_root) if (e := by_root[i][3]) is not None]
+    folders = [status[p] if p in status else _status(loader.folders[p]) for p in order]
+    return _finish(folders, diagnostics, inputs, extra, expansions, per_root)
