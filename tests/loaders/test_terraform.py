@@ -418,3 +418,31 @@ def test_provider_defined_functions_are_unknown_with_their_name(tmp_path: Path) 
     estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
     name = trail(estate, "aws_cloudtrail.t").name
     assert isinstance(name, Unknown) and "provider::aws::arn_parse()" in name.reason
+
+
+def test_roots_loaded_in_a_pool_give_the_serial_estate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import parallel
+
+    pools = []
+    real = parallel.map_slices
+
+    def spy(task, count, processes, *rest):  # type: ignore[no-untyped-def]
+        pools.append((count, processes))
+        return real(task, count, processes, *rest)
+
+    monkeypatch.setattr(parallel, "map_slices", spy)
+    serial = load("roots", jobs=1)
+    assert pools == []
+    pooled = load("roots", jobs=2)
+    assert pools == [(3, 2)]  # dev and prod share a module: three groups of roots
+    assert pooled == serial
+    expansions = [d for d in serial.diagnostics if d.status == "unknown"]
+    # of two roots with the same unknown expansion, the first in reading order is reported
+    assert [(d.resource, d.location.file) for d in expansions] == [
+        ("aws_cloudtrail.this[*]", "fixtures/terraform/roots/envs/qa/main.tf"),
+        ("module.trail.aws_cloudtrail.this[*]", "fixtures/terraform/roots/modules/trail/main.tf"),
+    ]
+    assert {d.location.file for d in serial.diagnostics if d.status == "fail"} == {
+        "fixtures/terraform/roots/envs/qa/terraform.tfvars",
+        "fixtures/terraform/roots/modules/broken/variables.tf",
+    }
