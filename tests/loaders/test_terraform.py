@@ -443,6 +443,6 @@ def test_roots_loaded_in_a_pool_give_the_serial_estate(monkeypatch: pytest.Monke
         ("module.trail.aws_cloudtrail.this[*]", "fixtures/terraform/roots/modules/trail/main.tf"),
     ]
     assert {d.location.file for d in serial.diagnostics if d.status == "fail"} == {
-        "fixtures/terraform/roots/envs/qa/terraform.tfvars",
-        "fixtures/terraform/roots/modules/broken/variables.tf",
+        "fixtures/terraform/roots/envs/qa/broken.auto.tfvars",
+        "fixtures/terraform/roots/modules/broken/variables_broken.tf",
     }
