@@ -436,9 +436,10 @@ def test_roots_loaded_in_a_pool_give_the_serial_estate(monkeypatch: pytest.Monke
     pooled = load("roots", jobs=2)
     assert pools == [(3, 2)]  # dev and prod share a module: three groups of roots
     assert pooled == serial
-    expansions = [d for d in serial.diagnostics if d.status == "unknown"]
+    unknowns = [d for d in serial.diagnostics if d.status == "unknown"]
     # of two roots with the same unknown expansion, the first in reading order is reported
-    assert [(d.resource, d.location.file) for d in expansions] == [
+    assert [(d.resource, d.location.file) for d in unknowns] == [
+        ("module.missing", "fixtures/terraform/roots/envs/dev/main.tf"),  # no such folder
         ("aws_cloudtrail.this[*]", "fixtures/terraform/roots/envs/qa/main.tf"),
         ("module.trail.aws_cloudtrail.this[*]", "fixtures/terraform/roots/modules/trail/main.tf"),
     ]

@@ -717,7 +717,8 @@ def _load_in_pool(loader: _Loader, tops: list[Path], processes: int) -> Estate:
             results.append((i, selected[i], _Events(loader, before), estate))
         touched = {p for _, folders in groups[start:stop] for p in folders}
         touched |= {p for _, sel, ev, _ in results for p in (*sel.folders, *ev.folders)}
-        return results, {p: _status(loader.folders[p]) for p in touched}
+        # a module source may name a folder that does not exist: it has no status
+        return results, {p: _status(loader.folders[p]) for p in touched if p in loader.folders}
 
     status: dict[Path, FolderStatus] = {}
     by_root: dict[int, RootResult] = {}
