@@ -1,11 +1,13 @@
 """Independent work spread over the machine's cores, with the serial run's results and order.
 
-A scan's units (Terraform files to parse, deployment units to judge) do not depend on each other,
-so large scans run them in forked worker processes. Forking lets a worker read the parent's
-state (the estate, the rules, the caches built so far) without pickling it; only the slices'
-results cross back, and they are reassembled in input order, so the output is the serial run's.
+A scan's units (Terraform root modules to evaluate, deployment units to judge) do not depend on
+each other, so large scans run them in forked worker processes. Forking lets a worker read the
+parent's state (the estate, the rules, the caches built so far) without pickling it; only the
+slices' results cross back, and they are reassembled in input order: the output is the serial
+run's.
 Small scans (a one-file pre-commit run) stay serial and never pay for a pool. Where `fork` does
-not exist (Windows), or when a pool cannot start, the work runs serially.
+not exist (Windows), in a process running other threads, or when a pool cannot start, the work
+runs serially.
 
 `jobs`: 0 = automatic (every core when the work reaches the threshold), 1 = serial, N = N
 processes. The TRAILCHECK_JOBS environment variable sets the automatic choice.
@@ -94,6 +96,9 @@ def _run(start: int, stop: int) -> Any:
 
 
 def _can_fork() -> bool:
+    """Forking is safe only from a process with one thread: a lock another thread holds (a
+    live account's readers) would stay locked forever in the child."""
     import multiprocessing
+    import threading
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
