@@ -69,8 +69,10 @@ def scan(target: Path, jobs: int | None) -> Run:
     args = [str(exe), "scan", str(target), "--format", "json"]
     if jobs:
         args += ["--jobs", str(jobs)]
+    # byte code is written and reused, as in an installed trailcheck
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

@@ -4,10 +4,9 @@ A scan's units (Terraform root modules to evaluate, deployment units to judge) d
 each other, so large scans run them in forked worker processes. Forking lets a worker read the
 parent's state (the estate, the rules, the caches built so far) without pickling it; only the
 slices' results cross back, and they are reassembled in input order: the output is the serial
-run's.
-Small scans (a one-file pre-commit run) stay serial and never pay for a pool. Where `fork` does
-not exist (Windows), in a process running other threads, or when a pool cannot start, the work
-runs serially.
+run's. Small scans (a one-file pre-commit run) stay serial and never pay for a pool. Where `fork`
+does not exist (Windows), in a process running other threads, or when a pool cannot start, the
+work runs serially.
 
 `jobs`: 0 = automatic (every core when the work reaches the threshold), 1 = serial, N = N
 processes. The TRAILCHECK_JOBS environment variable sets the automatic choice.

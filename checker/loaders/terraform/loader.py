@@ -451,7 +451,10 @@ def load_terraform(
     tops = [p for p in paths if p not in callees]
     processes = parallel.workers(options.jobs, len(tops), PARALLEL_ROOTS)
     if processes > 1 and _independent(loader, tops):
-        return _load_in_pool(loader, tops, processes)
+        groups = _components(loader, tops)
+        # one group holding most roots (modules shared by every root) leaves the others idle
+        if len(groups) > 1 and max(len(g[0]) for g in groups) * 2 <= len(tops):
+            return _load_in_pool(loader, tops, groups, processes)
     for top in tops:
         loader.select(top)
     per_root: list[Estate] = []
@@ -696,12 +699,13 @@ class _Events:
 RootResult = tuple[int, _Events, _Events, Estate | None]
 
 
-def _load_in_pool(loader: _Loader, tops: list[Path], processes: int) -> Estate:
+def _load_in_pool(
+    loader: _Loader, tops: list[Path], groups: list[tuple[list[int], set[Path]]], processes: int
+) -> Estate:
     """`load_terraform` after the folders are read, with groups of roots that share no folder
     selected and evaluated in forked workers. The workers' additions to the shared tables are
     replayed in the serial order (every root's selecting, then every root's loading), so the
     estate is the serial one."""
-    groups = _components(loader, tops)
 
     def load(start: int, stop: int) -> tuple[list[RootResult], dict[Path, FolderStatus]]:
         mine = sorted(i for indexes, _ in groups[start:stop] for i in indexes)
