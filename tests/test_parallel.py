@@ -3,6 +3,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,16 +37,37 @@ def test_workers_environment_sets_the_automatic_choice(monkeypatch: pytest.Monke
     assert parallel.workers(2, 1000, 8) == 2  # the command line wins
 
 
+FORKED = """
+import json, os
+from checker import parallel
+state = list(range(100))  # read by the workers through fork, never pickled
+ran = []
+out = parallel.map_slices(lambda a, b: (os.getpid(), state[a:b]), 100, 2, lambda: ran.append(1))
+print(json.dumps([os.getpid(), out, ran]))
+"""
+
+
 @can_fork
 def test_map_slices_runs_in_other_processes_and_keeps_the_order() -> None:
-    state = list(range(100))  # read by the workers through fork, never pickled
-    ran = []
-    out = parallel.map_slices(
-        lambda a, b: (os.getpid(), state[a:b]), len(state), 2, lambda: ran.append(1)
-    )
-    assert [x for _, part in out for x in part] == state
-    assert any(pid != os.getpid() for pid, _ in out)
+    # in a fresh interpreter: a thread another test left running would (rightly) prevent forking
+    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True,
+                          check=True, cwd=REPO)  # fmt: skip
+    parent, out, ran = json.loads(done.stdout)
+    assert [x for _, part in out for x in part] == list(range(100))
+    assert len(out) == 8  # four slices per process
+    assert {pid for pid, _ in out} - {parent}
     assert ran == [1]
+
+
+def test_map_slices_does_not_fork_beside_another_thread() -> None:
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait)
+    thread.start()
+    try:
+        out = parallel.map_slices(lambda a, b: os.getpid(), 10, 2)
+    finally:
+        done.set()
+    assert set(out) == {os.getpid()} and len(out) == 8
 
 
 def test_map_slices_serially_covers_everything_once() -> None:

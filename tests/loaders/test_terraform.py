@@ -420,7 +420,12 @@ def test_provider_defined_functions_are_unknown_with_their_name(tmp_path: Path) 
     assert isinstance(name, Unknown) and "provider::aws::arn_parse()" in name.reason
 
 
-def test_roots_loaded_in_a_pool_give_the_serial_estate(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("in_process", [False, True])
+def test_roots_loaded_in_a_pool_give_the_serial_estate(
+    monkeypatch: pytest.MonkeyPatch, in_process: bool
+) -> None:
+    import threading
+
     from checker import parallel
 
     pools = []
@@ -433,8 +438,17 @@ def test_roots_loaded_in_a_pool_give_the_serial_estate(monkeypatch: pytest.Monke
     monkeypatch.setattr(parallel, "map_slices", spy)
     serial = load("roots", jobs=1)
     assert pools == []
-    pooled = load("roots", jobs=2)
-    assert pools == [(3, 2)]  # dev and prod share a module: three groups of roots
+    # with another thread running, nothing forks: the groups run one after the other here,
+    # the group of dev, prod and test (roots 0, 1, 4) before qa (root 2)
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait)
+    if in_process:
+        thread.start()
+    try:
+        pooled = load("roots", jobs=2)
+    finally:
+        done.set()
+    assert pools == [(4, 2)]  # dev, prod and test share a module: four groups of roots
     assert pooled == serial
     unknowns = [d for d in serial.diagnostics if d.status == "unknown"]
     # of two roots with the same unknown expansion, the first in reading order is reported

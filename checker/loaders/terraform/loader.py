@@ -112,6 +112,8 @@ class _Loader:
         self.relevant_cache: dict[tuple[Path, Path, str], bool] = {}
         self.root_values: dict[Path, dict[str, AttrDef]] = {}
         self.unknown_expansions: dict[str, tuple[Decl, Unknown]] = {}
+        # every expansion noted, in order (the first of an address wins; see _load_in_pool)
+        self.expansion_log: list[tuple[str, tuple[Decl, Unknown]]] = []
         # (child folder, root, keypath) -> (calling folder, its keypath, the module block)
         self.callers: dict[tuple[Path, Path, str], tuple[Folder, str, Decl]] = {}
         self._cli_values: dict[str, AttrDef] | None = None
@@ -399,6 +401,7 @@ class _Loader:
 
     def note_unknown_expansion(self, address: str, decl: Decl, reason: Unknown) -> None:
         self.unknown_expansions.setdefault(address, (decl, reason))
+        self.expansion_log.append((address, (decl, reason)))
 
 
 class _Raw:
@@ -688,12 +691,16 @@ class _Events:
         self.diagnostics = loader.diagnostics[d:]
         self.inputs = loader.inputs[i:]
         self.extra = loader.extra[e:]
-        self.expansions = _expansions(list(loader.unknown_expansions.items())[x:])
+        # from the log: a root of another group may have noted the address first in this process,
+        # and only the serial order decides which one is reported
+        self.expansions: Expansions = {}
+        for address, (decl, reason) in loader.expansion_log[x:]:
+            self.expansions.setdefault(address, (decl.file.display, decl.line, reason.reason))
 
     @staticmethod
     def sizes(loader: _Loader) -> tuple[int, ...]:
         return (len(loader.folders), len(loader.diagnostics), len(loader.inputs),
-                len(loader.extra), len(loader.unknown_expansions))  # fmt: skip
+                len(loader.extra), len(loader.expansion_log))  # fmt: skip
 
 
 RootResult = tuple[int, _Events, _Events, Estate | None]
@@ -724,13 +731,14 @@ def _load_in_pool(
         # a module source may name a folder that does not exist: it has no status
         return results, {p: _status(loader.folders[p]) for p in touched if p in loader.folders}
 
+    # the tables as the folders' reading left them (the slices run here when there is no pool)
+    order = list(loader.folders)
+    diagnostics, inputs, extra = list(loader.diagnostics), list(loader.inputs), list(loader.extra)
     status: dict[Path, FolderStatus] = {}
     by_root: dict[int, RootResult] = {}
     for results, statuses in parallel.map_slices(load, len(groups), processes):
         status.update(statuses)
         by_root.update((r[0], r) for r in results)
-    order = list(loader.folders)
-    diagnostics, inputs, extra = list(loader.diagnostics), list(loader.inputs), list(loader.extra)
     expansions: Expansions = {}
     steps = [by_root[i][1] for i in sorted(by_root)] + [by_root[i][2] for i in sorted(by_root)]
     for events in steps:
