@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from checker.resources import policies_root
+from checker.resources import policies_root, yaml_documents
 
 
 @dataclass(frozen=True)
@@ -31,15 +30,10 @@ class Framework:
 
 
 def load_frameworks(root: Path | None = None) -> list[Framework]:
-    import yaml
-
     root = root or policies_root()
     frameworks = []
-    for path in sorted((root / "compliance").glob("*.yaml")):
-        with open(path, encoding="utf-8") as fh:
-            data: dict[str, Any] = yaml.load(
-                fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            )
+    paths = sorted((root / "compliance").glob("*.yaml"))
+    for path, data in zip(paths, yaml_documents(paths), strict=True):
         frameworks.append(
             Framework(
                 id=data["framework"],

@@ -18,8 +18,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from checker import parallel
 from checker.errors import INTERNAL_ERROR, internal_error_message
 from checker.findings import Finding
 from checker.model import (
@@ -36,7 +37,7 @@ from checker.model import (
 )
 from checker.predicates import PREDICATES
 from checker.predicates.context import Context
-from checker.resources import policies_root, schema_path, validate_once
+from checker.resources import policies_root, schema_path, validate_once, yaml_documents
 from checker.rules import (
     Example,
     Options,
@@ -47,6 +48,8 @@ from checker.rules import (
 )
 from checker.simulator.sharing import Shared
 from checker.tri import FAIL, PASS, Status, deciding_all, deciding_any, negate
+
+R = TypeVar("R")
 
 
 class PolicyError(Exception):
@@ -59,15 +62,9 @@ class PolicyError(Exception):
 
 def load_rules(root: Path | None = None) -> list[Rule]:
     """All rules under `root/rules`, validated against the rule schema, with compliance ids."""
-    import yaml
-
     root = root or policies_root()
     files = sorted((root / "rules").glob("*.yaml"))
-    raw: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        raw.append((path, data))
+    raw: list[tuple[Path, dict[str, Any]]] = list(zip(files, yaml_documents(files), strict=True))
     _validate_cached(raw)
     compliance = load_compliance_index(root)
     rules = []
@@ -310,50 +307,87 @@ def evaluate(
     rules: Iterable[Rule],
     options: Options | None = None,
     judgement: Judgement | None = None,
-    after_view: Callable[[UnitView, Context], None] | None = None,
+    jobs: int = 0,
 ) -> list[Finding]:
     """Every rule on every subject of its scope, plus the loaders' diagnostics, sorted. Rules
-    about the set of trails are judged once per deployment unit; `after_view` is called with
-    each view and its context once they are, before the view's caches are let go (a scan of
-    many units keeps one view's simulations at a time)."""
+    about the set of trails are judged once per deployment unit."""
+    return judge(estate, rules, options, judgement, jobs=jobs)[0]
+
+
+# Deployment units from which judging them in a pool of processes pays for the pool.
+PARALLEL_UNITS = 8
+
+
+def judge(
+    estate: Estate,
+    rules: Iterable[Rule],
+    options: Options | None = None,
+    judgement: Judgement | None = None,
+    *,
+    jobs: int = 0,
+    per_view: Callable[[UnitView, Context], R] | None = None,
+) -> tuple[list[Finding], list[R]]:
+    """`evaluate`, and `per_view(view, context)` on each deployment unit once its rules are
+    judged, in the same process (it reads the caches they filled; then the view's caches are
+    let go, so that a scan of many units holds one view's simulations at a time): its results
+    in the units' order. Units are judged in a pool of processes (`parallel`) when there are
+    many; the findings are the serial run's, sorted."""
     judgement = judgement or Judgement(estate, options)
     rules = list(rules)
-    by_id = {r.id: r for r in rules}
-    findings: list[Finding] = []
-    for d in estate.diagnostics:
-        rule = by_id.get(d.rule_id)
-        findings.append(
-            Finding(
-                rule_id=d.rule_id,
-                rule_name=rule.name if rule else "input-error",
-                status=d.status,
-                severity=rule.severity if rule else "high",
-                resource=d.resource or d.location.file,
-                file=d.location.file,
-                line=d.location.line,
-                message=d.message,
-                compliance=rule.compliance if rule else (),
-                unit=judgement.unit_name(d.location),
-            )
-        )
     checked = [r for r in rules if r.check is not None]  # CT000 comes from the diagnostics
-    for rule in checked:
-        if rule.scope == "estate":
-            continue
-        for subject in _scope_subjects(rule.scope, estate):
-            unit = judgement.unit_name(subject.location)
-            findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
-    # view by view, so that a view's simulations are shared by all its rules
-    for view in judgement.views:
-        ctx = judgement.contexts[view.name]
-        subject = Subject("estate", view.anchor, view.estate)
+    on_views = [r for r in checked if r.scope == "estate"]
+    views = judgement.views
+    findings: list[Finding] = []
+
+    def whole_estate() -> None:
+        findings.extend(_diagnostic_findings(estate, rules, judgement))
         for rule in checked:
             if rule.scope == "estate":
-                findings.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
-        if after_view is not None:
-            after_view(view, ctx)
-        ctx.release()
-    return sorted(set(findings), key=Finding.sort_key)
+                continue
+            for subject in _scope_subjects(rule.scope, estate):
+                unit = judgement.unit_name(subject.location)
+                findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+
+    def units(start: int, stop: int) -> tuple[list[Finding], list[R]]:
+        # view by view, so that a view's simulations are shared by all its rules
+        found: list[Finding] = []
+        extras: list[R] = []
+        for view in views[start:stop]:
+            ctx = judgement.contexts[view.name]
+            subject = Subject("estate", view.anchor, view.estate)
+            for rule in on_views:
+                found.extend(_evaluate_rule(rule, ctx, subject, view.name or None, view))
+            if per_view is not None:
+                extras.append(per_view(view, ctx))
+            ctx.release()
+        return found, extras
+
+    processes = parallel.workers(jobs, len(views), PARALLEL_UNITS)
+    extras: list[R] = []
+    for found, extra in parallel.map_slices(units, len(views), processes, whole_estate):
+        findings.extend(found)
+        extras.extend(extra)
+    return sorted(set(findings), key=Finding.sort_key), extras
+
+
+def _diagnostic_findings(
+    estate: Estate, rules: list[Rule], judgement: Judgement
+) -> Iterator[Finding]:
+    by_id = {r.id: r for r in rules}
+    for d in estate.diagnostics:
+        rule = by_id.get(d.rule_id)
+        yield Finding(
+            rule_id=d.rule_id,
+            rule_name=rule.name if rule else "input-error",
+            status=d.status,
+            severity=rule.severity if rule else "high",
+            resource=d.resource or d.location.file,
+            file=d.location.file,
+            line=d.location.line,
+            message=d.message,
+            compliance=rule.compliance if rule else (),
+            unit=judgement.unit_name(d.location),
+        )
 
 
 def _evaluate_rule(

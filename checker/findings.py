@@ -58,10 +58,11 @@ class Finding:
     # the finding is about; None for a finding about a file as such (CT000, CT099)
     unit: str | None = None
 
-    def sort_key(self) -> tuple[str, int, str, str, str, str]:
-        # the unit last: one shared module file gives the same finding in several root modules,
-        # and without it their order would follow set iteration, which varies from run to run
-        return (self.file, self.line, self.rule_id, self.resource, self.message, self.unit or "")
+    def sort_key(self) -> tuple[str, int, str, str, str, str, str]:
+        # the unit and status last: two units judging through one module file give findings
+        # that differ only there, and a report must not list them in a different order each run
+        return (self.file, self.line, self.rule_id, self.resource, self.message,
+                self.unit or "", self.status)  # fmt: skip
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

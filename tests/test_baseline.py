@@ -115,7 +115,7 @@ def fixed_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Finding]
     (tmp_path / ".git").mkdir()
     monkeypatch.setattr(loaders, "load_paths", lambda paths, options=None: Estate(
         inputs=(InputFile("infra/main.tf", "terraform"),)))
-    monkeypatch.setattr(engine, "evaluate", lambda estate, rules, *more, **named: list(current))
+    monkeypatch.setattr(engine, "judge", lambda estate, rules, *more, **kw: (list(current), []))
     return current
 
 

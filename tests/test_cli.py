@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,33 @@ def test_example_scan_golden(fmt: str, tmp_path: Path, monkeypatch: pytest.Monke
     out = tmp_path / f"example.{fmt}"
     assert main(["scan", "fixtures/example", "--output", str(out)]) == 1
     check_golden(f"example.{fmt}", out.read_text(encoding="utf-8"))
+
+
+# Heavy libraries only some commands need: a pre-commit scan of one file must not pay for them.
+HEAVY = ("boto3", "botocore", "rich", "jinja2", "duckdb", "sqlglot", "pyarrow")
+SCAN_AND_LIST_MODULES = """
+import contextlib, io, json, sys
+from checker.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["scan", *sys.argv[1:]])
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+def _modules_after_scan(args: list[str], cache: Path) -> set[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", SCAN_AND_LIST_MODULES, *args],
+        cwd=REPO, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_scanning_one_file_imports_no_heavy_library(tmp_path: Path, fmt: str) -> None:
+    one = "fixtures/rules/CT002/fail/terraform/main.tf"
+    loaded = _modules_after_scan([one, "--format", fmt], tmp_path)
+    assert "checker" in loaded
+    assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+    # the rules and scenarios validated by the first run are not validated again
+    assert "jsonschema" not in _modules_after_scan([one, "--format", fmt], tmp_path)

@@ -56,6 +56,19 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         metavar="DAYS",
         help="shortest acceptable log retention (default 365)",
     )
+    g.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes for a large scan (default: every core once the tree is large; 1: serial)",
+    )
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more): {text!r}")
+    return int(text)
 
 
 # Report formats (checker.report.formats.FORMATS, repeated so that building the parser does not
@@ -194,12 +207,14 @@ def load_options(args: argparse.Namespace, cwd: str | None = None) -> LoadOption
             var_files=tuple(args.var_file),
             variables=tuple(variables),
             default_region=args.region,
+            jobs=getattr(args, "jobs", 0),
         )
     return LoadOptions(
         var_files=tuple(os.path.abspath(f) for f in args.var_file),
         variables=tuple(variables),
         default_region=args.region,
         cwd=cwd,
+        jobs=getattr(args, "jobs", 0),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,10 +24,10 @@ from checker.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from checker.config import Config
+    from checker.engine import Judgement
     from checker.findings import Finding
     from checker.model import Estate, UnitView
     from checker.predicates.context import Context
-    from checker.rules import Options
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,54 +79,49 @@ def run(args: argparse.Namespace) -> int:
         report = ScanReport((), estate.inputs)
         write_reports(args, report)
         return exit_code(report.findings, args)
-    from checker.engine import Judgement, evaluate, load_rules
+    from checker.engine import Judgement, judge, load_rules
 
     options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd))
     rules = config.with_severities(load_rules())
     judgement = Judgement(estate, options)
-    matrix = _CoverageMatrix(options) if COVERAGE_FORMATS & set(requested_formats(args)) else None
-    findings = evaluate(estate, rules, options, judgement,
-                        after_view=matrix.add if matrix else None)  # fmt: skip
+    coverage = None
+    if judgement.views and COVERAGE_FORMATS & set(requested_formats(args)):
+        coverage = _coverage(judgement)
+    findings, rows = judge(estate, rules, options, judgement, jobs=load.jobs,
+                           per_view=coverage)  # fmt: skip
     findings = apply_suppressions(args, config, estate, findings, [r.id for r in rules])
     extra: dict[str, object] = {}
     if args.compliance:
         from checker.report.compliance import compliance_section
 
         extra["compliance"] = compliance_section(args.compliance, findings, rules)
-    if matrix is not None and judgement.views:
-        extra["coverage"] = matrix.section()
+    if coverage is not None:
+        extra["coverage"] = {"regions": list(dict.fromkeys(options.expected_regions)),
+                             "units": rows}  # fmt: skip
     report = ScanReport(tuple(findings), estate.inputs, tuple(rules), extra)
     write_reports(args, report)
     return exit_code(findings, args)
 
 
 
-class _CoverageMatrix:
-    """The reports' coverage section, a unit at a time as the engine judges them (with the
-    simulations the unit's rules made, before they are let go). The critical scenarios only:
-    a cell per scenario, Region and unit grows fast in a monorepo (`trailcheck coverage`
-    gives every scenario)."""
+def _coverage(judgement: Judgement) -> Callable[[UnitView, Context], dict[str, Any]]:
+    """A unit's row of the coverage matrix, computed where its rules ran (it reuses their
+    simulations): the critical scenarios, as the reports show them. A cell per scenario, Region
+    and unit grows fast in a monorepo (`trailcheck coverage` gives every scenario)."""
+    from checker.predicates.cis_alarms import shared_runner
+    from checker.simulator.scenarios import load_catalog, unit_coverage
 
-    def __init__(self, options: Options) -> None:
-        from checker.simulator.scenarios import load_catalog
+    options = judgement.options
+    critical = [s for s in load_catalog() if s.critical]
 
-        self.options = options
-        self.scenarios = [s for s in load_catalog() if s.critical]
-        self.units: list[dict[str, Any]] = []
+    def row(view: UnitView, ctx: Context) -> dict[str, Any]:
+        matrix = unit_coverage([(view.name, view.estate, shared_runner(ctx))],
+                               options.expected_regions, default_region=options.default_region,
+                               scenarios=critical)  # fmt: skip
+        unit: dict[str, Any] = matrix["units"][0]
+        return unit
 
-    def add(self, view: UnitView, ctx: Context) -> None:
-        from checker.predicates.cis_alarms import shared_runner
-        from checker.simulator.scenarios import unit_coverage
-
-        section = unit_coverage([(view.name, view.estate, shared_runner(ctx))],
-                                self.options.expected_regions,
-                                default_region=self.options.default_region,
-                                scenarios=self.scenarios)  # fmt: skip
-        self.units += section["units"]
-
-    def section(self) -> dict[str, Any]:
-        regions = list(dict.fromkeys(self.options.expected_regions))
-        return {"regions": regions, "units": self.units}
+    return row
 
 
 def _nothing_to_judge(args: argparse.Namespace, estate: Estate) -> bool:

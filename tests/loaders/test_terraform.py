@@ -418,3 +418,46 @@ def test_provider_defined_functions_are_unknown_with_their_name(tmp_path: Path) 
     estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
     name = trail(estate, "aws_cloudtrail.t").name
     assert isinstance(name, Unknown) and "provider::aws::arn_parse()" in name.reason
+
+
+@pytest.mark.parametrize("in_process", [False, True])
+def test_roots_loaded_in_a_pool_give_the_serial_estate(
+    monkeypatch: pytest.MonkeyPatch, in_process: bool
+) -> None:
+    import threading
+
+    from checker import parallel
+
+    pools = []
+    real = parallel.map_slices
+
+    def spy(task, count, processes, *rest):  # type: ignore[no-untyped-def]
+        pools.append((count, processes))
+        return real(task, count, processes, *rest)
+
+    monkeypatch.setattr(parallel, "map_slices", spy)
+    serial = load("roots", jobs=1)
+    assert pools == []
+    # with another thread running, nothing forks: the groups run one after the other here,
+    # the group of dev, prod and test (roots 0, 1, 4) before qa (root 2)
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait)
+    if in_process:
+        thread.start()
+    try:
+        pooled = load("roots", jobs=2)
+    finally:
+        done.set()
+    assert pools == [(4, 2)]  # dev, prod and test share a module: four groups of roots
+    assert pooled == serial
+    unknowns = [d for d in serial.diagnostics if d.status == "unknown"]
+    # of two roots with the same unknown expansion, the first in reading order is reported
+    assert [(d.resource, d.location.file) for d in unknowns] == [
+        ("module.missing", "fixtures/terraform/roots/envs/dev/main.tf"),  # no such folder
+        ("aws_cloudtrail.this[*]", "fixtures/terraform/roots/envs/qa/main.tf"),
+        ("module.trail.aws_cloudtrail.this[*]", "fixtures/terraform/roots/modules/trail/main.tf"),
+    ]
+    assert {d.location.file for d in serial.diagnostics if d.status == "fail"} == {
+        "fixtures/terraform/roots/envs/qa/broken.auto.tfvars",
+        "fixtures/terraform/roots/modules/broken/variables_broken.tf",
+    }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from checker.loaders.terraform.eval import evaluate
-from checker.loaders.terraform.functions import json_text, read_json_document
+from checker.loaders.terraform.jsontext import json_text, read_json_document
 from checker.loaders.terraform.syntax import parse_expression
 from checker.loaders.terraform.values import Bound, Invalid, PartialStr, Scope, Traced, plain
 from checker.model import Computed, Unknown

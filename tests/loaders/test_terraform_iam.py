@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.loaders import LoadOptions
-from checker.loaders.terraform.iam import read_policy
+from checker.loaders.terraform.jsontext import read_policy
 from checker.loaders.terraform.loader import load_terraform
 from checker.model import Computed, Unknown
 

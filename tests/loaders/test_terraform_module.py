@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from checker.loaders.terraform.blocks import explain
-from checker.loaders.terraform.modules import expand, key_suffix
+from checker.loaders.terraform.expansion import expand, explain, key_suffix
 from checker.loaders.terraform.syntax import Block, parse_file
 from checker.loaders.terraform.values import Scope
 from checker.model import Computed, Unknown

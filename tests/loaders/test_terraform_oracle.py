@@ -47,7 +47,8 @@ def test_fixtures_agree_with_python_hcl2() -> None:
         ok, n = agree(text)
         valid += ok
         compared += n
-    assert valid >= len(FIXTURES) - 3 and compared > 500
+    # the broken fixtures (terraform/broken, terraform/roots/modules/broken, ...) are refused
+    assert valid >= len(FIXTURES) - 4 and compared > 500
 
 
 # -- generated HCL -----------------------------------------------------------------------------

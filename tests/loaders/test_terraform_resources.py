@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.loaders.terraform.resources import Collector, DictAttrs
+from checker.loaders.terraform.attrs import DictAttrs
+from checker.loaders.terraform.resources import Collector
 from checker.loaders.terraform.values import Traced
 from checker.model import Computed, Location, Reference, Unknown
 

@@ -14,14 +14,13 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from checker.loaders.terraform.jsontext import json_text, read_json_document
 from checker.loaders.terraform.syntax import HclSyntaxError, parse_template
 from checker.loaders.terraform.values import (
     Bound,
     Invalid,
-    PartialStr,
     Scope,
     first_unknown_deep,
-    join_parts,
     key_text,
     normalize_number,
     plain,
@@ -186,111 +185,6 @@ def _f_can(args: list[Any], env: Env) -> Any:
 def _f_jsonencode(args: list[Any], env: Env) -> Any:
     _arity(args, 1)
     return json_text(args[0])
-
-
-_PLACEHOLDER = "\u0000trailcheck-unknown-{}\u0000"
-_PLACEHOLDER_RE = re.compile("\u0000trailcheck-unknown-(\\d+)\u0000")
-
-
-def json_text(value: Any) -> Any:
-    """`jsonencode`: the JSON text, or a PartialStr when some leaves are unknown (so that the
-    document can still be read back with those leaves unknown)."""
-    unknowns: list[Unknown] = []
-
-    def sub(v: Any) -> Any:
-        if isinstance(v, PartialStr):
-            return "".join(p if isinstance(p, str) else _hole(p) for p in v.parts)
-        if isinstance(v, Unknown):
-            return _hole(v)
-        if isinstance(v, list):
-            return [sub(x) for x in v]
-        if isinstance(v, dict):
-            return {k: sub(x) for k, x in v.items()}
-        if isinstance(v, float):
-            return normalize_number(v)
-        return v
-
-    def _hole(u: Unknown) -> str:
-        unknowns.append(u)
-        return _PLACEHOLDER.format(len(unknowns) - 1)
-
-    value = plain(value)
-    if isinstance(value, Invalid):
-        return value
-    text = json.dumps(sub(value), separators=(",", ":"), ensure_ascii=False)
-    if not unknowns:
-        return text
-    # the placeholders are written as \u0000 escapes by json.dumps; split on those
-    pieces: list[Any] = []
-    pos = 0
-    escaped = re.compile(r"\\u0000trailcheck-unknown-(\d+)\\u0000")
-    for m in escaped.finditer(text):
-        pieces.append(text[pos : m.start()])
-        pieces.append(unknowns[int(m.group(1))])
-        pos = m.end()
-    pieces.append(text[pos:])
-    return join_parts(pieces)
-
-
-def read_json_document(value: Any) -> Any:
-    """A JSON text (or a PartialStr of one) as a Python value with `Unknown` leaves where parts of
-    the text were unknown. Returns Unknown when the text is unknown as a whole or not JSON."""
-    value = plain(value)
-    if isinstance(value, PartialStr):
-        holes: list[Unknown] = []
-        text_parts: list[str] = []
-        for p in value.parts:
-            if isinstance(p, str):
-                text_parts.append(p)
-            else:
-                holes.append(p)
-                text_parts.append(_PLACEHOLDER.format(len(holes) - 1).replace("\u0000", "\\u0000"))
-        try:
-            doc = json.loads("".join(text_parts), strict=False)
-        except json.JSONDecodeError:
-            return Unknown(
-                f"the policy has unknown parts and cannot be read as JSON: {value.reason}"
-            )
-        return _fill_holes(doc, holes)
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, (dict, list)):
-        return value
-    if not isinstance(value, str):
-        return Invalid(f"a {type_name(value)} is not a JSON document")
-    try:
-        return json.loads(value, strict=False)
-    except json.JSONDecodeError as e:
-        return Invalid(
-            f"the document is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
-        )
-
-
-def _fill_holes(doc: Any, holes: list[Unknown]) -> Any:
-    if isinstance(doc, str):
-        if "\u0000" not in doc:
-            return doc
-        parts: list[Any] = []
-        pos = 0
-        for m in _PLACEHOLDER_RE.finditer(doc):
-            parts.append(doc[pos : m.start()])
-            parts.append(holes[int(m.group(1))])
-            pos = m.end()
-        parts.append(doc[pos:])
-        joined = join_parts(parts)
-        if isinstance(joined, PartialStr) and len(joined.parts) == 1:
-            return joined.parts[0]
-        return joined
-    if isinstance(doc, list):
-        return [_fill_holes(x, holes) for x in doc]
-    if isinstance(doc, dict):
-        return {(_fill_key(k, holes)): _fill_holes(v, holes) for k, v in doc.items()}
-    return doc
-
-
-def _fill_key(k: str, holes: list[Unknown]) -> str:
-    # an unknown map key cannot be represented: keep a readable marker in its place
-    return _PLACEHOLDER_RE.sub("<unknown>", k)
 
 
 @_func("jsondecode")
@@ -800,4 +694,5 @@ class _EmptyScope(Scope):
 
     def base_dir(self) -> str | None:
         return self._base
+
 

@@ -1,5 +1,5 @@
-"""IAM policy documents: `data "aws_iam_policy_document"` rendered to the JSON policy AWS gets,
-and policy strings (jsonencode, heredoc, file) read back into documents.
+"""IAM policy documents: `data "aws_iam_policy_document"` rendered to the JSON policy AWS gets
+(policy strings are read back into documents by `jsontext`).
 
 The rendering follows the AWS provider's: a single action, resource or condition value is
 written as a string and several as a reverse-sorted list; principals of one type are merged; a
@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from checker.loaders.terraform.blocks import nested_blocks
 from checker.loaders.terraform.eval import evaluate
-from checker.loaders.terraform.functions import read_json_document
-from checker.loaders.terraform.values import Invalid, PartialStr, Scope, plain
-from checker.model import Unknown, partly_known
+from checker.loaders.terraform.expansion import nested_blocks
+from checker.loaders.terraform.jsontext import read_json_document, to_leaf
+from checker.loaders.terraform.values import Invalid, Scope, plain
+from checker.model import Unknown
 
 if TYPE_CHECKING:
     from checker.loaders.terraform.syntax import Block
@@ -179,37 +179,3 @@ def _principals(entries: list[tuple[Any, Any]]) -> Any:
         else:
             out[ptype] = (old if isinstance(old, list) else [old]) + new
     return out
-
-
-def to_leaf(v: Any) -> Any:
-    """A value as a policy document leaf: unknown parts become plain Unknown or Computed."""
-    if isinstance(v, PartialStr):
-        return partly_known(v.reason, v.parts)
-    if isinstance(v, Invalid):
-        return Unknown(v.reason)
-    return v
-
-
-def read_policy(value: Any) -> Mapping[str, Any] | Unknown | None:
-    """A policy argument (JSON text, PartialStr, or already a document) as a document with
-    Unknown leaves where the text had unknown parts."""
-    value = plain(value)
-    if value is None:
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    doc = read_json_document(value)
-    if isinstance(doc, Unknown):
-        return to_leaf(doc) if not isinstance(doc, PartialStr) else Unknown(doc.reason)
-    if not isinstance(doc, dict):
-        return Unknown("the policy is not a JSON object")
-    out: dict[str, Any] = _leaves(doc)
-    return out
-
-
-def _leaves(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _leaves(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_leaves(x) for x in v]
-    return to_leaf(v)

@@ -21,34 +21,28 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from checker import parallel
 from checker.loaders.reading import LoadOptions, read_text
-from checker.loaders.terraform.blocks import explain, nested_blocks
-from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.cycles import cycle_path, strongly_connected
+from checker.loaders.terraform.expansion import ModuleScope, parsed
 from checker.loaders.terraform.files import (
     Decl,
-    SourceFile,
-    is_override_file,
     is_seed,
     module_source,
-    override_key,
-    read_source,
     read_tfvars,
     tfvars_files,
 )
-from checker.loaders.terraform.modules import (
-    ModuleInstance,
-    ResourceInstance,
-    parsed,
-    walk_instances,
-)
-from checker.loaders.terraform.resources import MAPPED_TYPES, Attrs, Collector, blocks_from_value
+from checker.loaders.terraform.folder import Folder
+from checker.loaders.terraform.hcl_attrs import HclAttrs
+from checker.loaders.terraform.modules import ModuleInstance, walk_instances
+from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
-    Block,
     HclSyntaxError,
     Lit,
     Obj,
@@ -58,10 +52,8 @@ from checker.loaders.terraform.syntax import (
     parse_expression,
     traversals,
 )
-from checker.loaders.terraform.values import Traced, untrace
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
-TF_SUFFIXES = (".tf", ".tf.json")
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
 # Arguments that never feed the model: their references are not followed.
 IGNORED_ATTRS = frozenset(
@@ -106,142 +98,6 @@ def _resource_demand(rtype: str, attr: str | None) -> frozenset[str] | None:
     return frozenset(DERIVED_FROM.get((rtype, attr), {attr}))
 
 
-class Folder:
-    """One module folder: its files and the top-level declarations of those parsed so far.
-
-    Files that can hold a resource of the model or a `module` block are parsed at once (every
-    file when the folder has override files); the others when `declare` asks for a name they
-    may declare. The tables below hold what the parsed files declare."""
-
-    def __init__(self, path: Path, options: LoadOptions) -> None:
-        self.path = path
-        self.display = options.display(path)
-        self.files: list[SourceFile] = []
-        self.read_errors: list[Estate] = []
-        self.variables: dict[str, Decl] = {}
-        self.locals: dict[str, list[Decl]] = {}
-        self.resources: dict[tuple[str, str], Decl] = {}
-        self.data: dict[tuple[str, str], Decl] = {}
-        self.modules: dict[str, Decl] = {}
-        self.outputs: dict[str, Decl] = {}
-        self.providers: list[Decl] = []
-        self._asked: set[tuple[str, tuple[str, ...]]] = set()
-        self._seeds: list[Decl] | None = None
-        self._read(options)
-
-    def label(self) -> str:
-        return self.display or "."
-
-    def _read(self, options: LoadOptions) -> None:
-        try:
-            names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
-        except OSError:
-            names = []
-        for name in names:
-            path = self.path / name
-            if not path.is_file():
-                continue
-            display = options.display(path)
-            text, err = read_text(path, display, "terraform")
-            if err is not None:
-                self.read_errors.append(err)
-                continue
-            self.files.append(read_source(path, display, text or "", len(self.files)))
-        if any(is_override_file(sf.path.name) for sf in self.files):
-            # Terraform merges override files into the blocks of the others: read them all
-            for sf in self.files:
-                sf.parse()
-            for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
-                override = is_override_file(sf.path.name)
-                for d in sf.decls:
-                    if not (override and self._override(d)):
-                        self._declare(d)
-            return
-        for sf in self.files:
-            if sf.parsed or sf.may_hold_seed() or sf.may_hold_module():
-                self._parse(sf)
-
-    def _parse(self, sf: SourceFile) -> None:
-        late = any(f.parsed for f in self.files[sf.index + 1 :])
-        for d in sf.parse():
-            self._declare(d)
-        if late:  # keep the tables in reading order, as Terraform lists them
-            for table in (self.variables, self.resources, self.data, self.modules, self.outputs):
-                _sort(table)
-
-    def declare(self, kind: str, *labels: str) -> None:
-        """Parse the files that can declare a `kind` block with these labels (`locals`: the
-        local `labels[0]`; no labels: any such block)."""
-        key = (kind, labels)
-        if key in self._asked or ((kind, ()) in self._asked and labels):
-            return
-        self._asked.add(key)
-        for sf in self.files:
-            if not sf.parsed and (
-                sf.may_hold_provider() if kind == "provider" else sf.may_declare(kind, labels)
-            ):
-                self._parse(sf)
-
-    def _override(self, d: Decl) -> bool:
-        """Attach a block of an override file to the block it overrides; False if none."""
-        if d.kind == "locals":
-            for n in d.names:
-                self.locals.setdefault(n, []).insert(0, d)  # its values win
-            return True
-        key = override_key(d)
-        for sf in self.files:
-            if is_override_file(sf.path.name):
-                continue
-            for base in sf.decls:
-                if base.kind == d.kind and override_key(base) == key:
-                    base.overrides.append(d)
-                    return True
-        return False
-
-    def _declare(self, d: Decl) -> None:
-        """Index a declaration; of two with the same name, the first in reading order wins
-        (Terraform refuses both)."""
-        if d.kind == "resource" and len(d.labels) == 2:
-            _first(self.resources, (d.labels[0], d.labels[1]), d)
-        elif d.kind == "data" and len(d.labels) == 2:
-            _first(self.data, (d.labels[0], d.labels[1]), d)
-        elif d.kind == "variable" and d.labels:
-            _first(self.variables, d.labels[0], d)
-        elif d.kind == "locals":
-            for n in d.names:
-                decls = self.locals.setdefault(n, [])
-                decls.append(d)
-                decls.sort(key=_order)
-        elif d.kind == "module" and d.labels:
-            _first(self.modules, d.labels[0], d)
-        elif d.kind == "output" and d.labels:
-            _first(self.outputs, d.labels[0], d)
-        elif d.kind == "provider" and d.labels:
-            self.providers.append(d)
-            self.providers.sort(key=_order)
-
-    def seeds(self) -> list[Decl]:
-        if self._seeds is None:
-            self._seeds = [d for d in self.resources.values() if is_seed(d)]
-        return self._seeds
-
-
-def _order(d: Decl) -> tuple[int, int]:
-    return d.order
-
-
-def _sort(table: dict[Any, Decl]) -> None:
-    items = sorted(table.items(), key=lambda kv: kv[1].order)
-    table.clear()
-    table.update(items)
-
-
-def _first(table: dict[Any, Decl], key: Any, d: Decl) -> None:
-    known = table.get(key)
-    if known is None or d.order < known.order:
-        table[key] = d
-
-
 class _Loader:
     """The Host of module instances: folders, module resolution, root values, diagnostics."""
 
@@ -257,6 +113,8 @@ class _Loader:
         self.relevant_cache: dict[tuple[Path, Path, str], bool] = {}
         self.root_values: dict[Path, dict[str, AttrDef]] = {}
         self.unknown_expansions: dict[str, tuple[Decl, Unknown]] = {}
+        # every expansion noted, in order (the first of an address wins; see _load_in_pool)
+        self.expansion_log: list[tuple[str, tuple[Decl, Unknown]]] = []
         # (child folder, root, keypath) -> (calling folder, its keypath, the module block)
         self.callers: dict[tuple[Path, Path, str], tuple[Folder, str, Decl]] = {}
         self._cli_values: dict[str, AttrDef] | None = None
@@ -324,10 +182,12 @@ class _Loader:
             "run terraform init or scan the module's source"
         )
 
-    def local_callees(self, folder: Folder) -> set[Path]:
+    def local_callees(self, folder: Folder, every_call: bool = False) -> set[Path]:
+        """The local folders `folder` calls, but for calls that close a cycle (every one with
+        `every_call`)."""
         out = set()
         for name, decl in folder.modules.items():
-            if (folder.path, name) in self.cyclic_calls:
+            if (folder.path, name) in self.cyclic_calls and not every_call:
                 continue
             source = module_source(decl)
             if source and (source.startswith(("./", "../")) or source in (".", "..")):
@@ -473,7 +333,7 @@ class _Loader:
 
     # -- Host ----------------------------------------------------------------------------
 
-    def child_folder(self, inst: ModuleInstance, name: str) -> Any:
+    def child_folder(self, inst: ModuleScope, name: str) -> Any:
         child = self.resolve_calls(inst.folder, inst.root, inst.keypath).get(name)  # type: ignore[arg-type]
         if isinstance(child, Path):
             return self.folder(child)
@@ -542,6 +402,7 @@ class _Loader:
 
     def note_unknown_expansion(self, address: str, decl: Decl, reason: Unknown) -> None:
         self.unknown_expansions.setdefault(address, (decl, reason))
+        self.expansion_log.append((address, (decl, reason)))
 
 
 class _Raw:
@@ -575,67 +436,6 @@ def _typed_cli_value(cli: AttrDef, decl: Decl) -> AttrDef:
     return AttrDef(node if literal(node) or isinstance(node, Obj) else Lit(raw), 0, cli.src)
 
 
-class HclAttrs:
-    """A resource instance (or one of its nested blocks) as the model mapping reads it."""
-
-    def __init__(
-        self,
-        inst: ResourceInstance,
-        block: Block,
-        scope: Any,
-        display: str,
-        rtype: str | None = None,
-    ) -> None:
-        self.inst = inst
-        self.block = block
-        self.scope = scope
-        self.address = inst.address
-        self.rtype = rtype or inst.rtype
-        self.location = Location(display, block.line)
-        self._display = display
-        self._cache: dict[str, Any] = {}
-
-    def raw(self, name: str) -> Any:
-        if name in self._cache:
-            return self._cache[name]
-        attr = self.block.attrs.get(name)
-        if attr is None:
-            v: Any = None
-        else:
-            v = inst_value = (
-                self.inst.argument(name)
-                if self.block is self.inst.block
-                else evaluate(attr.node, self.scope)
-            )
-            u = untrace(inst_value)
-            if isinstance(u, Unknown):
-                e = explain(name, attr.src, u)
-                v = Traced(e, inst_value.target) if isinstance(inst_value, Traced) else e
-        self._cache[name] = v
-        return v
-
-    def line(self, name: str) -> int | None:
-        attr = self.block.attrs.get(name)
-        if attr is not None:
-            return attr.line
-        for b in self.block.blocks:
-            if b.type == name or (b.type == "dynamic" and b.labels == (name,)):
-                return b.line
-        return None
-
-    def blocks(self, name: str) -> list[Attrs] | Unknown:
-        found = nested_blocks(self.block, name, self.scope, self.address)
-        if isinstance(found, Unknown):
-            return found
-        if not found and name in self.block.attrs:
-            # `.tf.json`, or an attribute written as an object: read the value as blocks
-            return blocks_from_value(self, name, self.raw(name))
-        return [HclAttrs(self.inst, b, s, self._display, name) for b, s in found]
-
-    def region(self) -> Any:
-        return self.inst.region()
-
-
 def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     """Load the Terraform module folders `roots` (absolute paths) into one estate. A file the
     user named is loaded with its whole folder, so that references resolve, and everything in
@@ -650,38 +450,40 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     for p in paths:
         callees |= loader.local_callees(loader.folders[p])
     tops = [p for p in paths if p not in callees]
+    processes = parallel.workers(options.jobs, len(tops), PARALLEL_ROOTS)
+    if processes > 1 and _independent(loader, tops):
+        groups = _components(loader, tops)
+        # one group holding most roots (modules shared by every root) leaves the others idle
+        if len(groups) > 1 and max(len(g[0]) for g in groups) * 2 <= len(tops):
+            return _load_in_pool(loader, tops, groups, processes)
     for top in tops:
         loader.select(top)
     per_root: list[Estate] = []
     for top in tops:
-        unit = options.display(top)
-        start = len(loader.diagnostics)
-        _remote_diagnostics(loader, top)
-        if loader.relevant(loader.folders[top], top, ""):
-            # one collector per root: addresses are unique only within a root module
-            collector = Collector(default_region=options.default_region)
-            _evaluate_root(loader, top, collector)
-            per_root.append(in_unit(collector.estate(), unit))
-        # what evaluating this root found is reported in its unit
-        loader.diagnostics[start:] = [replace(d, location=replace(d.location, unit=unit))
-                                      for d in loader.diagnostics[start:]]  # fmt: skip
-    return _finish(loader, per_root, _units_of_files(loader, tops))
+        estate = _load_root(loader, top)
+        if estate is not None:
+            per_root.append(estate)
+    folders = [_status(f) for f in loader.folders.values()]
+    expansions = _expansions(loader.unknown_expansions.items())
+    return _finish(folders, loader.diagnostics, loader.inputs, loader.extra, expansions, per_root,
+                   _units_of_files(loader, tops))  # fmt: skip
 
 
-def _in_units(diagnostics: list[Diagnostic], owners: dict[str, set[str]]) -> list[Diagnostic]:
-    """Each input error once, in its unit: the root module whose evaluation found it, or whose
-    module tree alone holds its file. The same error found in several units (a module file
-    they share) is reported once, in none of them: it is the file's, whichever unit reads it."""
-    found: dict[Diagnostic, set[str]] = {}
-    for d in diagnostics:
-        unit = d.location.unit
-        if not unit and len(owners.get(d.location.file, ())) == 1:
-            unit = next(iter(owners[d.location.file]))
-        # Location equality leaves the unit out: the same error of several units is one key
-        found.setdefault(d, set()).add(unit)
-    return [replace(d, location=replace(d.location, unit=next(iter(units))))
-            if len(units) == 1 else replace(d, location=replace(d.location, unit=""))
-            for d, units in found.items()]  # fmt: skip
+def _load_root(loader: _Loader, top: Path) -> Estate | None:
+    """The model objects of one root module (after `select`), None when it holds none."""
+    unit = loader.options.display(top)
+    start = len(loader.diagnostics)
+    _remote_diagnostics(loader, top)
+    estate = None
+    if loader.relevant(loader.folders[top], top, ""):
+        # one collector per root: addresses are unique only within a root module
+        collector = Collector(default_region=loader.options.default_region)
+        _evaluate_root(loader, top, collector)
+        estate = in_unit(collector.estate(), unit)
+    # what evaluating this root found is reported in its unit
+    loader.diagnostics[start:] = [replace(d, location=replace(d.location, unit=unit))
+                                  for d in loader.diagnostics[start:]]  # fmt: skip
+    return estate
 
 
 def _units_of_files(loader: _Loader, tops: list[Path]) -> dict[str, set[str]]:
@@ -705,6 +507,22 @@ def _units_of_files(loader: _Loader, tops: list[Path]) -> dict[str, set[str]]:
     return owners
 
 
+def _in_units(diagnostics: list[Diagnostic], owners: dict[str, set[str]]) -> list[Diagnostic]:
+    """Each input error once, in its unit: the root module whose evaluation found it, or whose
+    module tree alone holds its file. The same error found in several units (a module file
+    they share) is reported once, in none of them: it is the file's, whichever unit reads it."""
+    found: dict[Diagnostic, set[str]] = {}
+    for d in diagnostics:
+        unit = d.location.unit
+        if not unit and len(owners.get(d.location.file, ())) == 1:
+            unit = next(iter(owners[d.location.file]))
+        # Location equality leaves the unit out: the same error of several units is one key
+        found.setdefault(d, set()).add(unit)
+    return [replace(d, location=replace(d.location, unit=next(iter(units))))
+            if len(units) == 1 else replace(d, location=replace(d.location, unit=""))
+            for d, units in found.items()]  # fmt: skip
+
+
 def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
     """Module calls that lead back to their own folder: Terraform rejects such a configuration,
     so each is a CT000 naming the cycle, and the call is not followed (no instances are invented
@@ -719,13 +537,13 @@ def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
                 source.startswith(("./", "../")) or source in (".", "..")
             )
         ]
-    for component in _strongly_connected(edges):
+    for component in strongly_connected(edges):
         members = set(component)
         for path in component:
             for name, child in edges[path]:
                 if child not in members:
                     continue
-                ring = [path, *_cycle_path(edges, child, path, members)]
+                ring = [path, *cycle_path(edges, child, path, members)]
                 cycle = " -> ".join(loader.options.display(p) for p in ring)
                 decl = loader.folders[path].modules[name]
                 loader.cyclic_calls[(path, name)] = (
@@ -741,71 +559,6 @@ def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
                         f"module.{name}",
                     )
                 )
-
-
-def _strongly_connected(edges: dict[Path, list[tuple[str, Path]]]) -> list[list[Path]]:
-    """Tarjan's algorithm, iteratively: the components that hold a cycle (a ring of folders,
-    or one folder calling itself)."""
-    index: dict[Path, int] = {}
-    low: dict[Path, int] = {}
-    stack: list[Path] = []
-    on_stack: set[Path] = set()
-    out: list[list[Path]] = []
-    for start in edges:
-        if start in index:
-            continue
-        work: list[tuple[Path, int]] = [(start, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            children = [c for _, c in edges.get(node, []) if c in edges]
-            if i < len(children):
-                work.append((node, i + 1))
-                child = children[i]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component: list[Path] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or any(c == node for _, c in edges.get(node, [])):
-                    out.append(sorted(component))
-    return out
-
-
-def _cycle_path(
-    edges: dict[Path, list[tuple[str, Path]]], start: Path, end: Path, members: set[Path]
-) -> list[Path]:
-    """A path of calls from `start` to `end` inside one component (breadth first)."""
-    previous: dict[Path, Path | None] = {start: None}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        if node == end:
-            break
-        for _, child in edges[node]:
-            if child in members and child not in previous:
-                previous[child] = node
-                queue.append(child)
-    path: list[Path] = []
-    step: Path | None = end
-    while step is not None:
-        path.append(step)
-        step = previous.get(step)
-    return list(reversed(path))
 
 
 def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:
@@ -871,34 +624,179 @@ def _kp(keypath: str, name: str) -> str:
     return f"{keypath}.{name}" if keypath else name
 
 
-def _finish(loader: _Loader, per_root: list[Estate], owners: dict[str, set[str]]) -> Estate:
+# What `_finish` reads of a folder: its read errors, and each file's name and syntax errors.
+FolderStatus = tuple[list[Estate], list[tuple[str, list[tuple[int, str]]]]]
+# address -> (file, line, reason) of a block judged as one instance `x[*]`
+Expansions = dict[str, tuple[str, int, str]]
+
+
+def _status(folder: Folder) -> FolderStatus:
+    return folder.read_errors, [(sf.display, sf.errors) for sf in folder.files]
+
+
+def _expansions(items: Iterable[tuple[str, tuple[Decl, Unknown]]]) -> Expansions:
+    return {a: (decl.file.display, decl.line, reason.reason) for a, (decl, reason) in items}
+
+
+def _finish(
+    folders: Iterable[FolderStatus],
+    loader_diagnostics: Iterable[Diagnostic],
+    loader_inputs: Iterable[InputFile],
+    extra: Iterable[Estate],
+    expansions: Expansions,
+    per_root: list[Estate],
+    owners: dict[str, set[str]],
+) -> Estate:
+    """The loaded estate: the roots' objects, and every input error once, in its unit
+    (`owners`: each file's units, `_units_of_files`)."""
     inputs: list[InputFile] = []
-    diagnostics: list[Diagnostic] = list(loader.diagnostics)
-    parts: list[Estate] = list(loader.extra)
-    for folder in loader.folders.values():
-        for unreadable in folder.read_errors:
+    diagnostics: list[Diagnostic] = list(loader_diagnostics)
+    parts: list[Estate] = list(extra)
+    for read_errors, files in folders:
+        for unreadable in read_errors:
             diagnostics.extend(unreadable.diagnostics)
             parts.append(replace(unreadable, diagnostics=()))
-        for sf in folder.files:
-            if sf.errors:
-                inputs.append(InputFile(sf.display, "terraform", "error"))
+        for display, errors in files:
+            if errors:
+                inputs.append(InputFile(display, "terraform", "error"))
                 diagnostics.extend(
-                    Diagnostic("CT000", "fail", message, Location(sf.display, line), sf.display)
-                    for line, message in sf.errors
+                    Diagnostic("CT000", "fail", message, Location(display, line), display)
+                    for line, message in errors
                 )
             else:
-                inputs.append(InputFile(sf.display, "terraform", "ok"))
-    for address, (decl, reason) in sorted(loader.unknown_expansions.items()):
+                inputs.append(InputFile(display, "terraform", "ok"))
+    for address, (file, line, reason) in sorted(expansions.items()):
         diagnostics.append(
             Diagnostic(
                 "CT000",
                 "unknown",
-                f"{address}: {reason.reason}; judged as one instance whose per-instance values "
+                f"{address}: {reason}; judged as one instance whose per-instance values "
                 "are unknown",
-                Location(decl.file.display, decl.line),
+                Location(file, line),
                 address,
             )
         )
     diagnostics = _in_units(diagnostics, owners)
-    core = Estate(inputs=tuple(inputs) + tuple(loader.inputs), diagnostics=tuple(diagnostics))
+    core = Estate(inputs=tuple(inputs) + tuple(loader_inputs), diagnostics=tuple(diagnostics))
     return Estate.merge([core, *per_root, *parts])
+
+
+# --------------------------------------------------------------------------------------------
+# Root modules in a pool of processes
+
+# Root modules from which loading them in a pool of processes pays for the pool.
+PARALLEL_ROOTS = 16
+
+
+def _independent(loader: _Loader, tops: list[Path]) -> bool:
+    """Can the roots be loaded apart? Not when they share what is not their own: `--var-file`
+    values (reported once for all roots), or modules installed by `terraform init` (resolved
+    only while selecting)."""
+    return not loader.options.var_files and not any(
+        (top / ".terraform" / "modules" / "modules.json").exists() for top in tops
+    )
+
+
+def _components(loader: _Loader, tops: list[Path]) -> list[tuple[list[int], set[Path]]]:
+    """The roots (their indexes in `tops`) grouped so that no two groups share a folder, each
+    group with its folders: one group's selecting and evaluating never touches another's."""
+    owner: dict[Path, int] = {}
+    parent = list(range(len(tops)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, top in enumerate(tops):
+        stack = [top]
+        while stack:
+            path = stack.pop()
+            if path in owner:
+                a, b = find(owner[path]), find(i)
+                parent[max(a, b)] = min(a, b)
+                continue
+            owner[path] = i
+            folder = loader.folders.get(path)
+            if folder is not None:
+                stack.extend(loader.local_callees(folder, every_call=True))
+    groups: dict[int, tuple[list[int], set[Path]]] = {}
+    for i in range(len(tops)):
+        groups.setdefault(find(i), ([], set()))[0].append(i)
+    for path, i in owner.items():
+        groups[find(i)][1].add(path)
+    return [groups[k] for k in sorted(groups)]
+
+
+class _Events:
+    """What selecting or loading one root added to the loader's shared tables, as data that
+    crosses processes: new folders, diagnostics, inputs, extra estates, unknown expansions."""
+
+    def __init__(self, loader: _Loader, since: tuple[int, ...]) -> None:
+        f, d, i, e, x = since
+        self.folders = list(loader.folders)[f:]
+        self.diagnostics = loader.diagnostics[d:]
+        self.inputs = loader.inputs[i:]
+        self.extra = loader.extra[e:]
+        # from the log: a root of another group may have noted the address first in this process,
+        # and only the serial order decides which one is reported
+        self.expansions: Expansions = {}
+        for address, (decl, reason) in loader.expansion_log[x:]:
+            self.expansions.setdefault(address, (decl.file.display, decl.line, reason.reason))
+
+    @staticmethod
+    def sizes(loader: _Loader) -> tuple[int, ...]:
+        return (len(loader.folders), len(loader.diagnostics), len(loader.inputs),
+                len(loader.extra), len(loader.expansion_log))  # fmt: skip
+
+
+RootResult = tuple[int, _Events, _Events, Estate | None]
+
+
+def _load_in_pool(
+    loader: _Loader, tops: list[Path], groups: list[tuple[list[int], set[Path]]], processes: int
+) -> Estate:
+    """`load_terraform` after the folders are read, with groups of roots that share no folder
+    selected and evaluated in forked workers. The workers' additions to the shared tables are
+    replayed in the serial order (every root's selecting, then every root's loading), so the
+    estate is the serial one."""
+
+    def load(start: int, stop: int) -> tuple[list[RootResult], dict[Path, FolderStatus]]:
+        mine = sorted(i for indexes, _ in groups[start:stop] for i in indexes)
+        selected = {}
+        for i in mine:
+            before = _Events.sizes(loader)
+            loader.select(tops[i])
+            selected[i] = _Events(loader, before)
+        results: list[RootResult] = []
+        for i in mine:
+            before = _Events.sizes(loader)
+            estate = _load_root(loader, tops[i])
+            results.append((i, selected[i], _Events(loader, before), estate))
+        touched = {p for _, folders in groups[start:stop] for p in folders}
+        touched |= {p for _, sel, ev, _ in results for p in (*sel.folders, *ev.folders)}
+        # a module source may name a folder that does not exist: it has no status
+        return results, {p: _status(loader.folders[p]) for p in touched if p in loader.folders}
+
+    # the tables as the folders' reading left them (the slices run here when there is no pool)
+    order = list(loader.folders)
+    diagnostics, inputs, extra = list(loader.diagnostics), list(loader.inputs), list(loader.extra)
+    status: dict[Path, FolderStatus] = {}
+    by_root: dict[int, RootResult] = {}
+    for results, statuses in parallel.map_slices(load, len(groups), processes):
+        status.update(statuses)
+        by_root.update((r[0], r) for r in results)
+    expansions: Expansions = {}
+    steps = [by_root[i][1] for i in sorted(by_root)] + [by_root[i][2] for i in sorted(by_root)]
+    for events in steps:
+        order.extend(events.folders)
+        diagnostics.extend(events.diagnostics)
+        inputs.extend(events.inputs)
+        extra.extend(events.extra)
+        for address, where in events.expansions.items():
+            expansions.setdefault(address, where)
+    per_root = [e for i in sorted(by_root) if (e := by_root[i][3]) is not None]
+    folders = [status[p] if p in status else _status(loader.folders[p]) for p in order]
+    return _finish(folders, diagnostics, inputs, extra, expansions, per_root,
+                   _units_of_files(loader, tops))  # fmt: skip

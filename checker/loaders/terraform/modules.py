@@ -8,165 +8,41 @@ per-instance values are unknown (see `Expansion`).
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from checker.loaders.terraform.blocks import explain
 from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.expansion import (
+    META_ARGS,
+    Folder,
+    Host,
+    ModuleScope,
+    expand,
+    explain,
+    key_suffix,
+    parsed,
+)
 from checker.loaders.terraform.files import Decl
-from checker.loaders.terraform.functions import json_text
-from checker.loaders.terraform.iam import render_policy_document
+from checker.loaders.terraform.instances import ResourceGroup
 from checker.loaders.terraform.syntax import AttrDef, Block, Call, GetAttr, Lit, Obj, Tup, Var
 from checker.loaders.terraform.values import (
     Bound,
     Invalid,
     Lazy,
-    PartialStr,
     Scope,
     Traced,
-    first_unknown_deep,
-    join_parts,
     plain,
     untrace,
 )
-from checker.model import Computed, Unknown
-from checker.regions import partition_of
-
-META_ARGS = {
-    "count",
-    "for_each",
-    "provider",
-    "depends_on",
-    "lifecycle",
-    "providers",
-    "source",
-    "version",
-}
-
-
-def key_suffix(key: Any) -> str:
-    if key is None:
-        return ""
-    if key == "*":
-        return "[*]"
-    if isinstance(key, int):
-        return f"[{key}]"
-    return f"[{json.dumps(key)}]"
-
-
-# --------------------------------------------------------------------------------------------
-# What the module layer needs from the loader
-
-
-class Folder(Protocol):
-    path: Path
-    variables: dict[str, Decl]
-    locals: dict[str, list[Decl]]
-    resources: dict[tuple[str, str], Decl]
-    data: dict[tuple[str, str], Decl]
-    modules: dict[str, Decl]
-    outputs: dict[str, Decl]
-    providers: list[Decl]
-
-    def label(self) -> str: ...
-
-
-class Host(Protocol):
-    """The loader: folders, module resolution, root values, diagnostics."""
-
-    def child_folder(self, inst: ModuleInstance, name: str) -> Folder | str | None:
-        """The folder of `module.name`, or a reason string when it is not evaluated."""
-        ...
-
-    def root_value(self, folder: Folder, name: str) -> AttrDef | None: ...
-
-    def note_unknown_expansion(self, address: str, decl: Decl, reason: Unknown) -> None: ...
-
-
-def parsed(decl: Decl) -> Block | Unknown:
-    block = decl.parse()
-    if block is not None:
-        return block
-    return Unknown(f"{decl.file.display} could not be parsed")
-
-
-# --------------------------------------------------------------------------------------------
-# Expansion by count / for_each
-
-
-@dataclass
-class Expansion:
-    """The instances of a block: keys None (single), int (count), str (for_each) or "*" (unknown:
-    one representative instance whose instance values are unknown)."""
-
-    instances: list[tuple[Any, dict[str, Any]]]
-    unknown: Unknown | None = None
-
-
-# Beyond this many instances a block is judged as one representative instance `x[*]`.
-MAX_INSTANCES = 1000
-
-
-def expand(block: Block, scope: Scope, what: str) -> Expansion:
-    count = block.attrs.get("count")
-    each = block.attrs.get("for_each")
-    if count is not None:
-        n = plain(evaluate(count.node, scope))
-        if isinstance(n, Unknown):
-            u = explain(f"the count of {what}", count.src, n)
-            return Expansion([("*", {"count": {"index": u}})], u)
-        if (
-            isinstance(n, bool)
-            or not isinstance(n, (int, float))
-            or not math.isfinite(n)
-            or n < 0
-            or n != int(n)
-        ):
-            u = Invalid(f"the count of {what} is not a whole number ({count.src})")
-            return Expansion([("*", {"count": {"index": u}})], u)
-        if n > MAX_INSTANCES:
-            u = Unknown(f"the count of {what} is {int(n)}, more instances than trailcheck "
-                        f"expands ({MAX_INSTANCES})")  # fmt: skip
-            return Expansion([("*", {"count": {"index": u}})], u)
-        return Expansion([(i, {"count": {"index": i}}) for i in range(int(n))])
-    if each is not None:
-        coll = untrace(evaluate(each.node, scope))
-        if isinstance(coll, Unknown):
-            u = explain(f"the for_each of {what}", each.src, coll)
-            return Expansion([("*", {"each": {"key": u, "value": u}})], u)
-        if isinstance(coll, dict):
-            return Expansion([(k, {"each": {"key": k, "value": coll[k]}}) for k in sorted(coll)])
-        if isinstance(coll, list):
-            keys = [plain(x) for x in coll]
-            bad = next((k for k in keys if not isinstance(k, str)), None)
-            if bad is not None:
-                found = first_unknown_deep(bad) if isinstance(bad, Unknown) else None
-                reason: Unknown = (
-                    found
-                    if found is not None
-                    else Invalid(f"for_each of {what} needs a map or a set of strings")
-                )
-                u2 = explain(f"the for_each of {what}", each.src, reason)
-                return Expansion([("*", {"each": {"key": u2, "value": u2}})], u2)
-            return Expansion([(k, {"each": {"key": k, "value": k}}) for k in sorted(set(keys))])
-        if coll is None:
-            u = Invalid(f"the for_each of {what} is null")
-            return Expansion([("*", {"each": {"key": u, "value": u}})], u)
-        u = Invalid(f"the for_each of {what} needs a map or a set of strings ({each.src})")
-        return Expansion([("*", {"each": {"key": u, "value": u}})], u)
-    return Expansion([(None, {})])
-
+from checker.model import Unknown
 
 # --------------------------------------------------------------------------------------------
 # Module instances
 
 
-class ModuleInstance(Scope):
+class ModuleInstance(ModuleScope):
     def __init__(
         self,
         host: Host,
@@ -462,322 +338,6 @@ class ProviderConf:
         return v
 
 
-# --------------------------------------------------------------------------------------------
-# Resources, data sources
-
-
-class ResourceGroup:
-    """One resource (or data) block in one module instance, and its instances."""
-
-    def __init__(self, module: ModuleInstance, mode: str, rtype: str, name: str) -> None:
-        self.module = module
-        self.mode = mode
-        self.rtype = rtype
-        self.name = name
-        local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
-        self.base = module.prefix + local
-        table = module.folder.resources if mode == "managed" else module.folder.data
-        self.decl = table.get((rtype, name))
-        self.block: Block | Unknown
-        if self.decl is None:
-            self.block = Invalid(f"{local} is not declared in {module.folder.label()}")
-        else:
-            self.block = parsed(self.decl)
-        self._instances: list[ResourceInstance] | None = None
-        self._value: Any = None
-        self.expansion: Expansion | None = None
-
-    def instances(self) -> list[ResourceInstance]:
-        if self._instances is None:
-            if isinstance(self.block, Unknown):
-                self._instances = []
-            else:
-                ex = expand(self.block, self.module, self.base)
-                self.expansion = ex
-                if ex.unknown is not None and self.decl is not None:
-                    self.module.host.note_unknown_expansion(
-                        self.base + "[*]", self.decl, ex.unknown
-                    )
-                self._instances = [
-                    ResourceInstance(self, key, Bound(self.module, names) if names else self.module)
-                    for key, names in ex.instances
-                ]
-        return self._instances
-
-    @property
-    def value(self) -> Any:
-        """The value of the reference `type.name` (an instance, a list, a map of instances)."""
-        if self._value is None:
-            self._value = self._compute_value()
-        return self._value
-
-    def _compute_value(self) -> Any:
-        if isinstance(self.block, Unknown):
-            return self.block
-        insts = self.instances()
-        ex = self.expansion
-        assert ex is not None
-        if ex.unknown is not None:
-            return _UnknownCollection(insts[0], ex.unknown)
-        block = self.block
-        if "count" in block.attrs:
-            return list(insts)
-        if "for_each" in block.attrs:
-            return {str(i.key): i for i in insts}
-        return insts[0]
-
-
-class _UnknownCollection(Lazy):
-    """`x` whose count/for_each is unknown: `x[0]`, `x["k"]` and `x[*]` all read the one
-    representative instance `x[*]`."""
-
-    def __init__(self, inst: ResourceInstance, reason: Unknown) -> None:
-        self.inst = inst
-        self.reason = reason
-        self.label = inst.address
-
-    def get_attr(self, name: str) -> Any:
-        block = self.inst.group.block
-        if isinstance(block, Block) and "for_each" in block.attrs:
-            return self.inst  # x["key"] written as x.key
-        return self.inst.get_attr(name)
-
-    def index(self, key: Any) -> Any:
-        return self.inst
-
-    def materialize(self) -> Any:
-        return self.reason
-
-
-class ResourceInstance(Lazy):
-    def __init__(self, group: ResourceGroup, key: Any, scope: Scope) -> None:
-        self.group = group
-        self.key = key
-        self.scope = scope
-        self.address = group.base + key_suffix(key)
-        self.label = self.address
-        self._attrs: dict[str, Any] = {}
-
-    @property
-    def block(self) -> Block:
-        assert isinstance(self.group.block, Block)
-        return self.group.block
-
-    @property
-    def rtype(self) -> str:
-        return self.group.rtype
-
-    def argument(self, name: str) -> Any:
-        """An argument as written (None when not written), evaluated, traces kept."""
-        if name in self._attrs:
-            return self._attrs[name]
-        attr = self.block.attrs.get(name)
-        if attr is None:
-            v: Any = None
-        else:
-            v = evaluate(attr.node, self.scope)
-        self._attrs[name] = v
-        return v
-
-    def get_attr(self, name: str) -> Any:
-        """The value of `<address>.<name>` for other expressions: arguments, nested blocks, and
-        the computed attributes Terraform knows from configuration. An attribute that names this
-        resource itself is traced to it, whatever its value is built from: a bucket named
-        `logs-${random_id.s.hex}` is still `aws_s3_bucket.logs`."""
-        v = self._get_attr(name)
-        if self.group.mode == "managed" and name in _identity_attributes(self.rtype):
-            # ...and it is set once the resource exists, whatever its value turns out to be
-            return Traced(_certainly_set(untrace(v)), self.address)
-        return v
-
-    def _get_attr(self, name: str) -> Any:
-        if name in self.block.attrs and name not in META_ARGS:
-            v = self.argument(name)
-            u = untrace(v)
-            if isinstance(u, Unknown) and not isinstance(u, Invalid):
-                attr = self.block.attrs[name]
-                e = explain(f"{self.address}.{name}", attr.src, u)
-                return Traced(e, v.target) if isinstance(v, Traced) else Traced(e, self.address)
-            return v if isinstance(v, (Traced, Lazy)) else Traced(v, self.address)
-        nested = [b for b in self.block.blocks if b.type == name]
-        if nested:
-            return [NestedBlock(self, b, self.scope) for b in nested]
-        derived = DERIVED.get((self.group.mode, self.rtype, name))
-        if derived is None:
-            derived = DERIVED.get((self.group.mode, "*", name))
-        if derived is not None:
-            v = derived(self)
-            return v if isinstance(v, Traced) else Traced(v, self.address)
-        if self.group.mode == "data":
-            cls = Computed if name in ALWAYS_SET else Unknown
-            return Traced(
-                cls(f"{self.address}.{name} is read from AWS when Terraform plans"), self.address
-            )
-        cls = Computed if name in ALWAYS_SET else Unknown
-        return Traced(cls(f"{self.address}.{name} is known only after apply"), self.address)
-
-    def region(self) -> Any:
-        """The region the resource lives in: its own `region` argument (provider v6), else its
-        provider configuration's."""
-        own = self.block.attrs.get("region")
-        if own is not None:
-            v = plain(self.argument("region"))
-            if isinstance(v, Unknown):
-                return explain("region", own.src, v)
-            if isinstance(v, str):
-                return v
-        return self.group.module.provider(self.provider_key()).region()
-
-    def provider_key(self) -> str:
-        attr = self.block.attrs.get("provider")
-        if attr is None:
-            return "aws"
-        node = attr.node
-        if isinstance(node, GetAttr) and isinstance(node.obj, Var):
-            return f"{node.obj.name}.{node.name}"
-        if isinstance(node, Var):
-            return node.name
-        if isinstance(node, Lit) and isinstance(node.value, str):
-            return node.value
-        return "aws"
-
-
-ALWAYS_SET = {"arn", "id", "key_id", "account_id", "name", "unique_id", "bucket"}
-_IDENTITY = frozenset({"id", "arn", "name"})
-
-
-def _certainly_set(v: Any) -> Any:
-    """An unknown value that a resource certainly has (its id, ARN or name)."""
-    if isinstance(v, Invalid) or not isinstance(v, Unknown) or isinstance(v, Computed):
-        return v
-    if isinstance(v, PartialStr):
-        parts = tuple(
-            Computed(p.reason) if isinstance(p, Unknown) and not isinstance(p, Computed) else p
-            for p in v.parts
-        )
-        return PartialStr(v.reason, parts)
-    return Computed(v.reason)
-
-
-def _identity_attributes(rtype: str) -> frozenset[str]:
-    """The attributes whose value names the resource itself. The split settings of a bucket
-    (`aws_s3_bucket_versioning`, `aws_s3_bucket_policy`, ...) have the bucket's name as id: they
-    keep the bucket's trace."""
-    if rtype == "aws_s3_bucket":
-        return _IDENTITY | {"bucket"}
-    if rtype == "aws_kms_key":
-        return _IDENTITY | {"key_id"}
-    if rtype.startswith("aws_s3_bucket_"):
-        return frozenset()
-    return _IDENTITY
-
-
-class NestedBlock(Lazy):
-    """A nested block read through a reference: `aws_x.y.metric_transformation[0].name`."""
-
-    def __init__(self, inst: ResourceInstance, block: Block, scope: Scope) -> None:
-        self.inst = inst
-        self.block = block
-        self.scope = scope
-        self.label = f"{inst.address}.{block.type}"
-
-    def get_attr(self, name: str) -> Any:
-        attr = self.block.attrs.get(name)
-        if attr is not None:
-            v = evaluate(attr.node, self.scope)
-            return v if isinstance(v, (Traced, Lazy)) else Traced(v, self.inst.address)
-        nested = [b for b in self.block.blocks if b.type == name]
-        if nested:
-            return [NestedBlock(self.inst, b, self.scope) for b in nested]
-        return Traced(
-            Unknown(f"{self.label}.{name} is not set or known only after apply"), self.inst.address
-        )
-
-    def materialize(self) -> Any:
-        return {k: self.get_attr(k) for k in self.block.attrs}
-
-
-# --------------------------------------------------------------------------------------------
-# Attributes Terraform computes from configuration
-
-
-def _partition(inst: ResourceInstance) -> str | Unknown:
-    region = inst.region()
-    if isinstance(region, str):
-        return partition_of(region)
-    return "aws"  # the documented form of S3 bucket ARNs; China and GovCloud regions are named
-
-
-
-
-def _bucket_name(inst: ResourceInstance) -> Any:
-    if "bucket" in inst.block.attrs:
-        return inst.get_attr("bucket")
-    if "bucket_prefix" in inst.block.attrs:
-        return Computed(f"the name of {inst.address} is generated from bucket_prefix at apply")
-    return Computed(f"the name of {inst.address} is generated at apply (no bucket argument)")
-
-
-def _bucket_arn(inst: ResourceInstance) -> Any:
-    # the ARN of this one bucket even when its name is not known: arn:<partition>:s3:::<name>
-    name = untrace(_bucket_name(inst))
-    prefix = f"arn:{_partition(inst)}:s3:::"
-    if isinstance(name, str):
-        return prefix + name
-    if isinstance(name, Computed) and not isinstance(name, PartialStr):
-        name = Computed(f"{inst.address}.arn is known only after apply")
-    return join_parts([prefix, name])
-
-
-def _named(kind: str) -> Callable[[ResourceInstance], Any]:
-    def get(inst: ResourceInstance) -> Any:
-        if "name" in inst.block.attrs:
-            return inst.get_attr("name")
-        return Computed(f"the name of {inst.address} is generated at apply")
-
-    return get
-
-
-def _policy_document_json(inst: ResourceInstance) -> Any:
-    return json_text(render_policy_document(inst.block, inst.scope, inst.address))
-
-
-def _data_region(inst: ResourceInstance) -> Any:
-    return inst.region()
-
-
-def _data_partition(inst: ResourceInstance) -> Any:
-    region = inst.region()
-    if isinstance(region, str):
-        return partition_of(region)
-    return Unknown(f"{inst.address}.partition depends on the region: {region.reason}")
-
-
-DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {
-    ("managed", "aws_s3_bucket", "id"): _bucket_name,
-    ("managed", "aws_s3_bucket", "bucket"): _bucket_name,
-    ("managed", "aws_s3_bucket", "arn"): _bucket_arn,
-    ("managed", "aws_cloudwatch_log_group", "id"): _named("log group"),
-    ("managed", "aws_cloudwatch_log_group", "name"): _named("log group"),
-    ("managed", "aws_sns_topic", "name"): _named("topic"),
-    ("managed", "aws_iam_role", "id"): _named("role"),
-    ("managed", "aws_iam_role", "name"): _named("role"),
-    ("managed", "aws_iam_policy", "name"): _named("policy"),
-    ("managed", "aws_kms_alias", "id"): _named("alias"),
-    ("managed", "aws_cloudwatch_log_metric_filter", "id"): _named("metric filter"),
-    ("managed", "aws_cloudtrail", "name"): _named("trail"),
-    ("managed", "aws_s3_bucket_policy", "id"): lambda i: i.get_attr("bucket"),
-    ("data", "aws_iam_policy_document", "json"): _policy_document_json,
-    ("data", "aws_iam_policy_document", "minified_json"): _policy_document_json,
-    ("data", "aws_region", "name"): _data_region,
-    ("data", "aws_region", "region"): _data_region,
-    ("data", "aws_region", "id"): _data_region,
-    ("data", "aws_partition", "partition"): _data_partition,
-    ("data", "aws_partition", "id"): _data_partition,
-    ("data", "aws_s3_bucket", "id"): lambda i: i.get_attr("bucket"),
-    ("data", "aws_s3_bucket", "arn"): _bucket_arn,
-}
-
 
 # --------------------------------------------------------------------------------------------
 # Module calls
@@ -903,3 +463,4 @@ def walk_instances(
         if relevant(root, name):
             for child in root.module_group(name).children():
                 yield from walk_instances(child, relevant)
+

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from checker.loaders.documents import line_in, lines_tree, schema_problem
 from checker.loaders.reading import LoadOptions, error_estate, read_json
-from checker.loaders.terraform.resources import MAPPED_TYPES, Collector, DictAttrs
+from checker.loaders.terraform.attrs import DictAttrs
+from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.values import Traced
 from checker.model import Computed, Estate, InputFile, Location, Unknown
 

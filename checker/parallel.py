@@ -1,0 +1,103 @@
+"""Independent work spread over the machine's cores, with the serial run's results and order.
+
+A scan's units (Terraform root modules to evaluate, deployment units to judge) do not depend on
+each other, so large scans run them in forked worker processes. Forking lets a worker read the
+parent's state (the estate, the rules, the caches built so far) without pickling it; only the
+slices' results cross back, and they are reassembled in input order: the output is the serial
+run's. Small scans (a one-file pre-commit run) stay serial and never pay for a pool. Where `fork`
+does not exist (Windows), in a process running other threads, or when a pool cannot start, the
+work runs serially.
+
+`jobs`: 0 = automatic (every core when the work reaches the threshold), 1 = serial, N = N
+processes. The TRAILCHECK_JOBS environment variable sets the automatic choice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+# The work of the pool being run, inherited by the forked workers (a closure cannot be pickled,
+# and the parent's state must not be). Set only while `map_slices` runs.
+_TASK: Callable[[int, int], Any] | None = None
+
+
+def workers(jobs: int, work: int, threshold: int) -> int:
+    """The number of processes for `work` items: `jobs` when it is set, else every core once
+    the work reaches `threshold` (TRAILCHECK_JOBS stands in for an unset `jobs`)."""
+    if jobs <= 0:
+        env = os.environ.get("TRAILCHECK_JOBS", "").strip()
+        jobs = int(env) if env.isdigit() else 0
+    if jobs <= 0:
+        jobs = (os.cpu_count() or 1) if work >= threshold else 1
+    return max(1, min(jobs, work))
+
+
+def map_slices(
+    task: Callable[[int, int], R],
+    count: int,
+    processes: int,
+    meanwhile: Callable[[], None] | None = None,
+    per_process: int = 4,
+) -> list[R]:
+    """`task(start, stop)` over consecutive slices of `range(count)`, in `processes` forked
+    workers (in this process when that is 1), the results in slice order. `meanwhile` runs in
+    this process while the workers run (before the slices when serial). Each process gets about
+    `per_process` slices, so that one slow slice does not leave the other cores idle."""
+    pieces = 1 if processes <= 1 else min(count, processes * per_process)
+    bounds = [(count * i // pieces, count * (i + 1) // pieces) for i in range(pieces)]
+    pending = [meanwhile] if meanwhile is not None else []
+
+    def run_meanwhile() -> None:
+        while pending:
+            pending.pop()()
+
+    if processes > 1 and count > 1 and _can_fork():
+        results = _in_pool(task, bounds, processes, run_meanwhile)
+        if results is not None:
+            return results
+    run_meanwhile()
+    return [task(a, b) for a, b in bounds if b > a]
+
+
+def _in_pool(
+    task: Callable[[int, int], R],
+    bounds: list[tuple[int, int]],
+    processes: int,
+    meanwhile: Callable[[], None],
+) -> list[R] | None:
+    """The slices' results from a pool of forked workers; None when the pool broke (a worker
+    was killed, say for memory): the caller then runs them serially."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _TASK
+    _TASK = task
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            futures = [pool.submit(_run, a, b) for a, b in bounds]
+            meanwhile()
+            return [f.result() for f in futures]
+    except (BrokenProcessPool, OSError):
+        return None
+    finally:
+        _TASK = None
+
+
+def _run(start: int, stop: int) -> Any:
+    assert _TASK is not None, "a worker runs only inside map_slices"
+    return _TASK(start, stop)
+
+
+def _can_fork() -> bool:
+    """Forking is safe only from a process with one thread: a lock another thread holds (a
+    live account's readers) would stay locked forever in the child."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
