@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
+from checker.estate_builder import EstateBuilder
 from checker.loaders.aws.cli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
 from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, trail_from_api
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
@@ -123,14 +124,11 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
         for d in files
     )
-    loaded = Estate(
-        trails=tuple(out),
-        inputs=inputs,
-        diagnostics=tuple(e for d in files for e in d.errors),
-        # a trail list describes a real account, where "no trail at all" is a finding; stray
-        # JSON that merely mentions a CLI key must not turn a repository scan into an audit
-        origin="live" if listed else "iac",
-    )
+    built = EstateBuilder()
+    built.add(*out, *inputs, *(e for d in files for e in d.errors))
+    # a trail list describes a real account, where "no trail at all" is a finding; stray JSON
+    # that merely mentions a CLI key must not turn a repository scan into an audit
+    loaded = built.estate(origin="live" if listed else "iac")
     return Estate.merge([*unreadable, loaded]) if unreadable else loaded
 
 

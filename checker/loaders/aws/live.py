@@ -38,6 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from checker.estate_builder import EstateBuilder
 from checker.loaders.aws import live_events
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import (
@@ -559,22 +560,15 @@ def _details(
         if acct in bucket_accounts and pab is not None
     )
     members, policies = organization_result(found.organization, sink)
-    return Estate(
-        trails=shapes.sorted_unique(trails),
-        buckets=shapes.sorted_unique(buckets),
-        keys=shapes.sorted_unique(keys),
-        log_groups=shapes.sorted_unique(groups),
-        metric_filters=shapes.sorted_unique(filters),
-        alarms=shapes.sorted_unique(alarms),
-        topics=shapes.sorted_unique(t for t, _ in topic_results),
-        subscriptions=shapes.sorted_unique(s for _, subs in topic_results for s in subs),
-        policies=shapes.sorted_unique(policies),
-        event_data_stores=shapes.sorted_unique(stores),
-        event_rules=shapes.sorted_unique(rules),
-        account_public_access_blocks=blocks,
-        organization_accounts=members,
-        origin="live",
-    )
+    built = EstateBuilder()
+    for found_objs in (trails, buckets, keys, groups, filters, alarms,
+                       (t for t, _ in topic_results),
+                       (s for _, subs in topic_results for s in subs),
+                       policies, stores, rules):  # fmt: skip
+        # read in parallel: each collection sorted, once, so that the estate is the same
+        built.add(*shapes.sorted_unique(found_objs))
+    built.add(*blocks)
+    return built.estate(organization_accounts=members, origin="live")
 
 
 def _counted(sink: Sink, task: int, fn: Callable[..., Any], *args: Any) -> Any:

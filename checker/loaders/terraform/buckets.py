@@ -361,7 +361,7 @@ _FRAGMENTS = {
 
 
 def _account_pab(c: Collected, a: Attrs) -> None:
-    c.account_blocks.append(_pab(a))
+    c.built.add(_pab(a))
 
 
 register(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.estate_builder import EstateBuilder
 from checker.loaders.terraform.attrs import (
     Attrs,
     as_string,
@@ -16,22 +17,9 @@ from checker.loaders.terraform.attrs import (
 )
 from checker.loaders.terraform.values import Traced, untrace
 from checker.model import (
-    Alarm,
-    Diagnostic,
-    EventBus,
-    EventDataStore,
-    EventRule,
     EventTarget,
-    Key,
-    KeyAlias,
     Location,
-    LogGroup,
-    MetricFilter,
-    PublicAccessBlock,
     Reference,
-    Subscription,
-    Topic,
-    Trail,
     Unknown,
 )
 
@@ -89,25 +77,15 @@ class Collected:
     joining)."""
 
     default_region: str | None = None
-    trails: list[Trail] = field(default_factory=list)
+    # the model objects as mapped (`built.add`); buckets and policies wait as drafts until
+    # their fragments and attachments are folded in
+    built: EstateBuilder = field(default_factory=EstateBuilder)
     buckets: dict[str, BucketDraft] = field(default_factory=dict)
     fragments: list[tuple[Attrs, Any]] = field(default_factory=list)
-    keys: list[Key] = field(default_factory=list)
-    aliases: list[KeyAlias] = field(default_factory=list)
-    log_groups: list[LogGroup] = field(default_factory=list)
-    filters: list[MetricFilter] = field(default_factory=list)
-    alarms: list[Alarm] = field(default_factory=list)
-    topics: list[Topic] = field(default_factory=list)
-    subscriptions: list[Subscription] = field(default_factory=list)
     policies: dict[str, PolicyDraft] = field(default_factory=dict)
     attachments: list[tuple[Any, Any]] = field(default_factory=list)
-    account_blocks: list[PublicAccessBlock] = field(default_factory=list)
-    event_data_stores: list[EventDataStore] = field(default_factory=list)
-    event_rules: list[EventRule] = field(default_factory=list)
-    event_buses: list[EventBus] = field(default_factory=list)
     # each target with the `rule` and `event_bus_name` it names, folded into its rule
     event_targets: list[tuple[EventTarget, Any, Any]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def region(self, a: Attrs) -> Any:
         r = to_model(a.region())

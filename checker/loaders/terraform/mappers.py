@@ -81,7 +81,7 @@ def _trail(c: Collected, a: Attrs) -> None:
         L.mark("selectors", "advanced_event_selector")
     name = string(a, "name")
     prefix = string(a, "s3_key_prefix")
-    c.trails.append(
+    c.built.add(
         Trail(
             id=a.address,
             name=name if name is not None else Unknown(f"{a.address} has no name"),
@@ -115,7 +115,7 @@ def _selectors(c: Collected, a: Attrs) -> Selectors | Unknown:
         return advanced
     if basic and advanced:
         line = a.line("advanced_event_selector") or a.location.line
-        c.diagnostics.append(
+        c.built.add(
             Diagnostic(
                 "CT011",
                 "fail",
@@ -217,7 +217,7 @@ def _key(c: Collected, a: Attrs) -> None:
     L.mark("rotation_enabled", "enable_key_rotation")
     L.mark("rotation_period_days", "rotation_period_in_days")
     L.mark("policy", "policy")
-    c.keys.append(
+    c.built.add(
         Key(
             id=a.address,
             location=a.location,
@@ -236,7 +236,7 @@ def _key(c: Collected, a: Attrs) -> None:
 def _alias(c: Collected, a: Attrs) -> None:
     name = string(a, "name")
     target = reference(a, "target_key_id")
-    c.aliases.append(
+    c.built.add(
         KeyAlias(
             id=a.address,
             name=name
@@ -264,7 +264,7 @@ def _log_group(c: Collected, a: Attrs) -> None:
     L.mark("retention_days", "retention_in_days")
     L.mark("kms_key", "kms_key_id")
     retention = integer(a, "retention_in_days")
-    c.log_groups.append(
+    c.built.add(
         LogGroup(
             id=a.address,
             name=_generated_name(c, a),
@@ -297,7 +297,7 @@ def _metric_filter(c: Collected, a: Attrs) -> None:
     else:
         transformations.append(MetricTransformation(blocks, blocks))
     group = reference(a, "log_group_name")
-    c.filters.append(
+    c.built.add(
         MetricFilter(
             id=a.address,
             log_group=group
@@ -322,7 +322,7 @@ def _alarm(c: Collected, a: Attrs) -> None:
     L.mark("namespace", "namespace")
     L.mark("actions", "alarm_actions")
     L.mark("actions_enabled", "actions_enabled")
-    c.alarms.append(
+    c.built.add(
         Alarm(
             id=a.address,
             metric_name=string(a, "metric_name"),
@@ -338,7 +338,7 @@ def _alarm(c: Collected, a: Attrs) -> None:
 
 def _topic(c: Collected, a: Attrs) -> None:
     policy = document(a, "policy") if a.raw("policy") is not None else None
-    c.topics.append(
+    c.built.add(
         Topic(
             id=a.address,
             name=_generated_name(c, a),
@@ -351,7 +351,7 @@ def _topic(c: Collected, a: Attrs) -> None:
 
 def _subscription(c: Collected, a: Attrs) -> None:
     topic = reference(a, "topic_arn")
-    c.subscriptions.append(
+    c.built.add(
         Subscription(
             id=a.address,
             topic=topic
@@ -372,7 +372,7 @@ def _org_policy(c: Collected, a: Attrs) -> None:
     if ptype is None:
         ptype = "SERVICE_CONTROL_POLICY"
     if isinstance(ptype, Unknown):
-        c.diagnostics.append(
+        c.built.add(
             Diagnostic(
                 "CT000",
                 "unknown",
@@ -446,7 +446,7 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
         L.mark(model_field, attr)
     suspended = tri(a, "suspend", False)
     retention = integer(a, "retention_period")
-    c.event_data_stores.append(
+    c.built.add(
         EventDataStore(
             id=a.address,
             name=_required(string(a, "name"), "name"),
@@ -478,7 +478,7 @@ def _event_rule(c: Collected, a: Attrs) -> None:
         enabled = tri(a, "is_enabled", True)
         state = enabled if isinstance(enabled, Unknown) else (
             "ENABLED" if enabled else "DISABLED")  # fmt: skip
-    c.event_rules.append(
+    c.built.add(
         EventRule(
             id=a.address,
             name=_generated_name(c, a),
@@ -508,7 +508,7 @@ def _event_target(c: Collected, a: Attrs) -> None:
 
 
 def _event_bus(c: Collected, a: Attrs) -> None:
-    c.event_buses.append(
+    c.built.add(
         EventBus(
             id=a.address,
             name=_required(string(a, "name"), "name"),

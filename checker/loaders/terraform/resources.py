@@ -21,7 +21,7 @@ from checker.loaders.terraform.attrs import Attrs, as_string, to_model
 from checker.loaders.terraform.collector import FRAGMENTS, MAPPERS, Collected
 from checker.loaders.terraform.mappers import IAM_ATTACHMENTS, with_targets
 from checker.loaders.terraform.values import Traced
-from checker.model import Bucket, ControlPolicy, Estate, Unknown
+from checker.model import Bucket, ControlPolicy, Estate, EventRule, Unknown
 
 
 @dataclass
@@ -63,23 +63,11 @@ class Collector(Collected):
             )
             for p in self.policies.values()
         )
-        return Estate(
-            trails=tuple(self.trails),
-            buckets=buckets,
-            keys=tuple(self.keys),
-            key_aliases=tuple(self.aliases),
-            log_groups=tuple(self.log_groups),
-            metric_filters=tuple(self.filters),
-            alarms=tuple(self.alarms),
-            topics=tuple(self.topics),
-            subscriptions=tuple(self.subscriptions),
-            policies=policies,
-            account_public_access_blocks=tuple(self.account_blocks),
-            event_data_stores=tuple(self.event_data_stores),
-            event_rules=with_targets(self.event_rules, self.event_targets),
-            event_buses=tuple(self.event_buses),
-            diagnostics=tuple(self.diagnostics),
-        )
+        built = self.built
+        built.add(*buckets, *policies)
+        rules = built.of(EventRule)
+        rules[:] = with_targets(rules, self.event_targets)
+        return built.estate()
 
 
 def _targets(items: list[Any]) -> tuple[Any, ...] | Unknown:
