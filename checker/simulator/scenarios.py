@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -241,8 +241,19 @@ class ScenarioRunner:
         """The sample event and its size, made once per scan (every view asks for them)."""
         found: tuple[Event, int | None] | None = self.shared.results.get(("event", key))
         if found is None:
-            event = Event.from_record(scenario.record(i, key[2]))
-            found = self.shared.results[("event", key)] = (event, event_size(event))
+            base = self.shared.results.get(("event", key[:2]))
+            if base is None:
+                event = Event.from_record(scenario.record(i, key[2]))
+                found = (event, event_size(event))
+                if "awsRegion" not in scenario.records[i]:
+                    self.shared.results[("event", key[:2])] = (*found, key[2])
+            else:
+                # the same record in another Region: only awsRegion differs, in the event and
+                # in the record's size (the Region names are ASCII)
+                event, size, region = base
+                event = replace(event, aws_region=key[2], raw=scenario.record(i, key[2]))
+                found = (event, None if size is None else size - len(region) + len(key[2]))
+            self.shared.results[("event", key)] = found
         return found
 
     def _foreign(self, key: tuple[str, int, str], event: Event, size: int | None

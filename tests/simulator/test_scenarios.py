@@ -10,6 +10,7 @@ from checker.model import Estate, Unknown
 from checker.simulator.filter_pattern import parse
 from checker.simulator.scenarios import (
     CatalogError,
+    ScenarioRunner,
     cis_scenario,
     coverage_matrix,
     get_scenario,
@@ -172,3 +173,20 @@ def test_scenarios_argument_limits_rows() -> None:
     assert sc is not None
     m = coverage_matrix(Estate(trails=(trail(),)), ["us-east-1"], scenarios=[sc])
     assert [s["id"] for s in m["scenarios"]] == ["root-usage"]
+
+
+def test_sample_events_made_once_match_each_regions_record() -> None:
+    # the runner makes each sample event once and derives the other Regions' copies: they must
+    # be what reading each Region's record gives, size included (the 256 KB delivery limit)
+    from checker.simulator.delivery import event_size
+    from checker.simulator.events import Event
+
+    runner = ScenarioRunner(Estate())
+    for sc in load_catalog():
+        for region in ("us-east-1", "ap-southeast-2", "eu-west-1"):
+            for i in range(len(sc.records)):
+                key = (sc.id, i, sc.region_of(i, region))
+                event, size = runner._event(sc, i, key)
+                expected = Event.from_record(sc.record(i, key[2]))
+                assert event == expected and event.raw == expected.raw
+                assert size == event_size(expected)
