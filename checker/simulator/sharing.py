@@ -61,6 +61,7 @@ class Shared:
         self.stand_ins = StandIns("other unit ")
         self._answers: dict[Hashable, tuple[object, Any]] = {}
         self._tokens: dict[Hashable, int] = {}
+        self._kept: list[tuple[Recorder, ...]] = []
         # scenario results of other units' organization trails (scenarios.ScenarioRunner)
         self.results: dict[Hashable, Any] = {}
 
@@ -91,6 +92,7 @@ class Shared:
         universe = self.organization
         if not {id(r) for r in held} <= {id(r) for r in universe}:
             universe = tuple(held)  # a view made without the scan's list (a single view)
+            self._kept.append(universe)  # its identities name it: they must not be reused
         ids = {id(r) for r in held}
         skip = frozenset(r.id for r in universe if id(r) not in ids)
         return Foreign(universe, self.token(tuple(id(r) for r in universe)), skip)
