@@ -37,7 +37,6 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Literal
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, US_EAST_1
@@ -53,9 +52,7 @@ from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
 from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
-from checker.tri import FAIL_CODE
-
-CoverageStatus = Literal["pass", "fail", "unknown"]
+from checker.tri import FAIL_CODE, Status
 
 KMS = "kms.amazonaws.com"
 RDS_DATA = "rdsdata.amazonaws.com"
@@ -89,7 +86,7 @@ class Coverage:
     """The answer to a coverage question. `trail` is the trail judged (or the one that passes an
     estate question); `trails` holds each trail's own answer for estate questions."""
 
-    status: CoverageStatus
+    status: Status
     message: str
     trail: str | None = None
     trails: tuple[tuple[str, Coverage], ...] = field(default=())
