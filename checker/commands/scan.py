@@ -103,7 +103,6 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(findings, args)
 
 
-
 def _coverage(judgement: Judgement) -> Callable[[UnitView, Context], dict[str, Any]]:
     """A unit's row of the coverage matrix, computed where its rules ran (it reuses their
     simulations): the critical scenarios, as the reports show them. A cell per scenario, Region
