@@ -257,7 +257,9 @@ def deliver(
     ))  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def lake_delivery(store: str) -> Delivery:
-    """Where an event data store puts what it records: in itself."""
+    """Where an event data store puts what it records: in itself (one value per store: a scan
+    asks for every event the store records)."""
     return Delivery(store, (Destination("lake", PASS, "stored in the event data store",
                                         store),))  # fmt: skip
