@@ -47,7 +47,12 @@ from checker.replay.engine import Options  # noqa: E402
 from checker.replay.plan import build_plan  # noqa: E402
 from checker.replay.run import replay_inputs  # noqa: E402
 
-GENERATOR = REPO.parent.parent / "shared" / "bench" / "gen_ct_records.py"
+# ../shared beside the checkout (a helper's worktree sits one level deeper)
+GENERATOR = next(
+    (p for p in (REPO.parent / "shared" / "bench" / "gen_ct_records.py",
+                 REPO.parent.parent / "shared" / "bench" / "gen_ct_records.py") if p.is_file()),
+    REPO.parent / "shared" / "bench" / "gen_ct_records.py",
+)  # fmt: skip
 
 
 def prepare(workdir: Path, records: int) -> tuple[Path, Path, Path]:
