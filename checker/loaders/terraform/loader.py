@@ -52,6 +52,7 @@ from checker.loaders.terraform.syntax import (
     parse_expression,
     traversals,
 )
+from checker.loaders.terraform.units import in_units
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
@@ -491,36 +492,14 @@ def _units_of_files(loader: _Loader, tops: list[Path]) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = {}
     for top in tops:
         unit = loader.options.display(top)
-        seen: set[Path] = set()
-        todo = [top]
-        while todo:
-            path = todo.pop()
-            folder = loader.folders.get(path)
-            if path in seen or folder is None:
-                continue
-            seen.add(path)
+        tree: set[Path] = set()
+        _reach(loader, top, tree)
+        for folder in (loader.folders[p] for p in tree if p in loader.folders):
             shown = [sf.display for sf in folder.files]
             shown += [i.path for unreadable in folder.read_errors for i in unreadable.inputs]
             for display in shown:
                 owners.setdefault(display, set()).add(unit)
-            todo.extend(loader.local_callees(folder))
     return owners
-
-
-def _in_units(diagnostics: list[Diagnostic], owners: dict[str, set[str]]) -> list[Diagnostic]:
-    """Each input error once, in its unit: the root module whose evaluation found it, or whose
-    module tree alone holds its file. The same error found in several units (a module file
-    they share) is reported once, in none of them: it is the file's, whichever unit reads it."""
-    found: dict[Diagnostic, set[str]] = {}
-    for d in diagnostics:
-        unit = d.location.unit
-        if not unit and len(owners.get(d.location.file, ())) == 1:
-            unit = next(iter(owners[d.location.file]))
-        # Location equality leaves the unit out: the same error of several units is one key
-        found.setdefault(d, set()).add(unit)
-    return [replace(d, location=replace(d.location, unit=next(iter(units))))
-            if len(units) == 1 else replace(d, location=replace(d.location, unit=""))
-            for d, units in found.items()]  # fmt: skip
 
 
 def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
@@ -676,7 +655,7 @@ def _finish(
                 address,
             )
         )
-    diagnostics = _in_units(diagnostics, owners)
+    diagnostics = in_units(diagnostics, owners)
     core = Estate(inputs=tuple(inputs) + tuple(loader_inputs), diagnostics=tuple(diagnostics))
     return Estate.merge([core, *per_root, *parts])
 

@@ -585,18 +585,24 @@ class Parser:
                     f"expected a newline or ',' after an object item, found {show(sep)}"
                 )
 
-    def for_expr(self, *, object_: bool) -> For:
+    def _for_names(self, after: str, where: str) -> list[str]:
+        """`k, v in` (or `v in`) of a for expression or a %{for} directive: the names."""
         toks = self.toks
-        close = "}" if object_ else "]"
-        self.i += 1
-        names = [self.expect("id", "a variable name after 'for'")[1]]
+        names = [self.expect("id", f"a variable name after {after}")[1]]
         if toks[self.i][0] == ",":
             self.i += 1
             names.append(self.expect("id", "a second variable name after ','")[1])
         t = toks[self.i]
         if t[0] != "id" or t[1] != "in":
-            raise self.fail(f"expected 'in' after the names of a for expression, found {show(t)}")
+            raise self.fail(f"expected 'in' {where}, found {show(t)}")
         self.i += 1
+        return names
+
+    def for_expr(self, *, object_: bool) -> For:
+        toks = self.toks
+        close = "}" if object_ else "]"
+        self.i += 1
+        names = self._for_names("'for'", "after the names of a for expression")
         coll = self.expression()
         self.expect(":", "':' after the collection of a for expression")
         value = self.expression()
@@ -677,14 +683,7 @@ class Parser:
         if word == "if":
             payload = ("if", self.expression())
         elif word == "for":
-            names = [self.expect("id", "a variable name after %{for")[1]]
-            if toks[self.i][0] == ",":
-                self.i += 1
-                names.append(self.expect("id", "a second variable name after ','")[1])
-            t = toks[self.i]
-            if t[0] != "id" or t[1] != "in":
-                raise self.fail(f"expected 'in' in %{{for}}, found {show(t)}")
-            self.i += 1
+            names = self._for_names("%{for", "in %{for}")
             payload = ("for", names, self.expression())
         return ["%", payload, open_[1], self._sequence_end(f"%{{{word}}} directive"), open_[2]]
 
