@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from checker.model import Tri, Unknown
+from checker.model import PartlyKnown, Tri, Unknown
 from checker.tri import all_values
 
 Value = str | Unknown
@@ -470,10 +470,15 @@ def _contains(
     normalize: Callable[[str], str] | None = None,
     match: Callable[[str, str], bool] | None = None,
 ) -> Tri:
-    """Tri-state membership: True on a definite match, else Unknown if some value is unknown."""
+    """Tri-state membership: True on a definite match, else Unknown if some value is unknown
+    (and, compared for equality, could be the wanted one)."""
     unknown: Unknown | None = None
     for value in values:
         if isinstance(value, Unknown):
+            if match is None and isinstance(value, PartlyKnown) and not value.can_be(
+                wanted, ignore_case=normalize is str.lower
+            ):
+                continue  # its known stretches already tell it apart
             unknown = value if unknown is None else unknown
             continue
         if match is not None:

@@ -6,6 +6,7 @@ combines tri-states.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,15 @@ class PartlyKnown(Unknown):
             return None
         gaps = iter(self.gaps)
         return "".join(p if p is not None else f"\x00{next(gaps)}\x00" for p in self.parts)
+
+
+    def can_be(self, text: str, ignore_case: bool = False) -> bool:
+        """Whether some value of the unknown stretches makes the string `text`: the known
+        stretches in their order, anything (nothing included) between them.
+        `logs.${var.region}.amazonaws.com` can never be `cloudtrail.amazonaws.com`."""
+        pattern = "".join(".*" if p is None else re.escape(p) for p in self.parts)
+        flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+        return re.fullmatch(pattern, text, flags) is not None
 
 
 @dataclass(frozen=True)

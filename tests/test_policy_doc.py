@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.model import Unknown
+from checker.model import PartlyKnown, Unknown, partly_known
 from checker.policy_doc import (
     Statement,
     action_matches,
@@ -286,3 +286,34 @@ def test_statement_label_uses_sid_or_position() -> None:
                                       {"Sid": "Named", "Effect": "Allow", "Action": "*"}]})
     assert not isinstance(found, Unknown)
     assert [s.label for s in found] == ["statement #1", "statement 'Named'"]
+
+
+def test_a_partly_known_service_principal_is_told_apart_by_its_known_stretches() -> None:
+    region = Unknown("var.aws_region has no value")
+    logs = partly_known("the service", ["logs.", region, ".amazonaws.com"])
+    any_service = partly_known("the service", [region, ".amazonaws.com"])
+    stmt = one({"Effect": "Allow", "Principal": {"Service": [logs]}, "Action": "kms:Encrypt"})
+    assert grants_service(stmt, "cloudtrail.amazonaws.com") is False  # logs.*, whatever region
+    assert isinstance(grants_service(stmt, "logs.eu-west-1.amazonaws.com"), Unknown)
+    either = one({"Effect": "Allow", "Principal": {"Service": [any_service]},
+                  "Action": "kms:Encrypt"})  # fmt: skip
+    assert isinstance(grants_service(either, "CloudTrail.amazonaws.com"), Unknown)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text("ab.", max_size=3)), min_size=1, max_size=4),
+       st.text("ab.", max_size=6))  # fmt: skip
+def test_can_be_agrees_with_filling_the_gaps(parts: list[str | None], text: str) -> None:
+    # oracle: try every filling of the gaps with substrings of `text` (enough, since any
+    # matching filling is made of stretches of `text`)
+    import itertools
+
+    value = PartlyKnown("x", tuple(parts))
+    gaps = sum(p is None for p in parts)
+    pieces = {text[i:j] for i in range(len(text) + 1) for j in range(i, len(text) + 1)}
+    found = any(
+        "".join(p if p is not None else next(fill) for p in parts) == text
+        for choice in itertools.product(sorted(pieces), repeat=gaps)
+        for fill in [iter(choice)]
+    )
+    assert value.can_be(text) == found
