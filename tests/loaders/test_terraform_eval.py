@@ -70,6 +70,16 @@ def test_unknown_propagates_with_its_reason() -> None:
     assert ev("x == 1", x=u) == u
 
 
+def test_a_value_known_after_apply_is_never_null() -> None:
+    # `aws_kms_key.k.arn == null` in a condition: the ARN is unknown, but certainly set
+    arn = Computed("aws_kms_key.k.arn is known only after apply")
+    assert ev("x == null", x=arn) is False
+    assert ev("null != x", x=arn) is True
+    assert ev('x == "arn:aws:kms:us-east-1:111122223333:key/k"', x=arn) == arn  # still unknown
+    unset = Unknown("var.x has no value")
+    assert ev("x == null", x=unset) == unset  # a variable may well be null
+
+
 def test_short_circuit_and_conditions() -> None:
     u = Unknown("var.x has no value")
     assert ev("false && x", x=u) is False

@@ -284,6 +284,11 @@ def _binary(node: Bin, scope: Scope) -> Any:
                 return Invalid(f"{short(node)} is not valid: {op} needs bool operands")
         return (left and right) if op == "&&" else (left or right)
     right = plain(_eval(node.right, scope))
+    if op in ("==", "!=") and None in (left, right) and any(
+        isinstance(v, Computed) for v in (left, right)
+    ):
+        # a value known only after apply is certainly set (an ARN, an id): never null
+        return op == "!="
     for v in (left, right):
         if isinstance(v, Unknown):
             return v
