@@ -65,7 +65,8 @@ def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: Predicate
     if not policies:
         return Outcome(
             "unknown",
-            "no SCP, and no IAM policy that names CloudTrail actions, is in the scanned inputs, "
+            "no SCP, and no IAM policy that names StopLogging, DeleteTrail, UpdateTrail or "
+            "PutEventSelectors, is in the scanned inputs, "
             "so nothing shows whether stopping logging or deleting the trail is denied; scan the "
             "organization's SCPs too",
         )
@@ -100,8 +101,10 @@ def _add(found: Findings, part: Findings) -> None:
 
 
 def in_scope(pol: ControlPolicy) -> bool:
-    """Every SCP; an IAM policy only when it names CloudTrail actions (or cannot be read): the
-    role policy that lets CloudTrail write to CloudWatch Logs says nothing about tampering."""
+    """Every SCP; an IAM policy only when it names a protected CloudTrail action, by name or
+    by a pattern such as `cloudtrail:*` (or cannot be read): the role policy that lets CloudTrail
+    write to CloudWatch Logs, or a monitoring role's DescribeTrails, says nothing about
+    tampering."""
     if pol.kind == "scp":
         return True
     if pol.kind != "iam":
@@ -110,9 +113,12 @@ def in_scope(pol: ControlPolicy) -> bool:
     if isinstance(found, Unknown):
         return True
     for stmt in found:
-        patterns = stmt.actions if stmt.not_actions is None else stmt.not_actions
-        for pattern in patterns:
-            if isinstance(pattern, Unknown) or pattern.lower().startswith("cloudtrail:"):
+        negated = stmt.not_actions is not None
+        for pattern in stmt.not_actions or () if negated else stmt.actions:
+            if isinstance(pattern, Unknown):
+                return True
+            if pattern.lower().startswith("cloudtrail:") and (negated or any(
+                    policy_doc.action_matches(pattern, a) for a in PROTECTED)):  # fmt: skip
                 return True
     return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -38,10 +39,24 @@ def test_iam_policy_without_cloudtrail_actions_is_not_in_scope() -> None:
                       "Resource": "*"}),
     )
     f = one("CT040", with_policies(delivery))
-    assert f.status == "unknown" and "names CloudTrail actions" in f.message
+    assert f.status == "unknown" and "names StopLogging" in f.message
     # but an SCP is always in scope, whatever it says
     other = scp(doc(deny("s3:DeleteBucket")))
     assert one("CT040", with_policies(delivery, other)).status == "fail"
+
+
+def test_a_monitoring_policy_reading_trails_is_not_in_scope() -> None:
+    # a vendor's read-only role (DescribeTrails, GetTrailStatus) neither allows nor denies
+    # tampering: it leaves the question to the SCPs, which are not in the inputs
+    reader = ControlPolicy(
+        id="aws_iam_policy.monitoring", kind="iam",
+        document=doc({"Effect": "Allow", "Resource": "*",
+                      "Action": ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"]}),
+    )  # fmt: skip
+    assert one("CT040", with_policies(reader)).status == "unknown"
+    operator = replace(reader, document=doc({"Effect": "Allow", "Resource": "*",
+                                            "Action": "cloudtrail:Stop*"}))  # fmt: skip
+    assert one("CT040", with_policies(operator)).status == "fail"  # names StopLogging
 
 
 def test_other_policy_kinds_do_not_count() -> None:
