@@ -18,13 +18,12 @@ given). A pass that rests on an undocumented pattern choice (Pattern.caveats) is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from checker.model import Estate, Location
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
-from checker.simulator.scenarios import SHOWN, Scenario, ScenarioRunner, cis_scenario
+from checker.simulator.scenarios import SHOWN, Scenario, ScenarioRunner, StandIn, cis_scenario
 
 
 def shared_runner(ctx: Context) -> ScenarioRunner:
@@ -41,27 +40,7 @@ def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
     return ", ".join(regions)
 
 
-@dataclass(frozen=True)
-class _Run:
-    index: int
-    region: str  # the Region the event is recorded in
-    result: EventResult
-
-
-def _runs(ctx: Context, sc: Scenario) -> list[_Run]:
-    runner = shared_runner(ctx)
-    seen: set[tuple[int, str]] = set()
-    out: list[_Run] = []
-    for region in ctx.options.expected_regions:
-        for i, result in enumerate(runner.results(sc, region)):
-            key = (i, sc.region_of(i, region))
-            if key not in seen:
-                seen.add(key)
-                out.append(_Run(i, key[1], result))
-    return out
-
-
-def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
+def _stop(run: StandIn, estate: Estate) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
     r = run.result
     if r.status == "fail":
@@ -81,7 +60,7 @@ def _stop(run: _Run, estate: Estate) -> tuple[str, str]:
     return "not alarmed", "no trail delivers it to an alarmed log group"
 
 
-def _partial_filters(runs: list[_Run], sc: Scenario) -> dict[str, set[str]]:
+def _partial_filters(runs: list[StandIn], sc: Scenario) -> dict[str, set[str]]:
     """filter id -> event names of the topic it matches, for the filters of the unit's own
     trails (the unit can fix those)."""
     out: dict[str, set[str]] = {}
@@ -102,7 +81,7 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     if sc is None:  # a packaging bug, not an input problem
         raise LookupError(f"the scenario catalog has no CIS topic {topic}")
     estate = ctx.estate
-    runs = _runs(ctx, sc)
+    runs = shared_runner(ctx).across(sc, ctx.options.expected_regions)
     names = sc.event_names()
     n_regions = len(ctx.options.expected_regions)
     failing = [run for run in runs if run.result.alarm == "fail"]

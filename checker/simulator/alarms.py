@@ -293,6 +293,10 @@ class TraceCache:
             )
         return known
 
+    def estate_region_blind(self, estate: Estate) -> bool:
+        """Whether no metric filter of the estate can see a record's Region."""
+        return all(_ignores_region(mf) for mf in estate.metric_filters)
+
     def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:
         if not self.region_blind(estate, group):
             return trace_log_group(estate, group, event)

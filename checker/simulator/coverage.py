@@ -578,10 +578,7 @@ def _region_classes(
     class answers for all, reasons included."""
     classes: dict[Hashable, list[str]] = {}
     for region in regions:
-        key = ("region classes", foreign.key, region)  # the same for every view
-        theirs = shared.results.get(key)
-        if theirs is None:
-            theirs = shared.results[key] = tuple(c.region_class(region) for c in universe)
+        theirs = shared.region_classes(foreign, universe, region)
         classes.setdefault((tuple(c.region_class(region) for c in own), theirs), []).append(region)
     return {alike[0]: alike for alike in classes.values()}
 

@@ -28,17 +28,19 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from checker.model import Estate
+from checker.regions import US_EAST_1, partition_of
 from checker.resources import policies_root, schema_path, validate_once, yaml_documents
 from checker.simulator.alarms import TraceCache
+from checker.simulator.capture import CompiledTrail
 from checker.simulator.coverage import compiled_trails
-from checker.simulator.delivery import TrailDestinations, event_size
+from checker.simulator.delivery import MAX_EVENT_BYTES, TrailDestinations, event_size
 from checker.simulator.events import Event
 from checker.simulator.pipeline import (
     NO_FOREIGN,
@@ -196,6 +198,20 @@ def cis_scenario(topic: int) -> Scenario | None:
 # --------------------------------------------------------------------------------------------
 # Simulation
 
+# Region names differ in length by less than this: events this far under the size limit are
+# under it in every Region
+_REGION_NAME_SLACK = 64
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A scenario event (`index`) recorded in `region`, and its results (`ScenarioRunner.across`:
+    perhaps simulated in another Region of the same class)."""
+
+    index: int
+    region: str
+    result: EventResult
+
 
 class ScenarioRunner:
     """Scenario events through an estate, with results cached per (scenario, event, Region): an
@@ -220,21 +236,76 @@ class ScenarioRunner:
         self._cache: dict[tuple[str, int, str], EventResult] = {}
         self._traces = TraceCache()
         self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items
+        rules = estate.event_rules
+        self._collapsible = self._traces.estate_region_blind(estate) and all(
+            isinstance(r.region, str) for r in rules)  # fmt: skip
+        self._own_class = {US_EAST_1, *(r.region for r in rules if isinstance(r.region, str))}
+        self._classes: dict[str, Hashable | None] = {}
+        self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
-        out: list[EventResult] = []
-        for i in range(len(scenario.records)):
-            key = (scenario.id, i, scenario.region_of(i, region))
-            hit = self._cache.get(key)
-            if hit is None:
-                event, size = self._event(scenario, i, key)
-                # the same sample event in another Region meets the same filters
-                hit = simulate_event(self.estate, self.compiled, event, size=size,
-                                     traces=self._traces, trace_key=(scenario.id, i),
-                                     fixed=self._fixed, foreign=self._foreign(key, event, size))
-                self._cache[key] = hit
-            out.append(hit)
+        """The scenario's events as they happen when the actor works in `region`."""
+        return [self._result(scenario, i, scenario.region_of(i, region))
+                for i in range(len(scenario.records))]  # fmt: skip
+
+    def across(self, scenario: Scenario, regions: Sequence[str]) -> list[StandIn]:
+        """Each of the scenario's events in each Region of `regions` it is recorded in, once (an
+        event pinned to us-east-1 once for all), Region by Region. A result may be simulated in
+        another Region that every trail, filter and rule treats alike (`_region_class`): it is
+        then the same apart from the Region's name (the event's awsRegion, the default bus it
+        goes to), so a caller reads statuses and reasons from it, and the Region from `region`."""
+        out: list[StandIn] = []
+        seen: set[tuple[int, str]] = set()
+        for region in regions:
+            for i in range(len(scenario.records)):
+                recorded = scenario.region_of(i, region)
+                if (i, recorded) not in seen:
+                    seen.add((i, recorded))
+                    out.append(StandIn(i, recorded, self._stand_in(scenario, i, recorded)))
         return out
+
+    def _stand_in(self, scenario: Scenario, i: int, region: str) -> EventResult:
+        alike = self._region_class(region)
+        if alike is None:
+            return self._result(scenario, i, region)
+        first = self._first_of_class.setdefault((scenario.id, i, alike), region)
+        _, size = self._event(scenario, i, (scenario.id, i, first))
+        if size is None or size > MAX_EVENT_BYTES - _REGION_NAME_SLACK:
+            return self._result(scenario, i, region)  # near the size limit the name counts
+        return self._result(scenario, i, first)
+
+    def _region_class(self, region: str) -> Hashable | None:
+        """Equal for two Regions in which an event gets the same results apart from the Region's
+        name, None for a Region that is its own class: us-east-1 (STS global endpoint calls),
+        a Region an EventBridge rule is in, and every Region when a rule's Region is not known
+        or a metric filter may read the record's Region (its text, or $.awsRegion)."""
+        if region in self._classes:
+            return self._classes[region]
+        found: Hashable | None = None
+        if self._collapsible and region not in self._own_class:
+            theirs = self.shared.region_classes(self.foreign, self._universe(), region)
+            found = (partition_of(region), tuple(c.region_class(region) for c in self.compiled),
+                     theirs)  # fmt: skip
+        self._classes[region] = found
+        return found
+
+    def _universe(self) -> list[CompiledTrail]:
+        """Other units' organization trails, compiled (the scan compiles each once)."""
+        members = self.estate.organization_accounts
+        return [self.shared.compiled(r, self.default_region, members)
+                for r in self.foreign.universe]  # fmt: skip
+
+    def _result(self, scenario: Scenario, i: int, region: str) -> EventResult:
+        key = (scenario.id, i, region)
+        hit = self._cache.get(key)
+        if hit is None:
+            event, size = self._event(scenario, i, key)
+            # the same sample event in another Region meets the same filters
+            hit = simulate_event(self.estate, self.compiled, event, size=size,
+                                 traces=self._traces, trace_key=(scenario.id, i),
+                                 fixed=self._fixed, foreign=self._foreign(key, event, size))
+            self._cache[key] = hit
+        return hit
 
     def _event(self, scenario: Scenario, i: int, key: tuple[str, int, str]
                ) -> tuple[Event, int | None]:  # fmt: skip
@@ -264,10 +335,8 @@ class ScenarioRunner:
         shared = self.shared.results
         found = shared.get((foreign.key, key))
         if found is None:
-            members = self.estate.organization_accounts
             trails = []
-            for recorder in foreign.universe:
-                c = self.shared.compiled(recorder, self.default_region, members)
+            for c in self._universe():
                 simulated = simulate_event(self.estate, [c], event, size=size, traces=self._traces,
                                            trace_key=key[:2], fixed=self._fixed)  # fmt: skip
                 trails.append(simulated.own[0])

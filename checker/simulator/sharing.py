@@ -97,6 +97,17 @@ class Shared:
         skip = frozenset(r.id for r in universe if id(r) not in ids)
         return Foreign(universe, self.token(tuple(id(r) for r in universe)), skip)
 
+    def region_classes(
+        self, foreign: Foreign, compiled: Sequence[CompiledTrail], region: str
+    ) -> tuple[Hashable, ...]:
+        """How the organization trails (`compiled`: `foreign.universe` compiled) treat `region`
+        (`CompiledTrail.region_class`), worked out once per scan whichever views ask."""
+        key = ("region classes", foreign.key, region)
+        found: tuple[Hashable, ...] | None = self.results.get(key)
+        if found is None:
+            found = self.results[key] = tuple(c.region_class(region) for c in compiled)
+        return found
+
     def probe(
         self, foreign: Foreign, compiled: Sequence[CompiledTrail], event: Event
     ) -> OrganizationProbe:

@@ -5,9 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checker.model import Estate, Unknown
+from checker.model import (
+    Alarm,
+    Estate,
+    EventRule,
+    EventTarget,
+    LogGroup,
+    MetricFilter,
+    MetricTransformation,
+    Reference,
+    Subscription,
+    Topic,
+    Unknown,
+)
 from checker.simulator.filter_pattern import parse
+from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import (
     CatalogError,
     ScenarioRunner,
@@ -190,3 +205,90 @@ def test_sample_events_made_once_match_each_regions_record() -> None:
                 expected = Event.from_record(sc.record(i, key[2]))
                 assert event == expected and event.raw == expected.raw
                 assert size == event_size(expected)
+
+
+# -- Region classes (ScenarioRunner.across) -----------------------------------------------------
+
+CLASS_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "cn-north-1")
+GROUP_NAME = "/aws/cloudtrail/main"
+CLASS_PATTERNS = (
+    "{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }",
+    "{ $.eventName = ConsoleLogin }",
+    "{ $.awsRegion = eu-west-1 }",  # reads the Region
+    "eu-west-1",  # a text pattern matches anywhere in the record, its Region too
+)
+
+
+@st.composite
+def _class_estates(draw: st.DrawFn) -> Estate:
+    unknown = Unknown("var.x has no value")
+    trails = []
+    for n in range(draw(st.integers(1, 3))):
+        trails.append(trail(
+            id=f"aws_cloudtrail.t{n}", name=f"t{n}",
+            home_region=draw(st.sampled_from((*CLASS_REGIONS, None))),
+            is_multi_region=draw(st.sampled_from((True, True, False, unknown))),
+            include_global_service_events=draw(st.sampled_from((True, False, unknown))),
+            # the first trail sends to the filters' log group
+            log_group=Reference(GROUP_NAME) if n == 0 or draw(st.booleans()) else None,
+            cloudwatch_logs_role_arn="arn:aws:iam::111122223333:role/ct",
+        ))  # fmt: skip
+    topic = Topic("aws_sns_topic.alerts", "alerts", arn="arn:aws:sns:us-east-1:1:alerts")
+    patterns = draw(st.lists(st.sampled_from(CLASS_PATTERNS), min_size=1, max_size=2))
+    filters = tuple(
+        MetricFilter(f"mf{i}", Reference(GROUP_NAME), p, (MetricTransformation(f"m{i}", "CIS"),))
+        for i, p in enumerate(patterns)
+    )  # fmt: skip
+    alarms = tuple(Alarm(f"a{f.id}", f"m{i}", "CIS", actions=(Reference(topic.arn or ""),))
+                   for i, f in enumerate(filters))  # fmt: skip
+    rules = tuple(
+        EventRule(f"r{i}", f"r{i}", region=region, pattern='{"source": ["aws.cloudtrail"]}',
+                  targets=(EventTarget("to", Reference(topic.arn or ""), kind="sns"),))
+        for i, region in enumerate(draw(st.lists(
+            st.sampled_from(("eu-west-1", "us-west-2", unknown)), max_size=2)))
+    )  # fmt: skip
+    return Estate(
+        trails=tuple(trails), log_groups=(LogGroup("lg", GROUP_NAME),), metric_filters=filters,
+        alarms=alarms, topics=(topic,), event_rules=rules,
+        subscriptions=(Subscription("s", Reference(topic.arn or ""), "email", "a@example.com"),),
+    )  # fmt: skip
+
+
+def _apart_from_region(result: EventResult) -> object:
+    """What must not depend on which Region of a class the event was simulated in."""
+    trails = [
+        (t.trail, t.decision, t.captured, t.cloudwatch, t.alarm,
+         None if t.delivery is None else [(d.name, d.status, d.reason) for d in
+                                          t.delivery.destinations if d.name != "eventbridge"],
+         None if t.alarms is None else (t.alarms.firing_alarms(), t.alarms.status))
+        for t in result.iter_trails()
+    ]  # fmt: skip
+    rules = [(r.rule, r.status, r.notifies, r.reason) for r in result.eventbridge]
+    return (result.status, result.cloudwatch, result.alarm, result.alerted, trails, rules)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_class_estates(), st.sampled_from((5, 4, 3)))
+def test_an_event_simulated_in_another_region_of_its_class_gets_the_same_results(
+    estate: Estate, topic: int
+) -> None:
+    sc = cis_scenario(topic)
+    assert sc is not None
+    stand_ins = ScenarioRunner(estate, default_region="us-east-1").across(sc, CLASS_REGIONS)
+    fresh = ScenarioRunner(estate, default_region="us-east-1")
+    assert len({(s.index, s.region) for s in stand_ins}) == len(stand_ins)
+    for s in stand_ins:
+        (expected,) = [r for i, r in enumerate(fresh.results(sc, s.region)) if i == s.index]
+        assert expected.event.aws_region == s.region
+        assert _apart_from_region(s.result) == _apart_from_region(expected), s.region
+
+
+def test_regions_that_every_trail_treats_alike_are_simulated_once() -> None:
+    sc = cis_scenario(5)
+    assert sc is not None
+    runner = ScenarioRunner(Estate(trails=(trail(),)))
+    stand_ins = runner.across(sc, CLASS_REGIONS)
+    assert [s.region for s in stand_ins[:len(sc.records)]] == ["us-east-1"] * len(sc.records)
+    # us-east-1 is a class of its own; the four other Regions share one simulation
+    simulated = {s.result.event.aws_region for s in stand_ins}
+    assert simulated == {"us-east-1", "us-west-2", "cn-north-1"}  # cn-*: another partition
