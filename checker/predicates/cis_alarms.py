@@ -40,9 +40,8 @@ def regions_text(regions: Sequence[str], total: int, limit: int = 3) -> str:
     return ", ".join(regions)
 
 
-def _stop(run: StandIn, estate: Estate) -> tuple[str, str]:
+def _stop(r: EventResult) -> tuple[str, str]:
     """Where a certainly-not-alarmed event stops: (cause, detail) for grouping."""
-    r = run.result
     if r.status == "fail":
         first = next((t.decision.reason for t in r.decided("fail", 1)), "there is no trail")
         return "not captured", first
@@ -87,8 +86,11 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
     failing = [run for run in runs if run.result.alarm == "fail"]
     if failing:
         groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        stops: dict[int, tuple[str, str]] = {}  # Regions of a class share their result
         for run in failing:
-            key = _stop(run, estate)
+            key = stops.get(id(run.result))
+            if key is None:
+                key = stops[id(run.result)] = _stop(run.result)
             events, where = groups.setdefault(key, ([], []))
             if names[run.index] not in events:
                 events.append(names[run.index])

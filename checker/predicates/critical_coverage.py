@@ -18,6 +18,7 @@ from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import SHOWN, cell, load_catalog
+from checker.tri import all_of
 
 
 def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | None:
@@ -49,15 +50,18 @@ def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: Predic
         homeless: set[str] | None = set()
         event_regions: set[str] = set()  # where the undecided events happen
         for region in regions:
-            results = runner.results(sc, region)
-            c = cell(results)
-            if c["status"] == "missed":
+            # statuses and decisions from the Region's class; a reason, which names the Region,
+            # from the Region itself
+            results = runner.alike(sc, region)
+            status = all_of(r.status for r in results)
+            if status == "fail":
                 missed.append(region)
-                first_reason = first_reason or c["reason"]
-            elif c["status"] == "unknown":
+                first_reason = first_reason or cell(runner.results(sc, region))["reason"]
+            elif status == "unknown":
                 unknown.append(region)
-                first_unknown = first_unknown or c["reason"]
-                event_regions |= {r.event.aws_region for r in results if r.status == "unknown"}
+                first_unknown = first_unknown or cell(runner.results(sc, region))["reason"]
+                event_regions |= {sc.region_of(i, region) for i, r in enumerate(results)
+                                  if r.status == "unknown"}  # fmt: skip
                 one = _one_region_trails(ctx, results)
                 homeless = None if one is None or homeless is None else homeless | one
         if not missed and homeless is not None and len(event_regions) > len(homeless):
@@ -120,15 +124,15 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
         unknown: list[str] = []
         first = ""
         for region in regions:
-            results = runner.results(sc, region)
-            silent = [r for r in results if r.alerted == "fail"]
-            doubtful = [r for r in results if r.alerted == "unknown"]
+            results = runner.alike(sc, region)  # as in CT120
+            silent = [i for i, r in enumerate(results) if r.alerted == "fail"]
+            doubtful = [i for i, r in enumerate(results) if r.alerted == "unknown"]
             if silent:
                 missed.append(region)
-                first = first or _not_alerted(silent[0])
+                first = first or _not_alerted(runner.results(sc, region)[silent[0]])
             elif doubtful:
                 unknown.append(region)
-                first = first or _not_alerted(doubtful[0])
+                first = first or _not_alerted(runner.results(sc, region)[doubtful[0]])
             for r in results:
                 how.update(dict.fromkeys(r.notifying_rules()))
                 for t in r.captured_by(SHOWN):

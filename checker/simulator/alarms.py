@@ -160,10 +160,15 @@ def alarms_for_metric(estate: Estate, name: str, namespace: str) -> tuple[list[A
 
 
 def filter_result(
-    estate: Estate, mf: MetricFilter, record: object, matched: bool | None = None
+    estate: Estate,
+    mf: MetricFilter,
+    record: object,
+    matched: bool | None = None,
+    memo: dict[tuple[int, int, bool], FilterResult] | None = None,
 ) -> FilterResult:
     """`matched`: whether the pattern matches, when the caller evaluated it already (the SQL
-    engine); otherwise the pattern is evaluated on `record`."""
+    engine); otherwise the pattern is evaluated on `record`. `memo` keeps, per filter of
+    `estate`, the result of a match and of a miss: neither depends on the event."""
     text = mf.pattern
     if isinstance(text, Unknown):
         return FilterResult(mf.id, "unknown", f"the filter pattern is unknown ({text.reason})")
@@ -179,6 +184,19 @@ def filter_result(
         if verdict is not None and verdict.match is None:
             return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
         matched = verdict is not None and bool(verdict.match)
+    if memo is None:
+        return _decided_filter(estate, mf, text, parsed, matched)
+    key = (id(estate), id(mf), matched)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _decided_filter(estate, mf, text, parsed, matched)
+    return hit
+
+
+def _decided_filter(
+    estate: Estate, mf: MetricFilter, text: str, parsed: Pattern, matched: bool
+) -> FilterResult:
+    """A filter whose pattern matches the event (or does not): where the match leads."""
     if not matched:
         return FilterResult(mf.id, "fail", "the pattern does not match the event", text,
                             caveats=parsed.caveats)  # fmt: skip
@@ -247,14 +265,19 @@ def _filter_alarm_status(f: FilterResult) -> Status:
 
 
 def trace_log_group(
-    estate: Estate, group: LogGroup, event: Event, matches: Mapping[str, bool] | None = None
+    estate: Estate,
+    group: LogGroup,
+    event: Event,
+    matches: Mapping[str, bool] | None = None,
+    memo: dict[tuple[int, int, bool], FilterResult] | None = None,
 ) -> AlarmTrace:
     """Follow `event` through the metric filters of `group` to alarms and topics. `matches`
-    (filter id -> whether its pattern matches) replaces the evaluation of the patterns."""
+    (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`:
+    see `filter_result`."""
     filters = estate.filters_on(group)
     record = dict(event.raw) if event.raw and matches is None else {}
     results = tuple(
-        filter_result(estate, mf, record, None if matches is None else matches.get(mf.id))
+        filter_result(estate, mf, record, None if matches is None else matches.get(mf.id), memo)
         for mf in filters
     )
     diagnostics = tuple(
@@ -284,6 +307,8 @@ class TraceCache:
     def __init__(self) -> None:
         self._traces: dict[tuple[str, Hashable], AlarmTrace] = {}
         self._blind: dict[str, bool] = {}
+        # where each filter's match (or miss) leads: the same for every event
+        self._filters: dict[tuple[int, int, bool], FilterResult] = {}
 
     def region_blind(self, estate: Estate, group: LogGroup) -> bool:
         known = self._blind.get(group.id)
@@ -299,17 +324,23 @@ class TraceCache:
 
     def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:
         if not self.region_blind(estate, group):
-            return trace_log_group(estate, group, event)
+            return trace_log_group(estate, group, event, memo=self._filters)
         hit = self._traces.get((group.id, key))
         if hit is None:
-            hit = self._traces[(group.id, key)] = trace_log_group(estate, group, event)
+            hit = trace_log_group(estate, group, event, memo=self._filters)
+            self._traces[(group.id, key)] = hit
         return hit
 
 
 def _ignores_region(mf: MetricFilter) -> bool:
     if isinstance(mf.pattern, Unknown):
         return True  # unknown whatever the record
-    parsed = parse_cached(mf.pattern)
+    return _pattern_ignores_region(mf.pattern)
+
+
+@lru_cache(maxsize=4096)
+def _pattern_ignores_region(text: str) -> bool:
+    parsed = parse_cached(text)
     if isinstance(parsed, PatternError):
         return True  # an error whatever the record
     if parsed.is_text:

@@ -241,6 +241,7 @@ class ScenarioRunner:
             isinstance(r.region, str) for r in rules)  # fmt: skip
         self._own_class = {US_EAST_1, *(r.region for r in rules if isinstance(r.region, str))}
         self._classes: dict[str, Hashable | None] = {}
+        self._compiled_universe: list[CompiledTrail] | None = None
         self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
@@ -248,12 +249,18 @@ class ScenarioRunner:
         return [self._result(scenario, i, scenario.region_of(i, region))
                 for i in range(len(scenario.records))]  # fmt: skip
 
+    def alike(self, scenario: Scenario, region: str) -> list[EventResult]:
+        """As `results`, but each event's result may be simulated in another Region that every
+        trail, filter and rule treats alike (`_region_class`): it is then the same apart from
+        the Region's name (the event's awsRegion, the default bus it goes to), so a caller reads
+        statuses and reasons from it, and the Region from `scenario.region_of`."""
+        return [self._stand_in(scenario, i, scenario.region_of(i, region))
+                for i in range(len(scenario.records))]  # fmt: skip
+
     def across(self, scenario: Scenario, regions: Sequence[str]) -> list[StandIn]:
         """Each of the scenario's events in each Region of `regions` it is recorded in, once (an
-        event pinned to us-east-1 once for all), Region by Region. A result may be simulated in
-        another Region that every trail, filter and rule treats alike (`_region_class`): it is
-        then the same apart from the Region's name (the event's awsRegion, the default bus it
-        goes to), so a caller reads statuses and reasons from it, and the Region from `region`."""
+        event pinned to us-east-1 once for all), Region by Region, with its result as `alike`
+        gives it."""
         out: list[StandIn] = []
         seen: set[tuple[int, str]] = set()
         for region in regions:
@@ -291,9 +298,11 @@ class ScenarioRunner:
 
     def _universe(self) -> list[CompiledTrail]:
         """Other units' organization trails, compiled (the scan compiles each once)."""
-        members = self.estate.organization_accounts
-        return [self.shared.compiled(r, self.default_region, members)
-                for r in self.foreign.universe]  # fmt: skip
+        if self._compiled_universe is None:
+            members = self.estate.organization_accounts
+            self._compiled_universe = [self.shared.compiled(r, self.default_region, members)
+                                       for r in self.foreign.universe]  # fmt: skip
+        return self._compiled_universe
 
     def _result(self, scenario: Scenario, i: int, region: str) -> EventResult:
         key = (scenario.id, i, region)
