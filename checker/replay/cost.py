@@ -127,8 +127,9 @@ def _log_group_region(estate: Estate, trail: Trail) -> str | None:
     """The log group's Region: its ARN's, else the trail's home Region (CloudTrail delivers to a
     log group of its own Region)."""
     group = estate.log_group_of(trail)
-    arn = _known(group.arn) if group is not None else None
-    parts = arn.split(":") if arn else []
+    arn = _known(group.arn if group is not None else
+                 trail.log_group.value if trail.log_group is not None else None)  # fmt: skip
+    parts = arn.split(":") if arn and arn.startswith("arn:") else []
     return _known(parts[3]) if len(parts) > 3 else _known(trail.home_region)
 
 
