@@ -220,3 +220,16 @@ def test_records_of_another_partition_are_counted_and_not_priced() -> None:
     assert item["usd_per_month"] is None
     assert "not priced: cn-north-1" in doc["prices"]
     assert "not priced" in "\n".join(estimate_text(est))
+
+
+def test_a_broken_price_table_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import checker.replay.cost as cost
+    from checker.replay.prices import PriceTableError
+
+    def broken() -> None:
+        raise PriceTableError("prices.yaml: regions: 'Ireland' does not match")
+
+    monkeypatch.setattr(cost, "load_prices", broken)
+    assert main(["cost", str(CONFIG), "--events", str(_sample(tmp_path))]) == 2
+    assert "the price table is broken: prices.yaml: regions" in capsys.readouterr().err
