@@ -95,8 +95,9 @@ class _Lines:
                events: float = 0.0, gigabytes: float = 0.0) -> None:  # fmt: skip
         """`quantity` units of `price` (100,000 events, GB or GB-months), charged in `region`."""
         unit = self.pricing.price(region, price)
+        where = self.pricing.override or region
         found = (self.line(trail, item) if unit is not None else
-                 self.line(trail, f"{item} in {region} (not priced)", priced=False))  # fmt: skip
+                 self.line(trail, f"{item} in {where} (not priced)", priced=False))  # fmt: skip
         found.events += events
         found.gigabytes += gigabytes
         found.dollars += quantity * unit if unit is not None else 0.0
@@ -124,8 +125,8 @@ def _known(value: object) -> str | None:
 
 
 def _log_group_region(estate: Estate, trail: Trail) -> str | None:
-    """The log group's Region: its ARN's, else the trail's home Region (CloudTrail delivers to a
-    log group of its own Region)."""
+    """The log group's Region: its ARN's (or the trail's reference to it), else the trail's
+    home Region."""
     group = estate.log_group_of(trail)
     arn = _known(group.arn if group is not None else
                  trail.log_group.value if trail.log_group is not None else None)  # fmt: skip
