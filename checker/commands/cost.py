@@ -5,7 +5,8 @@ sample of real logs.
                     [--format text|json] [--output FILE]
 
 The sample is replayed against the configuration (as `simulate --events` does); the records each
-trail captures are priced with policies/pricing/aws-logging-prices.yaml (checker/replay/cost.py).
+trail captures are priced with policies/pricing/aws-logging-prices.yaml (checker/replay/cost.py),
+each charge in its own Region (checker/replay/prices.py).
 
 Exit codes: 0 estimated; 2 bad input (unreadable logs or configuration, bad option); 3 internal
 error.
@@ -25,7 +26,8 @@ from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 def add_cost_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("cost")
     g.add_argument("--price-region", metavar="REGION",
-                   help="price with this Region's prices (default us-east-1)")
+                   help="price every charge with this Region's prices (default: each "
+                   "charge's own Region, us-east-1's where the table has none)")
     g.add_argument("--days", type=float, metavar="N",
                    help="days the sample covers (default: from its first to its last eventTime)")
 
@@ -56,11 +58,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def estimate_for(args: argparse.Namespace, estate: Any, window: Any) -> Any:
     from checker.commands.simulate import run_replay
     from checker.replay.cost import estimate
+    from checker.replay.prices import PriceTableError
 
     if args.days is not None and args.days <= 0:
         raise UsageError("--days must be positive")
     summary = run_replay(args, estate, window, usage=True).summary
-    return estimate(estate, summary, region=args.price_region, days=args.days)
+    try:
+        return estimate(estate, summary, region=args.price_region, days=args.days)
+    except PriceTableError as e:
+        raise UsageError(f"the price table is broken: {e}") from e
 
 
 def run(args: argparse.Namespace) -> int:

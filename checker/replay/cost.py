@@ -22,6 +22,9 @@ one-year extendable retention option, the default billing mode, whose price incl
 366 days of retention; a longer retention adds, in the steady state, each month's ingestion
 stored for the days beyond (CloudTrail UG, "Managing CloudTrail Lake costs"). The model does not
 hold the billing mode: a store on seven-year retention pricing is priced as the default.
+
+Each charge is priced in its Region (checker/replay/prices.py): events in the record's awsRegion,
+CloudWatch Logs in the log group's Region, S3 in the bucket's, Lake in the store's.
 """
 
 from __future__ import annotations
@@ -32,42 +35,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import yaml
-
 from checker.model import Estate, EventDataStore, Trail, Unknown
+from checker.replay.prices import PriceTable, Pricing, load_prices
 from checker.replay.summary import Summary
-from checker.resources import policies_root
 from checker.simulator.insights import CALL_RATE, ERROR_RATE
 
 MONTH_DAYS = 30.4375  # 365.25 / 12
 LAKE_INCLUDED_DAYS = 366  # retention included in one-year extendable retention pricing
 DEFAULT_GZIP_RATIO = 0.1
-PRICES_FILE = "pricing/aws-logging-prices.yaml"
-
-
-@dataclass(frozen=True)
-class Prices:
-    as_of: str
-    region: str
-    asked: str
-    table: Mapping[str, float]
-    sources: Mapping[str, str]
-
-    @property
-    def note(self) -> str:
-        head = f"prices of {self.region} as of {self.as_of} (USD)"
-        if self.asked != self.region:
-            head += f"; the table has no prices for {self.asked}, so {self.region}'s are used"
-        return head
-
-
-def load_prices(region: str | None = None) -> Prices:
-    doc: Any = yaml.safe_load((policies_root() / PRICES_FILE).read_text(encoding="utf-8"))
-    default = str(doc["default_region"])
-    asked = region or default
-    regions: Mapping[str, Mapping[str, float]] = doc["regions"]
-    chosen = asked if asked in regions else default
-    return Prices(str(doc["as_of"]), chosen, asked, regions[chosen], doc["sources"])
 
 
 @dataclass
@@ -77,17 +52,18 @@ class Line:
     events: float = 0.0  # per month
     gigabytes: float = 0.0  # per month
     dollars: float = 0.0  # per month
+    priced: bool = True  # False: charged in a partition the price table does not hold
 
     def to_json(self) -> dict[str, Any]:
         return {"trail": self.trail, "item": self.item, "events_per_month": round(self.events),
                 "gb_per_month": round(self.gigabytes, 3),
-                "usd_per_month": round(self.dollars, 2)}  # fmt: skip
+                "usd_per_month": round(self.dollars, 2) if self.priced else None}  # fmt: skip
 
 
 @dataclass
 class Estimate:
     days: float
-    prices: Prices
+    pricing: Pricing
     lines: list[Line] = field(default_factory=list)
 
     @property
@@ -95,9 +71,36 @@ class Estimate:
         return sum(line.dollars for line in self.lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {"sample_days": round(self.days, 3), "prices": self.prices.note,
+        return {"sample_days": round(self.days, 3), "prices": self.pricing.note,
+                "pricing": self.pricing.to_json(),
                 "lines": [line.to_json() for line in self.lines],
                 "usd_per_month": round(self.total, 2)}  # fmt: skip
+
+
+@dataclass
+class _Lines:
+    """Per trail (or event data store) and item, what a month costs, each charge priced in the
+    Region it is made in."""
+
+    pricing: Pricing
+    per_trail: dict[str, dict[str, Line]] = field(default_factory=lambda: defaultdict(dict))
+
+    def line(self, trail: str, item: str, priced: bool = True) -> Line:
+        found = self.per_trail[trail].get(item)
+        if found is None:
+            found = self.per_trail[trail][item] = Line(trail, item, priced=priced)
+        return found
+
+    def charge(self, trail: str, item: str, region: str | None, price: str, quantity: float, *,
+               events: float = 0.0, gigabytes: float = 0.0) -> None:  # fmt: skip
+        """`quantity` units of `price` (100,000 events, GB or GB-months), charged in `region`."""
+        unit = self.pricing.price(region, price)
+        where = self.pricing.override or region
+        found = (self.line(trail, item) if unit is not None else
+                 self.line(trail, f"{item} in {where} (not priced)", priced=False))  # fmt: skip
+        found.events += events
+        found.gigabytes += gigabytes
+        found.dollars += quantity * unit if unit is not None else 0.0
 
 
 def sample_days(summary: Summary) -> float:
@@ -117,17 +120,37 @@ def _service(source: str) -> str:
     return {"s3": "S3", "lambda": "Lambda", "dynamodb": "DynamoDB"}.get(name, name)
 
 
+def _known(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _log_group_region(estate: Estate, trail: Trail) -> str | None:
+    """The log group's Region: its ARN's (or the trail's reference to it), else the trail's
+    home Region."""
+    group = estate.log_group_of(trail)
+    arn = _known(group.arn if group is not None else
+                 trail.log_group.value if trail.log_group is not None else None)  # fmt: skip
+    parts = arn.split(":") if arn and arn.startswith("arn:") else []
+    return _known(parts[3]) if len(parts) > 3 else _known(trail.home_region)
+
+
+def _bucket_region(estate: Estate, trail: Trail) -> str | None:
+    bucket = estate.bucket_of(trail)
+    return _known(bucket.region) if bucket is not None else None
+
+
 def estimate(
     estate: Estate, summary: Summary, *, region: str | None = None, gzip_ratio: float | None = None,
-    days: float | None = None,
+    days: float | None = None, prices: PriceTable | None = None,
 ) -> Estimate:  # fmt: skip
-    prices = load_prices(region)
-    p = prices.table
+    """`region` prices every charge as that Region (default: each charge's own Region);
+    `prices` replaces the shipped price table."""
+    lines = _Lines(Pricing(prices or load_prices(), override=region))
     span = days or sample_days(summary)
     scale = MONTH_DAYS / span
     avg_bytes = summary.bytes / summary.events if summary.events else 0.0
     ratio = gzip_ratio if gzip_ratio is not None else DEFAULT_GZIP_RATIO
-    result = Estimate(span, prices)
+    result = Estimate(span, lines.pricing)
     trails = {t.id: t for t in estate.trails}
     order = [t.id for t in estate.trails]
     # the first trail recording management events in each (account, Region) is the free copy
@@ -136,97 +159,90 @@ def estimate(
         for (t, category, _src, account, reg), n in summary.usage.items():
             if t == trail_id and category == "Management" and n:
                 free.setdefault((account, reg), trail_id)
-    per_trail: dict[str, dict[str, Line]] = defaultdict(dict)
     captured_bytes: dict[str, float] = defaultdict(float)
-
-    def line(trail: str, item: str) -> Line:
-        found = per_trail[trail].get(item)
-        if found is None:
-            found = per_trail[trail][item] = Line(trail, item)
-        return found
-
     stores = {s.id: s for s in estate.event_data_stores}
+    # CloudTrail charges events in the Region that records them (the record's awsRegion)
     for (trail_id, category, source, account, reg), n in sorted(summary.usage.items()):
         if trail_id in stores:
             continue  # priced by the bytes ingested (_lake)
         monthly = n * scale
         captured_bytes[trail_id] += monthly * avg_bytes
-        if category == "Management":
-            item = line(trail_id, "management events (first copy, free)" if
-                        free.get((account, reg)) == trail_id else
-                        "management events (additional copy)")  # fmt: skip
-            item.events += monthly
-            if free.get((account, reg)) != trail_id:
-                item.dollars += monthly / 1e5 * p["management_events_additional_copy_per_100k"]
+        if category == "Management" and free.get((account, reg)) == trail_id:
+            lines.line(trail_id, "management events (first copy, free)").events += monthly
+        elif category == "Management":
+            lines.charge(trail_id, "management events (additional copy)", reg,
+                         "management_events_additional_copy_per_100k", monthly / 1e5,
+                         events=monthly)  # fmt: skip
         elif category == "Data":
-            item = line(trail_id, f"{_service(source)} data events")
-            item.events += monthly
-            item.dollars += monthly / 1e5 * p["data_events_per_100k"]
+            lines.charge(trail_id, f"{_service(source)} data events", reg,
+                         "data_events_per_100k", monthly / 1e5, events=monthly)  # fmt: skip
         elif category == "NetworkActivity":
-            item = line(trail_id, f"{_service(source)} network activity events")
-            item.events += monthly
-            item.dollars += monthly / 1e5 * p["network_activity_events_per_100k"]
+            lines.charge(trail_id, f"{_service(source)} network activity events", reg,
+                         "network_activity_events_per_100k", monthly / 1e5,
+                         events=monthly)  # fmt: skip
     for trail_id, trail in trails.items():
-        _insights(trail, summary, scale, p, line)
+        _insights(trail, summary, scale, lines)
         stats = summary.trails.get(trail_id)
         if stats is not None and stats.cloudwatch:
-            item = line(trail_id, "CloudWatch Logs ingestion")
-            item.events += stats.cloudwatch * scale
-            item.gigabytes += stats.cloudwatch * scale * avg_bytes / 1e9
-            item.dollars += item.gigabytes * p["cloudwatch_logs_ingestion_per_gb"]
+            events = stats.cloudwatch * scale
+            gb = events * avg_bytes / 1e9
+            lines.charge(trail_id, "CloudWatch Logs ingestion", _log_group_region(estate, trail),
+                         "cloudwatch_logs_ingestion_per_gb", gb, events=events,
+                         gigabytes=gb)  # fmt: skip
         if captured_bytes.get(trail_id):
-            item = line(trail_id, "S3 storage of a month of log files")
-            item.gigabytes += captured_bytes[trail_id] * ratio / 1e9
-            item.dollars += item.gigabytes * p["s3_standard_per_gb_month"]
+            gb = captured_bytes[trail_id] * ratio / 1e9
+            lines.charge(trail_id, "S3 storage of a month of log files",
+                         _bucket_region(estate, trail), "s3_standard_per_gb_month", gb,
+                         gigabytes=gb)  # fmt: skip
     for store in stores.values():
         stats = summary.trails.get(store.id)
-        _lake(store, stats.captured * scale if stats else 0.0, avg_bytes, p, line)
+        _lake(store, stats.captured * scale if stats else 0.0, avg_bytes, lines)
     for trail_id in [*order, *stores]:
-        result.lines.extend(per_trail.get(trail_id, {}).values())
+        result.lines.extend(lines.per_trail.get(trail_id, {}).values())
     return result
 
 
-def _lake(store: EventDataStore, events: float, avg_bytes: float, p: Mapping[str, float],
-          line: Any) -> None:  # fmt: skip
+def _lake(store: EventDataStore, events: float, avg_bytes: float, lines: _Lines) -> None:
     """A store's month of ingestion (`events` records of `avg_bytes`), and its retention beyond
-    what the ingestion price includes."""
+    what the ingestion price includes, in the store's Region."""
     if not events:
         return
     gb = events * avg_bytes / 1e9
-    item = line(store.id, "CloudTrail Lake ingestion (one-year extendable retention pricing)")
-    item.events += events
-    item.gigabytes += gb
-    item.dollars += gb * p["lake_ingestion_per_gb_one_year"]
+    region = _known(store.home_region)
+    lines.charge(store.id, "CloudTrail Lake ingestion (one-year extendable retention pricing)",
+                 region, "lake_ingestion_per_gb_one_year", gb, events=events,
+                 gigabytes=gb)  # fmt: skip
     days = store.retention_days
     if isinstance(days, int) and days > LAKE_INCLUDED_DAYS:
         # steady state: each month's ingestion is kept (days - 366) days beyond the included year
-        extra = line(store.id, f"CloudTrail Lake retention beyond {LAKE_INCLUDED_DAYS} days "
-                               f"({days} days)")  # fmt: skip
-        extra.gigabytes += gb * (days - LAKE_INCLUDED_DAYS) / MONTH_DAYS
-        extra.dollars += extra.gigabytes * p["lake_retention_per_gb_month_after_first_year"]
+        kept = gb * (days - LAKE_INCLUDED_DAYS) / MONTH_DAYS
+        lines.charge(store.id, f"CloudTrail Lake retention beyond {LAKE_INCLUDED_DAYS} days "
+                               f"({days} days)", region,
+                     "lake_retention_per_gb_month_after_first_year", kept,
+                     gigabytes=kept)  # fmt: skip
 
 
-def _insights(trail: Trail, summary: Summary, scale: float, p: Mapping[str, float],
-              line: Any) -> None:  # fmt: skip
+def _insights(trail: Trail, summary: Summary, scale: float, lines: _Lines) -> None:
+    """Events analyzed, charged in the Region that recorded them (CloudTrail pricing: Insights
+    are charged by the events analyzed in a Region)."""
     selectors = trail.insight_selectors
     if isinstance(selectors, Unknown) or not selectors:
         return
     types = {s.insight_type for s in selectors if isinstance(s.insight_type, str)}
-    stats = summary.trails.get(trail.id)
-    if stats is None:
+    if trail.id not in summary.trails:
         return
-    management = sum(n for (t, c, *_), n in summary.usage.items() if t == trail.id
-                     and c == "Management")  # fmt: skip
-    writes = summary.writes.get(trail.id, 0)
-    analyzed = 0.0
-    if CALL_RATE in types:
-        analyzed += writes
-    if ERROR_RATE in types:
-        analyzed += management
-    if analyzed:
-        item = line(trail.id, "Insights (events analyzed)")
-        item.events += analyzed * scale
-        item.dollars += analyzed * scale / 1e5 * p["insights_per_100k_analyzed"]
+    management: dict[str, int] = defaultdict(int)
+    for (t, c, _src, _acct, reg), n in summary.usage.items():
+        if t == trail.id and c == "Management":
+            management[reg] += n
+    for reg in sorted(management):
+        writes = summary.writes.get((trail.id, reg), 0)
+        analyzed = (writes if CALL_RATE in types else 0) + \
+            (management[reg] if ERROR_RATE in types else 0)
+        if analyzed:
+            lines.charge(trail.id, "Insights (events analyzed)", reg,
+                         "insights_per_100k_analyzed", analyzed * scale / 1e5,
+                         events=analyzed * scale)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,11 +250,11 @@ def _insights(trail: Trail, summary: Summary, scale: float, p: Mapping[str, floa
 
 
 def estimate_text(est: Estimate) -> list[str]:
-    out = [f"Cost per month, extrapolated from {est.days:g} day(s) of logs; {est.prices.note}"]
+    out = [f"Cost per month, extrapolated from {est.days:g} day(s) of logs; {est.pricing.note}"]
     for line in est.lines:
         gb = f", {line.gigabytes:,.2f} GB" if line.gigabytes else ""
-        out.append(f"  {line.trail}: {line.item}: {line.events:,.0f} events{gb}, "
-                   f"${line.dollars:,.2f}")  # fmt: skip
+        usd = f"${line.dollars:,.2f}" if line.priced else "not priced"
+        out.append(f"  {line.trail}: {line.item}: {line.events:,.0f} events{gb}, {usd}")
     out.append(f"  total: ${est.total:,.2f} per month")
     return out
 
@@ -262,7 +278,7 @@ def difference(base: Estimate, head: Estimate) -> list[dict[str, Any]]:
 def difference_text(
     changes: Sequence[Mapping[str, Any]], base: Estimate, head: Estimate
 ) -> list[str]:
-    out = ["", f"Cost change per month ({head.prices.note}; sample of {head.days:g} day(s)):"]
+    out = ["", f"Cost change per month ({head.pricing.note}; sample of {head.days:g} day(s)):"]
     if not changes:
         out.append("  none")
     for c in changes:

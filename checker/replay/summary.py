@@ -90,7 +90,8 @@ class Summary:
     unknown_regions: Counter[str] = field(default_factory=Counter)
     # (trail, category, event source for data/network events, account, region) -> events
     usage: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
-    writes: Counter[str] = field(default_factory=Counter)  # trail -> write management events
+    # (trail, region) -> write management events
+    writes: Counter[tuple[str, str]] = field(default_factory=Counter)
     engine: str = "python"
     files: int = 0
     bytes: int = 0  # decompressed bytes of the records read
@@ -145,7 +146,7 @@ class Summary:
                 s.captured += count
                 self.usage[(t.trail, e.event_category, service, account or "", region)] += count
                 if e.event_category == "Management" and e.read_only is not True:
-                    self.writes[t.trail] += count
+                    self.writes[(t.trail, region)] += count
                 for name in t.delivery.delivered() if t.delivery else ():
                     s.destinations[name] += count
                 if t.cloudwatch == "pass":
