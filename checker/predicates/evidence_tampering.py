@@ -58,10 +58,22 @@ class Findings:
 
 def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     estate = subject.obj
-    # each policy is read once per scan: every unit's view holds the organization's SCPs
-    read = [(p, ctx.shared.answer(p, "tampering", partial(_read_in_scope, p)))
-            for p in estate.policies]
-    policies = [p for p, part in read if part is not None]
+    # each policy is read once per scan: every unit's view holds the organization's SCPs, after
+    # its own policies (model.unit_views), so they are also added up once per scan
+    own, organization = _split_scps(estate.policies)
+    read = [(p, ctx.shared.answer(p, "tampering", partial(_read_in_scope, p))) for p in own]
+    key = ("tampering of", tuple(id(p) for p in organization))
+    scps: tuple[list[ControlPolicy], Findings] | None = ctx.shared.results.get(key)
+    if scps is None:
+        together = Findings()
+        in_scope_scps = []
+        for p in organization:
+            part = ctx.shared.answer(p, "tampering", partial(_read_in_scope, p))
+            if part is not None:
+                in_scope_scps.append(p)
+                _add(together, part)
+        scps = ctx.shared.results[key] = (in_scope_scps, together)
+    policies = [p for p, part in read if part is not None] + scps[0]
     if not policies:
         return Outcome(
             "unknown",
@@ -74,7 +86,18 @@ def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: Predicate
     for _, part in read:
         if part is not None:
             _add(found, part)
+    _add(found, scps[1])  # adding up is associative: as if added one by one
     return _verdict(found, policies)
+
+
+def _split_scps(
+    policies: tuple[ControlPolicy, ...],
+) -> tuple[tuple[ControlPolicy, ...], tuple[ControlPolicy, ...]]:
+    """The policies, and the SCPs and RCPs they end with."""
+    cut = len(policies)
+    while cut and policies[cut - 1].kind in ("scp", "rcp"):
+        cut -= 1
+    return policies[:cut], policies[cut:]
 
 
 def _read_in_scope(pol: ControlPolicy) -> Findings | None:
