@@ -96,14 +96,28 @@ class Coverage:
 # Probe values
 
 
-def _selector_fields(trails: Iterable[Trail], category: str) -> dict[str, list[FieldSelector]]:
+def _selector_fields(
+    trails: Iterable[Trail], category: str, shared: Shared | None = None
+) -> dict[str, list[FieldSelector]]:
     """Field selectors that can apply to events of `category`, by field; basic S3 data resource
-    values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource)."""
+    values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource).
+    With `shared`, another unit's organization trail's are worked out once per scan."""
     out: dict[str, list[FieldSelector]] = {}
     for trail in trails:
-        selectors = trail.selectors
-        if isinstance(selectors, Unknown):
-            continue
+        if shared is not None and trail.foreign_unit is not None:
+            fields = shared.answer(trail, ("selector fields", category),
+                                   partial(_trail_fields, trail, category))  # fmt: skip
+        else:
+            fields = _trail_fields(trail, category)
+        for name, found in fields.items():
+            out.setdefault(name, []).extend(found)
+    return out
+
+
+def _trail_fields(trail: Trail, category: str) -> dict[str, list[FieldSelector]]:
+    out: dict[str, list[FieldSelector]] = {}
+    selectors = trail.selectors
+    if not isinstance(selectors, Unknown):
         for adv in selectors.advanced:
             cats = [f for f in adv.field_selectors if f.field == "eventCategory"]
             if any(FieldTest(f).test(category) == FAIL_CODE for f in cats):
@@ -432,7 +446,7 @@ def s3_object_coverage(
     own = [shared.compiled(t, default_region, members) for t in trails if t.foreign_unit is None]
     foreign = shared.foreign(trails)
     universe = [shared.compiled(t, default_region, members) for t in foreign.universe]
-    conds = _selector_fields(trails, "Data")
+    conds = _selector_fields(trails, "Data", shared)
     signature = _Signatures(trails, foreign, shared)
     names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
     axes: dict[str, list[str]] = {
