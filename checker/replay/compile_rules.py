@@ -57,6 +57,7 @@ def compile_rule(estate: Estate, rule: EventRule, trails: Sequence[str],
     if text is None or (isinstance(text, str)
                         and isinstance(compiled_pattern(text), PatternProblem)):  # fmt: skip
         return RuleSQL(rule, "FALSE", "FALSE", ())
+    notes: tuple[str, ...]
     if isinstance(text, Unknown):
         match, notes = NULL_BOOL, (f"the event pattern is unknown ({text.reason})",)
     else:
