@@ -12,13 +12,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from checker.replay import schema
 from checker.replay.compile_event_pattern import compile_event_pattern, static
 from checker.replay.dialects import render
-from checker.replay.queries import duckdb_ddl
 from checker.simulator.event_pattern import EventPattern, compile_pattern
 from checker.simulator.eventbridge_event import to_eventbridge_event
-from tests.replay.helpers import table_row
+from tests.replay.helpers import load_table
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -27,11 +25,7 @@ def sql_verdicts(text: str, records: Sequence[dict[str, Any]]) -> list[bool | No
     """The compiled pattern's value on each record, loaded into the Athena-schema table."""
     expr = compile_event_pattern(text, set()).expr
     con = duckdb.connect()
-    con.execute(duckdb_ddl())
-    cols = [f.column for f in schema.FIELDS]
-    con.executemany(f"INSERT INTO cloudtrail_logs ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})",
-                    [[table_row(r)[c] for c in cols] for r in records])  # fmt: skip
+    load_table(con, records)
     query = render(f"SELECT rowid, {expr} FROM cloudtrail_logs ORDER BY rowid", "duckdb")
     return [row[1] for row in con.execute(query).fetchall()]
 
@@ -201,8 +195,8 @@ def test_simple_patterns_are_decided_in_sql(text: str) -> None:
 
 BASE = {"eventSource": "s3.amazonaws.com", "eventName": "PutObject", "awsRegion": "eu-west-1",
         "recipientAccountId": "111122223333", "eventType": "AwsApiCall", "readOnly": False,
-        "sourceIPAddress": "10.0.4.7", "userIdentity": {"type": "IAMUser",
-                                                         "arn": "arn:aws:iam::111122223333:user/Al"},
+        "sourceIPAddress": "10.0.4.7",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Al"},
         "requestParameters": {"bucketName": "reports"}}  # fmt: skip
 GUIDE = [
     # a field's array matches when any value matches; all fields must match
