@@ -3,10 +3,13 @@
 
 - `per_record`: each record's own fields, then per trail (and event data store) `captured`,
   `missed` or `unknown` (NULL where only the Python evaluator can tell) and the stage that
-  decided, then the alarms that fire;
+  decided, then the alarms that fire, the EventBridge rules that certainly fire (`rules`) and
+  those only the Python evaluator can tell (`rules_undecided`; compile_rules.py says what a rule
+  firing means and what is compiled);
 - `counts`: per trail and event data store, the records captured, missed, unknown and undecided
   and the records each destination receives (a store's is `lake`); per alarm, the records that
-  fire it;
+  fire it; per rule (kind `rule`), the records that certainly fire it (`captured`), certainly do
+  not (`missed`) and undecided;
 - the investigation queries of the scenario catalog (investigations.py);
 - the Athena table itself (`athena_ddl`), with partition projection.
 """

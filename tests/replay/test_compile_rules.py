@@ -142,8 +142,9 @@ def test_fixture_rules_per_record_and_counts(config: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("dialect", ["athena", "trino", "spark", "duckdb"])
-def test_command_prints_rules_for_every_dialect(config: Path, dialect: str,
-                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_command_prints_rules_for_every_dialect(
+    config: Path, dialect: str, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     assert main(["sql", str(config), "--dialect", dialect, "--query", "per-record"]) == 0
     out = capsys.readouterr().out
     assert "rules_undecided" in out and "cloudtrail-tampering" not in out  # ids, not names
