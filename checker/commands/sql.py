@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sql",
         help="the configuration's capture, delivery and alarm logic as SQL over CloudTrail logs",
         description="Print SQL over the CloudTrail table (the Athena layout) that answers, for "
-        "logs already in a bucket: which trail captures each record and which alarm fires, the "
+        "logs already in a bucket: which trail captures each record and which alarm and "
+        "EventBridge rule fires, the "
         "counts per trail and destination, and the scenario catalog's investigation queries.",
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -87,9 +88,10 @@ def build(args: argparse.Namespace, estate: Any) -> str:
                    f"{fb.reason}\n")  # fmt: skip
     if "per-record" in want:
         out.append("-- Per record: which trail captures it (and the stage that decided a miss), "
-                   "which alarms fire\n" + render(per_record(plan, table), dialect) + ";\n")
+                   "which alarms and EventBridge rules fire\n"
+                   + render(per_record(plan, table), dialect) + ";\n")  # fmt: skip
     if "counts" in want:
-        out.append("-- Counts per trail and destination, then per alarm\n"
+        out.append("-- Counts per trail and destination, then per alarm and EventBridge rule\n"
                    + render(counts(plan, table), dialect) + ";\n")  # fmt: skip
     if "investigations" in want:
         for inv in INVESTIGATIONS:

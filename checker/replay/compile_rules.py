@@ -1,83 +1,120 @@
-"""EventBridge rules as a SQL pre-filter: which records some rule's event pattern may match.
+"""EventBridge rules as SQL: for each record, whether the Python path lists a rule and whether
+the rule fires, TRUE, FALSE or NULL (only the Python evaluator can tell), over step `f` of the
+plan's query (the record's columns, the derived ones and each trail's decision).
 
-An event pattern reads the EventBridge event CloudTrail makes of the record (eventbridge_event.py)
-with operators the table cannot always express, so the patterns are not compiled: the SQL only
-rules out, for each rule, the records that certainly do not match it, from the conjuncts of the
-pattern it can read exactly, and the Python evaluator decides every other record (a rule is
-listed in a record's result only when its pattern matches or might: eventbridge.evaluate_rules).
-The conjuncts read are plain-string lists (exact matches, EventBridge UG "Event patterns") on:
+A rule fires for a record when all of what `eventbridge.evaluate_rules` checks before the
+targets holds (docs/semantics/eventbridge.md, "Which events reach a rule"):
 
-- `source`: `aws.` and the service prefix of a well-formed eventSource (`<service>.amazonaws.com`)
-  of a record that is neither an Insights nor a network activity event; other records' source is
-  unknown, so they may match;
-- `detail.eventSource` and `detail.eventName`: the record's own fields (a value that starts with
-  `[` may be an array, whose elements match one by one: it may match).
+- its state: DISABLED (or a state EventBridge does not accept) never; ENABLED not for read-only
+  management events named Describe*, Get* or List* (but STS GetFederationToken and
+  GetSessionToken); ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS always; an unknown state NULL;
+- its bus: the default bus (a custom bus of the inputs never, an unknown one NULL) of the
+  record's account and Region, when the rule's account and Region are known (else NULL);
+- delivery (`eventbridge.reach`): a trail with logging on captures the record (not an event data
+  store), it is under 256 KB and not a network activity event (NULL); a trail that may capture
+  it, or a management event a logging trail of the account sees but does not record, is NULL;
+- its event pattern (compile_event_pattern.py); a rule without a pattern, or with an invalid
+  one, never matches; an unknown pattern is NULL.
 
-Every other part of a pattern (`detail-type`, `$or`, operators, other fields) is left out, which
-only widens what may match. A pattern that is unknown may match anything; a rule without a
-pattern, or with an invalid one, matches nothing.
+Whether a target then notifies someone depends on the rule alone (and, for a target that is
+another bus, on that bus's rules): the simulator reports it per record; the SQL does not.
+`listed` (bus and pattern) is what the replay engine reads: a record for which no rule is listed
+certainly has none in its result, and every other record goes to the Python evaluator, which
+builds the rules' results with their explanations.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
-from checker.model import EventRule, Unknown
-from checker.replay.sqltext import all_of, any_of, in_list, lit
+from checker.model import Estate, EventRule, Unknown
+from checker.replay.compile_capture import CATEGORY, READ, SOURCE
+from checker.replay.compile_event_pattern import compile_event_pattern
+from checker.replay.sqltext import NULL_BOOL, all_of, any_of, case, lit
+from checker.simulator.delivery import (
+    ALL_MANAGEMENT_EVENTS_STATE,
+    READ_NAMED_CHANGES,
+    READ_PREFIXES,
+)
 from checker.simulator.event_pattern import PatternProblem
-from checker.simulator.eventbridge import compiled_pattern
-
-# eventbridge_event._EVENT_SOURCE, as RE2 reads it
-WELL_FORMED = r"[a-z0-9][a-z0-9-]*\.amazonaws\.com"
-SUFFIX = ".amazonaws.com"
+from checker.simulator.eventbridge import compiled_pattern, on_default_bus
 
 
-def rule_candidates(rules: Sequence[EventRule], paths: set[tuple[str, ...]]) -> str:
-    """TRUE for a record some rule's pattern may match, FALSE when none can (DuckDB SQL over the
-    CloudTrail table's columns). Adds the record fields it reads to `paths`."""
-    return any_of([c for c in (_rule(r, paths) for r in rules) if c != "FALSE"])
+@dataclass(frozen=True)
+class RuleSQL:
+    rule: EventRule
+    listed: str  # bus and pattern: the Python path lists the rule in the record's result
+    fires: str  # state, bus, delivery and pattern
+    notes: tuple[str, ...]  # what is left to the Python evaluator
 
 
-def _rule(rule: EventRule, paths: set[tuple[str, ...]]) -> str:
+def compile_rule(estate: Estate, rule: EventRule, trails: Sequence[str],
+                 paths: set[tuple[str, ...]]) -> RuleSQL:  # fmt: skip
+    """`trails`: the column prefixes (`t<i>`) of the plan's trails, not event data stores. Adds
+    the record fields read to `paths`."""
     text = rule.pattern
-    if text is None:
-        return "FALSE"
+    if text is None or (isinstance(text, str)
+                        and isinstance(compiled_pattern(text), PatternProblem)):  # fmt: skip
+        return RuleSQL(rule, "FALSE", "FALSE", ())
+    notes: tuple[str, ...]
     if isinstance(text, Unknown):
+        match, notes = NULL_BOOL, (f"the event pattern is unknown ({text.reason})",)
+    else:
+        compiled = compile_event_pattern(text, paths)
+        match, notes = compiled.expr, compiled.notes
+    where = _bus(estate, rule)
+    paths |= {("eventName",), ("eventSource",), ("readOnly",), ("awsRegion",),
+              ("recipientAccountId",)}  # fmt: skip
+    return RuleSQL(rule, all_of([where, match]),
+                   all_of([_state(rule), where, reached(trails), match]), notes)
+
+
+def rule_candidates(rules: Sequence[RuleSQL]) -> str:
+    """TRUE for a record some rule may be listed for (its bus and pattern are not FALSE)."""
+    return any_of([r.listed if r.listed in ("TRUE", "FALSE") else f"coalesce({r.listed}, TRUE)"
+                   for r in rules if r.listed != "FALSE"])  # fmt: skip
+
+
+def _state(rule: EventRule) -> str:
+    state = rule.state
+    if isinstance(state, Unknown):
+        return NULL_BOOL
+    if state == ALL_MANAGEMENT_EVENTS_STATE:
         return "TRUE"
-    if isinstance(compiled_pattern(text), PatternProblem):
+    if state != "ENABLED":  # DISABLED, or a state EventBridge does not accept
         return "FALSE"
-    root = json.loads(text)  # valid: compiled above (the last of duplicate keys counts)
-    parts: list[str] = []
-    source = _strings(root.get("source"))
-    if source is not None:
-        parts.append(_source(source))
-    detail = root.get("detail")
-    if isinstance(detail, dict):
-        for key, column in (("eventSource", "eventsource"), ("eventName", "eventname")):
-            values = _strings(detail.get(key))
-            if values is not None:
-                paths.add((key,))
-                parts.append(f"(coalesce({in_list(column, values)}, FALSE) OR "
-                             f"starts_with(coalesce({column}, ''), '['))")  # fmt: skip
-    return all_of(parts) if parts else "TRUE"
+    name = "coalesce(eventname, '')"
+    named = any_of([f"starts_with({name}, {lit(p)})" for p in READ_PREFIXES])
+    changes = any_of([f"({SOURCE} = {lit(s)} AND {name} = {lit(n)})"
+                      for s, n in sorted(READ_NAMED_CHANGES)])  # fmt: skip
+    return f"(NOT ({CATEGORY} = 'Management' AND {READ} AND {named} AND NOT {changes}))"
 
 
-def _strings(value: Any) -> list[str] | None:
-    """The values of a field that lists plain strings only; None for anything else."""
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return value
-    return None
+def _bus(estate: Estate, rule: EventRule) -> str:
+    default = on_default_bus(estate, rule.event_bus)
+    if default is False:
+        return "FALSE"
+    parts = [NULL_BOOL] if isinstance(default, Unknown) else []
+    account, region = rule.account_id, rule.region
+    if isinstance(account, str):  # a record without recipientAccountId is any account's
+        parts.append(f"(recipientaccountid IS NULL OR recipientaccountid = {lit(account)})")
+    parts.append(f"(coalesce(awsregion, '') = {lit(region)})" if isinstance(region, str)
+                 else NULL_BOOL)  # fmt: skip
+    return all_of(parts)
 
 
-def _source(values: list[str]) -> str:
-    sources = [v[len("aws."):] + SUFFIX for v in values if v.startswith("aws.")]
-    known = (f"(coalesce(regexp_full_match(eventsource, {lit(WELL_FORMED)}), FALSE) AND "
-             "coalesce(eventcategory, '') NOT IN ('Insight', 'NetworkActivity'))")  # fmt: skip
-    if not sources:
-        return f"(NOT {known})"
-    return f"(NOT {known} OR {in_list('eventsource', sources)})"
+def reached(trails: Sequence[str]) -> str:
+    """`eventbridge.reach` over the trails' decision columns and the size class."""
+    return case([
+        (f"({CATEGORY} = 'NetworkActivity')", NULL_BOOL),
+        ("(tc_size = 2)", "FALSE"),
+        ("(tc_size = 1)", NULL_BOOL),
+        (any_of([f"({t}_c = 0)" for t in trails]), "TRUE"),
+        (any_of([f"({t}_c IS NULL OR {t}_c = 1)" for t in trails]), NULL_BOOL),
+        (f"({CATEGORY} IN ('Data', 'Insight'))", "FALSE"),
+        (any_of([f"({t}_s NOT IN (0, 1))" for t in trails]), NULL_BOOL),
+    ], "FALSE")  # fmt: skip
 
 
-__all__ = ["rule_candidates"]
+__all__ = ["RuleSQL", "compile_rule", "reached", "rule_candidates"]

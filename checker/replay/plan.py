@@ -11,8 +11,9 @@ A `Plan` holds one kind of predicate per concern, each contributing columns to t
   (0 under, 1 too close to tell, 2 over), from the lengths of its fields.
 
 Event data stores decide as trails do (the same stages, advanced selectors) and get the same
-columns; their one destination is the store itself. EventBridge rules are a pre-filter
-(compile_rules.py): the records some rule's pattern may match go to the Python evaluator.
+columns; their one destination is the store itself. EventBridge rules (compile_rules.py) are
+compiled to whether the Python path lists the rule (its bus and pattern) and whether it fires:
+the records some rule may be listed for go to the Python evaluator, which builds rule results.
 Insights records (eventCategory Insight) are left to the Python evaluator at the selector stage:
 whether a trail or store generates or receives one depends on its insight selectors and sources.
 
@@ -41,7 +42,7 @@ from checker.replay.compile_capture import (
     compile_trail,
 )
 from checker.replay.compile_filters import compile_pattern
-from checker.replay.compile_rules import rule_candidates
+from checker.replay.compile_rules import RuleSQL, compile_rule, rule_candidates
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail, Recorder
@@ -118,8 +119,10 @@ class Plan:
     filters: list[FilterPlan]
     fallbacks: list[Fallback] = field(default_factory=list)
     paths: set[tuple[str, ...]] = field(default_factory=set)
-    # TRUE for a record some EventBridge rule's pattern may match (compile_rules.py)
+    # TRUE for a record some EventBridge rule may be listed for (compile_rules.py)
     rules: str = "FALSE"
+    # each rule's conditions, in the estate's order
+    event_rules: list[RuleSQL] = field(default_factory=list)
     # every recorder (trails, then event data stores), as the Python path decides with them
     recorders: list[CompiledTrail] = field(default_factory=list)
 
@@ -343,10 +346,17 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group))
         if group is not None and cw:
             groups.setdefault(group.id, (group, []))[1].append(i)
-    plan.rules = rule_candidates(estate.event_rules, plan.paths)
-    plan.fallbacks += [Fallback("EventBridge rule", r.id, "for the records its pattern may match "
-                                "(SQL rules out the others by source, event source and name)")
-                       for r in estate.event_rules]  # fmt: skip
+    prefixes = [t.prefix for t in plan.trails if isinstance(t.trail, Trail)]
+    plan.event_rules = [compile_rule(estate, r, prefixes, plan.paths) for r in estate.event_rules]
+    plan.rules = rule_candidates(plan.event_rules)
+    for r in plan.event_rules:
+        if r.listed == "FALSE":
+            continue  # listed for no record
+        why = ("the records it may be listed for (its bus and event pattern are not certainly "
+               "FALSE in SQL), whose rule results the Python evaluator builds")
+        if r.notes:
+            why += "; not compiled: " + "; ".join(r.notes)
+        plan.fallbacks.append(Fallback("EventBridge rule", r.rule.id, why))
     index = 0
     for group, members in groups.values():
         for mf in estate.filters_on(group):

@@ -3,10 +3,13 @@
 
 - `per_record`: each record's own fields, then per trail (and event data store) `captured`,
   `missed` or `unknown` (NULL where only the Python evaluator can tell) and the stage that
-  decided, then the alarms that fire;
+  decided, then the alarms that fire, the EventBridge rules that certainly fire (`rules`) and
+  those only the Python evaluator can tell (`rules_undecided`; compile_rules.py says what a rule
+  firing means and what is compiled);
 - `counts`: per trail and event data store, the records captured, missed, unknown and undecided
   and the records each destination receives (a store's is `lake`); per alarm, the records that
-  fire it;
+  fire it; per rule (kind `rule`), the records that certainly fire it (`captured`), certainly do
+  not (`missed`) and undecided;
 - the investigation queries of the scenario catalog (investigations.py);
 - the Athena table itself (`athena_ddl`), with partition projection.
 """
@@ -72,16 +75,29 @@ def _delivered_cw(t: TrailPlan) -> str:
     return f"({t.prefix}_c = 0 AND tc_size = 0)"
 
 
+def _with_rules(plan: Plan, source: str) -> str:
+    """The plan's steps and `r`: step `f` with `eb<k>`, whether the k-th rule fires."""
+    fires = "".join(f", {r.fires} AS eb{k}" for k, r in enumerate(plan.event_rules, 1))
+    return f"{plan.ctes(source)}, r AS (SELECT *{fires} FROM f)"
+
+
+def _names(whens: Sequence[tuple[str, str]]) -> str:
+    """The names whose condition holds, joined by ', ' ('' for none)."""
+    parts = [f"(CASE WHEN {cond} THEN {lit(name)} END)" for cond, name in whens if cond != "FALSE"]
+    return f"concat_ws(', ', {', '.join(parts)})" if parts else "''"
+
+
 def per_record(plan: Plan, source: str = TABLE) -> str:
     cols = [*EVENT_COLUMNS]
     for t in plan.trails:
         cols.append(f"{_status(t)} AS {_quote(t.trail.id)}")
         cols.append(f"{_stage(t)} AS {_quote(t.trail.id + ' stage')}")
-    fired = [f"(CASE WHEN {any_of(list(f.conditions))} THEN {lit(f.alarm)} END)"
-             for f in firings(plan)]  # fmt: skip
-    alarms = f"concat_ws(', ', {', '.join(fired)})" if fired else "''"
-    cols.append(f"{alarms} AS alarms")
-    return f"{plan.ctes(source)} SELECT {', '.join(cols)} FROM f"
+    fired = [(any_of(list(f.conditions)), f.alarm) for f in firings(plan)]
+    cols.append(f"{_names(fired)} AS alarms")
+    rules = [(k, r.rule.id) for k, r in enumerate(plan.event_rules, 1) if r.fires != "FALSE"]
+    cols.append(f"{_names([(f'eb{k}', name) for k, name in rules])} AS rules")
+    cols.append(f"{_names([(f'(eb{k} IS NULL)', name) for k, name in rules])} AS rules_undecided")
+    return f"{_with_rules(plan, source)} SELECT {', '.join(cols)} FROM r"
 
 
 def counts(plan: Plan, source: str = TABLE) -> str:
@@ -109,19 +125,26 @@ def counts(plan: Plan, source: str = TABLE) -> str:
             f"count(*) FILTER (WHERE {p}_c = 1) AS unknown, "
             f"count(*) FILTER (WHERE {p}_c IS NULL) AS undecided, "
             + ", ".join(f"{x} AS {d}" for x, d in zip(where, DESTINATIONS, strict=True))
-            + " FROM f"
+            + " FROM r"
         )
     zeros = ", ".join(f"0 AS {d}" for d in DESTINATIONS)
     for firing in firings(plan):
         rows.append(
             f"SELECT 'alarm' AS kind, {lit(firing.alarm)} AS name, "
             f"count(*) FILTER (WHERE {any_of(list(firing.conditions))}) AS captured, 0 AS missed, "
-            f"0 AS unknown, 0 AS undecided, {zeros} FROM f"
+            f"0 AS unknown, 0 AS undecided, {zeros} FROM r"
+        )
+    for k, rule in enumerate(plan.event_rules, 1):
+        rows.append(
+            f"SELECT 'rule' AS kind, {lit(rule.rule.id)} AS name, "
+            f"count(*) FILTER (WHERE eb{k}) AS captured, "
+            f"count(*) FILTER (WHERE NOT eb{k}) AS missed, 0 AS unknown, "
+            f"count(*) FILTER (WHERE eb{k} IS NULL) AS undecided, {zeros} FROM r"
         )
     if not rows:
         rows.append("SELECT 'trail' AS kind, '' AS name, 0 AS captured, 0 AS missed, 0 AS unknown, "
-                    f"0 AS undecided, {zeros} FROM f WHERE FALSE")  # fmt: skip
-    return f"{plan.ctes(source)} " + " UNION ALL ".join(rows)
+                    f"0 AS undecided, {zeros} FROM r WHERE FALSE")  # fmt: skip
+    return f"{_with_rules(plan, source)} " + " UNION ALL ".join(rows)
 
 
 # ---------------------------------------------------------------------------------------------

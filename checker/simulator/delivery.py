@@ -44,8 +44,8 @@ MAX_EVENT_BYTES = 256 * 1024
 # the simulator output's words for a destination's status (docs/architecture.md)
 _SHOWN: dict[Status, str] = {PASS: "delivered", FAIL: "not_delivered", UNKNOWN: "unknown"}
 ALL_MANAGEMENT_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
-_READ_PREFIXES = ("Describe", "Get", "List")
-_READ_NAMED_CHANGES = frozenset({
+READ_PREFIXES = ("Describe", "Get", "List")
+READ_NAMED_CHANGES = frozenset({
     ("sts.amazonaws.com", "GetFederationToken"), ("sts.amazonaws.com", "GetSessionToken"),
 })  # fmt: skip
 
@@ -137,8 +137,8 @@ def eventbridge_needs_all_events_state(event: Event) -> bool:
     return (
         event.event_category == "Management"
         and event.read_only is True
-        and event.event_name.startswith(_READ_PREFIXES)
-        and (event.event_source, event.event_name) not in _READ_NAMED_CHANGES
+        and event.event_name.startswith(READ_PREFIXES)
+        and (event.event_source, event.event_name) not in READ_NAMED_CHANGES
     )
 
 

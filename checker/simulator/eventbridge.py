@@ -283,7 +283,8 @@ def _bus_key(estate: Estate, ref: Reference) -> Hashable | None:
     return ("name", _bus_name(ref.value)) if isinstance(ref.value, str) else None
 
 
-def _default_bus(estate: Estate, ref: Reference | None) -> bool | Unknown:
+def on_default_bus(estate: Estate, ref: Reference | None) -> bool | Unknown:
+    """Whether a rule on the bus `ref` (None: the default) is on its account's default bus."""
     if ref is None:
         return True
     if estate.resolve("event_bus", ref) is not None:
@@ -295,7 +296,7 @@ def _default_bus(estate: Estate, ref: Reference | None) -> bool | Unknown:
 
 def _where(estate: Estate, rule: EventRule, event: Event) -> Verdict:
     """Whether the rule is on the default bus of the event's account and Region."""
-    default = _default_bus(estate, rule.event_bus)
+    default = on_default_bus(estate, rule.event_bus)
     if default is False:
         return no("the rule is on a custom event bus")
     account = rule.account_id

@@ -95,6 +95,19 @@ def by_event_id(run: Run) -> dict[str, dict[str, Any]]:
     return {r["event"]["eventID"]: normal(r) for r in run.results}
 
 
+def load_table(con: Any, records: Iterable[Mapping[str, Any]]) -> None:
+    """Create the Athena-schema table `cloudtrail_logs` in DuckDB connection `con` and insert
+    the records."""
+    from checker.replay.queries import duckdb_ddl
+
+    con.execute(duckdb_ddl())
+    cols = [f.column for f in schema.FIELDS]
+    rows = [[table_row(r)[c] for c in cols] for r in records]
+    if rows:
+        con.executemany(f"INSERT INTO cloudtrail_logs ({', '.join(cols)}) VALUES "
+                        f"({', '.join('?' for _ in cols)})", rows)  # fmt: skip
+
+
 def table_row(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as a row of the Athena-schema table (JSON fields as text, lower-case members)."""
     return {f.column: _cell(f, record.get(f.key)) for f in schema.FIELDS}
@@ -119,4 +132,5 @@ def _cell(f: schema.Field, value: Any) -> Any:
 
 
 
-__all__ = ["both", "by_event_id", "estate", "reason_key", "table_row", "write_jsonl"]
+__all__ = ["both", "by_event_id", "estate", "load_table", "reason_key", "table_row",
+           "write_jsonl"]

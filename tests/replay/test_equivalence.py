@@ -49,8 +49,8 @@ PATTERNS = (
 SOURCES = ("ec2.amazonaws.com", "kms.amazonaws.com", "iam.amazonaws.com", "sts.amazonaws.com",
            "signin.amazonaws.com", "s3.amazonaws.com", "cloudtrail.amazonaws.com",
            "Custom.Example")  # fmt: skip
-# EventBridge rules: some conjuncts the SQL pre-filter reads (source, detail.eventSource and
-# detail.eventName as plain strings), some it cannot ($or, operators, other fields), an invalid one
+# EventBridge rules (compiled to SQL by compile_rules.py): plain lists, operators, $or, the
+# sign-in detail-type (unknown for sign-ins), a source no record has, an invalid one
 RULES = (
     '{"detail": {"eventName": ["StopLogging", "CreateTrail", "GetObject"]}}',
     '{"source": ["aws.cloudtrail", "aws.kms"], '
@@ -207,8 +207,8 @@ def test_fallback_predicates_are_named(tmp_path: Path) -> None:
     assert fb["name"] == "aws_cloudwatch_log_metric_filter.f1" and "term" in fb["reason"]
 
 
-# the rules whose every pattern has a conjunct the SQL pre-filter reads: without a rule that may
-# match anything, the SQL decides the records no rule can match
+# a subset of them: without a rule that may match anything, the SQL decides the records no rule
+# can be listed for
 FILTERED_RULES = tuple(r for r in RULES if "userIdentity" not in r and "prefix" not in r
                        and "$or" not in r)  # fmt: skip
 

@@ -10,16 +10,15 @@ import pytest
 
 from checker.cli import main
 from checker.loaders import LoadOptions, load_paths
-from checker.replay import schema
 from checker.replay.dialects import DIALECTS, render
 from checker.replay.engine import Options
 from checker.replay.investigations import INVESTIGATIONS
 from checker.replay.plan import build_plan
-from checker.replay.queries import counts, duckdb_ddl, per_record
+from checker.replay.queries import counts, per_record
 from checker.replay.run import replay_inputs
 from checker.simulator.replay import iter_stream_records
 from checker.simulator.scenarios import load_catalog
-from tests.replay.helpers import table_row as _row
+from tests.replay.helpers import load_table
 
 duckdb = pytest.importorskip("duckdb")
 sqlglot = pytest.importorskip("sqlglot")
@@ -32,16 +31,17 @@ LOGS = REPO / "fixtures" / "replay" / "logs"
 @pytest.fixture(scope="module")
 def table() -> Any:
     con = duckdb.connect()
-    con.execute(duckdb_ddl())
-    records = []
+    records = fixture_records()
+    load_table(con, records)
+    return con, records
+
+
+def fixture_records() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
     for p in sorted(LOGS.glob("*.json*")):
         with p.open("rb") as fh:
             records += list(iter_stream_records(str(p), fh))
-    cols = [f.column for f in schema.FIELDS]
-    con.executemany(f"INSERT INTO cloudtrail_logs ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})",
-                    [[_row(r)[c] for c in cols] for r in records])  # fmt: skip
-    return con, records
+    return records
 
 
 @pytest.fixture(scope="module")
