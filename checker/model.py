@@ -622,6 +622,12 @@ class Estate:
     def topic_of(self, trail: Trail) -> Topic | None:
         return None if trail.sns_topic is None else self.resolve("topic", trail.sns_topic)
 
+    def drop_indexes(self) -> None:
+        """Let go of the lookup indexes (built again when asked): a scan of many units judges
+        one view at a time, and each view's indexes hold every organization trail's objects."""
+        for name in _INDEXES:
+            self.__dict__.pop(name, None)
+
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
         return self._filters_by_group.get(id(group), ())
 
@@ -665,6 +671,11 @@ class Estate:
             if topic is not None:
                 index.setdefault(id(topic), []).append(s)
         return {k: tuple(v) for k, v in index.items()}
+
+
+# Estate's cached lookup indexes (`drop_indexes`)
+_INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unknown_metrics",
+            "_subscriptions_by_topic")  # fmt: skip
 
 
 def _reference_spellings(value: str) -> Iterator[str]:

@@ -263,3 +263,32 @@ def test_a_bucket_whose_name_is_unknown_says_why_once() -> None:
         "the bucket of aws_cloudtrail.main is not known, so its settings cannot be checked: "
         + why.reason
     )
+
+
+def test_a_judged_views_indexes_are_let_go() -> None:
+    # each unit's view holds every organization trail's objects: a scan of many units must not
+    # keep one index of them per view (memory that grows with the square of the units)
+    from functools import cached_property
+
+    from checker.engine import Judgement, judge
+    from checker.model import LogGroup, UnitView
+
+    def trail_of(unit: str) -> Trail:
+        where = Location(f"{unit}/main.tf", 1, unit=unit)
+        return Trail(id="aws_cloudtrail.t", name="t", location=where, is_organization=True,
+                     log_group=Reference("arn:aws:logs:us-east-1:1:log-group:ct:*"))
+    groups = tuple(LogGroup("aws_cloudwatch_log_group.ct", "ct",
+                            location=Location(f"{u}/main.tf", 9, unit=u)) for u in ("a", "b"))
+    estate = Estate(trails=(trail_of("a"), trail_of("b")), log_groups=groups)
+    judgement = Judgement(estate, Options())
+    kept: list[dict[str, Any]] = []
+
+    def after(view: UnitView, ctx: Any) -> None:
+        view.estate.log_group_of(view.estate.trails[0])  # builds an index
+        kept.append(view.estate.__dict__)
+
+    judge(estate, load_rules(), Options(), judgement, jobs=1, per_view=after)
+    indexes = {n for n, v in vars(Estate).items() if isinstance(v, cached_property)}
+    assert len(kept) == 2 and indexes
+    for held in kept:
+        assert not indexes & set(held), sorted(indexes & set(held))

@@ -40,8 +40,10 @@ class Context:
 
     def release(self) -> None:
         """Let go of the view's simulations (the engine calls this once the view is judged, so
-        that a scan of many units holds one view's at a time); asked again, they are redone."""
+        that a scan of many units holds one view's at a time), and of its estate's indexes;
+        asked again, they are redone."""
         self.__dict__.pop("scenarios", None)
+        self.estate.drop_indexes()
 
 
 PredicateArgs = dict[str, Any]  # the rule's `args:` mapping
