@@ -15,7 +15,7 @@ processes. The TRAILCHECK_JOBS environment variable sets the automatic choice.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -61,6 +61,48 @@ def map_slices(
             return results
     run_meanwhile()
     return [task(a, b) for a, b in bounds if b > a]
+
+
+def iter_slices(task: Callable[[int, int], R], count: int, processes: int,
+                per_process: int = 8) -> Iterator[R]:
+    """`task(start, stop)` over consecutive slices of `range(count)` in `processes` forked
+    workers besides this process (0: in this process), which start at once: the caller works
+    meanwhile, then reads each result as it comes, in slice order (so that it can use one slice's
+    while the next are being made). Slices run here, one by one as they are read, when there is
+    no pool; a slice whose worker died runs here too. Read the iterator to its end: that closes
+    the pool."""
+    pieces = min(count, max(processes, 1) * per_process)
+    bounds = [(count * i // pieces, count * (i + 1) // pieces) for i in range(pieces)]
+    if processes < 1 or not bounds or not _can_fork():
+        return (task(a, b) for a, b in bounds)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _TASK
+    _TASK = task
+    try:
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+        futures = [pool.submit(_run, a, b) for a, b in bounds]
+    except OSError:
+        _TASK = None
+        return (task(a, b) for a, b in bounds)
+    return _results(task, bounds, pool, futures)
+
+
+def _results(task: Callable[[int, int], R], bounds: list[tuple[int, int]],
+             pool: Any, futures: list[Any]) -> Iterator[R]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _TASK
+    try:
+        for (a, b), future in zip(bounds, futures, strict=True):
+            try:
+                yield future.result()
+            except (BrokenProcessPool, OSError):  # the worker was killed, say for memory
+                yield task(a, b)
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _TASK = None
 
 
 def _in_pool(

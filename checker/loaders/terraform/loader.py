@@ -40,6 +40,7 @@ from checker.loaders.terraform.files import (
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.hcl_attrs import HclAttrs
 from checker.loaders.terraform.modules import ModuleInstance, walk_instances
+from checker.loaders.terraform.prefetch import read_folders
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
@@ -105,6 +106,8 @@ class _Loader:
     def __init__(self, options: LoadOptions) -> None:
         self.options = options
         self.folders: dict[Path, Folder] = {}
+        # folders read (and their eager files parsed) before the module graph is walked
+        self.read_ahead: dict[Path, Folder] = {}
         self.diagnostics: list[Diagnostic] = []
         self.inputs: list[InputFile] = []
         self.extra: list[Estate] = []
@@ -127,7 +130,11 @@ class _Loader:
     def folder(self, path: Path) -> Folder:
         f = self.folders.get(path)
         if f is None:
-            f = Folder(path, self.options)
+            f = self.read_ahead.pop(path, None)
+            if f is None:
+                f = Folder(path, self.options)
+            else:
+                f.index()
             self.folders[path] = f
         return f
 
@@ -443,6 +450,7 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     that folder is reported."""
     loader = _Loader(options)
     paths = sorted({Path(r).resolve() for r in roots})
+    loader.read_ahead = read_folders(paths, options)
     reached: set[Path] = set()
     for p in paths:
         _reach(loader, p, reached)
