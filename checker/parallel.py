@@ -71,7 +71,7 @@ def iter_slices(task: Callable[[int, int], R], count: int, processes: int,
     while the next are being made). Slices run here, one by one as they are read, when there is
     no pool; a slice whose worker died runs here too. Read the iterator to its end: that closes
     the pool."""
-    pieces = min(count, max(processes, 1) * per_process)
+    pieces = min(count, processes * per_process if processes >= 1 else 1)
     bounds = [(count * i // pieces, count * (i + 1) // pieces) for i in range(pieces)]
     if processes < 1 or not bounds or not _can_fork():
         return (task(a, b) for a, b in bounds)
