@@ -61,11 +61,13 @@ class Folder:
             names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
         except OSError:
             names = []
+        # a file is shown as its folder is, and its name (the same as `options.display`)
+        prefix = "" if self.display == "." else f"{self.display}/"
         for name in names:
             path = self.path / name
             if not path.is_file():
                 continue
-            display = options.display(path)
+            display = prefix + name if not name.startswith(".") else options.display(path)
             text, err = read_text(path, display, "terraform")
             if err is not None:
                 self.read_errors.append(err)
