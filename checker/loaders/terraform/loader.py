@@ -468,6 +468,17 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     user named is loaded with its whole folder, so that references resolve, and everything in
     that folder is reported."""
     loader = _Loader(options)
+    try:
+        return _load(loader, roots, options)
+    finally:
+        # a file's blocks point back to it: unlinked, its tree is freed when the load returns,
+        # without the cycle collector (which a scan pauses while loading)
+        for folder in (*loader.folders.values(), *loader.read_ahead.values()):
+            for sf in folder.files:
+                sf.decls = []
+
+
+def _load(loader: _Loader, roots: list[Path], options: LoadOptions) -> Estate:
     paths = sorted({Path(r).resolve() for r in roots})
     loader.read_ahead = read_folders(paths, options)
     reached: set[Path] = set()
