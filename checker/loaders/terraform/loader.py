@@ -132,11 +132,8 @@ class _Loader:
     def folder(self, path: Path) -> Folder:
         f = self.folders.get(path)
         if f is None:
-            f = self.read_ahead.pop(path, None)
-            if f is None:
-                f = Folder(path, self.options)
-            else:
-                f.index()
+            f = self.read_ahead.pop(path, None) or Folder(path, self.options, index=False)
+            f.index()
             self.folders[path] = f
         return f
 
@@ -216,10 +213,9 @@ class _Loader:
         return path
 
     def is_dir(self, path: Path) -> bool:
-        known = self._dirs.get(path)
-        if known is None:
-            known = self._dirs[path] = path.is_dir()
-        return known
+        if path not in self._dirs:
+            self._dirs[path] = path.is_dir()
+        return self._dirs[path]
 
     def relevant(
         self, folder: Folder, root: Path, keypath: str, chain: tuple[Path, ...] = ()
@@ -468,17 +464,6 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     user named is loaded with its whole folder, so that references resolve, and everything in
     that folder is reported."""
     loader = _Loader(options)
-    try:
-        return _load(loader, roots, options)
-    finally:
-        # a file's blocks point back to it: unlinked, its tree is freed when the load returns,
-        # without the cycle collector (which a scan pauses while loading)
-        for folder in (*loader.folders.values(), *loader.read_ahead.values()):
-            for sf in folder.files:
-                sf.decls = []
-
-
-def _load(loader: _Loader, roots: list[Path], options: LoadOptions) -> Estate:
     paths = sorted({Path(r).resolve() for r in roots})
     loader.read_ahead = read_folders(paths, options)
     reached: set[Path] = set()
