@@ -17,7 +17,7 @@ from pathlib import Path
 from checker import parallel
 from checker.loaders.reading import LoadOptions
 from checker.loaders.terraform.folder import Folder
-from checker.loaders.terraform.lexer import Lexed, lex
+from checker.loaders.terraform.syntax import Lexed, lex
 
 # Lexing in workers pays from about this many files to parse (a pool costs some 20 ms to start).
 PARALLEL_LEX_FILES = 200

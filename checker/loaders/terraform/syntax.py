@@ -67,6 +67,7 @@ __all__ = [
     "Un",
     "Var",
     "block_traversals",
+    "lex",
     "parse_expression",
     "parse_file",
     "parse_template",
