@@ -51,9 +51,13 @@ def test_read_ahead_folders_have_the_tables_of_folders_read_one_by_one(
     assert ahead.files[2].errors  # x.tf: parsed with the override folder, and reported
 
 
-def test_one_process_reads_nothing_ahead(tmp_path: Path) -> None:
+def test_one_process_reads_ahead_and_parses_when_indexing(tmp_path: Path) -> None:
     folder = _override_tree(tmp_path)
-    assert prefetch.read_folders([folder], LoadOptions(cwd=str(tmp_path), jobs=1)) == {}
+    ahead = prefetch.read_folders([folder], LoadOptions(cwd=str(tmp_path), jobs=1))[folder]
+    assert [sf.path.name for sf in ahead.files] == ["main.tf", "override.tf", "x.tf"]
+    assert not any(sf.parsed for sf in ahead.files)
+    ahead.index()
+    assert all(sf.parsed and sf.indexed for sf in ahead.files)
 
 
 def test_lexing_here_gives_the_serial_estate(monkeypatch: pytest.MonkeyPatch) -> None:

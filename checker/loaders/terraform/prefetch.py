@@ -19,7 +19,8 @@ from checker.loaders.reading import LoadOptions
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.syntax import Lexed, lex
 
-# Lexing in workers pays from about this many files to parse (a pool costs some 20 ms to start).
+# Lexing in a worker pays from about this many files to parse (its first slice of tokens comes
+# back after some 30 ms).
 PARALLEL_LEX_FILES = 200
 # The share of the text this process lexes itself, by the number of lexing workers beside it
 # (with one, parsing everything from tokens takes this process about as long as the worker's
@@ -29,13 +30,13 @@ _OWN_SHARE = {1: 0.12, 2: 0.0}
 
 def read_folders(paths: list[Path], options: LoadOptions) -> dict[Path, Folder]:
     """The folders `paths`, read but not indexed (`Folder.index`), with the files they parse at
-    once already parsed, their tokens made in worker processes; {} when one process would do
-    it (`options.jobs`, or too few files): the folders are then read one by one as before."""
+    once already parsed, their tokens made in worker processes; when one process would do
+    (`options.jobs`, or too few files), they are parsed when indexed, as before."""
     folders = {p: Folder(p, options, index=False) for p in paths}
     todo = [sf for f in folders.values() for sf in f.eager if not sf.parsed]
     processes = parallel.workers(options.jobs, len(todo), PARALLEL_LEX_FILES)
     if processes <= 1:
-        return {}
+        return folders
     texts = [sf.text or "" for sf in todo]
     # this process lexes and parses the last files itself, while the workers lex the first:
     # parsing from tokens costs about 40% of lexing, so one worker keeps this process busy
