@@ -98,3 +98,47 @@ def test_scan_report_is_the_same_serial_and_on_two_processes(
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--jobs", "0", "fixtures/units"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+STREAMED = """
+import json, os
+from checker import parallel
+parent = os.getpid()
+state = list(range(50))
+def task(a, b):
+    if os.getpid() != parent and a == 0 and DIE:
+        os._exit(1)  # a worker killed: its slice is made again here
+    return os.getpid(), state[a:b]
+DIE = {die}
+results = parallel.iter_slices(task, 50, 1)
+print(json.dumps([parent, list(results)]))
+"""
+
+
+@can_fork
+@pytest.mark.parametrize("die", [False, True])
+def test_iter_slices_streams_the_slices_in_order_from_a_worker(die: bool) -> None:
+    done = subprocess.run([sys.executable, "-c", STREAMED.format(die=die)], capture_output=True,
+                          text=True, check=True, cwd=REPO)  # fmt: skip
+    parent, out = json.loads(done.stdout)
+    assert [x for _, part in out for x in part] == list(range(50))
+    assert len(out) == 8  # eight slices for one worker
+    pids = [pid for pid, _ in out]
+    if die:
+        assert pids[0] == parent  # the killed worker's slice (and the rest) made here
+    else:
+        assert parent not in pids
+
+
+def test_iter_slices_in_this_process_runs_each_slice_when_read() -> None:
+    ran: list[tuple[int, int]] = []
+
+    def task(a: int, b: int) -> list[int]:
+        ran.append((a, b))
+        return list(range(a, b))
+
+    out = parallel.iter_slices(task, 5, 0)
+    assert ran == []  # lazily, as the caller reads
+    assert [x for part in out for x in part] == [0, 1, 2, 3, 4]
+    assert ran == [(0, 5)]
+    assert list(parallel.iter_slices(task, 0, 2)) == []

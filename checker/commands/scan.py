@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -68,13 +69,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    finally:
+        gc.unfreeze()
+
+
+def _run(args: argparse.Namespace) -> int:
     from checker import config as project_config
     from checker.loaders import load_paths
     from checker.report import ScanReport
 
     config = project_config.for_command(args)  # fills unset flags from the config file
     load = load_options(args)
-    estate = load_paths(args.paths, load)
+    # Loading makes objects that live until the report is written (trees, the estate) and some
+    # cyclic garbage: the collector's full passes over the growing heap (three on the real
+    # module collection, 0.1 s) find little. So it is paused while loading, runs once at the
+    # end, and what lives on is frozen (later passes skip it, and forked workers do not copy
+    # its pages to update it) until the command ends.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        estate = load_paths(args.paths, load)
+    finally:
+        if enabled:
+            gc.collect()
+            gc.freeze()
+            gc.enable()
     if _nothing_to_judge(args, estate):
         report = ScanReport((), estate.inputs)
         write_reports(args, report)

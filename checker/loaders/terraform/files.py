@@ -26,6 +26,7 @@ from checker.loaders.terraform.syntax import (
     AttrDef,
     Block,
     HclSyntaxError,
+    Lexed,
     Lines,
     Lit,
     Obj,
@@ -94,13 +95,14 @@ class SourceFile:
     decls: list[Decl] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     parsed: bool = False
+    indexed: bool = False  # its blocks are in its folder's tables (see `Folder`)
 
-    def parse(self) -> list[Decl]:
-        """Its top-level blocks, parsed on first use."""
+    def parse(self, lexed: Lexed | None = None) -> list[Decl]:
+        """Its top-level blocks, parsed on first use (from `lexed`, its tokens, when given)."""
         if not self.parsed:
             self.parsed = True
             if self.text is not None:
-                _index(self, parse_file(self.text))
+                _index(self, parse_file(self.text, lexed))
         return self.decls
 
     def may_hold_seed(self) -> bool:

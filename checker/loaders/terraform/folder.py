@@ -29,7 +29,9 @@ class Folder:
     file when the folder has override files); the others when `declare` asks for a name they
     may declare. The tables below hold what the parsed files declare."""
 
-    def __init__(self, path: Path, options: LoadOptions) -> None:
+    def __init__(self, path: Path, options: LoadOptions, *, index: bool = True) -> None:
+        """`index`: parse the files that are parsed at once; without it the folder is only
+        read, and `index` must be called before its tables are used (see `prefetch`)."""
         self.path = path
         self.display = options.display(path)
         self.files: list[SourceFile] = []
@@ -44,6 +46,12 @@ class Folder:
         self._asked: set[tuple[str, tuple[str, ...]]] = set()
         self._seeds: list[Decl] | None = None
         self._read(options)
+        self._override = any(is_override_file(sf.path.name) for sf in self.files)
+        # parsed at once: every file when Terraform merges override files into the others
+        self.eager = [sf for sf in self.files if self._override or sf.parsed
+                      or sf.may_hold_seed() or sf.may_hold_module()]  # fmt: skip
+        if index:
+            self.index()
 
     def label(self) -> str:
         return self.display or "."
@@ -53,32 +61,38 @@ class Folder:
             names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
         except OSError:
             names = []
+        # a file is shown as its folder is, and its name (the same as `options.display`)
+        prefix = "" if self.display == "." else f"{self.display}/"
         for name in names:
             path = self.path / name
             if not path.is_file():
                 continue
-            display = options.display(path)
+            display = prefix + name if not name.startswith(".") else options.display(path)
             text, err = read_text(path, display, "terraform")
             if err is not None:
                 self.read_errors.append(err)
                 continue
             self.files.append(read_source(path, display, text or "", len(self.files)))
-        if any(is_override_file(sf.path.name) for sf in self.files):
-            # Terraform merges override files into the blocks of the others: read them all
+
+    def index(self) -> None:
+        """Parse the files that can hold a resource of the model or a `module` block (every
+        file when there are override files), and index their blocks."""
+        if self._override:
             for sf in self.files:
                 sf.parse()
+                sf.indexed = True
             for sf in sorted(self.files, key=lambda f: is_override_file(f.path.name)):
                 override = is_override_file(sf.path.name)
                 for d in sf.decls:
-                    if not (override and self._override(d)):
+                    if not (override and self._attach_override(d)):
                         self._declare(d)
             return
-        for sf in self.files:
-            if sf.parsed or sf.may_hold_seed() or sf.may_hold_module():
-                self._parse(sf)
+        for sf in self.eager:
+            self._parse(sf)
 
     def _parse(self, sf: SourceFile) -> None:
-        late = any(f.parsed for f in self.files[sf.index + 1 :])
+        late = any(f.indexed for f in self.files[sf.index + 1 :])
+        sf.indexed = True
         for d in sf.parse():
             self._declare(d)
         if late:  # keep the tables in reading order, as Terraform lists them
@@ -93,12 +107,12 @@ class Folder:
             return
         self._asked.add(key)
         for sf in self.files:
-            if not sf.parsed and (
+            if not sf.indexed and (
                 sf.may_hold_provider() if kind == "provider" else sf.may_declare(kind, labels)
             ):
                 self._parse(sf)
 
-    def _override(self, d: Decl) -> bool:
+    def _attach_override(self, d: Decl) -> bool:
         """Attach a block of an override file to the block it overrides; False if none."""
         if d.kind == "locals":
             for n in d.names:

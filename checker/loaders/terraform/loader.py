@@ -40,6 +40,7 @@ from checker.loaders.terraform.files import (
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.hcl_attrs import HclAttrs
 from checker.loaders.terraform.modules import ModuleInstance, walk_instances
+from checker.loaders.terraform.prefetch import read_folders
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
@@ -105,6 +106,8 @@ class _Loader:
     def __init__(self, options: LoadOptions) -> None:
         self.options = options
         self.folders: dict[Path, Folder] = {}
+        # folders read (and their eager files parsed) before the module graph is walked
+        self.read_ahead: dict[Path, Folder] = {}
         self.diagnostics: list[Diagnostic] = []
         self.inputs: list[InputFile] = []
         self.extra: list[Estate] = []
@@ -121,13 +124,16 @@ class _Loader:
         self._cli_values: dict[str, AttrDef] | None = None
         # (calling folder, module name) -> why the call is not followed: it closes a cycle
         self.cyclic_calls: dict[tuple[Path, str], str] = {}
+        self._local_paths: dict[tuple[Path, str], Path] = {}
+        self._dirs: dict[Path, bool] = {}
 
     # -- folders and the module graph ----------------------------------------------------
 
     def folder(self, path: Path) -> Folder:
         f = self.folders.get(path)
         if f is None:
-            f = Folder(path, self.options)
+            f = self.read_ahead.pop(path, None) or Folder(path, self.options, index=False)
+            f.index()
             self.folders[path] = f
         return f
 
@@ -169,14 +175,14 @@ class _Loader:
         call = f"module.{name}"
         if source is None:
             return f"{call} has no literal source"
-        if source.startswith(("./", "../")) or source in (".", ".."):
-            child = (folder.path / source).resolve()
-            if not child.is_dir():
+        child = self.local_path(folder.path, source)
+        if child is not None:
+            if not self.is_dir(child):
                 return f"{call} (source {source}) points to a folder that does not exist"
             return child
         table = self._modules_json(root)
         full_key = f"{keypath}.{name}" if keypath else name
-        if table is not None and full_key in table and table[full_key].is_dir():
+        if table is not None and full_key in table and self.is_dir(table[full_key]):
             return table[full_key]
         return (
             f"{call} (source {source}) was not evaluated: remote modules are not fetched; "
@@ -190,10 +196,26 @@ class _Loader:
         for name, decl in folder.modules.items():
             if (folder.path, name) in self.cyclic_calls and not every_call:
                 continue
-            source = module_source(decl)
-            if source and (source.startswith(("./", "../")) or source in (".", "..")):
-                out.add((folder.path / source).resolve())
+            child = self.local_path(folder.path, module_source(decl))
+            if child is not None:
+                out.add(child)
         return out
+
+    def local_path(self, folder: Path, source: str | None) -> Path | None:
+        """The folder a local module source (`./x`, `../x`) names, None for any other source.
+        Remembered: every root's walk of the module graph asks again."""
+        if not source or not (source.startswith(("./", "../")) or source in (".", "..")):
+            return None
+        key = (folder, source)
+        path = self._local_paths.get(key)
+        if path is None:
+            path = self._local_paths[key] = (folder / source).resolve()
+        return path
+
+    def is_dir(self, path: Path) -> bool:
+        if path not in self._dirs:
+            self._dirs[path] = path.is_dir()
+        return self._dirs[path]
 
     def relevant(
         self, folder: Folder, root: Path, keypath: str, chain: tuple[Path, ...] = ()
@@ -443,6 +465,7 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     that folder is reported."""
     loader = _Loader(options)
     paths = sorted({Path(r).resolve() for r in roots})
+    loader.read_ahead = read_folders(paths, options)
     reached: set[Path] = set()
     for p in paths:
         _reach(loader, p, reached)
@@ -510,11 +533,9 @@ def _module_cycles(loader: _Loader, folders: set[Path]) -> None:
     for path in sorted(folders):
         folder = loader.folder(path)
         edges[path] = [
-            (name, (path / source).resolve())
+            (name, child)
             for name, decl in sorted(folder.modules.items())
-            if (source := module_source(decl)) and (
-                source.startswith(("./", "../")) or source in (".", "..")
-            )
+            if (child := loader.local_path(path, module_source(decl))) is not None
         ]
     for component in strongly_connected(edges):
         members = set(component)
@@ -545,7 +566,7 @@ def _reach(loader: _Loader, path: Path, reached: set[Path]) -> None:
         return
     reached.add(path)
     for child in loader.local_callees(loader.folder(path)):
-        if child in loader.folders or child.is_dir():
+        if child in loader.folders or loader.is_dir(child):
             _reach(loader, child, reached)
 
 

@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
-from checker.loaders.terraform.lexer import lex
+from checker.loaders.terraform.lexer import Lexed, lex
 from checker.loaders.terraform.nodes import (
     AttrDef,
     Bin,
@@ -51,6 +51,7 @@ __all__ = [
     "GetAttr",
     "HclSyntaxError",
     "Index",
+    "Lexed",
     "Lines",
     "Lit",
     "Node",
@@ -66,6 +67,7 @@ __all__ = [
     "Un",
     "Var",
     "block_traversals",
+    "lex",
     "parse_expression",
     "parse_file",
     "parse_template",
@@ -77,19 +79,19 @@ __all__ = [
 # Parsing
 
 
-def parse_file(text: str) -> ParsedFile:
-    """A whole configuration or values file."""
+def parse_file(text: str, lexed: Lexed | None = None) -> ParsedFile:
+    """A whole configuration or values file; `lexed`: its tokens, when they were made already
+    (`lex(text)` in another process, see `prefetch`)."""
     enabled = gc.isenabled()
     gc.disable()  # parsing makes many small tuples and no cycles: collecting them is waste
     try:
-        return _parse_file(text)
+        return _parse_file(text, lex(text) if lexed is None else lexed)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_file(text: str) -> ParsedFile:
-    lexed = lex(text)
+def _parse_file(text: str, lexed: Lexed) -> ParsedFile:
     p = Parser(text, lexed)
     errors = list(lexed.errors)
     if lexed.fatal:
