@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.commands.options import (
@@ -115,17 +114,21 @@ def write_reports(
 
     `renderer(fmt, report, options)` defaults to checker.report.formats.render; a command with
     its own variants of some formats (the audit's Markdown) passes its own."""
-    from checker.report.formats import render
+    from checker.report.formats import render_chunks
 
-    draw: Callable[..., str] = renderer or render
     report = selected_report(report, args)
     for fmt, path in output_targets(args, default_format):
-        text = draw(fmt, report, text_options(args, to_terminal=path is None))
+        options = text_options(args, to_terminal=path is None)
+        pieces = (renderer(fmt, report, options),) if renderer else render_chunks(fmt, report,
+                                                                                    options)
         if path is None:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
             continue
         try:
-            Path(path).write_text(text, encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as fh:
+                for piece in pieces:
+                    fh.write(piece)
         except OSError as e:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
 

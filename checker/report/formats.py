@@ -3,9 +3,27 @@ only when that format is asked for (`scan` of one file must not import the HTML 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from checker.report import ScanReport, TextOptions
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+
+
+def render_chunks(
+    fmt: str, report: ScanReport, options: TextOptions | None = None
+) -> Iterable[str]:
+    """`render`'s text, in pieces for the formats that a large scan makes large (JSON, SARIF),
+    so that it is written as it is made."""
+    if fmt == "json":
+        from checker.report import json_report
+
+        return json_report.chunks(report)
+    if fmt == "sarif":
+        from checker.report import sarif
+
+        return sarif.chunks(report)
+    return (render(fmt, report, options),)
 
 
 def render(fmt: str, report: ScanReport, options: TextOptions | None = None) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -47,7 +47,15 @@ _REMEDIATION = (("terraform", "Terraform", "hcl"), ("cloudformation", "CloudForm
 
 
 def render(report: ScanReport, cwd: Path | None = None, root: Path | None = None) -> str:
-    return json.dumps(document(report, cwd, root), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report, cwd, root))
+
+
+def chunks(report: ScanReport, cwd: Path | None = None, root: Path | None = None
+           ) -> Iterator[str]:  # fmt: skip
+    """`render`'s text in pieces, written as it is made (json_report.chunks)."""
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(
+        document(report, cwd, root))  # fmt: skip
+    yield "\n"
 
 
 def repository_root(start: Path) -> Path:
