@@ -406,6 +406,16 @@ def cell(results: Sequence[EventResult]) -> dict[str, Any]:
     return out
 
 
+def region_cell(runner: ScenarioRunner, scenario: Scenario, region: str) -> dict[str, Any]:
+    """The scenario's cell in `region`. A captured cell names no Region (its trails, selector,
+    alarms and rules only), so the results of the Region's class (`ScenarioRunner.alike`) give
+    it; any other is made from the Region's own results, whose reasons name it."""
+    alike = runner.alike(scenario, region)
+    if all_of(r.status for r in alike) == "pass":
+        return cell(alike)
+    return cell(runner.results(scenario, region))
+
+
 def _event_reason(result: EventResult, status: Status) -> str:
     e = result.event
     if next(result.iter_trails(), None) is None:
@@ -467,7 +477,7 @@ def coverage_matrix(
         row: dict[str, Any] = {"id": sc.id, "title": sc.title, "critical": sc.critical}
         if sc.cis_topic is not None:
             row["cis_topic"] = sc.cis_topic
-        row["cells"] = {region: cell(runner.results(sc, region)) for region in regions}
+        row["cells"] = {region: region_cell(runner, sc, region) for region in regions}
         rows.append(row)
     return {"regions": regions, "scenarios": rows}
 

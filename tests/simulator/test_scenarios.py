@@ -31,7 +31,9 @@ from checker.simulator.scenarios import (
     get_scenario,
     load_catalog,
     load_catalog_from,
+    region_cell,
 )
+from checker.simulator.scenarios import cell as cell_of
 from tests.simulator.capture_cases import single, trail
 
 CIS_NAMES = {
@@ -281,6 +283,8 @@ def test_an_event_simulated_in_another_region_of_its_class_gets_the_same_results
         (expected,) = [r for i, r in enumerate(fresh.results(sc, s.region)) if i == s.index]
         assert expected.event.aws_region == s.region
         assert _apart_from_region(s.result) == _apart_from_region(expected), s.region
+    for region in CLASS_REGIONS:  # the coverage matrix's cells
+        assert region_cell(fresh, sc, region) == cell_of(fresh.results(sc, region)), region
 
 
 def test_regions_that_every_trail_treats_alike_are_simulated_once() -> None:
