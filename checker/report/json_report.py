@@ -3,10 +3,9 @@ timestamps."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from checker.report import ScanReport, tool_info
+from checker.report import ScanReport, jsontext, tool_info
 
 
 def document(report: ScanReport) -> dict[str, object]:
@@ -32,5 +31,4 @@ def render(report: ScanReport) -> str:
 def chunks(report: ScanReport) -> Iterator[str]:
     """`render`'s text in pieces: a large scan's report (100 MB for 10,000 files) is written as
     it is made rather than held whole."""
-    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document(report))
-    yield "\n"
+    return jsontext.chunks(document(report))

@@ -24,7 +24,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -33,7 +32,7 @@ from urllib.parse import quote
 
 from checker.findings import Finding
 from checker.fingerprint import SARIF_KEY, fingerprint
-from checker.report import ScanReport, rule_doc_url, tool_info
+from checker.report import ScanReport, jsontext, rule_doc_url, tool_info
 
 if TYPE_CHECKING:
     from checker.rules import Rule
@@ -53,9 +52,7 @@ def render(report: ScanReport, cwd: Path | None = None, root: Path | None = None
 def chunks(report: ScanReport, cwd: Path | None = None, root: Path | None = None
            ) -> Iterator[str]:  # fmt: skip
     """`render`'s text in pieces, written as it is made (json_report.chunks)."""
-    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(
-        document(report, cwd, root))  # fmt: skip
-    yield "\n"
+    return jsontext.chunks(document(report, cwd, root))
 
 
 def repository_root(start: Path) -> Path:
