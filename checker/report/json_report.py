@@ -16,7 +16,8 @@ def document(report: ScanReport) -> dict[str, object]:
             {"path": i.path, "kind": i.kind, "status": i.status}
             for i in sorted(set(report.inputs), key=lambda i: (i.path, i.kind))
         ],
-        "findings": [f.to_json() for f in report.findings],
+        # made as they are written (jsontext): a large scan has tens of thousands
+        "findings": (f.to_json() for f in report.findings),
         "summary": report.summary(),
     }
     for key in sorted(report.extra):

@@ -30,10 +30,20 @@ def test_the_text_is_the_standard_librarys(value: Any) -> None:
 
 
 def test_what_orjson_refuses_is_written_as_before() -> None:
-    value = {"findings": [{"n": 2**70}, {"file": "bad\udcffname"}, {1: "int key"}], "empty": []}
+    value = {"findings": [{"n": 2**70}, {"file": "bad\udcffname"}, {1: "int key"}], "empty": [],
+             "keys": {2: "x", "y": [None]}}
     assert "".join(chunks(value)) == expected(value)
 
 
 def test_a_report_comes_in_pieces_one_per_finding() -> None:
     value = {"schema_version": 1, "findings": [{"rule_id": f"CT{i:03}"} for i in range(50)]}
     assert len(list(chunks(value))) > 50
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(TEXT, st.lists(VALUES, max_size=4), max_size=4))
+def test_an_iterator_is_written_as_the_list_it_yields(value: dict[str, list[Any]]) -> None:
+    lazy = {key: iter(items) for key, items in value.items()}
+    assert "".join(chunks(lazy)) == expected(value)
+    deeper = {"a": {key: iter(items) for key, items in value.items()}}
+    assert "".join(chunks(deeper)) == expected({"a": value})
