@@ -464,6 +464,19 @@ def load_terraform(roots: list[Path], options: LoadOptions) -> Estate:
     user named is loaded with its whole folder, so that references resolve, and everything in
     that folder is reported."""
     loader = _Loader(options)
+    try:
+        return _load(loader, roots, options)
+    finally:
+        # what was read is freed now, not by a collector pass over every tree: blocks point
+        # back to their file, and module instances and recursive walks hold folders in cycles
+        for folder in (*loader.folders.values(), *loader.read_ahead.values()):
+            for sf in folder.files:
+                sf.decls = []
+            vars(folder).clear()
+        vars(loader).clear()
+
+
+def _load(loader: _Loader, roots: list[Path], options: LoadOptions) -> Estate:
     paths = sorted({Path(r).resolve() for r in roots})
     loader.read_ahead = read_folders(paths, options)
     reached: set[Path] = set()
@@ -584,8 +597,8 @@ def _remote_diagnostics(loader: _Loader, root: Path) -> None:
             if (folder.path, name) in loader.cyclic_calls:
                 continue  # a CT000 fail already
             if isinstance(child, Path):
-                kp = f"{keypath}.{name}" if keypath else name
-                walk(loader.folder(child), kp, address + ".", (*chain, folder.path))
+                walk(loader.folder(child), _kp(keypath, name), address + ".",
+                     (*chain, folder.path))
             else:
                 loader.diagnostics.append(
                     Diagnostic(
