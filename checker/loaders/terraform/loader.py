@@ -21,13 +21,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from checker import parallel
 from checker.loaders.reading import LoadOptions, read_text
+from checker.loaders.terraform.assemble import (
+    Expansions,
+    FolderStatus,
+    assemble,
+    expansion_table,
+    folder_status,
+)
 from checker.loaders.terraform.cycles import cycle_path, strongly_connected
 from checker.loaders.terraform.expansion import ModuleScope, parsed
 from checker.loaders.terraform.files import (
@@ -53,7 +59,6 @@ from checker.loaders.terraform.syntax import (
     parse_expression,
     traversals,
 )
-from checker.loaders.terraform.units import in_units
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
 
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
@@ -500,9 +505,9 @@ def _load(loader: _Loader, roots: list[Path], options: LoadOptions) -> Estate:
         estate = _load_root(loader, top)
         if estate is not None:
             per_root.append(estate)
-    folders = [_status(f) for f in loader.folders.values()]
-    expansions = _expansions(loader.unknown_expansions.items())
-    return _finish(folders, loader.diagnostics, loader.inputs, loader.extra, expansions, per_root,
+    folders = [folder_status(f) for f in loader.folders.values()]
+    expansions = expansion_table(loader.unknown_expansions.items())
+    return assemble(folders, loader.diagnostics, loader.inputs, loader.extra, expansions, per_root,
                    _units_of_files(loader, tops))  # fmt: skip
 
 
@@ -637,63 +642,6 @@ def _kp(keypath: str, name: str) -> str:
     return f"{keypath}.{name}" if keypath else name
 
 
-# What `_finish` reads of a folder: its read errors, and each file's name and syntax errors.
-FolderStatus = tuple[list[Estate], list[tuple[str, list[tuple[int, str]]]]]
-# address -> (file, line, reason) of a block judged as one instance `x[*]`
-Expansions = dict[str, tuple[str, int, str]]
-
-
-def _status(folder: Folder) -> FolderStatus:
-    return folder.read_errors, [(sf.display, sf.errors) for sf in folder.files]
-
-
-def _expansions(items: Iterable[tuple[str, tuple[Decl, Unknown]]]) -> Expansions:
-    return {a: (decl.file.display, decl.line, reason.reason) for a, (decl, reason) in items}
-
-
-def _finish(
-    folders: Iterable[FolderStatus],
-    loader_diagnostics: Iterable[Diagnostic],
-    loader_inputs: Iterable[InputFile],
-    extra: Iterable[Estate],
-    expansions: Expansions,
-    per_root: list[Estate],
-    owners: dict[str, set[str]],
-) -> Estate:
-    """The loaded estate: the roots' objects, and every input error once, in its unit
-    (`owners`: each file's units, `_units_of_files`)."""
-    inputs: list[InputFile] = []
-    diagnostics: list[Diagnostic] = list(loader_diagnostics)
-    parts: list[Estate] = list(extra)
-    for read_errors, files in folders:
-        for unreadable in read_errors:
-            diagnostics.extend(unreadable.diagnostics)
-            parts.append(replace(unreadable, diagnostics=()))
-        for display, errors in files:
-            if errors:
-                inputs.append(InputFile(display, "terraform", "error"))
-                diagnostics.extend(
-                    Diagnostic("CT000", "fail", message, Location(display, line), display)
-                    for line, message in errors
-                )
-            else:
-                inputs.append(InputFile(display, "terraform", "ok"))
-    for address, (file, line, reason) in sorted(expansions.items()):
-        diagnostics.append(
-            Diagnostic(
-                "CT000",
-                "unknown",
-                f"{address}: {reason}; judged as one instance whose per-instance values "
-                "are unknown",
-                Location(file, line),
-                address,
-            )
-        )
-    diagnostics = in_units(diagnostics, owners)
-    core = Estate(inputs=tuple(inputs) + tuple(loader_inputs), diagnostics=tuple(diagnostics))
-    return Estate.merge([core, *per_root, *parts])
-
-
 # --------------------------------------------------------------------------------------------
 # Root modules in a pool of processes
 
@@ -790,7 +738,8 @@ def _load_in_pool(
         touched = {p for _, folders in groups[start:stop] for p in folders}
         touched |= {p for _, sel, ev, _ in results for p in (*sel.folders, *ev.folders)}
         # a module source may name a folder that does not exist: it has no status
-        return results, {p: _status(loader.folders[p]) for p in touched if p in loader.folders}
+        folders = loader.folders
+        return results, {p: folder_status(folders[p]) for p in touched if p in folders}
 
     # the tables as the folders' reading left them (the slices run here when there is no pool)
     order = list(loader.folders)
@@ -810,6 +759,6 @@ def _load_in_pool(
         for address, where in events.expansions.items():
             expansions.setdefault(address, where)
     per_root = [e for i in sorted(by_root) if (e := by_root[i][3]) is not None]
-    folders = [status[p] if p in status else _status(loader.folders[p]) for p in order]
-    return _finish(folders, diagnostics, inputs, extra, expansions, per_root,
+    folders = [status[p] if p in status else folder_status(loader.folders[p]) for p in order]
+    return assemble(folders, diagnostics, inputs, extra, expansions, per_root,
                    _units_of_files(loader, tops))  # fmt: skip
