@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from checker.errors import UsageError
 from checker.findings import Severity
-from checker.model import unit_of
 from checker.resources import schema_path, validate_once
+from checker.units import unit_of
 
 if TYPE_CHECKING:
     import yaml

@@ -31,9 +31,7 @@ from checker.model import (
     PartlyKnown,
     Reference,
     ResolveKind,
-    UnitView,
     Unknown,
-    unit_views,
 )
 from checker.predicates import PREDICATES
 from checker.predicates.context import Context
@@ -48,6 +46,7 @@ from checker.rules import (
 )
 from checker.simulator.sharing import Shared
 from checker.tri import FAIL, PASS, Status, deciding_all, deciding_any, negate
+from checker.units import UnitView, unit_views
 
 R = TypeVar("R")
 
@@ -285,7 +284,7 @@ def _show(value: Any) -> str:
 
 class Judgement:
     """One scan's judging: the whole estate for rules about one resource, and one view per
-    deployment unit for rules about the set of trails (`model.unit_views`), each with a context
+    deployment unit for rules about the set of trails (`units.unit_views`), each with a context
     whose caches the rules and the coverage matrix share."""
 
     def __init__(self, estate: Estate, options: Options | None = None) -> None:

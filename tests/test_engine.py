@@ -271,7 +271,8 @@ def test_a_judged_views_indexes_are_let_go() -> None:
     from functools import cached_property
 
     from checker.engine import Judgement, judge
-    from checker.model import LogGroup, UnitView
+    from checker.model import LogGroup
+    from checker.units import UnitView
 
     def trail_of(unit: str) -> Trail:
         where = Location(f"{unit}/main.tf", 1, unit=unit)

@@ -23,8 +23,8 @@ from checker.model import (
     Trail,
     Unknown,
     in_unit,
-    unit_views,
 )
+from checker.units import unit_views
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_TRAIL = 'resource "aws_cloudtrail" "good" {\n  name = "good"\n  s3_bucket_name = "b"\n}\n'

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from checker.config import Config
     from checker.engine import Judgement
     from checker.findings import Finding
-    from checker.model import Estate, UnitView
+    from checker.model import Estate
     from checker.predicates.context import Context
+    from checker.units import UnitView
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

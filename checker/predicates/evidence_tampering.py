@@ -59,7 +59,7 @@ class Findings:
 def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
     estate = subject.obj
     # each policy is read once per scan: every unit's view holds the organization's SCPs, after
-    # its own policies (model.unit_views), so they are also added up once per scan
+    # its own policies (units.unit_views), so they are also added up once per scan
     own, organization = _split_scps(estate.policies)
     read = [(p, ctx.shared.answer(p, "tampering", partial(_read_in_scope, p))) for p in own]
     key = ("tampering of", tuple(id(p) for p in organization))

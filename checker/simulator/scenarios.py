@@ -489,7 +489,7 @@ def unit_coverage(
     default_region: str | None = None,
     scenarios: Sequence[Scenario] | None = None,
 ) -> dict[str, Any]:
-    """The matrix of each deployment unit (`model.unit_views`): `{"regions": [...], "units":
+    """The matrix of each deployment unit (`units.unit_views`): `{"regions": [...], "units":
     [{"unit": name, "scenarios": [...]}]}`, the `coverage` section of the reports."""
     regions = list(dict.fromkeys(regions))
     out: list[dict[str, Any]] = []

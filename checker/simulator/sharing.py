@@ -1,7 +1,7 @@
 """Work that the deployment units' views of one scan share.
 
 Every unit's view holds the other units' organization trails, and they are the same objects in
-every view (`model.unit_views`). Compiling them, deciding probe events with them and answering
+every view (`units.unit_views`). Compiling them, deciding probe events with them and answering
 per-trail questions about them is therefore done once per scan, not once per view: without this
 a monorepo's cost grows with units times organization trails.
 

@@ -11,12 +11,12 @@ from checker.model import (
     Trail,
     Unknown,
     in_unit,
-    unit_views,
 )
 from checker.simulator.capture import decide
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.events import Event
 from checker.simulator.pipeline import simulate_event
+from checker.units import unit_views
 
 ACCOUNT, OTHER = "111122223333", "444455556666"
 STORE = EventDataStore(id="aws_cloudtrail_event_data_store.lake", name="lake", account_id=ACCOUNT,

@@ -1,0 +1,107 @@
+"""Deployment units: the estate split into the views that the rules about the set of trails
+judge (a Terraform root module, a template, a folder of saved CLI output, an audited account),
+each with other units' organization trails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from checker.model import (
+    NOWHERE,
+    UNIT_COLLECTIONS,
+    Estate,
+    EventDataStore,
+    Location,
+    Trail,
+)
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """One deployment unit (a Terraform root module, a template, a plan, a folder of saved CLI
+    output, an audited account), or a group of units that deploy into the same account, as the
+    rules about the set of trails judge it.
+
+    Units are deployed separately, usually into different accounts, so one unit's trails never
+    make another pass; organization trails of other units count (marked `foreign_unit`), since
+    every account counts as a member when the member list is unknown. Service control policies
+    apply across the organization too; IAM policies only in their own unit."""
+
+    name: str  # the unit's path as reports show it, or the group's name
+    estate: Estate
+    anchor: Location  # where a finding points when no single block of the unit decides it
+    files: frozenset[str]  # the files of the unit's own objects
+    # every unit's organization trails and event data stores as other units' views hold them
+    # (the same objects in every view)
+    organization: tuple[Trail | EventDataStore, ...] = ()
+
+
+def unit_of(obj: Any) -> str:
+    location = getattr(obj, "location", None)
+    return location.unit if isinstance(location, Location) else ""
+
+
+def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple[UnitView, ...]:
+    """The estate split per deployment unit (`groups` maps a unit to the name of the group of
+    units that share its account). Units without a trail or event data store of their own are not
+    judged: there is nothing recording to judge. A live estate without any trail is judged as one
+    view (an account without a trail fails CT001)."""
+    groups = groups or {}
+
+    def group_of(unit: str) -> str:
+        return groups.get(unit, unit)
+
+    if not estate.trails and not estate.event_data_stores:
+        if estate.origin == "live":
+            return (UnitView("", estate, NOWHERE, frozenset()),)
+        return ()
+    by_unit: dict[str, dict[str, list[Any]]] = {}
+    for name in UNIT_COLLECTIONS:
+        for obj in getattr(estate, name):
+            by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    members: dict[str, list[str]] = {}
+    for unit in by_unit:
+        members.setdefault(group_of(unit), []).append(unit)
+    # named with their unit in other units' messages (ids are unique only within a unit); the
+    # same objects in every view, so that work on them can be shared across views
+    organization = [
+        replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
+        for t in estate.trails
+        if t.is_organization is not False
+    ]
+    organization_stores = [
+        replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
+        for s in estate.event_data_stores
+        if s.is_organization is not False
+    ]
+    scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
+    everywhere: tuple[Trail | EventDataStore, ...] = (*organization, *organization_stores)
+    views: list[UnitView] = []
+    for name in sorted(members):
+        own_units = members[name]
+        own_trails = [t for u in own_units for t in by_unit[u].get("trails", ())]
+        own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
+        if not own_trails and not own_stores:
+            continue
+        borrowed = [t for t in organization if t.foreign_unit != name]
+        borrowed_stores = [s for s in organization_stores if s.foreign_unit != name]
+        lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
+        parts: dict[str, list[Any]] = {}
+        for unit in [*own_units, *lent]:
+            for collection, objects in by_unit.get(unit, {}).items():
+                if collection not in ("trails", "event_data_stores"):
+                    parts.setdefault(collection, []).extend(objects)
+        own_policies = [p for p in parts.get("policies", ()) if p.kind not in ("scp", "rcp")]
+        collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in UNIT_COLLECTIONS}
+        collections["trails"] = tuple(own_trails + borrowed)
+        collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
+        collections["policies"] = tuple(own_policies + scps)
+        view = replace(estate, inputs=(), diagnostics=(), **collections)
+        own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
+        anchor = min((r.location for r in [*own_trails, *own_stores]),
+                     key=lambda loc: (loc.file, loc.line))  # fmt: skip
+        files = frozenset(o.location.file for o in own_objects)
+        views.append(UnitView(name, view, anchor, files, everywhere))
+    return tuple(views)
