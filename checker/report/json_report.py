@@ -32,4 +32,4 @@ def render(report: ScanReport) -> str:
 def chunks(report: ScanReport) -> Iterator[str]:
     """`render`'s text in pieces: a large scan's report (100 MB for 10,000 files) is written as
     it is made rather than held whole."""
-    return jsontext.chunks(document(report))
+    return jsontext.chunks(document(report), large=len(report.findings) >= jsontext.LARGE)

@@ -52,7 +52,8 @@ def render(report: ScanReport, cwd: Path | None = None, root: Path | None = None
 def chunks(report: ScanReport, cwd: Path | None = None, root: Path | None = None
            ) -> Iterator[str]:  # fmt: skip
     """`render`'s text in pieces, written as it is made (json_report.chunks)."""
-    return jsontext.chunks(document(report, cwd, root))
+    return jsontext.chunks(document(report, cwd, root),
+                           large=len(report.findings) >= jsontext.LARGE)  # fmt: skip
 
 
 def repository_root(start: Path) -> Path:

@@ -24,9 +24,9 @@ def expected(value: Any) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(VALUES, st.dictionaries(TEXT, VALUES, max_size=5)))
-def test_the_text_is_the_standard_librarys(value: Any) -> None:
-    assert "".join(chunks(value)) == expected(value)
+@given(st.one_of(VALUES, st.dictionaries(TEXT, VALUES, max_size=5)), st.booleans())
+def test_the_text_is_the_standard_librarys(value: Any, large: bool) -> None:
+    assert "".join(chunks(value, large)) == expected(value)
 
 
 def test_what_orjson_refuses_is_written_as_before() -> None:
@@ -43,7 +43,8 @@ def test_a_report_comes_in_pieces_one_per_finding() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.dictionaries(TEXT, st.lists(VALUES, max_size=4), max_size=4))
 def test_an_iterator_is_written_as_the_list_it_yields(value: dict[str, list[Any]]) -> None:
-    lazy = {key: iter(items) for key, items in value.items()}
-    assert "".join(chunks(lazy)) == expected(value)
-    deeper = {"a": {key: iter(items) for key, items in value.items()}}
-    assert "".join(chunks(deeper)) == expected({"a": value})
+    for large in (True, False):
+        lazy = {key: iter(items) for key, items in value.items()}
+        assert "".join(chunks(lazy, large)) == expected(value)
+        deeper = {"a": {key: iter(items) for key, items in value.items()}}
+        assert "".join(chunks(deeper, large)) == expected({"a": value})
