@@ -1,14 +1,14 @@
 """JSON text as the reports write it: `json.dumps(value, indent=2, ensure_ascii=False)` and a
 newline, byte for byte, made for a large report by orjson (a 10,000-file scan's 107 MB report
 takes 0.1 s, against 1.6 s in the standard library's pure-Python indenting encoder) and handed
-out in pieces: the top-level object, the objects it holds and their lists are written member
-by member, and what those hold is encoded whole (one finding, one unit's coverage), so that a
-large report is written as it is made rather than held whole. A list may be given as an iterator, written as
-the list of what it yields, so that its elements need not exist all at once.
+out in pieces: the top-level object, the objects it holds and their lists are written member by
+member, and what those hold is encoded whole (one finding, one unit's coverage), so that a large
+report is written as it is made rather than held whole. A list may be given as an iterator,
+written as the list of what it yields, so that its elements need not exist all at once.
 
 A piece orjson refuses (an integer beyond 64 bits, a string with a lone surrogate from an
-undecodable file name, a key that is not a string) is encoded by the standard library, as before.
-The reports hold no floats; orjson would write one in its own shortest form (`1e-7`, not
+undecodable file name, a key that is not a string) is encoded by the standard library, as
+before. The reports hold no floats; orjson would write one in its own shortest form (`1e-7`, not
 `1e-07`).
 """
 
