@@ -467,22 +467,39 @@ def s3_object_coverage(
     homeless = {t.id for t in estate.trails if at_most_one_region(t, default_region)}
     # Regions where only single-region trails of unknown home Region might record a probe
     only_homeless: dict[str, set[str]] = {}
+    # the unit's own trails decide alike the probes they cannot tell apart: which of them
+    # captures first is worked out once per class (`_OwnOutcomes`), and exact decisions, whose
+    # reasons name the probe, only for a probe nothing captures
+    outcomes = _OwnOutcomes([t for t in trails if t.foreign_unit is None], signature.own)
+    first_capture: dict[Hashable, str | None] = {}
     for region, alike in _region_classes(regions, own, foreign, universe, shared).items():
         for values in combos:
+            key = outcomes.key(region, values)
+            known = first_capture.get(key, _UNDECIDED)
+            if isinstance(known, str):
+                captured_by.add(known)
+                continue
             arn = values["resources.ARN"]
             bucket = _bucket_of(arn) or PROBE_BUCKET
             resources = (Resource("AWS::S3::Object", arn), Resource("AWS::S3::Bucket",
                                                                     f"arn:aws:s3:::{bucket}"))
             event = _event(region, "Data", read_only, values, resources)
             decisions: list[tuple[str, Decision]] = []
+            org = shared.probe(foreign, universe, event) if universe and known is None else None
+            if org is not None and org.captured is not None:
+                captured_by.add(org.captured)  # no own trail captures it (`known`)
+                continue
             for c in own:
                 d = c.decide(event)
                 if d.status == "pass":
                     captured_by.add(c.trail.id)
+                    first_capture[key] = c.trail.id
                     break  # one capture answers this probe
                 decisions.append((c.trail.id, d))
             else:
-                org = shared.probe(foreign, universe, event) if universe else None
+                first_capture[key] = None
+                if org is None and universe:
+                    org = shared.probe(foreign, universe, event)
                 if org is not None and org.captured is not None:
                     captured_by.add(org.captured)
                     continue
@@ -514,6 +531,49 @@ def s3_object_coverage(
     by = _list(sorted(captured_by))
     return Coverage("pass", f"S3 object {kind} are recorded for every bucket in "
                     f"{_regions_text(regions)} (by {by})", None)  # fmt: skip
+
+
+_UNDECIDED = object()
+
+
+class _OwnOutcomes:
+    """What the unit's own trails can tell apart of S3 probes in one Region: every outcome of
+    their field selectors on each probe value (the resources' ARNs: the object's and its
+    bucket's), and whether each basic data resource value is a prefix of them. Two probes with
+    the same key get the same decision status from every own trail, so the first that captures
+    them is the same (a property test holds this against deciding each probe)."""
+
+    def __init__(self, trails: Sequence[Trail], conds: dict[str, list[FieldSelector]]) -> None:
+        self.conds = conds
+        self.prefixes = tuple(
+            v for t in trails if not isinstance(t.selectors, Unknown)
+            for basic in t.selectors.basic for dr in basic.data_resources
+            for v in dr.values if isinstance(v, str)
+        )  # fmt: skip
+        self._fields: dict[str, Signature] = {}
+        self._seen: dict[tuple[str, str], Hashable] = {}
+
+    def key(self, region: str, values: dict[str, str]) -> Hashable:
+        return (region, *(self._outcome(name, value) for name, value in values.items()))
+
+    def _outcome(self, name: str, value: str) -> Hashable:
+        found = self._seen.get((name, value))
+        if found is None:
+            if name == "resources.ARN":
+                bucket = f"arn:aws:s3:::{_bucket_of(value) or PROBE_BUCKET}"
+                found = (self._field(name)(value), self._field(name)(bucket),
+                         tuple(value.startswith(p) for p in self.prefixes),
+                         tuple(bucket.startswith(p) for p in self.prefixes))  # fmt: skip
+            else:
+                found = (name, self._field(name)(value))
+            self._seen[(name, value)] = found
+        return found
+
+    def _field(self, name: str) -> Signature:
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = _outcomes(self.conds.get(name, []))
+        return found
 
 
 class _Signatures:

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from checker.model import (
+    AdvancedSelector,
     BasicSelector,
     DataResource,
     Estate,
+    FieldSelector,
     Selectors,
+    Trail,
     Unknown,
 )
 from checker.regions import DEFAULT_REGIONS
+from checker.simulator import coverage
 from checker.simulator.coverage import (
     estate_management_coverage,
     management_coverage,
     s3_object_coverage,
 )
 from tests.simulator.capture_cases import DATA, MANAGEMENT, S3_OBJECTS, adv, fs, sel, single, trail
+from tests.simulator.test_capture_properties import (
+    FIELD_VALUES,
+    OPERATORS,
+    PLAIN,
+    advanced_selectors,
+    basic_selectors,
+    trails,
+)
 
 VAR = Unknown("var.selectors has no value")
 
@@ -264,3 +279,63 @@ def test_management_only_trail_fails_s3_coverage() -> None:
     cov = s3_object_coverage(Estate(trails=(trail(),)), read_only=False)
     assert cov.status == "fail"
     assert "no trail records them in any region" in cov.message
+
+
+# -- the own trails' probe classes (coverage._OwnOutcomes) --------------------------------------
+
+
+S3_FIELDS = ("eventName", "resources.ARN", "readOnly", "userIdentity.arn",
+             "sessionCredentialFromConsole")  # fmt: skip
+
+
+@st.composite
+def _s3_selectors(draw: st.DrawFn) -> AdvancedSelector:
+    """Data selectors for S3 objects, with conditions on the probes' fields."""
+    fields = [FieldSelector("eventCategory", equals=("Data",))]
+    if draw(st.booleans()):
+        fields.append(FieldSelector("resources.type", equals=("AWS::S3::Object",)))
+    for name in draw(st.lists(st.sampled_from(S3_FIELDS), max_size=2, unique=True)):
+        op = draw(st.sampled_from(OPERATORS))
+        values = tuple(draw(st.lists(st.sampled_from(FIELD_VALUES[name]), min_size=1,
+                                     max_size=2)))  # fmt: skip
+        fields.append(FieldSelector(name, **{op: values}))
+    return AdvancedSelector(tuple(fields))
+
+
+@st.composite
+def _s3_trails(draw: st.DrawFn) -> Estate:
+    """One to three of the unit's own trails with S3 data selectors (advanced: object ARNs,
+    event names, read-only, identities, console sessions; or basic), and perhaps another unit's
+    organization trail."""
+    own = []
+    for n in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            chosen = Selectors("advanced", advanced=tuple(draw(st.lists(
+                st.one_of(_s3_selectors(), advanced_selectors()), min_size=1, max_size=3))))
+        else:
+            chosen = Selectors("basic", basic=tuple(draw(st.lists(basic_selectors(), min_size=1,
+                                                                  max_size=2))))
+        base = draw(st.one_of(st.just(PLAIN), trails()))
+        own.append(Trail(**{**base.__dict__, "id": f"aws_cloudtrail.t{n}", "selectors": chosen}))
+    if draw(st.booleans()):
+        org = draw(trails(Selectors("advanced", advanced=(draw(advanced_selectors()),))))
+        own.append(Trail(**{**org.__dict__, "id": "aws_cloudtrail.org (other)",
+                            "foreign_unit": "other", "is_organization": True}))
+    return Estate(trails=tuple(own))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_s3_trails(), st.booleans())
+def test_probes_the_own_trails_cannot_tell_apart_are_decided_alike(
+    estate: Estate, read_only: bool
+) -> None:
+    regions = ("us-east-1", "us-west-2", "cn-north-1")
+    classed = s3_object_coverage(estate, regions, read_only, default_region="us-east-1")
+    original = coverage._OwnOutcomes.key
+    try:
+        # every probe a class of its own: each is decided by every own trail
+        coverage._OwnOutcomes.key = lambda self, region, values: (region, *values.items())
+        exact = s3_object_coverage(estate, regions, read_only, default_region="us-east-1")
+    finally:
+        coverage._OwnOutcomes.key = original
+    assert classed == exact
