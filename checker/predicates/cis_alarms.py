@@ -132,13 +132,19 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
 
 
 def _unknown_reason(result: EventResult) -> str:
+    """Why whether an alarm fires is unknown: the first trail that might alarm, and where its
+    chain is undecided."""
     if result.status == "unknown":
         return result.decided("unknown", 1)[0].decision.reason
     for t in result.iter_trails():
-        if t.cloudwatch == "unknown" and t.delivery is not None:
-            dest = t.delivery.get("cloudwatch_logs")
-            if dest.status == "unknown":
-                return f"{t.trail}: {dest.reason}"
+        if t.alarm != "unknown":
+            continue
+        if t.decision.status == "unknown":
+            # another trail records the event, but not into an alarmed log group
+            return f"{t.trail}: whether it records the event is unknown ({t.decision.reason})"
+        dest = t.delivery.get("cloudwatch_logs") if t.delivery is not None else None
+        if dest is not None and dest.status == "unknown":
+            return f"{t.trail}: {dest.reason}"
         if t.alarms is not None and t.alarms.status == "unknown":
             return f"{t.trail}: {t.alarms.reason}"
     return "not known"

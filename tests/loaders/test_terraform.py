@@ -89,6 +89,16 @@ def test_unknown_count_is_one_instance_with_a_diagnostic() -> None:
     assert diag[0].location.line == 20
 
 
+def test_a_bool_variable_whose_default_is_the_string_true_is_true() -> None:
+    # Terraform converts "true" where a bool is needed: the count, the condition of a conditional
+    estate = load("bool_default")
+    t = trail(estate, "aws_cloudtrail.main")
+    assert t.is_logging is True
+    assert [g.id for g in estate.log_groups] == ["aws_cloudwatch_log_group.trail[0]"]
+    assert estate.log_group_of(t) is estate.log_groups[0]
+    assert not [d for d in estate.diagnostics if d.rule_id == "CT000"]
+
+
 def test_local_cycles_are_unknown(tmp_path: Path) -> None:
     write(
         tmp_path,

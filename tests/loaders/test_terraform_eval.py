@@ -153,3 +153,24 @@ def test_provider_defined_functions_are_unknown_with_their_name() -> None:
     v = ev('provider::aws::arn_parse("arn:aws:s3:::b").region')
     assert isinstance(v, Unknown) and not isinstance(v, Invalid)
     assert v.reason.startswith("provider::aws::arn_parse() is a provider-defined function")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('on ? "y" : "n"', "y"),  # a `type = bool` variable whose default is the string "true"
+        ('off ? "y" : "n"', "n"),
+        ("!off", True),
+        ("on && !off", True),
+        ("off || on", True),
+    ],
+)
+def test_the_strings_true_and_false_convert_where_a_bool_is_needed(
+    text: str, expected: Any
+) -> None:
+    assert plain(ev(text, on="true", off="false")) == expected
+
+
+def test_no_other_string_is_a_bool() -> None:
+    for text in ('yes ? "y" : "n"', "!yes", "yes && true"):
+        assert isinstance(ev(text, yes="yes"), Invalid), text

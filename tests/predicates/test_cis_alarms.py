@@ -62,6 +62,19 @@ def test_unknowns_never_pass() -> None:
     assert "position" in outcome.message
 
 
+def test_an_unknown_alarm_names_the_trail_that_might_alarm() -> None:
+    # one trail records the event but sends nothing to CloudWatch Logs; the other sends to the
+    # alarmed log group, but whether it is logging is unknown
+    base = load(PASS_TF)
+    (alarmed,) = base.trails
+    silent = replace(alarmed, id="aws_cloudtrail.silent", log_group=None)
+    doubtful = replace(alarmed, is_logging=Unknown("var.enabled has no value"))
+    outcome = judge_topic(Context(replace(base, trails=(silent, doubtful)), Options()), 5)
+    assert outcome.status == "unknown"
+    assert f"{alarmed.id}: whether it records the event is unknown" in outcome.message
+    assert "var.enabled" in outcome.message
+
+
 def test_no_cloudwatch_logs_fails() -> None:
     estate = _with_trail(load(PASS_TF), log_group=None)
     outcome = judge_topic(Context(estate, Options()), 4)

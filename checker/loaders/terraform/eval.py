@@ -253,8 +253,17 @@ def _object(node: Obj, scope: Scope) -> Any:
     return out
 
 
+def _as_bool(value: Any) -> Any:
+    """Where a bool is required (a condition, a logical operand), Terraform converts the exact
+    strings "true" and "false" (a `type = bool` variable's `default = "true"`, say) and nothing
+    else: Terraform language, `tobool` and type conversion."""
+    if value == "true" or value == "false":
+        return value == "true"
+    return value
+
+
 def _conditional(node: Cond, scope: Scope) -> Any:
-    cond = plain(_eval(node.cond, scope))
+    cond = _as_bool(plain(_eval(node.cond, scope)))
     if cond is True:
         return _eval(node.then, scope)
     if cond is False:
@@ -272,9 +281,10 @@ def _binary(node: Bin, scope: Scope) -> Any:
     op = node.op
     left = plain(_eval(node.left, scope))
     if op in ("&&", "||"):
+        left = _as_bool(left)
         if left is (op == "||"):  # false && x, true || x
             return left
-        right = plain(_eval(node.right, scope))
+        right = _as_bool(plain(_eval(node.right, scope)))
         if right is (op == "||"):
             return right
         for v in (left, right):
@@ -338,6 +348,7 @@ def _unary(node: Un, scope: Scope) -> Any:
     if isinstance(x, Unknown):
         return x
     if node.op == "!":
+        x = _as_bool(x)
         return (not x) if isinstance(x, bool) else Invalid(f"{short(node)} needs a bool")
     n = to_number(x)
     return n if isinstance(n, Unknown) else normalize_number(-n)
