@@ -96,6 +96,10 @@ def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: Predic
 
 def _not_alerted(result: EventResult) -> str:
     """Why nobody is (or might not be) notified of one event: the alarm chain and EventBridge."""
+    if result.status == "fail":
+        # nothing records it: no destination, alarm or rule can see it
+        first = next((t.decision.reason for t in result.decided("fail", 1)), "there is no trail")
+        return f"{result.event.event_name} in {result.event.aws_region}: not recorded ({first})"
     if result.cloudwatch == "fail":
         alarm = "not sent to CloudWatch Logs"
     else:

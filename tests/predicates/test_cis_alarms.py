@@ -124,3 +124,14 @@ def test_ct120_single_region_trail_with_unknown_home_still_fails() -> None:
     one = ct120(estate, regions=("eu-west-1",))
     assert one.status == "fail"  # type: ignore[attr-defined]
     assert "root-usage" in one.message and "tamper-" not in one.message  # type: ignore[attr-defined]
+
+
+def test_ct121_an_event_nothing_records_is_said_to_be_unrecorded() -> None:
+    # adding CloudWatch Logs would not help an event that no trail records: say why it is missed
+    from checker.predicates.critical_coverage import critical_event_alerting
+
+    estate = Estate(trails=(trail(is_logging=False),))
+    outcome = critical_event_alerting(Context(estate, Options()), _Subject(estate), {})  # type: ignore[arg-type]
+    assert outcome.status == "fail"
+    assert "not recorded (logging is off)" in outcome.message
+    assert "not sent to CloudWatch Logs" not in outcome.message
