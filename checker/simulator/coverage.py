@@ -308,7 +308,8 @@ def management_coverage(
     results = [(p, compiled.decide(p.event)) for p in _management_probes(trail, regions)]
     missed = [(p, d) for p, d in results if d.status == "fail"]
     if missed:
-        return Coverage("fail", _management_gaps(missed, results, len(regions)), trail.id)
+        single = trail.is_multi_region is False
+        return Coverage("fail", _management_gaps(missed, results, len(regions), single), trail.id)
     unknown = [d for _, d in results if d.status == "unknown"]
     if unknown:
         return Coverage("unknown", _first_reasons(unknown), trail.id)
@@ -324,17 +325,22 @@ def _management_gaps(
     missed: list[tuple[_Probe, Decision]],
     results: list[tuple[_Probe, Decision]],
     n_regions: int,
+    single: bool = False,
 ) -> str:
+    """`single`: a single-Region trail, which is said even when no probe shows it (another gap
+    stops the probes first, or its home Region is unknown)."""
     phrases: list[str] = []
     trail_level = [d for _, d in missed if d.stage in ("logging", "account")]
     if trail_level:
-        return trail_level[0].reason
+        return trail_level[0].reason + ("; not a multi-region trail" if single else "")
     region_misses: dict[str, set[str]] = {}
     for p, d in missed:
         if d.stage == "region":
             region_misses.setdefault(d.reason, set()).add(p.event.aws_region)
     for reason, where in region_misses.items():
         phrases.append(f"{reason}: misses {len(where)} of {n_regions} regions")
+    if single and not region_misses:
+        phrases.append("not a multi-region trail")
     if any(d.stage == "global" for _, d in missed):
         phrases.append("does not record global service events")
     selector_missed = {

@@ -155,6 +155,18 @@ def test_estate_management_coverage_needs_a_multi_region_trail() -> None:
     assert estate_management_coverage(unsure, ["us-east-1"]).status == "unknown"
 
 
+def test_a_single_region_trail_is_said_to_be_one_whatever_else_it_misses() -> None:
+    # its first failing probe names another gap (global service events): both are said
+    lone = trail(id="a", home_region=None, is_multi_region=False,
+                 include_global_service_events=False)  # fmt: skip
+    cov = estate_management_coverage(Estate(trails=(lone,)), ["us-east-1", "eu-west-1"])
+    assert cov.status == "fail"
+    assert "a: not a multi-region trail; does not record global service events" in cov.message
+    off = single("us-east-1", id="a", is_logging=False)
+    assert "a: logging is off; not a multi-region trail" in estate_management_coverage(
+        Estate(trails=(off,)), ["us-east-1"]).message
+
+
 def test_estate_management_coverage_unknown_when_only_unknowns_stand_in_the_way() -> None:
     estate = Estate(trails=(single("us-west-2", id="a"), trail(id="b", selectors=VAR)))
     cov = estate_management_coverage(estate)
