@@ -374,10 +374,14 @@ def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: Predicate
         else:
             whom = CLOUDTRAIL if policy_doc.grants_service(stmt, CLOUDTRAIL) is True else (
                 "every principal, cloudtrail.amazonaws.com included,")
+            # what an unscoped grant lets another account's trail do: write log files, or
+            # (s3:GetBucketAcl alone) pass the ACL check CloudTrail makes before delivering
+            writes = stmt.allows_action("s3:PutObject") is not False
+            consequence = ("any account's trail can write into this bucket" if writes else
+                           "any account's trail passes CloudTrail's check of this bucket's ACL")
             v.fail(
                 f"{stmt.label} grants {whom} {_delivery_actions(stmt)} without "
-                "an aws:SourceArn or aws:SourceAccount condition, so any account's trail can "
-                "write into this bucket",
+                f"an aws:SourceArn or aws:SourceAccount condition, so {consequence}",
                 "policy",
             )
     if not grants and not v.problems and not v.unknowns:

@@ -282,6 +282,16 @@ def test_grant_without_source_condition_fails_naming_the_statement() -> None:
     assert f.status == "fail"
     assert "AWSCloudTrailWrite" in f.message and "s3:PutObject" in f.message
     assert "AWSCloudTrailAclCheck" not in f.message
+    assert "any account's trail can write into this bucket" in f.message
+
+
+def test_an_unscoped_acl_check_is_not_said_to_let_others_write() -> None:
+    # the write grant is scoped: an unscoped s3:GetBucketAcl still fails, for what it allows
+    acl = {k: v for k, v in CT_ACL.items() if k != "Condition"}
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, CT_WRITE)),)))
+    assert f.status == "fail"
+    assert "passes CloudTrail's check of this bucket's ACL" in f.message
+    assert "can write into this bucket" not in f.message
 
 
 @pytest.mark.parametrize(
