@@ -171,6 +171,10 @@ def test_getatt_in_list_form_links_too(tmp_path: Path) -> None:
 def test_a_key_chosen_by_a_condition_links_nothing(tmp_path: Path) -> None:
     e = template(
         tmp_path,
+        "Parameters:\n"
+        "  Encrypt: {Type: String}\n"
+        "Conditions:\n"
+        "  UseKey: !Equals [!Ref Encrypt, 'yes']\n"
         "Resources:\n"
         "  K: {Type: AWS::KMS::Key}\n"
         "  T:\n"
@@ -181,7 +185,8 @@ def test_a_key_chosen_by_a_condition_links_nothing(tmp_path: Path) -> None:
         "      KMSKeyId: !If [UseKey, !GetAtt K.Arn, !Ref AWS::NoValue]\n",
     )
     t = e.trails[0]
-    assert t.kms_key == Reference(Unknown("depends on condition UseKey"))
+    assert t.kms_key == Reference(Unknown(
+        "depends on condition UseKey, which is not known (parameter Encrypt has no default)"))
     assert e.key_of(t) is None
 
 
@@ -196,9 +201,12 @@ def test_parameters_defaults_and_unknowns() -> None:
     assert t.sns_topic == Reference(
         Unknown("parameter TopicName is read from SSM parameter /shared/trail-topic at deploy time")
     )
-    assert t.is_logging == Unknown("depends on condition WantsLogging")
-    assert t.is_multi_region == Unknown("depends on condition WantsLogging")
-    assert t.selectors == Unknown("depends on condition WantsLogging")
+    # the condition follows the parameter's default ("true"), as every Ref does
+    assert t.is_logging is True and t.is_multi_region is True
+    assert not isinstance(t.selectors, Unknown) and t.selectors.kind == "basic"
+    off = load("parameters.yaml", variables=(("Validation", "false"),)).trails[0]
+    assert off.is_logging is False and off.is_multi_region is False
+    assert not isinstance(off.selectors, Unknown) and off.selectors.kind == "default"
 
 
 def test_var_overrides_a_parameter() -> None:
@@ -331,3 +339,28 @@ def test_fixture_folder_loads_through_discovery() -> None:
     broken = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"}
     assert broken == {p.name for p in FIXTURES.iterdir() if "broken" in p.name}
     assert all(d.rule_id == "CT011" for d in e.diagnostics if d.location.file not in broken)
+
+
+def test_a_resource_whose_condition_is_false_is_not_created() -> None:
+    e = load("resource-conditions.yaml")
+    # AuditTrail and RootUsageAlarm: false with the parameters' defaults
+    assert [t.id for t in e.trails] == ["SecurityTrail"]
+    assert [a.id for a in e.alarms] == ["OwnerAlarm"]
+    flipped = load("resource-conditions.yaml", variables=(("CreateAuditTrail", "true"),))
+    assert [t.id for t in flipped.trails] == ["AuditTrail", "SecurityTrail"]
+    assert flipped.trails[0].is_logging is True
+
+
+def test_a_resource_whose_condition_is_not_known_may_not_be_created() -> None:
+    # it is loaded, but what it turns on is unknown: a trail that may not exist records nothing
+    # for sure, and an alarm that may not exist notifies no one for sure
+    e = load("resource-conditions.yaml")
+    (trail,) = e.trails
+    why = ("SecurityTrail is created only if condition OwnedBySecurity holds, which is not known "
+           "(parameter Owner has no default)")  # fmt: skip
+    assert trail.is_logging == Unknown(why)
+    (alarm,) = e.alarms
+    assert isinstance(alarm.actions_enabled, Unknown)
+    assert "condition OwnedBySecurity" in alarm.actions_enabled.reason
+    owned = load("resource-conditions.yaml", variables=(("Owner", "security"),))
+    assert {t.id: t.is_logging for t in owned.trails} == {"SecurityTrail": True}

@@ -24,6 +24,11 @@ Parameters:
   Count: {Type: Number, Default: 3}
   Zones: {Type: CommaDelimitedList, Default: "a, b"}
   Secret: {Type: String}
+Conditions:
+  C: !Equals [!Ref Secret, "yes"]
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+  Loop: !Condition Loop
 Mappings:
   M:
     prod: {Prefix: audit, Days: 365}
@@ -44,6 +49,7 @@ def evaluator(region: str | None = None) -> Evaluator:
             parameters=TEMPLATE["Parameters"],
             mappings=TEMPLATE["Mappings"],
             resources=TEMPLATE["Resources"],
+            conditions=TEMPLATE["Conditions"],
             region=region,
         )
     )
@@ -103,21 +109,29 @@ CASES: list[tuple[str, str, Any]] = [
      Unknown("Fn::Select index 5 is outside the list")),
     ("!Split [',', 'a,b']", '{"Fn::Split": [",", "a,b"]}', ["a", "b"]),
     ("!If [C, same, same]", '{"Fn::If": ["C", "same", "same"]}', "same"),
-    ("!If [C, yes, no]", '{"Fn::If": ["C", "yes", "no"]}', Unknown("depends on condition C")),
+    ("!If [C, yes, no]", '{"Fn::If": ["C", "yes", "no"]}',
+     Unknown("depends on condition C, which is not known (parameter Secret has no default)")),
+    # conditions follow the parameters' values, as every Ref does: defaults here
+    ("!If [IsProd, first, second]", '{"Fn::If": ["IsProd", "first", "second"]}', "first"),
+    ("!If [IsDev, first, second]", '{"Fn::If": ["IsDev", "first", "second"]}', "second"),
+    ("!Condition Loop", '{"Condition": "Loop"}', Unknown("condition Loop refers to itself")),
+    ("!If [Nope, yes, no]", '{"Fn::If": ["Nope", "yes", "no"]}',
+     Unknown("depends on condition Nope, which is not known (condition Nope is not declared in "
+             "the template)")),
     ("!Equals [!Ref Env, prod]", '{"Fn::Equals": [{"Ref": "Env"}, "prod"]}', True),
     ("!Equals [!Ref Secret, x]", '{"Fn::Equals": [{"Ref": "Secret"}, "x"]}',
      Unknown("parameter Secret has no default")),
     ("!Not [!Equals [a, b]]", '{"Fn::Not": [{"Fn::Equals": ["a", "b"]}]}', True),
     ("!And [!Equals [a, a], !Condition C]",
      '{"Fn::And": [{"Fn::Equals": ["a", "a"]}, {"Condition": "C"}]}',
-     Unknown("depends on condition C")),
+     Unknown("parameter Secret has no default")),
     ("!And [!Equals [a, b], !Condition C]",
      '{"Fn::And": [{"Fn::Equals": ["a", "b"]}, {"Condition": "C"}]}', False),
     ("!Or [!Equals [a, a], !Condition C]",
      '{"Fn::Or": [{"Fn::Equals": ["a", "a"]}, {"Condition": "C"}]}', True),
     ("!Or [!Equals [a, b], !Equals [c, d]]",
      '{"Fn::Or": [{"Fn::Equals": ["a", "b"]}, {"Fn::Equals": ["c", "d"]}]}', False),
-    ("!Condition C", '{"Condition": "C"}', Unknown("depends on condition C")),
+    ("!Condition C", '{"Condition": "C"}', Unknown("parameter Secret has no default")),
     ("!FindInMap [M, !Ref Env, Days]", '{"Fn::FindInMap": ["M", {"Ref": "Env"}, "Days"]}', 365),
     ("!FindInMap [M, !Ref 'AWS::Region', Prefix]",
      '{"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Prefix"]}', "audit"),
@@ -215,7 +229,7 @@ def test_short_and_long_fixtures_load_to_the_same_estate() -> None:
     assert replace(a, inputs=()) == replace(b, inputs=())
     t = a.trails[0]
     assert t.name == "audit-prod" and t.is_logging is True
-    assert t.is_multi_region == Unknown("depends on condition IsProd")
+    assert t.is_multi_region is True  # condition IsProd, from the default Env=prod
     assert t.s3_key_prefix == "audit"  # AWS::Region unknown, but every row agrees
     assert t.sns_topic is not None and t.sns_topic.value == "alerts"
     assert t.cloudwatch_logs_role_arn == Unknown("parameter RoleArn has no default")

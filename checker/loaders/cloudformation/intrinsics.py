@@ -12,9 +12,10 @@
   `Computed`; `AWS::Region` is `--region` when given, else `Computed`; `AWS::Partition` and
   `AWS::URLSuffix` follow the region (`aws` / `amazonaws.com` when it is not known: the only
   partition where most templates are deployed; a China or GovCloud `--region` changes them);
-- `Fn::If` is Unknown unless both branches give the same value: conditions depend on the
-  deployment, so they are never evaluated (`Fn::Equals`/`Not`/`And`/`Or` are, when their
-  operands are known);
+- conditions (the `Conditions` section, `Fn::If`, `{"Condition": X}`) are evaluated like every
+  `Ref`: from the parameters' values, `--var` overrides, else defaults (`Fn::Equals`/`Not`/
+  `And`/`Or` when their operands are known). `Fn::If` on a condition that is not known is
+  Unknown unless both branches give the same value;
 - `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::FindInMap`, `Fn::Base64`,
   `Fn::Length` are computed when their inputs are known; `Fn::ImportValue`, `Fn::GetAZs`,
   `Fn::Cidr` and unknown functions are Unknown.
@@ -92,6 +93,14 @@ def intrinsic_name(node: Any) -> str | None:
     return None
 
 
+def _as_condition(name: str, value: Any) -> bool | Unknown:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"condition {name} is not a boolean")
+
+
 def _partition(region: str | None) -> str:
     # an unknown Region is taken to be in the commercial partition, where nearly every stack is
     return partition_of(region) if region else "aws"
@@ -104,6 +113,7 @@ class Template:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     mappings: Mapping[str, Any] = field(default_factory=dict)
     resources: Mapping[str, Any] = field(default_factory=dict)
+    conditions: Mapping[str, Any] = field(default_factory=dict)
     region: str | None = None  # --region: the stack's region
     overrides: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE
 
@@ -310,17 +320,28 @@ class Evaluator:
             return Unknown("Fn::Split needs a delimiter and a string")
         return text.split(delimiter)
 
+    def condition(self, name: Any) -> bool | Unknown:
+        """A condition of the `Conditions` section: True, False, or Unknown with the reason."""
+        if not isinstance(name, str) or name not in self.t.conditions:
+            return Unknown(f"condition {name} is not declared in the template")
+        holds: bool | Unknown = self._guarded(
+            f"condition {name}", lambda: _as_condition(name, self.value(self.t.conditions[name]))
+        )
+        return holds
+
     def _fn_if(self, arg: Any) -> Any:
         if not isinstance(arg, list) or len(arg) != 3:
             return Unknown("Fn::If needs a condition and two values")
-        condition = arg[0] if isinstance(arg[0], str) else "?"
+        holds = self.condition(arg[0])
+        if isinstance(holds, bool):
+            return self.value(arg[1] if holds else arg[2])
         yes, no = self.value(arg[1]), self.value(arg[2])
         if yes is no or (type(yes) is type(no) and yes == no):
             return yes
-        return Unknown(f"depends on condition {condition}")
+        return Unknown(f"depends on condition {arg[0]}, which is not known ({holds.reason})")
 
     def _fn_condition(self, arg: Any) -> Any:
-        return Unknown(f"depends on condition {arg}")
+        return self.condition(arg)
 
     def _fn_equals(self, arg: Any) -> Any:
         if not isinstance(arg, list) or len(arg) != 2:

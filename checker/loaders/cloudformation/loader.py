@@ -35,7 +35,7 @@ from checker.loaders.cloudformation.yaml_source import parse_yaml
 from checker.loaders.located import MAX_DEPTH, LineDict, LineList, SourceError, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
-from checker.model import Diagnostic, Estate, InputFile, Location
+from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
 
 KIND: Final = "cloudformation"
 _SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
@@ -111,6 +111,7 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         parameters=section("Parameters"),
         mappings=section("Mappings"),
         resources=resources,
+        conditions=section("Conditions"),
         region=options.default_region,
         overrides=dict(options.variables),
     )
@@ -129,7 +130,12 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
             message = f"Properties of {logical_id} must be a mapping"
             errors.append(input_error(display, line_of(node, "Properties"), message))
             continue
-        loaded.append(Resource(logical_id, rtype, node, line, display, ev))
+        created: bool | Unknown = True
+        if "Condition" in node:
+            created = ev.condition(node["Condition"])
+            if created is False:
+                continue  # not created in this deployment (the parameters' values)
+        loaded.append(Resource(logical_id, rtype, node, line, display, ev, created))
     out = EstateBuilder()
     out.add(*errors)
     build(loaded, options.default_region, out)

@@ -15,9 +15,18 @@ _MISSING = object()
 
 class Resource:
     def __init__(
-        self, logical_id: str, rtype: str, node: LineDict, line: int, file: str, ev: Evaluator
+        self,
+        logical_id: str,
+        rtype: str,
+        node: LineDict,
+        line: int,
+        file: str,
+        ev: Evaluator,
+        created: bool | Unknown = True,
     ) -> None:
         self.id = logical_id
+        # Unknown: its `Condition` is not known, so it may not be created
+        self.created = created
         self.type = rtype
         self.node = node
         props = node.get("Properties")
@@ -54,6 +63,17 @@ class Resource:
     def boolean(self, prop: str, default: bool, model_field: str | None = None) -> bool | Unknown:
         value = self.get(prop, model_field)
         return default if value is None else to_bool(value, prop)
+
+    def switched_on(self, prop: str, default: bool, model_field: str) -> bool | Unknown:
+        """A boolean that turns the resource's effect on (a trail's logging, an alarm's actions):
+        unknown, unless false, when the resource may not be created at all."""
+        value = self.boolean(prop, default, model_field)
+        created = self.created
+        if value is False or not isinstance(created, Unknown):
+            return value
+        node = self.node.get("Condition")
+        return Unknown(f"{self.id} is created only if condition {node} holds, which is not "
+                       f"known ({created.reason})")  # fmt: skip
 
     def integer(self, prop: str, model_field: str | None = None) -> int | Unknown | None:
         value = self.get(prop, model_field)

@@ -94,7 +94,7 @@ def build(resources: list[Resource], home_region: str | None, out: EstateBuilder
 
 def _trail(r: Resource, home_region: str | None, diagnostics: list[Diagnostic]) -> Trail:
     if r.has("IsLogging"):
-        is_logging = r.boolean("IsLogging", True, "is_logging")
+        is_logging = r.switched_on("IsLogging", True, "is_logging")
     else:
         # CloudFormation rejects the template, so no deployment of it logs (CT004 fails too)
         is_logging = False
@@ -419,7 +419,7 @@ def _alarm(r: Resource) -> Alarm:
         location=r.location,
         name=r.string("AlarmName", "name"),
         actions=tuple(actions),
-        actions_enabled=r.boolean("ActionsEnabled", True, "actions_enabled"),
+        actions_enabled=r.switched_on("ActionsEnabled", True, "actions_enabled"),
     )
     return replace(alarm, lines=dict(r.lines))
 
@@ -493,7 +493,7 @@ def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
         retention = DEFAULT_RETENTION.get(mode) if isinstance(mode, str) else mode
         if retention is None:
             retention = Unknown(f"BillingMode {mode!r} is not one CloudTrail accepts")
-    ingesting = r.boolean("IngestionEnabled", True, "status")
+    ingesting = r.switched_on("IngestionEnabled", True, "status")
     status: str | Unknown = ingesting if isinstance(ingesting, Unknown) else (
         "ENABLED" if ingesting else "STOPPED_INGESTION")  # fmt: skip
     advanced = r.get("AdvancedEventSelectors", "selectors")
