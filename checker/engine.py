@@ -403,27 +403,33 @@ def _evaluate_rule(
         )
         outcomes = [Outcome("unknown", message, subject.location)]
     else:
-        if rule.applies is not None:
-            gate = _evaluate(rule.applies, ctx, subject)
-            if gate.status == "fail":
-                return []
-            if gate.status == "unknown":
-                loc = (
-                    subject.obj.where(gate.attribute)
-                    if isinstance(subject.obj, Located)
-                    else subject.location
-                )
-                why = f"cannot tell whether the rule applies: {gate.message}"
-                return [_finding(rule, subject, Outcome("unknown", why, loc), unit, view)]
-        assert rule.check is not None
-        try:
-            outcomes = evaluate_condition(rule.check, ctx, subject)
-        except Exception as e:  # a bug in one rule must not hide the others' findings
-            if os.environ.get("TRAILCHECK_DEBUG"):
-                raise
-            message = internal_error_message("judging this rule", e)
-            outcomes = [Outcome("unknown", message, subject.location)]
+        gate = _evaluate(rule.applies, ctx, subject) if rule.applies is not None else None
+        if gate is not None and gate.status == "fail":
+            return []
+        outcomes = _checked(rule, ctx, subject)
+        if gate is not None and gate.status == "unknown" and any(
+            o.status != "pass" for o in outcomes
+        ):
+            # a pass holds whether or not the rule applies; anything else waits on the gate
+            loc = (
+                subject.obj.where(gate.attribute)
+                if isinstance(subject.obj, Located)
+                else subject.location
+            )
+            why = f"cannot tell whether the rule applies: {gate.message}"
+            return [_finding(rule, subject, Outcome("unknown", why, loc), unit, view)]
     return [_finding(rule, subject, o, unit, view) for o in outcomes]
+
+
+def _checked(rule: Rule, ctx: Context, subject: Subject[Any]) -> list[Outcome]:
+    assert rule.check is not None
+    try:
+        return evaluate_condition(rule.check, ctx, subject)
+    except Exception as e:  # a bug in one rule must not hide the others' findings
+        if os.environ.get("TRAILCHECK_DEBUG"):
+            raise
+        message = internal_error_message("judging this rule", e)
+        return [Outcome("unknown", message, subject.location)]
 
 
 def has_internal_errors(findings: Iterable[Finding]) -> bool:

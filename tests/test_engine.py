@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,11 @@ def test_applies_gate() -> None:
     assert statuses(
         Estate(trails=(trail(is_multi_region=True, include_global_service_events=False),)), r
     ) == ["fail"]
-    assert statuses(Estate(trails=(trail(is_multi_region=Unknown("var.m")),)), r) == ["unknown"]
+    unsure = trail(is_multi_region=Unknown("var.m"), include_global_service_events=False)
+    assert statuses(Estate(trails=(unsure,)), r) == ["unknown"]
+    # a pass holds whether or not the rule applies
+    assert statuses(Estate(trails=(replace(unsure, include_global_service_events=True),)),
+                    r) == ["pass"]  # fmt: skip
 
 
 def test_bucket_outside_inputs_is_unknown_naming_it() -> None:
@@ -293,3 +298,18 @@ def test_a_judged_views_indexes_are_let_go() -> None:
     assert len(kept) == 2 and indexes
     for held in kept:
         assert not indexes & set(held), sorted(indexes & set(held))
+
+
+def test_a_pass_holds_whether_or_not_the_rule_applies() -> None:
+    # CT006 applies to a trail that covers us-east-1: a single-region trail whose home Region is
+    # unknown may or may not; including global service events passes either way
+    def ct006(include: bool) -> list[str]:
+        t = Trail(id="aws_cloudtrail.t", name="t", location=Location("main.tf", 1, unit="u"),
+                  home_region=Unknown("no provider region"), is_multi_region=False,
+                  bucket=Reference("b"),
+                  include_global_service_events=include)  # fmt: skip
+        found = evaluate(Estate(trails=(t,)), [r for r in load_rules() if r.id == "CT006"])
+        return [f.status for f in found if f.rule_id == "CT006"]
+
+    assert ct006(True) == ["pass"]
+    assert ct006(False) == ["unknown"]

@@ -17,6 +17,7 @@ given). A pass that rests on an undocumented pattern choice (Pattern.caveats) is
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from checker.model import Estate, Location
@@ -46,12 +47,17 @@ def _stop(r: EventResult) -> tuple[str, str]:
         first = next((t.decision.reason for t in r.decided("fail", 1)), "there is no trail")
         return "not captured", first
     if r.cloudwatch == "fail":
-        why = [t.delivery.get("cloudwatch_logs").reason for t in r.captured_by(SHOWN)
-               if t.delivery]  # fmt: skip
-        return "captured but not sent to CloudWatch Logs", "; ".join(dict.fromkeys(why))
-    # in CloudWatch Logs: no filter matches, or no alarm / subscribed topic behind the match
+        # the trails that capture it, or might (a single-region trail of unknown home Region)
+        maybe = (t for t in r.iter_trails() if t.decision.status != "fail")
+        why = [t.delivery.get("cloudwatch_logs").reason
+               for t in itertools.islice(maybe, SHOWN) if t.delivery]  # fmt: skip
+        cause = ("captured but not sent to CloudWatch Logs" if r.status == "pass" else
+                 "not sent to CloudWatch Logs by a trail that might capture it")  # fmt: skip
+        return cause, "; ".join(dict.fromkeys(why))
+    # in CloudWatch Logs (or perhaps, when the capture is unknown): no filter matches, or no
+    # alarm / subscribed topic behind the match
     for t in r.iter_trails():
-        if t.cloudwatch != "pass" or t.alarms is None:
+        if t.cloudwatch == "fail" or t.alarms is None:
             continue
         if not t.alarms.matched_filters():
             return "no metric filter on its log group matches", t.alarms.log_group or "?"
