@@ -52,7 +52,10 @@ def render(report: ScanReport, options: TextOptions | None = None) -> str:
         lines += [*block, ""]
     lines += _summary(report, o)
     if not report.findings:
-        lines.append("No trail or related resource found in the inputs: nothing to judge.")
+        # metric filters, alarms, buckets and keys are judged with the trail that uses them
+        lines.append("No trail or event data store found in the inputs: nothing to judge "
+                     "(filters, alarms, buckets and keys are judged with the trail that uses "
+                     "them).")  # fmt: skip
     out = "\n".join(lines) + "\n"
     section = report.extra.get("compliance")
     if section:  # --compliance FRAMEWORK

@@ -123,3 +123,9 @@ def test_deterministic_whatever_the_finding_order() -> None:
     report = sample_report()
     shuffled = replace(report, findings=tuple(reversed(report.findings)))
     assert render("text", report) == render("text", shuffled)
+
+
+def test_a_scan_with_nothing_to_judge_says_what_is_judged() -> None:
+    out = render("text", ScanReport(()), TextOptions())
+    assert "No trail or event data store found in the inputs: nothing to judge" in out
+    assert "judged with the trail that uses them" in out
