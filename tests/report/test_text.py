@@ -126,6 +126,6 @@ def test_deterministic_whatever_the_finding_order() -> None:
 
 
 def test_a_scan_with_nothing_to_judge_says_what_is_judged() -> None:
-    out = render("text", ScanReport(()), TextOptions())
+    out = render("text", ScanReport((), ()), TextOptions())
     assert "No trail or event data store found in the inputs: nothing to judge" in out
     assert "judged with the trail that uses them" in out
