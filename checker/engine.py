@@ -407,8 +407,8 @@ def _evaluate_rule(
         if gate is not None and gate.status == "fail":
             return []
         outcomes = _checked(rule, ctx, subject)
-        if gate is not None and gate.status == "unknown" and any(
-            o.status != "pass" for o in outcomes
+        if gate is not None and gate.status == "unknown" and (
+            not outcomes or any(o.status != "pass" for o in outcomes)
         ):
             # a pass holds whether or not the rule applies; anything else waits on the gate
             loc = (
