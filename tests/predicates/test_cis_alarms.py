@@ -135,3 +135,17 @@ def test_ct121_an_event_nothing_records_is_said_to_be_unrecorded() -> None:
     assert outcome.status == "fail"
     assert "not recorded (logging is off)" in outcome.message
     assert "not sent to CloudWatch Logs" not in outcome.message
+
+
+def test_a_filter_for_another_topic_is_not_blamed_for_missing_this_ones_events() -> None:
+    # an IAM-policy filter matches Organizations' CreatePolicy/DeletePolicy by name: CIS 15 fails
+    # for the estate, not for that filter's "misses" (it is a CIS 4 filter)
+    base = load(PASS_TF)  # its IAM filter lists CreatePolicy and DeletePolicy, with no source
+    estate = replace(base, metric_filters=tuple(
+        m for m in base.metric_filters if "organizations" not in str(m.pattern)))  # fmt: skip
+    outcome = judge_topic(Context(estate, Options()), 15)
+    assert outcome.status == "fail"
+    assert outcome.resource is None and "misses" not in outcome.message
+    # a topic's own filter that misses some of its events is still named
+    assert "misses StopLogging" in judge_topic(Context(load(
+        REPO / "fixtures" / "rules" / "CT105" / "fail" / "terraform"), Options()), 5).message
