@@ -336,9 +336,14 @@ def test_json_without_resources_is_skipped(tmp_path: Path) -> None:
 
 def test_fixture_folder_loads_through_discovery() -> None:
     e = load_paths([str(FIXTURES)], LoadOptions(cwd=str(FIXTURES)))
-    broken = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"}
+    broken = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"
+              and d.status == "fail"}  # fmt: skip
     assert broken == {p.name for p in FIXTURES.iterdir() if "broken" in p.name}
-    assert all(d.rule_id == "CT011" for d in e.diagnostics if d.location.file not in broken)
+    not_judged = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"
+                  and d.status == "unknown"}  # fmt: skip
+    assert not_judged == {"not-expanded.yaml"}
+    assert all(d.rule_id == "CT011" for d in e.diagnostics
+               if d.location.file not in broken | not_judged)  # fmt: skip
 
 
 def test_a_resource_whose_condition_is_false_is_not_created() -> None:
@@ -364,3 +369,14 @@ def test_a_resource_whose_condition_is_not_known_may_not_be_created() -> None:
     assert "condition OwnedBySecurity" in alarm.actions_enabled.reason
     owned = load("resource-conditions.yaml", variables=(("Owner", "security"),))
     assert {t.id: t.is_logging for t in owned.trails} == {"SecurityTrail": True}
+
+
+def test_what_trailcheck_does_not_expand_is_not_judged_rather_than_broken() -> None:
+    e = load("not-expanded.yaml")
+    assert [t.id for t in e.trails] == ["Trail"]
+    by_resource = {d.resource: d for d in e.diagnostics}
+    assert set(by_resource) == {"Fn::ForEach::Buckets", "Network"}
+    assert all(d.status == "unknown" and d.rule_id == "CT000" for d in e.diagnostics)
+    assert "AWS::LanguageExtensions loop" in by_resource["Fn::ForEach::Buckets"].message
+    assert "!Rain::Module" in by_resource["Network"].message
+    assert [i.status for i in e.inputs] == ["ok"]

@@ -117,9 +117,15 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
     )
     ev = Evaluator(template)
     loaded: list[Resource] = []
+    errors_unknown: list[Diagnostic] = []  # valid, but beyond what trailcheck expands
     for logical_id, node in resources.items():
         line = line_of(resources, logical_id)
         rtype = node.get("Type") if isinstance(node, dict) else None
+        not_expanded = _not_expanded(logical_id, rtype)
+        if not_expanded is not None:
+            errors_unknown.append(Diagnostic("CT000", "unknown", not_expanded,
+                                             Location(display, line), logical_id))  # fmt: skip
+            continue
         if not isinstance(node, LineDict) or not isinstance(rtype, str):
             errors.append(
                 input_error(display, line, f"resource {logical_id} must be a mapping with a Type")
@@ -137,11 +143,26 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
                 continue  # not created in this deployment (the parameters' values)
         loaded.append(Resource(logical_id, rtype, node, line, display, ev, created))
     out = EstateBuilder()
-    out.add(*errors)
+    out.add(*errors, *errors_unknown)
     build(loaded, options.default_region, out)
     out.add(*unresolved_references(resources, set(section("Parameters")), display))
     out.add(InputFile(display, KIND, "error" if errors else "ok"))
     return out.estate()
+
+
+def _not_expanded(logical_id: str, rtype: Any) -> str | None:
+    """Why a valid entry of Resources is not judged: a loop of the AWS::LanguageExtensions
+    transform, or a Type that a packaging tool replaces (Rain's `!Rain::Module`)."""
+    if logical_id.startswith("Fn::ForEach::"):
+        return (f"{logical_id}: the resources an AWS::LanguageExtensions loop makes are not "
+                "expanded, so they are not judged")  # fmt: skip
+    if isinstance(rtype, dict) and len(rtype) == 1:
+        (tag,) = rtype
+        if isinstance(tag, str) and tag.removeprefix("Fn::").startswith("Rain::"):
+            return (f"the Type of {logical_id} is a !{tag.removeprefix('Fn::')} tag, which the "
+                    "Rain tool replaces when it packages the template: scan the packaged "
+                    "template to judge it")  # fmt: skip
+    return None
 
 
 def unresolved_references(
