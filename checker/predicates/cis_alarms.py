@@ -80,17 +80,26 @@ def _home_topics(ctx: Context, filter_id: str) -> set[int]:
     """The CIS topics whose events the filter matches the largest share of: the topic(s) it was
     written for. An IAM-policy filter matches Organizations' CreatePolicy and DeletePolicy by
     name, but it is not a CIS 15 filter that misses the other Organizations events."""
-    runner = shared_runner(ctx)
-    share: dict[int, float] = {}
-    for topic in range(1, 16):
-        sc = cis_scenario(topic)
-        if sc is None:
-            continue
-        names = set(sc.event_names())
-        matched = _partial_filters(runner.across(sc, ctx.options.expected_regions), sc)
-        share[topic] = len(matched.get(filter_id, set())) / len(names) if names else 0.0
+    share = _filter_shares(ctx).get(filter_id, {})
     best = max(share.values(), default=0.0)
     return {t for t, v in share.items() if v == best and v > 0}
+
+
+def _filter_shares(ctx: Context) -> dict[str, dict[int, float]]:
+    """filter id -> CIS topic -> the share of the topic's events it matches, once per view."""
+    found: dict[str, dict[int, float]] | None = ctx.answers.get("cis filter shares")
+    if found is None:
+        found = ctx.answers["cis filter shares"] = {}
+        runner = shared_runner(ctx)
+        for topic in range(1, 16):
+            sc = cis_scenario(topic)
+            names = set(sc.event_names()) if sc is not None else set()
+            if sc is None or not names:
+                continue
+            runs = runner.across(sc, ctx.options.expected_regions)
+            for fid, matched in _partial_filters(runs, sc).items():
+                found.setdefault(fid, {})[topic] = len(matched) / len(names)
+    return found
 
 
 def _filter_location(estate: Estate, filter_id: str) -> Location | None:

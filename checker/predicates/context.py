@@ -38,11 +38,18 @@ class Context:
             self.estate, default_region=self.options.default_region, shared=self.shared
         )
 
+    @cached_property
+    def answers(self) -> dict[str, Any]:
+        """Answers about the view that several rules or calls share (a predicate names its own
+        key), let go with the view's simulations."""
+        return {}
+
     def release(self) -> None:
         """Let go of the view's simulations (the engine calls this once the view is judged, so
         that a scan of many units holds one view's at a time), and of its estate's indexes;
         asked again, they are redone."""
         self.__dict__.pop("scenarios", None)
+        self.__dict__.pop("answers", None)
         self.estate.drop_indexes()
 
 
