@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
+from checker.joins import LentTables, Lookup, layered_index, lookup, whole_index
 from checker.unknowns import (
     Computed as Computed,
 )
@@ -100,10 +101,6 @@ class Reference:
 
 
 ResolveKind = Literal["bucket", "key", "log_group", "topic", "event_bus", "lake"]
-
-
-def _target_key(unit: str, target: str) -> str:
-    return f"\x00{unit}\x00{target}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -531,84 +528,22 @@ class Estate:
     # -- joins: one implementation for every format -------------------------------------------
 
     @cached_property
-    def _index(self) -> dict[str, dict[str, Any]]:
-        """kind -> {id | name | arn | key id | alias -> object}."""
-        index: dict[str, dict[str, Any]] = {
-            kind: {} for kind in ("bucket", "key", "log_group", "topic", "event_bus", "lake")
-        }
+    def _index(self) -> dict[str, Lookup]:
+        """kind -> {id | name | arn | key id | alias -> object} (`joins`)."""
+        lent: tuple[Estate, LentTables, frozenset[str]] | None = self.__dict__.get("_lent")
+        if lent is not None and lent[1].exact:
+            return layered_index(*lent)
+        return dict(whole_index(self))
 
-        def put(kind: str, obj: Any, *names: object, owner: Any = None) -> None:
-            owner = owner if owner is not None else obj
-            index[kind].setdefault(_target_key(owner.location.unit, owner.id), obj)
-            for n in names:
-                if isinstance(n, PartlyKnown):  # built from unknowns: joins by its symbol
-                    n = n.symbol()
-                if isinstance(n, str) and n:
-                    index[kind].setdefault(n, obj)
-                    # the same name in several units (envs/dev and envs/prod both name their log
-                    # group "cloudtrail"): a reference joins the one of its own unit first
-                    index[kind].setdefault(_target_key(owner.location.unit, "name:" + n), obj)
-
-        for b in self.buckets:
-            arn = (
-                b.arn
-                if isinstance(b.arn, str)
-                else (f"arn:aws:s3:::{b.name}" if isinstance(b.name, str) else None)
-            )
-            put("bucket", b, b.id, b.name, arn)
-        for k in self.keys:
-            put("key", k, k.id, k.arn, k.key_id, *k.aliases)
-        for a in self.key_aliases:
-            target = self._lookup_raw(index["key"], a.target)
-            if target is not None:
-                put("key", target, a.id, a.name, owner=a)
-                if isinstance(a.name, str) and isinstance(target.arn, str):
-                    # alias ARN: arn:aws:kms:region:acct:alias/name
-                    prefix = target.arn.split(":key/")[0]
-                    put("key", target, f"{prefix}:{a.name}")
-        for g in self.log_groups:
-            arn = g.arn if isinstance(g.arn, str) else None
-            put(
-                "log_group",
-                g,
-                g.id,
-                g.name,
-                arn,
-                f"{arn}:*" if arn and not arn.endswith(":*") else None,
-            )
-        for t in self.topics:
-            put("topic", t, t.id, t.name, t.arn)
-        for eb in self.event_buses:
-            put("event_bus", eb, eb.id, eb.name, eb.arn)
-        for store in self.event_data_stores:
-            # the ARN's id suffix names a store too (PutInsightSelectors InsightsDestination)
-            suffix = store.arn.rsplit("/", 1)[-1] if isinstance(store.arn, str) else None
-            put("lake", store, store.id, store.name, store.arn, suffix)
-        return index
-
-    @staticmethod
-    def _lookup_raw(table: Mapping[str, Any], ref: Reference) -> Any:
-        # a target (address, logical id) joins only within its load unit: two templates that
-        # both name a bucket `Logs` must not share it
-        if ref.target is not None:
-            hit = table.get(_target_key(ref.unit, ref.target))
-            if hit is not None:
-                return hit
-        value = ref.value.symbol() if isinstance(ref.value, PartlyKnown) else ref.value
-        if isinstance(value, str):
-            spellings = list(_reference_spellings(value))
-            for candidate in spellings:
-                hit = table.get(_target_key(ref.unit, "name:" + candidate))
-                if hit is not None:
-                    return hit
-            for candidate in spellings:
-                if candidate in table:
-                    return table[candidate]
-        return None
+    def lend(self, own: Estate, lent: LentTables, own_units: frozenset[str]) -> None:
+        """Mark this estate as a unit's view: `own` holds its own units' (`own_units`) objects,
+        and the rest are lent objects, all of which `lent` holds (the same tables for every
+        view). Its lookups then search its own objects, then the lent ones, as `joins` says."""
+        self.__dict__["_lent"] = (own, lent, own_units)
 
     def resolve(self, kind: ResolveKind, ref: Reference) -> Any:
         """The object a reference points at, or None when it is outside the scanned inputs."""
-        return self._lookup_raw(self._index[kind], ref)
+        return lookup(self._index[kind], ref)
 
     def bucket_of(self, trail: Trail) -> Bucket | None:
         return None if trail.bucket is None else self.resolve("bucket", trail.bucket)
@@ -676,25 +611,6 @@ class Estate:
 # Estate's cached lookup indexes (`drop_indexes`)
 _INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unknown_metrics",
             "_subscriptions_by_topic")  # fmt: skip
-
-
-def _reference_spellings(value: str) -> Iterator[str]:
-    """The forms under which a name or ARN may be indexed."""
-    yield value
-    if value.endswith(":*"):
-        yield value[:-2]
-    if value.startswith("arn:") and ":s3:::" in value:
-        yield value.split(":::", 1)[1].split("/", 1)[0]
-    if value.startswith("arn:") and ":log-group:" in value:
-        name = value.split(":log-group:", 1)[1]
-        yield name[:-2] if name.endswith(":*") else name
-    if value.startswith("arn:") and ":sns:" in value:
-        yield value.rsplit(":", 1)[1]
-    if value.startswith("arn:") and ":event-bus/" in value:
-        yield value.split(":event-bus/", 1)[1]
-    if value.startswith("arn:") and ":kms:" in value:
-        tail = value.split(":", 5)[5]
-        yield tail.split("/", 1)[1] if tail.startswith("key/") else tail
 
 
 UNIT_COLLECTIONS = (

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from checker.joins import LentTables
 from checker.model import (
     NOWHERE,
     UNIT_COLLECTIONS,
@@ -78,6 +79,11 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
     ]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
     everywhere: tuple[Trail | EventDataStore, ...] = (*organization, *organization_stores)
+    # what the units of organization trails lend to every other view, looked up through tables
+    # built once (`joins`)
+    lent_units = list(dict.fromkeys(unit_of(t) for t in organization))
+    lent_tables = LentTables(_joined(by_unit, lent_units, organization_stores)) if everywhere \
+        else None  # fmt: skip
     views: list[UnitView] = []
     for name in sorted(members):
         own_units = members[name]
@@ -99,9 +105,23 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
         collections["policies"] = tuple(own_policies + scps)
         view = replace(estate, inputs=(), diagnostics=(), **collections)
+        if lent_tables is not None:
+            view.lend(_joined(by_unit, own_units, own_stores), lent_tables, frozenset(own_units))
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
         anchor = min((r.location for r in [*own_trails, *own_stores]),
                      key=lambda loc: (loc.file, loc.line))  # fmt: skip
         files = frozenset(o.location.file for o in own_objects)
         views.append(UnitView(name, view, anchor, files, everywhere))
     return tuple(views)
+
+
+def _joined(by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str],
+            stores: list[EventDataStore]) -> Estate:  # fmt: skip
+    """The objects of `units` that references join (`joins.named_objects`), unit by unit as a
+    view holds them, with `stores` as its event data stores."""
+    collections = ("buckets", "keys", "key_aliases", "log_groups", "topics", "event_buses")
+    parts: dict[str, Any] = {
+        c: tuple(o for u in units for o in by_unit.get(u, {}).get(c, ())) for c in collections
+    }
+    return Estate(event_data_stores=tuple(stores), **parts)
+

@@ -22,7 +22,7 @@ FOUNDATION = (
     "checker", "checker.errors", "checker.findings", "checker.model", "checker.rules",
     "checker.regions", "checker.resources", "checker.fingerprint", "checker.compliance",
     "checker.policy_doc", "checker.aws_readonly", "checker.tri", "checker.unknowns",
-    "checker.estate_builder", "checker.parallel", "checker.units",
+    "checker.estate_builder", "checker.parallel", "checker.units", "checker.joins",
 )  # fmt: skip
 
 # From the bottom up. Within one layer, each tuple is a group of modules (a name covers the

@@ -485,16 +485,14 @@ def s3_object_coverage(
             if isinstance(known, str):
                 captured_by.add(known)
                 continue
-            arn = values["resources.ARN"]
-            bucket = _bucket_of(arn) or PROBE_BUCKET
-            resources = (Resource("AWS::S3::Object", arn), Resource("AWS::S3::Bucket",
-                                                                    f"arn:aws:s3:::{bucket}"))
-            event = _event(region, "Data", read_only, values, resources)
+            probe = _S3Probe(region, read_only, values)
             decisions: list[tuple[str, Decision]] = []
-            org = shared.probe(foreign, universe, event) if universe and known is None else None
+            org = shared.probe(foreign, universe, probe.key, probe.event) if universe and \
+                known is None else None  # fmt: skip
             if org is not None and org.captured is not None:
                 captured_by.add(org.captured)  # no own trail captures it (`known`)
                 continue
+            event = probe.event()
             for c in own:
                 d = c.decide(event)
                 if d.status == "pass":
@@ -505,7 +503,7 @@ def s3_object_coverage(
             else:
                 first_capture[key] = None
                 if org is None and universe:
-                    org = shared.probe(foreign, universe, event)
+                    org = shared.probe(foreign, universe, probe.key, probe.event)
                 if org is not None and org.captured is not None:
                     captured_by.add(org.captured)
                     continue
@@ -540,6 +538,24 @@ def s3_object_coverage(
 
 
 _UNDECIDED = object()
+
+
+class _S3Probe:
+    """An S3 object event of one probe: its values as a key, and the event itself, made only
+    when a trail must decide it (most probes' answers are known by their key)."""
+
+    def __init__(self, region: str, read_only: bool, values: dict[str, str]) -> None:
+        self.region = region
+        self.read_only = read_only
+        self.values = values
+        self.key = (region, read_only, *values.items())
+
+    def event(self) -> Event:
+        arn = self.values["resources.ARN"]
+        bucket = _bucket_of(arn) or PROBE_BUCKET
+        resources = (Resource("AWS::S3::Object", arn),
+                     Resource("AWS::S3::Bucket", f"arn:aws:s3:::{bucket}"))  # fmt: skip
+        return _event(self.region, "Data", self.read_only, self.values, resources)
 
 
 class _OwnOutcomes:

@@ -243,6 +243,8 @@ class ScenarioRunner:
         self._classes: dict[str, Hashable | None] = {}
         self._compiled_universe: list[CompiledTrail] | None = None
         self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
+        self._across: dict[tuple[str, tuple[str, ...]], list[StandIn]] = {}
+        self._captured_cells: dict[tuple[int, ...], dict[str, Any]] = {}
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
         """The scenario's events as they happen when the actor works in `region`."""
@@ -260,16 +262,29 @@ class ScenarioRunner:
     def across(self, scenario: Scenario, regions: Sequence[str]) -> list[StandIn]:
         """Each of the scenario's events in each Region of `regions` it is recorded in, once (an
         event pinned to us-east-1 once for all), Region by Region, with its result as `alike`
-        gives it."""
-        out: list[StandIn] = []
-        seen: set[tuple[int, str]] = set()
-        for region in regions:
-            for i in range(len(scenario.records)):
-                recorded = scenario.region_of(i, region)
-                if (i, recorded) not in seen:
-                    seen.add((i, recorded))
-                    out.append(StandIn(i, recorded, self._stand_in(scenario, i, recorded)))
-        return out
+        gives it. Made once per scenario and Regions: each CIS rule reads its topic's, and the
+        filters' home topics read every topic's."""
+        key = (scenario.id, tuple(regions))
+        found = self._across.get(key)
+        if found is None:
+            found = self._across[key] = []
+            seen: set[tuple[int, str]] = set()
+            for region in regions:
+                for i in range(len(scenario.records)):
+                    recorded = scenario.region_of(i, region)
+                    if (i, recorded) not in seen:
+                        seen.add((i, recorded))
+                        found.append(StandIn(i, recorded, self._stand_in(scenario, i, recorded)))
+        return list(found)
+
+    def captured_cell(self, results: Sequence[EventResult]) -> dict[str, Any]:
+        """`cell(results)` for events that are all captured, made once for the same results: such
+        a cell names no Region, so the Regions of a class share it."""
+        key = tuple(id(r) for r in results)  # the results live in `_cache` as long as this
+        found = self._captured_cells.get(key)
+        if found is None:
+            found = self._captured_cells[key] = cell(results)
+        return found
 
     def _stand_in(self, scenario: Scenario, i: int, region: str) -> EventResult:
         alike = self._region_class(region)
@@ -412,7 +427,7 @@ def region_cell(runner: ScenarioRunner, scenario: Scenario, region: str) -> dict
     it; any other is made from the Region's own results, whose reasons name it."""
     alike = runner.alike(scenario, region)
     if all_of(r.status for r in alike) == "pass":
-        return cell(alike)
+        return runner.captured_cell(alike)
     return cell(runner.results(scenario, region))
 
 

@@ -55,7 +55,7 @@ class Shared:
         # every unit's organization trails and stores as the views hold them (UnitView)
         self.organization = tuple(organization)
         self._compiled: dict[Hashable, tuple[Recorder, CompiledTrail]] = {}
-        self._probes: dict[tuple[int, Event], OrganizationProbe] = {}
+        self._probes: dict[tuple[int, Hashable], OrganizationProbe] = {}
         # names for the unknown stretches of organization trails seen from other units: apart
         # from each unit's own names, since an unknown of one root module is not one of another
         self.stand_ins = StandIns("other unit ")
@@ -109,17 +109,23 @@ class Shared:
         return found
 
     def probe(
-        self, foreign: Foreign, compiled: Sequence[CompiledTrail], event: Event
+        self,
+        foreign: Foreign,
+        compiled: Sequence[CompiledTrail],
+        probe: Hashable,
+        event: Callable[[], Event],
     ) -> OrganizationProbe:
-        """The organization trails (`compiled`: `foreign.universe` compiled) on one probe
-        event, decided once per scan whichever views ask."""
-        key = (foreign.key, event)
+        """The organization trails (`compiled`: `foreign.universe` compiled) on one probe event
+        (`event()`, made only the first time: `probe` is a key that names it), decided once per
+        scan whichever views ask."""
+        key = (foreign.key, probe)
         found = self._probes.get(key)
         if found is None:
             captured: str | None = None
             decisions: list[tuple[str, Decision]] = []
+            made = event()
             for c in compiled:
-                d = c.decide(event)
+                d = c.decide(made)
                 if d.status == "pass":
                     captured = c.trail.id
                     break  # one capture answers the probe
