@@ -112,6 +112,31 @@ def test_an_organization_trail_shows_in_each_units_coverage_matrix(capsys: Capsy
     assert f"aws_cloudtrail.org ({org})" in root["cells"]["us-east-1"]["captured_by"]
 
 
+def test_a_cis_gap_of_another_units_organization_trail_names_that_trail(
+    tmp_path: Path, capsys: Capsys
+) -> None:
+    """The member's own trail sends nothing to CloudWatch Logs; the organization trail of the
+    other root sends to a log group without metric filters: the message says whose it is."""
+    shutil.copytree(FIXTURES / "monorepo-org", tmp_path / "repo")
+    org_tf = tmp_path / "repo/org/main.tf"
+    org_tf.write_text(org_tf.read_text().replace(
+        "  enable_log_file_validation    = true\n",
+        "  enable_log_file_validation    = true\n"
+        '  cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.org.arn}:*"\n'
+        '  cloud_watch_logs_role_arn     = "arn:aws:iam::111122223333:role/ct"\n')
+        + 'resource "aws_cloudwatch_log_group" "org" {\n  name = "org-trail"\n}\n')  # fmt: skip
+    ct101 = by_unit(scan(capsys, tmp_path / "repo"), "CT101")
+    org = rel(tmp_path / "repo/org")
+    member = ct101[rel(tmp_path / "repo/workload")]["message"]
+    assert member.startswith("CIS 1 (unauthorized API calls): ")
+    assert (f"no metric filter on its log group matches (organization trail "
+            f"aws_cloudtrail.org ({org}): aws_cloudwatch_log_group.org)") in member
+    assert "in every region" in member  # the organization trail reaches CloudWatch Logs
+    own = ct101[org]["message"]
+    assert "organization trail" not in own
+    assert "no metric filter on its log group matches (aws_cloudwatch_log_group.org)" in own
+
+
 def _two_roots(tmp_path: Path, org_flag: str) -> Path:
     for name, body in (
         ("org", f'is_multi_region_trail = true\n  is_organization_trail = {org_flag}'),

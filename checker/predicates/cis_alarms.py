@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from checker.model import Estate, Location
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
-from checker.simulator.pipeline import EventResult
+from checker.simulator.pipeline import EventResult, TrailResult
 from checker.simulator.scenarios import SHOWN, Scenario, ScenarioRunner, StandIn, cis_scenario
 
 
@@ -49,7 +49,7 @@ def _stop(r: EventResult) -> tuple[str, str]:
     if r.cloudwatch == "fail":
         # the trails that capture it, or might (a single-region trail of unknown home Region)
         maybe = (t for t in r.iter_trails() if t.decision.status != "fail")
-        why = [t.delivery.get("cloudwatch_logs").reason
+        why = [_whose(r, t) + t.delivery.get("cloudwatch_logs").reason
                for t in itertools.islice(maybe, SHOWN) if t.delivery]  # fmt: skip
         cause = ("captured but not sent to CloudWatch Logs" if r.status == "pass" else
                  "not sent to CloudWatch Logs by a trail that might capture it")  # fmt: skip
@@ -60,9 +60,16 @@ def _stop(r: EventResult) -> tuple[str, str]:
         if t.cloudwatch == "fail" or t.alarms is None:
             continue
         if not t.alarms.matched_filters():
-            return "no metric filter on its log group matches", t.alarms.log_group or "?"
-        return "matched but no alarm notifies a subscribed topic", t.alarms.reason
+            return "no metric filter on its log group matches", _whose(r, t) + (
+                t.alarms.log_group or "?")
+        return "matched but no alarm notifies a subscribed topic", _whose(r, t) + t.alarms.reason
     return "not alarmed", "no trail delivers it to an alarmed log group"
+
+
+def _whose(r: EventResult, t: TrailResult) -> str:
+    """Names another unit's organization trail before what is said of it (its log group is that
+    unit's to fix); nothing for the unit's own trails."""
+    return "" if any(t is own for own in r.own) else f"organization trail {t.trail}: "
 
 
 def _partial_filters(runs: list[StandIn], sc: Scenario) -> dict[str, set[str]]:
