@@ -15,8 +15,8 @@ from typing import Any, Literal
 from checker.diffing import probes
 from checker.findings import Finding
 from checker.model import Estate, Selectors, Trail, Tri, Unknown
-from checker.simulator.capture import describe_advanced, describe_basic
 from checker.simulator.coverage import Coverage, management_coverage, s3_object_coverage
+from checker.simulator.selector_tests import describe_advanced, describe_basic
 from checker.tri import Status
 
 Direction = Literal["lost", "gained", "unknown", "changed"]

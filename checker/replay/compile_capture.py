@@ -37,15 +37,15 @@ from checker.replay.sqltext import (
     lit,
     starts_with,
 )
-from checker.simulator.capture import (
+from checker.simulator.capture import CompiledTrail
+from checker.simulator.regions import ALWAYS_GLOBAL, STS, STS_GLOBAL_HOST
+from checker.simulator.selector_tests import (
     GETTER_FIELDS,
     AdvancedTest,
     BasicTest,
-    CompiledTrail,
     DataResourceTest,
     FieldTest,
 )
-from checker.simulator.regions import ALWAYS_GLOBAL, STS, STS_GLOBAL_HOST
 
 STAGES = ("logging", "account", "region", "global", "selectors")
 

@@ -44,12 +44,12 @@ from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
     CompiledTrail,
     Decision,
-    FieldTest,
     OrgAccounts,
     compile_trail,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
+from checker.simulator.selector_tests import FieldTest
 from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 from checker.tri import FAIL_CODE, Status

@@ -34,8 +34,8 @@ NO_IDENTITY = UserIdentity()
 @dataclass(frozen=True, slots=True)
 class Event:
     """An API event. `read_only` None means the record has no `readOnly` field (the simulator treats
-    such records as write events; see capture.py). `recipient_account_id` None means "the account
-    of whichever trail is asked" (probe events)."""
+    such records as write events; see selector_tests.py). `recipient_account_id` None means "the
+    account of whichever trail is asked" (probe events)."""
 
     event_source: str
     event_name: str

@@ -7,7 +7,7 @@ correspondence between the two selector languages (docs/semantics.md, "Capture")
 from __future__ import annotations
 
 from checker.model import AdvancedSelector, BasicSelector, FieldSelector, MaybeStr, Unknown
-from checker.simulator.capture import BASIC_SERVICE, all_value
+from checker.simulator.selector_tests import BASIC_SERVICE, all_value
 
 
 def basic_to_advanced(selector: BasicSelector) -> tuple[AdvancedSelector, ...]:

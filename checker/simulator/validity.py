@@ -29,9 +29,9 @@ from checker.simulator.capture import (
     BASIC_DATA_TYPES,
     MANAGEMENT_SOURCE_EXCLUSIONS,
     compile_trail,
-    s3_value_rejected,
 )
 from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.selector_tests import s3_value_rejected
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 
 

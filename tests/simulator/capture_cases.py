@@ -273,10 +273,10 @@ CASES: list[Case] = [
          mgmt(name="DescribeInstances", read_only=True), "missed", "§1 BC ReadWriteType"),
     Case("record without readOnly, WriteOnly", trail(selectors=basic(BasicSelector("WriteOnly"))),
          mgmt("signin.amazonaws.com", "ConsoleLogin", read_only=None), "captured",
-         "§3 [UNC] records without readOnly are treated as write (capture.event_is_read)"),
+         "§3 [UNC] records without readOnly are treated as write (selector_tests.event_is_read)"),
     Case("record without readOnly, ReadOnly", trail(selectors=basic(BasicSelector("ReadOnly"))),
          mgmt("signin.amazonaws.com", "ConsoleLogin", read_only=None), "missed",
-         "§3 [UNC] records without readOnly are treated as write (capture.event_is_read)"),
+         "§3 [UNC] records without readOnly are treated as write (selector_tests.event_is_read)"),
     Case("basic excludes KMS", trail(selectors=basic(BasicSelector(
          exclude_management_event_sources=("kms.amazonaws.com",)))),
          mgmt("kms.amazonaws.com", "Decrypt", read_only=True), "missed",

@@ -13,14 +13,9 @@ from checker.model import (
     Trail,
     Unknown,
 )
-from checker.simulator.capture import (
-    Decision,
-    compile_trail,
-    decide,
-    describe_basic,
-    event_is_read,
-)
+from checker.simulator.capture import Decision, compile_trail, decide
 from checker.simulator.events import Event, Resource
+from checker.simulator.selector_tests import describe_basic, event_is_read
 from checker.simulator.translation import basic_to_advanced
 from tests.simulator.capture_cases import CASES, Case, mgmt, s3, trail
 
