@@ -31,6 +31,22 @@ def messages(findings: list[dict[str, Any]], rule_id: str) -> list[str]:
 # -- links that survive unknown parts ----------------------------------------------------------
 
 
+def test_a_log_bucket_whose_name_variable_defaults_to_empty_is_still_judged(
+    capsys: Capsys,
+) -> None:
+    """`bucket = var.name` with default "": AWS names the bucket; its findings must not vanish
+    (a reviewed public baseline module lost CT020-CT026 this way)."""
+    _, findings = scan(capsys, CASES.parent / "terraform" / "empty_bucket_name")
+    for rule in ("CT020", "CT021", "CT022", "CT024", "CT026"):
+        assert verdicts(findings, rule)["aws_s3_bucket.logs"] == "fail", rule
+    assert verdicts(findings, "CT023")["aws_s3_bucket.logs"] == "pass"
+    # the trail that names its bucket only through an empty variable: unknown, saying so
+    other = [f for f in findings if f["rule_id"] == "CT021"
+             and f["resource"] == "the bucket of aws_cloudtrail.other"]  # fmt: skip
+    assert [f["status"] for f in other] == ["unknown"]
+    assert "s3_bucket_name of aws_cloudtrail.other is empty" in other[0]["message"]
+
+
 @pytest.mark.parametrize("case", ["direct", "module"])
 def test_a_random_suffix_does_not_lose_the_log_bucket(capsys: Capsys, case: str) -> None:
     _, findings = scan(capsys, CASES / "random-suffix" / case)

@@ -471,3 +471,15 @@ def test_roots_loaded_in_a_pool_give_the_serial_estate(
         "fixtures/terraform/roots/envs/qa/broken.auto.tfvars",
         "fixtures/terraform/roots/modules/broken/variables_broken.tf",
     }
+
+
+def test_an_empty_bucket_name_is_a_generated_one_and_the_trail_still_joins_its_bucket() -> None:
+    estate = load("empty_bucket_name")
+    main = trail(estate, "aws_cloudtrail.main")
+    (bucket,) = estate.buckets
+    assert isinstance(bucket.name, Unknown) and "generated at apply" in bucket.name.reason
+    assert estate.bucket_of(main) is bucket
+    other = trail(estate, "aws_cloudtrail.other")
+    assert other.bucket is not None and isinstance(other.bucket.value, Unknown)
+    assert "s3_bucket_name of aws_cloudtrail.other is empty" in other.bucket.value.reason
+    assert estate.bucket_of(other) is None

@@ -33,12 +33,19 @@ from checker.model import (
 )
 
 
+def bucket_name_omitted(name: Any) -> bool:
+    """Whether an aws_s3_bucket `bucket` value counts as not set: the provider reads an empty
+    string as it reads an unset (or null) argument, and AWS then gives the bucket a unique name
+    (docs/semantics/s3-bucket-names.md)."""
+    return name is None or name == ""
+
+
 def _bucket(c: Collected, a: Attrs) -> None:
     L = FieldLines(a)
     values: dict[str, Any] = {"origin": "iac", "region": c.region(a)}
     raw_name = a.raw("bucket")
     name = as_string(raw_name, "bucket")
-    if name is None:
+    if bucket_name_omitted(name):
         how = "bucket_prefix" if a.raw("bucket_prefix") is not None else "AWS (no bucket argument)"
         name = Computed(f"the name of {a.address} is generated at apply from {how}")
     L.mark("name", "bucket", "bucket_prefix")

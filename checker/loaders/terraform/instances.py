@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from checker.loaders.terraform.buckets import bucket_name_omitted
 from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.expansion import (
     META_ARGS,
@@ -283,8 +284,12 @@ def _partition(inst: ResourceInstance) -> str | Unknown:
 
 
 def _bucket_name(inst: ResourceInstance) -> Any:
+    # An empty or null `bucket` is an omitted one: the provider cannot tell them apart and has
+    # AWS give the bucket a unique name (docs/semantics/s3-bucket-names.md)
     if "bucket" in inst.block.attrs:
-        return inst.get_attr("bucket")
+        name = inst.get_attr("bucket")
+        if not bucket_name_omitted(untrace(name)):
+            return name
     if "bucket_prefix" in inst.block.attrs:
         return Computed(f"the name of {inst.address} is generated from bucket_prefix at apply")
     return Computed(f"the name of {inst.address} is generated at apply (no bucket argument)")

@@ -93,7 +93,7 @@ def _trail(c: Collected, a: Attrs) -> None:
             is_organization=tri(a, "is_organization_trail", False),
             include_global_service_events=tri(a, "include_global_service_events", True),
             log_file_validation=tri(a, "enable_log_file_validation", False),
-            bucket=reference(a, "s3_bucket_name"),
+            bucket=_trail_bucket(a),
             s3_key_prefix=None if prefix == "" else prefix,
             kms_key=reference(a, "kms_key_id"),
             log_group=reference(a, "cloud_watch_logs_group_arn"),
@@ -577,3 +577,16 @@ _MAPPERS = {
 register(_MAPPERS)
 # Policy attachments of IAM policies (resources.ATTACHES)
 IAM_ATTACHMENTS: tuple[str, ...] = tuple(t for t, m in _MAPPERS.items() if m is _iam_attachment)
+
+
+def _trail_bucket(a: Attrs) -> Reference | None:
+    """The trail's bucket. An empty name (a variable whose default is "") names no bucket, but
+    the trail cannot deliver without one: an unknown the user can settle, not a trail without a
+    bucket that the log bucket rules skip."""
+    found = reference(a, "s3_bucket_name")
+    if found is None and a.raw("s3_bucket_name") is not None:
+        return Reference(Unknown(f"s3_bucket_name of {a.address} is empty: CloudTrail delivers "
+                                 "to the bucket it names; set the value that feeds it (for "
+                                 "example with --var)"))  # fmt: skip
+    return found
+
