@@ -341,7 +341,8 @@ def test_fixture_folder_loads_through_discovery() -> None:
     assert broken == {p.name for p in FIXTURES.iterdir() if "broken" in p.name}
     not_judged = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"
                   and d.status == "unknown"}  # fmt: skip
-    assert not_judged == {"not-expanded.yaml"}
+    # what trailcheck does not expand, and a trail a false Condition leaves out
+    assert not_judged == {"not-expanded.yaml", "resource-conditions.yaml"}
     assert all(d.rule_id == "CT011" for d in e.diagnostics
                if d.location.file not in broken | not_judged)  # fmt: skip
 
@@ -354,6 +355,14 @@ def test_a_resource_whose_condition_is_false_is_not_created() -> None:
     flipped = load("resource-conditions.yaml", variables=(("CreateAuditTrail", "true"),))
     assert [t.id for t in flipped.trails] == ["AuditTrail", "SecurityTrail"]
     assert flipped.trails[0].is_logging is True
+    # a trail left out is said so, where its Condition is (an alarm left out is not)
+    notes = [d for d in e.diagnostics if d.rule_id == "CT000"]
+    assert [(d.resource, d.status, d.location.line) for d in notes] == [
+        ("AuditTrail", "unknown", 15)]
+    assert notes[0].message.startswith(
+        "AuditTrail is not created with these parameter values (its Condition WantAuditTrail "
+        "is false), so it is not judged")
+    assert not [d for d in flipped.diagnostics if d.rule_id == "CT000"]
 
 
 def test_a_resource_whose_condition_is_not_known_may_not_be_created() -> None:

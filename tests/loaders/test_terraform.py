@@ -483,3 +483,25 @@ def test_an_empty_bucket_name_is_a_generated_one_and_the_trail_still_joins_its_b
     assert other.bucket is not None and isinstance(other.bucket.value, Unknown)
     assert "s3_bucket_name of aws_cloudtrail.other is empty" in other.bucket.value.reason
     assert estate.bucket_of(other) is None
+
+
+def test_a_trail_the_input_values_do_not_create_is_said_so() -> None:
+    estate = load("not_created")
+    assert [t.id for t in estate.trails] == ["aws_cloudtrail.primary[0]"]
+    notes = {d.resource: d for d in estate.diagnostics}
+    secondary = notes["aws_cloudtrail.secondary"]
+    assert (secondary.rule_id, secondary.status, secondary.location.line) == ("CT000", "unknown", 24)
+    assert secondary.message == (
+        "aws_cloudtrail.secondary is not created with these input values (count = "
+        "var.enable_secondary ? 1 : 0 gives 0), so it is not judged: set the values it depends "
+        "on (for example with --var) to judge it"
+    )
+    assert notes["aws_cloudtrail.retired"].message == (
+        "aws_cloudtrail.retired is never created (count = 0), so it is not judged")
+    lake = notes["aws_cloudtrail_event_data_store.lake"]
+    assert "for_each = var.stores gives no instances" in lake.message
+    assert "aws_cloudtrail.primary" not in notes
+    # the values that create it: judged, and the note is gone
+    more = load("not_created", variables=(("enable_secondary", "true"),))
+    assert "aws_cloudtrail.secondary[0]" in [t.id for t in more.trails]
+    assert "aws_cloudtrail.secondary" not in {d.resource for d in more.diagnostics}

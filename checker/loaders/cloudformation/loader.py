@@ -139,8 +139,16 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         created: bool | Unknown = True
         if "Condition" in node:
             created = ev.condition(node["Condition"])
-            if created is False:
-                continue  # not created in this deployment (the parameters' values)
+            if created is False:  # not created in this deployment (the parameters' values)
+                if rtype in RECORDER_TYPES:  # said so: never a silently missing trail
+                    errors_unknown.append(Diagnostic(
+                        "CT000", "unknown",
+                        f"{logical_id} is not created with these parameter values (its "
+                        f"Condition {node['Condition']} is false), so it is not judged: set the "
+                        "parameters it depends on (for example with --var) to judge it",
+                        Location(display, line_of(node, "Condition")), logical_id,
+                    ))  # fmt: skip
+                continue
         loaded.append(Resource(logical_id, rtype, node, line, display, ev, created))
     out = EstateBuilder()
     out.add(*errors, *errors_unknown)
@@ -148,6 +156,10 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
     out.add(*unresolved_references(resources, set(section("Parameters")), display))
     out.add(InputFile(display, KIND, "error" if errors else "ok"))
     return out.estate()
+
+
+# Types that record events: one that a false Condition leaves out is said so (never silently)
+RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDataStore"})
 
 
 def _not_expanded(logical_id: str, rtype: Any) -> str | None:

@@ -634,8 +634,33 @@ def _evaluate_root(loader: _Loader, root: Path, collector: Collector) -> None:
             if isinstance(block, Unknown):
                 continue
             group = mi.resource("managed", rtype, name)
-            for ri in group.instances():
+            instances = group.instances()
+            if not instances and rtype in RECORDER_TYPES:
+                _not_created(loader, group.base, block, decl)
+            for ri in instances:
                 collector.add(HclAttrs(ri, block, ri.scope, decl.file.display))
+
+
+# What records events: a trail or event data store that the input values do not create is said
+# so, not silently left out (a module scanned with its defaults would look like no trail at all)
+RECORDER_TYPES = frozenset({"aws_cloudtrail", "aws_cloudtrail_event_data_store"})
+
+
+def _not_created(loader: _Loader, address: str, block: Any, decl: Decl) -> None:
+    meta = next((m for m in ("count", "for_each") if m in block.attrs), None)
+    if meta is None:
+        return
+    attr = block.attrs[meta]
+    gives = "0" if meta == "count" else "no instances"
+    if any(True for _ in traversals(attr.node)):
+        message = (f"{address} is not created with these input values ({meta} = {attr.src} gives "
+                   f"{gives}), so it is not judged: set the values it depends on (for example "
+                   "with --var) to judge it")  # fmt: skip
+    else:
+        message = f"{address} is never created ({meta} = {attr.src}), so it is not judged"
+    loader.diagnostics.append(Diagnostic("CT000", "unknown", message,
+                                         Location(decl.file.display, attr.line or decl.line),
+                                         address))  # fmt: skip
 
 
 def _kp(keypath: str, name: str) -> str:
