@@ -490,7 +490,8 @@ def test_a_trail_the_input_values_do_not_create_is_said_so() -> None:
     assert [t.id for t in estate.trails] == ["aws_cloudtrail.primary[0]"]
     notes = {d.resource: d for d in estate.diagnostics}
     secondary = notes["aws_cloudtrail.secondary"]
-    assert (secondary.rule_id, secondary.status, secondary.location.line) == ("CT000", "unknown", 24)
+    where = (secondary.rule_id, secondary.status, secondary.location.line)
+    assert where == ("CT000", "unknown", 24)
     assert secondary.message == (
         "aws_cloudtrail.secondary is not created with these input values (count = "
         "var.enable_secondary ? 1 : 0 gives 0), so it is not judged: set the values it depends "
