@@ -277,13 +277,15 @@ def simulate_event(
     fixed: dict[int, TrailDestinations] | None = None,
     foreign: ForeignResults = NO_FOREIGN,
     size: int | Literal["unset"] | None = "unset",
+    with_rules: bool = True,
 ) -> EventResult:
     """Every trail's (and event data store's) decision on `event`; for those that capture it (or
     might), where it goes and which alarms fire; and the EventBridge rules it reaches.
     `traces`/`trace_key`: see alarms.TraceCache; `fixed` keeps each compiled trail's
     event-independent destinations between calls; `foreign`: the results of other units'
     organization trails on this event, simulated already; `size`: `event_size(event)` when the
-    caller knows it."""
+    caller knows it; `with_rules=False` leaves the EventBridge rules out (a caller that only
+    reads the trails' results)."""
     results: list[TrailResult] = []
     for c in compiled:
         trail = c.trail
@@ -308,7 +310,7 @@ def simulate_event(
             alarms = trace(estate, trail.log_group, event, traces, trace_key)
         results.append(TrailResult(trail.id, decision, delivery, alarms))
     rules: tuple[RuleResult, ...] = ()
-    if estate.event_rules:
+    if with_rules and estate.event_rules:
         if size == "unset":
             size = event_size(event)
         trails = [(r.trail, r.decision) for r in (*results, *foreign) if r.kind == "trail"]

@@ -359,12 +359,11 @@ class ScenarioRunner:
         shared = self.shared.results
         found = shared.get((foreign.key, key))
         if found is None:
-            trails = []
-            for c in self._universe():
-                simulated = simulate_event(self.estate, [c], event, size=size, traces=self._traces,
-                                           trace_key=key[:2], fixed=self._fixed)  # fmt: skip
-                trails.append(simulated.own[0])
-            found = shared[(foreign.key, key)] = OrganizationResults(tuple(trails))
+            # each trail's result is its own; the EventBridge rules are the view's to evaluate
+            simulated = simulate_event(self.estate, self._universe(), event, size=size,
+                                       traces=self._traces, trace_key=key[:2], fixed=self._fixed,
+                                       with_rules=False)  # fmt: skip
+            found = shared[(foreign.key, key)] = OrganizationResults(simulated.own)
         return ForeignResults(found, foreign.skip)
 
 
