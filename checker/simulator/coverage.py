@@ -451,7 +451,7 @@ def s3_object_coverage(
     ]
     own = [shared.compiled(t, default_region, members) for t in trails if t.foreign_unit is None]
     foreign = shared.foreign(trails)
-    universe = [shared.compiled(t, default_region, members) for t in foreign.universe]
+    universe = shared.compiled_universe(foreign, default_region, members)
     conds = _selector_fields(trails, "Data", shared)
     signature = _Signatures(trails, foreign, shared)
     names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
@@ -478,9 +478,10 @@ def s3_object_coverage(
     # reasons name the probe, only for a probe nothing captures
     outcomes = _OwnOutcomes([t for t in trails if t.foreign_unit is None], signature.own)
     first_capture: dict[Hashable, str | None] = {}
+    alike_keys = [outcomes.of(values) for values in combos]  # the same in every Region
     for region, alike in _region_classes(regions, own, foreign, universe, shared).items():
-        for values in combos:
-            key = outcomes.key(region, values)
+        for values, alike_key in zip(combos, alike_keys, strict=True):
+            key = (region, alike_key)
             known = first_capture.get(key, _UNDECIDED)
             if isinstance(known, str):
                 captured_by.add(known)
@@ -575,8 +576,9 @@ class _OwnOutcomes:
         self._fields: dict[str, Signature] = {}
         self._seen: dict[tuple[str, str], Hashable] = {}
 
-    def key(self, region: str, values: dict[str, str]) -> Hashable:
-        return (region, *(self._outcome(name, value) for name, value in values.items()))
+    def of(self, values: dict[str, str]) -> Hashable:
+        """The probe's key: equal for probes the own trails decide alike in one Region."""
+        return tuple(self._outcome(name, value) for name, value in values.items())
 
     def _outcome(self, name: str, value: str) -> Hashable:
         found = self._seen.get((name, value))

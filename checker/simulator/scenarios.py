@@ -314,9 +314,8 @@ class ScenarioRunner:
     def _universe(self) -> list[CompiledTrail]:
         """Other units' organization trails, compiled (the scan compiles each once)."""
         if self._compiled_universe is None:
-            members = self.estate.organization_accounts
-            self._compiled_universe = [self.shared.compiled(r, self.default_region, members)
-                                       for r in self.foreign.universe]  # fmt: skip
+            self._compiled_universe = self.shared.compiled_universe(
+                self.foreign, self.default_region, self.estate.organization_accounts)
         return self._compiled_universe
 
     def _result(self, scenario: Scenario, i: int, region: str) -> EventResult:

@@ -84,6 +84,18 @@ class Shared:
             hit = self._compiled[key] = (trail, compiled)
         return hit[1]
 
+    def compiled_universe(self, foreign: Foreign, default_region: str | None,
+                          organization_accounts: OrgAccounts = MEMBERS_UNKNOWN,
+                          ) -> list[CompiledTrail]:  # fmt: skip
+        """`foreign.universe` compiled (`compiled`), listed once per scan."""
+        key = ("compiled universe", foreign.key, default_region, organization_accounts)
+        found: list[CompiledTrail] | None = self.results.get(key)
+        if found is None:
+            found = self.results[key] = [
+                self.compiled(r, default_region, organization_accounts) for r in foreign.universe
+            ]
+        return found
+
     def foreign(self, recorders: Sequence[Recorder]) -> Foreign:
         """How a view holding `recorders` holds other units' organization trails."""
         held = [r for r in recorders if r.foreign_unit is not None]
