@@ -8,6 +8,9 @@
 - `Ref`/`Fn::GetAtt` to a resource of the template: its name when the template sets it
   (`BucketName`, `TrailName`, ...), the bucket ARN built from it; anything assigned by AWS (key
   ids, most ARNs, generated names) is `Computed`: certainly set, value unknown;
+- a name the template does not declare (no parameter, resource or pseudo parameter): Unknown
+  saying CloudFormation rejects the template, naming the function as written (`Ref X`,
+  `Fn::GetAtt X.Attr`, `${X} in Fn::Sub`); `references` reports it as a CT000;
 - pseudo parameters are symbolic: `AWS::AccountId`, `AWS::StackName`, `AWS::StackId` are
   `Computed`; `AWS::Region` is `--region` when given, else `Computed`; `AWS::Partition` and
   `AWS::URLSuffix` follow the region (`aws` / `amazonaws.com` when it is not known: the only
@@ -212,7 +215,7 @@ class Evaluator:
             return self._parameter(arg)
         rtype = self.t.type_of(arg)
         if rtype is None:
-            return Unknown(f"resource {arg} has no Type")  # a CT000 of the loader
+            return Unknown(f"the Type of resource {arg} is not known")
         if rtype in REF_ASSIGNED:
             what = REF_ASSIGNED[rtype]
             return Computed(f"the {what} of {arg} is assigned when the stack is deployed")
@@ -287,7 +290,7 @@ class Evaluator:
             return Unknown("Fn::GetAtt has an attribute that is not known")
         rtype = self.t.type_of(logical_id)
         if rtype is None:
-            return Computed(f"resource {logical_id} has no Type")  # a CT000 of the loader
+            return Computed(f"the Type of resource {logical_id} is not known")
         if rtype == "AWS::S3::Bucket" and attribute == "Arn":
             # the ARN of one bucket even when its name is not known: arn:<partition>:s3:::<name>
             name = self._name(logical_id, rtype)

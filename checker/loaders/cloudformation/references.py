@@ -36,7 +36,7 @@ def expander(doc: dict[str, Any]) -> str | None:
     names = [t.get("Name") if isinstance(t, dict) else t for t in named]
     others = [str(n) for n in names if n != "AWS::LanguageExtensions"]
     if others:
-        return f"the {', '.join(others)} transform"
+        return f"the {', '.join(others)} transform{'s' if len(others) > 1 else ''}"
     resources = doc.get("Resources")
     keys = [k for k in resources if isinstance(k, str)] if isinstance(resources, dict) else []
     if any(k.startswith("Fn::ForEach::") for k in keys):
