@@ -89,11 +89,15 @@ def test_attributes_set_whatever_their_value_is_are_present(capsys: Capsys) -> N
     assert verdicts(findings, "CT024") == {"aws_s3_bucket.logs": "pass"}
 
 
-def test_a_getatt_of_a_missing_resource_is_a_validity_finding(capsys: Capsys) -> None:
+def test_a_getatt_of_a_missing_resource_is_an_input_error(capsys: Capsys) -> None:
+    # CloudFormation rejects the template: an input error (exit 2), not a selector finding
+    # (CT011); the trail is still judged, and names a topic whatever the topic is
     code, findings = scan(capsys, CASES / "certainly-set" / "cloudformation")
-    assert code == 1
-    (problem,) = [f for f in findings if f["rule_id"] == "CT011" and f["status"] == "fail"]
-    assert problem["line"] == 9 and "TrailTopc" in problem["message"]
+    assert code == 2
+    (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert problem["status"] == "fail" and problem["line"] == 9
+    assert problem["message"].startswith("Trail: Fn::GetAtt TrailTopc.TopicName names no resource")
+    assert verdicts(findings, "CT011") == {"Trail": "pass"}
     assert verdicts(findings, "CT007") == {"Trail": "pass"}
 
 

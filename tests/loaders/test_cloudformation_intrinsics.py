@@ -88,9 +88,24 @@ CASES: list[tuple[str, str, Any]] = [
     ("!GetAtt Key.Arn", '{"Fn::GetAtt": ["Key", "Arn"]}',
      Computed("the ARN of Key is assigned when the stack is deployed")),
     ("!GetAtt Topic.TopicName", '{"Fn::GetAtt": ["Topic", "TopicName"]}', "alerts"),
-    # CloudFormation rejects the template (CT011); were Nope there, its ARN would be set
-    ("!GetAtt Nope.Arn", '{"Fn::GetAtt": ["Nope", "Arn"]}',
-     Computed("Fn::GetAtt names Nope, not a resource of the template")),
+    # CloudFormation rejects the template (a CT000 of the loader); were Nope there, its ARN
+    # would be set. The reason names the function as written.
+    ("!GetAtt Nope.Arn", '{"Fn::GetAtt": "Nope.Arn"}',
+     Computed("Fn::GetAtt Nope.Arn names no resource of the template: CloudFormation rejects "
+              "the template (unresolved resource dependencies)")),
+    ("!Ref Nope", '{"Ref": "Nope"}',
+     Unknown("Ref Nope names no parameter, resource or pseudo parameter of the template: "
+             "CloudFormation rejects the template (unresolved resource dependencies)")),
+    ("!Ref AWS::Regoin", '{"Ref": "AWS::Regoin"}',  # no such pseudo parameter
+     Unknown("Ref AWS::Regoin names no parameter, resource or pseudo parameter of the "
+             "template: CloudFormation rejects the template (unresolved resource dependencies)")),
+    ("!Sub '${Env}-${Nope}'", '{"Fn::Sub": "${Env}-${Nope}"}',
+     PartlyKnown("${Nope} in Fn::Sub names no parameter, resource or pseudo parameter of the "
+                 "template: CloudFormation rejects the template (unresolved resource "
+                 "dependencies)", ("prod-", None))),
+    ("!Sub '${Nope.Arn}'", '{"Fn::Sub": "${Nope.Arn}"}',
+     Computed("${Nope.Arn} in Fn::Sub names no resource of the template: CloudFormation "
+              "rejects the template (unresolved resource dependencies)")),
     ("!Sub '${Env}-${Bucket}'", '{"Fn::Sub": "${Env}-${Bucket}"}', "prod-logs"),
     ("!Sub ['${A}/${Env}', {A: !Ref Bucket}]",
      '{"Fn::Sub": ["${A}/${Env}", {"A": {"Ref": "Bucket"}}]}', "logs/prod"),

@@ -8,6 +8,9 @@
 - `Ref`/`Fn::GetAtt` to a resource of the template: its name when the template sets it
   (`BucketName`, `TrailName`, ...), the bucket ARN built from it; anything assigned by AWS (key
   ids, most ARNs, generated names) is `Computed`: certainly set, value unknown;
+- a name the template does not declare (no parameter, resource or pseudo parameter): Unknown
+  saying CloudFormation rejects the template, naming the function as written (`Ref X`,
+  `Fn::GetAtt X.Attr`, `${X} in Fn::Sub`); `references` reports it as a CT000;
 - pseudo parameters are symbolic: `AWS::AccountId`, `AWS::StackName`, `AWS::StackId` are
   `Computed`; `AWS::Region` is `--region` when given, else `Computed`; `AWS::Partition` and
   `AWS::URLSuffix` follow the region (`aws` / `amazonaws.com` when it is not known: the only
@@ -39,6 +42,14 @@ from checker.model import Computed, Unknown, partly_known
 from checker.regions import dns_suffix, partition_of
 
 PSEUDO_PREFIX = "AWS::"
+# Every pseudo parameter CloudFormation defines (User Guide, "Get AWS values using pseudo
+# parameters", pseudo-parameter-reference.html): any other `AWS::` name is undeclared.
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
+        "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+    }
+)  # fmt: skip
 
 
 class _NoValue:
@@ -116,11 +127,49 @@ class Template:
     conditions: Mapping[str, Any] = field(default_factory=dict)
     region: str | None = None  # --region: the stack's region
     overrides: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE
+    # what may declare names the template does not (a transform, an Fn::ForEach loop), which
+    # trailcheck does not expand; None when every name must be declared in the template
+    expander: str | None = None
 
     def type_of(self, logical_id: str) -> str | None:
         res = self.resources.get(logical_id)
         t = res.get("Type") if isinstance(res, dict) else None
         return t if isinstance(t, str) else None
+
+    def declares(self, name: str, *, attribute: bool = False) -> bool:
+        """Whether `Ref name` (or, with `attribute`, `Fn::GetAtt name.X`) names something of the
+        template: a parameter, a resource or a pseudo parameter (Fn::GetAtt: a resource only)."""
+        if attribute:
+            return name in self.resources
+        return name in self.parameters or name in self.resources or name in PSEUDO_PARAMETERS
+
+    def undeclared(self, written: str, *, attribute: bool = False) -> str:
+        """Why `written` (`Ref X`, `Fn::GetAtt X.Attr`, `${X} in Fn::Sub`), which names something
+        the template does not declare, has no value: the reason of its Unknown and the message
+        of its CT000. CloudFormation rejects such a template ("Template format error:
+        Unresolved resource dependencies [X] in the Resources block of the template", AWS
+        Knowledge Center, "How do I resolve template validation or template format errors in
+        CloudFormation?")."""
+        what = "resource" if attribute else "parameter, resource or pseudo parameter"
+        if self.expander is not None:
+            return (f"{written} names no {what} of the template as written; {self.expander} "
+                    "may declare it, and trailcheck does not expand it")  # fmt: skip
+        return (f"{written} names no {what} of the template: CloudFormation rejects the "
+                "template (unresolved resource dependencies)")  # fmt: skip
+
+
+def getatt_written(arg: Any) -> str:
+    """`Fn::GetAtt X.Attr` as the template writes it (either form), for messages."""
+    if isinstance(arg, list):
+        arg = ".".join(str(x) if isinstance(x, str) else "<function>" for x in arg)
+    return f"Fn::GetAtt {arg}"
+
+
+def sub_variable(name: str) -> tuple[str, bool]:
+    """The name a `${name}` of Fn::Sub refers to, and whether it is a resource attribute
+    (`${X.Attr}`, as Fn::GetAtt) rather than a Ref (`${X}`, `${AWS::Region}`)."""
+    attribute = "." in name and not name.startswith(PSEUDO_PREFIX)
+    return (name.split(".", 1)[0] if attribute else name), attribute
 
 
 class Evaluator:
@@ -153,10 +202,12 @@ class Evaluator:
         result: Any = handler(arg)
         return result
 
-    def _fn_ref(self, arg: Any) -> Any:
+    def _fn_ref(self, arg: Any, written: str | None = None) -> Any:
         if not isinstance(arg, str):
             return Unknown("Ref needs the name of a parameter or resource")
-        if arg.startswith(PSEUDO_PREFIX):
+        if not self.t.declares(arg):  # a CT000 of the loader; nothing to evaluate
+            return Unknown(self.t.undeclared(written or f"Ref {arg}"))
+        if arg in PSEUDO_PARAMETERS:
             return self._pseudo(arg)
         if arg in self.t.parameters:
             if arg in self.t.overrides:
@@ -164,7 +215,7 @@ class Evaluator:
             return self._parameter(arg)
         rtype = self.t.type_of(arg)
         if rtype is None:
-            return Unknown(f"Ref {arg} names no parameter or resource of the template")
+            return Unknown(f"the Type of resource {arg} is not known")
         if rtype in REF_ASSIGNED:
             what = REF_ASSIGNED[rtype]
             return Computed(f"the {what} of {arg} is assigned when the stack is deployed")
@@ -184,7 +235,7 @@ class Evaluator:
             return Computed("the stack's account is not known from the template")
         if name in ("AWS::StackName", "AWS::StackId"):
             return Computed(f"{name} is known only when the stack is deployed")
-        return Unknown(f"{name} is known only when the stack is deployed")
+        return Unknown(f"{name} is known only when the stack is deployed")  # NotificationARNs
 
     def _parameter(self, name: str) -> Any:
         return self._guarded(f"parameter {name}", lambda: self._parameter_value(name))
@@ -225,19 +276,21 @@ class Evaluator:
                 return name
         return Computed(f"the name of {logical_id} is generated by CloudFormation")
 
-    def _fn_getatt(self, arg: Any) -> Any:
+    def _fn_getatt(self, arg: Any, written: str | None = None) -> Any:
+        shown = written or getatt_written(arg)
         if isinstance(arg, str):
             arg = arg.split(".", 1)
         if not isinstance(arg, list) or len(arg) != 2:
             return Unknown("Fn::GetAtt needs a logical id and an attribute")
         logical_id, attribute = arg[0], self.value(arg[1])
+        if isinstance(logical_id, str) and not self.t.declares(logical_id, attribute=True):
+            # a CT000 of the loader; were the resource there, the attribute would be set
+            return Computed(self.t.undeclared(shown, attribute=True))
         if not isinstance(logical_id, str) or not isinstance(attribute, str):
             return Unknown("Fn::GetAtt has an attribute that is not known")
         rtype = self.t.type_of(logical_id)
         if rtype is None:
-            # CloudFormation rejects the template (a CT011 finding); were the resource there,
-            # the attribute would be set
-            return Computed(f"Fn::GetAtt names {logical_id}, not a resource of the template")
+            return Computed(f"the Type of resource {logical_id} is not known")
         if rtype == "AWS::S3::Bucket" and attribute == "Arn":
             # the ARN of one bucket even when its name is not known: arn:<partition>:s3:::<name>
             name = self._name(logical_id, rtype)
@@ -270,10 +323,11 @@ class Evaluator:
                 parts.append("${" + name[1:] + "}")  # ${!Literal} is written as is
             elif name in variables:
                 parts.append(variables[name])
-            elif "." in name and not name.startswith(PSEUDO_PREFIX):
-                parts.append(self._fn_getatt(name.split(".", 1)))
             else:
-                parts.append(self._fn_ref(name))
+                written = "${" + name + "} in Fn::Sub"
+                target, attribute = sub_variable(name)
+                parts.append(self._fn_getatt(name.split(".", 1), written) if attribute
+                             else self._fn_ref(target, written))  # fmt: skip
         parts.append(arg[pos:])
         return _concat(parts)
 

@@ -13,26 +13,23 @@ and no region unless `--region` gives it: the trails' `account_id` is unknown, t
 
 Bad input gives one CT000 naming the file and line: text that is not UTF-8 or above the size
 limit, invalid YAML/JSON, aliases that expand too far, sections of the wrong shape (a
-`Resources` list). A missing `IsLogging` on a trail is the CT011 CloudFormation itself enforces.
+`Resources` list). A `Ref`, `Fn::GetAtt` or `Fn::Sub` that names nothing the template declares
+is a CT000 at each place (`references`); the rest of the template is still judged. A missing
+`IsLogging` on a trail is the CT011 CloudFormation itself enforces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from checker.estate_builder import EstateBuilder
-from checker.loaders.cloudformation.intrinsics import (
-    PSEUDO_PREFIX,
-    SUB_VARIABLE,
-    Evaluator,
-    Template,
-)
+from checker.loaders.cloudformation.intrinsics import Evaluator, Template
+from checker.loaders.cloudformation.references import expander, unresolved_references
 from checker.loaders.cloudformation.resource import Resource
 from checker.loaders.cloudformation.resources import build
 from checker.loaders.cloudformation.yaml_source import parse_yaml
-from checker.loaders.located import MAX_DEPTH, LineDict, LineList, SourceError, line_of
+from checker.loaders.located import LineDict, SourceError, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
@@ -114,6 +111,7 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         conditions=section("Conditions"),
         region=options.default_region,
         overrides=dict(options.variables),
+        expander=expander(doc),
     )
     ev = Evaluator(template)
     loaded: list[Resource] = []
@@ -153,7 +151,8 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
     out = EstateBuilder()
     out.add(*errors, *errors_unknown)
     build(loaded, options.default_region, out)
-    out.add(*unresolved_references(resources, set(section("Parameters")), display))
+    # the file stays "ok": every resource of it is judged (its inline suppressions apply)
+    out.add(*unresolved_references(doc, template, display))
     out.add(InputFile(display, KIND, "error" if errors else "ok"))
     return out.estate()
 
@@ -175,58 +174,3 @@ def _not_expanded(logical_id: str, rtype: Any) -> str | None:
                     "Rain tool replaces when it packages the template: scan the packaged "
                     "template to judge it")  # fmt: skip
     return None
-
-
-def unresolved_references(
-    resources: Mapping[str, Any], parameters: set[str], display: str
-) -> list[Diagnostic]:
-    """`Ref`, `Fn::GetAtt` and `Fn::Sub` names that are no parameter or resource of the template.
-    CloudFormation rejects such a template ("Unresolved resource dependencies"), so nothing in it
-    deploys as written: a validity finding (CT011) on the resource that names them."""
-    known = set(resources) | parameters
-    out: list[Diagnostic] = []
-
-    def check(owner: str, name: str, how: str, line: int) -> None:
-        if name and name not in known and not name.startswith(PSEUDO_PREFIX):
-            out.append(Diagnostic(
-                "CT011", "fail",
-                f"{how} names {name}, which is no parameter or resource of the template: "
-                "CloudFormation rejects the template (unresolved resource dependencies)",
-                Location(display, line), resource=owner,
-            ))  # fmt: skip
-
-    def walk(owner: str, node: Any, line: int, depth: int = 0) -> None:
-        if depth > MAX_DEPTH:
-            return
-        if isinstance(node, dict):
-            here = node.line if isinstance(node, LineDict) else line
-            if len(node) == 1:
-                (key, arg), = node.items()
-                if key == "Ref" and isinstance(arg, str):
-                    check(owner, arg, "Ref", here)
-                elif key == "Fn::GetAtt":
-                    target = arg.split(".", 1)[0] if isinstance(arg, str) else (
-                        arg[0] if isinstance(arg, list) and arg else None)
-                    if isinstance(target, str):
-                        check(owner, target, "Fn::GetAtt", here)
-                elif key == "Fn::Sub":
-                    text, variables = (arg, {}) if isinstance(arg, str) else (
-                        (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2
-                        and isinstance(arg[1], dict) else (None, {}))  # fmt: skip
-                    if isinstance(text, str):
-                        for m in SUB_VARIABLE.finditer(text):
-                            name = m.group(1).split(".", 1)[0]
-                            if not name.startswith("!") and name not in variables:
-                                check(owner, name, "Fn::Sub", here)
-            for key, value in node.items():
-                walk(owner, value, node.line_of(key) if isinstance(node, LineDict) else line,
-                     depth + 1)  # fmt: skip
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(owner, item, node.line_of(i) if isinstance(node, LineList) else line,
-                     depth + 1)  # fmt: skip
-
-    for logical_id, node in resources.items():
-        if isinstance(node, dict):
-            walk(logical_id, node.get("Properties"), line_of(resources, logical_id))
-    return out
