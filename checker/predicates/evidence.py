@@ -374,12 +374,11 @@ def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: Predicate
         elif reading.matches is False:
             inert.append(f"{stmt.label} ({reading.why})")
         elif reading.scoped is True:
-            shown = f"{stmt.label} ({', '.join(sorted(reading.keys))})"
-            if isinstance(reading.matches, Unknown):
+            if isinstance(reading.matches, Unknown):  # scoped, or it grants nothing
                 maybe.append(f"whether {stmt.label} grants CloudTrail anything is unknown "
                              f"({reading.matches.reason})")
             else:
-                grants.append(shown)
+                grants.append(f"{stmt.label} ({', '.join(sorted(reading.keys))})")
         elif isinstance(reading.scoped, Unknown):
             v.unknown(f"whether {stmt.label} is scoped to one account is unknown "
                       f"({reading.scoped.reason})", "policy")
