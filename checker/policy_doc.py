@@ -12,6 +12,11 @@ IAM semantics kept here (IAM User Guide, "IAM JSON policy elements reference"):
   (one character).
 - Condition keys are case-insensitive; an operator may carry a `ForAnyValue:`/`ForAllValues:`
   qualifier and an `IfExists` suffix.
+- A null where a string belongs (a Terraform variable left null) is no value at all: it becomes
+  an `Unknown` in place, so only the statement holding it is in doubt.
+
+How conditions treat a request an AWS service principal makes (`source_reading`) is written up,
+with its sources, in docs/semantics/bucket-policy.md.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from checker.model import PartlyKnown, Tri, Unknown
+from checker.model import Computed, PartlyKnown, Tri, Unknown
 from checker.tri import all_values
 
 Value = str | Unknown
@@ -68,6 +73,19 @@ RESTRICTING_KEYS = frozenset(
 )
 
 _OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
+
+# Keys a request made by an AWS service principal never carries: aws:PrincipalOrgID and
+# aws:PrincipalOrgPaths are in the request context only when the principal belongs to an
+# organization (IAM User Guide, "AWS global condition context keys"), which a service is not.
+ABSENT_FOR_SERVICES = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+# Operators that compare a value exactly, `*` and `?` included as plain characters; the pattern
+# operators take them as wildcards. ArnEquals is a pattern operator: IAM User Guide, "IAM JSON
+# policy elements: Condition operators", ArnEquals and ArnLike behave identically.
+EXACT_OPERATORS = frozenset({"stringequals", "stringequalsignorecase"})
+PATTERN_OPERATORS = frozenset({"stringlike", "arnlike", "arnequals"})
+# Source keys whose value is an account ID; the other source keys hold an ARN.
+ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
+GAP = "\x00"  # stands for an unknown stretch of a partly known value
 
 
 class _Invalid(Exception):
@@ -145,6 +163,12 @@ class Condition:
         """The operator in lower case without qualifier and IfExists: "stringequals"."""
         op = self.operator.rpartition(":")[2].lower()
         return op[: -len("ifexists")] if op.endswith("ifexists") else op
+
+    @property
+    def base_shown(self) -> str:
+        """The operator as written, without qualifier and IfExists: "StringEquals"."""
+        op = self.operator.rpartition(":")[2]
+        return op[: -len("ifexists")] if op.lower().endswith("ifexists") else op
 
     @property
     def negated(self) -> bool:
@@ -316,8 +340,10 @@ def _strings(raw: object, element: str) -> tuple[Value, ...]:
             out.append("true" if item else "false")
         elif isinstance(item, (int, float)):
             out.append(str(item))
+        elif item is None:  # a null left in a list: no value, so this one value is unknown
+            out.append(Unknown("a value is null (none is given)"))
         else:
-            raise _Invalid(f"{element} holds a {type(item).__name__}, not a string")
+            raise _Invalid(f"{element} holds {_json_kind(item)}, not a string")
     return tuple(out)
 
 
@@ -460,6 +486,137 @@ def has_condition_key(stmt: Statement, *keys: str, positive: bool = True) -> Tri
     return bool(found)
 
 
+@dataclass(frozen=True)
+class SourceReading:
+    """What a statement's conditions do to a request an AWS service principal (CloudTrail, say)
+    makes on behalf of one of its resources, read from the source keys it tests."""
+
+    matches: Tri  # False: no such request satisfies the conditions, so the statement grants it
+    # nothing; Unknown: that depends on an unknown value
+    scoped: Tri  # whether only resources of one account satisfy them (meaningful when matches)
+    why: str = ""  # the condition behind `matches` False or `scoped` False/Unknown, for messages
+    keys: tuple[str, ...] = ()  # the source keys (as written) that pin the caller
+
+
+def source_reading(stmt: Statement, keys: Iterable[str]) -> SourceReading | Unknown:
+    """Read the conditions of `stmt` for a request by an AWS service principal that carries the
+    source `keys` (aws:SourceArn, aws:SourceAccount, ...). Conditions hold together, the values
+    of one condition are alternatives. Unknown when the conditions themselves are unknown."""
+    if isinstance(stmt.conditions, Unknown):
+        return stmt.conditions
+    wanted = {k.lower() for k in keys}
+    never: str | None = None
+    grant_open: Unknown | None = None
+    pinned: list[str] = []
+    scope_open: Unknown | None = None
+    unscoped: str | None = None
+    for cond in stmt.conditions:
+        if _absent_for_services(cond):
+            never = never or (f"{cond.shown()}: requests by an AWS service principal carry no "
+                              f"{cond.key_text}, so the condition is false for them")
+            continue
+        if cond.key not in wanted or cond.negated or cond.base == "null":
+            continue
+        kind, detail = _source_condition(cond)
+        if kind == "never":
+            never = never or detail
+        elif kind == "open":
+            unscoped = unscoped or detail
+        elif kind == "unknown":
+            scope_open = scope_open or Unknown(detail)
+        else:
+            pinned.append(cond.key_text)
+            if kind == "pinned?":  # pins the caller if it matches at all
+                grant_open = grant_open or Unknown(detail)
+    if never is not None:
+        return SourceReading(False, False, never)
+    matches: Tri = grant_open if grant_open is not None else True
+    if pinned:
+        return SourceReading(matches, True, "" if grant_open is None else grant_open.reason,
+                             tuple(dict.fromkeys(pinned)))
+    if scope_open is not None:
+        return SourceReading(matches, scope_open, scope_open.reason)
+    return SourceReading(matches, False, unscoped or "")
+
+
+def _absent_for_services(cond: Condition) -> bool:
+    """Whether the condition is false for every request an AWS service principal makes: it
+    needs a key such requests never carry (a positive operator without IfExists: on a missing
+    key those are false; ForAllValues is true on a missing key; `Null false` demands it)."""
+    if cond.key not in ABSENT_FOR_SERVICES:
+        return False
+    if cond.base == "null":
+        return all(isinstance(v, str) and v.lower() == "false" for v in cond.values)
+    return not (cond.negated or cond.if_exists or cond.qualifier == "forallvalues")
+
+
+def _source_condition(cond: Condition) -> tuple[str, str]:
+    """One source-key condition as a kind and the text that explains it. Kinds: "never" (no
+    real source value satisfies it), "open" (another account's resource does), "unknown",
+    "pinned" (only one account's resources do), "pinned?" (pinned if it matches at all, which
+    an unknown value decides). Values are alternatives: an open one opens the condition."""
+    kinds: dict[str, str] = {}
+    for value in cond.values:
+        kind, detail = _source_value(cond, value)
+        kinds.setdefault(kind, detail)
+    for kind in ("open", "unknown", "pinned", "pinned?"):
+        if kind in kinds:
+            return kind, kinds[kind]
+    literal = ", ".join(_pattern_shown(v) for v in cond.values)
+    return "never", (f"{cond.operator} {cond.key_text} {literal}: {cond.base_shown} compares "
+                     f"* and ? as plain characters and no real {cond.key_text} contains them, so "
+                     "the condition never holds")
+
+
+def _source_value(cond: Condition, value: Value) -> tuple[str, str]:
+    shown = f"{cond.operator} {cond.key_text} {_pattern_shown(value)}"
+    exact = cond.base in EXACT_OPERATORS
+    if isinstance(value, Unknown) and not isinstance(value, PartlyKnown):
+        if isinstance(value, Computed):  # set at deploy: a real value, no wildcard in it
+            return "pinned", shown
+        detail = f"{cond.operator} {cond.key_text}: {value.reason}"
+        return ("pinned?" if exact else "unknown"), detail
+    # a string, or one with unknown stretches (GAP); a stretch set at deploy is a real value
+    text = value if isinstance(value, str) else "".join(
+        GAP if p is None else p for p in value.parts)
+    settled = isinstance(value, (str, Computed))
+    wild = "*" in text or "?" in text
+    if "${" in text:
+        return "unknown", f"{shown} uses a policy variable"
+    if exact:
+        if wild:
+            return "never", shown
+        return ("pinned", shown) if settled else ("pinned?", f"{shown} ({_reason(value)})")
+    if cond.base not in PATTERN_OPERATORS:
+        return "pinned", shown  # another positive test of the key: it names the caller
+    if cond.key in ACCOUNT_KEYS:
+        account = text
+    else:
+        fields = text.split(":")
+        if len(fields) < 6:  # the account is not a field of its own
+            if not wild and GAP not in text:
+                return "never", shown
+            account = "*" if wild else GAP
+        else:
+            account = fields[4]
+    if "*" in account or "?" in account:
+        return "open", f"{shown}: its wildcard for the account lets other accounts' resources in"
+    if GAP in account and not settled:
+        return "unknown", f"{shown}: its account is unknown ({_reason(value)})"
+    return "pinned", shown
+
+
+def _pattern_shown(value: Value) -> str:
+    """A value for a message, unknown stretches as `${...}` so the known ones stay readable."""
+    if isinstance(value, PartlyKnown):
+        return "".join("${...}" if p is None else p for p in value.parts)
+    return _show(value)
+
+
+def _reason(value: Value) -> str:
+    return value.reason if isinstance(value, Unknown) else ""
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
@@ -487,6 +644,12 @@ def _contains(
         elif (normalize(value) if normalize else value) == wanted:
             return True
     return unknown if unknown is not None else False
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in JSON's words (never a Python type name)."""
+    return "an object" if isinstance(value, Mapping) else "a list" if isinstance(
+        value, (list, tuple)) else "a value that is not text"
 
 
 def _show(value: Value) -> str:

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.model import PartlyKnown, Unknown, partly_known
+from checker.model import Computed, PartlyKnown, Unknown, partly_known
 from checker.policy_doc import (
+    SourceReading,
     Statement,
     action_matches,
     grants_service,
@@ -15,6 +16,7 @@ from checker.policy_doc import (
     has_restricting_condition,
     is_public_principal,
     parse,
+    source_reading,
     statements,
 )
 
@@ -317,3 +319,172 @@ def test_can_be_agrees_with_filling_the_gaps(parts: list[str | None], text: str)
         for fill in [iter(choice)]
     )
     assert value.can_be(text) == found
+
+
+# ---------------------------------------------------------------------------------------------
+# Nulls where strings belong
+
+
+def test_a_null_value_is_an_unknown_in_its_place_not_an_invalid_document() -> None:
+    found = statements({"Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject"},
+        {"Effect": "Allow", "Action": "s3:GetBucketAcl",
+         "Condition": {"StringEquals": {"aws:SourceAccount": [None]}}},
+    ]})  # fmt: skip
+    assert not isinstance(found, Unknown), found
+    first, second = found
+    assert first.conditions == ()
+    assert not isinstance(second.conditions, Unknown)
+    [cond] = second.conditions
+    [value] = cond.values
+    assert isinstance(value, Unknown) and "null" in value.reason
+
+
+def test_a_value_that_is_no_string_is_named_in_json_words() -> None:
+    policy = parse({"Statement": {"Effect": "Allow", "Action": [{"a": 1}]}})
+    assert isinstance(policy, Unknown)
+    assert "Action holds an object, not a string" in policy.reason
+    assert "dict" not in policy.reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Source conditions, as a request by an AWS service principal meets them
+
+ACCOUNT_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:trail/audit"
+SOURCE = ("aws:SourceArn", "aws:SourceAccount")
+
+
+def read(condition: dict[str, object], principal: object = None) -> SourceReading:
+    stmt = one({"Effect": "Allow", "Action": "s3:PutObject", "Condition": condition,
+                "Principal": principal or {"Service": "cloudtrail.amazonaws.com"}})
+    reading = source_reading(stmt, SOURCE)
+    assert not isinstance(reading, Unknown), reading
+    return reading
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceArn": ACCOUNT_ARN}},
+        {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+        {"StringEqualsIfExists": {"aws:sourcearn": ACCOUNT_ARN}},
+        # a fixed account: a wildcard in the trail name (or region) keeps it to that account
+        {"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/*"}},
+        {"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*"}},
+        {"ArnEquals": {"aws:SourceArn": "arn:aws:cloudtrail:??-*:111122223333:trail/a?"}},
+        # a literal "*" among fixed alternatives: the fixed one still pins
+        {"StringEquals": {"aws:SourceAccount": ["111122223333", "*"]}},
+    ],
+)
+def test_source_conditions_that_pin_one_account(condition: dict[str, object]) -> None:
+    reading = read(condition)
+    assert (reading.matches, reading.scoped) == (True, True)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:*:trail/*"}},
+        {"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:1111????????:trail/x"}},
+        # IAM: ArnEquals takes wildcards as ArnLike does
+        {"ArnEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:*:trail/x"}},
+        {"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*"}},  # no account field at all
+        {"StringLike": {"aws:SourceArn": "*"}},
+        {"StringLike": {"aws:SourceAccount": "1111*"}},
+        # one open alternative opens the condition
+        {"StringLike": {"aws:SourceArn": [ACCOUNT_ARN, "arn:aws:cloudtrail:*:*:trail/*"]}},
+    ],
+)
+def test_source_conditions_with_a_wildcard_account_are_not_scoped(
+    condition: dict[str, object]
+) -> None:
+    reading = read(condition)
+    assert (reading.matches, reading.scoped) == (True, False)
+    [op] = condition
+    assert op in reading.why and "account" in reading.why
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:*:trail/*"}},
+        {"StringEquals": {"aws:SourceAccount": "1111?2223333"}},
+        {"StringEqualsIgnoreCase": {"aws:SourceArn": ["*", "arn:aws:cloudtrail:*"]}},
+    ],
+)
+def test_a_literal_wildcard_under_an_exact_operator_never_matches(
+    condition: dict[str, object]
+) -> None:
+    reading = read(condition)
+    assert reading.matches is False
+    assert "plain characters" in reading.why
+
+
+def test_another_condition_pinning_the_account_scopes_an_open_pattern() -> None:
+    reading = read({"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*"},
+                    "StringEquals": {"aws:SourceAccount": "111122223333"}})
+    assert (reading.matches, reading.scoped, reading.keys) == (True, True, ("aws:SourceAccount",))
+
+
+@pytest.mark.parametrize(
+    ("condition", "matches"),
+    [
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}, False),
+        ({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abc123/*"}}, False),
+        ({"Null": {"aws:PrincipalOrgID": "false"}}, False),
+        # true when the key is missing: these let a service's request through
+        ({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}}, True),
+        ({"StringNotEquals": {"aws:PrincipalOrgID": "o-abc123"}}, True),
+        ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}, True),
+        ({"Null": {"aws:PrincipalOrgID": "true"}}, True),
+    ],
+)
+def test_organization_keys_are_absent_from_a_service_principals_request(
+    condition: dict[str, object], matches: bool
+) -> None:
+    reading = read(condition, principal="*")
+    assert reading.matches is matches
+    if not matches:
+        assert "carry no" in reading.why
+
+
+def test_no_source_condition_is_not_scoped() -> None:
+    reading = read({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})
+    assert (reading.matches, reading.scoped, reading.why) == (True, False, "")
+
+
+def test_an_unknown_exact_value_pins_if_it_matches_at_all() -> None:
+    # whatever the value, StringEquals pins one account or matches nothing: scoped, but whether
+    # it grants anything is open (a null, or a var without a value)
+    reading = read({"StringEquals": {"aws:SourceAccount": Unknown("var.acct is null")}})
+    assert reading.scoped is True
+    assert isinstance(reading.matches, Unknown) and "var.acct is null" in reading.matches.reason
+
+
+def test_an_unknown_pattern_value_leaves_the_scope_open() -> None:
+    reading = read({"StringLike": {"aws:SourceArn": Unknown("var.pattern has no value")}})
+    assert reading.matches is True
+    assert isinstance(reading.scoped, Unknown) and "var.pattern" in reading.scoped.reason
+
+
+def test_a_value_set_at_deploy_is_a_real_one() -> None:
+    reading = read({"ArnLike": {"aws:SourceArn": Computed("aws_cloudtrail.t.arn")}})
+    assert (reading.matches, reading.scoped) == (True, True)
+
+
+def test_a_partly_known_arn_is_judged_by_its_known_account() -> None:
+    region = Unknown("var.region has no value")
+    fixed = partly_known("arn", ["arn:aws:cloudtrail:", region, ":111122223333:trail/*"])
+    assert read({"StringLike": {"aws:SourceArn": fixed}}).scoped is True
+    wild = partly_known("arn", ["arn:aws:cloudtrail:", region, ":*:trail/*"])
+    reading = read({"StringLike": {"aws:SourceArn": wild}})
+    assert reading.scoped is False and "${...}:*:trail/*" in reading.why
+    account = partly_known("arn", ["arn:aws:cloudtrail:us-east-1:", Unknown("var.a"), ":trail/x"])
+    assert isinstance(read({"StringLike": {"aws:SourceArn": account}}).scoped, Unknown)
+    # under StringEquals a known "*" never matches, whatever the unknown stretch is
+    assert read({"StringEquals": {"aws:SourceArn": wild}}).matches is False
+
+
+def test_unknown_conditions_give_an_unknown_reading() -> None:
+    stmt = one({"Effect": "Allow", "Action": "s3:PutObject", "Condition": Unknown("var.c")})
+    assert isinstance(source_reading(stmt, SOURCE), Unknown)

@@ -256,3 +256,59 @@ def test_a_loader_that_crashes_costs_only_its_own_input(
     (error,) = [f for f in findings if f["rule_id"] == "CT000"]
     assert error["status"] == "unknown" and "internal error" in error["message"]
     assert "aws_cloudtrail.good" in verdicts(findings, "CT002")
+
+
+# -- bucket policy conditions read as CloudTrail's request meets them ----------------------------
+
+CT025_CASES = CASES.parent / "rules" / "CT025"
+
+
+def test_a_stringlike_wildcard_account_is_not_scoped(capsys: Capsys) -> None:
+    _, findings = scan(capsys, CT025_CASES / "fail" / "terraform-like-any-account")
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "fail"}
+    [message] = messages(findings, "CT025")
+    assert "'TrailAclCheck'" in message and "arn:aws:cloudtrail:eu-west-1:*:trail/*" in message
+    assert "'TrailWrite'" in message and "4444????????" in message
+    _, findings = scan(capsys, CT025_CASES / "fail" / "cloudformation-like-any-account")
+    assert verdicts(findings, "CT025") == {"AuditBucket": "fail"}
+    _, findings = scan(capsys, CT025_CASES / "pass" / "terraform-like-trail-names")
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "pass"}
+
+
+def test_a_literal_star_and_an_organization_condition_let_no_delivery_through(
+    capsys: Capsys,
+) -> None:
+    _, findings = scan(capsys, CT025_CASES / "fail" / "terraform-literal-wildcard")
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "fail"}
+    [message] = messages(findings, "CT025")
+    assert "CloudTrail cannot deliver to this bucket" in message
+    assert "StringEquals aws:SourceArn arn:aws:cloudtrail:eu-west-1:*:trail/*" in message
+    assert "carry no aws:PrincipalOrgID" in message and "every principal" not in message
+    assert verdicts(findings, "CT023") == {"aws_s3_bucket.audit": "pass"}
+
+
+def test_a_null_condition_value_is_confined_to_its_statement(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    fixture = CT025_CASES / "fail" / "terraform-null-condition"
+    _, findings = scan(capsys, fixture)
+    assert {r: verdicts(findings, r) for r in ("CT023", "CT025", "CT026")} == {
+        "CT023": {"aws_s3_bucket.audit": "pass"},
+        "CT025": {"aws_s3_bucket.audit": "fail"},
+        "CT026": {"aws_s3_bucket.audit": "fail"},
+    }
+    assert not any("NoneType" in f["message"] for f in findings)
+    # with the write grant scoped, the null decides whether CloudTrail can deliver at all
+    text = (fixture / "main.tf").read_text().replace(
+        '    sid       = "TrailWrite"\n',
+        '    sid       = "TrailWrite"\n    condition {\n      test     = "StringEquals"\n'
+        '      variable = "aws:SourceAccount"\n      values   = ["444455556666"]\n    }\n',
+    )
+    (tmp_path / "main.tf").write_text(text)
+    _, findings = scan(capsys, tmp_path)
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "pass"}
+    (tmp_path / "main.tf").write_text(text.replace('"s3:PutObject"', '"s3:GetObject"'))
+    _, findings = scan(capsys, tmp_path)
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "unknown"}
+    [message] = messages(findings, "CT025")
+    assert "var.trail_account is null" in message and "--var trail_account=" in message

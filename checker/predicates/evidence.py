@@ -358,6 +358,8 @@ def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: Predicate
         return Outcome("unknown", found.reason, where)
     v = Verdicts()
     grants: list[str] = []
+    maybe: list[str] = []  # scoped grants that may grant nothing, as an unknown value decides
+    inert: list[str] = []  # statements that name CloudTrail but no CloudTrail request satisfies
     for stmt in found:
         granted = _grants_delivery(stmt)
         if granted is False:
@@ -366,31 +368,49 @@ def bucket_policy_source(ctx: Context, subject: Subject[Bucket], args: Predicate
             v.unknown(f"whether {stmt.label} grants CloudTrail delivery is unknown "
                       f"({granted.reason})", "policy")
             continue
-        scoped = policy_doc.has_condition_key(stmt, *SOURCE_KEYS)
-        if scoped is True:
-            grants.append(f"{stmt.label} ({_keys_shown(stmt, SOURCE_KEYS)})")
-        elif isinstance(scoped, Unknown):
-            v.unknown(f"the conditions of {stmt.label} are unknown ({scoped.reason})", "policy")
+        reading = policy_doc.source_reading(stmt, SOURCE_KEYS)
+        if isinstance(reading, Unknown):
+            v.unknown(f"the conditions of {stmt.label} are unknown ({reading.reason})", "policy")
+        elif reading.matches is False:
+            inert.append(f"{stmt.label} ({reading.why})")
+        elif reading.scoped is True:
+            if isinstance(reading.matches, Unknown):  # scoped, or it grants nothing
+                maybe.append(f"whether {stmt.label} grants CloudTrail anything is unknown "
+                             f"({reading.matches.reason})")
+            else:
+                grants.append(f"{stmt.label} ({', '.join(sorted(reading.keys))})")
+        elif isinstance(reading.scoped, Unknown):
+            v.unknown(f"whether {stmt.label} is scoped to one account is unknown "
+                      f"({reading.scoped.reason})", "policy")
         else:
-            whom = CLOUDTRAIL if policy_doc.grants_service(stmt, CLOUDTRAIL) is True else (
-                "every principal, cloudtrail.amazonaws.com included,")
-            # what an unscoped grant lets another account's trail do: write log files, or
-            # (s3:GetBucketAcl alone) pass the ACL check CloudTrail makes before delivering
-            writes = stmt.allows_action("s3:PutObject") is not False
-            consequence = ("any account's trail can write into this bucket" if writes else
-                           "any account's trail passes CloudTrail's check of this bucket's ACL")
-            v.fail(
-                f"{stmt.label} grants {whom} {_delivery_actions(stmt)} without "
-                f"an aws:SourceArn or aws:SourceAccount condition, so {consequence}",
-                "policy",
-            )
-    if not grants and not v.problems and not v.unknowns:
+            v.fail(_unscoped(stmt, reading.why), "policy")
+    if grants:
+        v.notes += [f"{label} grants CloudTrail nothing" for label in inert]
+    elif not v.problems and maybe:
+        v.unknown("; ".join(maybe), "policy")
+    elif not v.problems and not v.unknowns:
+        why = f" ({'; '.join(inert)})" if inert else ""
         v.fail(
             "no bucket policy statement allows cloudtrail.amazonaws.com s3:PutObject or "
-            "s3:GetBucketAcl: CloudTrail cannot deliver to this bucket",
+            f"s3:GetBucketAcl{' in a way a CloudTrail request can satisfy' if inert else ''}: "
+            f"CloudTrail cannot deliver to this bucket{why}",
             "policy",
         )
     return v.outcome(bucket.where, f"CloudTrail grants are scoped: {'; '.join(grants)}")
+
+
+def _unscoped(stmt: policy_doc.Statement, why: str) -> str:
+    """Why a delivery grant lets other accounts' trails in, and what that lets them do."""
+    whom = CLOUDTRAIL if policy_doc.grants_service(stmt, CLOUDTRAIL) is True else (
+        "every principal, cloudtrail.amazonaws.com included,")
+    # what an unscoped grant lets another account's trail do: write log files, or
+    # (s3:GetBucketAcl alone) pass the ACL check CloudTrail makes before delivering
+    writes = stmt.allows_action("s3:PutObject") is not False
+    consequence = ("any account's trail can write into this bucket" if writes else
+                   "any account's trail passes CloudTrail's check of this bucket's ACL")
+    scope = (f"with a source condition that does not pin the account ({why})" if why else
+             "without an aws:SourceArn or aws:SourceAccount condition")
+    return f"{stmt.label} grants {whom} {_delivery_actions(stmt)} {scope}, so {consequence}"
 
 
 def _grants_delivery(stmt: policy_doc.Statement) -> Tri:
@@ -401,13 +421,6 @@ def _grants_delivery(stmt: policy_doc.Statement) -> Tri:
     # it names the principal AND allows a delivery action: a statement that allows none of
     # them grants nothing, whoever its unknown principal turns out to be
     return all_values([service, any_values(stmt.allows_action(a) for a in DELIVERY_ACTIONS)])
-
-
-def _keys_shown(stmt: policy_doc.Statement, keys: tuple[str, ...]) -> str:
-    found = stmt.conditions_on(*keys)
-    if isinstance(found, Unknown):
-        return "conditions unknown"
-    return ", ".join(sorted({c.key_text for c in found if not c.negated and c.base != "null"}))
 
 
 def _delivery_actions(stmt: policy_doc.Statement) -> str:

@@ -99,3 +99,42 @@ def test_policy_strings() -> None:
     assert read_policy(Computed("policy is known only after apply")) == Computed(
         "policy is known only after apply"
     )
+
+
+NULL_VALUE = """
+variable "trail_account" {
+  type    = string
+  default = null
+}
+
+data "aws_iam_policy_document" "doc" {
+  statement {
+    actions   = ["s3:GetBucketAcl"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["111122223333", var.trail_account]
+    }
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.doc.json
+}
+"""
+
+
+def test_a_null_condition_value_is_an_unknown_naming_its_variable(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(NULL_VALUE)
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    doc = estate.policies[0].document
+    assert not isinstance(doc, Unknown)
+    [statement] = doc["Statement"]
+    fixed, null = statement["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert fixed == "111122223333"
+    assert isinstance(null, Unknown)
+    assert null.reason == (
+        "var.trail_account is null; give it a value, e.g. --var trail_account=VALUE"
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from checker.model import Grant, PublicAccessBlock, Reference, Unknown
 from tests.predicates.evidence_models import (
+    BUCKET,
     CT_ACL,
     CT_WRITE,
     GOOD_POLICY,
@@ -333,6 +334,88 @@ def test_policy_as_json_string_is_read() -> None:
 
     b = bucket(policy=json.dumps(GOOD_POLICY))  # type: ignore[arg-type]
     assert one("CT025", estate(buckets=(b,))).status == "pass"
+
+
+def _with_source(stmt: dict[str, object], op: str, key: str, value: object) -> dict[str, object]:
+    return dict(stmt, Condition={op: {key: value}})
+
+
+def test_a_wildcard_account_under_stringlike_fails_naming_statement_and_value() -> None:
+    pattern = "arn:aws:cloudtrail:us-east-1:*:trail/*"
+    acl = _with_source(CT_ACL, "StringLike", "aws:SourceArn", pattern)
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, CT_WRITE)),)))
+    assert f.status == "fail"
+    assert "AWSCloudTrailAclCheck" in f.message and pattern in f.message
+    assert "AWSCloudTrailWrite" not in f.message
+
+
+def test_a_wildcard_only_in_the_trail_name_with_a_fixed_account_is_scoped() -> None:
+    pattern = "arn:aws:cloudtrail:us-east-1:111122223333:trail/*"
+    acl = _with_source(CT_ACL, "StringLike", "aws:SourceArn", pattern)
+    write = _with_source(CT_WRITE, "ArnLike", "aws:SourceArn", pattern)
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, write)),)))
+    assert f.status == "pass", f.message
+
+
+def test_a_literal_star_under_stringequals_grants_nothing_and_is_named_as_the_cause() -> None:
+    pattern = "arn:aws:cloudtrail:us-east-1:*:trail/*"
+    acl = _with_source(CT_ACL, "StringEquals", "aws:SourceArn", pattern)
+    write = _with_source(CT_WRITE, "StringEquals", "aws:SourceArn", pattern)
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, write, TLS)),)))
+    assert f.status == "fail"
+    assert "CloudTrail cannot deliver" in f.message
+    assert "AWSCloudTrailAclCheck" in f.message and "AWSCloudTrailWrite" in f.message
+    assert "plain characters" in f.message and pattern in f.message
+    assert "scoped" not in f.message
+
+
+def test_a_literal_star_statement_beside_real_grants_is_not_counted_as_one() -> None:
+    dead = dict(_with_source(CT_WRITE, "StringEquals", "aws:SourceAccount", "*"), Sid="Stale")
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(CT_ACL, CT_WRITE, dead)),)))
+    assert f.status == "pass"
+    assert "'Stale' (" in f.message and "grants CloudTrail nothing" in f.message
+    assert "CloudTrail grants are scoped: statement 'AWSCloudTrailAclCheck' (aws:SourceArn); " \
+        "statement 'AWSCloudTrailWrite' (aws:SourceArn)" in f.message
+
+
+def test_everyone_limited_by_principal_org_id_grants_cloudtrail_nothing() -> None:
+    org = {"Sid": "OrgWrite", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+           "Resource": f"arn:aws:s3:::{BUCKET}/*",
+           "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(CT_ACL, CT_WRITE, org)),)))
+    assert f.status == "pass", f.message  # not "every principal, cloudtrail included"
+    assert "'OrgWrite'" in f.message and "aws:PrincipalOrgID" in f.message
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(org)),)))
+    assert f.status == "fail" and "every principal" not in f.message
+    assert "cannot deliver" in f.message and "carry no aws:PrincipalOrgID" in f.message
+
+
+NULL = Unknown("var.trail_account is null; give it a value, e.g. --var trail_account=VALUE")
+
+
+def test_a_null_source_value_stays_in_its_statement() -> None:
+    acl = _with_source(CT_ACL, "StringEquals", "aws:SourceAccount", [NULL])
+    # another grant has no source condition: a fail whatever the null becomes
+    bare = {k: v for k, v in CT_WRITE.items() if k != "Condition"}
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, bare)),)))
+    assert f.status == "fail" and "AWSCloudTrailWrite" in f.message
+    # a scoped grant exists: the null one is scoped or grants nothing, so the pass holds
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl, CT_WRITE)),)))
+    assert f.status == "pass"
+    # it is the only grant: whether CloudTrail can deliver at all depends on it
+    f = one("CT025", estate(buckets=(bucket(policy=bucket_policy(acl)),)))
+    assert f.status == "unknown"
+    assert "var.trail_account is null" in f.message and "--var trail_account" in f.message
+    assert "NoneType" not in f.message
+
+
+def test_a_null_source_value_leaves_ct023_and_ct026_their_verdicts() -> None:
+    acl = _with_source(CT_ACL, "StringEquals", "aws:SourceAccount", [NULL])
+    b = bucket(policy=bucket_policy(acl, CT_WRITE))
+    assert one("CT023", estate(buckets=(b,))).status == "pass"
+    assert one("CT026", estate(buckets=(b,))).status == "fail"
+    b = bucket(policy=bucket_policy(acl, CT_WRITE, TLS))
+    assert one("CT026", estate(buckets=(b,))).status == "pass"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ written as a string and several as a reverse-sorted list; principals of one type
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.eval import evaluate, render
 from checker.loaders.terraform.expansion import nested_blocks
 from checker.loaders.terraform.jsontext import read_json_document, to_leaf
+from checker.loaders.terraform.nodes import Tup
 from checker.loaders.terraform.values import Invalid, Scope, plain
 from checker.model import Unknown
 
@@ -157,12 +159,23 @@ def _string_list(block: Block, name: str, scope: Scope, what: str, *, sort: bool
         return None
     if not isinstance(value, list):
         value = [value]
-    items = [to_leaf(v) for v in value]
+    items = [to_leaf(v) if v is not None else _null(attr.node, i, len(value), name)
+             for i, v in enumerate(value)]
     if len(items) == 1:
         return items[0]
     if sort and all(isinstance(i, str) for i in items):
         return sorted(set(items), reverse=True)
     return items
+
+
+def _null(node: Any, index: int, count: int, name: str) -> Unknown:
+    """A null in a list of policy values (a variable left at its null default): no value, so
+    an Unknown naming the expression it came from, and how to give it one."""
+    written = node.items[index] if type(node) is Tup and len(node.items) == count else None
+    expr = render(written) if written is not None else f"an element of {name}"
+    var = re.fullmatch(r"var\.([\w-]+)", expr)
+    hint = f"; give it a value, e.g. --var {var.group(1)}=VALUE" if var else ""
+    return Unknown(f"{expr} is null{hint}")
 
 
 def _principals(entries: list[tuple[Any, Any]]) -> Any:
