@@ -22,15 +22,16 @@ from checker.tri import all_of
 
 
 def _one_region_trails(ctx: Context, results: list[EventResult]) -> set[str] | None:
-    """When a cell is unknown only because single-region trails have an unknown home Region,
-    those trails (each covers at most one Region, whichever it is); None otherwise."""
+    """When a cell is unknown only because of single-region trails (an unknown home Region, and
+    perhaps whether the trail exists or logs at all), those trails: each covers at most one
+    Region, whichever it is and whatever else is unknown about it; None otherwise."""
     single = {t.id for t in ctx.estate.trails if t.is_multi_region is False}
     out: set[str] = set()
     for r in results:
         if r.status != "unknown":
             continue
         for t in r.decided("unknown"):
-            if t.trail not in single or t.decision.stage != "region":
+            if t.trail not in single:
                 return None
             out.add(t.trail)
     return out

@@ -84,6 +84,9 @@ def test_unknown_count_is_one_instance_with_a_diagnostic() -> None:
     estate = load("unknown_var")
     maybe = trail(estate, "aws_cloudtrail.maybe[*]")
     assert isinstance(maybe.name, Unknown)  # it uses count.index
+    # there may be no instance at all: whether it logs is unknown, never taken as on
+    assert isinstance(maybe.is_logging, Unknown)
+    assert maybe.is_logging.reason.startswith("whether aws_cloudtrail.maybe[*] exists is not known")
     diag = [d for d in estate.diagnostics if d.resource == "aws_cloudtrail.maybe[*]"]
     assert diag and diag[0].status == "unknown" and "var.create" in diag[0].message
     assert diag[0].location.line == 20
@@ -506,3 +509,33 @@ def test_a_trail_the_input_values_do_not_create_is_said_so() -> None:
     more = load("not_created", variables=(("enable_secondary", "true"),))
     assert "aws_cloudtrail.secondary[0]" in [t.id for t in more.trails]
     assert "aws_cloudtrail.secondary" not in {d.resource for d in more.diagnostics}
+
+
+def test_what_may_have_no_instance_does_not_count_as_switched_on(tmp_path: Path) -> None:
+    """A count or for_each that is not known (of the resource, or of a module around it) may
+    give no instance at all: the trail may not log, the store may not ingest, the alarm may not
+    notify. A count known to be large certainly gives instances."""
+    write(tmp_path, {
+        "main.tf": 'variable "n" {\n  type = number\n}\n'
+                   'module "m" {\n  source = "./m"\n  count  = var.n\n}\n'
+                   'resource "aws_cloudtrail" "many" {\n  count = 2000\n  name = "many"\n'
+                   '  s3_bucket_name = "b"\n}\n'
+                   'resource "aws_cloudtrail_event_data_store" "s" {\n'
+                   '  for_each = toset(range(var.n))\n  name = "s"\n}\n'
+                   'resource "aws_cloudwatch_metric_alarm" "a" {\n  count = var.n\n'
+                   '  alarm_name = "a"\n  metric_name = "m"\n  namespace = "n"\n'
+                   '  comparison_operator = "GreaterThanThreshold"\n  evaluation_periods = 1\n'
+                   '  period = 60\n  statistic = "Sum"\n  threshold = 1\n}\n',
+        "m/main.tf": 'resource "aws_cloudtrail" "inner" {\n  name = "inner"\n'
+                     '  s3_bucket_name = "b"\n}\n',
+    })  # fmt: skip
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    inner = trail(estate, "module.m[*].aws_cloudtrail.inner")
+    assert isinstance(inner.is_logging, Unknown)
+    assert "whether module.m[*].aws_cloudtrail.inner exists is not known" in inner.is_logging.reason
+    assert "var.n" in inner.is_logging.reason
+    assert trail(estate, "aws_cloudtrail.many[*]").is_logging is True
+    (store,) = estate.event_data_stores
+    assert isinstance(store.status, Unknown) and "exists is not known" in store.status.reason
+    (alarm,) = estate.alarms
+    assert isinstance(alarm.actions_enabled, Unknown)

@@ -11,6 +11,7 @@ from checker.loaders.terraform.jsontext import read_policy, to_leaf
 from checker.loaders.terraform.values import Invalid, Lazy, PartialStr, Traced, untrace
 from checker.model import (
     Location,
+    Tri,
     Unknown,
 )
 
@@ -32,6 +33,11 @@ class Attrs(Protocol):
     def blocks(self, name: str) -> list[Attrs] | Unknown: ...
 
     def region(self) -> Any: ...
+
+    def maybe_absent(self) -> Unknown | None:
+        """Why the resource may not exist at all (a count or for_each that is not known), or
+        None."""
+        ...
 
 
 class DictAttrs:
@@ -61,6 +67,9 @@ class DictAttrs:
 
     def blocks(self, name: str) -> list[Attrs] | Unknown:
         return blocks_from_value(self, name, self.values.get(name))
+
+    def maybe_absent(self) -> Unknown | None:
+        return None  # a plan's instances are expanded
 
     def region(self) -> Any:
         return self._region
@@ -203,4 +212,13 @@ class FieldLines:
             if line:
                 self.lines[model_field] = line
                 return
+
+
+def switched_on(a: Attrs, value: Tri) -> Tri:
+    """A boolean that turns the resource's effect on (a trail's logging, an alarm's actions):
+    unknown, unless false, when the resource may not exist at all."""
+    absent = a.maybe_absent()
+    if value is False or absent is None:
+        return value
+    return Unknown(f"whether {a.address} exists is not known ({absent.reason})")
 

@@ -109,6 +109,9 @@ class ModuleScope(Scope):
     prefix: str  # "" or "module.a." or 'module.a["k"].'
     keypath: str  # "" or "a" or "a.b": the module's key in .terraform/modules/modules.json
     root: Path  # the folder Terraform runs in
+    # why this module instance may not exist at all (a count or for_each of it, or of a module
+    # around it, that is not known); None when it certainly exists
+    absent: Unknown | None = None
 
     def provider(self, key: str) -> Any:
         """The provider configuration `key` (`aws` or `aws.alias`) as this module sees it."""
@@ -126,6 +129,12 @@ class Expansion:
 
     instances: list[tuple[Any, dict[str, Any]]]
     unknown: Unknown | None = None
+    some: bool = False  # `unknown`, but there is at least one instance (a count above the cap)
+
+    @property
+    def maybe_none(self) -> Unknown | None:
+        """Why the block may have no instance at all: its count or for_each is not known."""
+        return None if self.some else self.unknown
 
 
 # Beyond this many instances a block is judged as one representative instance `x[*]`.
@@ -152,7 +161,7 @@ def expand(block: Block, scope: Scope, what: str) -> Expansion:
         if n > MAX_INSTANCES:
             u = Unknown(f"the count of {what} is {int(n)}, more instances than trailcheck "
                         f"expands ({MAX_INSTANCES})")  # fmt: skip
-            return Expansion([("*", {"count": {"index": u}})], u)
+            return Expansion([("*", {"count": {"index": u}})], u, some=True)
         return Expansion([(i, {"count": {"index": i}}) for i in range(int(n))])
     if each is not None:
         coll = untrace(evaluate(each.node, scope))

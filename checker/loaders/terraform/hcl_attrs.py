@@ -73,3 +73,6 @@ class HclAttrs:
 
     def region(self) -> Any:
         return self.inst.region()
+
+    def maybe_absent(self) -> Unknown | None:
+        return self.inst.maybe_absent()

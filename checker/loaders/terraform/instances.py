@@ -140,6 +140,13 @@ class ResourceInstance(Lazy):
     def rtype(self) -> str:
         return self.group.rtype
 
+    def maybe_absent(self) -> Unknown | None:
+        """Why this instance may not exist at all: the count or for_each of its block, or of a
+        module around it, is not known (it stands for every instance, and there may be none)."""
+        ex = self.group.expansion
+        own = ex.maybe_none if ex is not None else None
+        return own if own is not None else self.group.module.absent
+
     def argument(self, name: str) -> Any:
         """An argument as written (None when not written), evaluated, traces kept."""
         if name in self._attrs:

@@ -15,6 +15,7 @@ from checker.loaders.terraform.attrs import (
     integer,
     string,
     strings,
+    switched_on,
     to_model,
     tri,
 )
@@ -88,7 +89,7 @@ def _trail(c: Collected, a: Attrs) -> None:
             location=a.location,
             arn=Computed(f"the ARN of {a.address} is known only after apply"),
             home_region=c.region(a),
-            is_logging=tri(a, "enable_logging", True),
+            is_logging=switched_on(a, tri(a, "enable_logging", True)),
             is_multi_region=tri(a, "is_multi_region_trail", False),
             is_organization=tri(a, "is_organization_trail", False),
             include_global_service_events=tri(a, "include_global_service_events", True),
@@ -330,7 +331,7 @@ def _alarm(c: Collected, a: Attrs) -> None:
             location=a.location,
             name=string(a, "alarm_name"),
             actions=references(a, "alarm_actions"),
-            actions_enabled=tri(a, "actions_enabled", True),
+            actions_enabled=switched_on(a, tri(a, "actions_enabled", True)),
             lines=L.lines,
         )
     )
@@ -444,7 +445,9 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
         ("selectors", "advanced_event_selector"), ("status", "suspend"),
     ):  # fmt: skip
         L.mark(model_field, attr)
+    # a store that may not exist may not ingest (a suspended one does not, existing or not)
     suspended = tri(a, "suspend", False)
+    ingesting = switched_on(a, suspended if isinstance(suspended, Unknown) else not suspended)
     retention = integer(a, "retention_period")
     c.built.add(
         EventDataStore(
@@ -453,8 +456,8 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
             location=a.location,
             arn=Computed(f"the ARN of {a.address} is known only after apply"),
             home_region=c.region(a),
-            status=suspended if isinstance(suspended, Unknown) else (
-                "STOPPED_INGESTION" if suspended else "ENABLED"),
+            status=ingesting if isinstance(ingesting, Unknown) else (
+                "ENABLED" if ingesting else "STOPPED_INGESTION"),
             is_multi_region=tri(a, "multi_region_enabled", True),
             is_organization=tri(a, "organization_enabled", False),
             termination_protection=tri(a, "termination_protection_enabled", True),

@@ -397,6 +397,7 @@ class ModuleGroup:
                 parent.root,
             )
             child.key = key
+            child.absent = ex.maybe_none if ex.maybe_none is not None else parent.absent
             out.append(child)
         return out
 
