@@ -125,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
     estate, errors = load_estate(args)
     for line in errors:
         print(f"trailcheck: {line}", file=sys.stderr)
-    if not estate.trails:
-        print("trailcheck: no trail in the inputs: every event is missed", file=sys.stderr)
+    if not estate.trails and not estate.event_data_stores:
+        print("trailcheck: no trail or event data store in the inputs: every event is missed",
+              file=sys.stderr)  # fmt: skip
     if args.events is not None:
         text, invalid = _replay(args, estate, window)
         write(args, text)
@@ -220,7 +221,7 @@ def event_text(index: int, doc: dict[str, Any]) -> list[str]:
     for u in doc["unknown_by"]:
         out.append(f"  unknown for {u['trail']}: {u['reason']}")
     if not (doc["captured_by"] or doc["missed_by"] or doc["unknown_by"]):
-        out.append("  no trail in the inputs")
+        out.append("  no trail or event data store in the inputs")
     for rule in doc.get("eventbridge", []):
         verdict = {True: "notifies", False: "does not notify", None: "unknown"}[rule["notifies"]]
         targets = ", ".join(rule["targets"]) or "no target"

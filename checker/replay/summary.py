@@ -215,7 +215,7 @@ class Summary:
 
 def summary_text(summary: Summary) -> list[str]:
     out = ["", f"Summary: {summary.events} event(s); {summary.not_captured} not captured by "
-           "any trail"]  # fmt: skip
+           "any trail or event data store"]  # fmt: skip
     if summary.invalid_count:
         out.append(f"  {summary.invalid_count} record(s) are not CloudTrail records and were "
                    "not simulated:")  # fmt: skip

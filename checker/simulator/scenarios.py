@@ -432,7 +432,7 @@ def region_cell(runner: ScenarioRunner, scenario: Scenario, region: str) -> dict
 def _event_reason(result: EventResult, status: Status) -> str:
     e = result.event
     if next(result.iter_trails(), None) is None:
-        return "no trail in the inputs"
+        return "no trail or event data store in the inputs"
     parts = [f"{t.trail}: {t.decision.reason}" for t in result.decided(status, SHOWN)]
     total = result.count(status)
     shown = "; ".join(parts) + (f"; and {total - SHOWN} more" if total > SHOWN else "")

@@ -156,3 +156,18 @@ def test_ct121_passes_when_an_eventbridge_rule_alerts_in_every_expected_region(
         assert "aws_cloudwatch_event_rule.everything" in ct121["message"]
     else:
         assert "DISABLED" in ct121["message"]
+
+
+def test_inputs_with_only_an_event_data_store_are_not_said_to_have_nothing_recording(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "lake.yaml").write_text(
+        "Resources:\n  Lake:\n    Type: AWS::CloudTrail::EventDataStore\n"
+        "    Properties: {Name: lake}\n"
+    )
+    code = main(["simulate", str(tmp_path), "--events", DELETE, "--region", "eu-west-1"])
+    assert code == 0
+    out, err = capsys.readouterr()
+    assert "every event is missed" not in err
+    assert "captured by Lake" in out
+    assert "not captured by any trail or event data store" in out
