@@ -182,7 +182,8 @@ def test_unknown_cells_have_no_captured_by() -> None:
 def test_no_trails_everything_missed() -> None:
     m = coverage_matrix(Estate(), ["eu-west-1"])
     cell = _row(m, "root-usage")["cells"]["eu-west-1"]
-    assert cell["status"] == "missed" and cell["reason"].endswith("no trail or event data store in the inputs")
+    assert cell["status"] == "missed"
+    assert cell["reason"].endswith("no trail or event data store in the inputs")
 
 
 def test_scenarios_argument_limits_rows() -> None:
