@@ -25,6 +25,50 @@ def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: Predica
     compiled = compiled_pattern(text)
     if isinstance(compiled, PatternProblem):
         return Outcome("fail", f"EventBridge rejects the event pattern: {compiled}", where)
+    dead = _prefixed_event_names(text)
+    if dead:
+        shown = ", ".join(repr(v) for v in dead[:3]) + (f" (+{len(dead) - 3} more)"
+                                                         if len(dead) > 3 else "")  # fmt: skip
+        return Outcome("fail", f"The event pattern is valid, but detail.eventName {shown} never "
+                       "matches a CloudTrail event: eventName is the API action alone, without "
+                       "the service prefix of IAM policies (StopLogging, not "
+                       "cloudtrail:StopLogging)", where)  # fmt: skip
     if compiled.caveats:
         return Outcome("unknown", f"The event pattern is valid, but {compiled.caveats[0]}", where)
     return Outcome("pass", "The event pattern is valid", where)
+
+
+def _prefixed_event_names(text: str) -> list[str]:
+    """The values a pattern compares `detail.eventName` with (exactly, or as a prefix) that hold
+    a colon: a CloudTrail record's eventName is the API action's name (CloudTrail User Guide,
+    "CloudTrail record contents", eventName), which has none, so such a value never matches.
+    `$or` branches are followed."""
+    from checker.simulator.event_pattern import load_json
+
+    found: list[str] = []
+
+    def values(leaf: object) -> None:
+        for item in leaf if isinstance(leaf, list) else ():
+            if isinstance(item, dict) and len(item) == 1:
+                (op, arg), = item.items()
+                item = arg if op in ("prefix", "equals-ignore-case") else None
+            if isinstance(item, str) and ":" in item and item not in found:
+                found.append(item)
+
+    def walk(node: object, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "$or" and isinstance(value, list):
+                for branch in value:
+                    walk(branch, path)
+            elif path == ("detail",) and key == "eventName":
+                values(value)
+            elif not path and key == "detail":
+                walk(value, ("detail",))
+
+    try:
+        walk(load_json(text), ())
+    except ValueError:  # the pattern compiled, so this does not happen; nothing to add if it does
+        return []
+    return found

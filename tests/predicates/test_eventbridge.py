@@ -22,7 +22,13 @@ def rule(pattern: MaybeStr | None) -> Estate:
      ('{"detail": {"x": [{"numeric": [">", 10, "<", 5]}]}}', "fail", "EventBridge rejects"),
      ('{"source": ["a"], "source": ["b"]}', "unknown", "more than once"),
      (Unknown("var.pattern"), "unknown", "var.pattern"),
-     (None, "pass", "schedule")],
+     (None, "pass", "schedule"),
+     # valid, but a service prefix never occurs in a CloudTrail eventName
+     ('{"detail": {"eventName": ["StopLogging", "cloudtrail:DeleteTrail"]}}', "fail",
+      "'cloudtrail:DeleteTrail' never matches"),
+     ('{"$or": [{"detail": {"eventName": [{"prefix": "iam:"}]}}, {"source": ["aws.s3"]}]}',
+      "fail", "'iam:' never matches"),
+     ('{"detail": {"eventName": ["StopLogging"], "userAgent": ["a:b"]}}', "pass", "valid")],
 )  # fmt: skip
 def test_pattern_validity(pattern: MaybeStr | None, status: str, words: str) -> None:
     finding = one("CT060", rule(pattern))
