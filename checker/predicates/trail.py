@@ -6,6 +6,7 @@ from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, U
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
 from checker.simulator.insights import CALL_RATE, ERROR_RATE
+from checker.simulator.lake import collects_insights
 
 US_EAST_1 = "us-east-1"
 
@@ -56,6 +57,8 @@ INSIGHT_TYPES = (CALL_RATE, ERROR_RATE)
 
 
 def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> Outcome:
+    """CT008: a logging trail, or an ingesting source event data store whose destination store
+    collects Insights events, enables both Insights types (docs/semantics/insights.md)."""
     estate = subject.obj
     unknowns: list[str] = []
     partial: list[str] = []
@@ -83,12 +86,84 @@ def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs
                 trail.id,
             )
         partial.append(f"{trail.id} has Insights but is not logging")
+    stores: list[str] = []
+    for store in estate.event_data_stores:
+        status, why = _store_insights(ctx, store)
+        if status == "pass":
+            return Outcome("pass", why, store.where("insight_selectors"), store.id)
+        if status != "skip":
+            (unknowns if status == "unknown" else stores).append(why)
     if unknowns:
         return Outcome("unknown", "; ".join(unknowns))
-    detail = "; ".join(partial) if partial else "no trail has Insights enabled"
+    detail = "; ".join(partial + stores) if partial or stores else "no trail has Insights enabled"
+    who = "logging trail, and no event data store through its destination," if stores else (
+        "logging trail")  # fmt: skip
     return Outcome(
-        "fail", f"no logging trail has both ApiCallRateInsight and ApiErrorRateInsight ({detail})"
+        "fail", f"no {who} has both ApiCallRateInsight and ApiErrorRateInsight ({detail})"
     )
+
+
+def _store_insights(ctx: Context, store: EventDataStore) -> tuple[str, str]:
+    """Whether a source store enables both Insights types for the estate: it ingests, and its
+    InsightsDestination is a store that selects Insights events and ingests (PutInsightSelectors;
+    docs/semantics/lake.md). ("skip", "") for a store without Insights."""
+    selectors = store.insight_selectors
+    if isinstance(selectors, Unknown):
+        return "unknown", f"{store.id}: insight selectors unknown ({selectors.reason})"
+    missing = [t for t in INSIGHT_TYPES if t not in _insight_types(selectors)]
+    if len(missing) == len(INSIGHT_TYPES):
+        return "skip", ""
+    if missing:
+        return "fail", f"{store.id} lacks {', '.join(missing)}"
+    enabled = f"Insights are enabled on event data store {store.id}"
+    destination, problems = _destination(ctx, store)
+    own = _ingesting(store, "it")
+    problems = [own, *problems] if own else problems
+    # a definite fail, of the source or of its destination, holds whatever else is unknown
+    fails = [why for status, why in problems if status == "fail"]
+    if fails:
+        return "fail", f"{enabled}, but {' and '.join(fails)}"
+    if problems or destination is None:
+        return "unknown", f"{enabled}; {'; '.join(why for _, why in problems)}"
+    return "pass", (f"event data store {store.id} has both Insights types, and its destination "
+                    f"{destination.id} collects Insights events")  # fmt: skip
+
+
+Problem = tuple[str, str]  # ("fail" or "unknown", what to say)
+
+
+def _destination(
+    ctx: Context, store: EventDataStore
+) -> tuple[EventDataStore | None, list[Problem]]:
+    """A source store's Insights destination, and what keeps it from collecting the source's
+    Insights events: it selects them (eventCategory Insight) and ingests."""
+    ref = store.insights_destination
+    if ref is None:
+        return None, [("fail", "it names no Insights destination (InsightsDestination)")]
+    destination: EventDataStore | None = ctx.estate.resolve("lake", ref)
+    if destination is None:
+        if isinstance(ref.value, Unknown):
+            return None, [("unknown", f"its Insights destination is unknown ({ref.value.reason})")]
+        return None, [("unknown", f"its destination {ref.value} is not in the inputs, so whether "
+                                  "it collects Insights events is unknown")]  # fmt: skip
+    name = f"its destination {destination.id}"
+    problems: list[Problem] = []
+    collects = collects_insights(destination, ctx.shared)
+    if collects.match is False:
+        problems.append(("fail", f"{name} does not collect Insights events ({collects.reason})"))
+    elif collects.match is None:
+        problems.append(("unknown", f"whether {name} collects Insights events is unknown "
+                                    f"({collects.reason})"))  # fmt: skip
+    ingesting = _ingesting(destination, name)
+    return destination, [*problems, ingesting] if ingesting else problems
+
+
+def _ingesting(store: EventDataStore, name: str) -> Problem | None:
+    """None when the store ingests; else the status and what to say about it."""
+    value = store.is_logging
+    if isinstance(value, Unknown):
+        return "unknown", f"whether {name} ingests events is unknown ({value.reason})"
+    return None if value else ("fail", f"{name} is not ingesting (status {store.status})")
 
 
 def _insight_types(selectors: tuple[InsightSelector, ...]) -> set[str]:

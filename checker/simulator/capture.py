@@ -291,7 +291,8 @@ class CompiledTrail:
             return UNKNOWN_CODE, unknown
         return FAIL_CODE, "no selector matches (" + "; ".join(misses) + ")"
 
-    def _records(self, event: Event) -> Verdict:
+    def records(self, event: Event) -> Verdict:
+        """Whether the selectors alone (no logging, account or Region stage) select `event`."""
         code, why = self._selector_outcome(event)
         return Verdict(to_bool(code_status(code)), why)
 
@@ -299,7 +300,7 @@ class CompiledTrail:
         """A trail records the Insights events it generates; an event data store those its
         selectors select (eventCategory Insight) that a source store sends it (insights.py)."""
         if isinstance(self.trail, Trail):
-            verdict = insight_verdict(event, self.trail.insight_selectors, self._records,
+            verdict = insight_verdict(event, self.trail.insight_selectors, self.records,
                                       "the trail")  # fmt: skip
         else:
             code, why = self._selector_outcome(event)
@@ -308,7 +309,7 @@ class CompiledTrail:
             if not self._insight_sources:
                 return FAIL_CODE, "no event data store names this one as its Insights destination"
             verdicts = [(source.trail.id, insight_verdict(
-                event, selectors, source._records, f"source event data store {source.trail.id}"))
+                event, selectors, source.records, f"source event data store {source.trail.id}"))
                 for selectors, source in self._insight_sources]  # fmt: skip
             hit = next(((sid, v) for sid, v in verdicts if v.match is True), None)
             if hit is not None:

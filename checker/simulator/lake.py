@@ -9,9 +9,24 @@ names, which records them when its own selectors select `eventCategory` Insight.
 
 from __future__ import annotations
 
-from checker.model import Estate
+from checker.model import Estate, EventDataStore
 from checker.simulator.capture import CompiledTrail, InsightSource
+from checker.simulator.events import Event
 from checker.simulator.sharing import Shared
+from checker.simulator.verdict import Verdict
+
+# An Insights record as a destination store's selectors see it: an Insights store selects by
+# `eventCategory` Insight alone (docs/semantics/lake.md).
+INSIGHTS_RECORD = Event(
+    event_source="", event_name="", aws_region="", event_category="Insight",
+    event_type="AwsCloudTrailInsight",
+)  # fmt: skip
+
+
+def collects_insights(store: EventDataStore, shared: Shared | None = None) -> Verdict:
+    """Whether `store`'s selectors select the Insights events a source store sends it. Its
+    ingestion (`is_logging`) is a separate question."""
+    return (shared or Shared()).compiled(store, None).records(INSIGHTS_RECORD)
 
 
 def compiled_stores(

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from checker.model import (
+    AdvancedSelector,
     Estate,
     EventDataStore,
+    FieldSelector,
     Location,
+    Selectors,
     Trail,
     Unknown,
     in_unit,
@@ -15,6 +18,7 @@ from checker.model import (
 from checker.simulator.capture import decide
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.events import Event
+from checker.simulator.lake import collects_insights
 from checker.simulator.pipeline import simulate_event
 from checker.units import unit_views
 
@@ -83,3 +87,16 @@ def test_organization_stores_of_other_units_count_in_each_unit() -> None:
     borrowed = views["member"].estate.event_data_stores
     assert [s.id for s in borrowed] == [f"{STORE.id} (org)"]
     assert borrowed[0].foreign_unit == "org"
+
+
+def test_collects_insights_reads_only_the_selectors() -> None:
+    def store(selectors: Selectors | Unknown, status: str = "ENABLED") -> EventDataStore:
+        return EventDataStore(id="s", name="s", selectors=selectors, status=status)
+
+    insight = Selectors("advanced", advanced=(
+        AdvancedSelector((FieldSelector("eventCategory", equals=("Insight",)),)),))  # fmt: skip
+    assert collects_insights(store(insight)).match is True
+    # ingestion is the caller's question
+    assert collects_insights(store(insight, "STOPPED_INGESTION")).match is True
+    assert collects_insights(store(Selectors.default())).match is False
+    assert collects_insights(store(Unknown("var.selectors"))).match is None
