@@ -6,6 +6,7 @@ and configurations AWS accepts that do not do what they seem (`*` read as a wild
 bucket ARN, a bucket prefix without its `/`, a selector that logs nothing, data events on the
 trail's own log bucket). A problem is `unknown` when the value it depends on is unknown.
 Basic and advanced selectors mixed cannot be represented in the model; loaders report it.
+The advanced-selector checks are shared with event data stores (CT054): `selector_validity`.
 """
 
 from __future__ import annotations
