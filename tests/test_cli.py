@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -238,3 +239,32 @@ def test_scanning_one_file_imports_no_heavy_library(tmp_path: Path, fmt: str) ->
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
     # the rules and scenarios validated by the first run are not validated again
     assert "jsonschema" not in _modules_after_scan([one, "--format", fmt], tmp_path)
+
+
+def _scan_findings(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, list[Any]]:
+    main(["scan", str(path), "--format", "json"])
+    by_rule: dict[str, list[Any]] = {}
+    for f in json.loads(capsys.readouterr().out)["findings"]:
+        by_rule.setdefault(f["rule_id"], []).append(f)
+    return by_rule
+
+
+@pytest.mark.parametrize("kind", ["terraform", "cloudformation"])
+def test_scan_an_event_data_store_aws_rejects(
+    capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """CT054 fails the store, and CT120/CT105 no longer count it as capturing anything."""
+    base = REPO / "fixtures" / "rules" / "CT054"
+    rejected = _scan_findings(capsys, base / "fail" / kind)
+    (ct054,) = rejected["CT054"]
+    assert ct054["status"] == "fail" and ct054["line"] == 8
+    (ct120,) = rejected["CT120"]
+    assert ct120["status"] == "fail" and "9 of 9 critical scenarios have gaps" in ct120["message"]
+    assert "the event data store is rejected by AWS" in ct120["message"]
+    ct105 = rejected["CT105"][0]["message"]
+    assert ": captured" not in ct105 and "not captured (the event data store is rejected" in ct105
+    accepted = _scan_findings(capsys, base / "pass" / kind)
+    assert [f["status"] for f in accepted["CT054"]] == ["pass"]
+    (ct120,) = accepted["CT120"]
+    assert "7 of 9 critical scenarios have gaps" in ct120["message"]
+    assert "DeleteTrail, StopLogging in every region: captured" in accepted["CT105"][0]["message"]

@@ -38,6 +38,7 @@ PREDICATES: dict[str, Predicate] = {
     "trail_key_policy": evidence_keys.trail_key_policy,
     # other single resources (scopes event_data_store, event_rule)
     "lake_retention": lake.lake_retention,
+    "lake_selectors": lake.lake_selectors,
     "valid_event_pattern": eventbridge.valid_event_pattern,
     # the set of trails of one deployment unit (scope estate)
     "insights_enabled": trail.insights_enabled,

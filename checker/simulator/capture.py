@@ -31,6 +31,7 @@ from checker.simulator.events import Event
 from checker.simulator.insights import insight_verdict
 from checker.simulator.regions import is_global_service_event
 from checker.simulator.selector_tests import AdvancedTest, BasicTest, _Outcome
+from checker.simulator.selector_validity import store_rejection
 from checker.simulator.verdict import Verdict
 from checker.tri import FAIL, FAIL_CODE, PASS, PASS_CODE, UNKNOWN_CODE, Status, code_status, to_bool
 
@@ -40,7 +41,6 @@ OrgAccounts = Union[tuple[str, ...], frozenset[str], Unknown]  # noqa: UP007 (a 
 MEMBERS_UNKNOWN = Unknown("organization members not known")
 
 BASIC_DATA_TYPES = ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table")
-MANAGEMENT_SOURCE_EXCLUSIONS = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +175,19 @@ class CompiledTrail:
     def _logging_outcome(recorder: Recorder) -> _Outcome:
         value = recorder.is_logging
         if isinstance(recorder, EventDataStore):
+            # CreateEventDataStore takes the selectors: a store AWS rejects is never created
+            rejection = store_rejection(recorder)
+            if rejection is not None and rejection.status == "fail":
+                return FAIL_CODE, (f"the event data store is rejected by AWS, so it does not "
+                                   f"exist and records nothing ({rejection.message})")
+            whys = [] if rejection is None else [
+                f"whether AWS accepts the event data store is unknown ({rejection.message})"
+            ]
             if isinstance(value, Unknown):
-                why = f"whether the event data store ingests is unknown ({value.reason})"
-                return UNKNOWN_CODE, why
-            status = recorder.status
-            if value:
-                return PASS_CODE, ""
-            return FAIL_CODE, f"the event data store is {status}, not ingesting events"
+                whys.append(f"whether the event data store ingests is unknown ({value.reason})")
+            elif not value:
+                return FAIL_CODE, f"the event data store is {recorder.status}, not ingesting events"
+            return (UNKNOWN_CODE, "; ".join(whys)) if whys else (PASS_CODE, "")
         if isinstance(value, Unknown):
             return UNKNOWN_CODE, f"whether the trail is logging is unknown ({value.reason})"
         return (PASS_CODE, "") if value else (FAIL_CODE, "logging is off")

@@ -6,88 +6,38 @@ and configurations AWS accepts that do not do what they seem (`*` read as a wild
 bucket ARN, a bucket prefix without its `/`, a selector that logs nothing, data events on the
 trail's own log bucket). A problem is `unknown` when the value it depends on is unknown.
 Basic and advanced selectors mixed cannot be represented in the model; loaders report it.
+The advanced-selector checks are shared with event data stores (CT054): `selector_validity`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 
 from checker.model import (
-    AdvancedSelector,
     BasicSelector,
     Estate,
-    FieldSelector,
     MaybeStr,
     PartlyKnown,
     Trail,
     Unknown,
 )
 from checker.regions import US_EAST_1
-from checker.simulator.capture import (
-    BASIC_DATA_TYPES,
-    MANAGEMENT_SOURCE_EXCLUSIONS,
-    compile_trail,
-)
+from checker.simulator.capture import BASIC_DATA_TYPES, compile_trail
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.selector_tests import s3_value_rejected
+from checker.simulator.selector_validity import (
+    MANAGEMENT_SOURCE_EXCLUSIONS,
+    Problem,
+    check_advanced,
+)
+from checker.simulator.selector_validity import fail as _fail
+from checker.simulator.selector_validity import unknown as _unknown
 from checker.simulator.stand_ins import StandIns, names_one_bucket
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One CT011 finding about a trail. `attribute` is the model attribute that locates it
-    (`trail.where(problem.attribute)`)."""
-
-    status: Literal["fail", "unknown"]
-    message: str
-    attribute: str = "selectors"
-
 
 # Limits (BC InvalidEventSelectorsException; UG23 quotas; TF event_selector MaxItems 5).
 MAX_BASIC_SELECTORS = 5
 MAX_BASIC_DATA_VALUES = 250
-MAX_ADVANCED_VALUES = 500
-
-TRAIL_FIELDS = (
-    "eventCategory", "readOnly", "eventSource", "eventName", "eventType", "resources.type",
-    "resources.ARN", "sessionCredentialFromConsole", "userIdentity.arn", "errorCode",
-    "vpcEndpointId",
-)
-TRAIL_CATEGORIES = ("Management", "Data", "NetworkActivity")
-EDS_ONLY_CATEGORIES = ("Insight", "ConfigurationItem", "Evidence", "ActivityAuditLog")
-# Fields a trail accepts per eventCategory (API Reference AdvancedFieldSelector; CFN reference).
-FIELDS_BY_CATEGORY: dict[str, frozenset[str]] = {
-    "Management": frozenset({"eventCategory", "readOnly", "eventSource"}),
-    "Data": frozenset({
-        "eventCategory", "readOnly", "eventSource", "eventName", "eventType", "resources.type",
-        "resources.ARN", "sessionCredentialFromConsole", "userIdentity.arn",
-    }),
-    "NetworkActivity": frozenset({
-        "eventCategory", "eventSource", "eventName", "userIdentity.arn", "errorCode",
-        "vpcEndpointId",
-    }),
-}
-EDS_ONLY_MANAGEMENT_FIELDS = frozenset(
-    {"eventName", "eventType", "sessionCredentialFromConsole", "userIdentity.arn"}
-)
-
-_RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")
-_S3_BUCKET_ONLY = re.compile(r"^arn:[a-z-]+:s3:::[^/]+$")
-
-_OP_NAMES = {
-    "equals": "Equals", "not_equals": "NotEquals", "starts_with": "StartsWith",
-    "not_starts_with": "NotStartsWith", "ends_with": "EndsWith", "not_ends_with": "NotEndsWith",
-}
-
-
-def _fail(message: str, attribute: str = "selectors") -> Problem:
-    return Problem("fail", message, attribute)
-
-
-def _unknown(message: str, attribute: str = "selectors") -> Problem:
-    return Problem("unknown", message, attribute)
 
 
 def check_selectors(
@@ -103,7 +53,7 @@ def check_selectors(
     if selectors.kind == "basic":
         problems += _check_basic(selectors.basic)
     elif selectors.kind == "advanced":
-        problems += _check_advanced(selectors.advanced)
+        problems += check_advanced(selectors.advanced, "trail")
     problems += _check_own_bucket(trail, estate, default_region)
     return list(dict.fromkeys(problems))
 
@@ -240,167 +190,6 @@ def _check_basic_value(kind: str, value: str) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------------------------
-# Advanced selectors
-
-
-def _check_advanced(selectors: tuple[AdvancedSelector, ...]) -> list[Problem]:
-    problems: list[Problem] = []
-    total = sum(len(_values(f)) for s in selectors for f in s.field_selectors)
-    if total > MAX_ADVANCED_VALUES:
-        problems.append(_fail(f"{total} values across the advanced selectors; AWS "
-                              f"accepts at most {MAX_ADVANCED_VALUES}"))
-    for index, selector in enumerate(selectors, 1):
-        problems += [
-            Problem(p.status, f"selector {index}: {p.message}", p.attribute)
-            for p in _check_one_advanced(selector)
-        ]
-    return problems
-
-
-def _values(fs: FieldSelector) -> list[tuple[str, MaybeStr]]:
-    return [(op, v) for op, vals in fs.operator_values() for v in vals]
-
-
-def _check_one_advanced(selector: AdvancedSelector) -> list[Problem]:
-    problems: list[Problem] = []
-    if not selector.field_selectors:
-        return [_fail("has no field selectors")]
-    for fs in selector.field_selectors:
-        problems += _check_field_shape(fs)
-    categories = [f for f in selector.field_selectors if f.field == "eventCategory"]
-    if not categories:
-        return [*problems, _fail("has no eventCategory field selector (required)")]
-    values: list[MaybeStr] = []
-    for fs in categories:
-        ops = [op for op, _ in fs.operator_values()]
-        if any(op != "equals" for op in ops):
-            problems.append(_fail("eventCategory accepts only Equals"))
-        values += list(fs.equals)
-    unknown = next((v for v in values if isinstance(v, Unknown)), None)
-    if unknown is not None:
-        problems.append(_unknown(f"eventCategory is unknown ({unknown.reason})"))
-        return problems
-    for category in dict.fromkeys(v for v in values if isinstance(v, str)):
-        if category in EDS_ONLY_CATEGORIES:
-            problems.append(_fail(f"eventCategory {category} is for event data stores "
-                                  "only, not trails"))
-        elif category not in TRAIL_CATEGORIES:
-            problems.append(_fail(f"eventCategory {category!r} is not Management, Data "
-                                  "or NetworkActivity"))
-        else:
-            problems += _check_category(category, selector.field_selectors)
-    return problems
-
-
-def _check_field_shape(fs: FieldSelector) -> list[Problem]:
-    problems: list[Problem] = []
-    if fs.field not in TRAIL_FIELDS:
-        problems.append(_fail(f"field {fs.field!r} is not a field trails accept"))
-    if not any(True for _ in fs.operator_values()):
-        problems.append(_fail(f"{fs.field} has no operator (AWS rejects it)"))
-    for op, value in _values(fs):
-        if isinstance(value, str) and "*" in value:
-            problems.append(_fail(f"{fs.field} {_OP_NAMES[op]} {value!r}: `*` is a "
-                                  "literal character, advanced selectors have no wildcards"))
-    if fs.field == "readOnly":
-        for op, value in _values(fs):
-            if op not in ("equals", "not_equals"):
-                problems.append(_fail(f"readOnly accepts Equals, not {_OP_NAMES[op]}"))
-            elif isinstance(value, str) and value not in ("true", "false"):
-                problems.append(_fail(f"readOnly value {value!r} is not true or false"))
-    if fs.field == "sessionCredentialFromConsole":
-        for op, value in _values(fs):
-            if op not in ("equals", "not_equals") or (isinstance(value, str) and value != "true"):
-                problems.append(_fail("sessionCredentialFromConsole accepts only Equals "
-                                      "or NotEquals true"))
-    if fs.field == "resources.ARN":
-        problems += _check_arn_conditions(fs)
-    return problems
-
-
-def _check_arn_conditions(fs: FieldSelector) -> list[Problem]:
-    """Conditions that AWS accepts but that do not select what they name: Equals/NotEquals on a
-    bucket (object events carry object ARNs: hashicorp/terraform-provider-aws#28582, #32619), and
-    StartsWith a bucket name without its `/` (also matches longer bucket names)."""
-    problems: list[Problem] = []
-    for op, value in _values(fs):
-        if not isinstance(value, str):
-            continue
-        bucket_only = _S3_BUCKET_ONLY.match(value) is not None
-        bucket_slash = value.endswith("/") and _S3_BUCKET_ONLY.match(value[:-1]) is not None
-        if op in ("equals", "not_equals") and (bucket_only or bucket_slash):
-            better = "StartsWith" if op == "equals" else "NotStartsWith"
-            problems.append(_fail(f"resources.ARN {_OP_NAMES[op]} {value!r} matches only "
-                                  f"that exact ARN, not the objects in the bucket; use {better} "
-                                  f"{value.rstrip('/')}/"))
-        elif op in ("starts_with", "not_starts_with") and bucket_only:
-            problems.append(_fail(f"resources.ARN {_OP_NAMES[op]} {value!r} also matches "
-                                  f"every bucket whose name starts with it; add the trailing /"))
-    return problems
-
-
-def _check_category(category: str, fields: tuple[FieldSelector, ...]) -> list[Problem]:
-    problems: list[Problem] = []
-    allowed = FIELDS_BY_CATEGORY[category]
-    for fs in fields:
-        if fs.field not in TRAIL_FIELDS or fs.field in allowed:
-            continue
-        if category == "Management" and fs.field in EDS_ONLY_MANAGEMENT_FIELDS:
-            problems.append(_fail(f"{fs.field} on management events is for event data "
-                                  "stores only, not trails"))
-        else:
-            problems.append(_fail(f"{fs.field} is not accepted for {category} events"))
-    by_field: dict[str, list[FieldSelector]] = {}
-    for fs in fields:
-        by_field.setdefault(fs.field, []).append(fs)
-    if category == "Management":
-        for fs in by_field.get("eventSource", []):
-            for op, value in _values(fs):
-                if op != "not_equals":
-                    problems.append(_fail("on a trail, management eventSource accepts "
-                                          f"only NotEquals, not {_OP_NAMES[op]}"))
-                elif isinstance(value, str) and value not in MANAGEMENT_SOURCE_EXCLUSIONS:
-                    problems.append(_fail(f"management eventSource NotEquals {value!r}: "
-                                          "trails accept only kms.amazonaws.com and "
-                                          "rdsdata.amazonaws.com"))
-    elif category == "Data":
-        problems += _check_single_equals(by_field.get("resources.type", []), "resources.type",
-                                         "Data")
-        for fs in by_field.get("resources.type", []):
-            for value in fs.equals:
-                if isinstance(value, str) and not _RESOURCE_TYPE.match(value):
-                    problems.append(_fail(f"resources.type {value!r} is not a resource "
-                                          "type (AWS::Service::Type)"))
-    else:
-        problems += _check_single_equals(by_field.get("eventSource", []), "eventSource",
-                                         "NetworkActivity")
-        for fs in by_field.get("errorCode", []):
-            for op, value in _values(fs):
-                if op != "equals" or (isinstance(value, str) and value != "VpceAccessDenied"):
-                    problems.append(_fail("errorCode accepts only Equals "
-                                          "VpceAccessDenied"))
-    return problems
-
-
-def _check_single_equals(fields: list[FieldSelector], name: str, category: str) -> list[Problem]:
-    """resources.type for Data and eventSource for NetworkActivity: required, Equals only, one
-    value per selector (API Reference AdvancedFieldSelector)."""
-    if not fields:
-        return [_fail(f"{category} selectors need a {name} field selector")]
-    problems: list[Problem] = []
-    values: list[MaybeStr] = []
-    for fs in fields:
-        for op, value in _values(fs):
-            if op != "equals":
-                problems.append(_fail(f"{name} accepts only Equals, not {_OP_NAMES[op]}"))
-            else:
-                values.append(value)
-    if len(values) > 1:
-        problems.append(_fail(f"{name} takes one value per selector, not {len(values)}"))
-    return problems
-
-
-# --------------------------------------------------------------------------------------------
 # Data events on the trail's own bucket
 
 _UNNAMED_BUCKET = "trailcheck-unnamed-log-bucket"
@@ -454,7 +243,8 @@ def _check_own_bucket(
         return []
     shown = name or "its log bucket"
     return [_fail(f"logs data events on its own log bucket {shown} ({decision.selector}): "
-                  "each log delivery is an object write that is logged again", "selectors")]
+                  "each log delivery is an object write that is logged again", "selectors",
+                  rejected=False)]
 
 
 def _elsewhere(event: Event) -> Event:

@@ -141,3 +141,15 @@ def test_an_insights_record_has_no_event_source_and_is_judged(
     }]}))  # fmt: skip
     code = main(["simulate", str(REPO / "fixtures" / "example"), "--events", str(logs)])
     assert code == 0, capsys.readouterr().err
+
+
+def test_simulate_says_an_event_data_store_aws_rejects_records_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = REPO / "fixtures" / "rules" / "CT054" / "fail" / "terraform"
+    assert main(["simulate", str(path), "--scenario", "tamper-stop-logging", "--regions",
+                 "eu-west-1", "--format", "json"]) == 0  # fmt: skip
+    (scenario,) = json.loads(capsys.readouterr().out)["scenarios"]
+    cell = scenario["cells"]["eu-west-1"]
+    assert cell["status"] == "missed" and cell["captured_by"] == []
+    assert "the event data store is rejected by AWS, so it does not exist" in cell["reason"]

@@ -100,3 +100,47 @@ def test_collects_insights_reads_only_the_selectors() -> None:
     assert collects_insights(store(insight, "STOPPED_INGESTION")).match is True
     assert collects_insights(store(Selectors.default())).match is False
     assert collects_insights(store(Unknown("var.selectors"))).match is None
+
+
+# -- a store whose selectors AWS rejects (CreateEventDataStore fails): it records nothing -------
+
+NO_CATEGORY = Selectors("advanced", advanced=(AdvancedSelector((
+    FieldSelector("eventName", equals=("StopLogging",)),)),))  # fmt: skip
+CATEGORY_VAR = Unknown("var.category has no value")
+UNKNOWN_CATEGORY = Selectors("advanced", advanced=(AdvancedSelector((
+    FieldSelector("eventCategory", equals=(CATEGORY_VAR,)),)),))  # fmt: skip
+STOP = Event("cloudtrail.amazonaws.com", "StopLogging", "eu-west-1", read_only=False,
+             recipient_account_id=ACCOUNT)  # fmt: skip
+
+
+def test_a_rejected_store_records_nothing_and_says_why() -> None:
+    decision = decide(replace(STORE, selectors=NO_CATEGORY), STOP)
+    assert decision.status == "fail" and decision.stage == "logging"
+    assert decision.reason == (
+        "the event data store is rejected by AWS, so it does not exist and records nothing "
+        "(selector 1: has no eventCategory field selector (required))"
+    )
+
+
+def test_whether_aws_accepts_a_store_may_be_unknown() -> None:
+    store = replace(STORE, selectors=UNKNOWN_CATEGORY)
+    decision = decide(store, STOP)
+    assert decision.status == "unknown"
+    assert "whether AWS accepts the event data store is unknown" in decision.reason
+    assert "var.category has no value" in decision.reason
+    # a miss that holds whatever the selectors are stays a miss
+    assert decide(store, replace(STOP, aws_region="cn-north-1")).status == "fail"
+    stopped = decide(replace(store, status="STOPPED_INGESTION"), STOP)
+    assert stopped.status == "fail" and "STOPPED_INGESTION" in stopped.reason
+    both = decide(replace(store, status=Unknown("var.suspend has no value")), STOP)
+    assert both.status == "unknown" and "var.suspend" in both.reason
+    assert "var.category" in both.reason
+
+
+def test_a_trail_with_the_same_selectors_is_judged_as_before() -> None:
+    # CreateTrail can succeed before PutEventSelectors fails: a trail is not dropped (CT011 says)
+    t = Trail(id="t", name="t", account_id=ACCOUNT, home_region="eu-west-1",
+              selectors=NO_CATEGORY)  # fmt: skip
+    decision = decide(t, STOP)
+    assert "rejected" not in decision.reason
+    assert decision.stage != "logging"
