@@ -31,6 +31,15 @@ def messages(findings: list[dict[str, Any]], rule_id: str) -> list[str]:
 # -- links that survive unknown parts ----------------------------------------------------------
 
 
+def test_a_source_arn_built_from_the_environments_region_is_scoped_and_matches(
+    capsys: Capsys,
+) -> None:
+    """No provider block: data.aws_region and data.aws_partition are the deployment's, set
+    though not known here (the provider needs a region), so the grant matches this trail."""
+    _, findings = scan(capsys, CASES / "environment-region")
+    assert verdicts(findings, "CT025") == {"aws_s3_bucket.logs": "pass"}
+
+
 def test_a_log_bucket_whose_name_variable_defaults_to_empty_is_still_judged(
     capsys: Capsys,
 ) -> None:

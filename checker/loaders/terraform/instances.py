@@ -334,7 +334,8 @@ def _data_partition(inst: ResourceInstance) -> Any:
     region = inst.region()
     if isinstance(region, str):
         return partition_of(region)
-    return Unknown(f"{inst.address}.partition depends on the region: {region.reason}")
+    why = f"{inst.address}.partition depends on the region: {region.reason}"
+    return Computed(why) if isinstance(region, Computed) else Unknown(why)
 
 
 DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {

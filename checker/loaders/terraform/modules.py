@@ -36,7 +36,7 @@ from checker.loaders.terraform.values import (
     plain,
     untrace,
 )
-from checker.model import Unknown
+from checker.model import Computed, Unknown
 
 # --------------------------------------------------------------------------------------------
 # Module instances
@@ -319,7 +319,8 @@ class ProviderConf:
         if self.owner is None or self.decl is None:
             if self.missing != "aws":
                 return Unknown(f"provider {self.missing} is not configured")
-            return Unknown(
+            # set, but not here: the provider requires a region (AWS provider docs, `region`)
+            return Computed(
                 'no provider "aws" block sets the region (it comes from the environment)'
             )
         block = parsed(self.decl)
@@ -327,7 +328,7 @@ class ProviderConf:
             return block
         attr = block.attrs.get("region")
         if attr is None:
-            return Unknown(
+            return Computed(
                 'the provider "aws" block sets no region (it comes from the environment)'
             )
         v = plain(evaluate(attr.node, self.owner))
