@@ -22,6 +22,8 @@ def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: Predica
         return Outcome("pass", "The rule has no event pattern (it runs on a schedule)", where)
     if isinstance(text, Unknown):
         return Outcome("unknown", f"The event pattern is unknown ({text.reason})", where)
+    if not text.strip():
+        return Outcome("fail", "The event pattern is empty, so the rule matches no event", where)
     compiled = compiled_pattern(text)
     if isinstance(compiled, PatternProblem):
         return Outcome("fail", f"EventBridge rejects the event pattern: {compiled}", where)

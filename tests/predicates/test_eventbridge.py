@@ -23,6 +23,7 @@ def rule(pattern: MaybeStr | None) -> Estate:
      ('{"source": ["a"], "source": ["b"]}', "unknown", "more than once"),
      (Unknown("var.pattern"), "unknown", "var.pattern"),
      (None, "pass", "schedule"),
+     ("  ", "fail", "empty, so the rule matches no event"),
      # valid, but a service prefix never occurs in a CloudTrail eventName
      ('{"detail": {"eventName": ["StopLogging", "cloudtrail:DeleteTrail"]}}', "fail",
       "'cloudtrail:DeleteTrail' never matches"),
