@@ -341,8 +341,8 @@ def test_fixture_folder_loads_through_discovery() -> None:
     assert broken == {p.name for p in FIXTURES.iterdir() if "broken" in p.name}
     not_judged = {d.location.file for d in e.diagnostics if d.rule_id == "CT000"
                   and d.status == "unknown"}  # fmt: skip
-    # what trailcheck does not expand, and a trail a false Condition leaves out
-    assert not_judged == {"not-expanded.yaml", "resource-conditions.yaml"}
+    # what trailcheck does not expand, a trail a false Condition leaves out, a Jinja template
+    assert not_judged == {"not-expanded.yaml", "resource-conditions.yaml", "jinja-template.yaml"}
     assert all(d.rule_id == "CT011" for d in e.diagnostics
                if d.location.file not in broken | not_judged)  # fmt: skip
 
@@ -389,3 +389,24 @@ def test_what_trailcheck_does_not_expand_is_not_judged_rather_than_broken() -> N
     assert "AWS::LanguageExtensions loop" in by_resource["Fn::ForEach::Buckets"].message
     assert "!Rain::Module" in by_resource["Network"].message
     assert [i.status for i in e.inputs] == ["ok"]
+
+
+def test_a_jinja_template_is_not_judged_rather_than_broken() -> None:
+    e = load("jinja-template.yaml")
+    (d,) = e.diagnostics
+    assert (d.rule_id, d.status, d.location.line) == ("CT000", "unknown", 6)
+    assert d.message.startswith("the file holds Jinja template syntax ('{%' at line 6) and does "
+                                "not parse as written (invalid YAML")
+    assert d.message.endswith("so it is not judged; scan the rendered template")
+    assert [i.status for i in e.inputs] == ["skipped"]
+
+
+def test_a_dynamic_reference_is_not_taken_for_jinja(tmp_path: Path) -> None:
+    # {{resolve:...}} is CloudFormation's own; a broken file that holds one is still broken
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n"
+        "    Properties: {Value: '{{resolve:ssm:x}}'}\n  Bad: [\n"
+    )
+    e = load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path)))
+    assert [(d.rule_id, d.status) for d in e.diagnostics] == [("CT000", "fail")]
+

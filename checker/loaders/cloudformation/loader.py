@@ -20,6 +20,7 @@ is a CT000 at each place (`references`); the rest of the template is still judge
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,7 +46,18 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
     try:
         doc = parse_document(text or "", path.suffix.lower())
     except SourceError as e:
-        return error_estate(display, KIND, e.line, e.message)
+        jinja = _JINJA.search(text or "")
+        if jinja is None:
+            return error_estate(display, KIND, e.line, e.message)
+        # a template for a generator (formica, Jinja): not CloudFormation until it is rendered
+        line = (text or "").count("\n", 0, jinja.start()) + 1
+        message = (f"the file holds Jinja template syntax ({jinja.group()!r} at line {line}) "
+                   f"and does not parse as written ({e.message}): a tool renders it into "
+                   "CloudFormation before deployment, so it is not judged; scan the rendered "
+                   "template")  # fmt: skip
+        return Estate(inputs=(InputFile(display, KIND, "skipped"),),
+                      diagnostics=(Diagnostic("CT000", "unknown", message,
+                                              Location(display, line), display),))  # fmt: skip
     if not is_template(doc):
         return Estate(inputs=(InputFile(display, "unknown", "skipped"),))
     assert isinstance(doc, LineDict)
@@ -156,6 +168,9 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
     out.add(InputFile(display, KIND, "error" if errors else "ok"))
     return out.estate()
 
+
+# Jinja statements and expressions; `{{resolve:...}}` is CloudFormation's own dynamic reference
+_JINJA = re.compile(r"\{%|\{\{(?!\s*resolve:)")
 
 # Types that record events: one that a false Condition leaves out is said so (never silently)
 RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDataStore"})
