@@ -190,9 +190,14 @@ def _summary(report: ScanReport, o: TextOptions) -> list[str]:
     failing = len(blocking(report.findings, o.fail_on, o.fail_on_unknown))
     counted = "failing or unknown" if o.fail_on_unknown else "failing"
     files = len({i.path for i in report.inputs if i.status == "ok"})
+    # the other inputs the JSON report lists, so that the two counts add up
+    others = [f"{n} {status}" for status, n in (
+        ("unreadable", len({i.path for i in report.inputs if i.status == "error"})),
+        ("skipped", len({i.path for i in report.inputs if i.status == "skipped"}))) if n]
+    read = f"{files} input file{'s' if files != 1 else ''}" + "".join(f", {x}" for x in others)
     lines = _wrap(
         f"{s['fail']} failed, {s['unknown']} unknown, {s['pass']} passed, "
-        f"{s['suppressed']} suppressed ({files} input file{'s' if files != 1 else ''}); "
+        f"{s['suppressed']} suppressed ({read}); "
         f"{failing} {counted} at or above --fail-on {o.fail_on}", o.width, "", _INDENT)
     hidden = _hidden(report.findings, o)
     if hidden:

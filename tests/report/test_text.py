@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from checker.model import InputFile
 from checker.report import ScanReport, TextOptions
 from checker.report.formats import render
 from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_report
@@ -80,6 +81,14 @@ def test_summary_counts_what_fails_the_run() -> None:
     assert "; 3 failing at or above --fail-on high" in text(fail_on="high")
     assert "; 6 failing or unknown at or above --fail-on medium" in text(
         fail_on="medium", fail_on_unknown=True)
+
+
+def test_summary_counts_the_inputs_the_json_report_lists() -> None:
+    report = sample_report()
+    more = (InputFile("package.json", "unknown", "skipped"),
+            InputFile("broken.tf", "terraform", "error"))  # fmt: skip
+    out = render("text", replace(report, inputs=report.inputs + more), TextOptions(width=0))
+    assert "(2 input files, 1 unreadable, 1 skipped);" in out
 
 
 def test_hidden_findings_are_counted() -> None:
