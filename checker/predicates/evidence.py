@@ -139,16 +139,26 @@ def access_logging_on(ctx: Context, subject: Subject[Bucket], args: PredicateArg
     where = bucket.where("access_logging_target")
     if target is None or target == "":
         return Outcome("fail", "no server access logging is configured", where)
+    itself = "; note that logging a bucket into itself adds a log object for every log write"
+    if _same_name(target, bucket.name) and not isinstance(target, str):
+        return Outcome("pass", f"access logs go to this bucket itself, whose name is known "
+                               f"after apply{itself}", where)  # fmt: skip
     if isinstance(target, Computed):  # set, only its name is known after apply
         return Outcome("pass", f"access logs go to a bucket whose name is known after apply "
                                f"({target.reason})", where)
     if isinstance(target, Unknown):
         return Outcome("unknown", f"whether access logging is on is unknown ({target.reason})",
                        where)
-    note = ""
-    if target == bucket.name:
-        note = "; note that logging a bucket into itself adds a log object for every log write"
+    note = itself if target == bucket.name else ""
     return Outcome("pass", f"access logs go to bucket {target}{note}", where)
+
+
+def _same_name(a: object, b: object) -> bool:
+    """Two bucket names that are certainly the same: equal strings, or strings built alike from
+    the same unknowns (`PartlyKnown.symbol`)."""
+    if isinstance(a, PartlyKnown) and isinstance(b, PartlyKnown):
+        return a.symbol() is not None and a.symbol() == b.symbol()
+    return isinstance(a, str) and a == b
 
 
 # ---------------------------------------------------------------------------------------------

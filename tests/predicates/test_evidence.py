@@ -477,6 +477,21 @@ def test_access_logging_into_itself_passes_with_a_note() -> None:
     assert f.status == "pass" and "into itself" in f.message
 
 
+def test_access_logging_into_itself_is_seen_when_the_name_is_known_after_apply() -> None:
+    from checker.model import PartlyKnown
+
+    # the bucket's name and the logging target, built alike from the same unknown suffix
+    def name(cls: type[PartlyKnown]) -> PartlyKnown:
+        return cls("suffix known after apply", parts=("audit-", None), gaps=("random_id.s.dec",))
+
+    b = bucket(name=name(PartlyKnown), access_logging_target=name(PartlyKnown))
+    f = one("CT024", estate(buckets=(b,)))
+    assert f.status == "pass" and "this bucket itself" in f.message
+    other = bucket(name=name(PartlyKnown), access_logging_target=PartlyKnown(
+        "suffix known after apply", parts=("access-", None), gaps=("random_id.s.dec",)))
+    assert "itself" not in one("CT024", estate(buckets=(other,))).message
+
+
 def test_delivery_grant_to_everyone_needs_a_source_condition_too() -> None:
     stmt = dict(CT_WRITE, Principal="*")
     del stmt["Condition"]
