@@ -18,6 +18,9 @@ from typing import Any, Protocol
 from checker.unknowns import PartlyKnown
 
 KINDS = ("bucket", "key", "log_group", "topic", "event_bus", "lake")
+# the estate's collections that `named_objects` and the key aliases read
+JOINED = ("buckets", "keys", "key_aliases", "log_groups", "topics", "event_buses",
+          "event_data_stores")  # fmt: skip
 
 
 class Lookup(Protocol):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from checker.joins import LentTables
+from checker.joins import JOINED, LentTables
 from checker.model import (
     NOWHERE,
     UNIT_COLLECTIONS,
@@ -117,11 +117,11 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
 
 def _joined(by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str],
             stores: list[EventDataStore]) -> Estate:  # fmt: skip
-    """The objects of `units` that references join (`joins.named_objects`), unit by unit as a
-    view holds them, with `stores` as its event data stores."""
-    collections = ("buckets", "keys", "key_aliases", "log_groups", "topics", "event_buses")
+    """The objects of `units` that references join (`joins.JOINED`), unit by unit as a view holds
+    them, with `stores` as its event data stores."""
     parts: dict[str, Any] = {
-        c: tuple(o for u in units for o in by_unit.get(u, {}).get(c, ())) for c in collections
+        c: tuple(o for u in units for o in by_unit.get(u, {}).get(c, ()))
+        for c in JOINED if c != "event_data_stores"
     }
     return Estate(event_data_stores=tuple(stores), **parts)
 

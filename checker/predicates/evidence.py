@@ -139,17 +139,18 @@ def access_logging_on(ctx: Context, subject: Subject[Bucket], args: PredicateArg
     where = bucket.where("access_logging_target")
     if target is None or target == "":
         return Outcome("fail", "no server access logging is configured", where)
-    itself = "; note that logging a bucket into itself adds a log object for every log write"
-    if _same_name(target, bucket.name) and not isinstance(target, str):
+    itself = _same_name(target, bucket.name)
+    note = "; note that logging a bucket into itself adds a log object for every log write" \
+        if itself else ""  # fmt: skip
+    if itself and not isinstance(target, str):  # the same unknown name: this very bucket
         return Outcome("pass", f"access logs go to this bucket itself, whose name is known "
-                               f"after apply{itself}", where)  # fmt: skip
+                               f"after apply{note}", where)  # fmt: skip
     if isinstance(target, Computed):  # set, only its name is known after apply
         return Outcome("pass", f"access logs go to a bucket whose name is known after apply "
                                f"({target.reason})", where)
     if isinstance(target, Unknown):
         return Outcome("unknown", f"whether access logging is on is unknown ({target.reason})",
                        where)
-    note = itself if target == bucket.name else ""
     return Outcome("pass", f"access logs go to bucket {target}{note}", where)
 
 

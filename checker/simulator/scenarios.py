@@ -241,7 +241,6 @@ class ScenarioRunner:
             isinstance(r.region, str) for r in rules)  # fmt: skip
         self._own_class = {US_EAST_1, *(r.region for r in rules if isinstance(r.region, str))}
         self._classes: dict[str, Hashable | None] = {}
-        self._compiled_universe: list[CompiledTrail] | None = None
         self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
         self._across: dict[tuple[str, tuple[str, ...]], list[StandIn]] = {}
         self._captured_cells: dict[tuple[int, ...], dict[str, Any]] = {}
@@ -313,10 +312,8 @@ class ScenarioRunner:
 
     def _universe(self) -> list[CompiledTrail]:
         """Other units' organization trails, compiled (the scan compiles each once)."""
-        if self._compiled_universe is None:
-            self._compiled_universe = self.shared.compiled_universe(
-                self.foreign, self.default_region, self.estate.organization_accounts)
-        return self._compiled_universe
+        return self.shared.compiled_universe(self.foreign, self.default_region,
+                                             self.estate.organization_accounts)  # fmt: skip
 
     def _result(self, scenario: Scenario, i: int, region: str) -> EventResult:
         key = (scenario.id, i, region)
