@@ -106,7 +106,7 @@ def object_lock_retention(ctx: Context, subject: Subject[Bucket], args: Predicat
     elif days is None:
         period = "for a period the inputs do not give"
     else:
-        period = f"for {days} days"
+        period = f"for {days} day{'s' if days != 1 else ''}"
     if mode.upper() == "COMPLIANCE":
         return Outcome(
             "pass",

@@ -169,7 +169,7 @@ def _judge_expiration(
         return "unknown", (
             f"{described} expires objects after an unknown number of days ({days.reason})"
         )
-    return "fail", f"{described} deletes the log files after {days} days"
+    return "fail", f"{described} deletes the log files after {days} day{'s' if days != 1 else ''}"
 
 
 def _overlap(rule: LifecycleExpiration, trails: list[Trail]) -> bool | Unknown:
@@ -205,8 +205,8 @@ def _judge_log_group(group: LogGroup, minimum: int) -> Outcome:
     if days < minimum:
         return Outcome(
             "fail",
-            f"the log group keeps events for {days} days, shorter than the {minimum} days "
-            "required",
+            f"the log group keeps events for {days} day{'s' if days != 1 else ''}, shorter than "
+            f"the {minimum} days required",
             where,
             group.id,
         )

@@ -99,6 +99,13 @@ def test_log_group_retention(days: object, status: str) -> None:
     assert found["aws_cloudwatch_log_group.trail"].status == status
 
 
+@pytest.mark.parametrize(("days", "said"), [(1, "for 1 day,"), (7, "for 7 days,")])
+def test_log_group_retention_says_days_in_good_english(days: int, said: str) -> None:
+    e = estate(trail(log_group=GROUP_REF), buckets=(bucket(),),
+               log_groups=(log_group(retention_days=days),))
+    assert said in by_resource(run("CT027", e))["aws_cloudwatch_log_group.trail"].message
+
+
 def test_log_group_finding_points_at_retention_line() -> None:
     g = log_group(retention_days=7, lines={"retention_days": 52})
     e = estate(trail(log_group=GROUP_REF), buckets=(bucket(),), log_groups=(g,))
