@@ -38,7 +38,10 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `command` (the one about to run), the commands after it are
+    left out once it is known: each command's module costs startup time, and a pre-commit run
+    needs one. Help and errors for an unknown command come from the whole parser."""
     parser = _Parser(
         prog="trailcheck",
         description="Will the AWS activity you care about really be recorded, protected and "
@@ -49,13 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"checker.commands.{name}").register(sub)
+        if command is not None and command in sub.choices:
+            break
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    args_list = list(argv) if argv is not None else sys.argv[1:]
+    first = args_list[0] if args_list and not args_list[0].startswith("-") else None
+    parser = build_parser(first)
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(args_list)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return int(e.code) if isinstance(e.code, int) else EXIT_INPUT
     if not getattr(args, "handler", None):

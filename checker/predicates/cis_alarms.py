@@ -133,7 +133,7 @@ def judge_topic(ctx: Context, topic: int) -> Outcome:
             events, where = groups.setdefault(key, ([], []))
             if names[run.index] not in events:
                 events.append(names[run.index])
-            where.append(run.region)
+            where.extend(run.regions)
         parts = []
         for (cause, detail), (events, where) in groups.items():
             shown = ", ".join(events[:6]) + (f" (+{len(events) - 6} more)" if len(events) > 6

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
 from checker.simulator.events import Event
-from checker.simulator.filter_pattern import Pattern, PatternError, parse
 from checker.tri import Status, any_of
+
+if TYPE_CHECKING:
+    from checker.simulator.filter_pattern import Pattern, PatternError
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,11 @@ class AlarmTrace:
 
 @lru_cache(maxsize=1024)
 def parse_cached(text: str) -> Pattern | PatternError:
+    """The pattern parsed, or why it does not parse (an exception, returned)."""
+    # the pattern language is imported when a metric filter is met: a pre-commit scan of a
+    # trail without one does not pay for it at startup
+    from checker.simulator.filter_pattern import PatternError, parse
+
     try:
         return parse(text)
     except PatternError as e:
@@ -173,7 +181,7 @@ def filter_result(
     if isinstance(text, Unknown):
         return FilterResult(mf.id, "unknown", f"the filter pattern is unknown ({text.reason})")
     parsed = parse_cached(text)
-    if isinstance(parsed, PatternError):
+    if isinstance(parsed, Exception):
         return FilterResult(
             mf.id, "unknown",
             f"the filter pattern does not parse: {parsed.message} at position {parsed.position}",
@@ -341,7 +349,7 @@ def _ignores_region(mf: MetricFilter) -> bool:
 @lru_cache(maxsize=4096)
 def _pattern_ignores_region(text: str) -> bool:
     parsed = parse_cached(text)
-    if isinstance(parsed, PatternError):
+    if isinstance(parsed, Exception):
         return True  # an error whatever the record
     if parsed.is_text:
         return False  # terms match anywhere in the record's text, its Region too

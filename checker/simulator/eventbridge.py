@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.model import Estate, EventBus, EventRule, EventTarget, Reference, Unknown
 from checker.simulator.alarms import topic_result
@@ -38,11 +38,12 @@ from checker.simulator.delivery import (
     MAX_EVENT_BYTES,
     eventbridge_needs_all_events_state,
 )
-from checker.simulator.event_pattern import EventPattern, PatternProblem, compile_pattern
-from checker.simulator.eventbridge_event import to_eventbridge_event
 from checker.simulator.events import Event
 from checker.simulator.verdict import Verdict, all_of, any_of, no, unknown, yes
 from checker.tri import Status
+
+if TYPE_CHECKING:
+    from checker.simulator.event_pattern import EventPattern, PatternProblem
 
 STATES = ("ENABLED", "DISABLED", ALL_MANAGEMENT_EVENTS_STATE)
 _STATUS: dict[bool | None, Status] = {True: "pass", False: "fail", None: "unknown"}
@@ -126,6 +127,10 @@ def reach(event: Event, trails: Sequence[tuple[str, Decision]], size: int | None
 
 @lru_cache(maxsize=512)
 def compiled_pattern(text: str) -> EventPattern | PatternProblem:
+    # the pattern language is imported when an event rule is met: a pre-commit scan of a trail
+    # without one does not pay for it at startup
+    from checker.simulator.event_pattern import compile_pattern
+
     return compile_pattern(text)
 
 
@@ -157,6 +162,8 @@ class _Evaluation:
     @property
     def converted(self) -> dict[str, Any]:
         if self._converted is None:
+            from checker.simulator.eventbridge_event import to_eventbridge_event
+
             self._converted = to_eventbridge_event(_record(self.event))
         return self._converted
 
@@ -168,6 +175,8 @@ class _Evaluation:
             return None
         if isinstance(text, Unknown):
             return unknown(f"the rule's event pattern is unknown ({text.reason})")
+        from checker.simulator.event_pattern import PatternProblem
+
         compiled = compiled_pattern(text)
         if isinstance(compiled, PatternProblem):
             return None

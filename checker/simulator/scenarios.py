@@ -205,12 +205,17 @@ _REGION_NAME_SLACK = 64
 
 @dataclass(frozen=True)
 class StandIn:
-    """A scenario event (`index`) recorded in `region`, and its results (`ScenarioRunner.across`:
-    perhaps simulated in another Region of the same class)."""
+    """A scenario event (`index`) recorded in each of `regions`, and its results there
+    (`ScenarioRunner.across`: one simulation, in one Region of a class, stands for them all)."""
 
     index: int
-    region: str
+    regions: tuple[str, ...]
     result: EventResult
+
+    @property
+    def region(self) -> str:
+        """The first of the Regions (the matrix's order)."""
+        return self.regions[0]
 
 
 class ScenarioRunner:
@@ -259,21 +264,41 @@ class ScenarioRunner:
                 for i in range(len(scenario.records))]  # fmt: skip
 
     def across(self, scenario: Scenario, regions: Sequence[str]) -> list[StandIn]:
-        """Each of the scenario's events in each Region of `regions` it is recorded in, once (an
-        event pinned to us-east-1 once for all), Region by Region, with its result as `alike`
-        gives it. Made once per scenario and Regions: each CIS rule reads its topic's, and the
-        filters' home topics read every topic's."""
+        """Each of the scenario's events in the Regions of `regions` it is recorded in (an event
+        pinned to us-east-1 once for all), with its result as `alike` gives it: one StandIn per
+        event and result, naming the Regions that share it, in the order in which they first
+        come Region by Region. Made once per scenario and Regions: each CIS rule reads its
+        topic's, and the filters' home topics read every topic's."""
         key = (scenario.id, tuple(regions))
         found = self._across.get(key)
         if found is None:
-            found = self._across[key] = []
-            seen: set[tuple[int, str]] = set()
-            for region in regions:
-                for i in range(len(scenario.records)):
-                    recorded = scenario.region_of(i, region)
-                    if (i, recorded) not in seen:
-                        seen.add((i, recorded))
-                        found.append(StandIn(i, recorded, self._stand_in(scenario, i, recorded)))
+            placed: list[tuple[tuple[int, int], StandIn]] = []
+            for i, record in enumerate(scenario.records):
+                pinned = record.get("awsRegion")
+                if isinstance(pinned, str):  # the first Region of the matrix records it
+                    placed.append(((0, i), StandIn(i, (pinned,), self._stand_in(scenario, i,
+                                                                                pinned))))
+                    continue
+                # Regions whose simulation stands in the same Region share its result
+                shared: dict[str, tuple[int, list[str]]] = {}
+                of_class: dict[Hashable, str] = {}
+                for pos, region in enumerate(regions):
+                    alike = self._region_class(region)
+                    standing = of_class.get(alike) if alike is not None else None
+                    if standing is None:
+                        standing, whole_class = self._standing(scenario, i, region, alike)
+                        if whole_class:
+                            of_class[alike] = standing
+                    entry = shared.get(standing)
+                    if entry is None:
+                        shared[standing] = (pos, [region])
+                    else:
+                        entry[1].append(region)
+                for standing, (pos, members) in shared.items():
+                    result = self._result(scenario, i, standing)
+                    placed.append(((pos, i), StandIn(i, tuple(members), result)))
+            placed.sort(key=lambda p: p[0])
+            found = self._across[key] = [s for _, s in placed]
         return list(found)
 
     def captured_cell(self, results: Sequence[EventResult]) -> dict[str, Any]:
@@ -286,14 +311,21 @@ class ScenarioRunner:
         return found
 
     def _stand_in(self, scenario: Scenario, i: int, region: str) -> EventResult:
-        alike = self._region_class(region)
+        standing, _ = self._standing(scenario, i, region, self._region_class(region))
+        return self._result(scenario, i, standing)
+
+    def _standing(self, scenario: Scenario, i: int, region: str, alike: Hashable | None
+                  ) -> tuple[str, bool]:  # fmt: skip
+        """The Region whose simulation of event `i` stands for `region`'s (of class `alike`),
+        and whether it stands for every Region of the class: the first Region of the class asked
+        for, unless the event is so near the size limit that the Region's name counts."""
         if alike is None:
-            return self._result(scenario, i, region)
+            return region, False
         first = self._first_of_class.setdefault((scenario.id, i, alike), region)
         _, size = self._event(scenario, i, (scenario.id, i, first))
         if size is None or size > MAX_EVENT_BYTES - _REGION_NAME_SLACK:
-            return self._result(scenario, i, region)  # near the size limit the name counts
-        return self._result(scenario, i, first)
+            return region, False  # near the size limit the name counts
+        return first, True
 
     def _region_class(self, region: str) -> Hashable | None:
         """Equal for two Regions in which an event gets the same results apart from the Region's

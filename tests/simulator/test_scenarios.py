@@ -279,11 +279,17 @@ def test_an_event_simulated_in_another_region_of_its_class_gets_the_same_results
     assert sc is not None
     stand_ins = ScenarioRunner(estate, default_region="us-east-1").across(sc, CLASS_REGIONS)
     fresh = ScenarioRunner(estate, default_region="us-east-1")
-    assert len({(s.index, s.region) for s in stand_ins}) == len(stand_ins)
+    recorded = [(s.index, region) for s in stand_ins for region in s.regions]
+    assert len(set(recorded)) == len(recorded)
+    # every event in every Region that records it, in the matrix's order, Region by Region
+    assert sorted(recorded, key=lambda p: (CLASS_REGIONS.index(p[1]), p[0])) == sorted(
+        {(i, sc.region_of(i, r)) for r in CLASS_REGIONS for i in range(len(sc.records))},
+        key=lambda p: (CLASS_REGIONS.index(p[1]), p[0]))
     for s in stand_ins:
-        (expected,) = [r for i, r in enumerate(fresh.results(sc, s.region)) if i == s.index]
-        assert expected.event.aws_region == s.region
-        assert _apart_from_region(s.result) == _apart_from_region(expected), s.region
+        for region in s.regions:
+            (expected,) = [r for i, r in enumerate(fresh.results(sc, region)) if i == s.index]
+            assert expected.event.aws_region == region
+            assert _apart_from_region(s.result) == _apart_from_region(expected), region
     for region in CLASS_REGIONS:  # the coverage matrix's cells
         assert region_cell(fresh, sc, region) == cell_of(fresh.results(sc, region)), region
 
@@ -297,3 +303,6 @@ def test_regions_that_every_trail_treats_alike_are_simulated_once() -> None:
     # us-east-1 is a class of its own; the four other Regions share one simulation
     simulated = {s.result.event.aws_region for s in stand_ins}
     assert simulated == {"us-east-1", "us-west-2", "cn-north-1"}  # cn-*: another partition
+    assert {s.regions for s in stand_ins} == {
+        ("us-east-1",), ("us-west-2", "eu-west-1", "ap-south-1"), ("cn-north-1",)}
+    assert len(stand_ins) == 3 * len(sc.records)
