@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -218,7 +219,7 @@ import contextlib, io, json, sys
 from checker.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     main(["scan", *sys.argv[1:]])
-print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
@@ -231,14 +232,47 @@ def _modules_after_scan(args: list[str], cache: Path) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
+def _packages(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_scanning_one_file_imports_no_heavy_library(tmp_path: Path, fmt: str) -> None:
     one = "fixtures/rules/CT002/fail/terraform/main.tf"
-    loaded = _modules_after_scan([one, "--format", fmt], tmp_path)
+    loaded = _packages(_modules_after_scan([one, "--format", fmt], tmp_path))
     assert "checker" in loaded
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
     # the rules and scenarios validated by the first run are not validated again
-    assert "jsonschema" not in _modules_after_scan([one, "--format", fmt], tmp_path)
+    assert "jsonschema" not in _packages(_modules_after_scan([one, "--format", fmt], tmp_path))
+
+
+# What a scan imports only when the inputs need it: the other commands, and the pattern
+# languages of metric filters and EventBridge rules.
+ON_DEMAND = ("checker.commands.cost", "checker.commands.test_pattern",
+             "checker.simulator.filter_pattern", "checker.simulator.event_pattern")  # fmt: skip
+
+
+def test_scanning_a_trail_without_filters_or_rules_imports_only_what_it_needs(
+    tmp_path: Path,
+) -> None:
+    one = "fixtures/rules/CT002/fail/terraform/main.tf"  # a trail, no filter, no rule
+    assert not set(ON_DEMAND) & _modules_after_scan([one, "--format", "json"], tmp_path)
+    for folder, language in (("fixtures/rules/CT101/fail/terraform", "filter_pattern"),
+                             ("fixtures/rules/CT060/fail/terraform", "event_pattern")):
+        loaded = _modules_after_scan([folder, "--format", "json"], tmp_path)
+        assert f"checker.simulator.{language}" in loaded, folder
+
+
+def test_the_parser_of_one_command_stops_after_it_and_help_lists_them_all(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from checker.cli import build_parser
+
+    sub = next(a for a in build_parser("scan")._actions
+               if isinstance(a, argparse._SubParsersAction))  # fmt: skip
+    assert "scan" in sub.choices and "cost" not in sub.choices
+    assert main(["nosuch"]) == 2
+    assert "cost" in capsys.readouterr().err  # an unknown command lists every command
 
 
 def _scan_findings(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, list[Any]]:
