@@ -83,6 +83,8 @@ def _judge_key_policy(key: Key, v: Verdicts) -> list[str]:
         v.unknown(found.reason, "policy")
         return []
     scoped: list[str] = []
+    maybe: list[str] = []  # scoped grants that may grant nothing, as an unknown value decides
+    inert: list[str] = []  # statements that name CloudTrail but no CloudTrail request satisfies
     for stmt in found:
         service = policy_doc.grants_service(stmt, CLOUDTRAIL)
         allowed = stmt.allows_action(ENCRYPT_ACTION)
@@ -94,25 +96,41 @@ def _judge_key_policy(key: Key, v: Verdicts) -> list[str]:
             v.unknown(f"whether key policy {stmt.label} grants CloudTrail kms:GenerateDataKey* "
                       f"is unknown ({reason})", "policy")
             continue
-        has = policy_doc.has_condition_key(stmt, *SCOPING_KEYS)
-        if has is True:
-            keys = stmt.conditions_on(*SCOPING_KEYS)
-            shown = sorted({c.key_text for c in keys}) if not isinstance(keys, Unknown) else []
-            scoped.append(f"{', '.join(shown)} ({stmt.label})")
-        elif isinstance(has, Unknown):
-            v.unknown(f"the conditions of key policy {stmt.label} are unknown ({has.reason})",
+        # read as the bucket policy's CloudTrail grants are (CT025): a condition CloudTrail's
+        # requests can never satisfy makes the statement grant nothing
+        reading = policy_doc.source_reading(stmt, SCOPING_KEYS)
+        if isinstance(reading, Unknown):
+            v.unknown(f"the conditions of key policy {stmt.label} are unknown ({reading.reason})",
                       "policy")
+        elif reading.matches is False:
+            inert.append(f"{stmt.label} ({reading.why})")
+        elif reading.scoped is True:
+            shown = f"{', '.join(sorted(reading.keys))} ({stmt.label})"
+            if isinstance(reading.matches, Unknown):
+                maybe.append(f"whether key policy {stmt.label} grants CloudTrail anything is "
+                             f"unknown ({reading.matches.reason})")
+            else:
+                scoped.append(shown)
+        elif isinstance(reading.scoped, Unknown):
+            v.unknown(f"whether key policy {stmt.label} is scoped to one account is unknown "
+                      f"({reading.scoped.reason})", "policy")
         else:
-            v.fail(
-                f"key policy {stmt.label} grants cloudtrail.amazonaws.com kms:GenerateDataKey* "
-                "without a kms:EncryptionContext:aws:cloudtrail:arn, aws:SourceArn or "
-                "aws:SourceAccount condition, so any account's trail can encrypt with this key",
-                "policy",
-            )
-    if not scoped and not v.problems and not v.unknowns:
+            scope = (f"with a condition that does not pin the account ({reading.why})"
+                     if reading.why else "without a kms:EncryptionContext:aws:cloudtrail:arn, "
+                     "aws:SourceArn or aws:SourceAccount condition")  # fmt: skip
+            v.fail(f"key policy {stmt.label} grants cloudtrail.amazonaws.com "
+                   f"kms:GenerateDataKey* {scope}, so any account's trail can encrypt with this "
+                   "key", "policy")  # fmt: skip
+    if scoped:
+        v.notes += [f"key policy {label} grants CloudTrail nothing" for label in inert]
+    elif not v.problems and maybe:
+        v.unknown("; ".join(maybe), "policy")
+    elif not v.problems and not v.unknowns:
+        why = f" ({'; '.join(inert)})" if inert else ""
         v.fail(
-            "the key policy does not allow cloudtrail.amazonaws.com kms:GenerateDataKey*: "
-            "CloudTrail cannot encrypt log files with this key",
+            "the key policy does not allow cloudtrail.amazonaws.com kms:GenerateDataKey*"
+            f"{' in a way a CloudTrail request can satisfy' if inert else ''}: CloudTrail cannot "
+            f"encrypt log files with this key{why}",
             "policy",
         )
     return scoped

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from checker.model import Reference, Unknown
+from checker.model import PartlyKnown, Reference, Unknown
 from tests.predicates.evidence_models import TRAIL_ARN, bucket, estate, key, one, run, trail
 
 KEY_REF = Reference("arn:aws:kms:us-east-1:111122223333:key/abcd", target="aws_kms_key.trail")
@@ -134,3 +134,47 @@ def test_key_must_be_enabled(enabled: Any, status: str) -> None:
 def test_disabled_key_fails_even_if_policy_unknown() -> None:
     f = one("CT031", key_estate(enabled=False, policy=Unknown("var.policy")))
     assert f.status == "fail"
+
+
+# Conditions are read as CT025 reads a bucket policy's (policy_doc.source_reading): a statement
+# that no CloudTrail request satisfies grants nothing.
+NEVER = [
+    # StringEquals compares * literally: no real trail ARN holds one
+    {"StringEquals": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                      "arn:aws:cloudtrail:*:111122223333:trail/*"}},
+    # requests of a service principal carry no aws:PrincipalOrgID
+    {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                    "arn:aws:cloudtrail:*:111122223333:trail/*"},
+     "StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+]
+
+
+@pytest.mark.parametrize("condition", NEVER)
+def test_a_grant_no_cloudtrail_request_satisfies_fails(condition: dict[str, Any]) -> None:
+    stmt = dict(ENCRYPT, Condition=condition)
+    f = one("CT031", key_estate(policy=policy(ROOT, stmt, DESCRIBE)))
+    assert f.status == "fail", f.message
+    assert "in a way a CloudTrail request can satisfy" in f.message
+    assert "AllowCloudTrailToEncryptLogs" in f.message
+
+
+def test_an_inert_grant_beside_a_scoped_one_is_a_note() -> None:
+    inert = dict(ENCRYPT, Sid="Inert", Condition=NEVER[0])
+    f = one("CT031", key_estate(policy=policy(ROOT, ENCRYPT, inert)))
+    assert f.status == "pass" and "'Inert'" in f.message
+    assert f.message.rstrip('.').endswith("grants CloudTrail nothing")
+
+
+def test_a_wildcard_account_scopes_nothing() -> None:
+    stmt = dict(ENCRYPT, Condition={"StringLike": {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:*:trail/*"}})
+    f = one("CT031", key_estate(policy=policy(ROOT, stmt)))
+    assert f.status == "fail" and "does not pin the account" in f.message
+
+
+def test_a_grant_an_unknown_value_may_void_is_unknown() -> None:
+    arn = PartlyKnown(("arn:aws:cloudtrail:", None, ":111122223333:trail/org"),
+                      "var.region has no value")
+    stmt = dict(ENCRYPT, Condition={"StringEquals": {"aws:SourceArn": arn}})
+    f = one("CT031", key_estate(policy=policy(ROOT, stmt)))
+    assert f.status == "unknown" and "var.region" in f.message
