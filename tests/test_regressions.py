@@ -321,3 +321,13 @@ def test_a_null_condition_value_is_confined_to_its_statement(
     assert verdicts(findings, "CT025") == {"aws_s3_bucket.audit": "unknown"}
     [message] = messages(findings, "CT025")
     assert "var.trail_account is null" in message and "--var trail_account=" in message
+
+
+def test_settings_read_with_yamldecode_are_judged(capsys: Capsys) -> None:
+    """A landing zone's trail settings in a YAML file (yamldecode(file(...))): their values are
+    judged, not left unknown (two reviewed landing zones kept every setting this way)."""
+    _, findings = scan(capsys, CASES / "yaml-config")
+    assert verdicts(findings, "CT001") == {"estate": "pass"}
+    assert verdicts(findings, "CT002") == {"aws_cloudtrail.org": "pass"}
+    assert verdicts(findings, "CT006") == {"aws_cloudtrail.org": "pass"}
+    assert not [f for f in findings if f["rule_id"] == "CT000"]

@@ -78,7 +78,8 @@ INVALID_SHOWN = 20  # invalid records listed by place; beyond, only counted
 @dataclass
 class Summary:
     events: int = 0
-    not_captured: int = 0
+    not_captured: int = 0  # no trail or event data store records them
+    capture_unknown: int = 0  # none is known to record them, and one might
     trails: dict[str, TrailStats] = field(default_factory=dict)
     alarms: Counter[str] = field(default_factory=Counter)
     alarm_examples: dict[str, list[Example]] = field(default_factory=dict)
@@ -123,8 +124,10 @@ class Summary:
         e = result.event
         self.events += count
         status = result.status
-        if status != "pass":
+        if status == "fail":
             self.not_captured += count
+        elif status == "unknown":
+            self.capture_unknown += count
         if day:
             per_day = self.days.setdefault(day, Counter())
             per_day[{"pass": "captured", "fail": "missed", "unknown": "unknown"}[status]] += count
@@ -180,6 +183,7 @@ class Summary:
             "events": self.events,
             "invalid_records": {"count": self.invalid_count, "first": self.invalid},
             "not_captured": self.not_captured,
+            "capture_unknown": self.capture_unknown,
             "trails": [s.to_json() for s in self.trails.values()],
             "alarms": [
                 {"alarm": a, "events": n, "examples": self.alarm_examples.get(a, [])}
@@ -214,8 +218,10 @@ class Summary:
 
 
 def summary_text(summary: Summary) -> list[str]:
+    unknown = (f"; {summary.capture_unknown} whose capture is unknown"
+               if summary.capture_unknown else "")  # fmt: skip
     out = ["", f"Summary: {summary.events} event(s); {summary.not_captured} not captured by "
-           "any trail or event data store"]  # fmt: skip
+           f"any trail or event data store{unknown}"]  # fmt: skip
     if summary.invalid_count:
         out.append(f"  {summary.invalid_count} record(s) are not CloudTrail records and were "
                    "not simulated:")  # fmt: skip

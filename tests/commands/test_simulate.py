@@ -153,3 +153,26 @@ def test_simulate_says_an_event_data_store_aws_rejects_records_nothing(
     cell = scenario["cells"]["eu-west-1"]
     assert cell["status"] == "missed" and cell["captured_by"] == []
     assert "the event data store is rejected by AWS, so it does not exist" in cell["reason"]
+
+
+def test_the_summary_does_not_count_an_unknown_capture_as_a_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(REPO / "fixtures" / "regressions" / "unknown-capture")
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps({"Records": [
+        {"eventSource": "ec2.amazonaws.com", "eventName": "RunInstances",
+         "awsRegion": "eu-west-1", "recipientAccountId": "111122223333"}]}))
+    assert main(["simulate", config, "--events", str(events), "--region", "us-east-1"]) == 0
+    out = capsys.readouterr().out
+    assert ("Summary: 1 event(s); 0 not captured by any trail or event data store; "
+            "1 whose capture is unknown") in out
+    assert main(["simulate", config, "--events", str(events), "--region", "us-east-1",
+                 "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["not_captured"], summary["capture_unknown"]) == (0, 1)
+    # a known single-Region trail misses it
+    assert main(["simulate", config, "--events", str(events), "--region", "us-east-1",
+                 "--var", "all_regions=false", "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["not_captured"], summary["capture_unknown"]) == (1, 0)

@@ -410,3 +410,21 @@ def test_a_dynamic_reference_is_not_taken_for_jinja(tmp_path: Path) -> None:
     e = load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path)))
     assert [(d.rule_id, d.status) for d in e.diagnostics] == [("CT000", "fail")]
 
+
+
+def test_json_with_comments_and_trailing_commas_is_read_as_cloudformation_reads_it() -> None:
+    # not strict JSON, but YAML (a superset of JSON): CloudFormation and cfn-lint accept it
+    e = load("loose-json.json")
+    assert e.diagnostics == ()
+    assert e.inputs == (InputFile("loose-json.json", "cloudformation", "ok"),)
+    (trail,) = e.trails
+    assert (trail.id, trail.is_multi_region, trail.location.line) == ("Trail", True, 6)
+    assert trail.bucket is not None and trail.bucket.target == "Logs"
+
+
+def test_broken_json_keeps_its_json_error(tmp_path: Path) -> None:
+    # neither JSON nor YAML: the JSON reader's message, at its line
+    e = template(tmp_path, '{"Resources": {\n  "A": 1\n  "B": 2}}', name="t.json")
+    (d,) = e.diagnostics
+    assert (d.rule_id, d.status, d.location.line) == ("CT000", "fail", 3)
+    assert d.message.startswith("invalid JSON: ")

@@ -65,16 +65,21 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
 
 
 def parse_document(text: str, suffix: str) -> Any:
-    """JSON for `.json` files and text that starts with `{`, YAML otherwise. A `.template` or
-    `.yaml` file in flow style that is not valid JSON is read again as YAML."""
-    if suffix == ".json":
+    """JSON for `.json` files and text that starts with `{`, YAML otherwise. JSON that is not
+    strictly valid (`#` comments, trailing commas) is read again as YAML, as CloudFormation and
+    cfn-lint read it: YAML is a superset of JSON. When neither reads it, a `.json` file's error
+    is the JSON one."""
+    if suffix != ".json" and not text.lstrip().startswith("{"):
+        return parse_yaml(text)
+    try:
         return parse_json(text)
-    if text.lstrip().startswith("{"):
+    except SourceError as json_error:
+        if suffix != ".json":
+            return parse_yaml(text)
         try:
-            return parse_json(text)
+            return parse_yaml(text)
         except SourceError:
-            pass
-    return parse_yaml(text)
+            raise json_error from None
 
 
 def is_template(doc: Any) -> bool:

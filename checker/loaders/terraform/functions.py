@@ -29,6 +29,7 @@ from checker.loaders.terraform.values import (
     type_name,
     untrace,
 )
+from checker.loaders.terraform.yamltext import YamlError, read_yaml_document
 from checker.model import Unknown
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -192,6 +193,15 @@ def _f_jsondecode(args: list[Any], env: Env) -> Any:
     _arity(args, 1)
     doc = read_json_document(args[0])
     return doc
+
+
+@_func("yamldecode")
+def _f_yamldecode(args: list[Any], env: Env) -> Any:
+    _arity(args, 1)
+    try:
+        return read_yaml_document(_str(args[0]))
+    except YamlError as e:
+        raise _FuncError(str(e)) from None
 
 
 @_func("merge")
