@@ -29,7 +29,6 @@ from checker.loaders.terraform.values import (
     type_name,
     untrace,
 )
-from checker.loaders.terraform.yamltext import YamlError, read_yaml_document
 from checker.model import Unknown
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -197,6 +196,9 @@ def _f_jsondecode(args: list[Any], env: Env) -> Any:
 
 @_func("yamldecode")
 def _f_yamldecode(args: list[Any], env: Env) -> Any:
+    # PyYAML is imported when a configuration calls yamldecode, not at every scan's startup
+    from checker.loaders.terraform.yamltext import YamlError, read_yaml_document
+
     _arity(args, 1)
     try:
         return read_yaml_document(_str(args[0]))
