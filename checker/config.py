@@ -109,6 +109,8 @@ class Config:
     accept: tuple[Accept, ...] = ()
     # group name -> member paths (relative to `base`): units that share an account
     estates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # organization name -> folders or files (relative to `base`) whose units deploy into it
+    organizations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "severity/CT020" -> line, to point at an override of a rule that does not exist
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -148,6 +150,30 @@ class Config:
             name = members.get(os.path.normpath(os.path.join(cwd, unit))) if unit else None
             if name is not None:
                 out[unit] = name
+        return out
+
+
+    def unit_organizations(self, estate: Estate, cwd: str) -> dict[str, str]:
+        """Each load unit of `estate` at or under a path that an `organizations` entry lists ->
+        the organization's name (the deepest listed path wins). Units are named as reports show
+        them (relative to `cwd`); paths relative to `base`."""
+        if not self.organizations or self.base is None:
+            return {}
+        members = sorted(
+            ((os.path.normpath(self.base / member), name)
+             for name, paths in self.organizations.items() for member in paths),
+            key=lambda m: -len(m[0]),
+        )  # fmt: skip
+        units = {unit_of(o) for o in (*estate.trails, *estate.event_data_stores)}
+        out: dict[str, str] = {}
+        for unit in units:
+            if not unit:
+                continue
+            path = os.path.normpath(os.path.join(cwd, unit))
+            for member, name in members:
+                if path == member or path.startswith(member + os.sep):
+                    out[unit] = name
+                    break
         return out
 
 
@@ -426,6 +452,18 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
                     f"estate {seen[key]}; a unit deploys into one account"
                 )
             seen[key] = name
+    organizations = {str(k): tuple(v) for k, v in data.get("organizations", {}).items()}
+    placed: dict[str, str] = {}
+    for name, paths in organizations.items():
+        for member in paths:
+            key = os.path.normpath(member)
+            if key in placed and placed[key] != name:
+                raise ConfigError(
+                    f"{display}:{locate(('organizations', name))}: organizations.{name}: "
+                    f"{member} is also in organization {placed[key]}; a unit deploys into one "
+                    "organization"
+                )
+            placed[key] = name
     return Config(
         path=display,
         base=base,
@@ -436,6 +474,7 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
         regions=tuple(data.get("regions", ())),
         accept=tuple(accepts),
         estates=estates,
+        organizations=organizations,
         lines={f"severity/{rid}": locate(("severity", rid)) for rid in severity},
     )
 

@@ -291,10 +291,15 @@ class Judgement:
         self.estate = estate
         self.options = options or Options()
         self.context = Context(estate, self.options)
-        self.views = unit_views(estate, self.options.unit_groups)
-        # every view holds the other units' organization trails: their simulations are shared
-        shared = Shared(self.views[0].organization if self.views else ())
-        self.contexts = {v.name: Context(v.estate, self.options, shared=shared) for v in self.views}
+        self.views = unit_views(estate, self.options.unit_groups, self.options.unit_organizations)
+        # the views of one organization hold the same organization trails: their simulations
+        # are shared (one `Shared` per organization the config file tells apart, else one)
+        shared: dict[int, Shared] = {}
+        self.contexts = {
+            v.name: Context(v.estate, self.options,
+                            shared=shared.setdefault(id(v.organization), Shared(v.organization)))
+            for v in self.views
+        }  # fmt: skip
 
     def unit_name(self, location: Location) -> str | None:
         unit = location.unit

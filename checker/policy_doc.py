@@ -475,17 +475,6 @@ def _restricts(cond: Condition) -> Tri:
     return True
 
 
-def has_condition_key(stmt: Statement, *keys: str, positive: bool = True) -> Tri:
-    """Whether a condition tests one of `keys` (any case); with `positive`, negated operators
-    and `Null` do not count (they do not require the key to have a given value)."""
-    found = stmt.conditions_on(*keys)
-    if isinstance(found, Unknown):
-        return found
-    if positive:
-        found = [c for c in found if not c.negated and c.base != "null"]
-    return bool(found)
-
-
 @dataclass(frozen=True)
 class SourceReading:
     """What a statement's conditions do to a request an AWS service principal (CloudTrail, say)

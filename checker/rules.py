@@ -82,6 +82,9 @@ class Options:
     # load unit -> the name of the group of units that deploy into one account (config
     # `estates:`); a unit not listed is its own group
     unit_groups: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # load unit -> the name of its organization (config `organizations:`): another unit's
+    # organization trails cover it unless both are placed, in different organizations
+    unit_organizations: Mapping[str, str] = field(default_factory=dict, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

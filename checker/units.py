@@ -27,15 +27,17 @@ class UnitView:
 
     Units are deployed separately, usually into different accounts, so one unit's trails never
     make another pass; organization trails of other units count (marked `foreign_unit`), since
-    every account counts as a member when the member list is unknown. Service control policies
-    apply across the organization too; IAM policies only in their own unit."""
+    every account counts as a member when the member list is unknown, unless the config file
+    puts the two units in different organizations. Service control policies apply across the
+    organization too; IAM policies only in their own unit."""
 
     name: str  # the unit's path as reports show it, or the group's name
     estate: Estate
     anchor: Location  # where a finding points when no single block of the unit decides it
     files: frozenset[str]  # the files of the unit's own objects
-    # every unit's organization trails and event data stores as other units' views hold them
-    # (the same objects in every view)
+    # the organization trails and event data stores of every unit that may be in this unit's
+    # organization, as other units' views hold them (the same objects, and the same tuple, in
+    # every view of one organization: work on them is shared by identity)
     organization: tuple[Trail | EventDataStore, ...] = ()
 
 
@@ -44,12 +46,18 @@ def unit_of(obj: Any) -> str:
     return location.unit if isinstance(location, Location) else ""
 
 
-def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple[UnitView, ...]:
+def unit_views(
+    estate: Estate,
+    groups: Mapping[str, str] | None = None,
+    organizations: Mapping[str, str] | None = None,
+) -> tuple[UnitView, ...]:
     """The estate split per deployment unit (`groups` maps a unit to the name of the group of
-    units that share its account). Units without a trail or event data store of their own are not
+    units that share its account; `organizations` a unit to the name of its organization, as
+    the config file says). Units without a trail or event data store of their own are not
     judged: there is nothing recording to judge. A live estate without any trail is judged as one
     view (an account without a trail fails CT001)."""
     groups = groups or {}
+    organizations = organizations or {}
 
     def group_of(unit: str) -> str:
         return groups.get(unit, unit)
@@ -78,12 +86,9 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         if s.is_organization is not False
     ]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
-    everywhere: tuple[Trail | EventDataStore, ...] = (*organization, *organization_stores)
-    # what the units of organization trails lend to every other view, looked up through tables
-    # built once (`joins`)
-    lent_units = list(dict.fromkeys(unit_of(t) for t in organization))
-    lent_tables = LentTables(_joined(by_unit, lent_units, organization_stores)) if everywhere \
-        else None  # fmt: skip
+    # what the units of organization trails lend to the views of their organization, looked up
+    # through tables built once per organization (`joins`)
+    lending = _Lending(organization, organization_stores, organizations, by_unit)
     views: list[UnitView] = []
     for name in sorted(members):
         own_units = members[name]
@@ -91,8 +96,10 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
         if not own_trails and not own_stores:
             continue
-        borrowed = [t for t in organization if t.foreign_unit != name]
-        borrowed_stores = [s for s in organization_stores if s.foreign_unit != name]
+        everywhere, lent_tables = lending.to(own_units)
+        borrowed = [t for t in everywhere if isinstance(t, Trail) and t.foreign_unit != name]
+        borrowed_stores = [s for s in everywhere
+                           if isinstance(s, EventDataStore) and s.foreign_unit != name]
         lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
         parts: dict[str, list[Any]] = {}
         for unit in [*own_units, *lent]:
@@ -113,6 +120,43 @@ def unit_views(estate: Estate, groups: Mapping[str, str] | None = None) -> tuple
         files = frozenset(o.location.file for o in own_objects)
         views.append(UnitView(name, view, anchor, files, everywhere))
     return tuple(views)
+
+
+class _Lending:
+    """Which organization trails and event data stores each view holds: every unit's, unless the
+    config file puts the unit and the view's units in different organizations (a unit it does
+    not place may be in any). Views of the same organization get the same tuple and tables."""
+
+    def __init__(self, trails: list[Trail], stores: list[EventDataStore],
+                 organizations: Mapping[str, str],
+                 by_unit: Mapping[str, Mapping[str, list[Any]]]) -> None:  # fmt: skip
+        self.trails = trails
+        self.stores = stores
+        self.organizations = organizations
+        self.by_unit = by_unit
+        self._made: dict[frozenset[str] | None, tuple[tuple[Trail | EventDataStore, ...],
+                                                      LentTables | None]] = {}  # fmt: skip
+
+    def to(self, units: list[str]) -> tuple[tuple[Trail | EventDataStore, ...],
+                                             LentTables | None]:  # fmt: skip
+        """The organization trails and stores a view of `units` holds, and their units' tables."""
+        placed = [self.organizations.get(u) for u in units]
+        # None: some unit of the view may be in any organization
+        key = None if None in placed else frozenset(o for o in placed if o is not None)
+        found = self._made.get(key)
+        if found is None:
+            def lends(obj: Trail | EventDataStore) -> bool:
+                theirs = self.organizations.get(unit_of(obj))
+                return key is None or theirs is None or theirs in key
+
+            trails = [t for t in self.trails if lends(t)]
+            stores = [s for s in self.stores if lends(s)]
+            everywhere: tuple[Trail | EventDataStore, ...] = (*trails, *stores)
+            lent_units = list(dict.fromkeys(unit_of(t) for t in trails))
+            tables = LentTables(_joined(self.by_unit, lent_units, stores)) if everywhere \
+                else None  # fmt: skip
+            found = self._made[key] = (everywhere, tables)
+        return found
 
 
 def _joined(by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str],

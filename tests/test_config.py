@@ -225,3 +225,19 @@ def test_validation_is_cached_but_errors_never_are(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(ConfigError):
             load_config(path)
+
+
+def test_a_unit_is_in_the_organization_of_the_deepest_path_that_holds_it(tmp_path: Path) -> None:
+    from checker.model import Estate, Location, Trail
+
+    def trail(unit: str) -> Trail:
+        return Trail(id="t", name="t", location=Location(f"{unit}/main.tf", 1, unit))
+
+    units = ("envs/prod/app", "envs/prod", "envs/prod-eu", "envs/dev", "other")
+    estate = Estate(trails=tuple(trail(u) for u in units))
+    config = Config(base=tmp_path, organizations={"all": ("envs",), "prod": ("envs/prod",)})
+    assert config.unit_organizations(estate, str(tmp_path)) == {
+        "envs/prod/app": "prod", "envs/prod": "prod",
+        "envs/prod-eu": "all", "envs/dev": "all",  # a path is not a prefix of a name
+    }  # fmt: skip
+    assert Config(base=tmp_path).unit_organizations(estate, str(tmp_path)) == {}

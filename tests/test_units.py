@@ -192,6 +192,35 @@ def test_config_estates_are_validated(tmp_path: Path, capsys: Capsys) -> None:
     assert ".trailcheck.yaml:4" in err and "also in estate a" in err
 
 
+def test_config_organizations_keep_one_organizations_trails_out_of_another(
+    capsys: Capsys,
+) -> None:
+    root = FIXTURES / "monorepo-orgs"
+    dev, workload, prod = (rel(root / p) for p in ("dev/management", "dev/workload",
+                                                   "prod/management"))  # fmt: skip
+    prod_trail = f"aws_cloudtrail.org ({prod})"
+    # the config file beside the fixture is found from the scanned path
+    ct001 = by_unit(report(capsys, str(root))["findings"], "CT001")
+    assert ct001[prod]["status"] == "pass"
+    for unit in (dev, workload):
+        assert ct001[unit]["status"] == "fail", ct001[unit]
+        assert prod_trail not in ct001[unit]["message"]
+    assert f"aws_cloudtrail.org ({dev})" in ct001[workload]["message"]
+    # without it, every organization trail counts for every unit
+    unplaced = by_unit(scan(capsys, root), "CT001")
+    assert unplaced[workload]["status"] == "pass" and prod_trail in unplaced[workload]["message"]
+
+
+def test_config_organizations_are_validated(tmp_path: Path, capsys: Capsys) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".trailcheck.yaml").write_text(
+        "organizations:\n  a:\n    - envs/prod\n  b:\n    - envs/prod/\n"
+    )
+    assert main(["scan", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert ".trailcheck.yaml:4" in err and "also in organization a" in err
+
+
 def test_each_template_is_its_own_unit(capsys: Capsys) -> None:
     ct001 = by_unit(scan(capsys, FIXTURES / "units" / "cloudformation"), "CT001")
     assert {Path(u).name for u in ct001} == {"good.yaml", "weak.yaml"}
@@ -217,6 +246,29 @@ def test_views_hold_own_trails_and_other_units_organization_trails() -> None:
     ]  # fmt: skip
     assert [t.foreign_unit for t in views["b"].estate.trails] == [None, "c"]
     assert views["a"].anchor == Location("a/main.tf", 3)
+
+
+def test_a_view_holds_the_organization_trails_of_its_organization_and_of_unplaced_units(
+) -> None:
+    estate = Estate(trails=tuple(
+        _trail(u, is_organization=True) for u in ("dev", "dev-app", "prod", "shared", "loose")
+    ))  # fmt: skip
+    places = {"dev": "d", "dev-app": "d", "prod": "p", "shared": "s"}
+    views = {v.name: v for v in unit_views(estate, organizations=places)}
+
+    def held(name: str) -> list[str | None]:
+        return [t.foreign_unit for t in views[name].estate.trails if t.foreign_unit]
+
+    assert held("dev") == ["dev-app", "loose"]  # not prod's or shared's: other organizations
+    assert held("prod") == ["loose"]
+    assert held("loose") == ["dev", "dev-app", "prod", "shared"]  # its organization is unknown
+    # the views of one organization share one tuple: work on it is shared by identity
+    assert views["dev"].organization is views["dev-app"].organization
+    assert views["dev"].organization is not views["prod"].organization
+    # units in one group: the group sees what any of its organizations lends
+    grouped = {v.name: v for v in unit_views(estate, {"dev": "g", "prod": "g"}, places)}
+    assert [t.foreign_unit for t in grouped["g"].estate.trails if t.foreign_unit] == [
+        "dev-app", "loose"]
 
 
 def test_units_without_a_trail_are_not_judged_and_an_empty_live_estate_is() -> None:
