@@ -564,17 +564,44 @@ class Estate:
             self.__dict__.pop(name, None)
 
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
-        return self._filters_by_group.get(id(group), ())
+        return self._filters_by_group[0].get(id(group), ())
+
+    def filters_maybe_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
+        """Filters whose log group name is unknown (a variable without a value, another root
+        module's output) and may be `group`'s: of its account (its unit, or the view's own
+        units, which share one), and with known stretches that its name can have."""
+        found = self._filters_by_group[1]
+        if not found:
+            return ()
+        lent: tuple[Estate, LentTables, frozenset[str]] | None = self.__dict__.get("_lent")
+        own_units = lent[2] if lent is not None else frozenset()
+        unit = group.location.unit
+        name = group.name
+
+        def may_be(f: MetricFilter) -> bool:
+            theirs = f.location.unit
+            value = f.log_group.value
+            return (theirs == unit or (theirs in own_units and unit in own_units)) and not (
+                isinstance(value, PartlyKnown) and isinstance(name, str)
+                and not value.can_be(name))  # fmt: skip
+
+        return tuple(f for f in found if may_be(f))
 
     @cached_property
-    def _filters_by_group(self) -> dict[int, tuple[MetricFilter, ...]]:
-        # resolved once: the simulator asks for every event of every trail
+    def _filters_by_group(
+        self,
+    ) -> tuple[dict[int, tuple[MetricFilter, ...]], tuple[MetricFilter, ...]]:
+        # resolved once: the simulator asks for every event of every trail. Also the filters
+        # whose log group name is unknown (`filters_maybe_on`).
         index: dict[int, list[MetricFilter]] = {}
+        unplaced: list[MetricFilter] = []
         for f in self.metric_filters:
             group = self.resolve("log_group", f.log_group)
             if group is not None:
                 index.setdefault(id(group), []).append(f)
-        return {k: tuple(v) for k, v in index.items()}
+            elif isinstance(f.log_group.value, Unknown):
+                unplaced.append(f)
+        return {k: tuple(v) for k, v in index.items()}, tuple(unplaced)
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
         return self._alarms_by_metric.get((metric_name, namespace), ())

@@ -331,3 +331,17 @@ def test_settings_read_with_yamldecode_are_judged(capsys: Capsys) -> None:
     assert verdicts(findings, "CT002") == {"aws_cloudtrail.org": "pass"}
     assert verdicts(findings, "CT006") == {"aws_cloudtrail.org": "pass"}
     assert not [f for f in findings if f["rule_id"] == "CT000"]
+
+
+def test_a_filter_whose_log_group_name_is_unknown_leaves_its_cis_topic_unknown(
+    capsys: Capsys,
+) -> None:
+    """The filter's log group comes from a variable without a value (another stack's output in
+    a reviewed landing zone): it may be on the trail's group, so the topic it would alarm on is
+    unknown, not a fail; a topic it cannot match still fails."""
+    _, findings = scan(capsys, CASES / "unknown-log-group")
+    assert verdicts(findings, "CT103") == {"estate": "unknown"}
+    [message] = messages(findings, "CT103")
+    assert "aws_cloudwatch_log_metric_filter.root_usage matches the event" in message
+    assert "var.trail_log_group" in message
+    assert verdicts(findings, "CT101") == {"estate": "fail"}

@@ -359,7 +359,9 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         plan.fallbacks.append(Fallback("EventBridge rule", r.rule.id, why))
     index = 0
     for group, members in groups.values():
-        for mf in estate.filters_on(group):
+        # a filter whose log group name is unknown may be on the group: its matches count as
+        # unknown there (`alarms.trace_log_group`), so it gets a column too
+        for mf in (*estate.filters_on(group), *estate.filters_maybe_on(group)):
             if isinstance(mf.pattern, Unknown) or isinstance(parse_cached(mf.pattern),
                                                              PatternError):
                 continue  # unknown or broken whatever the record: decided without a column

@@ -63,7 +63,9 @@ def firings(plan: Plan) -> list[Firing]:
     for f in plan.filters:
         fired = trace_log_group(plan.estate, f.group, probe, {f.metric_filter.id: True})
         alarms = next((r for r in fired.filters if r.filter == f.metric_filter.id), None)
-        names = [a.alarm for a in alarms.alarms if a.status == "pass"] if alarms else []
+        # a filter that may not be on the group (its name is unknown) fires nothing for certain
+        names = ([a.alarm for a in alarms.alarms if a.status == "pass"]
+                 if alarms is not None and alarms.status == "pass" else [])  # fmt: skip
         for i in f.trails:
             cond = f"({_delivered_cw(plan.trails[i - 1])} AND {f.column})"
             for name in names:

@@ -15,7 +15,7 @@ alarms use a threshold of 1 on the Sum (SH cloudwatch-controls).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -283,15 +283,20 @@ def trace_log_group(
     (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`:
     see `filter_result`."""
     filters = estate.filters_on(group)
+    maybe = estate.filters_maybe_on(group)
     record = dict(event.raw) if event.raw and matches is None else {}
     results = tuple(
         filter_result(estate, mf, record, None if matches is None else matches.get(mf.id), memo)
         for mf in filters
-    )
+    ) + tuple(
+        r for r in (_maybe_on(group, mf, filter_result(
+            estate, mf, record, None if matches is None else matches.get(mf.id), memo))
+            for mf in maybe) if r is not None
+    )  # fmt: skip
     diagnostics = tuple(
         f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
     )
-    if not filters:
+    if not results:
         return AlarmTrace(group.id, "fail", f"no metric filter on {group.id}", results)
     status = any_of(_filter_alarm_status(f) for f in results)
     if status == "pass":
@@ -305,6 +310,19 @@ def trace_log_group(
     else:
         reason = f"no metric filter on {group.id} matches the event"
     return AlarmTrace(group.id, status, reason, results, diagnostics)
+
+
+def _maybe_on(group: LogGroup, mf: MetricFilter, result: FilterResult) -> FilterResult | None:
+    """A filter that may or may not be on `group` (its log group name is unknown): what it does
+    to the event there is unknown, unless it cannot alarm on it wherever it is (None)."""
+    if result.status == "fail" or (result.status == "pass" and result.alarm_status == "fail"):
+        return None
+    value = mf.log_group.value
+    why = value.reason if isinstance(value, Unknown) else "not known"
+    what = "matches the event" if result.status == "pass" else "may match the event"
+    return replace(result, status="unknown", alarm_status="unknown",
+                   reason=f"metric filter {mf.id} {what}, but whether it is on {group.id} is "
+                          f"unknown: its log group name is unknown ({why})")  # fmt: skip
 
 
 class TraceCache:
@@ -322,7 +340,8 @@ class TraceCache:
         known = self._blind.get(group.id)
         if known is None:
             known = self._blind[group.id] = all(
-                _ignores_region(mf) for mf in estate.filters_on(group)
+                _ignores_region(mf)
+                for mf in (*estate.filters_on(group), *estate.filters_maybe_on(group))
             )
         return known
 

@@ -83,7 +83,10 @@ def normal(doc: Mapping[str, Any]) -> dict[str, Any]:
     """What both engines must agree on for one record."""
     return {
         "captured_by": sorted((c["trail"], c["selector"], tuple(c["destinations"]),
-                               tuple(c["alarms"])) for c in doc["captured_by"]),
+                               tuple(c["alarms"]),
+                               tuple(sorted((u["destination"], u["status"])
+                                            for u in c.get("unknown", ()))))
+                              for c in doc["captured_by"]),
         "missed_by": sorted(m["trail"] for m in doc["missed_by"]),
         "unknown_by": sorted(u["trail"] for u in doc["unknown_by"]),
         "eventbridge": sorted((r["rule"], r["notifies"], r.get("match", True))

@@ -139,3 +139,32 @@ def test_trace_cache_reuses_traces_only_for_filters_blind_to_the_region() -> Non
     cache = TraceCache()
     assert trace(terms, ref, event(), cache, "stop").status == "fail"
     assert trace(terms, ref, event(awsRegion="eu-west-1"), cache, "stop").status == "pass"
+
+
+def _unplaced(pattern: str, value: Unknown, unit: str = "") -> MetricFilter:
+    from checker.model import Location
+
+    return MetricFilter("aws_cloudwatch_log_metric_filter.maybe", Reference(value), pattern,
+                        (MetricTransformation("TrailChanges", "CIS"),),
+                        location=Location("main.tf", 9, unit))  # fmt: skip
+
+
+def test_a_filter_whose_log_group_name_is_unknown_may_be_on_the_group() -> None:
+    from checker.model import PartlyKnown
+
+    maybe = _unplaced(P5, Unknown("var.lg has no value"))
+    t = trace_log_group(estate(maybe, alarms=(alarm(),)), GROUP, event())
+    assert t.status == "unknown" and t.alarm is None
+    assert "aws_cloudwatch_log_metric_filter.maybe matches the event" in t.reason
+    assert "var.lg has no value" in t.reason and t.firing_alarms() == []
+    # it cannot matter where it is: it does not match, or its match notifies no one
+    assert trace_log_group(estate(maybe, alarms=(alarm(),)), GROUP, event("GetUser")).status \
+        == "fail"  # fmt: skip
+    assert trace_log_group(estate(maybe), GROUP, event()).status == "fail"
+    # a filter certainly on the group decides first
+    t = trace_log_group(estate(mf(P5), maybe, alarms=(alarm(),)), GROUP, event())
+    assert t.status == "pass"
+    # known stretches the group's name cannot have, or another unit (another account)
+    other = PartlyKnown("x", ("/aws/lambda/", None))
+    for never in (_unplaced(P5, other), _unplaced(P5, Unknown("var.lg"), unit="envs/dev")):
+        assert trace_log_group(estate(never, alarms=(alarm(),)), GROUP, event()).status == "fail"
