@@ -16,6 +16,7 @@ from checker.model import Estate
 from checker.predicates.cis_alarms import regions_text, shared_runner
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
+from checker.simulator.eventbridge import matching_elsewhere
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import SHOWN, cell, load_catalog
 from checker.tri import all_of
@@ -95,7 +96,7 @@ def critical_event_coverage(ctx: Context, subject: Subject[Estate], args: Predic
 # CT121: alerted, not only recorded
 
 
-def _not_alerted(result: EventResult) -> str:
+def _not_alerted(result: EventResult, estate: Estate) -> str:
     """Why nobody is (or might not be) notified of one event: the alarm chain and EventBridge."""
     if result.status == "fail":
         # nothing records it: no destination, alarm or rule can see it
@@ -108,7 +109,11 @@ def _not_alerted(result: EventResult) -> str:
         alarm = trace.reason if trace else "no alarm chain"
     rules = [r for r in result.eventbridge if r.notifies is not True]
     if not result.eventbridge:
-        rule = "no EventBridge rule matches it"
+        # a rule written for the event but deployed where the event is not (another Region,
+        # bus or account) is what the reader must fix: say so
+        elsewhere = matching_elsewhere(estate, result.event)
+        rule = (f"rule {elsewhere[0][0]} matches it, but {elsewhere[0][1]}" if elsewhere
+                else "no EventBridge rule matches it")  # fmt: skip
     else:
         rule = f"rule {rules[0].rule}: {rules[0].reason}" if rules else "an EventBridge rule"
     e = result.event
@@ -134,10 +139,10 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
             doubtful = [i for i, r in enumerate(results) if r.alerted == "unknown"]
             if silent:
                 missed.append(region)
-                first = first or _not_alerted(runner.results(sc, region)[silent[0]])
+                first = first or _not_alerted(runner.results(sc, region)[silent[0]], ctx.estate)
             elif doubtful:
                 unknown.append(region)
-                first = first or _not_alerted(runner.results(sc, region)[doubtful[0]])
+                first = first or _not_alerted(runner.results(sc, region)[doubtful[0]], ctx.estate)
             for r in results:
                 how.update(dict.fromkeys(r.notifying_rules()))
                 for t in r.captured_by(SHOWN):

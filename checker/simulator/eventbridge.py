@@ -339,6 +339,22 @@ def evaluate_rules(estate: Estate, event: Event, reached: Verdict) -> tuple[Rule
     return tuple(sorted(out, key=lambda r: r.rule))
 
 
+def matching_elsewhere(estate: Estate, event: Event) -> list[tuple[str, str]]:
+    """Rules whose pattern matches the event (or might) but that are not on the default bus of
+    its account and Region, each with where they are instead: what a reader needs to hear when
+    no rule sees the event."""
+    evaluation = _Evaluation(estate, event, yes("asked about the pattern only"))
+    out: list[tuple[str, str]] = []
+    for rule in estate.event_rules:
+        where = _where(estate, rule, event)
+        if where.match is not False:
+            continue
+        match = evaluation.pattern(rule)
+        if match is not None and match.match is not False:
+            out.append((rule.id, where.reason))
+    return sorted(out)
+
+
 def notifying(results: Iterable[RuleResult]) -> list[str]:
     """The rules through which someone is notified, in order."""
     return [r.rule for r in results if r.notifies is True]

@@ -158,6 +158,26 @@ def test_ct121_passes_when_an_eventbridge_rule_alerts_in_every_expected_region(
         assert "DISABLED" in ct121["message"]
 
 
+def test_ct121_names_a_rule_that_matches_but_is_deployed_in_another_region(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    # the rule is written for these events, but its provider puts it in eu-west-2: the reader
+    # must hear that, not "no rule matches"
+    text = ALERT_EVERYTHING.replace("STATE", "ENABLED").replace(
+        'resource "aws_cloudwatch_event_rule" "everything" {\n',
+        'resource "aws_cloudwatch_event_rule" "everything" {\n  provider = aws.london\n',
+    ) + 'provider "aws" {\n  alias  = "london"\n  region = "eu-west-2"\n}\n'
+    (tmp_path / "main.tf").write_text(text.replace(
+        "resource \"aws_cloudwatch_event_target\" \"security\" {\n",
+        "resource \"aws_cloudwatch_event_target\" \"security\" {\n  provider = aws.london\n"))
+    main(["scan", str(tmp_path), "--regions", "us-east-1", "--format", "json", "--no-config"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    (ct121,) = [f for f in findings if f["rule_id"] == "CT121"]
+    assert ct121["status"] == "fail"
+    assert ("rule aws_cloudwatch_event_rule.everything matches it, but the rule is in "
+            "eu-west-2, the event in us-east-1") in ct121["message"]
+
+
 def test_inputs_with_only_an_event_data_store_are_not_said_to_have_nothing_recording(
     capsys: Capsys, tmp_path: Path
 ) -> None:
