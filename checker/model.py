@@ -360,6 +360,12 @@ class ControlPolicy(Located):
 # CloudTrail Lake
 
 
+# eventCategory values of event data stores that hold no AWS API activity: AWS Config
+# configuration items, Audit Manager evidence, events from outside AWS (CloudTrail API
+# reference, AdvancedFieldSelector)
+OTHER_EVENT_CATEGORIES = ("ConfigurationItem", "Evidence", "ActivityAuditLog")
+
+
 @dataclass(frozen=True)
 class EventDataStore(Located):
     """A CloudTrail Lake event data store. It records by advanced event selectors (`selectors`
@@ -399,6 +405,26 @@ class EventDataStore(Located):
         """A store has no such setting: global service events are recorded in us-east-1
         (docs/semantics/lake.md), so its Region decides."""
         return True
+
+    @property
+    def records_aws_activity(self) -> bool:
+        """False when the store certainly takes other events than AWS activity only: every
+        selector's eventCategory names AWS Config items, Audit Manager evidence or events from
+        outside AWS (ActivityAuditLog, through a channel); a store holds one kind of event
+        (docs/semantics/lake.md)."""
+        selectors = self.selectors
+        if isinstance(selectors, Unknown) or selectors.kind != "advanced" or \
+                not selectors.advanced:  # fmt: skip
+            return True
+
+        def other_events_only(adv: AdvancedSelector) -> bool:
+            return any(
+                f.field == "eventCategory" and f.equals and all(
+                    isinstance(v, str) and v in OTHER_EVENT_CATEGORIES for v in f.equals)
+                for f in adv.field_selectors
+            )  # fmt: skip
+
+        return not all(other_events_only(adv) for adv in selectors.advanced)
 
 
 # --------------------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def unit_views(
     units that share its account; `organizations` a unit to the name of its organization, as
     the config file says). Units without a trail or event data store of their own are not
     judged: there is nothing recording to judge. A live estate without any trail is judged as one
-    view (an account without a trail fails CT001)."""
+    view (an account without a trail fails CT001). A store of other events than AWS activity
+    (`EventDataStore.records_aws_activity`) is nothing recording."""
     groups = groups or {}
     organizations = organizations or {}
 
@@ -94,8 +95,8 @@ def unit_views(
         own_units = members[name]
         own_trails = [t for u in own_units for t in by_unit[u].get("trails", ())]
         own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
-        if not own_trails and not own_stores:
-            continue
+        if not own_trails and not any(s.records_aws_activity for s in own_stores):
+            continue  # nothing of its own records AWS activity (a store of outside events)
         everywhere, lent_tables = lending.to(own_units)
         borrowed = [t for t in everywhere if isinstance(t, Trail) and t.foreign_unit != name]
         borrowed_stores = [s for s in everywhere

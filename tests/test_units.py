@@ -277,6 +277,24 @@ def test_units_without_a_trail_are_not_judged_and_an_empty_live_estate_is() -> N
     assert view.name == "" and view.estate.origin == "live"
 
 
+def test_a_unit_whose_only_store_holds_events_from_outside_aws_is_not_judged() -> None:
+    from checker.model import AdvancedSelector, EventDataStore, FieldSelector, Selectors
+
+    def store(unit: str, *categories: str) -> EventDataStore:
+        return EventDataStore(
+            id="s", name="s", location=Location(f"{unit}/t.yaml", 2, unit),
+            selectors=Selectors("advanced", advanced=tuple(
+                AdvancedSelector((FieldSelector("eventCategory", equals=(c,)),))
+                for c in categories)),
+        )  # fmt: skip
+
+    estate = Estate(event_data_stores=(
+        store("azure", "ActivityAuditLog"), store("config", "ConfigurationItem"),
+        store("mixed", "ActivityAuditLog", "Management"),
+    ))  # fmt: skip
+    assert [v.name for v in unit_views(estate)] == ["mixed"]
+
+
 def test_a_name_joins_the_object_of_its_own_unit_first() -> None:
     def group(unit: str) -> LogGroup:
         return LogGroup(id="aws_cloudwatch_log_group.g", name="cloudtrail",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checker.model import (
+    OTHER_EVENT_CATEGORIES,
     AdvancedSelector,
     EventDataStore,
     FieldSelector,
@@ -61,7 +62,7 @@ TRAIL_FIELDS = (
     "vpcEndpointId",
 )
 TRAIL_CATEGORIES = ("Management", "Data", "NetworkActivity")
-EDS_ONLY_CATEGORIES = ("Insight", "ConfigurationItem", "Evidence", "ActivityAuditLog")
+EDS_ONLY_CATEGORIES = ("Insight", *OTHER_EVENT_CATEGORIES)
 # Fields a trail accepts per eventCategory (API Reference AdvancedFieldSelector; CFN reference).
 FIELDS_BY_CATEGORY: dict[str, frozenset[str]] = {
     "Management": frozenset({"eventCategory", "readOnly", "eventSource"}),
