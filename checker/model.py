@@ -599,19 +599,31 @@ class Estate:
         found = self._filters_by_group[1]
         if not found:
             return ()
-        lent: tuple[Estate, LentTables, frozenset[str]] | None = self.__dict__.get("_lent")
-        own_units = lent[2] if lent is not None else frozenset()
-        unit = group.location.unit
         name = group.name
 
         def may_be(f: MetricFilter) -> bool:
-            theirs = f.location.unit
             value = f.log_group.value
-            return (theirs == unit or (theirs in own_units and unit in own_units)) and not (
+            return self.same_account(f, group) and not (
                 isinstance(value, PartlyKnown) and isinstance(name, str)
                 and not value.can_be(name))  # fmt: skip
 
         return tuple(f for f in found if may_be(f))
+
+    def same_account(self, one: Located, other: Located) -> bool:
+        """Whether two objects are deployed into one account as far as the inputs say: loaded
+        from one unit, or from units of this view (a unit's own, or those the config file's
+        `estates:` puts in one account). A metric, a log group's filters and the alarms on a
+        metric belong to one account."""
+        mine, theirs = one.location.unit, other.location.unit
+        if mine == theirs:
+            return True
+        shared: frozenset[str] = self.__dict__.get("_account_units", frozenset())
+        return mine in shared and theirs in shared
+
+    def share_account(self, units: frozenset[str]) -> None:
+        """Say that this estate's objects of `units` are deployed into one account (a unit's
+        view: its own units; `same_account`)."""
+        self.__dict__["_account_units"] = units
 
     @cached_property
     def _filters_by_group(

@@ -113,6 +113,7 @@ def unit_views(
         collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
         collections["policies"] = tuple(own_policies + scps)
         view = replace(estate, inputs=(), diagnostics=(), **collections)
+        view.share_account(frozenset(own_units))
         if lent_tables is not None:
             view.lend(_joined(by_unit, own_units, own_stores), lent_tables, frozenset(own_units))
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]

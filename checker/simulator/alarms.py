@@ -218,13 +218,17 @@ def _decided_filter(
             unknown_metric = f"the filter's metric is unknown ({u.reason})"
             # any alarm of the inputs might watch it; one that cannot notify whatever its
             # metric is (no action, no subscribed topic) does not matter
-            might = [a for a in estate.alarms if _may_watch(a, t.name, t.namespace)]
+            might = [a for a in estate.alarms
+                     if _may_watch(a, t.name, t.namespace) and estate.same_account(a, mf)]
             alarms += _undecided(estate, might, unknown_metric)
             continue
         metrics.append((t.name, t.namespace))
+        # a metric is its account's: alarms of another deployment unit (an organization trail's
+        # unit lends its alarms to every view) watch their own account's metric of that name
         known, maybe = alarms_for_metric(estate, t.name, t.namespace)
-        alarms += [alarm_result(estate, a) for a in known]
-        alarms += _undecided(estate, maybe, "the alarm's metric name or namespace is unknown")
+        alarms += [alarm_result(estate, a) for a in known if estate.same_account(a, mf)]
+        alarms += _undecided(estate, [a for a in maybe if estate.same_account(a, mf)],
+                             "the alarm's metric name or namespace is unknown")
     status = any_of(a.status for a in alarms)
     return FilterResult(
         mf.id, "pass", _match_reason(status, alarms, metrics, unknown_metric), text,

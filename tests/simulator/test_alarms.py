@@ -168,3 +168,40 @@ def test_a_filter_whose_log_group_name_is_unknown_may_be_on_the_group() -> None:
     other = PartlyKnown("x", ("/aws/lambda/", None))
     for never in (_unplaced(P5, other), _unplaced(P5, Unknown("var.lg"), unit="envs/dev")):
         assert trace_log_group(estate(never, alarms=(alarm(),)), GROUP, event()).status == "fail"
+
+
+def test_an_alarm_of_another_unit_does_not_watch_this_units_metric() -> None:
+    """A metric is its account's: an organization trail's unit lends its alarms to every view,
+    but an alarm there on a metric of the same name watches its own account's metric."""
+    from dataclasses import replace
+
+    from checker.model import Location
+    from checker.units import unit_views
+
+    def at(obj: Any, unit: str) -> Any:
+        return replace(obj, location=Location(f"{unit}/main.tf", 1, unit))
+
+    def ref(r: Reference, unit: str) -> Reference:
+        return replace(r, unit=unit)
+
+    from checker.model import Trail
+
+    member_trail = at(Trail("aws_cloudtrail.t", "t"), "member")
+    org_trail = at(Trail("aws_cloudtrail.org", "org", is_organization=True), "org")
+    lent_alarm = at(alarm(actions=(ref(Reference(TOPIC.arn or ""), "org"),)), "org")
+    f = at(replace(mf(P5), log_group=ref(mf(P5).log_group, "member")), "member")
+    est = Estate(trails=(member_trail, org_trail), log_groups=(at(GROUP, "member"),),
+                 metric_filters=(f,), alarms=(lent_alarm,), topics=(at(TOPIC, "org"),),
+                 subscriptions=(at(replace(SUB, topic=ref(SUB.topic, "org")), "org"),))
+    view = next(v for v in unit_views(est) if v.name == "member").estate
+    group = view.resolve("log_group", Reference("/aws/cloudtrail/main", unit="member"))
+    t = trace_log_group(view, group, event())
+    assert t.status == "fail" and "no alarm watches CIS/TrailChanges" in t.reason
+    # units the config file puts in one account share their metrics, with or without an
+    # organization trail among them
+    for trails in ((member_trail, org_trail), (member_trail, replace(org_trail, id="x",
+                                                                     is_organization=False))):
+        grouped = next(iter(unit_views(replace(est, trails=trails),
+                                       {"member": "acct", "org": "acct"}))).estate
+        group = grouped.resolve("log_group", Reference("/aws/cloudtrail/main", unit="member"))
+        assert trace_log_group(grouped, group, event()).status == "pass"
