@@ -331,3 +331,17 @@ def test_settings_read_with_yamldecode_are_judged(capsys: Capsys) -> None:
     assert verdicts(findings, "CT002") == {"aws_cloudtrail.org": "pass"}
     assert verdicts(findings, "CT006") == {"aws_cloudtrail.org": "pass"}
     assert not [f for f in findings if f["rule_id"] == "CT000"]
+
+
+def test_a_settings_file_that_is_not_committed_makes_values_unknown_saying_which(
+    capsys: Capsys,
+) -> None:
+    """A local read with file() from a file kept out of version control, then used through
+    try(): the count that depends on it is unknown because the file cannot be read, not because
+    of an internal error ("try() cannot be applied to these arguments (TypeError)" before); a
+    file() inside try() falls back as in Terraform, so the trail that uses it is judged."""
+    _, findings = scan(capsys, CASES / "uncommitted-config")
+    [note] = messages(findings, "CT000")
+    assert "file(): cannot read ./settings.yaml: No such file or directory" in note
+    assert "TypeError" not in note and "cannot be applied" not in note
+    assert verdicts(findings, "CT002")["aws_cloudtrail.main"] == "pass"
