@@ -345,3 +345,18 @@ def test_a_settings_file_that_is_not_committed_makes_values_unknown_saying_which
     assert "file(): cannot read ./settings.yaml: No such file or directory" in note
     assert "TypeError" not in note and "cannot be applied" not in note
     assert verdicts(findings, "CT002")["aws_cloudtrail.main"] == "pass"
+
+
+def test_a_bucket_setting_made_outside_the_buckets_module_points_at_its_block(
+    capsys: Capsys,
+) -> None:
+    """A module creates the log bucket; the caller sets its lifecycle and versioning in its own
+    file. The findings about those settings point at the blocks that set them (they pointed at
+    the bucket in the module); the others stay at the bucket."""
+    _, findings = scan(capsys, CASES / "bucket-settings-elsewhere")
+    bucket = "module.audit_bucket.aws_s3_bucket.this"
+    where = {f["rule_id"]: (f["file"].split("regressions/")[-1], f["line"])
+             for f in findings if f["resource"] == bucket}  # fmt: skip
+    assert where["CT027"] == ("bucket-settings-elsewhere/main.tf", 17)  # its rule block
+    assert where["CT021"] == ("bucket-settings-elsewhere/main.tf", 29)  # versioning_configuration
+    assert where["CT020"] == ("bucket-settings-elsewhere/modules/log_bucket/main.tf", 6)
