@@ -72,16 +72,20 @@ def _lines() -> Any:
 
 
 class Located:
-    """A model object written somewhere: its location, and the line of each attribute that set
-    one of its fields (model field name -> line), for findings that point at the attribute."""
+    """A model object written somewhere: its location, and where each attribute that set one of
+    its fields is (model field name -> its line in the object's file, or its own location when
+    another block sets it elsewhere, as a bucket's lifecycle), for findings that point at it."""
 
     location: Location
-    lines: Mapping[str, int]
+    lines: Mapping[str, int | Location]
 
     def where(self, attribute: str | None = None) -> Location:
         """The location of one attribute, falling back to the object's own."""
-        if attribute and attribute in self.lines:
-            return replace(self.location, line=self.lines[attribute])
+        at = self.lines.get(attribute) if attribute else None
+        if isinstance(at, Location):
+            return at
+        if at is not None:
+            return replace(self.location, line=at)
         return self.location
 
 
@@ -255,7 +259,8 @@ class Bucket(Located):
     lifecycle_expirations: tuple[LifecycleExpiration, ...] | Unknown = ()
     sse_algorithm: MaybeStr | None = None
     sse_kms_key: Reference | None = None
-    lines: Mapping[str, int] = _lines()
+    # a split setting (aws_s3_bucket_lifecycle_configuration, ...) in another file: its location
+    lines: Mapping[str, int | Location] = _lines()
 
 
 @dataclass(frozen=True)

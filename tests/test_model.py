@@ -131,3 +131,14 @@ def test_targets_join_only_within_their_load_unit() -> None:
     by_name = Reference("b-logs")
     found = estate.resolve("bucket", by_name)
     assert found is not None and found.name == "b-logs"
+
+
+def test_where_points_at_an_attribute_in_the_objects_file_or_at_its_own_location() -> None:
+    from checker.model import Bucket, Location
+
+    lifecycle = Location("env/main.tf", 40, unit="env")
+    b = Bucket(id="b", name="b", location=Location("modules/bucket/main.tf", 3, unit="env"),
+               lines={"versioning": 7, "lifecycle_expirations": lifecycle})  # fmt: skip
+    assert b.where("versioning") == Location("modules/bucket/main.tf", 7)
+    assert b.where("lifecycle_expirations") == lifecycle
+    assert b.where("policy") == b.where() == Location("modules/bucket/main.tf", 3)

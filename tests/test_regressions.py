@@ -345,3 +345,32 @@ def test_a_filter_whose_log_group_name_is_unknown_leaves_its_cis_topic_unknown(
     assert "aws_cloudwatch_log_metric_filter.root_usage matches the event" in message
     assert "var.trail_log_group" in message
     assert verdicts(findings, "CT101") == {"estate": "fail"}
+
+
+def test_a_settings_file_that_is_not_committed_makes_values_unknown_saying_which(
+    capsys: Capsys,
+) -> None:
+    """A local read with file() from a file kept out of version control, then used through
+    try(): the count that depends on it is unknown because the file cannot be read, not because
+    of an internal error ("try() cannot be applied to these arguments (TypeError)" before); a
+    file() inside try() falls back as in Terraform, so the trail that uses it is judged."""
+    _, findings = scan(capsys, CASES / "uncommitted-config")
+    [note] = messages(findings, "CT000")
+    assert "file(): cannot read ./settings.yaml: No such file or directory" in note
+    assert "TypeError" not in note and "cannot be applied" not in note
+    assert verdicts(findings, "CT002")["aws_cloudtrail.main"] == "pass"
+
+
+def test_a_bucket_setting_made_outside_the_buckets_module_points_at_its_block(
+    capsys: Capsys,
+) -> None:
+    """A module creates the log bucket; the caller sets its lifecycle and versioning in its own
+    file. The findings about those settings point at the blocks that set them (they pointed at
+    the bucket in the module); the others stay at the bucket."""
+    _, findings = scan(capsys, CASES / "bucket-settings-elsewhere")
+    bucket = "module.audit_bucket.aws_s3_bucket.this"
+    where = {f["rule_id"]: (f["file"].split("regressions/")[-1], f["line"])
+             for f in findings if f["resource"] == bucket}  # fmt: skip
+    assert where["CT027"] == ("bucket-settings-elsewhere/main.tf", 17)  # its rule block
+    assert where["CT021"] == ("bucket-settings-elsewhere/main.tf", 29)  # versioning_configuration
+    assert where["CT020"] == ("bucket-settings-elsewhere/modules/log_bucket/main.tf", 6)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,13 @@ class ScanReport:
 
     def by_status(self, status: str) -> list[Finding]:
         return [f for f in self.findings if f.status == status]
+
+
+def several_units(findings: Iterable[Finding]) -> bool:
+    """Whether the findings come from more than one deployment unit. Then the text and Markdown
+    reports name each finding's unit: two units that use one module get findings alike in all
+    else (resource, file, line), one per unit."""
+    return len({f.unit for f in findings if f.unit}) > 1
 
 
 def tool_info() -> dict[str, str]:

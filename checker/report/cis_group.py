@@ -72,11 +72,12 @@ def is_cis(f: Finding) -> bool:
 
 
 def group(findings: Iterable[Finding]) -> list[CisGroup]:
-    """The failing CIS findings by (file, line, severity); a lone one stays a plain finding."""
-    by_place: dict[tuple[str, int, str], list[Finding]] = {}
+    """The failing CIS findings by (file, line, severity, unit); a lone one stays a plain
+    finding. Two units that share a module file get a group each."""
+    by_place: dict[tuple[str, int, str, str], list[Finding]] = {}
     for f in findings:
         if is_cis(f) and f.status == "fail":
-            by_place.setdefault((f.file, f.line, f.severity), []).append(f)
+            by_place.setdefault((f.file, f.line, f.severity, f.unit or ""), []).append(f)
     out = []
     for members in by_place.values():
         if len(members) < 2:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport, rule_doc_url
+from checker.report import ScanReport, rule_doc_url, several_units
 
 LIMIT = 50
 MESSAGE_CHARS = 300
@@ -32,15 +32,16 @@ def render(report: ScanReport, limit: int = LIMIT) -> str:
         "",
     ]
     out += _severity_table(report.findings)
+    units = several_units(report.findings)
     if failed:
         out += [f"### Failed ({len(failed)})", ""]
-        out += _findings_table(failed, limit)
+        out += _findings_table(failed, limit, units=units)
     out += _coverage(report.extra.get("coverage"))
     for status, title in (("unknown", "Unknown"), ("suppressed", "Suppressed"), ("pass", "Passed")):
         group = sorted(report.by_status(status), key=Finding.sort_key)
         if group:
             out += [f"<details><summary>{title} ({len(group)})</summary>", ""]
-            out += _findings_table(group, limit, reason=status == "suppressed")
+            out += _findings_table(group, limit, reason=status == "suppressed", units=units)
             out += ["</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -57,13 +58,19 @@ def _severity_table(findings: Sequence[Finding]) -> list[str]:
     return ["| severity | failed | unknown | suppressed |", "|---|---:|---:|---:|", *rows, ""]
 
 
-def _findings_table(findings: Sequence[Finding], limit: int, reason: bool = False) -> list[str]:
-    head = "| | severity | rule | resource | location | message |"
-    rows = [head + (" reason |" if reason else ""), "|---" * (7 if reason else 6) + "|"]
+def _findings_table(
+    findings: Sequence[Finding], limit: int, reason: bool = False, units: bool = False
+) -> list[str]:
+    """One row per finding; a unit column when the scan has several units (two units that use
+    one module get findings alike in all else)."""
+    head = "| | severity | rule | resource | location |" + (" unit |" if units else "")
+    columns = 6 + int(units) + int(reason)
+    rows = [head + " message |" + (" reason |" if reason else ""), "|---" * columns + "|"]
     for f in findings[:limit]:
         rule = f"[{f.rule_id}]({rule_doc_url(f.rule_id, f.rule_name)}) {f.rule_name}"
+        unit = f" {_code(f.unit or '')} |" if units else ""
         row = (f"| {_MARK[f.status]} | {f.severity} | {rule} | "
-               f"{_code(f.resource)} | {_code(_where(f))} | {_cell(f.message)} |")
+               f"{_code(f.resource)} | {_code(_where(f))} |{unit} {_cell(f.message)} |")
         if reason:
             row += f" {_cell(str(f.suppression or ''))} |"
         rows.append(row)

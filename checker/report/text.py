@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, blocking, severity_rank
-from checker.report import ScanReport, TextOptions
+from checker.report import ScanReport, TextOptions, several_units
 
 if TYPE_CHECKING:
     from checker.report.cis_group import CisGroup
@@ -40,12 +40,14 @@ def render(report: ScanReport, options: TextOptions | None = None) -> str:
     shown = [f for f in report.findings if _listed(f, o)]
     groups = _cis_groups(shown)
     grouped = {id(f) for g in groups for f in g.findings}
+    units = several_units(report.findings)
     entries: list[tuple[tuple[Any, ...], list[str]]] = [
-        (_sort_key(f), _entry(f, o, painter, rules.get(f.rule_id), kinds.get(f.file)))
+        (_sort_key(f), _entry(f, o, painter, rules.get(f.rule_id), kinds.get(f.file), units))
         for f in shown
         if id(f) not in grouped
     ]
-    entries += [(_sort_key(g.first), _group_entry(g, o, painter, rules, kinds)) for g in groups]
+    entries += [(_sort_key(g.first), _group_entry(g, o, painter, rules, kinds, units))
+                for g in groups]  # fmt: skip
     entries.sort(key=lambda e: e[0])
     lines: list[str] = []
     for _, block in entries:
@@ -127,6 +129,13 @@ def _where(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line else "")
 
 
+def _unit(f: Finding, units: bool) -> list[str]:
+    """`  unit: envs/dev` under the title when the scan has several units, so that their
+    findings about one shared module can be told apart; nothing in a one-unit scan. A line of
+    its own: a path is never wrapped."""
+    return [f"{_INDENT}unit: {f.unit}"] if units and f.unit else []
+
+
 def _head(f: Finding, title: str, o: TextOptions, paint: _Painter) -> list[str]:
     """`FAIL       high     CT003 aws_cloudtrail.main (infra/main.tf:12)`, wrapped, coloured."""
     label, severity = _LABEL[f.status], f.severity
@@ -139,13 +148,14 @@ def _head(f: Finding, title: str, o: TextOptions, paint: _Painter) -> list[str]:
 
 
 def _entry(
-    f: Finding, o: TextOptions, paint: _Painter, rule: Rule | None, input_kind: str | None
-) -> list[str]:
+    f: Finding, o: TextOptions, paint: _Painter, rule: Rule | None, input_kind: str | None,
+    units: bool,
+) -> list[str]:  # fmt: skip
     if f.file and f.resource == f.file:  # about a file itself (CT000, CT099): `CT099 c.yaml:4`
         title = f"{f.rule_id} {_where(f)}"
     else:
         title = f"{f.rule_id} {f.resource}" + (f" ({_where(f)})" if f.file else "")
-    lines = _head(f, title, o, paint)
+    lines = _head(f, title, o, paint) + _unit(f, units)
     lines += _wrap(f.message, o.width, _INDENT, _INDENT)
     if f.suppression is not None:
         lines += [paint(line, "2") for line in
@@ -159,7 +169,7 @@ def _entry(
 
 def _group_entry(
     g: CisGroup, o: TextOptions, paint: _Painter, rules: Mapping[str, Rule],
-    kinds: Mapping[str, str],
+    kinds: Mapping[str, str], units: bool,
 ) -> list[str]:  # fmt: skip
     from checker.report import cis_group as cis
     from checker.report.fixes import snippet_kind
@@ -168,7 +178,7 @@ def _group_entry(
     title = f"{g.rule_range()} {n} of {cis.TOPICS} CIS monitoring topics have no alarm"
     if g.first.file:
         title += f" ({_where(g.first)})"
-    lines = _head(g.first, title, o, paint)
+    lines = _head(g.first, title, o, paint) + _unit(g.first, units)
     topic_indent = _INDENT * 2
     if g.cause:
         lines += _wrap(f"{g.cause}:", o.width, _INDENT, _INDENT)

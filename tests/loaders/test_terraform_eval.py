@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from checker.loaders.terraform.eval import evaluate
+from checker.loaders.terraform.functions import Env, apply
 from checker.loaders.terraform.jsontext import json_text, read_json_document
 from checker.loaders.terraform.syntax import parse_expression
 from checker.loaders.terraform.values import Bound, Invalid, PartialStr, Scope, Traced, plain
@@ -37,7 +38,7 @@ def ev(text: str, **names: Any) -> Any:
         ('toset(["b", "a", "b"])', ["a", "b"]),
         ('tolist(["x"])', ["x"]),
         ('lookup({a = "x"}, "b", "d")', "d"),
-        ('try(local_missing.x, "fallback")', "fallback"),
+        ('try(["a"][3], "fallback")', "fallback"),
         ('true ? "y" : "n"', "y"),
         ('["a", "b"][1]', "b"),
         ('{k = "v"}["k"]', "v"),
@@ -174,3 +175,48 @@ def test_the_strings_true_and_false_convert_where_a_bool_is_needed(
 def test_no_other_string_is_a_bool() -> None:
     for text in ('yes ? "y" : "n"', "!yes", "yes && true"):
         assert isinstance(ev(text, yes="yes"), Invalid), text
+
+
+def test_try_returns_an_invalid_value_it_reads_rather_than_catching_it() -> None:
+    """try catches the errors of its own arguments; a value it reads that is itself an error
+    (a local whose file() failed) would have stopped Terraform first: that error is the result,
+    with its reason (hashicorp/hcl ext/tryfunc). Before, a fallback holding that value raised
+    a TypeError inside try, reported as "try() cannot be applied to these arguments"."""
+    bad = Invalid("file(): cannot read settings.yaml: No such file or directory")
+    assert ev("try(cfg.trails, [{region = home}])", cfg=bad, home=bad) == bad
+    assert ev("try(m.trails, [{region = home}])", m={}, home=bad) == bad
+    assert ev("can(cfg.trails)", cfg=bad) == bad
+    # a reference Terraform rejects before evaluating is not caught either (the try docs)
+    assert isinstance(ev('try(local_missing.x, "fallback")'), Invalid)
+
+
+def test_try_is_unknown_while_an_argument_reads_an_unknown_value() -> None:
+    u = Unknown("var.x has no value")
+    assert ev('try(x.a, "d")', x={"a": u}) == u  # a reference: its value, as far as known
+    out = ev('try({k = x.a}, "d")', x=u)  # may fail once x is known: no choice yet
+    assert isinstance(out, Unknown) and not isinstance(out, Invalid)
+    assert "var.x has no value" in out.reason
+    assert isinstance(ev("can(x.a)", x=u), Unknown)
+    # a for expression's own variable is no reference to an unknown
+    assert ev('try([for v in m : v.a], "d")', m=[{"a": 1}]) == [1]
+    assert ev('try([for v in m : v.b], "d")', m=[{"a": 1}]) == "d"
+
+
+def test_try_that_fails_says_why_each_argument_failed() -> None:
+    out = ev("try(m.a, m.b)", m={})
+    assert isinstance(out, Invalid)
+    assert "no attribute 'a'" in out.reason and "no attribute 'b'" in out.reason
+
+
+def test_a_function_error_is_said_in_words_and_an_unknown_inside_is_unknown() -> None:
+    env = Env(Names(), evaluate)
+    u = Unknown("var.x has no value")
+
+    def reads_truth(args: list[Any], env: Env) -> Any:
+        return [bool(x) for x in args[0]]
+
+    assert apply("f", reads_truth, [["a", u]], env) == u
+    out = apply("f", lambda args, env: args[0] + 1, ["a"], env)
+    assert isinstance(out, Invalid) and "TypeError" not in out.reason
+    assert out.reason == "f() cannot be applied to these arguments: an argument has a type the " \
+        "function does not take"

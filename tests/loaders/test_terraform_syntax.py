@@ -176,6 +176,13 @@ def test_traversals_name_roots_and_steps() -> None:
     assert ("module", (("attr", "m"), ("index", "k"), ("attr", "out"))) in found
 
 
+def test_the_variables_of_a_for_expression_are_not_references() -> None:
+    node = parse_expression('[for k, v in local.m : "${k}=${v.name}" if v.on]')
+    assert list(traversals(node)) == [("local", (("attr", "m"),))]
+    node = parse_expression('"%{for s in var.list}${s}${local.sep}%{endfor}"')
+    assert [root for root, _ in traversals(node)] == ["var", "local"]
+
+
 # -- templates ---------------------------------------------------------------------------------
 
 

@@ -36,6 +36,16 @@ def test_shared_cause_once_and_rule_runs() -> None:
     assert [t.what for t in g.topics] == [f"E{n} in every region" for n in (1, 2, 3, 5, 7)]
 
 
+def test_two_units_that_share_a_module_get_a_group_each() -> None:
+    from dataclasses import replace
+
+    findings = [replace(cis(n, f"E{n} in every region: {CAUSE}"), unit=unit)
+                for unit in ("stages/live", "stages/test") for n in (1, 2)]  # fmt: skip
+    groups = group(findings)
+    assert sorted(g.first.unit or "" for g in groups) == ["stages/live", "stages/test"]
+    assert all(len(g.topics) == 2 for g in groups)
+
+
 def test_different_causes_stay_on_their_topics() -> None:
     findings = [cis(1, f"E1 in every region: {CAUSE}"),
                 cis(2, "metric filter f misses E2; E3 in us-east-1: not captured (x)")]

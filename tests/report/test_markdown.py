@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
 from checker.report import ScanReport
 from checker.report.formats import render
 from checker.report.markdown import LIMIT
@@ -65,3 +70,16 @@ def test_clean_report() -> None:
     text = render("markdown", ScanReport((ok,), ()))
     assert text.startswith("## trailcheck ✅ passed")
     assert "### Failed" not in text and "<summary>Passed (1)</summary>" in text
+
+
+def test_findings_of_several_units_have_a_unit_column(capsys: pytest.CaptureFixture[str]) -> None:
+    """As the text report: two stages that use one module give findings alike but for their
+    unit, so the tables gain a unit column; a one-unit scan's tables are as before."""
+    shared = Path(__file__).resolve().parents[2] / "fixtures/regressions/shared-module-units"
+    main(["scan", str(shared), "--no-config", "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert "| | severity | rule | resource | location | unit | message |" in out
+    rows = [r for r in out.splitlines() if "[CT002]" in r]
+    assert len(rows) == 2 and "stages/live`" in rows[0] and "stages/test`" in rows[1]
+    main(["scan", str(shared / "stages" / "live"), "--no-config", "--format", "markdown"])
+    assert "| unit |" not in capsys.readouterr().out

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+from checker.cli import main
 from checker.model import InputFile
 from checker.report import ScanReport, TextOptions
 from checker.report.formats import render
@@ -138,3 +142,19 @@ def test_a_scan_with_nothing_to_judge_says_what_is_judged() -> None:
     out = render("text", ScanReport((), ()), TextOptions())
     assert "No trail or event data store found in the inputs: nothing to judge" in out
     assert "judged with the trail that uses them" in out
+
+
+SHARED = Path(__file__).resolve().parents[2] / "fixtures" / "regressions" / "shared-module-units"
+
+
+def test_findings_of_several_units_name_their_unit(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two stages use one module: their findings share resource, file and line, so each one
+    names its unit on a line of its own; a one-unit scan names none (its output is as before)."""
+    main(["scan", str(SHARED), "--no-config", "--compact"])
+    head = "FAIL       medium   CT002 module.audit.aws_cloudtrail.audit"
+    blocks = [b for b in capsys.readouterr().out.split("\n\n") if b.startswith(head)]
+    units = [line.strip() for b in blocks for line in b.splitlines() if "unit:" in line]
+    assert len(blocks) == 2
+    assert [u.rsplit("/", 2)[-2:] for u in units] == [["stages", "live"], ["stages", "test"]]
+    main(["scan", str(SHARED / "stages" / "test"), "--no-config", "--compact"])
+    assert "unit:" not in capsys.readouterr().out

@@ -4,6 +4,7 @@ into it (their settings override the inline ones); the account's public access b
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checker.loaders.terraform.attrs import (
@@ -110,7 +111,7 @@ def _bucket(c: Collected, a: Attrs) -> None:
     sse = first_block(a, "server_side_encryption_configuration")
     if sse is not None:
         _sse(values, L, sse, "server_side_encryption_configuration")
-    c.buckets[a.address] = BucketDraft(a.address, a.location, values, L.lines, name)
+    c.buckets[a.address] = BucketDraft(a.address, a.location, values, dict(L.lines), name)
 
 
 def _retention(values: dict[str, Any], L: FieldLines, holder: Attrs, attr: str) -> None:
@@ -199,11 +200,12 @@ def _sse(values: dict[str, Any], L: FieldLines, holder: Attrs | Unknown, attr: s
 # -- split bucket resources, folded into their bucket -----------------------------------------
 
 
-def _same_file(d: BucketDraft, a: Attrs, model_field: str, attr: str | None = None) -> None:
-    """Split settings carry their line only when they are in the bucket's file."""
-    if a.location.file == d.location.file:
-        line = a.line(attr) if attr else None
-        d.lines[model_field] = line or a.location.line
+def _set_by(d: BucketDraft, a: Attrs, model_field: str, attr: str | None = None) -> None:
+    """A split setting points at the block that sets it: its line when it is in the bucket's
+    file, else its own location (a module's bucket whose lifecycle the caller sets)."""
+    line = (a.line(attr) if attr else None) or a.location.line
+    same = a.location.file == d.location.file
+    d.lines[model_field] = line if same else replace(a.location, line=line)
 
 
 def _f_versioning(d: BucketDraft, a: Attrs) -> None:
@@ -218,8 +220,8 @@ def _f_versioning(d: BucketDraft, a: Attrs) -> None:
     mfa = string(conf, "mfa_delete")
     if mfa is not None:
         d.values["mfa_delete"] = (mfa == "Enabled") if isinstance(mfa, str) else mfa
-        _same_file(d, a, "mfa_delete", "versioning_configuration")
-    _same_file(d, a, "versioning", "versioning_configuration")
+        _set_by(d, a, "mfa_delete", "versioning_configuration")
+    _set_by(d, a, "versioning", "versioning_configuration")
 
 
 def _f_object_lock(d: BucketDraft, a: Attrs) -> None:
@@ -231,15 +233,15 @@ def _f_object_lock(d: BucketDraft, a: Attrs) -> None:
     )
     L = FieldLines(a)
     _retention(d.values, L, a, "rule")
-    _same_file(d, a, "object_lock_enabled")
+    _set_by(d, a, "object_lock_enabled")
     if "object_lock_days" in L.lines:
-        _same_file(d, a, "object_lock_days", "rule")
-        _same_file(d, a, "object_lock_mode", "rule")
+        _set_by(d, a, "object_lock_days", "rule")
+        _set_by(d, a, "object_lock_mode", "rule")
 
 
 def _f_public_access_block(d: BucketDraft, a: Attrs) -> None:
     d.values["public_access_block"] = _pab(a)
-    _same_file(d, a, "public_access_block")
+    _set_by(d, a, "public_access_block")
 
 
 def _pab(a: Attrs) -> PublicAccessBlock:
@@ -254,14 +256,14 @@ def _pab(a: Attrs) -> PublicAccessBlock:
 
 def _f_policy(d: BucketDraft, a: Attrs) -> None:
     d.values["policy"] = document(a, "policy")
-    _same_file(d, a, "policy", "policy")
+    _set_by(d, a, "policy", "policy")
 
 
 def _f_acl(d: BucketDraft, a: Attrs) -> None:
     acl = string(a, "acl")
     if acl is not None:
         d.values["acl"] = acl
-        _same_file(d, a, "acl", "acl")
+        _set_by(d, a, "acl", "acl")
     policy = first_block(a, "access_control_policy")
     if isinstance(policy, Unknown):
         d.values["grants"] = policy
@@ -292,7 +294,7 @@ def _f_acl(d: BucketDraft, a: Attrs) -> None:
             return
         out.append(Grant(str(who or ""), str(perm or "")))
     d.values["grants"] = tuple(out)
-    _same_file(d, a, "grants", "access_control_policy")
+    _set_by(d, a, "grants", "access_control_policy")
 
 
 def _logging_target(a: Attrs) -> Any:
@@ -306,7 +308,7 @@ def _logging_target(a: Attrs) -> Any:
 
 def _f_logging(d: BucketDraft, a: Attrs) -> None:
     d.values["access_logging_target"] = _logging_target(a)
-    _same_file(d, a, "access_logging_target", "target_bucket")
+    _set_by(d, a, "access_logging_target", "target_bucket")
 
 
 def _f_lifecycle(d: BucketDraft, a: Attrs) -> None:
@@ -346,13 +348,13 @@ def _f_lifecycle(d: BucketDraft, a: Attrs) -> None:
             if days is not None:
                 out.append(LifecycleExpiration(days, enabled, prefix or "", True))
     d.values["lifecycle_expirations"] = tuple(out)
-    _same_file(d, a, "lifecycle_expirations", "rule")
+    _set_by(d, a, "lifecycle_expirations", "rule")
 
 
 def _f_sse(d: BucketDraft, a: Attrs) -> None:
     L = FieldLines(a)
     _sse(d.values, L, a, "rule")
-    _same_file(d, a, "sse_algorithm", "rule")
+    _set_by(d, a, "sse_algorithm", "rule")
 
 
 _FRAGMENTS = {

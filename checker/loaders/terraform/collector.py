@@ -56,7 +56,7 @@ class BucketDraft:
     address: str
     location: Location
     values: dict[str, Any]
-    lines: dict[str, int]
+    lines: dict[str, int | Location]
     name: Any
 
 

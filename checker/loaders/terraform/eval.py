@@ -25,6 +25,7 @@ from checker.loaders.terraform.syntax import (
     Tup,
     Un,
     Var,
+    traversals,
 )
 from checker.loaders.terraform.values import (
     Bound,
@@ -434,7 +435,7 @@ def _call(node: Call, scope: Scope) -> Any:
         return Unknown(f"function {name}() is not evaluated by trailcheck")
     if name in ("try", "can"):
         env = Env(scope, _eval)
-        return apply(name, f, [Deferred(a, env) for a in node.args], env)
+        return apply(name, f, [Deferred(a, env, unknown_reference) for a in node.args], env)
     args = [_eval(a, scope) for a in node.args]
     if node.expand and args:
         last = untrace(args[-1])
@@ -455,3 +456,50 @@ def _call(node: Call, scope: Scope) -> Any:
                 if isinstance(a, Unknown):
                     return a
     return apply(name, f, args, Env(scope, _eval))
+
+
+def unknown_reference(node: Any, scope: Scope) -> Unknown | None:
+    """Why `try` or `can` cannot judge `node` yet, as Terraform decides it (hashicorp/hcl
+    ext/tryfunc, dependsOnUnknowns): a reference in `node` reads an unknown value, or a value
+    that holds one. An `Invalid` found so is an error of the value referenced (a local whose
+    file() failed) or of the reference itself, not of `node`. A step that fails on a known value
+    (a missing attribute, an index out of range) is the error try catches: not a reason here."""
+    for root, steps in traversals(node):
+        u = _reference_unknown(scope.resolve(root), steps)
+        if u is not None:
+            return u
+    return None
+
+
+def _reference_unknown(cur: Any, steps: tuple[tuple[str, Any], ...]) -> Unknown | None:
+    for kind, key in steps:
+        obj = untrace(cur)
+        if key is None or isinstance(obj, Unknown):
+            break  # a computed index or splat ends the reference, as in HCL
+        if isinstance(obj, Lazy):  # a name of the configuration: its value, as declared
+            cur = obj.get_attr(key) if kind == "attr" else obj.index(key)
+            bad = untrace(cur)
+            if isinstance(bad, Invalid):
+                return bad
+            continue
+        ref = Var("value")
+        if kind == "attr":
+            cur = _get_attr(cur, key, GetAttr(ref, key))
+        else:
+            cur = _index(cur, key, Index(ref, Lit(key)))
+        if isinstance(untrace(cur), Invalid):
+            return None
+    return _unknown_within(cur)
+
+
+def _unknown_within(v: Any) -> Unknown | None:
+    """The first unknown in a value, without evaluating the objects (`Lazy`) it holds."""
+    v = untrace(v)
+    if isinstance(v, Unknown):
+        return v
+    items = v if isinstance(v, list) else v.values() if isinstance(v, dict) else ()
+    for x in items:
+        u = _unknown_within(x)
+        if u is not None:
+            return u
+    return None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from checker.loaders.terraform.jsontext import json_text, read_json_document
-from checker.loaders.terraform.syntax import HclSyntaxError, parse_template
+from checker.loaders.terraform.syntax import HclSyntaxError, is_traversal, parse_template
 from checker.loaders.terraform.values import (
     Bound,
     Invalid,
@@ -86,7 +86,22 @@ def apply(name: str, f: Func, args: list[Any], env: Env) -> Any:
     except RecursionError:
         return Invalid(f"{name}(): the value is nested too deeply")
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as e:
-        return Invalid(f"{name}() cannot be applied to these arguments ({type(e).__name__})")
+        # what the function could not read may be an unknown deep in an argument: then the
+        # result is that unknown, not an error
+        for a in args:
+            u = first_unknown_deep(plain(a))
+            if u is not None:
+                return u
+        words = next(w for kind, w in _ERROR_WORDS if isinstance(e, kind))
+        return Invalid(f"{name}() cannot be applied to these arguments: {words}")
+
+
+_ERROR_WORDS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str], ...] = (
+    ((TypeError, AttributeError), "an argument has a type the function does not take"),
+    ((IndexError, KeyError), "an index or key is out of range"),
+    (ArithmeticError, "the arithmetic has no result for these values"),
+    (ValueError, "an argument has a value the function does not take"),
+)
 
 
 class _FuncError(Exception):
@@ -102,14 +117,21 @@ class _UnknownArgument(Exception):
 
 
 class Deferred:
-    """An argument evaluated only when the function asks (try, can)."""
+    """An argument evaluated only when the function asks (try, can). `unknown_reference` says
+    why the argument cannot be judged yet: a reference it reads is unknown (see `_f_try`)."""
 
-    def __init__(self, node: Any, env: Env) -> None:
+    def __init__(
+        self, node: Any, env: Env, unknown_reference: Callable[[Any, Scope], Unknown | None]
+    ) -> None:
         self.node = node
         self.env = env
+        self._unknown_reference = unknown_reference
 
     def value(self) -> Any:
         return self.env.evaluate(self.node, self.env.scope)
+
+    def blocker(self) -> Unknown | None:
+        return self._unknown_reference(self.node, self.env.scope)
 
 
 def _arity(args: list[Any], *counts: int) -> None:
@@ -146,12 +168,26 @@ def _map(v: Any) -> dict[str, Any]:
 
 @_func("try")
 def _f_try(args: list[Any], env: Env) -> Any:
+    # As Terraform's try (hashicorp/hcl ext/tryfunc; docs/semantics/terraform-functions.md): an
+    # argument whose evaluation fails gives way to the next, but an argument that reads an
+    # unknown value makes the whole result unknown, since it may yet succeed or fail. A value
+    # that is itself invalid (a local whose file() failed) is no error of this argument: it
+    # stops Terraform before try runs, so it is the result, with its reason.
+    failures: list[str] = []
     for a in args:
+        blocker = a.blocker()
+        if isinstance(blocker, Invalid):
+            return blocker
         v = a.value()
-        if isinstance(untrace(v), Invalid) or first_invalid(v) is not None:
-            continue
-        return v
-    return Invalid("no argument of try() is valid")
+        bad = first_invalid(v)
+        if blocker is not None:
+            if bad is None and (isinstance(untrace(v), Unknown) or is_traversal(a.node)):
+                return v  # the value as far as it is known: it cannot fail later
+            return Unknown(f"try() cannot choose its argument yet: {blocker.reason}")
+        if bad is None:
+            return v
+        failures.append(bad.reason)
+    return Invalid("no argument of try() is valid: " + "; ".join(failures))
 
 
 def first_invalid(v: Any) -> Invalid | None:
@@ -161,12 +197,12 @@ def first_invalid(v: Any) -> Invalid | None:
     if isinstance(v, list):
         for x in v:
             i = first_invalid(x)
-            if i:
+            if i is not None:
                 return i
     if isinstance(v, dict):
         for x in v.values():
             i = first_invalid(x)
-            if i:
+            if i is not None:
                 return i
     return None
 
@@ -174,6 +210,11 @@ def first_invalid(v: Any) -> Invalid | None:
 @_func("can")
 def _f_can(args: list[Any], env: Env) -> Any:
     _arity(args, 1)
+    blocker = args[0].blocker()
+    if isinstance(blocker, Invalid):
+        return blocker
+    if blocker is not None:  # as try: it may yet succeed or fail
+        return Unknown(f"can() cannot decide yet: {blocker.reason}")
     v = plain(args[0].value())
     if first_invalid(v) is not None:
         return False

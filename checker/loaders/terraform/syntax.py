@@ -156,51 +156,70 @@ def _raise_first(errors: list[tuple[int, str]]) -> None:
 Step = tuple[str, Any]  # ("attr", name) | ("index", key or None when not a literal)
 
 
-def traversals(node: Any) -> Iterator[tuple[str, tuple[Step, ...]]]:
+def traversals(
+    node: Any, bound: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, tuple[Step, ...]]]:
     """Every reference in an expression, as its root name and the steps after it:
     `aws_s3_bucket.b[0].arn` ->
-    ("aws_s3_bucket", (("attr", "b"), ("index", 0), ("attr", "arn")))."""
+    ("aws_s3_bucket", (("attr", "b"), ("index", 0), ("attr", "arn"))).
+    The variables of a `for` expression (`bound` inside it) are not references."""
     t = type(node)
     if t in (Var, GetAttr, Index, Splat):
         root, steps, subs = _flatten(node)
-        if root is not None:
+        if root is not None and root not in bound:
             yield root, steps
         for s in subs:
-            yield from traversals(s)
+            yield from traversals(s, bound)
     elif t is Tmpl:
         for p in node.parts:
             if isinstance(p, TIf):
-                yield from traversals(p.cond)
-                yield from traversals(p.then)
-                yield from traversals(p.else_)
+                yield from traversals(p.cond, bound)
+                yield from traversals(p.then, bound)
+                yield from traversals(p.else_, bound)
             elif isinstance(p, TFor):
-                yield from traversals(p.coll)
-                yield from traversals(p.body)
+                yield from traversals(p.coll, bound)
+                yield from traversals(p.body, bound | _for_names(p))
             elif not isinstance(p, str):
-                yield from traversals(p)
+                yield from traversals(p, bound)
     elif t is Call:
         for a in node.args:
-            yield from traversals(a)
+            yield from traversals(a, bound)
     elif t is Tup:
         for i in node.items:
-            yield from traversals(i)
+            yield from traversals(i, bound)
     elif t is Obj:
         for k, v in node.items:
-            yield from traversals(k)
-            yield from traversals(v)
+            yield from traversals(k, bound)
+            yield from traversals(v, bound)
     elif t is Cond:
-        yield from traversals(node.cond)
-        yield from traversals(node.then)
-        yield from traversals(node.else_)
+        yield from traversals(node.cond, bound)
+        yield from traversals(node.then, bound)
+        yield from traversals(node.else_, bound)
     elif t is Bin:
-        yield from traversals(node.left)
-        yield from traversals(node.right)
+        yield from traversals(node.left, bound)
+        yield from traversals(node.right, bound)
     elif t is Un:
-        yield from traversals(node.x)
+        yield from traversals(node.x, bound)
     elif t is For:
-        for part in (node.coll, node.key_expr, node.val_expr, node.cond):
+        yield from traversals(node.coll, bound)
+        inner = bound | _for_names(node)
+        for part in (node.key_expr, node.val_expr, node.cond):
             if part is not None:
-                yield from traversals(part)
+                yield from traversals(part, inner)
+
+
+def _for_names(node: For | TFor) -> frozenset[str]:
+    return frozenset(n for n in (node.key_var, node.val_var) if n)
+
+
+def is_traversal(node: Any) -> bool:
+    """Whether an expression is one reference and nothing more: `local.a.b[0]`, not
+    `local.a[var.k]` nor `local.a[*].b`."""
+    while type(node) in (GetAttr, Index):
+        if type(node) is Index and not isinstance(node.key, Lit):
+            return False
+        node = node.obj
+    return type(node) is Var
 
 
 def _flatten(node: Any) -> tuple[str | None, tuple[Step, ...], list[Any]]:
