@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.errors import UsageError
 from checker.findings import Severity
+from checker.model import UNIT_COLLECTIONS
 from checker.resources import schema_path, validate_once
 from checker.units import unit_of
 
@@ -152,7 +153,6 @@ class Config:
                 out[unit] = name
         return out
 
-
     def unit_organizations(self, estate: Estate, cwd: str) -> dict[str, str]:
         """Each load unit of `estate` at or under a path that an `organizations` entry lists ->
         the organization's name (the deepest listed path wins). Units are named as reports show
@@ -164,7 +164,8 @@ class Config:
              for name, paths in self.organizations.items() for member in paths),
             key=lambda m: -len(m[0]),
         )  # fmt: skip
-        units = {unit_of(o) for o in (*estate.trails, *estate.event_data_stores)}
+        # every unit: a group of units (`estates:`) is placed by all of its members
+        units = {unit_of(o) for name in UNIT_COLLECTIONS for o in getattr(estate, name)}
         out: dict[str, str] = {}
         for unit in units:
             if not unit:
@@ -175,6 +176,23 @@ class Config:
                     out[unit] = name
                     break
         return out
+
+
+def _groups(data: Mapping[str, Any], key: str, noun: str, into: str, locate: Locator,
+            display: str) -> dict[str, tuple[str, ...]]:  # fmt: skip
+    """`estates` or `organizations`: name -> member paths, each path in one group only."""
+    groups = {str(k): tuple(v) for k, v in data.get(key, {}).items()}
+    seen: dict[str, str] = {}
+    for name, paths in groups.items():
+        for member in paths:
+            norm = os.path.normpath(member)
+            if norm in seen and seen[norm] != name:
+                raise ConfigError(
+                    f"{display}:{locate((key, name))}: {key}.{name}: {member} is also in "
+                    f"{noun} {seen[norm]}; a unit deploys into one {into}"
+                )
+            seen[norm] = name
+    return groups
 
 
 def _glob(value: str, pattern: str) -> bool:
@@ -441,29 +459,9 @@ def _build(data: Mapping[str, Any], locate: Locator, display: str, base: Path) -
             rule=raw.get("rule"),
         ))
     severity = dict(data.get("severity", {}))
-    estates = {str(k): tuple(v) for k, v in data.get("estates", {}).items()}
-    seen: dict[str, str] = {}
-    for name, paths in estates.items():
-        for member in paths:
-            key = os.path.normpath(member)
-            if key in seen and seen[key] != name:
-                raise ConfigError(
-                    f"{display}:{locate(('estates', name))}: estates.{name}: {member} is also in "
-                    f"estate {seen[key]}; a unit deploys into one account"
-                )
-            seen[key] = name
-    organizations = {str(k): tuple(v) for k, v in data.get("organizations", {}).items()}
-    placed: dict[str, str] = {}
-    for name, paths in organizations.items():
-        for member in paths:
-            key = os.path.normpath(member)
-            if key in placed and placed[key] != name:
-                raise ConfigError(
-                    f"{display}:{locate(('organizations', name))}: organizations.{name}: "
-                    f"{member} is also in organization {placed[key]}; a unit deploys into one "
-                    "organization"
-                )
-            placed[key] = name
+    estates = _groups(data, "estates", "estate", "account", locate, display)
+    organizations = _groups(data, "organizations", "organization", "organization", locate,
+                            display)  # fmt: skip
     return Config(
         path=display,
         base=base,

@@ -241,3 +241,10 @@ def test_a_unit_is_in_the_organization_of_the_deepest_path_that_holds_it(tmp_pat
         "envs/prod-eu": "all", "envs/dev": "all",  # a path is not a prefix of a name
     }  # fmt: skip
     assert Config(base=tmp_path).unit_organizations(estate, str(tmp_path)) == {}
+    # a unit without a trail is placed too: it may be grouped with one that has
+    from checker.model import Bucket
+
+    bucket = Bucket(id="b", name="b", location=Location("envs/prod/logs/main.tf", 1,
+                                                          "envs/prod/logs"))
+    assert config.unit_organizations(Estate(buckets=(bucket,)), str(tmp_path)) == {
+        "envs/prod/logs": "prod"}
