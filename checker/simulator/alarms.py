@@ -286,17 +286,15 @@ def trace_log_group(
     """Follow `event` through the metric filters of `group` to alarms and topics. `matches`
     (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`:
     see `filter_result`."""
-    filters = estate.filters_on(group)
-    maybe = estate.filters_maybe_on(group)
     record = dict(event.raw) if event.raw and matches is None else {}
-    results = tuple(
-        filter_result(estate, mf, record, None if matches is None else matches.get(mf.id), memo)
-        for mf in filters
-    ) + tuple(
-        r for r in (_maybe_on(group, mf, filter_result(
-            estate, mf, record, None if matches is None else matches.get(mf.id), memo))
-            for mf in maybe) if r is not None
-    )  # fmt: skip
+
+    def result(mf: MetricFilter) -> FilterResult:
+        return filter_result(estate, mf, record, None if matches is None else matches.get(mf.id),
+                             memo)  # fmt: skip
+
+    maybe = (_maybe_on(group, mf, result(mf)) for mf in estate.filters_maybe_on(group))
+    results = (*(result(mf) for mf in estate.filters_on(group)),
+               *(r for r in maybe if r is not None))  # fmt: skip
     diagnostics = tuple(
         f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
     )
