@@ -273,33 +273,40 @@ class ScenarioRunner:
         found = self._across.get(key)
         if found is None:
             placed: list[tuple[tuple[int, int], StandIn]] = []
+            classes = self._partition(key[1])
             for i, record in enumerate(scenario.records):
                 pinned = record.get("awsRegion")
                 if isinstance(pinned, str):  # the first Region of the matrix records it
                     placed.append(((0, i), StandIn(i, (pinned,), self._stand_in(scenario, i,
                                                                                 pinned))))
                     continue
-                # Regions whose simulation stands in the same Region share its result
-                shared: dict[str, tuple[int, list[str]]] = {}
-                of_class: dict[Hashable, str] = {}
-                for pos, region in enumerate(regions):
-                    alike = self._region_class(region)
-                    standing = of_class.get(alike) if alike is not None else None
-                    if standing is None:
-                        standing, whole_class = self._standing(scenario, i, region, alike)
-                        if whole_class:
-                            of_class[alike] = standing
-                    entry = shared.get(standing)
-                    if entry is None:
-                        shared[standing] = (pos, [region])
-                    else:
-                        entry[1].append(region)
-                for standing, (pos, members) in shared.items():
-                    result = self._result(scenario, i, standing)
-                    placed.append(((pos, i), StandIn(i, tuple(members), result)))
+                for alike, members in classes:
+                    first = members[0][1]
+                    standing, whole = self._standing(scenario, i, first, alike)
+                    if whole:  # one simulation stands for every Region of the class
+                        result = self._result(scenario, i, standing)
+                        placed.append(((members[0][0], i),
+                                       StandIn(i, tuple(r for _, r in members), result)))
+                        continue
+                    for pos, region in members:
+                        placed.append(((pos, i), StandIn(i, (region,),
+                                                         self._result(scenario, i, region))))
             placed.sort(key=lambda p: p[0])
             found = self._across[key] = [s for _, s in placed]
         return list(found)
+
+    def _partition(self, regions: tuple[str, ...]) -> list[tuple[Hashable | None,
+                                                               list[tuple[int, str]]]]:  # fmt: skip
+        """`regions` (each with its place) by Region class (`_region_class`), classes in the
+        order of their first Region; a Region of no class is alone."""
+        classes: dict[Hashable, tuple[Hashable | None, list[tuple[int, str]]]] = {}
+        for pos, region in enumerate(regions):
+            if region in regions[:pos]:
+                continue  # a Region named twice is recorded in once
+            alike = self._region_class(region)
+            slot: Hashable = ("alone", region) if alike is None else ("class", alike)
+            classes.setdefault(slot, (alike, []))[1].append((pos, region))
+        return list(classes.values())
 
     def captured_cell(self, results: Sequence[EventResult]) -> dict[str, Any]:
         """`cell(results)` for events that are all captured, made once for the same results: such

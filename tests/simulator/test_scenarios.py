@@ -306,3 +306,6 @@ def test_regions_that_every_trail_treats_alike_are_simulated_once() -> None:
     assert {s.regions for s in stand_ins} == {
         ("us-east-1",), ("us-west-2", "eu-west-1", "ap-south-1"), ("cn-north-1",)}
     assert len(stand_ins) == 3 * len(sc.records)
+    # a Region named twice is one Region
+    again = runner.across(sc, (*CLASS_REGIONS, "us-west-2"))
+    assert [(s.index, s.regions) for s in again] == [(s.index, s.regions) for s in stand_ins]
