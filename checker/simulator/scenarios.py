@@ -248,6 +248,7 @@ class ScenarioRunner:
         self._classes: dict[str, Hashable | None] = {}
         self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
         self._across: dict[tuple[str, tuple[str, ...]], list[StandIn]] = {}
+        self._alike: dict[tuple[str, str], list[EventResult]] = {}
         self._captured_cells: dict[tuple[int, ...], dict[str, Any]] = {}
 
     def results(self, scenario: Scenario, region: str) -> list[EventResult]:
@@ -259,9 +260,14 @@ class ScenarioRunner:
         """As `results`, but each event's result may be simulated in another Region that every
         trail, filter and rule treats alike (`_region_class`): it is then the same apart from
         the Region's name (the event's awsRegion, the default bus it goes to), so a caller reads
-        statuses and reasons from it, and the Region from `scenario.region_of`."""
-        return [self._stand_in(scenario, i, scenario.region_of(i, region))
-                for i in range(len(scenario.records))]  # fmt: skip
+        statuses and reasons from it, and the Region from `scenario.region_of`. Made once per
+        scenario and Region (CT120, CT121 and the coverage matrix read every Region's)."""
+        key = (scenario.id, region)
+        found = self._alike.get(key)
+        if found is None:
+            found = self._alike[key] = [self._stand_in(scenario, i, scenario.region_of(i, region))
+                                        for i in range(len(scenario.records))]  # fmt: skip
+        return list(found)
 
     def across(self, scenario: Scenario, regions: Sequence[str]) -> list[StandIn]:
         """Each of the scenario's events in the Regions of `regions` it is recorded in (an event
