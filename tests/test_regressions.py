@@ -374,3 +374,15 @@ def test_a_bucket_setting_made_outside_the_buckets_module_points_at_its_block(
     assert where["CT027"] == ("bucket-settings-elsewhere/main.tf", 17)  # its rule block
     assert where["CT021"] == ("bucket-settings-elsewhere/main.tf", 29)  # versioning_configuration
     assert where["CT020"] == ("bucket-settings-elsewhere/modules/log_bucket/main.tf", 6)
+
+
+# -- files that are not templates -----------------------------------------------------------------
+
+
+def test_a_codedeploy_appspec_file_is_not_a_broken_template(capsys: Capsys) -> None:
+    """An AppSpec file (ECS or Lambda deployment) has a `Resources` list of AWS:: types and a
+    `version` section: CodeDeploy reads it, CloudFormation never does. It is skipped, not a
+    CT000 'Resources must be a mapping' (a reviewed repository's appspec.yml made the scan exit
+    2); a Resources list without `version` stays a broken template."""
+    code, findings = scan(capsys, CASES / "codedeploy-appspec")
+    assert findings == [] and code == 0
