@@ -374,3 +374,31 @@ def test_a_bucket_setting_made_outside_the_buckets_module_points_at_its_block(
     assert where["CT027"] == ("bucket-settings-elsewhere/main.tf", 17)  # its rule block
     assert where["CT021"] == ("bucket-settings-elsewhere/main.tf", 29)  # versioning_configuration
     assert where["CT020"] == ("bucket-settings-elsewhere/modules/log_bucket/main.tf", 6)
+
+
+# -- files that are not templates -----------------------------------------------------------------
+
+
+def test_a_codedeploy_appspec_file_is_not_a_broken_template(capsys: Capsys) -> None:
+    """An AppSpec file (ECS or Lambda deployment) has a `Resources` list of AWS:: types and a
+    `version` section: CodeDeploy reads it, CloudFormation never does. It is skipped, not a
+    CT000 'Resources must be a mapping' (a reviewed repository's appspec.yml made the scan exit
+    2); a Resources list without `version` stays a broken template."""
+    code, findings = scan(capsys, CASES / "codedeploy-appspec")
+    assert findings == [] and code == 0
+
+
+def test_names_org_formation_declares_are_unknown_not_a_rejected_template(
+    capsys: Capsys,
+) -> None:
+    """An org-formation template (AWSTemplateFormatVersion 2010-09-09-OC) names accounts that
+    org-formation declares and resolves (`${LogArchiveAccount}`, `CurrentAccount.AccountName`)
+    before CloudFormation sees it: whether those names exist is unknown here, not a CT000 fail
+    'CloudFormation rejects the template' (a reviewed org-formation repository exited 2 with
+    five of them). The trail and its bucket are judged as before."""
+    code, findings = scan(capsys, CASES / "org-formation")
+    notes = [f for f in findings if f["rule_id"] == "CT000"]
+    assert [(f["status"], f["line"]) for f in notes] == [("unknown", 15), ("unknown", 22)]
+    assert all("org-formation" in f["message"] and "rejects" not in f["message"] for f in notes)
+    assert verdicts(findings, "CT021") == {"AuditBucket": "pass"}
+    assert code == 1  # the template's own fails, no input error

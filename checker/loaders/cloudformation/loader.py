@@ -1,7 +1,8 @@
 """CloudFormation templates (YAML or JSON) -> Estate.
 
 A file is a template when its top level has `AWSTemplateFormatVersion`, or a `Resources` section
-whose entries have a `Type` of `AWS::...`; any other YAML or JSON is skipped silently. Reading
+whose entries have a `Type` of `AWS::...` and no `version` (a CodeDeploy AppSpec file); any other
+YAML or JSON is skipped silently. Reading
 is safe (`cfn_yaml`, `cfn_json`: no object construction from tags, bounded aliases and nesting)
 and keeps the line of every property, so a finding points at the property that causes it.
 
@@ -87,6 +88,11 @@ def is_template(doc: Any) -> bool:
         return False
     if "AWSTemplateFormatVersion" in doc:
         return True
+    if "version" in doc:
+        # a CodeDeploy AppSpec file (`version: 0.0`, a `Resources` list of the ECS services or
+        # Lambda functions it deploys): CloudFormation has no `version` section (AWS CodeDeploy
+        # User Guide, "AppSpec File structure"; CloudFormation User Guide, "Template anatomy")
+        return False
     resources = doc.get("Resources")
     if isinstance(resources, dict):
         entries: list[Any] = list(resources.values())

@@ -30,7 +30,13 @@ from checker.model import Diagnostic, Location
 def expander(doc: dict[str, Any]) -> str | None:
     """What may declare names the template does not show: a transform other than
     AWS::LanguageExtensions (SAM, AWS::Include, a macro), an `Fn::ForEach` loop of Resources,
-    or an `Fn::Transform` that includes resources."""
+    an `Fn::Transform` that includes resources, or org-formation, whose templates (version
+    `2010-09-09-OC`) name the organization's accounts (`CurrentAccount`, `AWSAccount`, those of
+    its organization file) and resolve them before CloudFormation reads the template
+    (org-formation-cli, docs/cloudformation-resources.md)."""
+    version = doc.get("AWSTemplateFormatVersion")
+    if isinstance(version, str) and version.endswith("-OC"):
+        return f"org-formation (the template's version is {version})"
     transform = doc.get("Transform")
     named = transform if isinstance(transform, list) else [transform] if transform else []
     names = [t.get("Name") if isinstance(t, dict) else t for t in named]

@@ -108,9 +108,8 @@ class _Plan:
         creating = "create" in (change.get("actions") or [])
         merged: dict[str, Any] = {}
         for key in sorted(set(values) | set(unknown)):
-            v = _merge_unknown(
-                values.get(key), unknown.get(key), key, expressions.get(key), creating
-            )
+            v = _merge_unknown(values.get(key), unknown.get(key), f"{address}.{key}",
+                               expressions.get(key), creating)  # fmt: skip
             if v is _DEFAULT:
                 continue
             merged[key] = self._trace(v, expressions.get(key), prefix, address)
@@ -290,7 +289,8 @@ _DEFAULT = object()
 
 
 def _merge_unknown(value: Any, unknown: Any, name: str, expr: Any, creating: bool) -> Any:
-    """A planned value with `after_unknown` markers turned into unknowns. `expr` is the
+    """A planned value with `after_unknown` markers turned into unknowns, their reasons naming
+    the attribute by its address (`name`: `aws_s3_bucket_policy.logs.policy`). `expr` is the
     configuration's expression (or nested block expressions) for it: an unknown that was written
     is certainly set (Computed); one that was not takes AWS's default on a new resource
     (`_DEFAULT`: left out, as in the HCL loader)."""
@@ -314,7 +314,7 @@ def _merge_unknown(value: Any, unknown: Any, name: str, expr: Any, creating: boo
             v = _merge_unknown(
                 base.get(k),
                 unknown.get(k),
-                k,
+                f"{name}.{k}",
                 sub.get(k) if isinstance(sub, dict) else None,
                 creating,
             )
