@@ -25,6 +25,10 @@ from checker.tri import Status, any_of
 
 if TYPE_CHECKING:
     from checker.simulator.filter_pattern import Pattern, PatternError
+    from checker.simulator.verdict import Verdict
+
+# pattern text -> its verdict on one record
+Verdicts = dict[str, "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -173,10 +177,13 @@ def filter_result(
     record: object,
     matched: bool | None = None,
     memo: dict[tuple[int, int, bool], FilterResult] | None = None,
+    verdicts: Verdicts | None = None,
 ) -> FilterResult:
     """`matched`: whether the pattern matches, when the caller evaluated it already (the SQL
     engine); otherwise the pattern is evaluated on `record`. `memo` keeps, per filter of
-    `estate`, the result of a match and of a miss: neither depends on the event."""
+    `estate`, the result of a match and of a miss: neither depends on the event. `verdicts`:
+    the verdicts of pattern texts on this `record`, which other filters (other units' too)
+    share."""
     text = mf.pattern
     if isinstance(text, Unknown):
         return FilterResult(mf.id, "unknown", f"the filter pattern is unknown ({text.reason})")
@@ -188,7 +195,13 @@ def filter_result(
             text, error_position=parsed.position,
         )  # fmt: skip
     if matched is None:
-        verdict = parsed.evaluate(record) if isinstance(record, dict) else None
+        verdict: Verdict | None = None
+        if isinstance(record, dict):
+            verdict = verdicts.get(text) if verdicts is not None else None
+            if verdict is None:
+                verdict = parsed.evaluate(record)
+                if verdicts is not None:
+                    verdicts[text] = verdict
         if verdict is not None and verdict.match is None:
             return FilterResult(mf.id, "unknown", verdict.reason, text, caveats=parsed.caveats)
         matched = verdict is not None and bool(verdict.match)
@@ -282,15 +295,16 @@ def trace_log_group(
     event: Event,
     matches: Mapping[str, bool] | None = None,
     memo: dict[tuple[int, int, bool], FilterResult] | None = None,
+    verdicts: Verdicts | None = None,
 ) -> AlarmTrace:
     """Follow `event` through the metric filters of `group` to alarms and topics. `matches`
-    (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`:
-    see `filter_result`."""
+    (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`,
+    `verdicts` (of pattern texts on this event): see `filter_result`."""
     record = dict(event.raw) if event.raw and matches is None else {}
 
     def result(mf: MetricFilter) -> FilterResult:
         return filter_result(estate, mf, record, None if matches is None else matches.get(mf.id),
-                             memo)  # fmt: skip
+                             memo, verdicts)  # fmt: skip
 
     maybe = (_maybe_on(group, mf, result(mf)) for mf in estate.filters_maybe_on(group))
     results = (*(result(mf) for mf in estate.filters_on(group)),
@@ -332,11 +346,15 @@ class TraceCache:
     record's Region (JSON patterns that do not read $.awsRegion) gives the same trace for the
     event in every Region, so it is computed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, verdicts: dict[tuple[Hashable, str], Verdicts] | None = None) -> None:
         self._traces: dict[tuple[str, Hashable], AlarmTrace] = {}
         self._blind: dict[str, bool] = {}
         # where each filter's match (or miss) leads: the same for every event
         self._filters: dict[tuple[int, int, bool], FilterResult] = {}
+        # (event key, Region) -> the verdicts of pattern texts on that record: a pattern text
+        # gives one verdict on one record whichever filter, log group or unit holds it, so
+        # caches that live longer than this one may be shared (`Shared.pattern_verdicts`)
+        self._verdicts = {} if verdicts is None else verdicts
 
     def region_blind(self, estate: Estate, group: LogGroup) -> bool:
         known = self._blind.get(group.id)
@@ -352,11 +370,13 @@ class TraceCache:
         return all(_ignores_region(mf) for mf in estate.metric_filters)
 
     def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:
+        """The trace of `event`, which `key` names apart from its Region."""
+        verdicts = self._verdicts.setdefault((key, event.aws_region), {})
         if not self.region_blind(estate, group):
-            return trace_log_group(estate, group, event, memo=self._filters)
+            return trace_log_group(estate, group, event, memo=self._filters, verdicts=verdicts)
         hit = self._traces.get((group.id, key))
         if hit is None:
-            hit = trace_log_group(estate, group, event, memo=self._filters)
+            hit = trace_log_group(estate, group, event, memo=self._filters, verdicts=verdicts)
             self._traces[(group.id, key)] = hit
         return hit
 

@@ -239,7 +239,7 @@ class ScenarioRunner:
         # event for all the views; this view leaves out the copies of its own
         self.foreign = self.shared.foreign([c.trail for c in compiled])
         self._cache: dict[tuple[str, int, str], EventResult] = {}
-        self._traces = TraceCache()
+        self._traces = TraceCache(self.shared.pattern_verdicts)
         self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items
         rules = estate.event_rules
         self._collapsible = self._traces.estate_region_blind(estate) and all(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from checker.simulator.alarms import Verdicts
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
     CompiledTrail,
@@ -64,6 +65,9 @@ class Shared:
         self._kept: list[tuple[Recorder, ...]] = []
         # scenario results of other units' organization trails (scenarios.ScenarioRunner)
         self.results: dict[Hashable, Any] = {}
+        # the verdicts of metric filter patterns on the sample events, which every view's
+        # filters share (alarms.TraceCache: keyed by the event's key and Region, then the text)
+        self.pattern_verdicts: dict[tuple[Hashable, str], Verdicts] = {}
 
     def compiled(
         self,

@@ -205,3 +205,30 @@ def test_an_alarm_of_another_unit_does_not_watch_this_units_metric() -> None:
                                        {"member": "acct", "org": "acct"}))).estate
         group = grouped.resolve("log_group", Reference("/aws/cloudtrail/main", unit="member"))
         assert trace_log_group(grouped, group, event()).status == "pass"
+
+
+def test_a_pattern_is_evaluated_once_per_record_across_filters_and_traces(
+    monkeypatch: Any,
+) -> None:
+    """A pattern text gives one verdict on one record, whichever filter or unit holds it: the
+    scenario runner's caches share it (`Shared.pattern_verdicts`)."""
+    from checker.simulator import filter_pattern
+    from checker.simulator.alarms import TraceCache
+
+    calls: list[str] = []
+    original = filter_pattern.Pattern.evaluate
+
+    def counting(self: Any, record: Any) -> Any:
+        calls.append(str(record.get("eventName")))
+        return original(self, record)
+
+    monkeypatch.setattr(filter_pattern.Pattern, "evaluate", counting)
+    shared: dict[Any, Any] = {}
+    two = estate(mf(P5), mf(P5, fid="aws_cloudwatch_log_metric_filter.again"), alarms=(alarm(),))
+    for cache in (TraceCache(shared), TraceCache(shared)):  # two views
+        t = cache.get(two, GROUP, ("cis-5", 0), event())
+        assert t.status == "pass" and len(t.filters) == 2
+    assert calls == ["StopLogging"]
+    # another record (here, another Region of the event) is evaluated on its own
+    TraceCache(shared).get(two, GROUP, ("cis-5", 0), event(awsRegion="eu-west-1"))
+    assert calls == ["StopLogging", "StopLogging"]
