@@ -298,6 +298,12 @@ def _policy(doc: Mapping[str, Any]) -> Policy:
 
 
 def _statement(index: int, raw: object) -> Statement:
+    if isinstance(raw, Unknown):
+        # a statement rendered from a value the inputs lack (a template variable, a data
+        # source): only this statement is in doubt, and every question about it is unknown
+        why = Unknown(f"statement #{index + 1} is unknown ({raw.reason})")
+        return Statement(index=index, effect=why, principal=why, actions=(why,),
+                         resources=(why,), conditions=why)  # fmt: skip
     if not isinstance(raw, Mapping):
         raise _Invalid(f"statement #{index + 1} is not an object")
     effect = raw.get("Effect")

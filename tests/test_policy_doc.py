@@ -81,6 +81,24 @@ def test_unknown_values_inside_the_document_are_kept() -> None:
     assert isinstance(stmt.resources[0], Unknown)
 
 
+def test_an_unknown_statement_leaves_the_others_readable() -> None:
+    """A statement rendered from a value the inputs lack (jsondecode of a template whose
+    variable has no value) is in doubt on its own: every question about it is unknown, with the
+    reason, and the document's other statements still answer."""
+    found = statements({"Statement": [
+        {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*"},
+        Unknown("var.partition has no value"),
+    ]})  # fmt: skip
+    assert not isinstance(found, Unknown), found
+    known, unknown = found
+    assert known.denies_action("cloudtrail:StopLogging") is True
+    for answer in (unknown.denies_action("cloudtrail:StopLogging"),
+                   unknown.allows_action("s3:GetObject"), unknown.principal):  # fmt: skip
+        assert isinstance(answer, Unknown)
+        assert answer.reason == "statement #2 is unknown (var.partition has no value)"
+    assert isinstance(unknown.conditions_on("aws:SourceArn"), Unknown)
+
+
 def test_principal_forms() -> None:
     star = one({"Effect": "Allow", "Principal": "*", "Action": "s3:*"})
     aws_star = one({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:*"})

@@ -402,3 +402,15 @@ def test_names_org_formation_declares_are_unknown_not_a_rejected_template(
     assert all("org-formation" in f["message"] and "rejects" not in f["message"] for f in notes)
     assert verdicts(findings, "CT021") == {"AuditBucket": "pass"}
     assert code == 1  # the template's own fails, no input error
+
+
+def test_a_policy_statement_from_an_unknown_template_leaves_the_others_standing(
+    capsys: Capsys,
+) -> None:
+    """A policy's Statement list joins a known Deny of the tampering calls with a statement
+    rendered from a template whose variable has no value (an AFT organization baseline did
+    this with data.aws_partition): the whole policy read as 'not a valid policy document' and
+    CT040 was unknown. An explicit Deny wins whatever the other statement says: pass."""
+    _, findings = scan(capsys, CASES / "unknown-policy-statement")
+    assert verdicts(findings, "CT040") == {"estate": "pass"}
+    assert "aws_iam_policy.guard" in messages(findings, "CT040")[0]

@@ -42,8 +42,8 @@ class ScanReport:
 
 
 def several_units(findings: Iterable[Finding]) -> bool:
-    """Whether the findings come from more than one deployment unit. Then the text and Markdown
-    reports name each finding's unit: two units that use one module get findings alike in all
+    """Whether the findings come from more than one deployment unit. Then the text, Markdown and
+    HTML reports name each finding's unit: two units that use one module get findings alike in all
     else (resource, file, line), one per unit."""
     return len({f.unit for f in findings if f.unit}) > 1
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport, organization, tool_info
+from checker.report import ScanReport, organization, several_units, tool_info
 
 if TYPE_CHECKING:
     from checker.rules import Rule
@@ -55,29 +55,32 @@ def render(report: ScanReport) -> str:
 def view(report: ScanReport) -> dict[str, Any]:
     rules = {r.id: r for r in report.rules}
     summary = report.summary()
+    units = several_units(report.findings)
+    passes = sorted(report.by_status("pass"), key=Finding.sort_key)
+    suppressed = sorted(report.by_status("suppressed"), key=Finding.sort_key)
     return {
         "tool": tool_info(),
         "title": "trailcheck audit report" if "audit" in report.extra else "trailcheck report",
         "summary": summary,
         "verdict": "fail" if summary["fail"] else ("unknown" if summary["unknown"] else "pass"),
         "severity_rows": _severity_rows(report.findings),
-        "worst": [_finding(f) for f in _worst(report.findings)],
+        "worst": [_finding(f, units) for f in _worst(report.findings)],
         "inputs": sorted({i.path for i in report.inputs}),
         "accounts": _accounts(report.extra.get("audit")),
         "coverage": _coverage(report.extra.get("coverage")),
         "trails": _trails(report.extra.get("trails")),
-        "severities": _by_severity(report.findings, rules),
-        "passes": [_finding(f) for f in sorted(report.by_status("pass"), key=Finding.sort_key)],
-        "suppressed": [
-            _finding(f) for f in sorted(report.by_status("suppressed"), key=Finding.sort_key)
-        ],
+        "severities": _by_severity(report.findings, rules, units),
+        "passes": [_finding(f, units) for f in passes],
+        "suppressed": [_finding(f, units) for f in suppressed],
         "compliance": _compliance(report.extra.get("compliance")),
         "not_checked": _not_checked(report.extra.get("not_checked")),
         "organization": organization.view(report.extra),
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding, units: bool) -> dict[str, Any]:
+    """A finding for the template. `unit` is its deployment unit when the scan has several (two
+    units that use one module get findings alike in all else), empty in a one-unit scan."""
     where = f"{f.file}:{f.line}" if f.file and f.line else f.file
     return {
         "rule_id": f.rule_id,
@@ -86,6 +89,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "resource": f.resource,
         "where": where,
+        "unit": (f.unit or "") if units else "",
         "message": f.message,
         "compliance": list(f.compliance),
         "suppression": str(f.suppression) if f.suppression else None,
@@ -112,7 +116,9 @@ def _severity_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     return rows
 
 
-def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> list[dict[str, Any]]:
+def _by_severity(
+    findings: Sequence[Finding], rules: Mapping[str, Rule], units: bool
+) -> list[dict[str, Any]]:
     """Severity -> rule -> its failing and unknown findings, with the rule's remediation once."""
     out = []
     for sev in reversed(SEVERITIES):
@@ -134,7 +140,7 @@ def _by_severity(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> list
                 "compliance": list((rule.compliance if rule else ()) or group[0].compliance),
                 "fail": sum(1 for f in group if f.status == "fail"),
                 "unknown": sum(1 for f in group if f.status == "unknown"),
-                "findings": [_finding(f) for f in group],
+                "findings": [_finding(f, units) for f in group],
                 "remediation": _remediation(rule),
             })  # fmt: skip
         out.append({"severity": sev, "rules": groups, "count": len(mine)})

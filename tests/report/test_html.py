@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from checker.cli import main
 from checker.model import (
     AdvancedSelector,
     BasicSelector,
@@ -364,3 +365,19 @@ def test_nothing_overflows_in_headless_chromium(tmp_path: Path, width: int) -> N
     snap = _run_chromium(binary, tmp_path, f"--screenshot={shot}", f"--window-size={width},2400",
                          "--hide-scrollbars", html.as_uri())  # fmt: skip
     assert snap.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+
+def test_findings_of_several_units_name_their_unit(capsys: pytest.CaptureFixture[str]) -> None:
+    """As the text and Markdown reports: two stages that use one module give findings alike but
+    for their unit, so each finding names its unit; a one-unit scan's page names none."""
+    shared = Path(__file__).resolve().parents[2] / "fixtures/regressions/shared-module-units"
+    main(["scan", str(shared), "--no-config", "--format", "html"])
+    page = capsys.readouterr().out
+    found = re.findall(r'<div class="small muted">unit: ([^<]*)</div>', page)
+    units = [u.rsplit("/", 2)[-2:] for u in found]
+    # every finding shown appears once per stage
+    assert units.count(["stages", "live"]) == units.count(["stages", "test"]) > 0
+    assert len(units) == 2 * units.count(["stages", "live"])
+    main(["scan", str(shared / "stages" / "live"), "--no-config", "--format", "html"])
+    assert "unit: " not in capsys.readouterr().out
