@@ -13,7 +13,7 @@ with none in scope the result is unknown: the guard may well live outside the sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -86,8 +86,55 @@ def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: Predicate
     for _, part in read:
         if part is not None:
             _add(found, part)
-    _add(found, scps[1])  # adding up is associative: as if added one by one
-    return _verdict(found, policies)
+    own_only = [p for p, part in read if part is not None]
+    if not scps[0]:
+        return _verdict(found, own_only)
+    managed = _in_management_account(estate)
+    if managed is True:  # SCPs do not bind the account an organization trail lives in
+        if not own_only:
+            return Outcome("unknown", f"{_MANAGEMENT} no IAM policy in the inputs names "
+                           "StopLogging, DeleteTrail, UpdateTrail or PutEventSelectors, so "
+                           "nothing shows whether they are denied there")  # fmt: skip
+        outcome = _verdict(found, own_only)
+        return replace(outcome, message=f"{outcome.message}; {_MANAGEMENT.rstrip(':')}")
+    with_scps = Findings()
+    _add(with_scps, found)
+    _add(with_scps, scps[1])  # adding up is associative: as if added one by one
+    outcome = _verdict(with_scps, policies)
+    if isinstance(managed, Unknown) and outcome.status == "pass":
+        alone = _verdict(found, own_only) if own_only else None
+        if alone is None or alone.status != "pass":
+            return Outcome("unknown", f"only SCPs deny {listing(_short(PROTECTED))}, and SCPs do "
+                           "not apply in the management account: whether this unit's trail is "
+                           f"an organization trail (in that account) is unknown "
+                           f"({managed.reason})")  # fmt: skip
+    return outcome
+
+
+# AWS Organizations User Guide, "Service control policies (SCPs)": SCPs do not affect users or
+# roles in the management account, only member accounts. An organization trail is owned by the
+# management account (CloudTrail User Guide, "Creating a trail for an organization").
+_MANAGEMENT = ("the unit's organization trail lives in the management account, where SCPs do not "
+               "apply, so only its IAM policies can deny tampering:")  # fmt: skip
+
+
+def _in_management_account(estate: Estate) -> bool | Unknown:
+    """Whether the unit's own trails include an organization trail (so the unit is the
+    management account's): True, False, or Unknown when some trail's flag is unknown."""
+    unknown: Unknown | None = None
+    for t in estate.trails:
+        if t.foreign_unit is not None:
+            continue
+        flag = t.is_organization
+        if flag is True:
+            return True
+        if isinstance(flag, Unknown):
+            unknown = unknown or flag
+    return unknown if unknown is not None else False
+
+
+def _short(actions: tuple[str, ...]) -> list[str]:
+    return [a.split(":", 1)[1] for a in actions]
 
 
 def _split_scps(

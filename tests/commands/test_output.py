@@ -101,17 +101,17 @@ def test_show_passes_in_text(capsys: pytest.CaptureFixture[str]) -> None:
     main(["scan", EXAMPLE, "--show-passes"])
     out = capsys.readouterr().out
     assert "PASS       high     CT004 aws_cloudtrail.org" in out
-    assert out.count("\nPASS ") == 26
+    assert out.count("\nPASS ") == 25
 
 
 def test_quiet_compact_and_suppressed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     baseline = tmp_path / "baseline.json"
     assert main(["scan", EXAMPLE, "--create-baseline", str(baseline)]) == 0
     out = capsys.readouterr().out
-    assert "SUPPRESSED" not in out and "20 suppressed (shown with --show-suppressed)" in out
+    assert "SUPPRESSED" not in out and "21 suppressed (shown with --show-suppressed)" in out
     main(["scan", EXAMPLE, "--baseline", str(baseline), "--show-suppressed"])
     out = capsys.readouterr().out
-    assert out.count("SUPPRESSED ") == 20 and "(baseline: " in " ".join(out.split())
+    assert out.count("SUPPRESSED ") == 21 and "(baseline: " in " ".join(out.split())
     main(["scan", EXAMPLE, "--quiet", "--compact"])
     out = capsys.readouterr().out
     assert "fix:" not in out and "UNKNOWN" not in out and "FAIL " in out

@@ -174,3 +174,32 @@ def test_trail_wildcard_resource_counts_fully() -> None:
     stmt["Resource"] = "arn:aws:cloudtrail:*:*:trail/*"
     f = one("CT040", with_policies(scp(doc(stmt))))
     assert f.status == "pass" and "limited" not in f.message
+
+
+# An organization trail lives in the management account, which SCPs do not bind (AWS
+# Organizations User Guide, "Service control policies (SCPs)").
+ALL_FOUR = doc(deny("cloudtrail:*"))
+
+
+def _org_unit(flag: Any, *policies: ControlPolicy) -> Estate:
+    from tests.predicates.evidence_models import trail
+
+    return estate(trail(is_organization=flag), buckets=(bucket(),), policies=policies)
+
+
+def test_an_scp_does_not_protect_an_organization_trail() -> None:
+    f = one("CT040", _org_unit(True, scp(ALL_FOUR)))
+    assert f.status == "unknown"
+    assert "management account, where SCPs do not apply" in f.message
+    # an IAM policy of the unit does; the SCP is said not to count
+    iam = ControlPolicy(id="aws_iam_policy.guard", kind="iam", document=ALL_FOUR)
+    f = one("CT040", _org_unit(True, iam, scp(ALL_FOUR)))
+    assert f.status == "pass" and "IAM policy aws_iam_policy.guard" in f.message
+    assert "SCPs do not apply" in f.message
+    # an account trail is protected by the SCP, as before
+    assert one("CT040", _org_unit(False, scp(ALL_FOUR))).status == "pass"
+
+
+def test_an_scp_protects_a_trail_only_if_it_is_not_an_organization_trail() -> None:
+    f = one("CT040", _org_unit(Unknown("var.org has no value"), scp(ALL_FOUR)))
+    assert f.status == "unknown" and "var.org has no value" in f.message
