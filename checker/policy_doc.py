@@ -518,11 +518,11 @@ def source_reading(stmt: Statement, keys: Iterable[str]) -> SourceReading | Unkn
         elif kind == "open":
             unscoped = unscoped or detail
         elif kind == "unknown":
-            scope_open = scope_open or Unknown(detail)
+            scope_open = Unknown(detail) if scope_open is None else scope_open
         else:
             pinned.append(cond.key_text)
             if kind == "pinned?":  # pins the caller if it matches at all
-                grant_open = grant_open or Unknown(detail)
+                grant_open = Unknown(detail) if grant_open is None else grant_open
     if never is not None:
         return SourceReading(False, False, never)
     matches: Tri = grant_open if grant_open is not None else True

@@ -503,3 +503,17 @@ def test_a_partly_known_arn_is_judged_by_its_known_account() -> None:
 def test_unknown_conditions_give_an_unknown_reading() -> None:
     stmt = one({"Effect": "Allow", "Action": "s3:PutObject", "Condition": Unknown("var.c")})
     assert isinstance(source_reading(stmt, SOURCE), Unknown)
+
+
+def test_two_source_conditions_with_unknown_values_keep_the_first_reason() -> None:
+    """Each condition pins the caller if it matches at all, and each match depends on an
+    unknown: the grant stays open with the first one's reason (a reviewed key policy with two
+    such conditions made the rule an internal error)."""
+    region = partly_known("var.region has no value", [
+        "arn:aws:cloudtrail:", Unknown("var.region has no value"), ":111122223333:trail/audit"])
+    account = Unknown("var.account has no value")
+    reading = read({"StringEquals": {"aws:SourceArn": region, "aws:SourceAccount": account}})
+    assert isinstance(reading.matches, Unknown) and reading.scoped is True
+    assert reading.matches.reason.startswith("StringEquals aws:SourceArn ")
+    assert "var.region has no value" in reading.matches.reason
+    assert reading.keys == ("aws:SourceArn", "aws:SourceAccount")
