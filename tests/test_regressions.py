@@ -414,3 +414,42 @@ def test_a_policy_statement_from_an_unknown_template_leaves_the_others_standing(
     _, findings = scan(capsys, CASES / "unknown-policy-statement")
     assert verdicts(findings, "CT040") == {"estate": "pass"}
     assert "aws_iam_policy.guard" in messages(findings, "CT040")[0]
+
+
+def test_the_organizations_management_account_id_is_a_real_value(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    """`data.aws_organizations_organization.o.master_account_id` is read from AWS at plan and an
+    organization always has one: a grant pinned to it is scoped (a reviewed baseline pinned its
+    key policy's trail ARN to it and CT031 was unknown)."""
+    (tmp_path / "main.tf").write_text('''
+provider "aws" {
+  region = "us-east-1"
+}
+data "aws_organizations_organization" "o" {}
+locals {
+  management = data.aws_organizations_organization.o.master_account_id
+}
+resource "aws_cloudtrail" "t" {
+  name           = "audit"
+  s3_bucket_name = "audit-logs-example"
+  kms_key_id     = aws_kms_key.k.arn
+}
+resource "aws_kms_key" "k" {
+  enable_key_rotation = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "kms:GenerateDataKey*"
+      Resource  = "*"
+      Condition = { StringEquals = {
+        "aws:SourceArn" = "arn:aws:cloudtrail:us-east-1:${local.management}:trail/audit"
+      } }
+    }]
+  })
+}
+''')
+    _, findings = scan(capsys, tmp_path)
+    assert verdicts(findings, "CT031") == {"aws_kms_key.k": "pass"}

@@ -222,7 +222,10 @@ class ResourceInstance(Lazy):
         return "aws"
 
 
-ALWAYS_SET = {"arn", "id", "key_id", "account_id", "name", "unique_id", "bucket"}
+# `master_account_id`: an organization (aws_organizations_organization) always has one
+ALWAYS_SET = {
+    "arn", "id", "key_id", "account_id", "name", "unique_id", "bucket", "master_account_id",
+}  # fmt: skip
 _IDENTITY = frozenset({"id", "arn", "name"})
 
 
