@@ -566,11 +566,14 @@ class Estate:
             return layered_index(*lent)
         return dict(whole_index(self))
 
-    def lend(self, own: Estate, lent: LentTables, own_units: frozenset[str]) -> None:
-        """Mark this estate as a unit's view: `own` holds its own units' (`own_units`) objects,
-        and the rest are lent objects, all of which `lent` holds (the same tables for every
-        view). Its lookups then search its own objects, then the lent ones, as `joins` says."""
-        self.__dict__["_lent"] = (own, lent, own_units)
+    def lend(self, own: Estate, lent: LentTables) -> None:
+        """Mark this estate as a unit's view, after `share_account` named its own units: `own`
+        holds those units' objects, and the rest are lent objects, all of which `lent` holds (the
+        same tables for every view). Its lookups then search its own objects, then the lent
+        ones, as `joins` says."""
+        units: frozenset[str] | None = self.__dict__.get("_account_units")
+        assert units is not None, "share_account names a view's own units before lend"
+        self.__dict__["_lent"] = (own, lent, units)
 
     def resolve(self, kind: ResolveKind, ref: Reference) -> Any:
         """The object a reference points at, or None when it is outside the scanned inputs."""

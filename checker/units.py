@@ -115,7 +115,7 @@ def unit_views(
         view = replace(estate, inputs=(), diagnostics=(), **collections)
         view.share_account(frozenset(own_units))
         if lent_tables is not None:
-            view.lend(_joined(by_unit, own_units, own_stores), lent_tables, frozenset(own_units))
+            view.lend(_joined(by_unit, own_units, own_stores), lent_tables)
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
         anchor = min((r.location for r in [*own_trails, *own_stores]),
                      key=lambda loc: (loc.file, loc.line))  # fmt: skip

@@ -285,7 +285,7 @@ def _is_exemption(cond: policy_doc.Condition) -> bool:
 
 
 def _verdict(found: Findings, policies: list[ControlPolicy]) -> Outcome:
-    short = {a: a.split(":", 1)[1] for a in PROTECTED}
+    short = dict(zip(PROTECTED, _short(PROTECTED), strict=True))
     missing = [a for a, c in found.coverage.items() if not c.full]
     if not missing:
         names = ", ".join(_name(p) + _attachment(p) for p in found.protecting)
