@@ -35,3 +35,10 @@ def is_global_service_event(event: Event) -> bool | None:
     if event.host_header is not None:
         return event.host_header == STS_GLOBAL_HOST
     return None if event.aws_region == US_EAST_1 else False
+
+
+def apart_in_us_east_1(event: Event) -> bool:
+    """Can the event be a global service event in us-east-1 and not elsewhere (or the other way
+    round)? Only an STS call whose record does not tell its endpoint (`is_global_service_event`);
+    any other event is global, or not, in every Region alike."""
+    return event.event_source == STS and event.host_header is None

@@ -49,6 +49,7 @@ from checker.simulator.pipeline import (
     OrganizationResults,
     simulate_event,
 )
+from checker.simulator.regions import apart_in_us_east_1
 from checker.simulator.sharing import Shared
 from checker.tri import Status, all_of, to_bool
 
@@ -244,8 +245,9 @@ class ScenarioRunner:
         rules = estate.event_rules
         self._collapsible = self._traces.estate_region_blind(estate) and all(
             isinstance(r.region, str) for r in rules)  # fmt: skip
-        self._own_class = {US_EAST_1, *(r.region for r in rules if isinstance(r.region, str))}
+        self._own_class = {r.region for r in rules if isinstance(r.region, str)}
         self._classes: dict[str, Hashable | None] = {}
+        self._apart_events: dict[tuple[str, int], bool] = {}
         self._first_of_class: dict[tuple[str, int, Hashable], str] = {}
         self._across: dict[tuple[str, tuple[str, ...]], list[StandIn]] = {}
         self._alike: dict[tuple[str, str], list[EventResult]] = {}
@@ -287,6 +289,15 @@ class ScenarioRunner:
                                                                                 pinned))))
                     continue
                 for alike, members in classes:
+                    if alike is not None and self._apart(scenario, i):
+                        # us-east-1 stands alone for this event (an STS call of unknown endpoint)
+                        alone = [(pos, r) for pos, r in members if r == US_EAST_1]
+                        for pos, region in alone:
+                            placed.append(((pos, i), StandIn(i, (region,),
+                                                             self._result(scenario, i, region))))
+                        members = [(pos, r) for pos, r in members if r != US_EAST_1]
+                        if not members:
+                            continue
                     first = members[0][1]
                     standing, whole = self._standing(scenario, i, first, alike)
                     if whole:  # one simulation stands for every Region of the class
@@ -332,7 +343,7 @@ class ScenarioRunner:
         """The Region whose simulation of event `i` stands for `region`'s (of class `alike`),
         and whether it stands for every Region of the class: the first Region of the class asked
         for, unless the event is so near the size limit that the Region's name counts."""
-        if alike is None:
+        if alike is None or (region == US_EAST_1 and self._apart(scenario, i)):
             return region, False
         first = self._first_of_class.setdefault((scenario.id, i, alike), region)
         _, size = self._event(scenario, i, (scenario.id, i, first))
@@ -340,11 +351,21 @@ class ScenarioRunner:
             return region, False  # near the size limit the name counts
         return first, True
 
+    def _apart(self, scenario: Scenario, i: int) -> bool:
+        """Does event `i` stand alone in us-east-1, whatever the trails (`apart_in_us_east_1`)?"""
+        key = (scenario.id, i)
+        found = self._apart_events.get(key)
+        if found is None:
+            event, _ = self._event(scenario, i, (scenario.id, i, US_EAST_1))
+            found = self._apart_events[key] = apart_in_us_east_1(event)
+        return found
+
     def _region_class(self, region: str) -> Hashable | None:
         """Equal for two Regions in which an event gets the same results apart from the Region's
-        name, None for a Region that is its own class: us-east-1 (STS global endpoint calls),
-        a Region an EventBridge rule is in, and every Region when a rule's Region is not known
-        or a metric filter may read the record's Region (its text, or $.awsRegion)."""
+        name, None for a Region that is its own class: a Region an EventBridge rule is in, and
+        every Region when a rule's Region is not known or a metric filter may read the record's
+        Region (its text, or $.awsRegion). us-east-1 is in a class like any Region, but for the
+        events that stand alone there (`_apart`)."""
         if region in self._classes:
             return self._classes[region]
         found: Hashable | None = None

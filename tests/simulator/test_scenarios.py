@@ -25,6 +25,7 @@ from checker.simulator.filter_pattern import parse
 from checker.simulator.pipeline import EventResult
 from checker.simulator.scenarios import (
     CatalogError,
+    Scenario,
     ScenarioRunner,
     cis_scenario,
     coverage_matrix,
@@ -270,6 +271,21 @@ def _apart_from_region(result: EventResult) -> object:
     return (result.status, result.cloudwatch, result.alarm, result.alerted, trails, rules)
 
 
+# STS calls: one whose record does not tell its endpoint (a global service event in us-east-1,
+# if it went to the global endpoint, and a Regional one elsewhere), one to the global endpoint
+# and one to a Regional endpoint, beside an ordinary call
+STS_SCENARIO = Scenario("sts-endpoints", "STS calls", False, records=tuple(
+    {"eventVersion": "1.08", "eventSource": source, "eventName": name,
+     "recipientAccountId": "111122223333", "tlsDetails": tls}
+    for source, name, tls in (
+        ("sts.amazonaws.com", "AssumeRole", None),
+        ("sts.amazonaws.com", "GetSessionToken", {"clientProvidedHostHeader": "sts.amazonaws.com"}),
+        ("sts.amazonaws.com", "GetCallerIdentity",
+         {"clientProvidedHostHeader": "sts.eu-west-1.amazonaws.com"}),
+        ("cloudtrail.amazonaws.com", "StopLogging", None),
+    )))  # fmt: skip
+
+
 @settings(max_examples=60, deadline=None)
 @given(_class_estates(), st.sampled_from((5, 4, 3)))
 def test_an_event_simulated_in_another_region_of_its_class_gets_the_same_results(
@@ -277,6 +293,18 @@ def test_an_event_simulated_in_another_region_of_its_class_gets_the_same_results
 ) -> None:
     sc = cis_scenario(topic)
     assert sc is not None
+    _same_results_in_every_region_of_a_class(estate, sc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_class_estates())
+def test_sts_calls_simulated_in_another_region_of_their_class_get_the_same_results(
+    estate: Estate,
+) -> None:
+    _same_results_in_every_region_of_a_class(estate, STS_SCENARIO)
+
+
+def _same_results_in_every_region_of_a_class(estate: Estate, sc: Scenario) -> None:
     stand_ins = ScenarioRunner(estate, default_region="us-east-1").across(sc, CLASS_REGIONS)
     fresh = ScenarioRunner(estate, default_region="us-east-1")
     recorded = [(s.index, region) for s in stand_ins for region in s.regions]
@@ -299,13 +327,27 @@ def test_regions_that_every_trail_treats_alike_are_simulated_once() -> None:
     assert sc is not None
     runner = ScenarioRunner(Estate(trails=(trail(),)))
     stand_ins = runner.across(sc, CLASS_REGIONS)
-    assert [s.region for s in stand_ins[:len(sc.records)]] == ["us-east-1"] * len(sc.records)
-    # us-east-1 is a class of its own; the four other Regions share one simulation
+    assert [s.region for s in stand_ins] == ["us-east-1"] * len(sc.records) + [
+        "cn-north-1"] * len(sc.records)
+    # a multi-region trail treats us-east-1 like the three other Regions of its partition
     simulated = {s.result.event.aws_region for s in stand_ins}
-    assert simulated == {"us-east-1", "us-west-2", "cn-north-1"}  # cn-*: another partition
+    assert simulated == {"us-east-1", "cn-north-1"}  # cn-*: another partition
     assert {s.regions for s in stand_ins} == {
-        ("us-east-1",), ("us-west-2", "eu-west-1", "ap-south-1"), ("cn-north-1",)}
-    assert len(stand_ins) == 3 * len(sc.records)
+        ("us-east-1", "us-west-2", "eu-west-1", "ap-south-1"), ("cn-north-1",)}
+    assert len(stand_ins) == 2 * len(sc.records)
     # a Region named twice is one Region
     again = runner.across(sc, (*CLASS_REGIONS, "us-west-2"))
     assert [(s.index, s.regions) for s in again] == [(s.index, s.regions) for s in stand_ins]
+
+
+def test_an_sts_call_of_unknown_endpoint_stands_alone_in_us_east_1() -> None:
+    # in us-east-1 it may be a global service event, which this trail does not record
+    runner = ScenarioRunner(Estate(trails=(trail(include_global_service_events=False),)))
+    stand_ins = runner.across(STS_SCENARIO, CLASS_REGIONS)
+    by_event = {i: {s.regions: s.result.status for s in stand_ins if s.index == i}
+                for i in range(len(STS_SCENARIO.records))}  # fmt: skip
+    partition = ("us-east-1", "us-west-2", "eu-west-1", "ap-south-1")
+    china = ("cn-north-1",)  # outside the trail's partition: never recorded
+    assert by_event[0] == {("us-east-1",): "unknown", partition[1:]: "pass", china: "fail"}
+    assert by_event[1] == {partition: "fail", china: "fail"}  # the global endpoint
+    assert by_event[2] == by_event[3] == {partition: "pass", china: "fail"}

@@ -80,6 +80,10 @@ class Folder(Protocol):
 
     def label(self) -> str: ...
 
+    def seeds(self) -> list[Decl]:
+        """The resources of the model it declares (the files that can hold one parsed)."""
+        ...
+
 
 class Host(Protocol):
     """The loader: folders, module resolution, root values, diagnostics."""

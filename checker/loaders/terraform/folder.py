@@ -25,9 +25,12 @@ TF_SUFFIXES = (".tf", ".tf.json")
 class Folder:
     """One module folder: its files and the top-level declarations of those parsed so far.
 
-    Files that can hold a resource of the model or a `module` block are parsed at once (every
-    file when the folder has override files); the others when `declare` asks for a name they
-    may declare. The tables below hold what the parsed files declare."""
+    Files that can hold a `module` block are parsed when the folder is indexed (every file when
+    the folder has override files), since the module graph is walked before anything else;
+    those that can hold a resource of the model when its seeds are asked for (`seeds`), which
+    in a large scan happens in the worker process that loads the folder's roots; the others when
+    `declare` asks for a name they may declare. The tables below hold what the parsed files
+    declare."""
 
     def __init__(self, path: Path, options: LoadOptions, *, index: bool = True) -> None:
         """`index`: parse the files that are parsed at once; without it the folder is only
@@ -49,7 +52,9 @@ class Folder:
         self._override = any(is_override_file(sf.path.name) for sf in self.files)
         # parsed at once: every file when Terraform merges override files into the others
         self.eager = [sf for sf in self.files if self._override or sf.parsed
-                      or sf.may_hold_seed() or sf.may_hold_module()]  # fmt: skip
+                      or sf.may_hold_module()]  # fmt: skip
+        # parsed when the seeds are asked for: the files that can hold a resource of the model
+        self.seed_files = [sf for sf in self.files if sf.may_hold_seed()]
         if index:
             self.index()
 
@@ -75,8 +80,8 @@ class Folder:
             self.files.append(read_source(path, display, text or "", len(self.files)))
 
     def index(self) -> None:
-        """Parse the files that can hold a resource of the model or a `module` block (every
-        file when there are override files), and index their blocks."""
+        """Parse the files that can hold a `module` block (every file when there are override
+        files), and index their blocks."""
         if self._override:
             for sf in self.files:
                 sf.parse()
@@ -151,7 +156,12 @@ class Folder:
             self.providers.sort(key=_order)
 
     def seeds(self) -> list[Decl]:
+        """The resources of the model the folder declares (its files that can hold one are
+        parsed first)."""
         if self._seeds is None:
+            for sf in self.seed_files:
+                if not sf.indexed:
+                    self._parse(sf)
             self._seeds = [d for d in self.resources.values() if is_seed(d)]
         return self._seeds
 

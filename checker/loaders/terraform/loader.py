@@ -46,7 +46,7 @@ from checker.loaders.terraform.files import (
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.hcl_attrs import HclAttrs
 from checker.loaders.terraform.modules import ModuleInstance, walk_instances
-from checker.loaders.terraform.prefetch import read_folders
+from checker.loaders.terraform.prefetch import parse_files, read_folders
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.syntax import (
     AttrDef,
@@ -498,6 +498,9 @@ def _load(loader: _Loader, roots: list[Path], options: LoadOptions) -> Estate:
         # one group holding most roots (modules shared by every root) leaves the others idle
         if len(groups) > 1 and max(len(g[0]) for g in groups) * 2 <= len(tops):
             return _load_in_pool(loader, tops, groups, processes)
+    # in this process: the files that can hold resources of the model are parsed now, with
+    # their tokens made in worker processes (in a pool, each worker parses its roots' own)
+    parse_files([sf for f in loader.folders.values() for sf in f.seed_files], options)
     for top in tops:
         loader.select(top)
     per_root: list[Estate] = []

@@ -1,7 +1,8 @@
 """Reading many module folders at once, with their tokens made in forked worker processes.
 
-Parsing the files that are parsed at once (`Folder.eager`) is most of loading a large tree, and
-about 60% of parsing is the lexer. A parsed tree is costly to send back from a worker (pickling
+Parsing is most of loading a large tree (the files that can hold a `module` block, `Folder.eager`,
+then those that can hold a mapped resource, `Folder.seed_files`), and about 60% of parsing is the
+lexer. A parsed tree is costly to send back from a worker (pickling
 calls Python per node, and the same again to rebuild it here), tokens are not: they are plain
 tuples of strings and numbers, which `pickle` writes and reads in C. So the workers lex, and this
 process parses from their tokens while they lex the next files; it lexes and parses a small share
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from checker import parallel
 from checker.loaders.reading import LoadOptions
+from checker.loaders.terraform.files import SourceFile
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.syntax import Lexed, lex
 
@@ -31,13 +33,20 @@ _OWN_SHARE = {1: 0.22, 2: 0.0}
 
 def read_folders(paths: list[Path], options: LoadOptions) -> dict[Path, Folder]:
     """The folders `paths`, read but not indexed (`Folder.index`), with the files they parse at
-    once already parsed, their tokens made in worker processes; when one process would do
-    (`options.jobs`, or too few files), they are parsed when indexed, as before."""
+    once already parsed (`parse_files`)."""
     folders = {p: Folder(p, options, index=False) for p in paths}
-    todo = [sf for f in folders.values() for sf in f.eager if not sf.parsed]
+    parse_files([sf for f in folders.values() for sf in f.eager], options)
+    return folders
+
+
+def parse_files(files: list[SourceFile], options: LoadOptions) -> None:
+    """Parse `files` (those not parsed yet), their tokens made in worker processes; when one
+    process would do (`options.jobs`, or too few files), they are left to be parsed when
+    indexed, as before."""
+    todo = [sf for sf in files if not sf.parsed]
     processes = parallel.workers(options.jobs, len(todo), PARALLEL_LEX_FILES)
     if processes <= 1:
-        return folders
+        return
     texts = [sf.text or "" for sf in todo]
     # this process lexes and parses the last files itself while the workers lex the first
     total = sum(len(t) for t in texts)
@@ -64,4 +73,3 @@ def read_folders(paths: list[Path], options: LoadOptions) -> dict[Path, Folder]:
     finally:
         if enabled:
             gc.enable()
-    return folders
