@@ -454,11 +454,23 @@ class EventTarget(Located):
 
 
 @dataclass(frozen=True)
+class PartialPattern(Unknown):
+    """An event pattern whose structure is known but some of whose values are not (an ARN
+    assigned at deploy in `detail.requestParameters.roleArn`): `document` is the pattern as JSON
+    data with `Unknown` where those values are. Its text is unknown, so code that needs the text
+    reads it as any Unknown; the simulator still matches the known fields (a rule for `aws.sts`
+    never matches a `aws.signin` event, whatever role ARN it names)."""
+
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class EventRule(Located):
     """An EventBridge rule with its targets. `pattern` is the event pattern's JSON text as
     written: EventBridge compares numbers by their text and reports syntax errors by line, so
-    the text is the faithful form (`checker.simulator.event_pattern` parses it); None for a
-    rule without a pattern (a schedule). `event_bus` None is the account's default bus."""
+    the text is the faithful form (`checker.simulator.event_pattern` parses it); a
+    `PartialPattern` when some of its values are unknown; None for a rule without a pattern (a
+    schedule). `event_bus` None is the account's default bus."""
 
     id: str
     name: MaybeStr

@@ -453,3 +453,45 @@ resource "aws_kms_key" "k" {
 ''')
     _, findings = scan(capsys, tmp_path)
     assert verdicts(findings, "CT031") == {"aws_kms_key.k": "pass"}
+
+
+# -- event patterns with values not known ------------------------------------------------------
+
+
+def test_a_rule_whose_pattern_names_an_arn_known_at_apply_still_rules_out_other_events(
+    capsys: Capsys,
+) -> None:
+    """A rule for aws.sts AssumeRole of one role (ARN known after apply) can never alert on a
+    sign-in or on trail tampering: CT121 says no rule matches, instead of an unknown pattern,
+    and the rule that does match elsewhere is the one named (a reviewed baseline named the
+    AssumeRole rule as matching PutEventSelectors)."""
+    _, findings = scan(capsys, CASES / "partial-event-pattern" / "terraform")
+    (ct121,) = messages(findings, "CT121")
+    assert "ConsoleLogin in us-east-1: alarm: not sent to CloudWatch Logs; EventBridge: no " \
+        "EventBridge rule matches it" in ct121
+    assert "emergency_role_used" not in ct121
+    assert "rule aws_cloudwatch_event_rule.trail_tampering matches it, but the rule is in " \
+        "eu-west-1" in ct121
+    assert verdicts(findings, "CT121") == {"estate": "fail"}
+    assert verdicts(findings, "CT060") == {
+        "aws_cloudwatch_event_rule.emergency_role_used": "unknown",
+        "aws_cloudwatch_event_rule.trail_tampering": "pass",
+    }
+    assert any(m.startswith("The known parts of the event pattern are valid")
+               for m in messages(findings, "CT060"))  # fmt: skip
+
+
+def test_a_cloudformation_pattern_with_a_deploy_time_value_is_validated_around_it(
+    capsys: Capsys,
+) -> None:
+    _, findings = scan(capsys, CASES / "partial-event-pattern" / "cloudformation")
+    assert verdicts(findings, "CT060") == {"JobQueuePurged": "unknown", "BadPrefix": "fail"}
+    assert any("QueueUrl of Jobs" in m for m in messages(findings, "CT060"))
+
+
+def test_the_aws_arn_data_source_is_split_locally(capsys: Capsys) -> None:
+    """`data.aws_arn.x.resource` of a known ARN is the bucket's name: the trail's bucket is
+    found (not 'read from AWS when Terraform plans')."""
+    _, findings = scan(capsys, CASES / "arn-data-source")
+    assert verdicts(findings, "CT021") == {"aws_s3_bucket.logs": "pass"}
+    assert not any("read from AWS" in f["message"] for f in findings)

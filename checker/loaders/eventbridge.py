@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from checker.model import MaybeStr, TargetKind, Unknown
+from checker.model import MaybeStr, PartialPattern, TargetKind, Unknown
 
 TERRAFORM_KINDS: dict[str, TargetKind] = {
     "aws_sns_topic": "sns",
@@ -61,12 +61,14 @@ def terraform_type(address: str) -> str:
 
 
 def pattern_text(value: Any, what: str = "EventPattern") -> MaybeStr | None:
-    """A pattern written as JSON text, or as a JSON object (CloudFormation), as JSON text."""
+    """A pattern written as JSON text, or as a JSON object (CloudFormation), as JSON text; an
+    object with unknown values is a PartialPattern, so that its known fields still count."""
     if value is None or isinstance(value, (str, Unknown)):
         return value
     unknown = _first_unknown(value)
     if unknown is not None:
-        return Unknown(f"{what} holds a value that is not known ({unknown.reason})")
+        reason = f"{what} holds a value that is not known ({unknown.reason})"
+        return PartialPattern(reason, value) if isinstance(value, dict) else Unknown(reason)
     try:
         return json.dumps(value)
     except (TypeError, ValueError):

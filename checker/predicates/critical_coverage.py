@@ -112,8 +112,11 @@ def _not_alerted(result: EventResult, estate: Estate) -> str:
         # a rule written for the event but deployed where the event is not (another Region,
         # bus or account) is what the reader must fix: say so
         elsewhere = matching_elsewhere(estate, result.event)
-        rule = (f"rule {elsewhere[0][0]} matches it, but {elsewhere[0][1]}" if elsewhere
-                else "no EventBridge rule matches it")  # fmt: skip
+        if elsewhere:
+            name, where, certain = elsewhere[0]
+            rule = f"rule {name} {'matches' if certain else 'may match'} it, but {where}"
+        else:
+            rule = "no EventBridge rule matches it"
     else:
         rule = f"rule {rules[0].rule}: {rules[0].reason}" if rules else "an EventBridge rule"
     e = result.event

@@ -6,13 +6,13 @@ problem of the rule, found at the rule's `event_pattern`, so it has its own rule
 
 from __future__ import annotations
 
-from checker.model import EventRule, Unknown
+from checker.model import EventRule, PartialPattern, Unknown
 from checker.predicates.context import Context, PredicateArgs
 from checker.rules import Outcome, Subject
 
 
 def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: PredicateArgs) -> Outcome:
-    from checker.simulator.event_pattern import PatternProblem
+    from checker.simulator.event_pattern import PatternProblem, load_json
     from checker.simulator.eventbridge import compiled_pattern
 
     rule = subject.obj
@@ -20,14 +20,15 @@ def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: Predica
     where = rule.where("pattern")
     if text is None:
         return Outcome("pass", "The rule has no event pattern (it runs on a schedule)", where)
-    if isinstance(text, Unknown):
+    if isinstance(text, Unknown) and not isinstance(text, PartialPattern):
         return Outcome("unknown", f"The event pattern is unknown ({text.reason})", where)
-    if not text.strip():
+    if isinstance(text, str) and not text.strip():
         return Outcome("fail", "The event pattern is empty, so the rule matches no event", where)
     compiled = compiled_pattern(text)
     if isinstance(compiled, PatternProblem):
         return Outcome("fail", f"EventBridge rejects the event pattern: {compiled}", where)
-    dead = _prefixed_event_names(text)
+    dead = _prefixed_event_names(text.document if isinstance(text, PartialPattern)
+                                 else load_json(text))  # fmt: skip
     if dead:
         shown = ", ".join(repr(v) for v in dead[:3]) + (f" (+{len(dead) - 3} more)"
                                                          if len(dead) > 3 else "")  # fmt: skip
@@ -37,16 +38,19 @@ def valid_event_pattern(ctx: Context, subject: Subject[EventRule], args: Predica
                        "cloudtrail:StopLogging)", where)  # fmt: skip
     if compiled.caveats:
         return Outcome("unknown", f"The event pattern is valid, but {compiled.caveats[0]}", where)
+    if compiled.holes:
+        # a value not known could still be one EventBridge rejects (an array, an operator
+        # object, a string long enough to pass the size quota): the known parts are all checked
+        return Outcome("unknown", "The known parts of the event pattern are valid; a value in it "
+                       f"is not known ({compiled.holes[0]})", where)  # fmt: skip
     return Outcome("pass", "The event pattern is valid", where)
 
 
-def _prefixed_event_names(text: str) -> list[str]:
-    """The values a pattern compares `detail.eventName` with (exactly, or as a prefix) that hold
-    a colon: a CloudTrail record's eventName is the API action's name (CloudTrail User Guide,
-    "CloudTrail record contents", eventName), which has none, so such a value never matches.
-    `$or` branches are followed."""
-    from checker.simulator.event_pattern import load_json
-
+def _prefixed_event_names(pattern: object) -> list[str]:
+    """The values a pattern (parsed) compares `detail.eventName` with (exactly, or as a prefix)
+    that hold a colon: a CloudTrail record's eventName is the API action's name (CloudTrail User
+    Guide, "CloudTrail record contents", eventName), which has none, so such a value never
+    matches. `$or` branches are followed."""
     found: list[str] = []
 
     def values(leaf: object) -> None:
@@ -69,8 +73,5 @@ def _prefixed_event_names(text: str) -> list[str]:
             elif not path and key == "detail":
                 walk(value, ("detail",))
 
-    try:
-        walk(load_json(text), ())
-    except ValueError:  # the pattern compiled, so this does not happen; nothing to add if it does
-        return []
+    walk(pattern, ())
     return found

@@ -23,6 +23,10 @@ Matching, in short:
 - An event value that is an `Unknown` (trailcheck does not know it) makes a test unknown; a
   `OneOf` unknown (one of a few candidates) is tested with each candidate and is unknown only
   when they disagree.
+- A pattern value that is an `Unknown` (a role ARN assigned at deploy) is a hole: the field it
+  stands in may or may not match, the other fields are matched as usual, so a pattern for
+  `aws.sts` still matches no `aws.signin` event. A string with known stretches (`PartlyKnown`)
+  matches no value its stretches rule out. Validation skips holes (`EventPattern.holes`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from checker.model import Tri, Unknown
+from checker.model import PartlyKnown, Tri, Unknown
 from checker.simulator.verdict import Verdict, all_of, any_of, no, unknown, yes
 
 MAX_PATTERN_LENGTH = 4096  # [UG quotas]: event pattern size, 2048 by default, raisable to 4096
@@ -154,6 +158,31 @@ class Matcher:
     shown: str  # the pattern item as written, for reasons
     test: Test = field(compare=False)
     exists: bool | None = None  # set for {"exists": ...}, which looks at presence only
+    hole: Unknown | None = None  # set for a value of the pattern that is not known
+
+
+def _hole(value: Unknown, element: bool) -> Matcher:
+    """A matcher for an unknown pattern value. `element`: the value is one item of an array of
+    values; a string with known stretches then matches only strings those stretches allow."""
+    if element and isinstance(value, PartlyKnown):
+        known = value
+
+        def test(v: Any) -> Tri:
+            return Unknown(value.reason) if isinstance(v, str) and known.can_be(v) else False
+
+        return Matcher(str(value), test)
+    return Matcher(str(value), lambda v: Unknown(value.reason), hole=value)
+
+
+def _unknown_in(value: Any) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        found = _unknown_in(item)
+        if found is not None:
+            return found
+    return None
 
 
 def _exact(value: Any) -> Test:
@@ -302,6 +331,12 @@ class Node:
 @dataclass
 class _Context:
     caveats: list[str] = field(default_factory=list)
+    holes: list[str] = field(default_factory=list)
+
+    def hole(self, value: Unknown, element: bool = False) -> Matcher:
+        if value.reason not in self.holes:
+            self.holes.append(value.reason)
+        return _hole(value, element)
 
     def caveat(self, text: str) -> None:
         if text not in self.caveats:
@@ -317,7 +352,13 @@ def _compile_node(obj: Mapping[str, Any], path: str, ctx: _Context) -> Node:
     ors: list[tuple[Node, ...]] = []
     for key, value in obj.items():
         where = _join(path, key)
-        if key == "$or":
+        hole = value
+        if key == "$or" and isinstance(value, list):
+            hole = next((b for b in value if isinstance(b, Unknown)), None)
+        if isinstance(hole, Unknown):
+            # the whole value, or a whole branch of an $or, unknown: may match or not
+            fields.append((key, Leaf((ctx.hole(hole),))))
+        elif key == "$or":
             ors.append(_compile_or(value, where, ctx))
         elif isinstance(value, list):
             fields.append((key, _compile_leaf(value, where, ctx)))
@@ -347,7 +388,11 @@ def _compile_leaf(values: list[Any], path: str, ctx: _Context) -> Leaf:
     matchers: list[Matcher] = []
     for i, item in enumerate(values):
         where = f"{path}[{i}]"
-        if item is None or isinstance(item, (bool, str)) or _is_number(item):
+        hole = _unknown_in(item)
+        if hole is not None:
+            matchers.append(ctx.hole(item if isinstance(item, Unknown) else hole,
+                                     element=isinstance(item, Unknown)))  # fmt: skip
+        elif item is None or isinstance(item, (bool, str)) or _is_number(item):
             matchers.append(Matcher(_shown(item), _exact(item)))
         elif isinstance(item, dict):
             matchers.append(_compile_operator(item, where, ctx))
@@ -484,10 +529,13 @@ def _combinations(node: Node) -> int:
 
 @dataclass(frozen=True)
 class EventPattern:
-    """A valid pattern. `caveats` name the choices the documentation does not settle."""
+    """A valid pattern. `caveats` name the choices the documentation does not settle; `holes`
+    the reasons of its values that are not known (its known parts are valid; those were not
+    checked)."""
 
     root: Node
     caveats: tuple[str, ...] = ()
+    holes: tuple[str, ...] = ()
 
     def match(self, event: Mapping[str, Any]) -> Verdict:
         """Whether the event (a JSON object) matches, with the reason."""
@@ -509,7 +557,9 @@ def compile_pattern(source: str | Mapping[str, Any]) -> EventPattern | PatternPr
             return PatternProblem(f"the pattern is not valid JSON: {e}")
     else:
         obj = source
-        length = len(json.dumps(source, separators=(",", ":"), default=str))
+        # an unknown value counts as empty: the length is then the least the pattern can have
+        length = len(json.dumps(source, separators=(",", ":"),
+                                default=lambda o: "" if isinstance(o, Unknown) else str(o)))
     if not isinstance(obj, dict):
         return PatternProblem("an event pattern is a JSON object, such as "
                               '{"source": ["aws.s3"]}')  # fmt: skip
@@ -532,7 +582,7 @@ def compile_pattern(source: str | Mapping[str, Any]) -> EventPattern | PatternPr
     if combos > MAX_OR_COMBINATIONS:
         return PatternProblem(f"the $or arrays give {combos} rule combinations; EventBridge "
                               f"allows {MAX_OR_COMBINATIONS}")  # fmt: skip
-    return EventPattern(root, tuple(ctx.caveats))
+    return EventPattern(root, tuple(ctx.caveats), tuple(ctx.holes))
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -590,13 +640,15 @@ def _match_leaf(leaf: Leaf, value: Any, path: str) -> Verdict:
     wanted = ", ".join(m.shown for m in leaf.matchers)
     results: list[Verdict] = []
     for m in leaf.matchers:
-        if m.exists is not None:
+        if m.hole is not None:  # whatever the event holds there, even nothing
+            results.append(unknown(f"{path}: the pattern's value is unknown ({m.hole.reason})"))
+        elif m.exists is not None:
             present = bool(leaves)
             ok = present == m.exists
             why = f"{path} is {'present' if present else 'missing or not a leaf'}"
             results.append(Verdict(ok, f"{why}, as {m.shown} asks" if ok
                                    else f"{why}; the pattern wants {m.shown}"))  # fmt: skip
-    values = [m for m in leaf.matchers if m.exists is None]
+    values = [m for m in leaf.matchers if m.exists is None and m.hole is None]
     if values:
         results.extend(_test_leaf(values, v, path) for v in leaves)
     return any_of(results, f"{path} is {shown}; the pattern wants {wanted}")

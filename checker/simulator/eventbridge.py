@@ -25,12 +25,21 @@ Facts, with their sources, in docs/semantics/eventbridge.md ("Which events reach
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from checker.model import Estate, EventBus, EventRule, EventTarget, Reference, Unknown
+from checker.model import (
+    Estate,
+    EventBus,
+    EventRule,
+    EventTarget,
+    PartialPattern,
+    Reference,
+    Unknown,
+)
 from checker.simulator.alarms import topic_result
 from checker.simulator.capture import Decision
 from checker.simulator.delivery import (
@@ -125,13 +134,29 @@ def reach(event: Event, trails: Sequence[tuple[str, Decision]], size: int | None
 # Rules
 
 
+def compiled_pattern(text: str | PartialPattern) -> EventPattern | PatternProblem:
+    """The pattern compiled once, from its text or, when some of its values are unknown, from
+    its document (with holes)."""
+    if isinstance(text, PartialPattern):
+        return _compiled_document(json.dumps(text.document, default=repr), text)
+    return _compiled_text(text)
+
+
 @lru_cache(maxsize=512)
-def compiled_pattern(text: str) -> EventPattern | PatternProblem:
+def _compiled_text(text: str) -> EventPattern | PatternProblem:
     # the pattern language is imported when an event rule is met: a pre-commit scan of a trail
     # without one does not pay for it at startup
     from checker.simulator.event_pattern import compile_pattern
 
     return compile_pattern(text)
+
+
+@lru_cache(maxsize=128)
+def _compiled_document(key: str, pattern: PartialPattern) -> EventPattern | PatternProblem:
+    """`key` is the document's text with its unknowns written out: equal keys, equal patterns."""
+    from checker.simulator.event_pattern import compile_pattern
+
+    return compile_pattern(pattern.document)
 
 
 def _record(event: Event) -> Mapping[str, Any]:
@@ -173,7 +198,7 @@ class _Evaluation:
         text = rule.pattern
         if text is None:
             return None
-        if isinstance(text, Unknown):
+        if isinstance(text, Unknown) and not isinstance(text, PartialPattern):
             return unknown(f"the rule's event pattern is unknown ({text.reason})")
         from checker.simulator.event_pattern import PatternProblem
 
@@ -339,20 +364,20 @@ def evaluate_rules(estate: Estate, event: Event, reached: Verdict) -> tuple[Rule
     return tuple(sorted(out, key=lambda r: r.rule))
 
 
-def matching_elsewhere(estate: Estate, event: Event) -> list[tuple[str, str]]:
-    """Rules whose pattern matches the event (or might) but that are not on the default bus of
-    its account and Region, each with where they are instead: what a reader needs to hear when
-    no rule sees the event."""
+def matching_elsewhere(estate: Estate, event: Event) -> list[tuple[str, str, bool]]:
+    """Rules whose pattern matches the event (or might: the flag is False) but that are not on
+    the default bus of its account and Region, each with where they are instead: what a reader
+    needs to hear when no rule sees the event. Rules that certainly match come first."""
     evaluation = _Evaluation(estate, event, yes("asked about the pattern only"))
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     for rule in estate.event_rules:
         where = _where(estate, rule, event)
         if where.match is not False:
             continue
         match = evaluation.pattern(rule)
         if match is not None and match.match is not False:
-            out.append((rule.id, where.reason))
-    return sorted(out)
+            out.append((rule.id, where.reason, match.match is True))
+    return sorted(out, key=lambda r: (not r[2], r[0]))
 
 
 def notifying(results: Iterable[RuleResult]) -> list[str]:

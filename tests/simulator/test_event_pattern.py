@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from checker.model import Unknown
+from checker.model import PartlyKnown, Unknown
 from checker.simulator.event_pattern import (
     EventPattern,
     OneOf,
@@ -350,3 +350,35 @@ def test_unknown_event_values() -> None:
 def test_reasons_name_the_field() -> None:
     v = pattern({"detail": {"state": ["running"]}}).match(EC2)
     assert v.match is False and "detail.state" in v.reason and "terminated" in v.reason
+
+
+# Values of the pattern that are not known (holes): the known fields still decide.
+
+
+def test_an_unknown_value_leaves_the_known_fields_deciding() -> None:
+    role = Unknown("the role's ARN is assigned at apply")
+    obj = {"source": ["aws.ec2"], "detail": {"role": [role]}}
+    assert pattern(obj).holes == ("the role's ARN is assigned at apply",)
+    assert verdict(obj, {**EC2, "source": "aws.s3"}) is False  # the known source rules it out
+    assert verdict(obj, EC2) is None  # the known fields match: the hole decides
+    assert verdict({"source": ["aws.ec2", role]}, EC2) is True  # a known value already matches
+
+
+def test_an_unknown_field_value_or_operator_is_unknown_even_when_the_field_is_missing() -> None:
+    hole = Unknown("a variable without a value")
+    assert verdict({"source": ["aws.ec2"], "detail": {"user": hole}}, EC2) is None
+    assert verdict({"detail": {"state": [{"prefix": hole}]}}, EC2) is None
+    assert verdict({"source": ["aws.s3"], "$or": [hole, {"region": ["x"]}]}, EC2) is False
+
+
+def test_a_partly_known_value_matches_no_string_its_known_stretches_rule_out() -> None:
+    arn = PartlyKnown("the instance", ("arn:aws:ec2:us-west-1:", None, ":instance/", None))
+    assert verdict({"resources": [arn]}, {**EC2, "resources": ["arn:aws:s3:::b"]}) is False
+    assert verdict({"resources": [arn]}, EC2) is None
+
+
+def test_the_known_parts_are_still_validated_and_holes_count_as_empty_for_the_length() -> None:
+    hole = Unknown("unknown")
+    assert "array" in problem({"source": "aws.ec2", "detail": {"x": [hole]}}).message
+    p = pattern({"source": ["a" * 2000], "detail": {"x": [hole]}})
+    assert p.caveats == () and p.holes == ("unknown",)

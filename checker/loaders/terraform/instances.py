@@ -341,6 +341,35 @@ def _data_partition(inst: ResourceInstance) -> Any:
     return Computed(why) if isinstance(region, Computed) else Unknown(why)
 
 
+_ARN_FIELDS = ("arn", "partition", "service", "region", "account", "resource")
+
+
+def _arn_field(name: str) -> Callable[[ResourceInstance], Any]:
+    """`data.aws_arn.x.<name>`: the provider splits its `arn` argument where it runs
+    (arn:partition:service:region:account-id:resource, "Amazon Resource Names (ARNs)", IAM User
+    Guide), nothing is read from AWS: a known ARN, or one whose leading fields are known, gives
+    those fields."""
+    index = _ARN_FIELDS.index(name)
+
+    def get(inst: ResourceInstance) -> Any:
+        arn = untrace(inst.argument("arn"))
+        head = arn if isinstance(arn, str) else (
+            arn.parts[0] if isinstance(arn, PartialStr) and isinstance(arn.parts[0], str) else "")
+        fields = head.split(":", 5)
+        if isinstance(arn, str) and (len(fields) < 6 or fields[0] != "arn"):
+            return Invalid(f"{inst.address}: {arn!r} is not an ARN")
+        if index < len(fields) - 1 or isinstance(arn, str):
+            return fields[index]
+        if index == 5 and len(fields) == 6 and isinstance(arn, PartialStr):
+            return join_parts([fields[5], *arn.parts[1:]])  # the resource: the rest, as built
+        why = f"{inst.address}.{name} is split from its arn, which is not known"
+        if isinstance(arn, Unknown):
+            why += f" ({arn.reason})"
+        return Computed(why) if isinstance(arn, Computed) else Unknown(why)
+
+    return get
+
+
 DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {
     ("managed", "aws_s3_bucket", "id"): _bucket_name,
     ("managed", "aws_s3_bucket", "bucket"): _bucket_name,
@@ -364,6 +393,8 @@ DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {
     ("data", "aws_partition", "id"): _data_partition,
     ("data", "aws_s3_bucket", "id"): lambda i: i.get_attr("bucket"),
     ("data", "aws_s3_bucket", "arn"): _bucket_arn,
+    ("data", "aws_arn", "id"): lambda i: i.argument("arn"),
+    **{("data", "aws_arn", f): _arn_field(f) for f in _ARN_FIELDS[1:]},
 }
 
 

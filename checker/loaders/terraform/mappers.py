@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from checker.loaders.eventbridge import TERRAFORM_KINDS, kind_of_arn, terraform_type
+from checker.loaders.eventbridge import TERRAFORM_KINDS, kind_of_arn, pattern_text, terraform_type
 from checker.loaders.terraform.attrs import (
     Attrs,
     FieldLines,
@@ -27,7 +27,7 @@ from checker.loaders.terraform.collector import (
     references,
     register,
 )
-from checker.loaders.terraform.values import Traced
+from checker.loaders.terraform.values import PartialStr, Traced, untrace
 from checker.model import (
     AdvancedSelector,
     Alarm,
@@ -490,10 +490,19 @@ def _event_rule(c: Collected, a: Attrs) -> None:
             region=c.region(a),
             event_bus=reference(a, "event_bus_name"),
             state=state,
-            pattern=string(a, "event_pattern"),
+            pattern=_event_pattern(a),
             lines=L.lines,
         )
     )
+
+
+def _event_pattern(a: Attrs) -> Any:
+    """The pattern's text; a PartialPattern when `jsonencode` left some of its values unknown."""
+    if isinstance(untrace(a.raw("event_pattern")), PartialStr):
+        doc = document(a, "event_pattern")
+        if isinstance(doc, dict):
+            return pattern_text(doc, "event_pattern")
+    return string(a, "event_pattern")
 
 
 def _event_target(c: Collected, a: Attrs) -> None:
