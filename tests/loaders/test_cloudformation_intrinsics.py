@@ -39,6 +39,8 @@ Resources:
   Key: {Type: AWS::KMS::Key}
   Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: alerts}}
   Group: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /trail}}
+  Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: dead-letters}}
+  Store: {Type: AWS::CloudTrail::EventDataStore, Properties: {Name: lake}}
 """
 )
 
@@ -76,6 +78,11 @@ CASES: list[tuple[str, str, Any]] = [
      Computed("the key id of Key is assigned when the stack is deployed")),
     ("!Ref Topic", '{"Ref": "Topic"}',
      Computed("the ARN of Topic is assigned when the stack is deployed")),
+    # a queue's Ref is its URL and a store's its ARN, not the name written in the template
+    ("!Ref Queue", '{"Ref": "Queue"}',
+     Computed("the queue URL of Queue is assigned when the stack is deployed")),
+    ("!Ref Store", '{"Ref": "Store"}',
+     Computed("the ARN of Store is assigned when the stack is deployed")),
     ("!Ref AWS::Partition", '{"Ref": "AWS::Partition"}', "aws"),
     ("!Ref AWS::URLSuffix", '{"Ref": "AWS::URLSuffix"}', "amazonaws.com"),
     ("!Ref AWS::AccountId", '{"Ref": "AWS::AccountId"}',

@@ -74,13 +74,17 @@ NAME_PROPERTY = {
     "AWS::CloudWatch::Alarm": "AlarmName",
     "AWS::Organizations::Policy": "Name",
 }
-# Types whose Ref is not the name: what it is, for the reason of the Computed value.
+# Types whose Ref is not the name: what it is, for the reason of the Computed value (each
+# type's "Return values" in the CloudFormation template reference).
 REF_ASSIGNED = {
     "AWS::KMS::Key": "key id",
     "AWS::SNS::Topic": "ARN",
     "AWS::SNS::Subscription": "ARN",
     "AWS::IAM::ManagedPolicy": "ARN",
     "AWS::Organizations::Policy": "policy id",
+    "AWS::SQS::Queue": "queue URL",
+    "AWS::CloudTrail::EventDataStore": "ARN",
+    "AWS::CloudTrail::Channel": "ARN",
 }
 INTRINSICS = frozenset(
     {
