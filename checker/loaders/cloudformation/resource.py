@@ -35,17 +35,31 @@ class Resource:
         self.ev = ev
         self.lines: dict[str, int] = {}  # model field -> line, filled as properties are read
         self._cache: dict[str, Any] = {}
+        # written name -> the property it misspells by case only, noted as properties are read
+        self.miscased: dict[str, str] = {}
 
     def line(self, prop: str) -> int:
         return line_of(self.props, prop) if prop in self.props else self.location.line
 
     def raw(self, prop: str) -> Any:
+        self._note_case(prop)
         return self.props.get(prop)
+
+    def _note_case(self, prop: str) -> None:
+        """Property names are case-sensitive: `KmsKeyId` is not `KMSKeyId`, and CloudFormation
+        rejects a property its type does not have (docs/semantics/cloudformation.md)."""
+        if prop in self.props:
+            return
+        folded = prop.casefold()
+        for written in self.props:
+            if isinstance(written, str) and written.casefold() == folded:
+                self.miscased[written] = prop
 
     def get(self, prop: str, model_field: str | None = None) -> Any:
         """The resolved value, or None when the property is not written (or is AWS::NoValue).
         With `model_field`, the property's line is recorded for that field."""
         if prop not in self._cache:
+            self._note_case(prop)
             value = self.ev.value(self.props[prop]) if prop in self.props else _MISSING
             self._cache[prop] = None if value is _MISSING or value is NO_VALUE else value
         value = self._cache[prop]
