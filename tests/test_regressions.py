@@ -461,7 +461,7 @@ resource "aws_kms_key" "k" {
 def test_a_property_name_in_the_wrong_case_is_an_input_error(capsys: Capsys) -> None:
     """`KmsKeyId` is not `KMSKeyId`: CloudFormation rejects the unsupported property, so the
     template is an input error naming the right spelling, and the trail has no key."""
-    code, findings = scan(capsys, CASES / "property-name-case" / "template.yaml")
+    code, findings = scan(capsys, CASES / "property-name-case" / "broken-template.yaml")
     assert code == 2
     (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
     assert problem["status"] == "fail" and problem["line"] == 13
