@@ -495,3 +495,26 @@ def test_the_aws_arn_data_source_is_split_locally(capsys: Capsys) -> None:
     _, findings = scan(capsys, CASES / "arn-data-source")
     assert verdicts(findings, "CT021") == {"aws_s3_bucket.logs": "pass"}
     assert not any("read from AWS" in f["message"] for f in findings)
+
+
+# -- what other scanners' labeled samples taught us --------------------------------------------
+
+
+def test_a_property_name_in_the_wrong_case_is_an_input_error(capsys: Capsys) -> None:
+    """`KmsKeyId` is not `KMSKeyId`: CloudFormation rejects the unsupported property, so the
+    template is an input error naming the right spelling, and the trail has no key."""
+    code, findings = scan(capsys, CASES / "property-name-case" / "broken-template.yaml")
+    assert code == 2
+    (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert problem["status"] == "fail" and problem["line"] == 13
+    assert "KmsKeyId" in problem["message"] and "KMSKeyId" in problem["message"]
+    assert verdicts(findings, "CT003") == {"AuditTrail": "fail"}
+    assert verdicts(findings, "CT002") == {"AuditTrail": "pass"}
+
+
+def test_log_retention_is_not_asked_of_a_unit_without_a_trail(capsys: Capsys) -> None:
+    """An event data store alone: CT051 judges its retention; no trail delivers log files, so
+    CT027 has nothing to judge (it was an unknown no one could act on)."""
+    _, findings = scan(capsys, CASES / "lake-without-trail")
+    assert verdicts(findings, "CT027") == {}
+    assert verdicts(findings, "CT051") == {"aws_cloudtrail_event_data_store.audit": "pass"}

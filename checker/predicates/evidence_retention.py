@@ -7,6 +7,8 @@ resource to fix. Decisions:
   noncurrent versions are not counted: CloudTrail never overwrites a log file, so noncurrent
   versions exist only after someone deleted or replaced one, which CT020/CT021 guard against.
 - Log group: `retention_days` unset means the events never expire (pass).
+- A unit without a trail of its own (an event data store alone, which CT051 judges) has no
+  trail logs to delete: no finding, rather than an unknown nobody can act on.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from checker.rules import Outcome, Subject, outside_inputs
 
 def log_retention(ctx: Context, subject: Subject[Estate], args: PredicateArgs) -> list[Outcome]:
     estate = subject.obj
+    if all(trail.foreign_unit is not None for trail in estate.trails):
+        return []
     minimum = ctx.options.min_retention_days
     out: list[Outcome] = []
     for target, trails in _destinations(estate, "bucket"):

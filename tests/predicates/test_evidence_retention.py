@@ -131,3 +131,10 @@ def test_shared_bucket_is_reported_once() -> None:
 def test_trail_without_destinations_is_unknown_not_silent() -> None:
     [f] = run("CT027", estate(trail(bucket=None)))
     assert f.status == "unknown" and f.resource == "estate"
+
+
+def test_an_own_trail_naming_no_storage_is_unknown_and_a_foreign_one_is_not_judged() -> None:
+    [f] = run("CT027", estate(trail(bucket=None)))
+    assert f.status == "unknown" and "names its S3 bucket" in f.message
+    # another unit's organization trail: its storage is judged with its own unit
+    assert run("CT027", estate(trail(foreign_unit="org"))) == []

@@ -15,7 +15,8 @@ and no region unless `--region` gives it: the trails' `account_id` is unknown, t
 Bad input gives one CT000 naming the file and line: text that is not UTF-8 or above the size
 limit, invalid YAML/JSON, aliases that expand too far, sections of the wrong shape (a
 `Resources` list). A `Ref`, `Fn::GetAtt` or `Fn::Sub` that names nothing the template declares
-is a CT000 at each place (`references`); the rest of the template is still judged. A missing
+is a CT000 at each place (`references`), and so is a property named in the wrong case
+(`KmsKeyId` for `KMSKeyId`); the rest of the template is still judged. A missing
 `IsLogging` on a trail is the CT011 CloudFormation itself enforces.
 """
 
@@ -176,8 +177,25 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
     build(loaded, options.default_region, out)
     # the file stays "ok": every resource of it is judged (its inline suppressions apply)
     out.add(*unresolved_references(doc, template, display))
+    out.add(*_miscased_properties(loaded, display))
     out.add(InputFile(display, KIND, "error" if errors else "ok"))
     return out.estate()
+
+
+def _miscased_properties(loaded: list[Resource], display: str) -> list[Diagnostic]:
+    """A property name that differs from one trailcheck reads only in case: CloudFormation
+    rejects it as unsupported, and the value it meant to set is not set."""
+    return [
+        input_error(
+            display,
+            line_of(r.props, written),
+            f"{r.id}: {written} is not a property of {r.type} (names are case-sensitive: the "
+            f"property is {meant}); CloudFormation rejects the template (unsupported property "
+            f"{written}), and {meant} is judged as not set",
+        )
+        for r in loaded
+        for written, meant in sorted(r.miscased.items())
+    ]
 
 
 # Jinja statements and expressions; `{{resolve:...}}` is CloudFormation's own dynamic reference

@@ -35,17 +35,35 @@ class Resource:
         self.ev = ev
         self.lines: dict[str, int] = {}  # model field -> line, filled as properties are read
         self._cache: dict[str, Any] = {}
+        # written name -> the property it misspells by case only, noted as properties are read
+        self.miscased: dict[str, str] = {}
+        self._folded: dict[str, list[str]] | None = None  # folded name -> the names written
 
     def line(self, prop: str) -> int:
         return line_of(self.props, prop) if prop in self.props else self.location.line
 
     def raw(self, prop: str) -> Any:
+        self._note_case(prop)
         return self.props.get(prop)
+
+    def _note_case(self, prop: str) -> None:
+        """Property names are case-sensitive: `KmsKeyId` is not `KMSKeyId`, and CloudFormation
+        rejects a property its type does not have (docs/semantics/cloudformation.md)."""
+        if prop in self.props:
+            return
+        if self._folded is None:  # made once: most properties read are not written at all
+            self._folded = {}
+            for written in self.props:
+                if isinstance(written, str):
+                    self._folded.setdefault(written.casefold(), []).append(written)
+        for written in self._folded.get(prop.casefold(), ()):
+            self.miscased[written] = prop
 
     def get(self, prop: str, model_field: str | None = None) -> Any:
         """The resolved value, or None when the property is not written (or is AWS::NoValue).
         With `model_field`, the property's line is recorded for that field."""
         if prop not in self._cache:
+            self._note_case(prop)
             value = self.ev.value(self.props[prop]) if prop in self.props else _MISSING
             self._cache[prop] = None if value is _MISSING or value is NO_VALUE else value
         value = self._cache[prop]
