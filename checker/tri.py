@@ -116,3 +116,21 @@ _BY_CODE: tuple[Status, Status, Status] = (PASS, UNKNOWN, FAIL)
 def code_status(code: int) -> Status:
     return _BY_CODE[code]
 
+
+_EITHER: dict[tuple[Status, Status], Status] = {
+    (a, b): any_of((a, b)) for a in (PASS, UNKNOWN, FAIL) for b in (PASS, UNKNOWN, FAIL)
+}
+_BOTH: dict[tuple[Status, Status], Status] = {
+    (a, b): all_of((a, b)) for a in (PASS, UNKNOWN, FAIL) for b in (PASS, UNKNOWN, FAIL)
+}
+
+
+def either(a: Status, b: Status) -> Status:
+    """`any_of((a, b))`, looked up: for code that combines millions of pairs."""
+    return _EITHER[a, b]
+
+
+def both(a: Status, b: Status) -> Status:
+    """`all_of((a, b))`, looked up: for code that combines millions of pairs."""
+    return _BOTH[a, b]
+

@@ -16,9 +16,11 @@ from checker.tri import (
     all_values,
     any_of,
     any_values,
+    both,
     code_status,
     deciding_all,
     deciding_any,
+    either,
     negate,
     status_of,
     to_bool,
@@ -93,3 +95,15 @@ def test_an_unknown_is_never_true_in_json_and_codes_order_like_all() -> None:
         for b in codes:
             assert code_status(max(a, b)) == all_of([code_status(a), code_status(b)])
             assert code_status(min(a, b)) == any_of([code_status(a), code_status(b)])
+
+
+@SETTINGS
+@given(statuses)
+def test_pairwise_folds_agree_with_the_whole(parts: list[Status]) -> None:
+    # `either` and `both` fold a list two at a time, from the empty disjunction / conjunction
+    folded_any: Status = FAIL
+    folded_all: Status = PASS
+    for part in parts:
+        folded_any, folded_all = either(folded_any, part), both(folded_all, part)
+    assert folded_any == any_of(parts)
+    assert folded_all == all_of(parts)

@@ -27,7 +27,7 @@ from checker.simulator.delivery import (
 )
 from checker.simulator.eventbridge import RuleResult, evaluate_rules, notifying, reach
 from checker.simulator.events import Event
-from checker.tri import Status, all_of, any_of
+from checker.tri import FAIL, Status, any_of, both, either
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,11 @@ class TrailResult:
         if self.delivery is None:
             cloudwatch: Status = "fail"
         else:
-            sent = self.delivery.get("cloudwatch_logs").status
-            cloudwatch = all_of([captured, sent])
+            cloudwatch = both(captured, self.delivery.get("cloudwatch_logs").status)
         if self.alarms is None:
             alarm: Status = "fail" if cloudwatch == "fail" else "unknown"
         else:
-            alarm = all_of([cloudwatch, self.alarms.status])
+            alarm = both(cloudwatch, self.alarms.status)
         object.__setattr__(self, "captured", captured)
         object.__setattr__(self, "cloudwatch", cloudwatch)
         object.__setattr__(self, "alarm", alarm)
@@ -174,15 +173,19 @@ class EventResult:
     alerted: Status = field(init=False, compare=False)  # by an alarm chain or a rule
 
     def __post_init__(self) -> None:
-        foreign, own = self.foreign, self.own
-        alarm = any_of([*(t.alarm for t in own), foreign.alarm])
-        rule_alert = any_of(r.status for r in self.eventbridge)
-        object.__setattr__(self, "status", any_of([*(t.captured for t in own), foreign.status]))
-        object.__setattr__(self, "cloudwatch",
-                           any_of([*(t.cloudwatch for t in own), foreign.cloudwatch]))
+        # one pass over the own trails (a scan makes this object for every sample event)
+        foreign = self.foreign.results
+        status, cloudwatch, alarm = foreign.status, foreign.cloudwatch, foreign.alarm
+        for t in self.own:
+            status = either(status, t.captured)
+            cloudwatch = either(cloudwatch, t.cloudwatch)
+            alarm = either(alarm, t.alarm)
+        rule_alert = any_of(r.status for r in self.eventbridge) if self.eventbridge else FAIL
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "cloudwatch", cloudwatch)
         object.__setattr__(self, "alarm", alarm)
         object.__setattr__(self, "rule_alert", rule_alert)
-        object.__setattr__(self, "alerted", any_of([alarm, rule_alert]))
+        object.__setattr__(self, "alerted", either(alarm, rule_alert))
 
     @property
     def trails(self) -> tuple[TrailResult, ...]:
