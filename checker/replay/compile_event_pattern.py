@@ -24,18 +24,24 @@ not have, `time`, `detail.eventTime` and `detail.eventID` (the engine groups rec
 `cidr`, ignore-case on non-ASCII text, wildcards with escapes, and a text field that starts with
 `[` or `{` (it may be an array or object). As elsewhere in the replay (docs/semantics/replay.md),
 a NULL in a typed column is an absent field (CloudTrail omits the fields a record lacks).
+
+A pattern some of whose values are not known (`model.PartialPattern`: a role ARN assigned at
+deploy) is compiled from its document, as the evaluator reads it: a field whose value (or a
+`$or` one of whose branches) is not known is NULL; in a field's array, an unknown item is NULL
+on a present string, unless its known stretches rule the string out (FALSE), and an operator
+holding an unknown is NULL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checker.model import Unknown
+from checker.model import PartlyKnown, Unknown
 from checker.replay import schema
 from checker.replay.sqltext import NULL_BOOL, all_of, any_of, case, ends_with, in_list, lit
-from checker.simulator.event_pattern import EventPattern, compile_pattern, load_json
+from checker.simulator.event_pattern import EventPattern, compile_pattern, load_json, unknown_in
 from checker.simulator.eventbridge_event import DETAIL_TYPES, detail_type, to_eventbridge_event
 
 _MISSING: Any = object()
@@ -91,11 +97,14 @@ class _Opaque:
 _Spec = _Const | _Text | _Domain | _Struct | _Opaque
 
 
-def compile_event_pattern(text: str, paths: set[tuple[str, ...]]) -> PatternSQL:
-    """The condition of a valid pattern (`compiled_pattern(text)` is no PatternProblem); adds the
-    record fields it reads to `paths`."""
+def compile_event_pattern(pattern: str | Mapping[str, Any], paths: set[tuple[str, ...]]
+                          ) -> PatternSQL:  # fmt: skip
+    """The condition of a valid pattern (`compiled_pattern` gives no PatternProblem), from its
+    text or from its document with values not known; adds the record fields it reads to
+    `paths`."""
     c = _Compiler(paths)
-    return PatternSQL(c.event(load_json(text)), tuple(c.notes))
+    document = load_json(pattern) if isinstance(pattern, str) else pattern
+    return PatternSQL(c.event(document), tuple(c.notes))
 
 
 def static(part: Any, value: Any) -> str:
@@ -124,13 +133,23 @@ class _Compiler:
             self.notes.append(note)
         return NULL_BOOL
 
+    def hole(self, value: Unknown) -> str:
+        return self.undecided(f"a value of the pattern is not known ({value.reason})")
+
+    def branches(self, value: list[Any], compile_branch: Any) -> str:
+        """A `$or`: undecided when a branch is not known, as the evaluator has it."""
+        unknown = next((b for b in value if isinstance(b, Unknown)), None)
+        if unknown is not None:
+            return self.hole(unknown)
+        return any_of([compile_branch(b) for b in value])
+
     # -- the event and the record ------------------------------------------------------------
 
-    def event(self, node: dict[str, Any]) -> str:
+    def event(self, node: Mapping[str, Any]) -> str:
         parts = []
         for key, value in node.items():
             if key == "$or":
-                parts.append(any_of([self.event(b) for b in value]))
+                parts.append(self.branches(value, self.event))
             elif key == "detail" and isinstance(value, dict):
                 parts.append(self.record(value))
             else:
@@ -162,11 +181,11 @@ class _Compiler:
             return _Const({})
         return _Const(_PROBE.get(key, _MISSING))
 
-    def record(self, node: dict[str, Any]) -> str:
+    def record(self, node: Mapping[str, Any]) -> str:
         parts = []
         for key, value in node.items():
             if key == "$or":
-                parts.append(any_of([self.record(b) for b in value]))
+                parts.append(self.branches(value, self.record))
             else:
                 parts.append(self.field(self.member(None, key), value))
         return all_of(parts)
@@ -196,6 +215,8 @@ class _Compiler:
     # -- one field ------------------------------------------------------------------------------
 
     def field(self, spec: _Spec, part: Any) -> str:
+        if isinstance(part, Unknown):  # the whole value: matches or not, whatever the record
+            return self.hole(part)
         if isinstance(spec, _Const):
             return static(part, spec.value)
         if isinstance(spec, _Domain):
@@ -215,7 +236,7 @@ class _Compiler:
         parts = []
         for key, value in node.items():
             if key == "$or":
-                parts.append(any_of([self.struct(spec, b) for b in value]))
+                parts.append(self.branches(value, lambda b: self.struct(spec, b)))
             else:
                 parts.append(self.field(self.member(spec, key), value))
         return case([(f"({spec.sql} IS NULL)", static(node, _MISSING))], all_of(parts))
@@ -242,6 +263,11 @@ class _Compiler:
     # -- one value of a field's array, on a present string ------------------------------------
 
     def matcher(self, item: Any, s: str) -> str:
+        if isinstance(item, PartlyKnown):
+            return self.partly_known(item, s)
+        unknown = unknown_in(item)
+        if unknown is not None:  # the item, or an operator holding an unknown value
+            return self.hole(unknown)
         if isinstance(item, str):
             return f"({s} = {lit(item)})"
         if not isinstance(item, dict):
@@ -288,6 +314,15 @@ class _Compiler:
         if any(c in text for c in "%_"):
             return self.undecided("a wildcard with % or _ and several * is matched in Python")
         return f"({s} LIKE {lit('%'.join(pieces))})"
+
+    def partly_known(self, item: PartlyKnown, s: str) -> str:
+        """A string with known stretches: FALSE on a string they rule out, else NULL (the
+        stretches in order, anything between: `PartlyKnown.can_be`, as LIKE)."""
+        known = [p for p in item.parts if p is not None]
+        if any(c in p for p in known for c in "%_\\"):
+            return self.hole(item)
+        like = "".join("%" if p is None else p for p in item.parts)
+        return f"CASE WHEN ({s} LIKE {lit(like)}) THEN {NULL_BOOL} ELSE FALSE END"
 
     def anything_but(self, arg: Any, s: str) -> str:
         if isinstance(arg, dict):

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.model import Estate, EventRule, Unknown
+from checker.model import Estate, EventRule, PartialPattern, Unknown
 from checker.replay.compile_capture import CATEGORY, READ, SOURCE
 from checker.replay.compile_event_pattern import compile_event_pattern
 from checker.replay.sqltext import NULL_BOOL, all_of, any_of, case, lit
@@ -54,14 +54,18 @@ def compile_rule(estate: Estate, rule: EventRule, trails: Sequence[str],
     """`trails`: the column prefixes (`t<i>`) of the plan's trails, not event data stores. Adds
     the record fields read to `paths`."""
     text = rule.pattern
-    if text is None or (isinstance(text, str)
-                        and isinstance(compiled_pattern(text), PatternProblem)):  # fmt: skip
+    known = text if isinstance(text, (str, PartialPattern)) else None
+    if text is None or (known is not None
+                        and isinstance(compiled_pattern(known), PatternProblem)):  # fmt: skip
         return RuleSQL(rule, "FALSE", "FALSE", ())
     notes: tuple[str, ...]
-    if isinstance(text, Unknown):
-        match, notes = NULL_BOOL, (f"the event pattern is unknown ({text.reason})",)
+    if known is None:
+        reason = text.reason if isinstance(text, Unknown) else "not known"
+        match, notes = NULL_BOOL, (f"the event pattern is unknown ({reason})",)
     else:
-        compiled = compile_event_pattern(text, paths)
+        # a pattern some of whose values are unknown: its known fields still decide
+        source = known.document if isinstance(known, PartialPattern) else known
+        compiled = compile_event_pattern(source, paths)
         match, notes = compiled.expr, compiled.notes
     where = _bus(estate, rule)
     paths |= {("eventName",), ("eventSource",), ("readOnly",), ("awsRegion",),

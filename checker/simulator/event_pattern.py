@@ -174,12 +174,13 @@ def _hole(value: Unknown, element: bool) -> Matcher:
     return Matcher(str(value), lambda v: Unknown(value.reason), hole=value)
 
 
-def _unknown_in(value: Any) -> Unknown | None:
+def unknown_in(value: Any) -> Unknown | None:
+    """The first value not known in a pattern value (itself, or inside its objects and arrays)."""
     if isinstance(value, Unknown):
         return value
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     for item in items:
-        found = _unknown_in(item)
+        found = unknown_in(item)
         if found is not None:
             return found
     return None
@@ -388,7 +389,7 @@ def _compile_leaf(values: list[Any], path: str, ctx: _Context) -> Leaf:
     matchers: list[Matcher] = []
     for i, item in enumerate(values):
         where = f"{path}[{i}]"
-        hole = _unknown_in(item)
+        hole = unknown_in(item)
         if hole is not None:
             matchers.append(ctx.hole(item if isinstance(item, Unknown) else hole,
                                      element=isinstance(item, Unknown)))  # fmt: skip

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from checker.model import Unknown, partly_known
 from checker.replay.compile_event_pattern import compile_event_pattern, static
 from checker.replay.dialects import render
 from checker.simulator.event_pattern import EventPattern, compile_pattern
@@ -21,8 +22,10 @@ from tests.replay.helpers import load_table
 duckdb = pytest.importorskip("duckdb")
 
 
-def sql_verdicts(text: str, records: Sequence[dict[str, Any]]) -> list[bool | None]:
-    """The compiled pattern's value on each record, loaded into the Athena-schema table."""
+def sql_verdicts(text: str | dict[str, Any], records: Sequence[dict[str, Any]]
+                 ) -> list[bool | None]:  # fmt: skip
+    """The compiled pattern's value on each record, loaded into the Athena-schema table (`text`,
+    or a document with values not known)."""
     expr = compile_event_pattern(text, set()).expr
     con = duckdb.connect()
     load_table(con, records)
@@ -30,7 +33,7 @@ def sql_verdicts(text: str, records: Sequence[dict[str, Any]]) -> list[bool | No
     return [row[1] for row in con.execute(query).fetchall()]
 
 
-def python_verdict(text: str, record: dict[str, Any]) -> bool | None:
+def python_verdict(text: str | dict[str, Any], record: dict[str, Any]) -> bool | None:
     compiled = compile_pattern(text)
     assert isinstance(compiled, EventPattern)
     return compiled.match(to_eventbridge_event(record)).match
@@ -162,6 +165,67 @@ def test_sql_agrees_with_the_evaluator_wherever_it_decides(
     for record, verdict in zip(recs, sql_verdicts(text, recs), strict=True):
         if verdict is not None:
             assert verdict == python_verdict(text, record), (text, record)
+
+
+# values not known (a PartialPattern's document): a whole value, an item, a string with known
+# stretches, an operator holding one
+HOLES = (
+    Unknown("a role ARN assigned at deploy"),
+    partly_known("an account", ["arn:aws:iam::", Unknown("account"), ":root"]),
+    partly_known("a name", ["Run", Unknown("suffix")]),
+    partly_known("a name", [Unknown("prefix"), "Instances"]),
+    partly_known("a text", [Unknown("any")]),
+    partly_known("with a percent sign", ["a_b%", Unknown("rest")]),
+)
+
+
+@st.composite
+def holed(draw: st.DrawFn, pattern: dict[str, Any]) -> dict[str, Any]:
+    """`pattern` with some of its values not known."""
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if draw(st.integers(0, 9)) == 0:  # the whole value, or a whole $or branch
+                    out[key] = [HOLES[0], *value[1:]] if key == "$or" else HOLES[0]
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list) and node and not all(isinstance(b, dict) and b for b in node) \
+                and draw(st.booleans()):  # fmt: skip
+            items = list(node)
+            at = draw(st.integers(0, len(items) - 1))
+            hole = draw(st.sampled_from(HOLES))
+            items[at] = {"prefix": hole} if draw(st.integers(0, 3)) == 0 else hole
+            return items
+        if isinstance(node, list):
+            return [walk(b) if isinstance(b, dict) else b for b in node]
+        return node
+    return walk(pattern)  # type: ignore[no-any-return]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+@given(data=st.data(), pattern=patterns(), recs=st.lists(records(), min_size=1, max_size=10))
+def test_sql_agrees_with_the_evaluator_on_patterns_with_values_not_known(
+    data: st.DataObject, pattern: dict[str, Any], recs: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    assume(isinstance(compile_pattern(json.dumps(pattern)), EventPattern))
+    document = data.draw(holed(pattern))
+    assume(isinstance(compile_pattern(document), EventPattern))
+    for record, verdict in zip(recs, sql_verdicts(document, recs), strict=True):
+        if verdict is not None:
+            assert verdict == python_verdict(document, record), (document, record)
+
+
+def test_known_stretches_rule_a_string_out_in_sql() -> None:
+    document = {"detail": {"userIdentity": {"arn": [HOLES[1]]}}}
+    root = {**BASE, "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111122223333:root"}}
+    assert sql_verdicts(document, [BASE, root]) == [False, None]
+    assert [python_verdict(document, r) for r in (BASE, root)] == [False, None]
+    # a field not known decides nothing; another field still does
+    other = {"source": ["aws.ec2"], "detail": {"userIdentity": {"arn": HOLES[0]}}}
+    assert sql_verdicts(other, [BASE]) == [False]
 
 
 SIMPLE = (

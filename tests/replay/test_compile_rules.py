@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from checker.cli import main
 from checker.loaders import LoadOptions, load_paths
-from checker.model import Estate, EventBus, Reference, Unknown
+from checker.model import Estate, EventBus, PartialPattern, Reference, Unknown
 from checker.replay.dialects import render
 from checker.replay.engine import Options
 from checker.replay.plan import build_plan
@@ -25,6 +25,7 @@ from checker.replay.run import replay_inputs
 from tests.replay.helpers import estate, load_table, write_jsonl
 from tests.replay.test_equivalence import RULES, records, selectors
 from tests.replay.test_sql import CONFIG, REPO, fixture_records
+from tests.simulator.capture_cases import trail
 from tests.simulator.test_capture_properties import trails
 
 duckdb = pytest.importorskip("duckdb")
@@ -103,6 +104,31 @@ def test_rules_that_fire_agree_with_the_python_path(
     est = replace(est, event_rules=event_rules, event_buses=(BUS,))
     path = write_jsonl(tmp_path_factory.mktemp("rules") / "records.jsonl", recs)
     assert_agree(sql_rules(est, recs), python_rules(est, str(path)))
+
+
+def test_a_pattern_with_a_value_not_known_is_decided_by_its_known_fields(
+    tmp_path: Path,
+) -> None:
+    """A rule for STS AssumeRole of one role whose ARN is assigned at deploy: SQL rules every
+    other event out, as the Python path does, and leaves AssumeRole undecided."""
+    role = Unknown("the role's ARN is assigned at deploy")
+    document = {"source": ["aws.sts"],
+                "detail": {"eventName": ["AssumeRole"], "requestParameters": {"roleArn": [role]}}}
+    est = estate([trail()], [], (), ["{}"])  # a multi-region trail: events reach the bus
+    (rule,) = est.event_rules
+    est = replace(est, event_rules=(replace(rule, pattern=PartialPattern(
+        "the pattern holds a value that is not known", document)),))  # fmt: skip
+    recs = [{"eventVersion": "1.08", "eventID": f"e{i}", "eventTime": "2026-11-01T10:00:00Z",
+             "eventSource": source, "eventName": name, "awsRegion": "us-east-1",
+             "recipientAccountId": "111122223333", "eventType": "AwsApiCall",
+             "requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/admin"}}
+            for i, (source, name) in enumerate((("sts.amazonaws.com", "AssumeRole"),
+                                                ("signin.amazonaws.com", "ConsoleLogin"),
+                                                ("sts.amazonaws.com", "GetCallerIdentity")))]
+    sql = sql_rules(est, recs)
+    assert [sql[(f"e{i}", rule.id)] for i in range(3)] == [None, False, False]
+    path = write_jsonl(tmp_path / "records.jsonl", recs)
+    assert assert_agree(sql, python_rules(est, str(path))) == 2
 
 
 @pytest.fixture(scope="module")
