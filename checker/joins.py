@@ -188,6 +188,16 @@ def layered_index(own: Any, lent: LentTables, own_units: frozenset[str]) -> dict
     return index
 
 
+def log_group_arn(arn: str) -> str:
+    """A log group's ARN without CloudTrail's trailing stream wildcard `:*`."""
+    return arn[:-2] if arn.endswith(":*") else arn
+
+
+def log_group_name(value: str) -> str:
+    """A log group's name, from its name or its ARN."""
+    return log_group_arn(value).split(":log-group:", 1)[-1]
+
+
 def _reference_spellings(value: str) -> Iterator[str]:
     """The forms under which a name or ARN may be indexed."""
     yield value
@@ -196,8 +206,7 @@ def _reference_spellings(value: str) -> Iterator[str]:
     if value.startswith("arn:") and ":s3:::" in value:
         yield value.split(":::", 1)[1].split("/", 1)[0]
     if value.startswith("arn:") and ":log-group:" in value:
-        name = value.split(":log-group:", 1)[1]
-        yield name[:-2] if name.endswith(":*") else name
+        yield log_group_name(value)
     if value.startswith("arn:") and ":sns:" in value:
         yield value.rsplit(":", 1)[1]
     if value.startswith("arn:") and ":event-bus/" in value:

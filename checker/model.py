@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
-from checker.joins import LentTables, Lookup, layered_index, lookup, whole_index
+from checker.joins import LentTables, Lookup, layered_index, log_group_name, lookup, whole_index
 from checker.unknowns import (
     Computed as Computed,
 )
@@ -629,6 +629,13 @@ class Estate:
 
         return tuple(f for f in found if may_be(f))
 
+    def filters_named(self, name: str, unit: str) -> tuple[MetricFilter, ...]:
+        """Filters of the account of `unit` on the log group `name` that is not in the inputs
+        (their log group, named by a known name or ARN, joins no log group here)."""
+        shared: frozenset[str] = self.__dict__.get("_account_units", frozenset())
+        return tuple(f for f in self._filters_by_group[2].get(name, ())
+                     if f.location.unit == unit or {f.location.unit, unit} <= shared)  # fmt: skip
+
     def same_account(self, one: Located, other: Located) -> bool:
         """Whether two objects are deployed into one account as far as the inputs say: loaded
         from one unit, or from units of this view (a unit's own, or those the config file's
@@ -648,18 +655,25 @@ class Estate:
     @cached_property
     def _filters_by_group(
         self,
-    ) -> tuple[dict[int, tuple[MetricFilter, ...]], tuple[MetricFilter, ...]]:
+    ) -> tuple[dict[int, tuple[MetricFilter, ...]], tuple[MetricFilter, ...],
+               dict[str, tuple[MetricFilter, ...]]]:  # fmt: skip
         # resolved once: the simulator asks for every event of every trail. Also the filters
-        # whose log group name is unknown (`filters_maybe_on`).
+        # whose log group name is unknown (`filters_maybe_on`), and those on a log group outside
+        # the inputs, by its name (`filters_named`).
         index: dict[int, list[MetricFilter]] = {}
         unplaced: list[MetricFilter] = []
+        named: dict[str, list[MetricFilter]] = {}
         for f in self.metric_filters:
             group = self.resolve("log_group", f.log_group)
+            value = f.log_group.value
             if group is not None:
                 index.setdefault(id(group), []).append(f)
-            elif isinstance(f.log_group.value, Unknown):
+            elif isinstance(value, Unknown):
                 unplaced.append(f)
-        return {k: tuple(v) for k, v in index.items()}, tuple(unplaced)
+            elif value:
+                named.setdefault(log_group_name(value), []).append(f)
+        return ({k: tuple(v) for k, v in index.items()}, tuple(unplaced),
+                {k: tuple(v) for k, v in named.items()})  # fmt: skip
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
         return self._alarms_by_metric.get((metric_name, namespace), ())

@@ -518,3 +518,18 @@ def test_log_retention_is_not_asked_of_a_unit_without_a_trail(capsys: Capsys) ->
     _, findings = scan(capsys, CASES / "lake-without-trail")
     assert verdicts(findings, "CT027") == {}
     assert verdicts(findings, "CT051") == {"aws_cloudtrail_event_data_store.audit": "pass"}
+
+
+# -- a trail's log group created outside the inputs --------------------------------------------
+
+
+def test_filters_on_a_log_group_outside_the_inputs_can_show_an_alarm(capsys: Capsys) -> None:
+    """The trail names its log group by ARN and the logging stack creates it; this root holds a
+    filter on it by name. The root-usage alarm is shown to fire (CIS 3 passes); the other topics
+    stay unknown, since the group may have filters the inputs do not hold."""
+    _, findings = scan(capsys, CASES / "outside-log-group")
+    assert verdicts(findings, "CT103") == {"estate": "pass"}
+    assert verdicts(findings, "CT101") == {"estate": "unknown"}
+    (ct101,) = messages(findings, "CT101")
+    assert "is outside the scanned inputs: no metric filter" in ct101
+    assert "and it may have others" in ct101

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checker.model import (
     Alarm,
     Estate,
+    Location,
     LogGroup,
     MetricFilter,
     MetricTransformation,
@@ -232,3 +234,23 @@ def test_a_pattern_is_evaluated_once_per_record_across_filters_and_traces(
     # another record (here, another Region of the event) is evaluated on its own
     TraceCache(shared).get(two, GROUP, ("cis-5", 0), event(awsRegion="eu-west-1"))
     assert calls == ["StopLogging", "StopLogging"]
+
+
+def test_filters_of_the_trails_account_on_a_log_group_outside_the_inputs() -> None:
+    """The log group is not in the inputs: a filter naming it (by name, the trail by ARN) in
+    the trail's unit shows that the alarm fires; a miss stays unknown (the group may have other
+    filters); a filter of another unit (another account) names another group."""
+    arn = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail/main:*"
+    here = Location("main.tf", 1, unit="audit")
+    mine = replace(mf(P5), location=here)
+    theirs = replace(mf(P5), id="aws_cloudwatch_log_metric_filter.other",
+                     location=Location("other.tf", 1, unit="workloads"))
+    alarms = (replace(alarm(), location=here),)
+    outside = Estate(metric_filters=(mine,), alarms=alarms, topics=(TOPIC,), subscriptions=(SUB,))
+    ref = Reference(arn, unit="audit")
+    fired = trace(outside, ref, event())
+    assert fired.status == "pass" and fired.firing_alarms() == ["aws_cloudwatch_metric_alarm.cis5"]
+    missed = trace(outside, ref, event("PutEventSelectors"))
+    assert missed.status == "unknown" and "it may have others" in missed.reason
+    elsewhere = replace(outside, metric_filters=(theirs,))
+    assert trace(elsewhere, ref, event()).reason.endswith("its metric filters are not known")

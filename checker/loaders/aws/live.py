@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from checker.estate_builder import EstateBuilder
+from checker.joins import log_group_arn, log_group_name
 from checker.loaders.aws import live_events
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import (
@@ -468,7 +469,7 @@ def _details(
             key_jobs.setdefault(t["KmsKeyId"], owner_reader(t["KmsKeyId"], reader))
         group = t.get("CloudWatchLogsLogGroupArn")
         if group:
-            base = shapes.log_group_arn(group)
+            base = log_group_arn(group)
             group_jobs.setdefault(base, owner_reader(base, reader))
         if t.get("SnsTopicARN"):
             topic_jobs.setdefault(t["SnsTopicARN"], owner_reader(t["SnsTopicARN"], reader))
@@ -486,7 +487,7 @@ def _details(
         if owner and owner != reader.account_id:
             sink.not_checked(NotChecked(
                 reader.account_id, shapes.arn_part(base, 3), "logs:DescribeLogGroups",
-                shapes.log_group_name(base),
+                log_group_name(base),
                 f"the log group is in account {owner}, which this audit does not include "
                 "(add --role-arn for it)",
             ))  # fmt: skip

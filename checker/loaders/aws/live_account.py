@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from checker.aws_readonly import guard_client
+from checker.joins import log_group_arn, log_group_name
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_shapes import ABSENT, Failed, Result
 from checker.model import (
@@ -457,9 +458,9 @@ def read_key(account: AccountReader, arn: str) -> Key:
 def read_log_group(
     account: AccountReader, arn: str
 ) -> tuple[LogGroup | None, tuple[MetricFilter, ...]]:
-    base = shapes.log_group_arn(arn)
+    base = log_group_arn(arn)
     region = shapes.arn_part(base, 3) or account.home
-    name = shapes.log_group_name(base)
+    name = log_group_name(base)
     groups = account.read("logs", region, "describe_log_groups", name, logGroupNamePrefix=name)
     group: LogGroup | None = None
     if isinstance(groups, Mapping):

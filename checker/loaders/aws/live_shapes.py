@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checker.joins import log_group_arn, log_group_name
 from checker.model import (
     AdvancedSelector,
     Alarm,
@@ -422,15 +423,6 @@ def key_from_api(arn: str, describe: Result, rotation: Result, policy: Result, r
         rotation_period_days=period,
         policy=doc,
     )
-
-
-def log_group_arn(arn: str) -> str:
-    """The group's ARN without CloudTrail's trailing stream wildcard `:*`."""
-    return arn[:-2] if arn.endswith(":*") else arn
-
-
-def log_group_name(arn: str) -> str:
-    return log_group_arn(arn).split(":log-group:", 1)[-1]
 
 
 def log_group_from_api(arn: str, group: Mapping[str, Any]) -> LogGroup:
