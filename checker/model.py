@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
-from checker.joins import LentTables, Lookup, layered_index, log_group_name, lookup, whole_index
+from checker.joins import (
+    LentTables,
+    Lookup,
+    layered_index,
+    log_group_arn,
+    log_group_name,
+    lookup,
+    whole_index,
+)
 from checker.unknowns import (
     Computed as Computed,
 )
@@ -610,7 +618,37 @@ class Estate:
             self.__dict__.pop(name, None)
 
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
-        return self._filters_by_group[0].get(id(group), ())
+        found = self._filters_by_group[0].get(id(group))
+        if found is None and self.is_outside(group):
+            found = self._outside[(group.id, group.location.unit)][1]
+        return found or ()
+
+    def outside_log_group(self, ref: Reference) -> LogGroup | None:
+        """A stand-in for the log group `ref` names (by a known name or ARN) when the inputs
+        do not hold it but hold filters on it in ref's account (`filters_named`): another stack
+        creates it. Its filters are those (`filters_on`); it may have others."""
+        value = ref.value
+        if not isinstance(value, str) or not value:
+            return None
+        key = (value, ref.unit)
+        found = self._outside.get(key)
+        if found is None:
+            filters = self.filters_named(log_group_name(value), ref.unit)
+            if not filters:
+                return None
+            group = LogGroup(value, log_group_name(value), Location("", 0, unit=ref.unit),
+                             arn=log_group_arn(value) if value.startswith("arn:") else None)
+            found = self._outside[key] = (group, filters)
+        return found[0]
+
+    def is_outside(self, group: LogGroup) -> bool:
+        """Whether `group` is a stand-in for a log group outside the inputs."""
+        found = self._outside.get((group.id, group.location.unit))
+        return found is not None and found[0] is group
+
+    @cached_property
+    def _outside(self) -> dict[tuple[str, str], tuple[LogGroup, tuple[MetricFilter, ...]]]:
+        return {}
 
     def filters_maybe_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
         """Filters whose log group name is unknown (a variable without a value, another root
@@ -709,7 +747,7 @@ class Estate:
 
 # Estate's cached lookup indexes (`drop_indexes`)
 _INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unknown_metrics",
-            "_subscriptions_by_topic")  # fmt: skip
+            "_subscriptions_by_topic", "_outside")  # fmt: skip
 
 
 UNIT_COLLECTIONS = (

@@ -340,7 +340,10 @@ def build_plan(estate: Estate, *, default_region: str | None = None,
         if not isinstance(c.trail, Trail):  # a store delivers to itself only
             plan.trails.append(TrailPlan(i, c.trail, c, sql, None))
             continue
-        group = estate.resolve("log_group", c.trail.log_group) if c.trail.log_group else None
+        ref = c.trail.log_group
+        # a log group outside the inputs counts with the inputs' filters on it (alarms.trace)
+        group = (estate.resolve("log_group", ref) or estate.outside_log_group(ref)) if ref \
+            else None  # fmt: skip
         # whether the trail can send to CloudWatch Logs (not a fail for small events)
         cw = cloudwatch_destination(estate, c.trail).status != "fail"
         plan.trails.append(TrailPlan(i, c.trail, c, sql, group))

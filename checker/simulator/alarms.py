@@ -14,12 +14,11 @@ alarms use a threshold of 1 on the Sum (SH cloudwatch-controls).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from checker.joins import log_group_arn, log_group_name
 from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
 from checker.simulator.events import Event
 from checker.tri import Status, any_of
@@ -297,12 +296,10 @@ def trace_log_group(
     matches: Mapping[str, bool] | None = None,
     memo: dict[tuple[int, int, bool], FilterResult] | None = None,
     verdicts: Verdicts | None = None,
-    filters: Sequence[MetricFilter] | None = None,
 ) -> AlarmTrace:
     """Follow `event` through the metric filters of `group` to alarms and topics. `matches`
     (filter id -> whether its pattern matches) replaces the evaluation of the patterns; `memo`,
-    `verdicts` (of pattern texts on this event): see `filter_result`; `filters`: the filters on
-    a log group outside the inputs (`outside_log_group`)."""
+    `verdicts` (of pattern texts on this event): see `filter_result`."""
     record = dict(event.raw) if event.raw and matches is None else {}
 
     def result(mf: MetricFilter) -> FilterResult:
@@ -310,8 +307,8 @@ def trace_log_group(
                              memo, verdicts)  # fmt: skip
 
     maybe = (_maybe_on(group, mf, result(mf)) for mf in estate.filters_maybe_on(group))
-    on = estate.filters_on(group) if filters is None else filters
-    results = (*(result(mf) for mf in on), *(r for r in maybe if r is not None))
+    results = (*(result(mf) for mf in estate.filters_on(group)),
+               *(r for r in maybe if r is not None))  # fmt: skip
     diagnostics = tuple(
         f"{f.filter}: {f.reason}" for f in results if f.error_position is not None
     )
@@ -372,12 +369,6 @@ class TraceCache:
         """Whether no metric filter of the estate can see a record's Region."""
         return all(_ignores_region(mf) for mf in estate.metric_filters)
 
-    def shared(self, key: Hashable, event: Event
-               ) -> tuple[dict[tuple[int, int, bool], FilterResult], Verdicts]:  # fmt: skip
-        """The memo of filter results and the pattern verdicts on `event` (`key` names it apart
-        from its Region), for a trace made outside this cache."""
-        return self._filters, self._verdicts.setdefault((key, event.aws_region), {})
-
     def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:
         """The trace of `event`, which `key` names apart from its Region."""
         verdicts = self._verdicts.setdefault((key, event.aws_region), {})
@@ -420,7 +411,18 @@ def trace(
         return AlarmTrace(None, "fail", "the trail sends nothing to CloudWatch Logs")
     group: LogGroup | None = estate.resolve("log_group", log_group_ref)
     if group is None:
-        return outside_log_group(estate, log_group_ref, event, cache, key)
+        # another stack creates it: the inputs may hold filters on it (filter-patterns.md)
+        group = estate.outside_log_group(log_group_ref)
+        if group is None:
+            shown = log_group_ref.value if isinstance(log_group_ref.value, str) else "<unknown>"
+            return AlarmTrace(shown, "unknown", f"the log group {shown} is outside the scanned "
+                              "inputs; its metric filters are not known")  # fmt: skip
+        return _outside_miss(_trace_group(estate, group, event, cache, key, matches), group.id)
+    return _trace_group(estate, group, event, cache, key, matches)
+
+
+def _trace_group(estate: Estate, group: LogGroup, event: Event, cache: TraceCache | None,
+                 key: Hashable, matches: Mapping[str, bool] | None) -> AlarmTrace:  # fmt: skip
     if matches is not None:
         return trace_log_group(estate, group, event, matches)
     if cache is not None and key is not None:
@@ -428,24 +430,9 @@ def trace(
     return trace_log_group(estate, group, event)
 
 
-def outside_log_group(
-    estate: Estate, ref: Reference, event: Event, cache: TraceCache | None = None,
-    key: Hashable = None,
-) -> AlarmTrace:
-    """A trail's log group that is not in the inputs (another stack, or AWS Control Tower,
-    creates it): filters of the inputs on it, named by its name or ARN in the trail's account,
-    can show that an alarm fires; they cannot show that none does, since the group may have
-    filters the inputs do not hold."""
-    value = ref.value if isinstance(ref.value, str) else ""
-    shown = value or "<unknown>"
-    filters = estate.filters_named(log_group_name(value), ref.unit) if value else ()
-    if not filters:
-        return AlarmTrace(shown, "unknown", f"the log group {shown} is outside the scanned "
-                          "inputs; its metric filters are not known")  # fmt: skip
-    group = LogGroup(shown, log_group_name(value),
-                     arn=log_group_arn(value) if value.startswith("arn:") else None)
-    memo, verdicts = (None, None) if cache is None or key is None else cache.shared(key, event)
-    found = trace_log_group(estate, group, event, memo=memo, verdicts=verdicts, filters=filters)
+def _outside_miss(found: AlarmTrace, shown: str) -> AlarmTrace:
+    """A log group outside the inputs (`Estate.outside_log_group`): the filters of the inputs
+    on it can show that an alarm fires, not that none does, since it may have others."""
     if found.status == "pass":
         return found
     return replace(found, status="unknown",

@@ -188,3 +188,21 @@ def _statement(out: str) -> str:
     """The one query of the output (its comment lines dropped)."""
     text = "\n".join(line for line in out.splitlines() if not line.startswith("--"))
     return text.strip().rstrip(";")
+
+
+def test_an_alarm_on_a_log_group_outside_the_inputs_is_listed_in_sql() -> None:
+    """The trail's log group is created by another stack; the inputs' filter on it (by name)
+    fires the root-usage alarm, in SQL as in the Python path."""
+    est = load_paths([str(REPO / "fixtures" / "regressions" / "outside-log-group")], LoadOptions())
+    root = {"eventVersion": "1.08", "eventID": "e1", "eventTime": "2026-11-01T10:00:00Z",
+            "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+            "awsRegion": "us-east-1", "eventType": "AwsConsoleSignIn",
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111122223333:root"}}
+    other = {**root, "eventID": "e2", "userIdentity": {"type": "IAMUser"}}
+    con = duckdb.connect()
+    load_table(con, [root, other])
+    cur = con.execute(render(per_record(build_plan(est)), "duckdb"))
+    names = [d[0] for d in cur.description]
+    rows = {r["eventid"]: r for r in (dict(zip(names, v, strict=True)) for v in cur.fetchall())}
+    assert rows["e1"]["alarms"] == "aws_cloudwatch_metric_alarm.root"
+    assert rows["e2"]["alarms"] == ""
