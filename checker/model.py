@@ -378,6 +378,13 @@ class ControlPolicy(Located):
 # reference, AdvancedFieldSelector)
 OTHER_EVENT_CATEGORIES = ("ConfigurationItem", "Evidence", "ActivityAuditLog")
 
+# the retention periods, in days, CreateEventDataStore and UpdateEventDataStore accept by billing
+# mode (CloudTrail API reference, RetentionPeriod); EXTENDABLE_RETENTION_PRICING is the default
+RETENTION_RANGE: Mapping[str, tuple[int, int]] = {
+    "EXTENDABLE_RETENTION_PRICING": (7, 3653),
+    "FIXED_RETENTION_PRICING": (7, 2557),
+}
+
 
 @dataclass(frozen=True)
 class EventDataStore(Located):
@@ -398,6 +405,8 @@ class EventDataStore(Located):
     is_organization: Tri = False
     termination_protection: Tri = True
     retention_days: MaybeInt = Unknown("the retention period is not known from the inputs")
+    # the billing mode bounds the retention period AWS accepts (RETENTION_RANGE)
+    billing_mode: MaybeStr = "EXTENDABLE_RETENTION_PRICING"
     kms_key: Reference | None = None
     selectors: Selectors | Unknown = field(default_factory=Selectors.default)
     insight_selectors: tuple[InsightSelector, ...] | Unknown = ()

@@ -533,3 +533,25 @@ def test_filters_on_a_log_group_outside_the_inputs_can_show_an_alarm(capsys: Cap
     (ct101,) = messages(findings, "CT101")
     assert "is outside the scanned inputs: no metric filter" in ct101
     assert "and it may have others" in ct101
+
+
+@pytest.mark.parametrize("case", ["main.tf", "template.yaml"])
+def test_a_retention_period_the_billing_mode_does_not_allow_is_a_store_aws_refuses(
+    capsys: Capsys, case: str
+) -> None:
+    """Nine years with fixed retention pricing (at most 2557 days): CreateEventDataStore
+    refuses it, so CT051 fails instead of praising 3287 days, and the store records nothing;
+    the same period with extendable pricing (up to 3653 days) is accepted."""
+    path = CASES / "lake-retention-billing-mode" / case
+    _, findings = scan(capsys, path)
+    fixed, extendable = (("aws_cloudtrail_event_data_store.fixed_nine_years",
+                          "aws_cloudtrail_event_data_store.extendable_nine_years")
+                         if case == "main.tf" else ("FixedNineYears", "ExtendableNineYears"))
+    assert verdicts(findings, "CT051") == {fixed: "fail", extendable: "pass"}
+    (refused,) = [f["message"] for f in findings
+                  if f["rule_id"] == "CT051" and f["resource"] == fixed]  # fmt: skip
+    assert "3287 days with FIXED_RETENTION_PRICING (it accepts 7 to 2557)" in refused
+    code = main(["simulate", str(path), "--scenario", "tamper-stop-logging", "--format", "json",
+                 "--regions", "eu-west-1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code in (0, 1) and "rejected by AWS" in out and "3287 days" in out

@@ -22,6 +22,7 @@ from typing import Literal
 
 from checker.model import (
     OTHER_EVENT_CATEGORIES,
+    RETENTION_RANGE,
     AdvancedSelector,
     EventDataStore,
     FieldSelector,
@@ -119,12 +120,43 @@ def store_problems(store: EventDataStore) -> list[Problem]:
     return list(dict.fromkeys(check_advanced(selectors.advanced, "event data store")))
 
 
+def retention_problem(store: EventDataStore) -> Problem | None:
+    """Whether AWS refuses the store's retention period for its billing mode (CreateEventDataStore
+    RetentionPeriod: 7 to 3653 days with extendable, 7 to 2557 with fixed retention pricing)."""
+    days, mode = store.retention_days, store.billing_mode
+    if isinstance(days, Unknown):
+        return None
+    if isinstance(mode, Unknown):
+        accepted = [low <= days <= high for low, high in RETENTION_RANGE.values()]
+        if all(accepted):
+            return None
+        if not any(accepted):
+            return fail(f"AWS refuses a retention period of {days} days with every billing mode",
+                        "retention_days")
+        return unknown(f"whether AWS accepts a retention period of {days} days depends on the "
+                       f"billing mode, which is unknown ({mode.reason})", "retention_days")
+    if mode not in RETENTION_RANGE:
+        return fail(f"BillingMode {mode!r} is not one CloudTrail accepts "
+                    f"({' or '.join(RETENTION_RANGE)})", "billing_mode")
+    low, high = RETENTION_RANGE[mode]
+    if low <= days <= high:
+        return None
+    return fail(f"AWS refuses a retention period of {days} days with {mode} "
+                f"(it accepts {low} to {high})", "retention_days")
+
+
 def store_rejection(store: EventDataStore) -> Problem | None:
     """The first problem that makes AWS refuse the store (status fail), else the first that may
-    (status unknown), else None. Unknown selectors as a whole are left to the selector stage."""
+    (status unknown), else None: its retention period for its billing mode, then its selectors.
+    Unknown selectors as a whole are left to the selector stage."""
+    retention = retention_problem(store)
+    if retention is not None and retention.status == "fail":
+        return retention
     if isinstance(store.selectors, Unknown):
-        return None
+        return retention
     rejections = [p for p in store_problems(store) if p.rejected]
+    if retention is not None:
+        rejections.append(retention)
     return next((p for p in rejections if p.status == "fail"), None) or next(
         iter(rejections), None
     )

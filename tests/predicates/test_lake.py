@@ -45,3 +45,17 @@ def test_kms_key_customer_managed_or_not() -> None:
     e = store(kms_key=Reference("arn", target="aws_kms_key.lake"))
     e = Estate(event_data_stores=e.event_data_stores, keys=(key,))
     assert one("CT052", e).status == "pass"
+
+
+def test_retention_the_billing_mode_does_not_allow_fails_whatever_the_minimum() -> None:
+    """CreateEventDataStore RetentionPeriod: 7-3653 days (extendable), 7-2557 (fixed)."""
+    fixed = one("CT051", store(retention_days=3000, billing_mode="FIXED_RETENTION_PRICING"))
+    assert fixed.status == "fail" and fixed.line == 7 and "7 to 2557" in fixed.message
+    assert one("CT051", store(retention_days=3000)).status == "pass"  # extendable by default
+    assert one("CT051", store(retention_days=4000)).status == "fail"
+    # an unknown mode matters only between the two maximums
+    mode = Unknown("var.mode")
+    between = one("CT051", store(retention_days=3000, billing_mode=mode))
+    assert between.status == "unknown" and "var.mode" in between.message
+    assert one("CT051", store(retention_days=2000, billing_mode=mode)).status == "pass"
+    assert one("CT051", store(retention_days=4000, billing_mode=mode)).status == "fail"

@@ -487,9 +487,9 @@ DEFAULT_RETENTION = {"EXTENDABLE_RETENTION_PRICING": 366, "FIXED_RETENTION_PRICI
 
 
 def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
+    mode = r.string("BillingMode", "billing_mode") or "EXTENDABLE_RETENTION_PRICING"
     retention = r.integer("RetentionPeriod", "retention_days")
     if retention is None:
-        mode = r.string("BillingMode") or "EXTENDABLE_RETENTION_PRICING"
         retention = DEFAULT_RETENTION.get(mode) if isinstance(mode, str) else mode
         if retention is None:
             retention = Unknown(f"BillingMode {mode!r} is not one CloudTrail accepts")
@@ -509,6 +509,7 @@ def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
             "TerminationProtectionEnabled", True, "termination_protection"
         ),
         retention_days=retention,
+        billing_mode=mode,
         kms_key=r.reference("KmsKeyId", KEY, "kms_key"),
         selectors=selectors(None, advanced),
         insight_selectors=insight_selectors(r.get("InsightSelectors", "insight_selectors")),

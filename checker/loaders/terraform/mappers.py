@@ -435,7 +435,8 @@ def _iam_attachment(c: Collected, a: Attrs) -> None:
 
 def _event_data_store(c: Collected, a: Attrs) -> None:
     """aws_cloudtrail_event_data_store; the provider's defaults: multi-Region, termination
-    protection on, 2555 days, ingesting unless `suspend` (provider resource schema)."""
+    protection on, 2555 days, extendable retention pricing, ingesting unless `suspend`
+    (provider resource schema)."""
     L = FieldLines(a)
     for model_field, attr in (
         ("name", "name"), ("is_multi_region", "multi_region_enabled"),
@@ -443,6 +444,7 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
         ("termination_protection", "termination_protection_enabled"),
         ("retention_days", "retention_period"), ("kms_key", "kms_key_id"),
         ("selectors", "advanced_event_selector"), ("status", "suspend"),
+        ("billing_mode", "billing_mode"),
     ):  # fmt: skip
         L.mark(model_field, attr)
     # a store that may not exist may not ingest (a suspended one does not, existing or not)
@@ -462,6 +464,7 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
             is_organization=tri(a, "organization_enabled", False),
             termination_protection=tri(a, "termination_protection_enabled", True),
             retention_days=2555 if retention is None else retention,
+            billing_mode=string(a, "billing_mode") or "EXTENDABLE_RETENTION_PRICING",
             kms_key=reference(a, "kms_key_id"),
             selectors=_selectors(c, a),
             lines=L.lines,
