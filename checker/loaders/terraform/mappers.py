@@ -103,6 +103,7 @@ def _trail(c: Collected, a: Attrs) -> None:
             selectors=_selectors(c, a),
             insight_selectors=_insights(a),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -230,6 +231,7 @@ def _key(c: Collected, a: Attrs) -> None:
             rotation_period_days=integer(a, "rotation_period_in_days"),
             policy=document(a, "policy"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -274,6 +276,7 @@ def _log_group(c: Collected, a: Attrs) -> None:
             retention_days=None if retention == 0 else retention,
             kms_key=reference(a, "kms_key_id"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -309,6 +312,7 @@ def _metric_filter(c: Collected, a: Attrs) -> None:
             location=a.location,
             name=string(a, "name"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -333,6 +337,7 @@ def _alarm(c: Collected, a: Attrs) -> None:
             actions=references(a, "alarm_actions"),
             actions_enabled=switched_on(a, tri(a, "actions_enabled", True)),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -414,6 +419,7 @@ def _policy(c: Collected, a: Attrs, kind: str, attr: str, targets: tuple[Any, ..
         string(a, "name"),
         list(targets),
         L.lines,
+        L.names,
     )
 
 
@@ -442,9 +448,10 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
         ("is_organization", "organization_enabled"),
         ("termination_protection", "termination_protection_enabled"),
         ("retention_days", "retention_period"), ("kms_key", "kms_key_id"),
-        ("selectors", "advanced_event_selector"), ("status", "suspend"),
+        ("selectors", "advanced_event_selector"),
     ):  # fmt: skip
         L.mark(model_field, attr)
+    L.mark("status", "suspend", spelled=False)
     # a store that may not exist may not ingest (a suspended one does not, existing or not)
     suspended = tri(a, "suspend", False)
     ingesting = switched_on(a, suspended if isinstance(suspended, Unknown) else not suspended)
@@ -465,6 +472,7 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
             kms_key=reference(a, "kms_key_id"),
             selectors=_selectors(c, a),
             lines=L.lines,
+            names=L.names,
         )
     )  # fmt: skip
 
@@ -492,6 +500,7 @@ def _event_rule(c: Collected, a: Attrs) -> None:
             state=state,
             pattern=_event_pattern(a),
             lines=L.lines,
+            names=L.names,
         )
     )
 
