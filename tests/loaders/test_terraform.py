@@ -552,6 +552,7 @@ def test_arguments_are_named_for_findings_and_absent_ones_by_the_first_tried(
             '  advanced_event_selector {\n    name = "all"\n  }\n}\n'
             'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n'
             "  versioning {\n    enabled = true\n    mfa_delete = false\n  }\n}\n"
+            'resource "aws_cloudwatch_event_rule" "r" {\n  name = "r"\n  is_enabled = false\n}\n'
         },
     )
     estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
@@ -564,3 +565,7 @@ def test_arguments_are_named_for_findings_and_absent_ones_by_the_first_tried(
     b = estate.buckets[0]
     assert b.lines["mfa_delete"] == b.lines["versioning"]
     assert b.spelling("mfa_delete") == "mfa_delete" and b.spelling("versioning") == "versioning"
+    # `is_enabled = false` is where the state is set, but DISABLED is not its value
+    rule = estate.event_rules[0]
+    assert rule.state == "DISABLED" and rule.lines["state"] == 18
+    assert rule.spelling("state") == "state"

@@ -494,7 +494,7 @@ def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
         if retention is None:
             retention = Unknown(f"BillingMode {mode!r} is not one CloudTrail accepts")
     ingesting = r.switched_on("IngestionEnabled", True, "status")
-    r.names.pop("status")  # its value is not IngestionEnabled's: findings keep the model name
+    r.names.pop("status", None)  # its value is not IngestionEnabled's: findings keep the model name
     status: str | Unknown = ingesting if isinstance(ingesting, Unknown) else (
         "ENABLED" if ingesting else "STOPPED_INGESTION")  # fmt: skip
     advanced = r.get("AdvancedEventSelectors", "selectors")

@@ -481,7 +481,9 @@ def _event_rule(c: Collected, a: Attrs) -> None:
     L = FieldLines(a)
     L.mark("name", "name", "name_prefix")
     L.mark("event_bus", "event_bus_name")
-    L.mark("state", "state", "is_enabled")
+    L.mark("state", "state")
+    if "state" not in L.lines:  # is_enabled = false stands for DISABLED: not its own value
+        L.mark("state", "is_enabled", spelled=False)
     L.mark("pattern", "event_pattern")
     state = string(a, "state")
     if state is None:
