@@ -245,6 +245,7 @@ def _status(part: Verdict | Outcome) -> Status:
 def _attribute(cond: Mapping[str, Any], subject: Subject[Any]) -> Verdict:
     name = cond["attribute"]
     value = getattr(subject.obj, name)
+    said = _said(subject.obj, name)
     if isinstance(value, Reference):
         value = value.value
     certain = isinstance(value, Computed) or (
@@ -254,20 +255,25 @@ def _attribute(cond: Mapping[str, Any], subject: Subject[Any]) -> Verdict:
         # set for certain, only its value is known later (a resource's ARN, a name with known
         # text in it): present
         ok = bool(cond["present"])
-        return Verdict("pass" if ok else "fail", f"{name} is set ({value.reason})", name)
+        return Verdict("pass" if ok else "fail", f"{said} is set ({value.reason})", name)
     if isinstance(value, Unknown):
-        return Verdict("unknown", f"{name} is unknown: {value.reason}", name)
+        return Verdict("unknown", f"{said} is unknown: {value.reason}", name)
     shown = _show(value)
     if "present" in cond:
         ok = (value is not None and value != "" and value != ()) == bool(cond["present"])
-        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+        return Verdict("pass" if ok else "fail", f"{said} is {shown}", name)
     if "equals" in cond:
         ok = value == cond["equals"]
-        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+        return Verdict("pass" if ok else "fail", f"{said} is {shown}", name)
     if "in" in cond:
         ok = value in cond["in"]
-        return Verdict("pass" if ok else "fail", f"{name} is {shown}", name)
+        return Verdict("pass" if ok else "fail", f"{said} is {shown}", name)
     raise PolicyError(f"attribute condition without a test: {dict(cond)!r}")
+
+
+def _said(obj: Any, attribute: str) -> str:
+    """An attribute as the input spells it (`Located.names`): the name a user can search for."""
+    return obj.spelling(attribute) if isinstance(obj, Located) else attribute
 
 
 def _show(value: Any) -> str:

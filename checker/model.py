@@ -82,10 +82,18 @@ def _lines() -> Any:
 class Located:
     """A model object written somewhere: its location, and where each attribute that set one of
     its fields is (model field name -> its line in the object's file, or its own location when
-    another block sets it elsewhere, as a bucket's lifecycle), for findings that point at it."""
+    another block sets it elsewhere, as a bucket's lifecycle), for findings that point at it.
+    `names` spells a field as the input does (model field -> the Terraform argument or the
+    CloudFormation property that sets it, or would set it when absent), for findings that name
+    it; inputs without their own spelling (AWS API data) leave it empty."""
 
     location: Location
     lines: Mapping[str, int | Location]
+    names: Mapping[str, str]
+
+    def spelling(self, attribute: str) -> str:
+        """The attribute as the input names it, else its model name."""
+        return self.names.get(attribute, attribute)
 
     def where(self, attribute: str | None = None) -> Location:
         """The location of one attribute, falling back to the object's own."""
@@ -215,6 +223,7 @@ class Trail(Located):
     foreign_unit: str | None = None
     # model field name -> line of the attribute that set it, for precise findings
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,6 +278,7 @@ class Bucket(Located):
     sse_kms_key: Reference | None = None
     # a split setting (aws_s3_bucket_lifecycle_configuration, ...) in another file: its location
     lines: Mapping[str, int | Location] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,7 @@ class Key(Located):
     rotation_period_days: MaybeInt | None = None
     policy: Mapping[str, Any] | Unknown | None = None
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -303,6 +314,7 @@ class LogGroup(Located):
     retention_days: MaybeInt | None = None  # None: never expire
     kms_key: Reference | None = None
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -321,6 +333,7 @@ class MetricFilter(Located):
     location: Location = _loc()
     name: MaybeStr | None = None
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -333,6 +346,7 @@ class Alarm(Located):
     actions: tuple[Reference, ...] = ()  # alarm actions (SNS topic ARNs among them)
     actions_enabled: Tri = True
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -367,6 +381,7 @@ class ControlPolicy(Located):
     name: MaybeStr | None = None
     targets: tuple[MaybeStr, ...] | Unknown = ()  # attachment targets (OU, account, role, ...)
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,6 +429,7 @@ class EventDataStore(Located):
     # as Trail.foreign_unit: set only in another deployment unit's view
     foreign_unit: str | None = None
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
     @property
     def is_logging(self) -> Tri:
@@ -468,6 +484,7 @@ class EventTarget(Located):
     kind: TargetKind | Unknown
     location: Location = _loc()
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -501,6 +518,7 @@ class EventRule(Located):
     pattern: MaybeStr | None = None
     targets: tuple[EventTarget, ...] | Unknown = ()
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 @dataclass(frozen=True)
@@ -512,6 +530,7 @@ class EventBus(Located):
     location: Location = _loc()
     arn: MaybeStr | None = None
     lines: Mapping[str, int] = _lines()
+    names: Mapping[str, str] = _lines()
 
 
 # --------------------------------------------------------------------------------------------

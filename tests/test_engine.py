@@ -313,3 +313,51 @@ def test_a_pass_holds_whether_or_not_the_rule_applies() -> None:
 
     assert ct006(True) == ["pass"]
     assert ct006(False) == ["unknown"]
+
+
+# -- findings name an attribute as the input spells it ----------------------------------------
+
+SPELLING = Path(__file__).resolve().parent.parent / "fixtures" / "spelling"
+
+
+def test_an_attribute_is_named_as_the_object_spells_it() -> None:
+    r = rule({"attribute": "log_file_validation", "equals": True})
+    spelled = trail(log_file_validation=False, names={"log_file_validation": "LogIt"})
+    assert [f.message for f in evaluate(Estate(trails=(spelled,)), [r])] == ["LogIt is false"]
+    # an object without its input's names (AWS API data) shows the model name
+    plain = trail(log_file_validation=False)
+    assert [f.message for f in evaluate(Estate(trails=(plain,)), [r])] == [
+        "log_file_validation is false"
+    ]
+
+
+def _failures(folder: str) -> dict[str, str]:
+    from checker.loaders import LoadOptions, load_paths
+
+    estate = load_paths([str(SPELLING / folder)], LoadOptions(cwd=str(SPELLING.parents[1])))
+    return {f.rule_id: f.message for f in evaluate(estate, load_rules()) if f.status == "fail"}
+
+
+def test_terraform_findings_name_the_arguments_written_or_to_add() -> None:
+    failed = _failures("terraform")
+    assert "(enable_log_file_validation is false)" in failed["CT002"]
+    assert "(termination_protection_enabled is false)" in failed["CT050"]
+    # absent: the argument the user would add
+    assert "(sns_topic_name is not set)" in failed["CT007"]
+    assert "cloud_watch_logs_group_arn is not set" in failed["CT005"]
+    assert "no KMS key is set (kms_key_id)" in failed["CT003"]
+    # a value the loader derives (status from `suspend`) keeps the model's name
+    assert "(status is 'STOPPED_INGESTION')" in failed["CT053"]
+
+
+def test_cloudformation_findings_name_the_properties_written_or_to_add() -> None:
+    failed = _failures("cloudformation")
+    assert "(EnableLogFileValidation is false)" in failed["CT002"]
+    assert "(VersioningConfiguration is 'Suspended')" in failed["CT021"]
+    assert "(SnsTopicName is not set)" in failed["CT007"]
+    assert "CloudWatchLogsLogGroupArn is not set" in failed["CT005"]
+    assert "no KMS key is set (KMSKeyId)" in failed["CT003"]
+    assert "no KMS key is set (KmsKeyId)" in failed["CT052"]
+    # no property sets MFA delete: the model's name stays
+    assert "(mfa_delete is false)" in failed["CT022"]
+    assert "(status is 'STOPPED_INGESTION')" in failed["CT053"]

@@ -38,7 +38,7 @@ def key_rotation(ctx: Context, subject: Subject[Key], args: PredicateArgs) -> Ou
     if not rotation:
         return Outcome(
             "fail",
-            "automatic rotation is off (enable_key_rotation / EnableKeyRotation): the same key "
+            f"automatic rotation is off ({key.spelling('rotation_enabled')}): the same key "
             "material protects every log file for as long as the key exists",
             where,
         )

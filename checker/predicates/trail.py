@@ -20,7 +20,8 @@ def covers_us_east_1(ctx: Context, subject: Subject[Trail], args: PredicateArgs)
     if isinstance(home, Unknown) and ctx.options.default_region:
         home = ctx.options.default_region
     if isinstance(trail.is_multi_region, Unknown):
-        return Outcome("unknown", f"is_multi_region is unknown: {trail.is_multi_region.reason}")
+        said = trail.spelling("is_multi_region")
+        return Outcome("unknown", f"{said} is unknown: {trail.is_multi_region.reason}")
     if isinstance(home, Unknown):
         return Outcome(
             "unknown", f"single-region trail whose home region is unknown: {home.reason}"
@@ -38,7 +39,7 @@ def customer_managed_key(
     ref = trail.kms_key
     where = trail.where("kms_key")
     if ref is None:
-        return Outcome("fail", "no KMS key is set (kms_key_id / KMSKeyId)", where)
+        return Outcome("fail", f"no KMS key is set ({trail.spelling('kms_key')})", where)
     if isinstance(ref.value, Unknown) and ref.target is None:
         return Outcome("unknown", f"the KMS key is unknown: {ref.value.reason}", where)
     value = ref.value if isinstance(ref.value, str) else ""

@@ -282,3 +282,9 @@ def test_an_empty_trail_list_is_a_live_account_without_trails(tmp_path: Path) ->
 def test_stray_json_does_not_make_the_scan_an_audit(tmp_path: Path) -> None:
     e = write(tmp_path, {"fixture.json": {"IsLogging": True, "TrailARN": ""}})
     assert e.origin == "iac"
+
+
+def test_trails_name_their_fields_as_describe_trails_does() -> None:
+    t = folder("defaults").trails[0]
+    assert t.spelling("log_file_validation") == "LogFileValidationEnabled"
+    assert t.spelling("sns_topic") == "SnsTopicARN"  # absent, named by its key

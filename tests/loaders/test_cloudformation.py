@@ -428,3 +428,24 @@ def test_broken_json_keeps_its_json_error(tmp_path: Path) -> None:
     (d,) = e.diagnostics
     assert (d.rule_id, d.status, d.location.line) == ("CT000", "fail", 3)
     assert d.message.startswith("invalid JSON: ")
+
+
+def test_properties_read_are_named_for_findings_and_absent_ones_by_the_first_tried() -> None:
+    t = load("complete.yaml").trails[0]
+    assert t.names["log_file_validation"] == "EnableLogFileValidation"
+    assert t.names["sns_topic"] == "SnsTopicName" and t.spelling("sns_topic") == "SnsTopicName"
+    assert t.names["selectors"] == "EventSelectors"  # written; AdvancedEventSelectors is not
+    # every field with a line has the name of the property at that line
+    assert set(t.lines) <= set(t.names)
+
+
+def test_an_absent_property_is_named_by_the_one_to_write(tmp_path: Path) -> None:
+    e = template(
+        tmp_path,
+        "Resources:\n  T:\n    Type: AWS::CloudTrail::Trail\n"
+        "    Properties:\n      IsLogging: true\n      S3BucketName: b\n",
+    )
+    t = e.trails[0]
+    assert "log_group" not in t.lines
+    assert t.spelling("log_group") == "CloudWatchLogsLogGroupArn"
+    assert t.spelling("selectors") == "AdvancedEventSelectors"

@@ -539,3 +539,33 @@ def test_what_may_have_no_instance_does_not_count_as_switched_on(tmp_path: Path)
     assert isinstance(store.status, Unknown) and "exists is not known" in store.status.reason
     (alarm,) = estate.alarms
     assert isinstance(alarm.actions_enabled, Unknown)
+
+
+def test_arguments_are_named_for_findings_and_absent_ones_by_the_first_tried(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "b"\n'
+            "  enable_log_file_validation = false\n"
+            '  advanced_event_selector {\n    name = "all"\n  }\n}\n'
+            'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n'
+            "  versioning {\n    enabled = true\n    mfa_delete = false\n  }\n}\n"
+            'resource "aws_cloudwatch_event_rule" "r" {\n  name = "r"\n  is_enabled = false\n}\n'
+        },
+    )
+    estate = load_terraform([tmp_path], LoadOptions(cwd=str(tmp_path)))
+    t = estate.trails[0]
+    assert t.spelling("log_file_validation") == "enable_log_file_validation"
+    assert t.spelling("selectors") == "advanced_event_selector"  # the one written
+    assert "sns_topic" not in t.lines and t.spelling("sns_topic") == "sns_topic_name"
+    assert t.spelling("name") == "name"
+    # the line of mfa_delete is its block's, `versioning`, which is not its name
+    b = estate.buckets[0]
+    assert b.lines["mfa_delete"] == b.lines["versioning"]
+    assert b.spelling("mfa_delete") == "mfa_delete" and b.spelling("versioning") == "versioning"
+    # `is_enabled = false` is where the state is set, but DISABLED is not its value
+    rule = estate.event_rules[0]
+    assert rule.state == "DISABLED" and rule.lines["state"] == 18
+    assert rule.spelling("state") == "state"

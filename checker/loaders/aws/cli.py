@@ -48,7 +48,7 @@ from checker.model import Diagnostic, Estate, InputFile, Location, Trail
 KIND: Final = "awscli"
 STATUS_SUFFIX = ".status.json"
 
-# model field -> describe-trails key, for the lines of findings
+# model field -> describe-trails key, for the lines of findings and the names they show
 FIELD_KEYS = {
     "name": "Name", "arn": "TrailARN", "home_region": "HomeRegion",
     "bucket": "S3BucketName", "s3_key_prefix": "S3KeyPrefix", "kms_key": "KmsKeyId",
@@ -282,7 +282,7 @@ def _trail(
     trail = trail_from_api(t, status_result, selector_result, insight_result, "")
     location = Location(entry.doc.display, line_of(t))
     lines = {f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t}
-    return replace(trail, location=location, lines=lines)
+    return replace(trail, location=location, lines=lines, names=FIELD_KEYS)
 
 
 def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Result:

@@ -63,7 +63,7 @@ VERSION = 1
 SCHEMA = "snapshot.schema.json"
 UNKNOWN_KEY, COMPUTED_KEY = "$unknown", "$computed"
 # `foreign_unit` exists only in a deployment unit's view while rules judge it
-NOT_SERIALIZED = frozenset({"location", "lines", "foreign_unit"})
+NOT_SERIALIZED = frozenset({"location", "lines", "names", "foreign_unit"})
 _MEMBERS: Any = Union[tuple[str, ...], Unknown]  # noqa: UP007 - a runtime type, not an annotation
 _MAYBE_STR: Any = Union[str, Unknown]  # noqa: UP007
 LINE_LIMIT = 2 * 1024 * 1024  # larger snapshots are read without per-object lines (speed)

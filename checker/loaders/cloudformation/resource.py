@@ -34,6 +34,9 @@ class Resource:
         self.location = Location(file, line)
         self.ev = ev
         self.lines: dict[str, int] = {}  # model field -> line, filled as properties are read
+        # model field -> the property that sets it, or the first tried when none is written
+        # (`Located.names`)
+        self.names: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
         # written name -> the property it misspells by case only, noted as properties are read
         self.miscased: dict[str, str] = {}
@@ -61,14 +64,18 @@ class Resource:
 
     def get(self, prop: str, model_field: str | None = None) -> Any:
         """The resolved value, or None when the property is not written (or is AWS::NoValue).
-        With `model_field`, the property's line is recorded for that field."""
+        With `model_field`, the property's line and name are recorded for that field."""
         if prop not in self._cache:
             self._note_case(prop)
             value = self.ev.value(self.props[prop]) if prop in self.props else _MISSING
             self._cache[prop] = None if value is _MISSING or value is NO_VALUE else value
         value = self._cache[prop]
-        if model_field is not None and value is not None:
-            self.lines.setdefault(model_field, self.line(prop))
+        if model_field is not None:
+            if value is None:
+                self.names.setdefault(model_field, prop)
+            elif model_field not in self.lines:
+                self.lines[model_field] = self.line(prop)
+                self.names[model_field] = prop
         return value
 
     def has(self, prop: str) -> bool:

@@ -93,7 +93,7 @@ def build(resources: list[Resource], home_region: str | None, out: EstateBuilder
 
 
 def _trail(r: Resource, home_region: str | None, diagnostics: list[Diagnostic]) -> Trail:
-    if r.has("IsLogging"):
+    if r.get("IsLogging", "is_logging") is not None:
         is_logging = r.switched_on("IsLogging", True, "is_logging")
     else:
         # CloudFormation rejects the template, so no deployment of it logs (CT004 fails too)
@@ -108,11 +108,9 @@ def _trail(r: Resource, home_region: str | None, diagnostics: list[Diagnostic]) 
                 resource=r.id,
             )
         )
-    basic, advanced = r.get("EventSelectors"), r.get("AdvancedEventSelectors")
-    if advanced is not None:
-        r.lines["selectors"] = r.line("AdvancedEventSelectors")
-    elif basic is not None:
-        r.lines["selectors"] = r.line("EventSelectors")
+    # the advanced selectors win when both are written (the line points at them)
+    advanced = r.get("AdvancedEventSelectors", "selectors")
+    basic = r.get("EventSelectors", "selectors")
     trail = Trail(
         id=r.id,
         name=r.name("TrailName"),
@@ -140,7 +138,7 @@ def _trail(r: Resource, home_region: str | None, diagnostics: list[Diagnostic]) 
         selectors=selectors(basic, advanced),
         insight_selectors=insight_selectors(r.get("InsightSelectors", "insight_selectors")),
     )
-    return replace(trail, lines=dict(r.lines))
+    return replace(trail, lines=dict(r.lines), names=dict(r.names))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,8 +155,9 @@ def _buckets(by_type: Mapping[str, list[Resource]], region: str | None) -> list[
         for i, b in enumerate(buckets):
             if _same(b, target) and b.policy is None:
                 lines = dict(b.lines, policy=p.line("PolicyDocument"))
+                names = dict(b.names, policy="PolicyDocument")
                 buckets[i] = replace(
-                    b, policy=to_document(document, "PolicyDocument"), lines=lines
+                    b, policy=to_document(document, "PolicyDocument"), lines=lines, names=names
                 )
                 break
     return buckets
@@ -223,6 +222,7 @@ def _bucket(r: Resource, region: str | None) -> Bucket:
         sse_algorithm=sse,
         sse_kms_key=sse_key,
         lines=dict(r.lines),
+        names=dict(r.names),
     )
 
 
@@ -359,7 +359,7 @@ def _keys(by_type: Mapping[str, list[Resource]]) -> tuple[list[Key], list[KeyAli
             # without KeyPolicy, KMS gives the key its default policy (None: AWS default)
             policy=None if policy is None else to_document(policy, "KeyPolicy"),
         )
-        keys.append(replace(key, lines=dict(r.lines)))
+        keys.append(replace(key, lines=dict(r.lines), names=dict(r.names)))
     return keys, aliases
 
 
@@ -371,7 +371,7 @@ def _log_group(r: Resource) -> LogGroup:
         retention_days=r.integer("RetentionInDays", "retention_days"),
         kms_key=r.reference("KmsKeyId", KEY, "kms_key"),
     )
-    return replace(group, lines=dict(r.lines))
+    return replace(group, lines=dict(r.lines), names=dict(r.names))
 
 
 def _metric_filter(r: Resource) -> MetricFilter:
@@ -398,7 +398,7 @@ def _metric_filter(r: Resource) -> MetricFilter:
         location=r.location,
         name=r.string("FilterName", "name"),
     )
-    return replace(mf, lines=dict(r.lines))
+    return replace(mf, lines=dict(r.lines), names=dict(r.names))
 
 
 def _alarm(r: Resource) -> Alarm:
@@ -421,7 +421,7 @@ def _alarm(r: Resource) -> Alarm:
         actions=tuple(actions),
         actions_enabled=r.switched_on("ActionsEnabled", True, "actions_enabled"),
     )
-    return replace(alarm, lines=dict(r.lines))
+    return replace(alarm, lines=dict(r.lines), names=dict(r.names))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,6 +494,7 @@ def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
         if retention is None:
             retention = Unknown(f"BillingMode {mode!r} is not one CloudTrail accepts")
     ingesting = r.switched_on("IngestionEnabled", True, "status")
+    r.names.pop("status", None)  # its value is not IngestionEnabled's: findings keep the model name
     status: str | Unknown = ingesting if isinstance(ingesting, Unknown) else (
         "ENABLED" if ingesting else "STOPPED_INGESTION")  # fmt: skip
     advanced = r.get("AdvancedEventSelectors", "selectors")
@@ -517,7 +518,7 @@ def _event_data_store(r: Resource, region: str | Unknown) -> EventDataStore:
             "InsightsDestination", EVENT_DATA_STORE, "insights_destination"
         ),
     )
-    return replace(store, lines=dict(r.lines))
+    return replace(store, lines=dict(r.lines), names=dict(r.names))
 
 
 def _event_rule(r: Resource, region: str | Unknown) -> EventRule:
@@ -532,7 +533,7 @@ def _event_rule(r: Resource, region: str | Unknown) -> EventRule:
         pattern=pattern_text(r.get("EventPattern", "pattern")),
         targets=_event_targets(r),
     )
-    return replace(rule, lines=dict(r.lines))
+    return replace(rule, lines=dict(r.lines), names=dict(r.names))
 
 
 def _event_targets(r: Resource) -> tuple[EventTarget, ...] | Unknown:
@@ -609,7 +610,7 @@ def _policies(by_type: Mapping[str, list[Resource]]) -> list[ControlPolicy]:
                 name=r.string(name_prop, "name"),
                 targets=tuple(targets),
             )
-            out.append(replace(policy, lines=dict(r.lines)))
+            out.append(replace(policy, lines=dict(r.lines), names=dict(r.names)))
     for r in by_type.get("AWS::Organizations::Policy", ()):
         ptype = r.get("Type")
         kind_name: PolicyKind = "other"
@@ -625,7 +626,7 @@ def _policies(by_type: Mapping[str, list[Resource]]) -> list[ControlPolicy]:
             name=r.string("Name", "name"),
             targets=targets_value,
         )
-        out.append(replace(policy, lines=dict(r.lines)))
+        out.append(replace(policy, lines=dict(r.lines), names=dict(r.names)))
     return out
 
 

@@ -200,18 +200,26 @@ def first_block(a: Attrs, name: str) -> Attrs | Unknown | None:
 
 
 class FieldLines:
-    """model field -> line of the attribute that set it."""
+    """model field -> line of the attribute that set it, and its name (`Located.names`): the
+    first of `attrs` when none is written, the one the user would add. `spelled=False` when an
+    attribute only holds the setting (a block around it) or the field's value is not the
+    attribute's (an event data store's status from `suspend`): the model name stays."""
 
     def __init__(self, a: Attrs) -> None:
         self.a = a
         self.lines: dict[str, int] = {}
+        self.names: dict[str, str] = {}
 
-    def mark(self, model_field: str, *attrs: str) -> None:
+    def mark(self, model_field: str, *attrs: str, spelled: bool = True) -> None:
         for attr in attrs:
             line = self.a.line(attr)
             if line:
                 self.lines[model_field] = line
+                if spelled:
+                    self.names[model_field] = attr
                 return
+        if attrs and spelled:
+            self.names.setdefault(model_field, attrs[0])
 
 
 def switched_on(a: Attrs, value: Tri) -> Tri:

@@ -72,7 +72,7 @@ def _bucket(c: Collected, a: Attrs) -> None:
             values["object_lock_enabled"] = (
                 (enabled == "Enabled") if isinstance(enabled, str) else enabled
             )
-            L.mark("object_lock_enabled", "object_lock_configuration")
+            L.mark("object_lock_enabled", "object_lock_configuration", spelled=False)
         _retention(values, L, legacy_lock, "object_lock_configuration")
     versioning = first_block(a, "versioning")
     if isinstance(versioning, Unknown):
@@ -84,7 +84,7 @@ def _bucket(c: Collected, a: Attrs) -> None:
         )
         values["mfa_delete"] = tri(versioning, "mfa_delete", False)
         L.mark("versioning", "versioning")
-        L.mark("mfa_delete", "versioning")
+        L.mark("mfa_delete", "versioning", spelled=False)
     logging = first_block(a, "logging")
     if isinstance(logging, Unknown):
         values["access_logging_target"] = logging
@@ -111,7 +111,7 @@ def _bucket(c: Collected, a: Attrs) -> None:
     sse = first_block(a, "server_side_encryption_configuration")
     if sse is not None:
         _sse(values, L, sse, "server_side_encryption_configuration")
-    c.buckets[a.address] = BucketDraft(a.address, a.location, values, dict(L.lines), name)
+    c.buckets[a.address] = BucketDraft(a.address, a.location, values, dict(L.lines), name, L.names)
 
 
 def _retention(values: dict[str, Any], L: FieldLines, holder: Attrs, attr: str) -> None:
@@ -135,8 +135,8 @@ def _retention(values: dict[str, Any], L: FieldLines, holder: Attrs, attr: str) 
     if days is None and years is not None:
         days = years if isinstance(years, Unknown) else years * 365
     values["object_lock_days"] = days
-    L.mark("object_lock_mode", attr)
-    L.mark("object_lock_days", attr)
+    L.mark("object_lock_mode", attr, spelled=False)
+    L.mark("object_lock_days", attr, spelled=False)
 
 
 def _legacy_grants(blocks: list[Attrs]) -> tuple[Grant, ...] | Unknown:
@@ -194,7 +194,7 @@ def _sse(values: dict[str, Any], L: FieldLines, holder: Attrs | Unknown, attr: s
         return
     values["sse_algorithm"] = string(default, "sse_algorithm")
     values["sse_kms_key"] = reference(default, "kms_master_key_id")
-    L.mark("sse_algorithm", attr)
+    L.mark("sse_algorithm", attr, spelled=False)
 
 
 # -- split bucket resources, folded into their bucket -----------------------------------------

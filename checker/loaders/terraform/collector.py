@@ -58,6 +58,7 @@ class BucketDraft:
     values: dict[str, Any]
     lines: dict[str, int | Location]
     name: Any
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class PolicyDraft:
     name: Any
     targets: list[Any]
     lines: dict[str, int]
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

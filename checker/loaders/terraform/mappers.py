@@ -103,6 +103,7 @@ def _trail(c: Collected, a: Attrs) -> None:
             selectors=_selectors(c, a),
             insight_selectors=_insights(a),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -230,6 +231,7 @@ def _key(c: Collected, a: Attrs) -> None:
             rotation_period_days=integer(a, "rotation_period_in_days"),
             policy=document(a, "policy"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -274,6 +276,7 @@ def _log_group(c: Collected, a: Attrs) -> None:
             retention_days=None if retention == 0 else retention,
             kms_key=reference(a, "kms_key_id"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -309,6 +312,7 @@ def _metric_filter(c: Collected, a: Attrs) -> None:
             location=a.location,
             name=string(a, "name"),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -333,6 +337,7 @@ def _alarm(c: Collected, a: Attrs) -> None:
             actions=references(a, "alarm_actions"),
             actions_enabled=switched_on(a, tri(a, "actions_enabled", True)),
             lines=L.lines,
+            names=L.names,
         )
     )
 
@@ -414,6 +419,7 @@ def _policy(c: Collected, a: Attrs, kind: str, attr: str, targets: tuple[Any, ..
         string(a, "name"),
         list(targets),
         L.lines,
+        L.names,
     )
 
 
@@ -443,10 +449,10 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
         ("is_organization", "organization_enabled"),
         ("termination_protection", "termination_protection_enabled"),
         ("retention_days", "retention_period"), ("kms_key", "kms_key_id"),
-        ("selectors", "advanced_event_selector"), ("status", "suspend"),
-        ("billing_mode", "billing_mode"),
+        ("selectors", "advanced_event_selector"), ("billing_mode", "billing_mode"),
     ):  # fmt: skip
         L.mark(model_field, attr)
+    L.mark("status", "suspend", spelled=False)
     # a store that may not exist may not ingest (a suspended one does not, existing or not)
     suspended = tri(a, "suspend", False)
     ingesting = switched_on(a, suspended if isinstance(suspended, Unknown) else not suspended)
@@ -468,6 +474,7 @@ def _event_data_store(c: Collected, a: Attrs) -> None:
             kms_key=reference(a, "kms_key_id"),
             selectors=_selectors(c, a),
             lines=L.lines,
+            names=L.names,
         )
     )  # fmt: skip
 
@@ -476,7 +483,9 @@ def _event_rule(c: Collected, a: Attrs) -> None:
     L = FieldLines(a)
     L.mark("name", "name", "name_prefix")
     L.mark("event_bus", "event_bus_name")
-    L.mark("state", "state", "is_enabled")
+    L.mark("state", "state")
+    if "state" not in L.lines:  # is_enabled = false stands for DISABLED: not its own value
+        L.mark("state", "is_enabled", spelled=False)
     L.mark("pattern", "event_pattern")
     state = string(a, "state")
     if state is None:
@@ -495,6 +504,7 @@ def _event_rule(c: Collected, a: Attrs) -> None:
             state=state,
             pattern=_event_pattern(a),
             lines=L.lines,
+            names=L.names,
         )
     )
 

@@ -42,7 +42,7 @@ class Collector(Collected):
             if draft is not None:
                 FRAGMENTS[a.rtype](draft, a)
         buckets = tuple(
-            Bucket(id=d.address, location=d.location, lines=d.lines, **d.values)
+            Bucket(id=d.address, location=d.location, lines=d.lines, names=d.names, **d.values)
             for d in self.buckets.values()
         )
         for policy_ref, target in self.attachments:
@@ -60,6 +60,7 @@ class Collector(Collected):
                 name=p.name,
                 targets=_targets(p.targets),
                 lines=p.lines,
+                names=p.names,
             )
             for p in self.policies.values()
         )
