@@ -79,9 +79,6 @@ def test_trail_fields() -> None:
     assert trail.is_organization is True and trail.is_logging is True
     assert trail.bucket is not None and trail.bucket.value == "central"
     assert trail.log_group is None and trail.sns_topic is None
-    # findings name the API's keys, as for saved describe-trails output
-    assert trail.spelling("log_file_validation") == "LogFileValidationEnabled"
-    assert trail.spelling("log_group") == "CloudWatchLogsLogGroupArn"
 
 
 def test_bucket_absent_configurations_are_not_unknown() -> None:

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from checker.estate_builder import EstateBuilder
 from checker.loaders.aws.cli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
-from checker.loaders.aws.live_shapes import ABSENT, FIELD_KEYS, Failed, Result, trail_from_api
+from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, trail_from_api
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, input_error, read_json
@@ -48,6 +48,17 @@ from checker.model import Diagnostic, Estate, InputFile, Location, Trail
 KIND: Final = "awscli"
 STATUS_SUFFIX = ".status.json"
 
+# model field -> describe-trails key, for the lines of findings and the names they show
+FIELD_KEYS = {
+    "name": "Name", "arn": "TrailARN", "home_region": "HomeRegion",
+    "bucket": "S3BucketName", "s3_key_prefix": "S3KeyPrefix", "kms_key": "KmsKeyId",
+    "log_group": "CloudWatchLogsLogGroupArn", "cloudwatch_logs_role_arn": "CloudWatchLogsRoleArn",
+    "sns_topic": "SnsTopicARN", "is_multi_region": "IsMultiRegionTrail",
+    "is_organization": "IsOrganizationTrail",
+    "include_global_service_events": "IncludeGlobalServiceEvents",
+    "log_file_validation": "LogFileValidationEnabled", "selectors": "HasCustomEventSelectors",
+    "insight_selectors": "HasInsightSelectors",
+}  # fmt: skip
 
 
 @dataclass
@@ -271,7 +282,7 @@ def _trail(
     trail = trail_from_api(t, status_result, selector_result, insight_result, "")
     location = Location(entry.doc.display, line_of(t))
     lines = {f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t}
-    return replace(trail, location=location, lines=lines)
+    return replace(trail, location=location, lines=lines, names=FIELD_KEYS)
 
 
 def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Result:

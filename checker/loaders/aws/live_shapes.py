@@ -168,20 +168,6 @@ def logging_from_status(response: Result) -> bool | Unknown:
     return bool(response["IsLogging"])
 
 
-# model field -> DescribeTrails key: the names findings show (saved CLI output and live accounts
-# alike), and the lines of saved output
-FIELD_KEYS = {
-    "name": "Name", "arn": "TrailARN", "home_region": "HomeRegion",
-    "bucket": "S3BucketName", "s3_key_prefix": "S3KeyPrefix", "kms_key": "KmsKeyId",
-    "log_group": "CloudWatchLogsLogGroupArn", "cloudwatch_logs_role_arn": "CloudWatchLogsRoleArn",
-    "sns_topic": "SnsTopicARN", "is_multi_region": "IsMultiRegionTrail",
-    "is_organization": "IsOrganizationTrail",
-    "include_global_service_events": "IncludeGlobalServiceEvents",
-    "log_file_validation": "LogFileValidationEnabled", "selectors": "HasCustomEventSelectors",
-    "insight_selectors": "HasInsightSelectors",
-}  # fmt: skip
-
-
 def trail_from_api(
     t: Mapping[str, Any], status: Result, selectors: Result, insights: Result, reader_account: str
 ) -> Trail:
@@ -214,7 +200,6 @@ def trail_from_api(
         sns_topic=ref("SnsTopicARN"),
         selectors=selectors_from_api(selectors),
         insight_selectors=insights_from_api(insights),
-        names=FIELD_KEYS,
     )
 
 
