@@ -555,3 +555,34 @@ def test_a_retention_period_the_billing_mode_does_not_allow_is_a_store_aws_refus
                  "--regions", "eu-west-1"])  # fmt: skip
     out = capsys.readouterr().out
     assert code in (0, 1) and "rejected by AWS" in out and "3287 days" in out
+
+
+# -- references Terraform refuses --------------------------------------------------------------
+
+
+def test_a_reference_to_an_undeclared_resource_is_an_input_error(capsys: Capsys) -> None:
+    """As CloudFormation's unresolved Ref: a CT000 where the reference is written, naming it,
+    and the run exits 2; the rule that reads the value says why it is unknown."""
+    code, findings = scan(capsys, CASES / "undeclared-reference")
+    assert code == 2
+    (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert problem["status"] == "fail" and problem["line"] == 19
+    assert "aws_kms_key.trial is not declared" in problem["message"]
+    assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "unknown"}
+
+
+def test_a_reference_into_a_file_that_does_not_parse_is_not_called_undeclared(
+    capsys: Capsys, tmp_path: Path,
+) -> None:
+    """A file whose text cannot be read to its end (a comment never closed) declares nothing:
+    the references into it are unknown, and the only input error is the syntax error's."""
+    (tmp_path / "kms.tf").write_text(
+        'resource "aws_kms_key" "trail" {\n  description = "x"\n}\n/* not closed\n')
+    (tmp_path / "trail.tf").write_text(
+        'resource "aws_cloudtrail" "main" {\n  name = "main"\n  s3_bucket_name = "logs"\n'
+        '  kms_key_id = aws_kms_key.trail.arn\n}\n')
+    code, findings = scan(capsys, tmp_path)
+    assert code == 2
+    errors = [f for f in findings if f["rule_id"] == "CT000"]
+    assert errors and all(f["file"].endswith("kms.tf") for f in errors)
+    assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "unknown"}

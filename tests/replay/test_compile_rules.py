@@ -31,7 +31,7 @@ from tests.simulator.test_capture_properties import trails
 duckdb = pytest.importorskip("duckdb")
 sqlglot = pytest.importorskip("sqlglot")
 
-RULES_TF = REPO / "fixtures" / "replay" / "eventbridge" / "rules.tf"
+RULES_TF = REPO / "fixtures" / "replay" / "eventbridge" / "rules.tf.overlay"
 Verdicts = dict[tuple[str, str], bool | None]
 
 

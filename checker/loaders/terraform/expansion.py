@@ -19,11 +19,12 @@ from checker.loaders.terraform.values import (
     Invalid,
     PartialStr,
     Scope,
+    Undeclared,
     first_unknown_deep,
     plain,
     untrace,
 )
-from checker.model import Unknown
+from checker.model import Location, Unknown
 
 META_ARGS = {
     "count",
@@ -84,6 +85,14 @@ class Folder(Protocol):
         """The resources of the model it declares (the files that can hold one parsed)."""
         ...
 
+    def declare(self, kind: str, *labels: str) -> None:
+        """Parse the files that can declare a `kind` block with these labels."""
+        ...
+
+    def parsed_cleanly(self) -> bool:
+        """Whether no file parsed so far has a syntax error (such a file declares nothing)."""
+        ...
+
 
 class Host(Protocol):
     """The loader: folders, module resolution, root values, diagnostics."""
@@ -95,6 +104,19 @@ class Host(Protocol):
     def root_value(self, folder: Folder, name: str) -> AttrDef | None: ...
 
     def note_unknown_expansion(self, address: str, decl: Decl, reason: Unknown) -> None: ...
+
+    def note_undeclared(self, where: Location, resource: str, message: str) -> None:
+        """A reference to what the module does not declare, read at `where` (a CT000)."""
+        ...
+
+
+def undeclared(folder: Folder, name: str) -> Invalid:
+    """`name` (`var.x`, `aws_kms_key.k`, ...) is declared by no file of `folder`: Terraform refuses
+    the reference, unless a file that could not be parsed declares it (its CT000 says so)."""
+    if folder.parsed_cleanly():
+        return Undeclared(f"{name} is not declared in {folder.label()}", name)
+    return Invalid(f"{name} is not declared in {folder.label()}, or in a file of it that could "
+                   "not be parsed")
 
 
 def parsed(decl: Decl) -> Block | Unknown:

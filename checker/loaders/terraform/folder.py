@@ -155,6 +155,9 @@ class Folder:
             self.providers.append(d)
             self.providers.sort(key=_order)
 
+    def parsed_cleanly(self) -> bool:
+        return not any(sf.errors for sf in self.files if sf.parsed)
+
     def seeds(self) -> list[Decl]:
         """The resources of the model the folder declares (its files that can hold one are
         parsed first)."""

@@ -3,6 +3,7 @@ arguments evaluated in the instance's scope, unknowns explained with the source 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checker.loaders.terraform.attrs import Attrs, blocks_from_value
@@ -10,7 +11,7 @@ from checker.loaders.terraform.eval import evaluate
 from checker.loaders.terraform.expansion import explain, nested_blocks
 from checker.loaders.terraform.instances import ResourceInstance
 from checker.loaders.terraform.syntax import Block
-from checker.loaders.terraform.values import Traced, untrace
+from checker.loaders.terraform.values import Traced, Undeclared, untrace
 from checker.model import Location, Unknown
 
 
@@ -47,6 +48,12 @@ class HclAttrs:
                 else evaluate(attr.node, self.scope)
             )
             u = untrace(inst_value)
+            if isinstance(u, Undeclared) and _writes(attr.src, u.name):
+                # Terraform rejects the configuration; said where the reference is written
+                self.inst.group.module.host.note_undeclared(
+                    Location(self._display, attr.line), self.address,
+                    f"{self.address}: {name} = {attr.src}: {u.reason}; Terraform rejects a "
+                    "reference to what the configuration does not declare")  # fmt: skip
             if isinstance(u, Unknown):
                 e = explain(name, attr.src, u)
                 v = Traced(e, inst_value.target) if isinstance(inst_value, Traced) else e
@@ -76,3 +83,8 @@ class HclAttrs:
 
     def maybe_absent(self) -> Unknown | None:
         return self.inst.maybe_absent()
+
+
+def _writes(source: str, name: str) -> bool:
+    """Whether an argument's text names `name` itself (not through another resource's value)."""
+    return bool(name) and re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", source) is not None

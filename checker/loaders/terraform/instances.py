@@ -17,6 +17,7 @@ from checker.loaders.terraform.expansion import (
     explain,
     key_suffix,
     parsed,
+    undeclared,
 )
 from checker.loaders.terraform.iam import render_policy_document
 from checker.loaders.terraform.jsontext import json_text
@@ -51,9 +52,12 @@ class ResourceGroup:
         self.base = module.prefix + local
         table = module.folder.resources if mode == "managed" else module.folder.data
         self.decl = table.get((rtype, name))
+        if self.decl is None:  # a file not parsed yet may declare it
+            module.folder.declare("resource" if mode == "managed" else "data", rtype, name)
+            self.decl = table.get((rtype, name))
         self.block: Block | Unknown
         if self.decl is None:
-            self.block = Invalid(f"{local} is not declared in {module.folder.label()}")
+            self.block = undeclared(module.folder, local)
         else:
             self.block = parsed(self.decl)
         self._instances: list[ResourceInstance] | None = None

@@ -432,6 +432,11 @@ class _Loader:
         self.unknown_expansions.setdefault(address, (decl, reason))
         self.expansion_log.append((address, (decl, reason)))
 
+    def note_undeclared(self, where: Location, resource: str, message: str) -> None:
+        # once per place and root (a root's diagnostics are stamped with its unit afterwards)
+        if not any(d.location == where and d.message == message for d in self.diagnostics):
+            self.diagnostics.append(Diagnostic("CT000", "fail", message, where, resource))
+
 
 class _Raw:
     """A `--var NAME=VALUE` before its variable's type is known (see `_typed_cli_value`)."""

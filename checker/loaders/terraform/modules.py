@@ -23,6 +23,7 @@ from checker.loaders.terraform.expansion import (
     explain,
     key_suffix,
     parsed,
+    undeclared,
 )
 from checker.loaders.terraform.files import Decl
 from checker.loaders.terraform.instances import ResourceGroup
@@ -104,9 +105,12 @@ class ModuleInstance(ModuleScope):
             return {"workspace": Unknown("terraform.workspace is chosen when Terraform runs")}
         if name in ("count", "each", "self"):
             return Invalid(f"{name} is not valid outside a resource or module block that sets it")
+        if name not in self.resource_types:  # a file not parsed yet may declare one
+            self.folder.declare("resource", name)
+            self.resource_types = {t for t, _ in self.folder.resources}
         if name in self.resource_types:
             return _Namespace(lambda n: self.resource("managed", name, n).value, name)
-        return Invalid(f"{name} is not declared in {self.folder.label()}")
+        return undeclared(self.folder, name)
 
     def base_dir(self) -> str | None:
         return str(self.root)  # relative file() paths are read from where Terraform runs
@@ -129,8 +133,11 @@ class ModuleInstance(ModuleScope):
 
     def _given_var(self, name: str) -> Any:
         decl = self.folder.variables.get(name)
+        if decl is None:  # a file not parsed yet may declare it
+            self.folder.declare("variable", name)
+            decl = self.folder.variables.get(name)
         if decl is None:
-            return Invalid(f"var.{name} is not declared in {self.folder.label()}")
+            return undeclared(self.folder, f"var.{name}")
         block = parsed(decl)
         if isinstance(block, Unknown):
             return Unknown(
@@ -170,6 +177,7 @@ class ModuleInstance(ModuleScope):
         if name in self._locals_busy:
             return Invalid(f"local.{name} depends on itself (a cycle between locals)")
         found: AttrDef | None = None
+        self.folder.declare("locals", name)  # the files that may define it are parsed
         for decl in self.folder.locals.get(name, []):
             block = parsed(decl)
             if isinstance(block, Unknown):
@@ -178,7 +186,7 @@ class ModuleInstance(ModuleScope):
                 found = block.attrs[name]
                 break
         if found is None:
-            return Invalid(f"local.{name} is not declared in {self.folder.label()}")
+            return undeclared(self.folder, f"local.{name}")
         self._locals_busy.add(name)
         try:
             v = evaluate(found.node, self)
@@ -365,7 +373,7 @@ class ModuleGroup:
         parent = self.parent
         where = f"{parent.prefix}module.{self.name}"
         if self.decl is None:
-            self.unknown = Invalid(f"module.{self.name} is not declared in {parent.folder.label()}")
+            self.unknown = undeclared(parent.folder, f"module.{self.name}")
             return []
         block = parsed(self.decl)
         if isinstance(block, Unknown):

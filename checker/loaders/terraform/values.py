@@ -15,7 +15,7 @@ and `Invalid` (an expression Terraform itself would reject; `try` skips these).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import Unknown
@@ -31,6 +31,15 @@ class PartialStr(Unknown):
 @dataclass(frozen=True)
 class Invalid(Unknown):
     """An expression Terraform would reject (a missing attribute, a type error)."""
+
+
+@dataclass(frozen=True)
+class Undeclared(Invalid):
+    """A reference to a resource, variable, local or module that no file of the module declares
+    (Terraform: "Reference to undeclared resource", ...): an input error where it is written.
+    `name` is the reference as written (`var.x`, `aws_kms_key.k`, `aws_kms_key`)."""
+
+    name: str = field(default="", compare=False)
 
 
 class Traced:
