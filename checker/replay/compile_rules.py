@@ -54,17 +54,16 @@ def compile_rule(estate: Estate, rule: EventRule, trails: Sequence[str],
     """`trails`: the column prefixes (`t<i>`) of the plan's trails, not event data stores. Adds
     the record fields read to `paths`."""
     text = rule.pattern
-    known = text if isinstance(text, (str, PartialPattern)) else None
-    if text is None or (known is not None
-                        and isinstance(compiled_pattern(known), PatternProblem)):  # fmt: skip
-        return RuleSQL(rule, "FALSE", "FALSE", ())
     notes: tuple[str, ...]
-    if known is None:
-        reason = text.reason if isinstance(text, Unknown) else "not known"
-        match, notes = NULL_BOOL, (f"the event pattern is unknown ({reason})",)
+    if text is None:
+        return RuleSQL(rule, "FALSE", "FALSE", ())
+    if isinstance(text, Unknown) and not isinstance(text, PartialPattern):
+        match, notes = NULL_BOOL, (f"the event pattern is unknown ({text.reason})",)
+    elif isinstance(compiled_pattern(text), PatternProblem):
+        return RuleSQL(rule, "FALSE", "FALSE", ())
     else:
         # a pattern some of whose values are unknown: its known fields still decide
-        source = known.document if isinstance(known, PartialPattern) else known
+        source = text.document if isinstance(text, PartialPattern) else text
         compiled = compile_event_pattern(source, paths)
         match, notes = compiled.expr, compiled.notes
     where = _bus(estate, rule)

@@ -81,10 +81,6 @@ class Folder(Protocol):
 
     def label(self) -> str: ...
 
-    def seeds(self) -> list[Decl]:
-        """The resources of the model it declares (the files that can hold one parsed)."""
-        ...
-
     def declare(self, kind: str, *labels: str) -> None:
         """Parse the files that can declare a `kind` block with these labels."""
         ...

@@ -65,7 +65,6 @@ class ModuleInstance(ModuleScope):
         self.caller = caller
         self.depth = depth
         self.key: Any = None  # the instance key of this module call
-        folder.seeds()  # the files that can hold resources of the model are parsed by now
         self.resource_types = {t for t, _ in folder.resources}
         self.providers = dict(providers)
         for decl in folder.providers:
