@@ -586,3 +586,45 @@ def test_a_reference_into_a_file_that_does_not_parse_is_not_called_undeclared(
     errors = [f for f in findings if f["rule_id"] == "CT000"]
     assert errors and all(f["file"].endswith("kms.tf") for f in errors)
     assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "unknown"}
+
+
+# -- a whole Properties block chosen by a condition ---------------------------------------------
+
+WHOLE_IF = CASES / "whole-properties-if" / "template.yaml"
+
+
+def test_an_if_between_whole_property_blocks_is_read_branch_by_branch(capsys: Capsys) -> None:
+    """`Properties: !If [cond, {...}, {...}]` is valid CloudFormation: the branch the condition
+    picks is judged, with its own lines (it was read as a mapping without properties: the trail
+    'not logging' whatever the stage)."""
+    _, findings = scan(capsys, WHOLE_IF)
+    assert verdicts(findings, "CT004") == {"AuditTrail": "pass"}
+    assert verdicts(findings, "CT002") == {"AuditTrail": "pass"}
+    _, findings = scan(capsys, WHOLE_IF, "--var", "Stage=staging")
+    (off,) = [f for f in findings if f["rule_id"] == "CT004"]
+    assert off["status"] == "fail" and off["line"] == 21  # the staging branch's IsLogging
+    assert verdicts(findings, "CT002") == {"AuditTrail": "fail"}
+
+
+def test_an_if_between_property_blocks_on_an_unknown_condition_leaves_what_differs_unknown(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    """Without a value for the stage, what the two branches set alike is known (the bucket),
+    and what they set differently is unknown, naming the condition."""
+    template = tmp_path / "template.yaml"
+    template.write_text(WHOLE_IF.read_text().replace("    Default: production\n", ""))
+    _, findings = scan(capsys, template)
+    assert verdicts(findings, "CT004") == {"AuditTrail": "unknown"}
+    (logging,) = messages(findings, "CT004")
+    assert "condition InProduction" in logging
+    # both branches name the bucket: it is known, and outside the inputs
+    assert verdicts(findings, "CT020") == {"arn:aws:s3:::audit-logs-example": "unknown"}
+
+
+def test_properties_that_are_a_reference_are_an_input_error(capsys: Capsys) -> None:
+    code, findings = scan(capsys, WHOLE_IF)
+    assert code == 2
+    (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert problem["line"] == 25 and problem["status"] == "fail"
+    assert problem["message"] == ("Properties of NotAMapping are a Ref, not a mapping of "
+                                  "property names to values")

@@ -29,7 +29,7 @@ from typing import Any, Final
 from checker.estate_builder import EstateBuilder
 from checker.loaders.cloudformation.intrinsics import Evaluator, Template
 from checker.loaders.cloudformation.references import expander, unresolved_references
-from checker.loaders.cloudformation.resource import Resource
+from checker.loaders.cloudformation.resource import Resource, whole_properties
 from checker.loaders.cloudformation.resources import build
 from checker.loaders.cloudformation.yaml_source import parse_yaml
 from checker.loaders.located import LineDict, SourceError, line_of
@@ -154,10 +154,13 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
             )
             continue
         props = node.get("Properties")
-        if props is not None and not isinstance(props, dict):
-            message = f"Properties of {logical_id} must be a mapping"
+        props = None if props is None else whole_properties(props, ev.condition)
+        if isinstance(props, str):
+            message = f"Properties of {logical_id} {props}"
             errors.append(input_error(display, line_of(node, "Properties"), message))
             continue
+        if props is not None:
+            node["Properties"] = props  # read as one mapping, here and by the evaluator
         created: bool | Unknown = True
         if "Condition" in node:
             created = ev.condition(node["Condition"])

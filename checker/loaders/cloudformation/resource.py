@@ -2,15 +2,56 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from checker.loaders.cloudformation.coerce import to_bool, to_int, to_str
-from checker.loaders.cloudformation.intrinsics import NO_VALUE, Evaluator
-from checker.loaders.located import LineDict, line_of
+from checker.loaders.cloudformation.intrinsics import NO_VALUE, Evaluator, intrinsic_name
+from checker.loaders.located import LineDict, LineList, line_of
 from checker.model import Location, Reference, Unknown
 
 _MISSING = object()
+_NO_VALUE_REF = {"Ref": "AWS::NoValue"}
+
+
+def whole_properties(props: Any, holds: Callable[[Any], bool | Unknown]) -> dict[str, Any] | str:
+    """A resource's `Properties` as one mapping, or what is wrong with them (a phrase that
+    follows "Properties of X"). CloudFormation also takes an `Fn::If` between whole mappings
+    there (`AWS::NoValue` for none; cfn-lint reads it so too). `holds` tells whether a condition
+    holds: a known one picks its branch; for an unknown one each property gets its own `Fn::If`,
+    which the evaluator reads like any other (unknown where the branches differ)."""
+    function = intrinsic_name(props)
+    if function == "Fn::If":
+        arg = props["Fn::If"]
+        if not isinstance(arg, list) or len(arg) != 3:
+            return "have an Fn::If that needs a condition and two values"
+        known = holds(arg[0])
+        if isinstance(known, bool):
+            chosen = arg[1] if known else arg[2]
+            return LineDict(line_of(props)) if chosen == _NO_VALUE_REF else whole_properties(
+                chosen, holds)
+        branches: list[dict[str, Any]] = []
+        for branch in arg[1:]:
+            found = (LineDict(line_of(props)) if branch == _NO_VALUE_REF
+                     else whole_properties(branch, holds))  # fmt: skip
+            if isinstance(found, str):
+                return found
+            branches.append(found)
+        yes, no = branches
+        out = LineDict(line_of(props))
+        for key in dict.fromkeys([*yes, *no]):
+            line = line_of(yes if key in yes else no, key)
+            choice = LineList(line)
+            choice.extend([arg[0], yes.get(key, _NO_VALUE_REF), no.get(key, _NO_VALUE_REF)])
+            out[key] = LineDict(line)
+            out[key]["Fn::If"] = choice
+            out.key_lines[key] = line
+        return out
+    if function is not None:
+        return f"are a {function}, not a mapping of property names to values"
+    if not isinstance(props, dict):
+        return "must be a mapping of property names to values"
+    return props
 
 
 class Resource:
