@@ -349,14 +349,15 @@ def judge(
     views = judgement.views
     findings: list[Finding] = []
 
-    def whole_estate() -> None:
-        findings.extend(_diagnostic_findings(estate, rules, judgement))
+    def whole_estate() -> list[Finding]:
+        found = list(_diagnostic_findings(estate, rules, judgement))
         for rule in checked:
             if rule.scope == "estate":
                 continue
             for subject in _scope_subjects(rule.scope, estate):
                 unit = judgement.unit_name(subject.location)
-                findings.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+                found.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+        return found
 
     def units(start: int, stop: int) -> tuple[list[Finding], list[R]]:
         # view by view, so that a view's simulations are shared by all its rules
@@ -373,8 +374,23 @@ def judge(
         return found, extras
 
     processes = parallel.workers(jobs, len(views), PARALLEL_UNITS)
+    slices: list[tuple[list[Finding], list[R]]]
+    if processes > 1 and len(views) > 1:
+        # This process judges the first view before the pool starts, so that the work every view
+        # shares (other units' organization trails: `Shared`) is done once and inherited by the
+        # forked workers, not done again by each; a worker judges the whole-estate rules
+        # meanwhile.
+        aside = parallel.iter_slices(lambda _a, _b: whole_estate(), 1, 1)
+        slices = [units(0, 1)]
+        slices += parallel.map_slices(lambda a, b: units(a + 1, b + 1), len(views) - 1,
+                                      processes)  # fmt: skip
+        for found in aside:
+            findings.extend(found)
+    else:
+        findings.extend(whole_estate())
+        slices = [units(0, len(views))] if views else []
     extras: list[R] = []
-    for found, extra in parallel.map_slices(units, len(views), processes, whole_estate):
+    for found, extra in slices:
         findings.extend(found)
         extras.extend(extra)
     return sorted(set(findings), key=Finding.sort_key), extras
