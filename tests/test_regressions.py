@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.loaders import LoadOptions, load_paths
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "regressions"
 Capsys = pytest.CaptureFixture[str]
@@ -586,3 +587,21 @@ def test_a_reference_into_a_file_that_does_not_parse_is_not_called_undeclared(
     errors = [f for f in findings if f["rule_id"] == "CT000"]
     assert errors and all(f["file"].endswith("kms.tf") for f in errors)
     assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "unknown"}
+
+
+# -- review 8: public landing-zone and baseline modules ------------------------------------------
+
+
+def test_for_each_over_a_resource_of_unknown_instances_is_valid_terraform(capsys: Capsys) -> None:
+    """`for_each = aws_cloudwatch_log_metric_filter.x` where x's own for_each is read from AWS:
+    Terraform accepts it (a map of instances). The alarm is unknown because the keys are, not
+    "needs a map", and each.value is x's representative instance, whose values stay known."""
+    code, findings = scan(capsys, CASES / "for-each-over-unknown-resource")
+    assert code == 0
+    (alarm,) = [f for f in findings if f["resource"] == "aws_cloudwatch_metric_alarm.stop_logging[*]"]
+    assert alarm["status"] == "unknown"
+    assert "needs a map" not in alarm["message"]
+    assert "comes from aws_cloudwatch_log_metric_filter.stop_logging" in alarm["message"]
+    estate = load_paths([str(CASES / "for-each-over-unknown-resource")], LoadOptions())
+    (made,) = estate.alarms
+    assert (made.metric_name, made.namespace) == ("StopLogging", "Audit")

@@ -29,6 +29,7 @@ from checker.loaders.terraform.values import (
     PartialStr,
     Scope,
     Traced,
+    UnknownCollection,
     join_parts,
     plain,
     untrace,
@@ -104,7 +105,7 @@ class ResourceGroup:
         return insts[0]
 
 
-class _UnknownCollection(Lazy):
+class _UnknownCollection(UnknownCollection):
     """`x` whose count/for_each is unknown: `x[0]`, `x["k"]` and `x[*]` all read the one
     representative instance `x[*]`."""
 
@@ -122,8 +123,8 @@ class _UnknownCollection(Lazy):
     def index(self, key: Any) -> Any:
         return self.inst
 
-    def materialize(self) -> Any:
-        return self.reason
+    def element(self) -> Any:
+        return self.inst
 
 
 class ResourceInstance(Lazy):
