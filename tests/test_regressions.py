@@ -605,3 +605,19 @@ def test_for_each_over_a_resource_of_unknown_instances_is_valid_terraform(capsys
     estate = load_paths([str(CASES / "for-each-over-unknown-resource")], LoadOptions())
     (made,) = estate.alarms
     assert (made.metric_name, made.namespace) == ("StopLogging", "Audit")
+
+
+def test_restrict_public_buckets_settles_a_grant_whose_publicness_is_unknown(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    """A principal-"*" statement pinned by a value nobody set may or may not be public; with
+    RestrictPublicBuckets on the bucket it is confined to the owner's account either way."""
+    case = CASES / "restricted-bucket-unknown-grant"
+    _, findings = scan(capsys, case)
+    assert verdicts(findings, "CT023") == {"aws_s3_bucket.trail": "pass"}
+    assert "RestrictPublicBuckets" in messages(findings, "CT023")[0]
+    text = (case / "main.tf").read_text()
+    start = text.index('resource "aws_s3_bucket_public_access_block"')
+    (tmp_path / "main.tf").write_text(text[:start] + text[text.index("}\n", start) + 2 :])
+    _, findings = scan(capsys, tmp_path)  # no block written: S3's defaults are not settings
+    assert verdicts(findings, "CT023") == {"aws_s3_bucket.trail": "unknown"}
