@@ -621,3 +621,13 @@ def test_restrict_public_buckets_settles_a_grant_whose_publicness_is_unknown(
     (tmp_path / "main.tf").write_text(text[:start] + text[text.index("}\n", start) + 2 :])
     _, findings = scan(capsys, tmp_path)  # no block written: S3's defaults are not settings
     assert verdicts(findings, "CT023") == {"aws_s3_bucket.trail": "unknown"}
+
+
+def test_policies_enumerated_with_fileset_are_read(capsys: Capsys) -> None:
+    """`for_each = fileset(path.module, "scps/*.json")` with `content = file(...)`: the SCP
+    files are there, so their statements are judged (CT040), and no CT000 says otherwise."""
+    _, findings = scan(capsys, CASES / "fileset-scps")
+    assert not [f for f in findings if f["rule_id"] == "CT000"]
+    assert verdicts(findings, "CT040") == {"estate": "pass"}
+    assert 'aws_organizations_policy.scp["scps/protect-trail.json"]' in messages(
+        findings, "CT040")[0]
