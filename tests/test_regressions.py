@@ -631,3 +631,11 @@ def test_policies_enumerated_with_fileset_are_read(capsys: Capsys) -> None:
     assert verdicts(findings, "CT040") == {"estate": "pass"}
     assert 'aws_organizations_policy.scp["scps/protect-trail.json"]' in messages(
         findings, "CT040")[0]
+
+
+def test_a_pattern_rendered_by_template_file_is_read(capsys: Capsys) -> None:
+    """`event_pattern = data.template_file.x.rendered`: the old template provider renders its
+    `template` with its `vars`, nothing read from AWS, so the rule's pattern is known."""
+    _, findings = scan(capsys, CASES / "template-file-pattern")
+    assert verdicts(findings, "CT060") == {"aws_cloudwatch_event_rule.trail_tamper": "pass"}
+    assert "aws_cloudwatch_event_rule.trail_tamper matches it" in messages(findings, "CT121")[0]
