@@ -598,7 +598,8 @@ def test_for_each_over_a_resource_of_unknown_instances_is_valid_terraform(capsys
     "needs a map", and each.value is x's representative instance, whose values stay known."""
     code, findings = scan(capsys, CASES / "for-each-over-unknown-resource")
     assert code == 0
-    (alarm,) = [f for f in findings if f["resource"] == "aws_cloudwatch_metric_alarm.stop_logging[*]"]
+    address = "aws_cloudwatch_metric_alarm.stop_logging[*]"
+    (alarm,) = [f for f in findings if f["resource"] == address]
     assert alarm["status"] == "unknown"
     assert "needs a map" not in alarm["message"]
     assert "comes from aws_cloudwatch_log_metric_filter.stop_logging" in alarm["message"]

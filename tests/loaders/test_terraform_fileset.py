@@ -42,7 +42,9 @@ def test_fileset_lists_regular_files_relative_to_the_path_sorted(tmp_path: Path)
     assert fs.fileset(str(tmp_path), "missing", "*") == []
 
 
-def test_a_tree_too_large_is_not_enumerated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tree_too_large_is_not_enumerated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(fs, "MAX_WALKED", 2)
     for name in ("a", "b", "c"):
         (tmp_path / name).write_text("")
