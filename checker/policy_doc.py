@@ -470,15 +470,24 @@ def _restricts(cond: Condition) -> Tri:
         return False
     if not cond.values:
         return False
+    unknown: Unknown | None = None
     for value in cond.values:
-        if isinstance(value, Unknown):
+        if isinstance(value, Unknown) and not isinstance(value, PartlyKnown):
+            if isinstance(value, Computed):
+                continue  # set at deploy (an organization or account ID, an ARN): a fixed value
             return Unknown(f"{cond.operator} {cond.key_text} has an unknown value ({value.reason})")
+        # a string, or one with unknown stretches: a wildcard in a known stretch is one anyway
+        text = value if isinstance(value, str) else "".join(
+            GAP if p is None else p for p in value.parts)
         if cond.key == "aws:sourceip":
-            if value.strip() in _OPEN_NETWORKS:
+            if text.strip() in _OPEN_NETWORKS:
                 return False
-        elif "*" in value or "?" in value or "${" in value:
+        elif "*" in text or "?" in text or "${" in text:
             return False
-    return True
+        if isinstance(value, Unknown) and not isinstance(value, Computed) and unknown is None:
+            unknown = Unknown(
+                f"{cond.operator} {cond.key_text} has an unknown value ({value.reason})")
+    return unknown if unknown is not None else True
 
 
 @dataclass(frozen=True)

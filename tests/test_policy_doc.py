@@ -293,6 +293,20 @@ def test_restricting_condition_with_unknown_value_is_unknown() -> None:
     assert isinstance(has_restricting_condition(stmt), Unknown)
 
 
+def test_a_value_set_at_deploy_restricts_and_a_known_wildcard_never_does() -> None:
+    """An organization ID read from AWS (`data.aws_organizations_organization.o.id`) is a real
+    ID, never a wildcard; a partly known value with a `*` in a known stretch is a pattern."""
+    def cond(value: object) -> Statement:
+        return one({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": value}}})
+    org = Computed("data.aws_organizations_organization.o.id is read from AWS")
+    assert has_restricting_condition(cond(org)) is True
+    arn = partly_known("the role", ["arn:aws:iam::", Computed("the account"), ":role/*"])
+    assert has_restricting_condition(cond(arn)) is False
+    some = partly_known("the role", ["arn:aws:iam::", Unknown("var.account"), ":role/a"])
+    assert isinstance(has_restricting_condition(cond(some)), Unknown)
+
+
 def test_no_condition_is_not_restricting() -> None:
     stmt = one({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
     assert has_restricting_condition(stmt) is False

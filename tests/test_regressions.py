@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.loaders import LoadOptions, load_paths
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "regressions"
 Capsys = pytest.CaptureFixture[str]
@@ -628,3 +629,55 @@ def test_properties_that_are_a_reference_are_an_input_error(capsys: Capsys) -> N
     assert problem["line"] == 25 and problem["status"] == "fail"
     assert problem["message"] == ("Properties of NotAMapping are a Ref, not a mapping of "
                                   "property names to values")
+
+# -- review 8: public landing-zone and baseline modules ------------------------------------------
+
+
+def test_for_each_over_a_resource_of_unknown_instances_is_valid_terraform(capsys: Capsys) -> None:
+    """`for_each = aws_cloudwatch_log_metric_filter.x` where x's own for_each is read from AWS:
+    Terraform accepts it (a map of instances). The alarm is unknown because the keys are, not
+    "needs a map", and each.value is x's representative instance, whose values stay known."""
+    code, findings = scan(capsys, CASES / "for-each-over-unknown-resource")
+    assert code == 0
+    address = "aws_cloudwatch_metric_alarm.stop_logging[*]"
+    (alarm,) = [f for f in findings if f["resource"] == address]
+    assert alarm["status"] == "unknown"
+    assert "needs a map" not in alarm["message"]
+    assert "comes from aws_cloudwatch_log_metric_filter.stop_logging" in alarm["message"]
+    estate = load_paths([str(CASES / "for-each-over-unknown-resource")], LoadOptions())
+    (made,) = estate.alarms
+    assert (made.metric_name, made.namespace) == ("StopLogging", "Audit")
+
+
+def test_restrict_public_buckets_settles_a_grant_whose_publicness_is_unknown(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    """A principal-"*" statement pinned by a value nobody set may or may not be public; with
+    RestrictPublicBuckets on the bucket it is confined to the owner's account either way."""
+    case = CASES / "restricted-bucket-unknown-grant"
+    _, findings = scan(capsys, case)
+    assert verdicts(findings, "CT023") == {"aws_s3_bucket.trail": "pass"}
+    assert "RestrictPublicBuckets" in messages(findings, "CT023")[0]
+    text = (case / "main.tf").read_text()
+    start = text.index('resource "aws_s3_bucket_public_access_block"')
+    (tmp_path / "main.tf").write_text(text[:start] + text[text.index("}\n", start) + 2 :])
+    _, findings = scan(capsys, tmp_path)  # no block written: S3's defaults are not settings
+    assert verdicts(findings, "CT023") == {"aws_s3_bucket.trail": "unknown"}
+
+
+def test_policies_enumerated_with_fileset_are_read(capsys: Capsys) -> None:
+    """`for_each = fileset(path.module, "scps/*.json")` with `content = file(...)`: the SCP
+    files are there, so their statements are judged (CT040), and no CT000 says otherwise."""
+    _, findings = scan(capsys, CASES / "fileset-scps")
+    assert not [f for f in findings if f["rule_id"] == "CT000"]
+    assert verdicts(findings, "CT040") == {"estate": "pass"}
+    assert 'aws_organizations_policy.scp["scps/protect-trail.json"]' in messages(
+        findings, "CT040")[0]
+
+
+def test_a_pattern_rendered_by_template_file_is_read(capsys: Capsys) -> None:
+    """`event_pattern = data.template_file.x.rendered`: the old template provider renders its
+    `template` with its `vars`, nothing read from AWS, so the rule's pattern is known."""
+    _, findings = scan(capsys, CASES / "template-file-pattern")
+    assert verdicts(findings, "CT060") == {"aws_cloudwatch_event_rule.trail_tamper": "pass"}
+    assert "aws_cloudwatch_event_rule.trail_tamper matches it" in messages(findings, "CT121")[0]

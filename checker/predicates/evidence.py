@@ -284,15 +284,28 @@ def _judge_policy(bucket: Bucket, estate: Estate, v: Verdicts) -> None:
         v.unknown(found.reason, "policy")
         return
     public: list[str] = []
+    unsure: list[tuple[str, Unknown]] = []
     for stmt in found:
         verdict = _public_statement(stmt)
         if verdict is True:
             public.append(stmt.label)
         elif isinstance(verdict, Unknown):
-            v.unknown(f"bucket policy {stmt.label}: {verdict.reason}", "policy")
-    if not public:
+            unsure.append((stmt.label, verdict))
+    if not public and not unsure:
         return
     restricted = effective_flag(bucket, estate, "restrict_public_buckets")
+    if restricted is True and unsure:
+        # public or not, RestrictPublicBuckets confines such a statement to the owner's account
+        # (S3 User Guide, "Blocking public access to your Amazon S3 storage")
+        labels = ", ".join(label for label, _ in unsure)
+        v.notes.append(f"whether bucket policy {labels} is public is unknown "
+                       f"({unsure[0][1].reason}), but RestrictPublicBuckets limits it to the "
+                       "owner's account")  # fmt: skip
+    else:
+        for label, why in unsure:
+            v.unknown(f"bucket policy {label}: {why.reason}", "policy")
+    if not public:
+        return
     what = (
         f"bucket policy {', '.join(public)} allow{'s' if len(public) == 1 else ''} any principal "
         "without a condition that pins the caller (aws:SourceArn, aws:SourceAccount, "

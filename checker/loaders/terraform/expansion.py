@@ -20,6 +20,7 @@ from checker.loaders.terraform.values import (
     PartialStr,
     Scope,
     Undeclared,
+    UnknownCollection,
     first_unknown_deep,
     plain,
     untrace,
@@ -187,6 +188,11 @@ def expand(block: Block, scope: Scope, what: str) -> Expansion:
         return Expansion([(i, {"count": {"index": i}}) for i in range(int(n))])
     if each is not None:
         coll = untrace(evaluate(each.node, scope))
+        if isinstance(coll, UnknownCollection):
+            # `for_each = aws_x.y` over a resource whose own instances are not known: valid
+            # Terraform, and each value is an instance of it, the representative one here
+            u = explain(f"the for_each of {what}", each.src, coll.reason)
+            return Expansion([("*", {"each": {"key": u, "value": coll.element()}})], u)
         if isinstance(coll, Unknown):
             u = explain(f"the for_each of {what}", each.src, coll)
             return Expansion([("*", {"each": {"key": u, "value": u}})], u)
@@ -235,6 +241,8 @@ def nested_blocks(
                     iterator.node.name if isinstance(iterator.node, Var) else iterator.node.value
                 )
             coll = untrace(evaluate(each.node, scope))
+            if isinstance(coll, UnknownCollection):
+                coll = coll.reason
             if isinstance(coll, Unknown):
                 return explain(f'the dynamic "{name}" blocks of {what}', each.src, coll)
             if isinstance(coll, dict):

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from checker.loaders.terraform.fileset import fileset
 from checker.loaders.terraform.jsontext import json_text, read_json_document
 from checker.loaders.terraform.syntax import HclSyntaxError, is_traversal, parse_template
 from checker.loaders.terraform.values import (
@@ -727,6 +728,15 @@ def _f_fileexists(args: list[Any], env: Env) -> Any:
     if base is None:
         return Unknown("fileexists() is evaluated only in module folders")
     return os.path.isfile(os.path.join(base, _str(args[0])))
+
+
+@_func("fileset")
+def _f_fileset(args: list[Any], env: Env) -> Any:
+    _arity(args, 2)
+    base = env.scope.base_dir()
+    if base is None:
+        return Unknown("fileset() is evaluated only in module folders")
+    return fileset(base, _str(args[0]), _str(args[1]))
 
 
 @_func("templatefile")

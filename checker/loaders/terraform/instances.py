@@ -21,7 +21,14 @@ from checker.loaders.terraform.expansion import (
 )
 from checker.loaders.terraform.iam import render_policy_document
 from checker.loaders.terraform.jsontext import json_text
-from checker.loaders.terraform.syntax import Block, GetAttr, Lit, Var
+from checker.loaders.terraform.syntax import (
+    Block,
+    GetAttr,
+    HclSyntaxError,
+    Lit,
+    Var,
+    parse_template,
+)
 from checker.loaders.terraform.values import (
     Bound,
     Invalid,
@@ -29,6 +36,7 @@ from checker.loaders.terraform.values import (
     PartialStr,
     Scope,
     Traced,
+    UnknownCollection,
     join_parts,
     plain,
     untrace,
@@ -104,7 +112,7 @@ class ResourceGroup:
         return insts[0]
 
 
-class _UnknownCollection(Lazy):
+class _UnknownCollection(UnknownCollection):
     """`x` whose count/for_each is unknown: `x[0]`, `x["k"]` and `x[*]` all read the one
     representative instance `x[*]`."""
 
@@ -122,8 +130,8 @@ class _UnknownCollection(Lazy):
     def index(self, key: Any) -> Any:
         return self.inst
 
-    def materialize(self) -> Any:
-        return self.reason
+    def element(self) -> Any:
+        return self.inst
 
 
 class ResourceInstance(Lazy):
@@ -333,6 +341,25 @@ def _policy_document_json(inst: ResourceInstance) -> Any:
     return json_text(render_policy_document(inst.block, inst.scope, inst.address))
 
 
+def _template_rendered(inst: ResourceInstance) -> Any:
+    """`data.template_file.x.rendered` (the archived hashicorp/template provider): its `template`
+    rendered with its `vars`, as `templatefile` renders a file; nothing is read from AWS."""
+    text = untrace(inst.argument("template"))
+    if not isinstance(text, str):
+        return text if isinstance(text, Unknown) else Unknown(
+            f"{inst.address} renders a template given other than by `template`")
+    names = plain(inst.argument("vars")) or {}
+    if isinstance(names, Unknown):
+        return names
+    if not isinstance(names, dict):
+        return Invalid(f"the vars of {inst.address} are not a map")
+    try:
+        node = parse_template(text)
+    except HclSyntaxError as e:
+        return Invalid(f"the template of {inst.address} is not valid: {e.message}")
+    return evaluate(node, Bound(Scope(), names))
+
+
 def _data_region(inst: ResourceInstance) -> Any:
     return inst.region()
 
@@ -390,6 +417,7 @@ DERIVED: dict[tuple[str, str, str], Callable[[ResourceInstance], Any]] = {
     ("managed", "aws_s3_bucket_policy", "id"): lambda i: i.get_attr("bucket"),
     ("data", "aws_iam_policy_document", "json"): _policy_document_json,
     ("data", "aws_iam_policy_document", "minified_json"): _policy_document_json,
+    ("data", "template_file", "rendered"): _template_rendered,
     ("data", "aws_region", "name"): _data_region,
     ("data", "aws_region", "region"): _data_region,
     ("data", "aws_region", "id"): _data_region,

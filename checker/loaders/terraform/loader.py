@@ -96,6 +96,7 @@ DERIVED_FROM = {
     ("aws_kms_alias", "id"): {"name"},
     ("aws_cloudwatch_log_metric_filter", "id"): {"name"},
     ("aws_s3_bucket_policy", "id"): {"bucket"},
+    ("template_file", "rendered"): {"template", "vars"},
 }
 
 

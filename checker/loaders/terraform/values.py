@@ -83,6 +83,19 @@ class Lazy:
         return Unknown(f"{self.label} is used as a whole value, which trailcheck does not evaluate")
 
 
+class UnknownCollection(Lazy):
+    """A resource or module written with a count or for_each that is not known: its instances
+    are one representative, `element()`; as a whole value it is `reason`."""
+
+    reason: Unknown
+
+    def element(self) -> Any:
+        raise NotImplementedError
+
+    def materialize(self) -> Any:
+        return self.reason
+
+
 def untrace(v: Any) -> Any:
     return v.value if isinstance(v, Traced) else v
 
