@@ -27,7 +27,7 @@ a NULL in a typed column is an absent field (CloudTrail omits the fields a recor
 
 A pattern some of whose values are not known (`model.PartialPattern`: a role ARN assigned at
 deploy) is compiled from its document, as the evaluator reads it: a field whose value (or a
-`$or` one of whose branches) is not known is NULL; in a field's array, an unknown item is NULL
+branch of a `$or`) is not known is NULL; in a field's array, an unknown item is NULL
 on a present string, unless its known stretches rule the string out (FALSE), and an operator
 holding an unknown is NULL.
 """
@@ -137,11 +137,10 @@ class _Compiler:
         return self.undecided(f"a value of the pattern is not known ({value.reason})")
 
     def branches(self, value: list[Any], compile_branch: Any) -> str:
-        """A `$or`: undecided when a branch is not known, as the evaluator has it."""
-        unknown = next((b for b in value if isinstance(b, Unknown)), None)
-        if unknown is not None:
-            return self.hole(unknown)
-        return any_of([compile_branch(b) for b in value])
+        """A `$or`: a branch that is not known is undecided (NULL), so the `$or` is TRUE when a
+        known branch matches, as the evaluator has it."""
+        return any_of([self.hole(b) if isinstance(b, Unknown) else compile_branch(b)
+                       for b in value])  # fmt: skip
 
     # -- the event and the record ------------------------------------------------------------
 

@@ -353,12 +353,8 @@ def _compile_node(obj: Mapping[str, Any], path: str, ctx: _Context) -> Node:
     ors: list[tuple[Node, ...]] = []
     for key, value in obj.items():
         where = _join(path, key)
-        hole = value
-        if key == "$or" and isinstance(value, list):
-            hole = next((b for b in value if isinstance(b, Unknown)), None)
-        if isinstance(hole, Unknown):
-            # the whole value, or a whole branch of an $or, unknown: may match or not
-            fields.append((key, Leaf((ctx.hole(hole),))))
+        if isinstance(value, Unknown):  # the whole value unknown: may match or not
+            fields.append((key, Leaf((ctx.hole(value),))))
         elif key == "$or":
             ors.append(_compile_or(value, where, ctx))
         elif isinstance(value, list):
@@ -376,11 +372,16 @@ def _compile_node(obj: Mapping[str, Any], path: str, ctx: _Context) -> Node:
 
 def _compile_or(value: Any, path: str, ctx: _Context) -> tuple[Node, ...]:
     if not isinstance(value, list) or len(value) < 2 or not all(
-        isinstance(v, dict) and v for v in value
+        isinstance(v, Unknown) or (isinstance(v, dict) and v) for v in value
     ):
         raise _Invalid("$or needs an array of at least two non-empty objects, each a set of "
                        "fields to match", path)  # fmt: skip
-    return tuple(_compile_node(v, f"{path}[{i}]", ctx) for i, v in enumerate(value))
+    # a branch that is not known may match or not; the others still decide when one matches
+    return tuple(
+        Node(((f"$or[{i}]", Leaf((ctx.hole(v),))),)) if isinstance(v, Unknown)
+        else _compile_node(v, f"{path}[{i}]", ctx)
+        for i, v in enumerate(value)
+    )  # fmt: skip
 
 
 def _compile_leaf(values: list[Any], path: str, ctx: _Context) -> Leaf:

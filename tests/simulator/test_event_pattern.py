@@ -371,6 +371,15 @@ def test_an_unknown_field_value_or_operator_is_unknown_even_when_the_field_is_mi
     assert verdict({"source": ["aws.s3"], "$or": [hole, {"region": ["x"]}]}, EC2) is False
 
 
+def test_a_known_branch_of_an_or_decides_when_it_matches_whatever_the_unknown_branch() -> None:
+    """[UG]: `$or` matches when any branch matches; a branch that is not known leaves the `$or`
+    undecided only when no known branch matches (it used to make the whole `$or` unknown)."""
+    hole = Unknown("a variable without a value")
+    assert verdict({"$or": [hole, {"source": ["aws.ec2"]}]}, EC2) is True
+    assert verdict({"$or": [{"source": ["aws.s3"]}, hole]}, EC2) is None
+    assert pattern({"$or": [hole, {"source": ["aws.ec2"]}]}).holes == ("a variable without a value",)
+
+
 def test_a_partly_known_value_matches_no_string_its_known_stretches_rule_out() -> None:
     arn = PartlyKnown("the instance", ("arn:aws:ec2:us-west-1:", None, ":instance/", None))
     assert verdict({"resources": [arn]}, {**EC2, "resources": ["arn:aws:s3:::b"]}) is False
