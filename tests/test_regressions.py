@@ -623,10 +623,10 @@ def test_an_if_between_property_blocks_on_an_unknown_condition_leaves_what_diffe
 
 
 def test_properties_that_are_a_reference_are_an_input_error(capsys: Capsys) -> None:
-    code, findings = scan(capsys, WHOLE_IF)
+    code, findings = scan(capsys, WHOLE_IF.with_name("broken-properties.yaml"))
     assert code == 2
     (problem,) = [f for f in findings if f["rule_id"] == "CT000"]
-    assert problem["line"] == 25 and problem["status"] == "fail"
+    assert problem["line"] == 10 and problem["status"] == "fail"
     assert problem["message"] == ("Properties of NotAMapping are a Ref, not a mapping of "
                                   "property names to values")
 
