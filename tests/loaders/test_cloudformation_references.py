@@ -196,3 +196,27 @@ def test_scan_reports_input_errors_and_judges_the_valid_trail(
     assert bucket["status"] == "unknown" and bucket["line"] == 16
     assert bucket["message"].endswith(f"${{Missing}} in Fn::Sub {ANY_NAME}: {REJECTED}")
 
+
+
+# -- registry modules --------------------------------------------------------------------------
+
+MODULE_CASE = FIXTURES.parent / "regressions" / "cloudformation-module"
+
+
+def test_a_module_may_declare_names_that_begin_with_its_logical_id() -> None:
+    """A module's resources are named by its logical id and theirs, joined with or without a
+    dot (AWS::CloudFormation User Guide, "Reference module resources in CloudFormation
+    templates"): CloudFormation accepts them, so they are unknown, not rejected; a name no
+    module begins is still rejected."""
+    e = load_template(MODULE_CASE / "template.yaml", "template.yaml", LoadOptions())
+    notes = {(d.status, d.location.line): d.message for d in e.diagnostics}
+    module = "the module AuditStore (Example::Audit::LogStore::MODULE) may declare it"
+    for line in (17, 22, 24):  # Ref AuditStoreBucket, AuditStore.Bucket, ${AuditStoreQueue.X}
+        assert module in notes[("unknown", line)], line
+    assert REJECTED in notes[("fail", 19)]  # Ref TrailNme: a typo, no module's
+    assert "resources of the module AuditStore" in notes[("unknown", 7)]
+    (only,) = e.trails
+    bucket = only.bucket.value if only.bucket else None
+    assert isinstance(bucket, Unknown) and module in bucket.reason
+    key = only.kms_key.value if only.kms_key else None
+    assert isinstance(key, Unknown) and "set by the module AuditStore" in key.reason

@@ -207,10 +207,16 @@ RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDat
 
 def _not_expanded(logical_id: str, rtype: Any) -> str | None:
     """Why a valid entry of Resources is not judged: a loop of the AWS::LanguageExtensions
-    transform, or a Type that a packaging tool replaces (Rain's `!Rain::Module`)."""
+    transform, a registry module (a Type ending in ::MODULE, whose resources CloudFormation
+    adds from the registry: User Guide, "Use modules to encapsulate and reuse resource
+    configurations"), or a Type that a packaging tool replaces (Rain's `!Rain::Module`)."""
     if logical_id.startswith("Fn::ForEach::"):
         return (f"{logical_id}: the resources an AWS::LanguageExtensions loop makes are not "
                 "expanded, so they are not judged")  # fmt: skip
+    if isinstance(rtype, str) and rtype.endswith("::MODULE"):
+        return (f"the resources of the module {logical_id} ({rtype}) come from the "
+                "CloudFormation registry, which trailcheck does not read, so they are not "
+                "judged: scan the module's template fragment too")  # fmt: skip
     if isinstance(rtype, dict) and len(rtype) == 1:
         (tag,) = rtype
         if isinstance(tag, str) and tag.removeprefix("Fn::").startswith("Rain::"):
