@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.loaders import LoadOptions
 from checker.loaders.cloudformation.loader import load_template
 from checker.model import Computed, Estate, Unknown
+from checker.unknowns import PartlyComputed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"
 REJECTED = "CloudFormation rejects the template (unresolved resource dependencies)"
@@ -100,6 +101,16 @@ def test_names_the_template_declares_are_no_error(tmp_path: Path) -> None:
         more="  B: {Type: AWS::S3::Bucket}\n  K: {Type: AWS::KMS::Key}\n",
     ))  # fmt: skip
     assert found(e) == []
+
+
+def test_spaces_around_a_sub_variable_are_ignored(tmp_path: Path) -> None:
+    """`${ AWS::Region}` deploys (cfn-lint issue #236): no CT000, and the value is resolved."""
+    e = template(tmp_path, trail("      S3BucketName: !Sub '${ P }-${AWS::AccountId }-${ !Lit}'\n",
+                                 head="Parameters: {P: {Type: String, Default: p}}\n"))  # fmt: skip
+    assert found(e) == []
+    (only,) = e.trails
+    assert only.bucket is not None and isinstance(only.bucket.value, PartlyComputed)
+    assert only.bucket.value.parts == ("p-", None, "-${Lit}")
 
 
 def test_each_place_is_reported_once(tmp_path: Path) -> None:

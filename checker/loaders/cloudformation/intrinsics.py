@@ -94,6 +94,8 @@ INTRINSICS = frozenset(
         "Fn::Transform", "Condition",
     }
 )  # fmt: skip
+# A `${Name}` of Fn::Sub. Spaces around the name are ignored: CloudFormation deploys
+# `${ AWS::Region}` (cfn-lint issue #236; cfn-lint strips them likewise), so they are stripped.
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -340,7 +342,7 @@ class Evaluator:
         for m in SUB_VARIABLE.finditer(arg):
             parts.append(arg[pos : m.start()])
             pos = m.end()
-            name = m.group(1)
+            name = m.group(1).strip()  # `${ AWS::Region }`: see SUB_VARIABLE
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")  # ${!Literal} is written as is
             elif name in variables:

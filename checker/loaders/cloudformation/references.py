@@ -84,9 +84,10 @@ def unresolved_references(
                 and isinstance(arg[1], dict) else (None, {}))  # fmt: skip
             if isinstance(text, str):
                 for m in SUB_VARIABLE.finditer(text):
-                    if m.group(1).startswith("!") or m.group(1) in variables:
+                    raw = m.group(1).strip()
+                    if raw.startswith("!") or raw in variables:
                         continue  # ${!Literal}, or a variable of the function's own map
-                    name, attribute = sub_variable(m.group(1))
+                    name, attribute = sub_variable(raw)
                     check(owner, name, "${" + m.group(1) + "} in Fn::Sub", line, attribute)
 
     def walk(owner: str, node: Any, line: int, depth: int = 0) -> None:
