@@ -586,3 +586,13 @@ def test_a_reference_into_a_file_that_does_not_parse_is_not_called_undeclared(
     errors = [f for f in findings if f["rule_id"] == "CT000"]
     assert errors and all(f["file"].endswith("kms.tf") for f in errors)
     assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "unknown"}
+
+
+def test_a_serverless_framework_trail_is_said_not_judged(capsys: Capsys) -> None:
+    """serverless.yml: its `resources` section is CloudFormation the Framework merges into the
+    stack it generates, with its ${...} variables resolved. Not read as written, but said so
+    (a reviewed public service lost its trail silently: "no trail found")."""
+    _, findings = scan(capsys, CASES / "serverless-resources")
+    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert note["status"] == "unknown" and note["line"] == 8
+    assert "Serverless Framework" in note["message"] and "serverless package" in note["message"]

@@ -94,6 +94,14 @@ def is_template(path: Path, head: bytes) -> bool:
     )
 
 
+# A Serverless Framework service file whose `resources` section holds CloudFormation resources
+_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+
+
+def is_serverless(path: Path, head: bytes) -> bool:
+    return path.name in _SERVERLESS_NAMES and _CFN_TYPE.search(head) is not None
+
+
 def is_cli_output(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".json" and (
         _CLI.search(head) is not None or path.name.startswith(_CLI_NAME)

@@ -66,6 +66,30 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
     return template_estate(doc, display, options)
 
 
+_SERVERLESS_RESOURCES = re.compile(r"(?m)^\"?resources\"?[ \t]*:")
+
+
+def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
+    """A Serverless Framework service file (serverless.yml) whose `resources` section holds
+    CloudFormation resources: the Framework resolves its `${self:...}`, `${opt:...}` variables
+    and merges the section into the template it generates (Serverless Framework docs, "AWS
+    Infrastructure Resources"), so trailcheck does not judge it as written. One unknown CT000
+    says so, never a trail silently missing."""
+    text, err = read_text(path, display, KIND)
+    if err is not None:
+        return err
+    found = _SERVERLESS_RESOURCES.search(text or "")
+    line = (text or "").count("\n", 0, found.start()) + 1 if found else 1
+    message = ("a Serverless Framework service file: the CloudFormation resources of its "
+               "`resources` section are merged into the stack the Framework generates, with its "
+               "${...} variables resolved, so they are not judged as written; run "
+               "`serverless package` and scan "
+               ".serverless/cloudformation-template-update-stack.json")  # fmt: skip
+    return Estate(inputs=(InputFile(display, KIND, "skipped"),),
+                  diagnostics=(Diagnostic("CT000", "unknown", message,
+                                          Location(display, line), display),))  # fmt: skip
+
+
 def parse_document(text: str, suffix: str) -> Any:
     """JSON for `.json` files and text that starts with `{`, YAML otherwise. JSON that is not
     strictly valid (`#` comments, trailing commas) is read again as YAML, as CloudFormation and
