@@ -596,3 +596,20 @@ def test_a_serverless_framework_trail_is_said_not_judged(capsys: Capsys) -> None
     (note,) = [f for f in findings if f["rule_id"] == "CT000"]
     assert note["status"] == "unknown" and note["line"] == 8
     assert "Serverless Framework" in note["message"] and "serverless package" in note["message"]
+
+
+@pytest.mark.parametrize(("deliver", "stage", "kept", "cis5"),
+                         [("on", "prod", "pass", "pass"), ("on", "test", "fail", "pass"),
+                          ("off", "prod", None, "fail")])  # fmt: skip
+def test_a_log_group_named_through_fn_if_is_linked_when_the_condition_is_known(
+    capsys: Capsys, deliver: str, stage: str, kept: str | None, cis5: str
+) -> None:
+    """`!If [Delivering, !GetAtt TrailLogs.Arn, !Ref AWS::NoValue]`: with the condition known,
+    the trail's log group is TrailLogs (its retention, its filters and alarms are judged), not a
+    log group outside the inputs; with delivery off, the trail sends nothing to CloudWatch."""
+    _, findings = scan(capsys, CASES / "conditional-log-group", "--region", "us-east-1",
+                       "--var", f"Deliver={deliver}", "--var", f"Stage={stage}")  # fmt: skip
+    assert verdicts(findings, "CT005") == {"Trail": "pass" if deliver == "on" else "fail"}
+    assert verdicts(findings, "CT027").get("TrailLogs") == kept
+    assert "the log group of Trail" not in verdicts(findings, "CT027")
+    assert [f["status"] for f in findings if f["rule_id"] == "CT105"] == [cis5]

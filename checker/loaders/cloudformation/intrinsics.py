@@ -542,6 +542,10 @@ class Evaluator:
                         out.setdefault(name)
         elif fn == "Fn::If":
             if isinstance(arg, list) and len(arg) == 3:
+                holds = self.condition(arg[0])
+                if isinstance(holds, bool):  # the branch `value` takes: its resources
+                    self._collect(arg[1] if holds else arg[2], out)
+                    return
                 yes, no = self.targets(arg[1]), self.targets(arg[2])
                 if yes == no:  # a link only when both branches name the same resources
                     for t in yes:
