@@ -613,3 +613,14 @@ def test_a_log_group_named_through_fn_if_is_linked_when_the_condition_is_known(
     assert verdicts(findings, "CT027").get("TrailLogs") == kept
     assert "the log group of Trail" not in verdicts(findings, "CT027")
     assert [f["status"] for f in findings if f["rule_id"] == "CT105"] == [cis5]
+
+
+def test_a_trail_in_a_stacksets_inline_template_is_said_not_judged(capsys: Capsys) -> None:
+    """A StackSet's TemplateBody deploys to other accounts and Regions; the trail it declares
+    is not judged, but said so where the template is written (never "no trail found" alone).
+    A StackSet whose template declares no trail or store gets no note."""
+    _, findings = scan(capsys, CASES / "stackset-template-body")
+    notes = [f for f in findings if f["rule_id"] == "CT000"]
+    assert [(n["status"], n["resource"], n["line"]) for n in notes] == [
+        ("unknown", "MemberTrail", 17)]
+    assert "save it to its own file and scan that" in notes[0]["message"]

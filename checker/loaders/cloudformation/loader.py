@@ -195,6 +195,10 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
                         Location(display, line_of(node, "Condition")), logical_id,
                     ))  # fmt: skip
                 continue
+        inner = _stackset_recorders(logical_id, rtype, props)
+        if inner is not None:
+            errors_unknown.append(Diagnostic("CT000", "unknown", inner, Location(
+                display, line_of(props, "TemplateBody")), logical_id))  # fmt: skip
         loaded.append(Resource(logical_id, rtype, node, line, display, ev, created))
     out = EstateBuilder()
     out.add(*errors, *errors_unknown)
@@ -227,6 +231,25 @@ _JINJA = re.compile(r"\{%|\{\{(?!\s*resolve:)")
 
 # Types that record events: one that a false Condition leaves out is said so (never silently)
 RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDataStore"})
+
+
+def _stackset_recorders(logical_id: str, rtype: str, props: Any) -> str | None:
+    """Why the trails or event data stores a StackSet's inline TemplateBody declares are not
+    judged: that template is deployed as stack instances in the target accounts and Regions
+    (User Guide, "AWS::CloudFormation::StackSet", TemplateBody), not in this stack, and trailcheck
+    reads only files. A TemplateURL names a file, which is scanned when it is among the inputs."""
+    if rtype != "AWS::CloudFormation::StackSet" or not isinstance(props, dict):
+        return None
+    body = props.get("TemplateBody")
+    if isinstance(body, dict) and isinstance(body.get("Fn::Sub"), (str, list)):
+        sub = body["Fn::Sub"]  # Fn::Sub over the text, with or without a variable map
+        body = sub if isinstance(sub, str) else sub[0] if sub else None
+    if not isinstance(body, str) or not any(t in body for t in RECORDER_TYPES):
+        return None
+    return (f"the StackSet {logical_id} deploys a template, written inline in its TemplateBody, "
+            "that declares CloudTrail trails or event data stores; its stack instances are "
+            "created in the StackSet's target accounts and Regions, and trailcheck does not "
+            "judge an inline template: save it to its own file and scan that")  # fmt: skip
 
 
 def _not_expanded(logical_id: str, rtype: Any) -> str | None:
