@@ -624,3 +624,14 @@ def test_a_trail_in_a_stacksets_inline_template_is_said_not_judged(capsys: Capsy
     assert [(n["status"], n["resource"], n["line"]) for n in notes] == [
         ("unknown", "MemberTrail", 17)]
     assert "save it to its own file and scan that" in notes[0]["message"]
+
+
+def test_a_serverless_file_without_audit_resources_gets_no_note(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: api\nresources:\n  Resources:\n    Role:\n      Type: AWS::IAM::Role\n",
+        encoding="utf-8",
+    )
+    _, findings = scan(capsys, tmp_path)
+    assert findings == []
