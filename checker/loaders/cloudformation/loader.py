@@ -73,9 +73,8 @@ def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
     """A Serverless Framework service file (serverless.yml) whose `resources` section holds
     CloudFormation resources of the services a trail is built from: the Framework resolves its
     `${self:...}`, `${opt:...}` variables and merges the section into the template it generates
-    (Serverless Framework docs, "AWS
-    Infrastructure Resources"), so trailcheck does not judge it as written. One unknown CT000
-    says so, never a trail silently missing."""
+    (Serverless Framework docs, "AWS Infrastructure Resources"), so trailcheck does not judge
+    it as written. One unknown CT000 says so, never a trail silently missing."""
     text, err = read_text(path, display, KIND)
     if err is not None:
         return err
