@@ -240,6 +240,11 @@ class Evaluator:
         if rtype in REF_ASSIGNED:
             what = REF_ASSIGNED[rtype]
             return Computed(f"the {what} of {arg} is assigned when the stack is deployed")
+        if rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
+            # Ref gives the PhysicalResourceId the provider's response sets (User Guide,
+            # "Custom resource response objects")
+            return Computed(f"Ref {arg} is the physical id its custom resource provider returns "
+                            "when the stack is deployed")  # fmt: skip
         return self._name(arg, rtype)
 
     def _pseudo(self, name: str) -> Any:
