@@ -219,7 +219,7 @@ def test_a_module_may_declare_names_that_begin_with_its_logical_id() -> None:
     dot (AWS::CloudFormation User Guide, "Reference module resources in CloudFormation
     templates"): CloudFormation accepts them, so they are unknown, not rejected; a name no
     module begins is still rejected."""
-    e = load_template(MODULE_CASE / "template.yaml", "template.yaml", LoadOptions())
+    e = load_template(MODULE_CASE / "broken-typo.yaml", "broken-typo.yaml", LoadOptions())
     notes = {(d.status, d.location.line): d.message for d in e.diagnostics}
     module = "the module AuditStore (Example::Audit::LogStore::MODULE) may declare it"
     for line in (17, 22, 24):  # Ref AuditStoreBucket, AuditStore.Bucket, ${AuditStoreQueue.X}
