@@ -236,7 +236,7 @@ RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDat
 def _stackset_recorders(logical_id: str, rtype: str, props: Any) -> str | None:
     """Why the trails or event data stores a StackSet's inline TemplateBody declares are not
     judged: that template is deployed as stack instances in the target accounts and Regions
-    (User Guide, "AWS::CloudFormation::StackSet", TemplateBody), not in this stack, and trailcheck
+    (Template Reference, "AWS::CloudFormation::StackSet"), not in this stack, and trailcheck
     reads only files. A TemplateURL names a file, which is scanned when it is among the inputs."""
     if rtype != "AWS::CloudFormation::StackSet" or not isinstance(props, dict):
         return None
