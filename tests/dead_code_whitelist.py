@@ -16,6 +16,7 @@ _.load_snapshot  # the loaders' FORMATS table names them as "module:function" st
 _.load_plan
 _.load_template
 _.load_awscli
+_.load_serverless
 
 # Model fields that no Python code reads by name: rules read them with `attribute:` (CT050's
 # termination_protection), evidence.FLAG_NAMES names the public access block flags, and the

@@ -681,3 +681,51 @@ def test_a_pattern_rendered_by_template_file_is_read(capsys: Capsys) -> None:
     _, findings = scan(capsys, CASES / "template-file-pattern")
     assert verdicts(findings, "CT060") == {"aws_cloudwatch_event_rule.trail_tamper": "pass"}
     assert "aws_cloudwatch_event_rule.trail_tamper matches it" in messages(findings, "CT121")[0]
+
+def test_a_serverless_framework_trail_is_said_not_judged(capsys: Capsys) -> None:
+    """serverless.yml: its `resources` section is CloudFormation the Framework merges into the
+    stack it generates, with its ${...} variables resolved. Not read as written, but said so
+    (a reviewed public service lost its trail silently: "no trail found")."""
+    _, findings = scan(capsys, CASES / "serverless-resources")
+    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert note["status"] == "unknown" and note["line"] == 8
+    assert "Serverless Framework" in note["message"] and "serverless package" in note["message"]
+
+
+@pytest.mark.parametrize(("deliver", "stage", "kept", "cis5"),
+                         [("on", "prod", "pass", "pass"), ("on", "test", "fail", "pass"),
+                          ("off", "prod", None, "fail")])  # fmt: skip
+def test_a_log_group_named_through_fn_if_is_linked_when_the_condition_is_known(
+    capsys: Capsys, deliver: str, stage: str, kept: str | None, cis5: str
+) -> None:
+    """`!If [Delivering, !GetAtt TrailLogs.Arn, !Ref AWS::NoValue]`: with the condition known,
+    the trail's log group is TrailLogs (its retention, its filters and alarms are judged), not a
+    log group outside the inputs; with delivery off, the trail sends nothing to CloudWatch."""
+    _, findings = scan(capsys, CASES / "conditional-log-group", "--region", "us-east-1",
+                       "--var", f"Deliver={deliver}", "--var", f"Stage={stage}")  # fmt: skip
+    assert verdicts(findings, "CT005") == {"Trail": "pass" if deliver == "on" else "fail"}
+    assert verdicts(findings, "CT027").get("TrailLogs") == kept
+    assert "the log group of Trail" not in verdicts(findings, "CT027")
+    assert [f["status"] for f in findings if f["rule_id"] == "CT105"] == [cis5]
+
+
+def test_a_trail_in_a_stacksets_inline_template_is_said_not_judged(capsys: Capsys) -> None:
+    """A StackSet's TemplateBody deploys to other accounts and Regions; the trail it declares
+    is not judged, but said so where the template is written (never "no trail found" alone).
+    A StackSet whose template declares no trail or store gets no note."""
+    _, findings = scan(capsys, CASES / "stackset-template-body")
+    notes = [f for f in findings if f["rule_id"] == "CT000"]
+    assert [(n["status"], n["resource"], n["line"]) for n in notes] == [
+        ("unknown", "MemberTrail", 17)]
+    assert "save it to its own file and scan that" in notes[0]["message"]
+
+
+def test_a_serverless_file_without_audit_resources_gets_no_note(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: api\nresources:\n  Resources:\n    Role:\n      Type: AWS::IAM::Role\n",
+        encoding="utf-8",
+    )
+    _, findings = scan(capsys, tmp_path)
+    assert findings == []

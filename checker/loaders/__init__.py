@@ -75,6 +75,11 @@ FORMATS: tuple[Format, ...] = (
     Format("terraform-plan", discover.is_plan, "checker.loaders.terraform.plan:load_plan"),
     Format(
         "cloudformation",
+        discover.is_serverless,
+        "checker.loaders.cloudformation.loader:load_serverless",
+    ),
+    Format(
+        "cloudformation",
         discover.is_template,
         "checker.loaders.cloudformation.loader:load_template",
     ),

@@ -94,6 +94,16 @@ def is_template(path: Path, head: bytes) -> bool:
     )
 
 
+# A Serverless Framework service file whose `resources` section holds CloudFormation resources
+# of the services an audit trail is built from (a function's IAM role alone is not worth a note)
+_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+_AUDIT_TYPE = re.compile(rb"AWS::(CloudTrail|Logs|CloudWatch|Events|SNS|S3|KMS)::[A-Za-z0-9]+")
+
+
+def is_serverless(path: Path, head: bytes) -> bool:
+    return path.name in _SERVERLESS_NAMES and _AUDIT_TYPE.search(head) is not None
+
+
 def is_cli_output(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".json" and (
         _CLI.search(head) is not None or path.name.startswith(_CLI_NAME)

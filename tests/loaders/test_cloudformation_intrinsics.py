@@ -41,6 +41,7 @@ Resources:
   Group: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /trail}}
   Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: dead-letters}}
   Store: {Type: AWS::CloudTrail::EventDataStore, Properties: {Name: lake}}
+  Lookup: {Type: Custom::KeyLookup, Properties: {ServiceToken: arn:aws:lambda:x}}
 """
 )
 
@@ -284,3 +285,12 @@ def test_a_name_that_refers_to_itself_is_unknown_not_a_hang() -> None:
         ("arn:aws:s3:::", None, "-x"),
     )
     assert ev.value(short("!Ref C")) == Unknown("the name of C refers to itself")
+
+
+def test_ref_of_a_custom_resource_is_the_id_its_provider_returns() -> None:
+    """Not a name CloudFormation generates: the provider's PhysicalResourceId (User Guide,
+    "Custom resource response objects")."""
+    value = evaluator().value({"Ref": "Lookup"})
+    assert isinstance(value, Computed)
+    assert value.reason == ("Ref Lookup is the physical id its custom resource provider returns "
+                            "when the stack is deployed")  # fmt: skip

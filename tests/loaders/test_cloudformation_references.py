@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.loaders import LoadOptions
 from checker.loaders.cloudformation.loader import load_template
 from checker.model import Computed, Estate, Unknown
+from checker.unknowns import PartlyComputed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"
 REJECTED = "CloudFormation rejects the template (unresolved resource dependencies)"
@@ -100,6 +101,16 @@ def test_names_the_template_declares_are_no_error(tmp_path: Path) -> None:
         more="  B: {Type: AWS::S3::Bucket}\n  K: {Type: AWS::KMS::Key}\n",
     ))  # fmt: skip
     assert found(e) == []
+
+
+def test_spaces_around_a_sub_variable_are_ignored(tmp_path: Path) -> None:
+    """`${ AWS::Region}` deploys (cfn-lint issue #236): no CT000, and the value is resolved."""
+    e = template(tmp_path, trail("      S3BucketName: !Sub '${ P }-${AWS::AccountId }-${ !Lit}'\n",
+                                 head="Parameters: {P: {Type: String, Default: p}}\n"))  # fmt: skip
+    assert found(e) == []
+    (only,) = e.trails
+    assert only.bucket is not None and isinstance(only.bucket.value, PartlyComputed)
+    assert only.bucket.value.parts == ("p-", None, "-${Lit}")
 
 
 def test_each_place_is_reported_once(tmp_path: Path) -> None:
@@ -196,3 +207,27 @@ def test_scan_reports_input_errors_and_judges_the_valid_trail(
     assert bucket["status"] == "unknown" and bucket["line"] == 16
     assert bucket["message"].endswith(f"${{Missing}} in Fn::Sub {ANY_NAME}: {REJECTED}")
 
+
+
+# -- registry modules --------------------------------------------------------------------------
+
+MODULE_CASE = FIXTURES.parent / "regressions" / "cloudformation-module"
+
+
+def test_a_module_may_declare_names_that_begin_with_its_logical_id() -> None:
+    """A module's resources are named by its logical id and theirs, joined with or without a
+    dot (AWS::CloudFormation User Guide, "Reference module resources in CloudFormation
+    templates"): CloudFormation accepts them, so they are unknown, not rejected; a name no
+    module begins is still rejected."""
+    e = load_template(MODULE_CASE / "broken-typo.yaml", "broken-typo.yaml", LoadOptions())
+    notes = {(d.status, d.location.line): d.message for d in e.diagnostics}
+    module = "the module AuditStore (Example::Audit::LogStore::MODULE) may declare it"
+    for line in (17, 22, 24):  # Ref AuditStoreBucket, AuditStore.Bucket, ${AuditStoreQueue.X}
+        assert module in notes[("unknown", line)], line
+    assert REJECTED in notes[("fail", 19)]  # Ref TrailNme: a typo, no module's
+    assert "resources of the module AuditStore" in notes[("unknown", 7)]
+    (only,) = e.trails
+    bucket = only.bucket.value if only.bucket else None
+    assert isinstance(bucket, Unknown) and module in bucket.reason
+    key = only.kms_key.value if only.kms_key else None
+    assert isinstance(key, Unknown) and "set by the module AuditStore" in key.reason

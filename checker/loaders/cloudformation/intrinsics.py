@@ -94,6 +94,8 @@ INTRINSICS = frozenset(
         "Fn::Transform", "Condition",
     }
 )  # fmt: skip
+# A `${Name}` of Fn::Sub. Spaces around the name are ignored: CloudFormation deploys
+# `${ AWS::Region}` (cfn-lint issue #236; cfn-lint strips them likewise), so they are stripped.
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -147,16 +149,31 @@ class Template:
             return name in self.resources
         return name in self.parameters or name in self.resources or name in PSEUDO_PARAMETERS
 
-    def undeclared(self, written: str, *, attribute: bool = False) -> str:
+    def maker(self, name: str) -> str | None:
+        """What may declare `name` though the template does not: the template's expander, or
+        a registry module (a Type ending in ::MODULE) whose logical id begins the name, since a
+        module's resources are named by joining its logical id and theirs, with or without a
+        dot (User Guide, "Reference module resources in CloudFormation templates")."""
+        if self.expander is not None:
+            return self.expander
+        for logical_id in self.resources:
+            rtype = self.type_of(logical_id)
+            if (rtype is not None and rtype.endswith("::MODULE") and name != logical_id
+                    and name.startswith(logical_id)):  # fmt: skip
+                return f"the module {logical_id} ({rtype})"
+        return None
+
+    def undeclared(self, written: str, name: str, *, attribute: bool = False) -> str:
         """Why `written` (`Ref X`, `Fn::GetAtt X.Attr`, `${X} in Fn::Sub`), which names something
-        the template does not declare, has no value: the reason of its Unknown and the message
-        of its CT000. CloudFormation rejects such a template ("Template format error:
+        (`name`) the template does not declare, has no value: the reason of its Unknown and the
+        message of its CT000. CloudFormation rejects such a template ("Template format error:
         Unresolved resource dependencies [X] in the Resources block of the template", AWS
         Knowledge Center, "How do I resolve template validation or template format errors in
-        CloudFormation?")."""
+        CloudFormation?") unless something it expands may declare the name (`maker`)."""
         what = "resource" if attribute else "parameter, resource or pseudo parameter"
-        if self.expander is not None:
-            return (f"{written} names no {what} of the template as written; {self.expander} "
+        maker = self.maker(name)
+        if maker is not None:
+            return (f"{written} names no {what} of the template as written; {maker} "
                     "may declare it, and trailcheck does not expand it")  # fmt: skip
         return (f"{written} names no {what} of the template: CloudFormation rejects the "
                 "template (unresolved resource dependencies)")  # fmt: skip
@@ -210,7 +227,7 @@ class Evaluator:
         if not isinstance(arg, str):
             return Unknown("Ref needs the name of a parameter or resource")
         if not self.t.declares(arg):  # a CT000 of the loader; nothing to evaluate
-            return Unknown(self.t.undeclared(written or f"Ref {arg}"))
+            return Unknown(self.t.undeclared(written or f"Ref {arg}", arg))
         if arg in PSEUDO_PARAMETERS:
             return self._pseudo(arg)
         if arg in self.t.parameters:
@@ -223,6 +240,11 @@ class Evaluator:
         if rtype in REF_ASSIGNED:
             what = REF_ASSIGNED[rtype]
             return Computed(f"the {what} of {arg} is assigned when the stack is deployed")
+        if rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
+            # Ref gives the PhysicalResourceId the provider's response sets (User Guide,
+            # "Custom resource response objects")
+            return Computed(f"Ref {arg} is the physical id its custom resource provider returns "
+                            "when the stack is deployed")  # fmt: skip
         return self._name(arg, rtype)
 
     def _pseudo(self, name: str) -> Any:
@@ -289,12 +311,15 @@ class Evaluator:
         logical_id, attribute = arg[0], self.value(arg[1])
         if isinstance(logical_id, str) and not self.t.declares(logical_id, attribute=True):
             # a CT000 of the loader; were the resource there, the attribute would be set
-            return Computed(self.t.undeclared(shown, attribute=True))
+            return Computed(self.t.undeclared(shown, logical_id, attribute=True))
         if not isinstance(logical_id, str) or not isinstance(attribute, str):
             return Unknown("Fn::GetAtt has an attribute that is not known")
         rtype = self.t.type_of(logical_id)
         if rtype is None:
             return Computed(f"the Type of resource {logical_id} is not known")
+        if rtype.endswith("::MODULE"):  # `Module.Resource.Attr`: a resource the module makes
+            return Computed(f"{shown} is set by the module {logical_id} ({rtype}), which "
+                            "trailcheck does not expand")  # fmt: skip
         if rtype == "AWS::S3::Bucket" and attribute == "Arn":
             # the ARN of one bucket even when its name is not known: arn:<partition>:s3:::<name>
             name = self._name(logical_id, rtype)
@@ -322,7 +347,7 @@ class Evaluator:
         for m in SUB_VARIABLE.finditer(arg):
             parts.append(arg[pos : m.start()])
             pos = m.end()
-            name = m.group(1)
+            name = m.group(1).strip()  # `${ AWS::Region }`: see SUB_VARIABLE
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")  # ${!Literal} is written as is
             elif name in variables:
@@ -522,6 +547,10 @@ class Evaluator:
                         out.setdefault(name)
         elif fn == "Fn::If":
             if isinstance(arg, list) and len(arg) == 3:
+                holds = self.condition(arg[0])
+                if isinstance(holds, bool):  # the branch `value` takes: its resources
+                    self._collect(arg[1] if holds else arg[2], out)
+                    return
                 yes, no = self.targets(arg[1]), self.targets(arg[2])
                 if yes == no:  # a link only when both branches name the same resources
                     for t in yes:

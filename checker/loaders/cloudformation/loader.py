@@ -66,6 +66,30 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
     return template_estate(doc, display, options)
 
 
+_SERVERLESS_RESOURCES = re.compile(r"(?m)^\"?resources\"?[ \t]*:")
+
+
+def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
+    """A Serverless Framework service file (serverless.yml) whose `resources` section holds
+    CloudFormation resources of the services a trail is built from: the Framework resolves its
+    `${self:...}`, `${opt:...}` variables and merges the section into the template it generates
+    (Serverless Framework docs, "AWS Infrastructure Resources"), so trailcheck does not judge
+    it as written. One unknown CT000 says so, never a trail silently missing."""
+    text, err = read_text(path, display, KIND)
+    if err is not None:
+        return err
+    found = _SERVERLESS_RESOURCES.search(text or "")
+    line = (text or "").count("\n", 0, found.start()) + 1 if found else 1
+    message = ("a Serverless Framework service file: the CloudFormation resources of its "
+               "`resources` section are merged into the stack the Framework generates, with its "
+               "${...} variables resolved, so they are not judged as written; run "
+               "`serverless package` and scan "
+               ".serverless/cloudformation-template-update-stack.json")  # fmt: skip
+    return Estate(inputs=(InputFile(display, KIND, "skipped"),),
+                  diagnostics=(Diagnostic("CT000", "unknown", message,
+                                          Location(display, line), display),))  # fmt: skip
+
+
 def parse_document(text: str, suffix: str) -> Any:
     """JSON for `.json` files and text that starts with `{`, YAML otherwise. JSON that is not
     strictly valid (`#` comments, trailing commas) is read again as YAML, as CloudFormation and
@@ -174,6 +198,10 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
                         Location(display, line_of(node, "Condition")), logical_id,
                     ))  # fmt: skip
                 continue
+        inner = _stackset_recorders(logical_id, rtype, props)
+        if inner is not None:
+            errors_unknown.append(Diagnostic("CT000", "unknown", inner, Location(
+                display, line_of(props, "TemplateBody")), logical_id))  # fmt: skip
         loaded.append(Resource(logical_id, rtype, node, line, display, ev, created))
     out = EstateBuilder()
     out.add(*errors, *errors_unknown)
@@ -208,12 +236,37 @@ _JINJA = re.compile(r"\{%|\{\{(?!\s*resolve:)")
 RECORDER_TYPES = frozenset({"AWS::CloudTrail::Trail", "AWS::CloudTrail::EventDataStore"})
 
 
+def _stackset_recorders(logical_id: str, rtype: str, props: Any) -> str | None:
+    """Why the trails or event data stores a StackSet's inline TemplateBody declares are not
+    judged: that template is deployed as stack instances in the target accounts and Regions
+    (Template Reference, "AWS::CloudFormation::StackSet"), not in this stack, and trailcheck
+    reads only files. A TemplateURL names a file, which is scanned when it is among the inputs."""
+    if rtype != "AWS::CloudFormation::StackSet" or not isinstance(props, dict):
+        return None
+    body = props.get("TemplateBody")
+    if isinstance(body, dict) and isinstance(body.get("Fn::Sub"), (str, list)):
+        sub = body["Fn::Sub"]  # Fn::Sub over the text, with or without a variable map
+        body = sub if isinstance(sub, str) else sub[0] if sub else None
+    if not isinstance(body, str) or not any(t in body for t in RECORDER_TYPES):
+        return None
+    return (f"the StackSet {logical_id} deploys a template, written inline in its TemplateBody, "
+            "that declares CloudTrail trails or event data stores; its stack instances are "
+            "created in the StackSet's target accounts and Regions, and trailcheck does not "
+            "judge an inline template: save it to its own file and scan that")  # fmt: skip
+
+
 def _not_expanded(logical_id: str, rtype: Any) -> str | None:
     """Why a valid entry of Resources is not judged: a loop of the AWS::LanguageExtensions
-    transform, or a Type that a packaging tool replaces (Rain's `!Rain::Module`)."""
+    transform, a registry module (a Type ending in ::MODULE, whose resources CloudFormation
+    adds from the registry: User Guide, "Use modules to encapsulate and reuse resource
+    configurations"), or a Type that a packaging tool replaces (Rain's `!Rain::Module`)."""
     if logical_id.startswith("Fn::ForEach::"):
         return (f"{logical_id}: the resources an AWS::LanguageExtensions loop makes are not "
                 "expanded, so they are not judged")  # fmt: skip
+    if isinstance(rtype, str) and rtype.endswith("::MODULE"):
+        return (f"the resources of the module {logical_id} ({rtype}) come from the "
+                "CloudFormation registry, which trailcheck does not read, so they are not "
+                "judged: scan the module's template fragment too")  # fmt: skip
     if isinstance(rtype, dict) and len(rtype) == 1:
         (tag,) = rtype
         if isinstance(tag, str) and tag.removeprefix("Fn::").startswith("Rain::"):

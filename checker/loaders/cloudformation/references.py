@@ -9,7 +9,8 @@ an input error (CT000, fail), not a finding of any rule: the rest of the templat
 judged, and a value built from the name is an Unknown with the same reason (`Evaluator`).
 
 When a transform or an `Fn::ForEach` loop may declare names trailcheck does not see
-(`Template.expander`), such a name is not certainly an error: the CT000 is unknown.
+(`Template.expander`), or a registry module whose logical id begins the name (`Template.maker`),
+such a name is not certainly an error: the CT000 is unknown.
 Properties of resources, Conditions and Outputs are read; each place is reported once.
 """
 
@@ -56,14 +57,15 @@ def unresolved_references(
     doc: dict[str, Any], template: Template, display: str
 ) -> list[Diagnostic]:
     """One CT000 per place (line and reference) where the template names what it does not
-    declare: fail, or unknown when `template.expander` may declare it."""
-    status: Literal["fail", "unknown"] = "fail" if template.expander is None else "unknown"
+    declare: fail, or unknown when a transform, a loop or a module may declare it
+    (`Template.maker`)."""
     seen: dict[tuple[int, str], Diagnostic] = {}
 
     def check(owner: str, name: str, written: str, line: int, attribute: bool = False) -> None:
         if not name or template.declares(name, attribute=attribute):
             return
-        message = f"{owner}: {template.undeclared(written, attribute=attribute)}"
+        message = f"{owner}: {template.undeclared(written, name, attribute=attribute)}"
+        status: Literal["fail", "unknown"] = "fail" if template.maker(name) is None else "unknown"
         seen.setdefault((line, message), Diagnostic(
             "CT000", status, message, Location(display, line), resource=display
         ))  # fmt: skip
@@ -82,9 +84,10 @@ def unresolved_references(
                 and isinstance(arg[1], dict) else (None, {}))  # fmt: skip
             if isinstance(text, str):
                 for m in SUB_VARIABLE.finditer(text):
-                    if m.group(1).startswith("!") or m.group(1) in variables:
+                    raw = m.group(1).strip()
+                    if raw.startswith("!") or raw in variables:
                         continue  # ${!Literal}, or a variable of the function's own map
-                    name, attribute = sub_variable(m.group(1))
+                    name, attribute = sub_variable(raw)
                     check(owner, name, "${" + m.group(1) + "} in Fn::Sub", line, attribute)
 
     def walk(owner: str, node: Any, line: int, depth: int = 0) -> None:
