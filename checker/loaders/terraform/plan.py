@@ -120,7 +120,7 @@ class _Plan:
                 unknown.get(key),
                 f"{address}.{key}",
                 expressions.get(key),
-                creating and key not in never_computed,
+                creating and not (unknown.get(key) is True and key in never_computed),
             )
             if v is _DEFAULT:
                 continue
