@@ -729,3 +729,45 @@ def test_a_serverless_file_without_audit_resources_gets_no_note(
     )
     _, findings = scan(capsys, tmp_path)
     assert findings == []
+
+
+# -- review 11: Terraform plan JSON (`terraform show -json`) -------------------------------------
+
+
+def test_set_ordered_field_selectors_keep_their_written_expressions(capsys: Capsys) -> None:
+    """field_selector is a set: the plan lists it in the set's order, not as written. The
+    resources.ARN selector whose starts_with is known only after apply took the expression of
+    another selector, its unknown read as "not written": the selector then covered every bucket
+    (CT009 pass) and had "no operator" (CT011 fail)."""
+    _, findings = scan(capsys, CASES / "plan-set-order" / "plan.json")
+    assert verdicts(findings, "CT009") == {"estate": "unknown"}
+    assert verdicts(findings, "CT011") == {"aws_cloudtrail.audit": "unknown"}
+    assert "starts_with values of field selector resources.ARN" in messages(findings, "CT009")[0]
+
+
+def test_a_dynamic_block_over_values_known_after_apply_leaves_the_selectors_unknown(
+    capsys: Capsys,
+) -> None:
+    """The configuration section leaves `dynamic` blocks out: an unknown selector block list with
+    no expression was written, not left to AWS's default (management events only)."""
+    _, findings = scan(capsys, CASES / "plan-dynamic-blocks" / "unknown-blocks.json")
+    for rule_id in ("CT009", "CT010"):
+        assert verdicts(findings, rule_id) == {"estate": "unknown"}, rule_id
+    assert "advanced_event_selector is known only after apply" in messages(findings, "CT009")[0]
+
+
+def test_an_unknown_element_of_a_planned_list_is_set_not_dropped(capsys: Capsys) -> None:
+    """The plan gives null for an element known only after apply (`starts_with = [null]`): it
+    must be an unknown value, not a null that a rule trips over (an internal error before)."""
+    _, findings = scan(capsys, CASES / "plan-dynamic-blocks" / "unknown-element.json")
+    assert verdicts(findings, "CT009") == {"estate": "unknown"}
+    assert verdicts(findings, "CT011") == {"aws_cloudtrail.audit": "pass"}
+    assert not any("internal error" in f["message"] for f in findings)
+
+
+def test_a_deposed_object_does_not_hide_the_current_objects_change(capsys: Capsys) -> None:
+    """resource_changes lists a deposed object's delete under the same address as the current
+    object: its empty after_unknown replaced the trail's, so its KMS key read as not set."""
+    _, findings = scan(capsys, CASES / "plan-deposed-object" / "plan.json")
+    assert verdicts(findings, "CT003") == {"aws_cloudtrail.audit": "unknown"}
+    assert "kms_key_id is known only after apply" in messages(findings, "CT003")[0]

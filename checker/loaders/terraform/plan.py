@@ -63,7 +63,13 @@ class _Plan:
         self.text = text
         self.changes: dict[str, Mapping[str, Any]] = {}
         for rc in doc.get("resource_changes") or []:
-            if isinstance(rc, dict) and isinstance(rc.get("address"), str):
+            # a deposed object (left by a create_before_destroy replacement) shares its address
+            # with the current object; its change (a delete) is not the current object's
+            if (
+                isinstance(rc, dict)
+                and isinstance(rc.get("address"), str)
+                and not rc.get("deposed")
+            ):
                 change = rc.get("change")
                 self.changes[rc["address"]] = change if isinstance(change, dict) else {}
         config = doc.get("configuration")
@@ -107,9 +113,15 @@ class _Plan:
         unknown: dict[str, Any] = raw_unknown if isinstance(raw_unknown, dict) else {}
         creating = "create" in (change.get("actions") or [])
         merged: dict[str, Any] = {}
+        never_computed = _NEVER_COMPUTED.get(rtype, frozenset())
         for key in sorted(set(values) | set(unknown)):
-            v = _merge_unknown(values.get(key), unknown.get(key), f"{address}.{key}",
-                               expressions.get(key), creating)  # fmt: skip
+            v = _merge_unknown(
+                values.get(key),
+                unknown.get(key),
+                f"{address}.{key}",
+                expressions.get(key),
+                creating and not (unknown.get(key) is True and key in never_computed),
+            )
             if v is _DEFAULT:
                 continue
             merged[key] = self._trace(v, expressions.get(key), prefix, address)
@@ -125,8 +137,8 @@ class _Plan:
         blocks (lists of block expressions) are followed into."""
         if isinstance(expr, list) and isinstance(value, list):
             return [
-                self._trace(v, expr[i] if i < len(expr) else None, prefix, own)
-                for i, v in enumerate(value)
+                self._trace(v, e, prefix, own)
+                for v, e in zip(value, _aligned(value, expr), strict=True)
             ]
         if isinstance(expr, dict) and "references" not in expr and "constant_value" not in expr:
             if isinstance(value, dict):
@@ -287,6 +299,45 @@ def _module_prefix(address: str, rtype: str, name: str, index: Any) -> str:
 
 _DEFAULT = object()
 
+# Blocks the AWS provider never computes: unknown on a new resource with no expression in the
+# configuration, they were written as `dynamic` blocks over values known only after apply (the
+# configuration section leaves dynamic blocks out), not left to AWS's default.
+_NEVER_COMPUTED: dict[str, frozenset[str]] = {
+    "aws_cloudtrail": frozenset({"event_selector", "advanced_event_selector", "insight_selector"}),
+    "aws_cloudwatch_log_metric_filter": frozenset({"metric_transformation"}),
+    "aws_s3_bucket_versioning": frozenset({"versioning_configuration"}),
+}
+
+
+def _aligned(values: list[Any], exprs: Any) -> list[Any]:
+    """The configuration expression of each element of a planned list. Nested blocks that the
+    provider keeps as a set (field_selector, for one) are planned in the set's order, not the
+    order written: an element takes the written block whose constant arguments agree with its
+    values, its own position when that one agrees."""
+    if not isinstance(exprs, list):
+        return [None] * len(values)
+    out: list[Any] = []
+    used: set[int] = set()
+    for i, v in enumerate(values):
+        order = ([i] if i < len(exprs) else []) + [j for j in range(len(exprs)) if j != i]
+        pick = next((j for j in order if j not in used and _agrees(v, exprs[j])), None)
+        if pick is None:
+            out.append(exprs[i] if i < len(exprs) and i not in used else None)
+            continue
+        used.add(pick)
+        out.append(exprs[pick])
+    return out
+
+
+def _agrees(value: Any, expr: Any) -> bool:
+    if not isinstance(value, dict) or not isinstance(expr, dict):
+        return True
+    return all(
+        json.dumps(value[k], sort_keys=True) == json.dumps(e["constant_value"], sort_keys=True)
+        for k, e in expr.items()
+        if isinstance(e, dict) and "constant_value" in e and value.get(k) is not None
+    )
+
 
 def _merge_unknown(value: Any, unknown: Any, name: str, expr: Any, creating: bool) -> Any:
     """A planned value with `after_unknown` markers turned into unknowns, their reasons naming
@@ -323,17 +374,17 @@ def _merge_unknown(value: Any, unknown: Any, name: str, expr: Any, creating: boo
         return out
     if isinstance(unknown, list) and (isinstance(value, list) or value is None):
         base_list = value if isinstance(value, list) else []
-        exprs = expr if isinstance(expr, list) else []
         n = max(len(base_list), len(unknown))
-        items = []
+        base_list = base_list + [None] * (n - len(base_list))
+        # one expression for the whole list (`equals = [aws_s3_bucket.x.arn]`), or one per block
+        exprs = _aligned(base_list, expr) if isinstance(expr, list) else [expr] * n
+        items: list[Any] = []
         for i in range(n):
-            v = _merge_unknown(
-                base_list[i] if i < len(base_list) else None,
-                unknown[i] if i < len(unknown) else None,
-                name,
-                exprs[i] if i < len(exprs) else (expr if not exprs else None),
-                creating,
-            )
+            u = unknown[i] if i < len(unknown) else None
+            if u is True:  # an element of a known list is there, whatever it turns out to be
+                items.append(Computed(f"{name} is known only after apply"))
+                continue
+            v = _merge_unknown(base_list[i], u, name, exprs[i], creating)
             items.append(None if v is _DEFAULT else v)
         return items
     return value
