@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from checker.loaders.reading import SKIP_DIRS, LoadOptions, error_estate
+from checker.loaders.reading import SKIP_DIRS, LoadOptions, error_estate, unicode_with_bom
 from checker.model import Estate
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -129,6 +129,9 @@ def sniff_format(path: Path, formats: Sequence[F]) -> F | str | None:
             head = fh.read(SNIFF_BYTES)
     except OSError:
         return "error"
+    encoding = unicode_with_bom(head)
+    if encoding is not None and path.suffix.lower() == ".json":  # saved tool output (read_json)
+        head = head.decode(encoding, errors="ignore").encode()
     for fmt in formats:
         if fmt.sniff(path, head):
             return fmt

@@ -3,6 +3,7 @@ findings for files that cannot be read. The bottom of the loaders: it imports on
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from dataclasses import dataclass, field
@@ -45,6 +46,15 @@ class LoadOptions:
         return rel.replace(os.sep, "/")
 
 
+def unicode_with_bom(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding whose byte order mark starts `data`, else None."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def input_error(file: str, line: int, message: str) -> Diagnostic:
     """A CT000 finding: a file that could not be read or parsed."""
     return Diagnostic("CT000", "fail", message, Location(file, line), resource=file)
@@ -58,8 +68,11 @@ def error_estate(file: str, kind: str, line: int, message: str) -> Estate:
 
 
 def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | None]:
-    """The file's text and its JSON value, or an estate holding the CT000 that says why not."""
-    text, err = read_text(path, display, kind)
+    """The file's text and its JSON value, or an estate holding the CT000 that says why not.
+    JSON that a tool wrote may be UTF-16 with a byte order mark (Windows PowerShell 5.1's `>`
+    writes it, say `terraform show -json plan > plan.json`), which JSON readers may accept
+    (RFC 8259, section 8.1)."""
+    text, err = read_text(path, display, kind, byte_order_marks=True)
     if err is not None:
         return "", None, err
     text = text or ""
@@ -72,8 +85,11 @@ def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | N
         return text, None, error_estate(display, kind, 1, "the JSON is nested too deeply to read")
 
 
-def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate | None]:
-    """The file's text, or an estate holding the CT000 that says why it cannot be read."""
+def read_text(path: Path, display: str, kind: str, *, byte_order_marks: bool = False
+              ) -> tuple[str | None, Estate | None]:  # fmt: skip
+    """The file's text, or an estate holding the CT000 that says why it cannot be read. UTF-8
+    (a byte order mark is dropped); with `byte_order_marks`, also UTF-16 or UTF-32 that starts
+    with its byte order mark."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -87,8 +103,12 @@ def read_text(path: Path, display: str, kind: str) -> tuple[str | None, Estate |
         data = path.read_bytes()
     except OSError as e:
         return None, error_estate(display, kind, 0, f"cannot read file: {e.strerror or e}")
+    encoding = unicode_with_bom(data)
+    if encoding is not None and not byte_order_marks:
+        return None, error_estate(display, kind, 1, f"file is {encoding.upper()} text (it starts "
+                                  "with that byte order mark): save it as UTF-8")  # fmt: skip
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode(encoding or "utf-8-sig"), None
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return None, error_estate(
