@@ -8,7 +8,7 @@ import argparse
 import os
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import UsageError
 from checker.findings import SEVERITIES
@@ -27,17 +27,18 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("inputs")
     g.add_argument(
         "--var-file",
-        action="append",
+        action=_InOrder,
         default=[],
         metavar="FILE",
         help="Terraform variables file (like terraform -var-file); repeatable",
     )
     g.add_argument(
         "--var",
-        action="append",
+        action=_InOrder,
         default=[],
         metavar="NAME=VALUE",
-        help="Terraform variable (like terraform -var); repeatable",
+        help="Terraform variable (like terraform -var); repeatable; of a --var and a "
+        "--var-file that set one variable, the later wins",
     )
     g.add_argument(
         "--region",
@@ -185,6 +186,31 @@ def add_suppression_options(p: argparse.ArgumentParser) -> None:
 
 
 
+class _InOrder(argparse.Action):
+    """Appends like `action="append"`, and notes the option in `var_order`: Terraform lets the
+    later of a -var and a -var-file win ("Variable definition precedence")."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:  # fmt: skip
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
+        order = getattr(namespace, "var_order", None)
+        if order is None:
+            order = []
+            namespace.var_order = order
+        order.append(self.dest)
+
+
+def _positions(args: argparse.Namespace) -> tuple[int, ...]:
+    """For each --var, how many --var-file options come before it."""
+    files, out = 0, []
+    for dest in getattr(args, "var_order", None) or ():
+        if dest == "var_file":
+            files += 1
+        else:
+            out.append(files)
+    return tuple(out)
+
+
 def load_options(args: argparse.Namespace, cwd: str | None = None) -> LoadOptions:
     """LoadOptions from the input flags. With `cwd` (paths reported relative to another folder),
     --var-file paths are made absolute first: the user wrote them relative to where they are."""
@@ -206,12 +232,14 @@ def load_options(args: argparse.Namespace, cwd: str | None = None) -> LoadOption
         return LoadOptions(
             var_files=tuple(args.var_file),
             variables=tuple(variables),
+            variable_positions=_positions(args),
             default_region=args.region,
             jobs=getattr(args, "jobs", 0),
         )
     return LoadOptions(
         var_files=tuple(os.path.abspath(f) for f in args.var_file),
         variables=tuple(variables),
+        variable_positions=_positions(args),
         default_region=args.region,
         cwd=cwd,
         jobs=getattr(args, "jobs", 0),

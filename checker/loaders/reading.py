@@ -30,6 +30,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 class LoadOptions:
     var_files: tuple[str, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE, in command-line order
+    # for each --var, how many --var-file options come before it on the command line (the later
+    # of the two wins, as in Terraform); empty: every --var comes after the files
+    variable_positions: tuple[int, ...] = ()
     default_region: str | None = None
     cwd: str = field(default_factory=os.getcwd)
     jobs: int = 0  # worker processes for large trees; 0 picks by size

@@ -121,13 +121,13 @@ class _Loader:
         # (folder path, root path, keypath) -> {module name: child folder path or reason}
         self.resolved: dict[tuple[Path, Path, str], dict[str, Path | str]] = {}
         self.relevant_cache: dict[tuple[Path, Path, str], bool] = {}
-        self.root_values: dict[Path, dict[str, AttrDef]] = {}
+        self.root_values: dict[Path, list[dict[str, AttrDef]]] = {}
         self.unknown_expansions: dict[str, tuple[Decl, Unknown]] = {}
         # every expansion noted, in order (the first of an address wins; see _load_in_pool)
         self.expansion_log: list[tuple[str, tuple[Decl, Unknown]]] = []
         # (child folder, root, keypath) -> (calling folder, its keypath, the module block)
         self.callers: dict[tuple[Path, Path, str], tuple[Folder, str, Decl]] = {}
-        self._cli_values: dict[str, AttrDef] | None = None
+        self._cli_values: dict[str, tuple[AttrDef, int]] | None = None
         # (calling folder, module name) -> why the call is not followed: it closes a cycle
         self.cyclic_calls: dict[tuple[Path, str], str] = {}
         self._local_paths: dict[tuple[Path, str], Path] = {}
@@ -369,22 +369,34 @@ class _Loader:
         return child
 
     def root_value(self, folder: Any, name: str) -> AttrDef | None:
+        """A root module variable's value: the later of its --var and the --var-file options
+        that set it, else the last automatic .tfvars file that does (Terraform, "Variable
+        definition precedence")."""
+        values = self.root_values.get(folder.path)
+        if values is None:
+            values = self.root_values[folder.path] = self._read_root_values(folder.path)
+        given = [i for i, assigned in enumerate(values) if name in assigned]
         cli = self._cli().get(name)
         decl = folder.variables.get(name)
         if cli is not None and decl is not None:
-            return _typed_cli_value(cli, decl)
-        values = self.root_values.get(folder.path)
-        if values is None:
-            values = self._read_root_values(folder.path)
-            self.root_values[folder.path] = values
-        return values.get(name)
+            position = cli[1]
+            if not given or given[-1] <= position:  # no --var-file after it sets the name
+                return _typed_cli_value(cli[0], decl)
+        return values[given[-1]][name] if given else None
 
-    def _read_root_values(self, path: Path) -> dict[str, AttrDef]:
-        values: dict[str, AttrDef] = {}
-        files = tfvars_files(path)
+    def _read_root_values(self, path: Path) -> list[dict[str, AttrDef]]:
+        """What the files of variable values assign, in precedence order: one table for the
+        automatic files (terraform.tfvars, *.auto.tfvars), then one per --var-file in
+        command-line order (table k is the k-th --var-file)."""
+        values: list[dict[str, AttrDef]] = [{}]
+        self._read_tfvars(tfvars_files(path), values[0])
         for vf in self.options.var_files:
+            values.append({})
             p = Path(vf) if os.path.isabs(vf) else Path(self.options.cwd) / vf
-            files.append(p)
+            self._read_tfvars([p], values[-1])
+        return values
+
+    def _read_tfvars(self, files: list[Path], values: dict[str, AttrDef]) -> None:
         for f in files:
             display = self.options.display(f)
             if not f.is_file():
@@ -400,13 +412,17 @@ class _Loader:
                 continue
             self._once_input(display)
             values.update(assigned)
-        return values
 
-    def _cli(self) -> dict[str, AttrDef]:
+    def _cli(self) -> dict[str, tuple[AttrDef, int]]:
+        """Each --var's value (the last one of a name), and how many --var-file options come
+        before it."""
         if self._cli_values is None:
+            given = self.options.variables
+            positions = self.options.variable_positions or (len(self.options.var_files),) * len(
+                given)
             self._cli_values = {
-                name: AttrDef(_Raw(raw), 0, raw if len(raw) < 80 else raw[:77] + "...")
-                for name, raw in self.options.variables
+                name: (AttrDef(_Raw(raw), 0, raw if len(raw) < 80 else raw[:77] + "..."), at)
+                for (name, raw), at in zip(given, positions, strict=True)
             }
         return self._cli_values
 
