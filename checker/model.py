@@ -562,6 +562,15 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """A trail or event data store that the input deletes (a plan's `delete` action): after the
+    change it records nothing, and its unit is judged though it may hold no recorder left."""
+
+    id: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class Estate:
     """Everything loaded together: the unit rules and the simulator judge."""
 
@@ -578,6 +587,7 @@ class Estate:
     event_data_stores: tuple[EventDataStore, ...] = ()
     event_rules: tuple[EventRule, ...] = ()
     event_buses: tuple[EventBus, ...] = ()
+    removals: tuple[Removal, ...] = ()
     account_public_access_blocks: tuple[PublicAccessBlock, ...] = ()
     # organization member accounts, when known; Unknown means "every account counts as a member"
     organization_accounts: tuple[str, ...] | Unknown = Unknown("organization members not known")
@@ -781,6 +791,7 @@ _INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unkno
 UNIT_COLLECTIONS = (
     "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
     "topics", "subscriptions", "policies", "event_data_stores", "event_rules", "event_buses",
+    "removals",
 )  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def unit_views(
     def group_of(unit: str) -> str:
         return groups.get(unit, unit)
 
-    if not estate.trails and not estate.event_data_stores:
+    if not estate.trails and not estate.event_data_stores and not estate.removals:
         if estate.origin == "live":
             return (UnitView("", estate, NOWHERE, frozenset()),)
         return ()
@@ -95,7 +95,9 @@ def unit_views(
         own_units = members[name]
         own_trails = [t for u in own_units for t in by_unit[u].get("trails", ())]
         own_stores = [s for u in own_units for s in by_unit[u].get("event_data_stores", ())]
-        if not own_trails and not any(s.records_aws_activity for s in own_stores):
+        # a unit whose change deletes a recorder is judged for what it has left, if anything
+        removed = [r for u in own_units for r in by_unit[u].get("removals", ())]
+        if not own_trails and not any(s.records_aws_activity for s in own_stores) and not removed:
             continue  # nothing of its own records AWS activity (a store of outside events)
         everywhere, lent_tables = lending.to(own_units)
         borrowed = [t for t in everywhere if isinstance(t, Trail) and t.foreign_unit != name]
@@ -105,8 +107,9 @@ def unit_views(
         parts: dict[str, list[Any]] = {}
         for unit in [*own_units, *lent]:
             for collection, objects in by_unit.get(unit, {}).items():
-                if collection not in ("trails", "event_data_stores"):
+                if collection not in ("trails", "event_data_stores", "removals"):
                     parts.setdefault(collection, []).extend(objects)
+        parts["removals"] = removed  # another unit's deletions are not this one's to report
         own_policies = [p for p in parts.get("policies", ()) if p.kind not in ("scp", "rcp")]
         collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in UNIT_COLLECTIONS}
         collections["trails"] = tuple(own_trails + borrowed)
@@ -117,7 +120,7 @@ def unit_views(
         if lent_tables is not None:
             view.lend(_joined(by_unit, own_units, own_stores), lent_tables)
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
-        anchor = min((r.location for r in [*own_trails, *own_stores]),
+        anchor = min((r.location for r in [*own_trails, *own_stores, *removed]),
                      key=lambda loc: (loc.file, loc.line))  # fmt: skip
         files = frozenset(o.location.file for o in own_objects)
         views.append(UnitView(name, view, anchor, files, everywhere))

@@ -771,3 +771,30 @@ def test_a_deposed_object_does_not_hide_the_current_objects_change(capsys: Capsy
     _, findings = scan(capsys, CASES / "plan-deposed-object" / "plan.json")
     assert verdicts(findings, "CT003") == {"aws_cloudtrail.audit": "unknown"}
     assert "kms_key_id is known only after apply" in messages(findings, "CT003")[0]
+
+
+# -- a plan that deletes the trail ----------------------------------------------------------------
+
+DELETES_TRAIL = CASES / "plan-deletes-trail" / "plan.json"
+
+
+def test_a_plan_that_deletes_the_only_trail_fails_the_unit_where_the_delete_is(
+    capsys: Capsys,
+) -> None:
+    """After apply nothing records: the unit is judged like an account without a trail, and the
+    message names what the change deletes (the gate used to pass: 'nothing to judge')."""
+    code, findings = scan(capsys, DELETES_TRAIL)
+    assert code == 1
+    (ct001,) = [f for f in findings if f["rule_id"] == "CT001"]
+    assert ct001["status"] == "fail" and ct001["line"] == 21
+    assert ct001["message"].endswith("there is no trail (the change deletes aws_cloudtrail.audit).")
+
+
+def test_a_plan_that_replaces_the_trail_deletes_nothing(capsys: Capsys, tmp_path: Path) -> None:
+    """Delete-then-create (or create-then-delete) leaves a trail after apply: no removal."""
+    plan = json.loads(DELETES_TRAIL.read_text())
+    plan["resource_changes"][0]["change"]["actions"] = ["delete", "create"]
+    replaced = tmp_path / "plan.json"
+    replaced.write_text(json.dumps(plan))
+    code, findings = scan(capsys, replaced)
+    assert code == 0 and findings == []

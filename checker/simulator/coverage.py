@@ -92,6 +92,12 @@ class Coverage:
     trails: tuple[tuple[str, Coverage], ...] = field(default=())
 
 
+def no_trail(estate: Estate) -> str:
+    """Why nothing records: there is no trail, and the ones the change deletes, if it does."""
+    gone = ", ".join(r.id for r in estate.removals)
+    return f"there is no trail (the change deletes {gone})" if gone else "there is no trail"
+
+
 # --------------------------------------------------------------------------------------------
 # Probe values
 
@@ -385,7 +391,7 @@ def estate_management_coverage(
     write management event in every Region. Other trails neither help nor hurt. Each trail's
     answer is worked out once per scan with `shared`."""
     if not estate.trails:
-        return Coverage("fail", "there is no trail")
+        return Coverage("fail", no_trail(estate))
     shared = shared or Shared()
     members = estate.organization_accounts
     question = ("management", tuple(regions), default_region, members)
@@ -437,7 +443,7 @@ def s3_object_coverage(
     some buckets or prefixes does not count; DESELECTs that drop part of the class fail."""
     kind = "reads" if read_only else "writes"
     if not estate.trails:
-        return Coverage("fail", "there is no trail")
+        return Coverage("fail", no_trail(estate))
     shared = shared or Shared()
     members = estate.organization_accounts
     # Each S3 data value naming one bucket whose name is unknown (`${DataBucket.Arn}/`) gets a

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,12 +20,14 @@ from checker.loaders.reading import LoadOptions, error_estate, read_json
 from checker.loaders.terraform.attrs import DictAttrs
 from checker.loaders.terraform.resources import MAPPED_TYPES, Collector
 from checker.loaders.terraform.values import Traced
-from checker.model import Computed, Estate, InputFile, Location, Unknown
+from checker.model import Computed, Estate, InputFile, Location, Removal, Unknown
 
 KIND: Literal["terraform-plan"] = "terraform-plan"
 _RESOURCE_REF = re.compile(r"^(data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*(\[[^\]]*\])?$")
 _MODULE_STEP = re.compile(r"module\.([A-Za-z_][\w-]*)(\[[^\]]*\])?\.")
 _NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "terraform.", "self.", "module.")
+# what records events: a plan that deletes one leaves its unit without it (`Removal`)
+_RECORDER_TYPES = frozenset({"aws_cloudtrail", "aws_cloudtrail_event_data_store"})
 
 
 def load_plan(path: Path, display: str, options: LoadOptions) -> Estate:
@@ -54,7 +56,10 @@ def load_plan(path: Path, display: str, options: LoadOptions) -> Estate:
         if attrs is not None:
             collector.add(attrs)
     estate = collector.estate()
-    return Estate.merge([Estate(inputs=(InputFile(display, KIND, "ok"),)), estate])
+    removals = tuple(Removal(address, Location(display, plan._line(address)))
+                     for address in plan.deleted(_RECORDER_TYPES))  # fmt: skip
+    return Estate.merge([Estate(inputs=(InputFile(display, KIND, "ok"),), removals=removals),
+                         estate])  # fmt: skip
 
 
 class _Plan:
@@ -78,6 +83,15 @@ class _Plan:
         self._planned_at = text.find('"planned_values"')
         variables = doc.get("variables")
         self.variables: Mapping[str, Any] = variables if isinstance(variables, dict) else {}
+
+    def deleted(self, types: Collection[str]) -> list[str]:
+        """The addresses of managed resources of `types` that the plan deletes and does not
+        create again (a replacement's actions are delete and create: it exists after apply)."""
+        return [rc["address"] for rc in self.doc.get("resource_changes") or []
+                if isinstance(rc, dict) and isinstance(rc.get("address"), str)
+                and not rc.get("deposed") and rc.get("mode", "managed") == "managed"
+                and rc.get("type") in types and isinstance(rc.get("change"), dict)
+                and rc["change"].get("actions") == ["delete"]]  # fmt: skip
 
     def resources(self) -> list[Mapping[str, Any]]:
         out = list(self._walk(self.doc["planned_values"].get("root_module") or {}))
