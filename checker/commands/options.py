@@ -191,7 +191,7 @@ class _InOrder(argparse.Action):
     later of a -var and a -var-file win ("Variable definition precedence")."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:  # fmt: skip
+                 values: Any, _option_string: str | None = None) -> None:  # fmt: skip
         setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
         order = getattr(namespace, "var_order", None)
         if order is None:
