@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from checker.errors import UsageError
 from checker.findings import Severity
-from checker.model import UNIT_COLLECTIONS
 from checker.resources import schema_path, validate_once
+from checker.unit_stamp import UNIT_COLLECTIONS
 from checker.units import unit_of
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from checker.unknowns import PartlyKnown
+from checker.unknowns import PartlyKnown, Unknown
 
 KINDS = ("bucket", "key", "log_group", "topic", "event_bus", "lake")
 # the estate's collections that `named_objects` and the key aliases read
@@ -118,13 +118,37 @@ class LentTables:
     alias joins its key otherwise than by target within its unit (by name, or not at all): in a
     view, the view's own objects might take part, so views build whole tables instead."""
 
-    def __init__(self, estate: Any) -> None:
+    def __init__(self, estate: Any, units: frozenset[str] = frozenset()) -> None:
+        self.estate = estate
+        self.units = units  # the units whose objects `estate` holds
         self.tables: dict[str, dict[str, list[Any]]] = {kind: {} for kind in KINDS}
         self.aliases: dict[str, list[Any]] = {}
+        # work over the lent objects that the simulator shares between views (their filters'
+        # patterns, say), keyed by what it is
+        self.memo: dict[str, Any] = {}
         for kind, obj, names in named_objects(estate):
             table = self.tables[kind]
             for key in index_keys(obj, names):
                 table.setdefault(key, []).append(obj)
+        # each lent metric filter's log group when its reference joins by target within its
+        # unit: every view finds that same group (no view holds another under that key)
+        self.filter_groups: dict[int, Any] = {}
+        groups = self.tables["log_group"]
+        for f in estate.metric_filters:
+            ref = f.log_group
+            found = None if ref.target is None else groups.get(target_key(ref.unit, ref.target))
+            if found:
+                self.filter_groups[id(f)] = found[0]
+        # the lent alarms by metric (name, namespace), and those whose metric is not known
+        by_metric: dict[tuple[object, object], list[Any]] = {}
+        unknown: list[Any] = []
+        for a in estate.alarms:
+            if isinstance(a.metric_name, str) and isinstance(a.namespace, str):
+                by_metric.setdefault((a.metric_name, a.namespace), []).append(a)
+            elif isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown):
+                unknown.append(a)
+        self.alarms_by_metric = {k: tuple(v) for k, v in by_metric.items()}
+        self.alarms_on_unknown_metrics = tuple(unknown)
         self.exact = True
         keys = self.tables["key"]
         for alias in estate.key_aliases:

@@ -50,8 +50,6 @@ from checker.unknowns import (
     partly_known as partly_known,
 )
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -739,8 +737,10 @@ class Estate:
         index: dict[int, list[MetricFilter]] = {}
         unplaced: list[MetricFilter] = []
         named: dict[str, list[MetricFilter]] = {}
+        parts = self.lent_parts()
+        joined = parts[1].filter_groups if parts is not None else {}
         for f in self.metric_filters:
-            group = self.resolve("log_group", f.log_group)
+            group = joined.get(id(f)) or self.resolve("log_group", f.log_group)
             value = f.log_group.value
             if group is not None:
                 index.setdefault(id(group), []).append(f)
@@ -752,13 +752,29 @@ class Estate:
                 {k: tuple(v) for k, v in named.items()})  # fmt: skip
 
     def alarms_on(self, metric_name: str, namespace: str) -> tuple[Alarm, ...]:
-        return self._alarms_by_metric.get((metric_name, namespace), ())
+        key = (metric_name, namespace)
+        parts = self.lent_parts()
+        if parts is None:
+            return self._alarms_by_metric.get(key, ())
+        return self._alarms_by_metric.get(key, ()) + _not_of(
+            parts[1].alarms_by_metric.get(key, ()), parts)
 
     @cached_property
     def alarms_on_unknown_metrics(self) -> tuple[Alarm, ...]:
         """The alarms whose metric name or namespace is unknown."""
-        return tuple(a for a in self.alarms
-                     if isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown))
+        parts = self.lent_parts()
+        alarms = self.alarms if parts is None else parts[0].alarms
+        own = tuple(a for a in alarms
+                    if isinstance(a.metric_name, Unknown) or isinstance(a.namespace, Unknown))
+        return own if parts is None else own + _not_of(parts[1].alarms_on_unknown_metrics, parts)
+
+    def lent_parts(self) -> tuple[Estate, LentTables, frozenset[str]] | None:
+        """For a unit's view (`lend`): its own objects, the lent objects' tables, and its own
+        units. The view holds its own objects, then the lent ones of other units in the order of
+        the tables' estate, so what is worked out over those once (`LentTables`) holds for every
+        view, less the objects of its own units."""
+        parts: tuple[Estate, LentTables, frozenset[str]] | None = self.__dict__.get("_lent")
+        return parts
 
     def subscriptions_of(self, topic: Topic) -> tuple[Subscription, ...]:
         return self._subscriptions_by_topic.get(id(topic), ())
@@ -767,8 +783,11 @@ class Estate:
     # unit's view holds every organization trail's alarms and topics.
     @cached_property
     def _alarms_by_metric(self) -> dict[tuple[object, object], tuple[Alarm, ...]]:
+        """By metric: the alarms, or a view's own only (the lent ones are indexed once:
+        `lent_parts`)."""
         index: dict[tuple[object, object], list[Alarm]] = {}
-        for a in self.alarms:
+        parts = self.lent_parts()
+        for a in self.alarms if parts is None else parts[0].alarms:
             if isinstance(a.metric_name, str) and isinstance(a.namespace, str):
                 index.setdefault((a.metric_name, a.namespace), []).append(a)
         return {k: tuple(v) for k, v in index.items()}
@@ -783,39 +802,18 @@ class Estate:
         return {k: tuple(v) for k, v in index.items()}
 
 
+LocatedT = TypeVar("LocatedT", bound=Located)
+
+
+def _not_of(lent: tuple[LocatedT, ...], parts: tuple[Estate, LentTables, frozenset[str]]
+            ) -> tuple[LocatedT, ...]:  # fmt: skip
+    """The lent objects a view holds: those not of its own units."""
+    units = parts[2]
+    if parts[1].units.isdisjoint(units):
+        return lent
+    return tuple(o for o in lent if o.location.unit not in units)
+
+
 # Estate's cached lookup indexes (`drop_indexes`)
 _INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unknown_metrics",
             "_subscriptions_by_topic", "_outside")  # fmt: skip
-
-
-UNIT_COLLECTIONS = (
-    "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
-    "topics", "subscriptions", "policies", "event_data_stores", "event_rules", "event_buses",
-    "removals",
-)  # fmt: skip
-
-
-def in_unit(estate: Estate, unit: str) -> Estate:
-    """The estate with every object and every reference marked as loaded from `unit` (one
-    Terraform root module, one template, one plan). Ids are addresses or logical ids, unique only
-    within their unit, so references join by target only within it; names and ARNs still join
-    across units."""
-
-    def stamp(obj: T) -> T:
-        changes: dict[str, Any] = {}
-        for f in fields(obj):  # type: ignore[arg-type]
-            v = getattr(obj, f.name)
-            if isinstance(v, (Reference, Location)):
-                changes[f.name] = replace(v, unit=unit)
-            elif isinstance(v, tuple) and v and all(isinstance(x, Reference) for x in v):
-                changes[f.name] = tuple(replace(x, unit=unit) for x in v)
-            elif isinstance(v, tuple) and v and all(isinstance(x, EventTarget) for x in v):
-                changes[f.name] = tuple(stamp(x) for x in v)  # a rule's targets
-        return replace(obj, **changes) if changes else obj  # type: ignore[type-var]
-
-    stamped: dict[str, Any] = {
-        name: tuple(stamp(o) for o in getattr(estate, name)) for name in UNIT_COLLECTIONS
-    }
-    # an input error found while loading the unit is reported in it (the JSON `unit` field)
-    stamped["diagnostics"] = tuple(stamp(d) for d in estate.diagnostics)
-    return replace(estate, **stamped)

@@ -9,14 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.joins import JOINED, LentTables
-from checker.model import (
-    NOWHERE,
-    UNIT_COLLECTIONS,
-    Estate,
-    EventDataStore,
-    Location,
-    Trail,
-)
+from checker.model import NOWHERE, Estate, EventDataStore, Location, Trail
+from checker.unit_stamp import UNIT_COLLECTIONS
 
 
 @dataclass(frozen=True)
@@ -158,19 +152,20 @@ class _Lending:
             stores = [s for s in self.stores if lends(s)]
             everywhere: tuple[Trail | EventDataStore, ...] = (*trails, *stores)
             lent_units = list(dict.fromkeys(unit_of(t) for t in trails))
-            tables = LentTables(_joined(self.by_unit, lent_units, stores)) if everywhere \
-                else None  # fmt: skip
+            tables = LentTables(_joined(self.by_unit, lent_units, stores),
+                                frozenset(lent_units)) if everywhere else None  # fmt: skip
             found = self._made[key] = (everywhere, tables)
         return found
 
 
 def _joined(by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str],
             stores: list[EventDataStore]) -> Estate:  # fmt: skip
-    """The objects of `units` that references join (`joins.JOINED`), unit by unit as a view holds
-    them, with `stores` as its event data stores."""
+    """The objects of `units` that references join (`joins.JOINED`), and their metric filters and
+    alarms (`joins.LentTables` indexes them), unit by unit as a view holds them, with `stores` as
+    its event data stores."""
     parts: dict[str, Any] = {
         c: tuple(o for u in units for o in by_unit.get(u, {}).get(c, ()))
-        for c in JOINED if c != "event_data_stores"
+        for c in (*JOINED, "metric_filters", "alarms") if c != "event_data_stores"
     }
     return Estate(event_data_stores=tuple(stores), **parts)
 

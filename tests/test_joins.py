@@ -4,6 +4,7 @@ object as a table built over the whole view (`joins.whole_index`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import event, given, settings
@@ -11,17 +12,21 @@ from hypothesis import strategies as st
 
 from checker.joins import KINDS, LentTables, lookup, whole_index
 from checker.model import (
+    Alarm,
     Bucket,
     Estate,
     Key,
     KeyAlias,
     Location,
     LogGroup,
+    MetricFilter,
     Reference,
     Topic,
     Trail,
-    in_unit,
+    Unknown,
 )
+from checker.simulator.alarms import TraceCache
+from checker.unit_stamp import in_unit
 from checker.units import unit_views
 
 UNITS = ("envs/a", "envs/b", "envs/c", "envs/d")
@@ -74,8 +79,27 @@ def unit_estates(draw: st.DrawFn, unit: str) -> Estate:
               is_organization=draw(st.sampled_from((True, True, False))))
         for _ in range(draw(st.sampled_from((0, 1, 1))))
     )  # fmt: skip
+    # filters on a group by target (within the unit) or by a name any unit may hold, some of
+    # which read the record's Region; alarms on metrics named alike across units, or unknown
+    filters = tuple(
+        MetricFilter(id=f"aws_cloudwatch_log_metric_filter.{i}",
+                     log_group=draw(st.sampled_from((
+                         Reference("?", target=f"aws_cloudwatch_log_group.{i % 2}"),
+                         Reference(NAMES[i % 2])))),
+                     pattern=draw(st.sampled_from(('{ $.eventName = "StopLogging" }',
+                                                   '{ $.awsRegion = "us-east-1" }'))),
+                     transformations=(), location=Location(f"{unit}/main.tf", 60 + i))
+        for i in range(draw(st.integers(0, 2)))
+    )  # fmt: skip
+    alarms = tuple(
+        Alarm(id=f"aws_cloudwatch_metric_alarm.{i}",
+              metric_name=draw(st.sampled_from(("StopLogging", "RootUse", Unknown("var")))),
+              namespace="CIS", location=Location(f"{unit}/main.tf", 70 + i))
+        for i in range(draw(st.integers(0, 2)))
+    )  # fmt: skip
     raw = Estate(trails=trails, buckets=buckets, keys=keys, key_aliases=aliases,
-                 log_groups=groups, topics=topics)  # fmt: skip
+                 log_groups=groups, topics=topics, metric_filters=filters,
+                 alarms=alarms)  # fmt: skip
     return in_unit(raw, unit)
 
 
@@ -111,6 +135,16 @@ def test_a_views_layered_tables_join_as_a_whole_table(parts: tuple[Estate, ...],
         for kind in KINDS:
             for ref in refs:
                 assert view.estate.resolve(kind, ref) is lookup(whole[kind], ref), (kind, ref)
+        # what is indexed once over the lent filters and alarms (`LentTables`) holds for the view
+        plain = replace(view.estate)
+        plain.share_account(lent[2])
+        for group in view.estate.log_groups:
+            assert view.estate.filters_on(group) == plain.filters_on(group)
+        for name in ("StopLogging", "RootUse"):
+            assert view.estate.alarms_on(name, "CIS") == plain.alarms_on(name, "CIS")
+        assert view.estate.alarms_on_unknown_metrics == plain.alarms_on_unknown_metrics
+        blind = TraceCache({}).estate_region_blind
+        assert blind(view.estate) == blind(plain)
 
 
 def test_an_alias_joined_by_name_makes_views_build_whole_tables() -> None:

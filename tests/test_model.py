@@ -113,7 +113,8 @@ def test_partly_known_keeps_known_stretches_and_certainty() -> None:
 
 
 def test_targets_join_only_within_their_load_unit() -> None:
-    from checker.model import Bucket, Estate, Location, Reference, Trail, in_unit
+    from checker.model import Bucket, Estate, Location, Reference, Trail
+    from checker.unit_stamp import in_unit
 
     def unit(name: str, bucket_name: str) -> Estate:
         loc = Location(f"{name}.yaml", 1)

@@ -30,7 +30,8 @@ from checker.loaders.reading import (
     read_json,
     read_text,
 )
-from checker.model import Diagnostic, Estate, InputFile, InputKind, Location, in_unit
+from checker.model import Diagnostic, Estate, InputFile, InputKind, Location
+from checker.unit_stamp import in_unit
 
 __all__ = [
     "FORMATS",

@@ -366,7 +366,17 @@ class TraceCache:
         return known
 
     def estate_region_blind(self, estate: Estate) -> bool:
-        """Whether no metric filter of the estate can see a record's Region."""
+        """Whether no metric filter of the estate can see a record's Region (the lent filters
+        of a unit's view are asked once per organization: `Estate.lent_parts`)."""
+        parts = estate.lent_parts()
+        if parts is not None:
+            own, lent, _ = parts
+            blind = lent.memo.get("region blind")
+            if blind is None:
+                blind = lent.memo["region blind"] = all(
+                    _ignores_region(mf) for mf in lent.estate.metric_filters)
+            if blind:  # the view's lent filters are some of these
+                return all(_ignores_region(mf) for mf in own.metric_filters)
         return all(_ignores_region(mf) for mf in estate.metric_filters)
 
     def get(self, estate: Estate, group: LogGroup, key: Hashable, event: Event) -> AlarmTrace:

@@ -22,7 +22,8 @@ from typing import Any
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import GLOBAL_REGION, AccountReader, NotChecked, Sink
 from checker.loaders.aws.live_shapes import ABSENT, Failed
-from checker.model import UNIT_COLLECTIONS, ControlPolicy, Estate, Location, Unknown
+from checker.model import ControlPolicy, Estate, Location, Unknown
+from checker.unit_stamp import UNIT_COLLECTIONS
 
 # Account states (ListAccounts `State`, or the older `Status`) in which an account can be used:
 # only ACTIVE. SUSPENDED and CLOSED accounts are closed, PENDING_CLOSURE ones are being closed,

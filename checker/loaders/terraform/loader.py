@@ -59,7 +59,8 @@ from checker.loaders.terraform.syntax import (
     parse_expression,
     traversals,
 )
-from checker.model import Diagnostic, Estate, InputFile, Location, Unknown, in_unit
+from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
+from checker.unit_stamp import in_unit
 
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
 # Arguments that never feed the model: their references are not followed.
