@@ -22,8 +22,8 @@ from checker.model import (
     Reference,
     Trail,
     Unknown,
-    in_unit,
 )
+from checker.unit_stamp import in_unit
 from checker.units import unit_views
 
 REPO = Path(__file__).resolve().parents[1]

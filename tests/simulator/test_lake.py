@@ -13,13 +13,13 @@ from checker.model import (
     Selectors,
     Trail,
     Unknown,
-    in_unit,
 )
 from checker.simulator.capture import decide
 from checker.simulator.coverage import compiled_trails
 from checker.simulator.events import Event
 from checker.simulator.lake import collects_insights
 from checker.simulator.pipeline import simulate_event
+from checker.unit_stamp import in_unit
 from checker.units import unit_views
 
 ACCOUNT, OTHER = "111122223333", "444455556666"
