@@ -17,7 +17,6 @@ folder of that run) still match a run from that folder.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from checker.errors import UsageError
 from checker.findings import Finding, Suppression
-from checker.fingerprint import fingerprint, normalize_message
+from checker.fingerprint import fingerprint, normalize_message, relative_to
 from checker.suppress import SUPPRESSIBLE
 
 FORMAT_KEY = "trailcheck_baseline"
@@ -55,19 +54,6 @@ class Baseline:
 def baselined(finding: Finding) -> bool:
     """Whether a finding belongs in a baseline (and can be matched by one)."""
     return finding.status in SUPPRESSIBLE and finding.rule_id not in NEVER_BASELINED
-
-
-def relative_to(f: Finding, folder: Path | None, cwd: Path | None = None) -> Finding:
-    """`f` with its path relative to `folder` (its path is relative to `cwd`, default the
-    current folder); unchanged without a folder, or when no relative path exists (another
-    Windows drive)."""
-    if folder is None or not f.file:
-        return f
-    try:
-        rel = os.path.relpath((cwd or Path.cwd()) / f.file, folder)
-    except ValueError:
-        return f
-    return replace(f, file=Path(rel).as_posix())
 
 
 def entries_of(
