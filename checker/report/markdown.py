@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport, rule_doc_url, several_units
+from checker.report import ScanReport, printable_findings, rule_doc_url, several_units
 
 LIMIT = 50
 MESSAGE_CHARS = 300
@@ -28,6 +28,7 @@ _MARK = {"fail": "❌", "unknown": "❔", "suppressed": "🔕", "pass": "✅"}
 
 def render(report: ScanReport, limit: int = LIMIT, max_chars: int = MAX_CHARS) -> str:
     """The comment, within `max_chars` characters."""
+    report = printable_findings(report)  # no control character from the inputs
     steps = [(min(limit, n), units) for n, units in STEPS]
     for n, units in dict.fromkeys(steps):
         text = _render(report, n, units)
