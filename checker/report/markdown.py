@@ -4,9 +4,10 @@ rest folded in <details> blocks.
 
 Kept short enough to post: GitHub refuses a longer comment body with "body is too long (maximum
 is 65536 characters)" (REST API, "Create an issue comment"; how it counts is not documented,
-so the budget is 65,536 bytes of UTF-8, which fits whether it counts characters or bytes). Each list shows at
-most LIMIT findings and says how many more there are, long messages are cut, and a large
-monorepo's report shows fewer rows and fewer per-unit scenario tables until it fits (STEPS).
+so the budget is 65,536 bytes of UTF-8, which fits whether it counts characters or bytes).
+Each list shows at most LIMIT findings and says how many more there are, long messages are
+cut, and a large monorepo's report shows fewer rows and per-unit scenario tables until it fits
+(STEPS).
 """
 
 from __future__ import annotations

@@ -12,11 +12,12 @@
   limits on SARIF results": more than 10 are dropped, more than 20 reject the file), the full
   list of compliance ids is in `properties.compliance`;
 - locations: a uri relative to %SRCROOT%, the repository root (the git top level around the
-  folder trailcheck ran in, else around the scanned files, else that folder), so the paths match the repository's files whatever folder the scan
-  ran from; a path outside it is an absolute file:// URI. Every result has a region with a
-  `startLine`, which GitHub code scanning requires ("SARIF support for code scanning",
-  physicalLocation object): a finding without a line (a whole file, a whole module folder, a
-  live account) starts at line 1. The resource is a logical location;
+  folder trailcheck ran in, else around the scanned files, else that folder), so the paths
+  match the repository's files whatever folder the scan ran from; a path outside it is an
+  absolute file:// URI. Every result has a region with a `startLine`, which GitHub code
+  scanning requires ("SARIF support for code scanning", physicalLocation object): a finding
+  without a line (a whole file, a whole module folder, a live account) starts at line 1. The
+  resource is a logical location;
 - partialFingerprints: `trailcheck/v1` (checker/fingerprint.py: rule, scope, resource and
   message, no line numbers; the scope from the repository root, like the URI, so it is the same
   whatever folder the scan ran in). GitHub code scanning documents that it uses only the
@@ -159,8 +160,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "helpUri": rule_doc_url(rule.id, rule.name),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
-            "tags": ["security", "cloudtrail", f"scope:{rule.scope}",
-                     *rule.compliance][:MAX_TAGS],  # fmt: skip
+            "tags": ["security", "cloudtrail", f"scope:{rule.scope}", *rule.compliance][
+                :MAX_TAGS],
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "severity": rule.severity,
             "compliance": list(rule.compliance),
