@@ -6,6 +6,12 @@ new findings fail the run while every report still shows the old ones. Matching 
 resource and fingerprint (checker/fingerprint.py), never by line: moving a block keeps its
 match. Each entry matches one finding. Input errors (CT000) and suppression problems (CT099)
 are never baselined.
+
+A finding's path is relative to the folder the scan ran in, and its fingerprint holds the module
+folder: so entries are made and matched with paths relative to the baseline file's own folder,
+and a CI job that scans from another folder (`cd infra && trailcheck scan .`, or an absolute
+path) matches the same entries. Entries written by earlier versions (paths relative to the
+folder of that run) still match a run from that folder.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 
 from checker.errors import UsageError
 from checker.findings import Finding, Suppression
-from checker.fingerprint import fingerprint, normalize_message
+from checker.fingerprint import fingerprint, normalize_message, relative_to
 from checker.suppress import SUPPRESSIBLE
 
 FORMAT_KEY = "trailcheck_baseline"
@@ -50,11 +56,14 @@ def baselined(finding: Finding) -> bool:
     return finding.status in SUPPRESSIBLE and finding.rule_id not in NEVER_BASELINED
 
 
-def entries_of(findings: Sequence[Finding]) -> tuple[BaselineEntry, ...]:
+def entries_of(
+    findings: Sequence[Finding], folder: Path | None = None, cwd: Path | None = None
+) -> tuple[BaselineEntry, ...]:
+    """The entries of the baselined findings, paths relative to `folder` (the baseline's)."""
+    moved = (relative_to(f, folder, cwd) for f in findings if baselined(f))
     return tuple(sorted(
         BaselineEntry(f.file, f.rule_id, f.resource, fingerprint(f), normalize_message(f.message))
-        for f in findings
-        if baselined(f)
+        for f in moved
     ))
 
 
@@ -71,7 +80,7 @@ def render_baseline(entries: Sequence[BaselineEntry]) -> str:
 
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> Baseline:
-    baseline = Baseline(path, entries_of(findings))
+    baseline = Baseline(path, entries_of(findings, Path(path).resolve().parent))
     try:
         Path(path).write_text(render_baseline(baseline.entries), encoding="utf-8")
     except OSError as e:
@@ -84,36 +93,55 @@ def load_baseline(path: str) -> Baseline:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as e:
         raise UsageError(f"cannot read baseline {path}: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path}: baseline is not UTF-8 text (byte {e.start}); "
+                         "create one with --create-baseline") from e
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise UsageError(f"{path}:{e.lineno}: baseline is not valid JSON: {e.msg}") from e
-    if not isinstance(doc, dict) or doc.get(FORMAT_KEY) != FORMAT_VERSION:
+    version = doc.get(FORMAT_KEY) if isinstance(doc, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool):
         raise UsageError(
             f"{path}: not a trailcheck baseline (expected \"{FORMAT_KEY}\": {FORMAT_VERSION}); "
             "create one with --create-baseline"
         )
+    if version != FORMAT_VERSION:
+        raise UsageError(
+            f"{path}: baseline written by another trailcheck version (format {version}; this "
+            f"version reads format {FORMAT_VERSION}): create it again with --create-baseline"
+        )
+    items = doc.get("findings")
+    if not isinstance(items, list):
+        raise UsageError(f"{path}: \"findings\" must be a list of entries "
+                         "(the file is damaged; create it again with --create-baseline)")
     entries = []
-    for i, item in enumerate(doc.get("findings", [])):
+    for i, item in enumerate(items):
         fields = ("rule_id", "resource", "fingerprint")
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in fields):
             raise UsageError(f"{path}: findings[{i}] needs string {', '.join(fields)}")
         entries.append(BaselineEntry(
-            str(item.get("file", "")), item["rule_id"], item["resource"], item["fingerprint"],
-            str(item.get("message", "")),
+            str(item.get("file") or ""), item["rule_id"], item["resource"], item["fingerprint"],
+            str(item.get("message") or ""),
         ))
     return Baseline(path, tuple(entries))
 
 
-def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
-    """The findings, those recorded in the baseline marked suppressed; order kept."""
+def apply_baseline(
+    findings: Sequence[Finding], baseline: Baseline, cwd: Path | None = None
+) -> list[Finding]:
+    """The findings, those recorded in the baseline marked suppressed; order kept. A finding
+    matches by its path relative to the baseline's folder, or (an older baseline) as given."""
     left = Counter(e.key for e in baseline.entries)
+    folder = (cwd or Path.cwd()).joinpath(baseline.path).resolve().parent
     reason = Suppression("pre-existing finding", "baseline", baseline.path)
     out = []
     for f in findings:
         if baselined(f):
-            key = (f.rule_id, f.resource, fingerprint(f))
-            if left[key] > 0:
+            keys = [(f.rule_id, f.resource, fingerprint(g))
+                    for g in (relative_to(f, folder, cwd), f)]  # fmt: skip
+            key = next((k for k in keys if left[k] > 0), None)
+            if key is not None:
                 left[key] -= 1
                 f = replace(f, status="suppressed", suppression=reason)
         out.append(f)

@@ -5,14 +5,19 @@ a comment added above it) and change when the finding does. So it hashes the rul
 resource, the normalized message (line references removed) and the finding's *scope*: the
 Terraform module folder or the template file. Resource ids are unique only within that scope
 (`aws_cloudtrail.main` exists in `envs/dev` and `envs/prod` alike), and without the scope a
-baselined failure in one folder would hide the same new failure in another.
+baselined failure in one folder would hide the same new failure in another. Paths are relative
+to the folder a scan ran in: `relative_to` rebases them on a fixed folder (the repository root,
+the baseline's folder) so that the fingerprint does not depend on where the scan ran.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
+from dataclasses import replace
+from pathlib import Path
 
 from checker.findings import Finding
 
@@ -51,3 +56,16 @@ def fingerprint(finding: Finding) -> str:
     parts = (finding.rule_id, scope_of(finding.file), finding.resource,
              normalize_message(finding.message))
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def relative_to(f: Finding, folder: Path | None, cwd: Path | None = None) -> Finding:
+    """`f` with its path relative to `folder` (its path is relative to `cwd`, default the
+    current folder); unchanged without a folder, or when no relative path exists (another
+    Windows drive)."""
+    if folder is None or not f.file:
+        return f
+    try:
+        rel = os.path.relpath((cwd or Path.cwd()) / f.file, folder)
+    except ValueError:
+        return f
+    return replace(f, file=Path(rel).as_posix())

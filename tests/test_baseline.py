@@ -44,7 +44,8 @@ def test_entries_hold_fail_and_unknown_only() -> None:
     assert all(len(e.fingerprint) == 64 and e.file == "infra/main.tf" for e in entries)
 
 
-def test_file_is_sorted_json(tmp_path: Path) -> None:
+def test_file_is_sorted_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "baseline.json"
     write_baseline(str(path), list(reversed(FINDINGS)))
     text = path.read_text()
@@ -91,17 +92,58 @@ def test_each_entry_matches_one_finding() -> None:
         ('{"findings": []}', "b.json: not a trailcheck baseline"),
         ('{"trailcheck_baseline": 1, "findings": [{"rule_id": "CT002"}]}',
          "b.json: findings[0] needs string rule_id, resource, fingerprint"),
+        # written by another version, or damaged: a usage error that says so, never an
+        # empty baseline (every old finding new) or an internal error
+        ('{"trailcheck_baseline": 2, "findings": []}',
+         "b.json: baseline written by another trailcheck version (format 2; this version reads "
+         "format 1)"),
+        ('{"trailcheck_baseline": 0, "findings": []}', "b.json: baseline written by another"),
+        ('{"trailcheck_baseline": true, "findings": []}', "b.json: not a trailcheck baseline"),
+        ('{"trailcheck_baseline": 1}', 'b.json: "findings" must be a list'),
+        ('{"trailcheck_baseline": 1, "findings": {"CT002": 1}}', 'b.json: "findings" must be'),
+        (b'\xff\xfe{"trailcheck_baseline": 1}', "b.json: baseline is not UTF-8 text"),
     ],
 )
 def test_bad_baseline_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       text: str, error: str) -> None:
+                                       text: str | bytes, error: str) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("b.json").write_text(text)
+    if isinstance(text, bytes):
+        Path("b.json").write_bytes(text)
+    else:
+        Path("b.json").write_text(text)
     with pytest.raises(UsageError) as e:
         load_baseline("b.json")
     assert str(e.value).startswith(error)
     with pytest.raises(UsageError, match="cannot read baseline"):
         load_baseline("missing.json")
+
+
+def test_bad_baseline_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("b.json").write_bytes(b"\xff\xfe\x00")
+    assert main(["scan", ".", "--baseline", "b.json"]) == 2
+    assert "b.json: baseline is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_matching_does_not_depend_on_the_folder_the_scan_runs_in(tmp_path: Path) -> None:
+    """A baseline made at the repository root matches a scan run inside `infra/` (paths
+    `main.tf`) or from elsewhere (absolute paths): entries are relative to the baseline's
+    folder."""
+    found = [f("CT002", 12), f("CT003", 5, message="No KMS key.")]
+    entries = entries_of(found, folder=tmp_path, cwd=tmp_path)
+    assert {e.file for e in entries} == {"infra/main.tf"}
+    baseline = Baseline(str(tmp_path / "baseline.json"), entries)
+    inside = [replace(x, file="main.tf") for x in found]
+    absolute = [replace(x, file=str(tmp_path / "infra" / "main.tf")) for x in found]
+    for run, cwd in ((found, tmp_path), (inside, tmp_path / "infra"), (absolute, Path("/"))):
+        assert [x.status for x in apply_baseline(run, baseline, cwd)] == ["suppressed"] * 2
+    # another module with the same addresses is still not matched
+    other = [replace(x, file="envs/dev/main.tf") for x in found]
+    assert [x.status for x in apply_baseline(other, baseline, tmp_path)] == ["fail"] * 2
+    # an entry written with paths relative to the scan's folder (earlier versions) still matches
+    old = Baseline(str(tmp_path / "ci" / "baseline.json"), entries_of(found))
+    assert [x.status for x in apply_baseline(found, old, tmp_path)] == ["suppressed"] * 2
 
 
 # -- the scan command, with the loader and engine replaced by fixed findings -----------------

@@ -8,7 +8,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from checker import __version__
@@ -46,6 +46,34 @@ def several_units(findings: Iterable[Finding]) -> bool:
     HTML reports name each finding's unit: two units that use one module get findings alike in all
     else (resource, file, line), one per unit."""
     return len({f.unit for f in findings if f.unit}) > 1
+
+
+# C0 and C1 control characters (ESC starts a terminal escape sequence, CR rewrites a line) and
+# the Unicode bidirectional controls: text from the inputs shows them as escapes, so that it
+# cannot recolour, hide or reorder what a reader of a terminal, CI log or PR comment sees.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with line breaks and tabs as spaces and other control characters as escapes."""
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def printable_findings(report: ScanReport) -> ScanReport:
+    """The report with the text of its findings that comes from the inputs made `printable`."""
+
+    def clean(f: Finding) -> Finding:
+        texts = (f.resource, f.file, f.message, f.unit or "",
+                 f.suppression.reason if f.suppression else "")  # fmt: skip
+        if not any(_CONTROL.search(t) for t in texts):
+            return f
+        reason = f.suppression and replace(f.suppression, reason=printable(f.suppression.reason))
+        return replace(f, resource=printable(f.resource), file=printable(f.file),
+                       message=printable(f.message), suppression=reason,
+                       unit=f.unit and printable(f.unit))  # fmt: skip
+
+    return replace(report, findings=tuple(clean(f) for f in report.findings))
 
 
 def tool_info() -> dict[str, str]:

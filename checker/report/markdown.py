@@ -2,8 +2,12 @@
 to its documentation), the critical scenarios' coverage when the simulator added it, and the
 rest folded in <details> blocks.
 
-Kept short enough to post (GitHub caps a comment at 65,536 characters): each list shows at
-most LIMIT findings and says how many more there are; long messages are cut.
+Kept short enough to post: GitHub refuses a longer comment body with "body is too long (maximum
+is 65536 characters)" (REST API, "Create an issue comment"; how it counts is not documented,
+so the budget is 65,536 bytes of UTF-8, which fits whether it counts characters or bytes).
+Each list shows at most LIMIT findings and says how many more there are, long messages are
+cut, and a large monorepo's report shows fewer rows and per-unit scenario tables until it fits
+(STEPS).
 """
 
 from __future__ import annotations
@@ -12,14 +16,30 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.findings import SEVERITIES, Finding, severity_rank
-from checker.report import ScanReport, rule_doc_url, several_units
+from checker.report import ScanReport, printable_findings, rule_doc_url, several_units
 
 LIMIT = 50
 MESSAGE_CHARS = 300
+MAX_CHARS = 65_536
+# (findings per list, per-unit coverage tables) tried in turn until the comment fits
+STEPS = ((LIMIT, None), (20, 10), (10, 5), (5, 2), (0, 0))
+CUT = "\n\n…cut to fit a pull-request comment: the full report has the rest.\n"
 _MARK = {"fail": "❌", "unknown": "❔", "suppressed": "🔕", "pass": "✅"}
 
 
-def render(report: ScanReport, limit: int = LIMIT) -> str:
+def render(report: ScanReport, limit: int = LIMIT, max_chars: int = MAX_CHARS) -> str:
+    """The comment, within `max_chars` characters."""
+    report = printable_findings(report)  # no control character from the inputs
+    steps = [(min(limit, n), units) for n, units in STEPS]
+    for n, units in dict.fromkeys(steps):
+        text = _render(report, n, units)
+        if len(text.encode("utf-8")) <= max_chars:
+            return text
+    head = text.encode("utf-8")[: max_chars - len(CUT.encode("utf-8"))]
+    return head.decode("utf-8", "ignore").rsplit("\n", 1)[0] + CUT
+
+
+def _render(report: ScanReport, limit: int, max_units: int | None) -> str:
     s = report.summary()
     failed = sorted(report.by_status("fail"),
                     key=lambda f: (-severity_rank(f.severity), f.sort_key()))
@@ -36,7 +56,7 @@ def render(report: ScanReport, limit: int = LIMIT) -> str:
     if failed:
         out += [f"### Failed ({len(failed)})", ""]
         out += _findings_table(failed, limit, units=units)
-    out += _coverage(report.extra.get("coverage"))
+    out += _coverage(report.extra.get("coverage"), max_units)
     for status, title in (("unknown", "Unknown"), ("suppressed", "Suppressed"), ("pass", "Passed")):
         group = sorted(report.by_status(status), key=Finding.sort_key)
         if group:
@@ -63,6 +83,8 @@ def _findings_table(
 ) -> list[str]:
     """One row per finding; a unit column when the scan has several units (two units that use
     one module get findings alike in all else)."""
+    if limit == 0:  # cut to fit: no table at all
+        return [f"{len(findings)} in the full report.", ""]
     head = "| | severity | rule | resource | location |" + (" unit |" if units else "")
     columns = 6 + int(units) + int(reason)
     rows = [head + " message |" + (" reason |" if reason else ""), "|---" * columns + "|"]
@@ -84,21 +106,24 @@ LEGEND = ("✅ captured · 📈 sent to CloudWatch Logs · 🔔 an alarm or Even
           "❌ not captured · ❔ not known")
 
 
-def _coverage(coverage: Any) -> list[str]:
+def _coverage(coverage: Any, max_units: int | None = None) -> list[str]:
     """The critical scenarios of `report.extra["coverage"]` as a scenario x region table, one
-    per deployment unit."""
+    per deployment unit (the first `max_units` of them when given)."""
     if not isinstance(coverage, Mapping):
         return []
     regions = [str(r) for r in coverage.get("regions", [])]
     units = [u for u in coverage.get("units", []) if isinstance(u, Mapping)]
     if not regions:
         return []
+    tables = [(unit, scenarios) for unit in units
+              if (scenarios := [s for s in unit.get("scenarios", [])
+                                if isinstance(s, Mapping) and s.get("critical")])]  # fmt: skip
     out: list[str] = []
-    for unit in units:
-        scenarios = [s for s in unit.get("scenarios", [])
-                     if isinstance(s, Mapping) and s.get("critical")]  # fmt: skip
-        if not scenarios:
-            continue
+    for shown, (unit, scenarios) in enumerate(tables):
+        if max_units is not None and shown >= max_units:
+            out += [f"…the critical scenarios of {len(tables) - shown} more unit(s) are in the "
+                    "full report.", ""]
+            break
         heading = "### Critical scenarios"
         if len(units) > 1 or unit.get("unit"):
             heading += f" in {_cell(str(unit.get('unit') or '.'))}"

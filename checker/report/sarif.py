@@ -5,15 +5,22 @@
 - results: fail, unknown and suppressed findings (passes are not alerts). A fail's level
   follows its severity; an unknown is a "note" with `properties.status` "unknown";
 - every rule has a helpUri: its section of docs/rules.md (TRAILCHECK_DOCS_URL replaces the
-  base, checker.report.rule_doc_url);
-- locations: a uri relative to %SRCROOT%, the repository root (the git top level, else the
-  folder trailcheck ran in), so the paths match the repository's files whatever folder the scan
-  ran from; a path outside it is an absolute file:// URI. Every result has a region with a
-  `startLine`, which GitHub code scanning requires ("SARIF support for code scanning",
-  physicalLocation object): a finding without a line (a whole file, a whole module folder, a
-  live account) starts at line 1. The resource is a logical location;
+  base, checker.report.rule_doc_url), and what GitHub code scanning requires of a rule
+  ("SARIF support for code scanning", reportingDescriptor object): shortDescription and
+  fullDescription of at most 1,024 characters (a longer rationale is cut there; `help` keeps
+  all of it), help.text; at most 10 tags, the number GitHub shows ("About code scanning
+  limits on SARIF results": more than 10 are dropped, more than 20 reject the file), the full
+  list of compliance ids is in `properties.compliance`;
+- locations: a uri relative to %SRCROOT%, the repository root (the git top level around the
+  folder trailcheck ran in, else around the scanned files, else that folder), so the paths
+  match the repository's files whatever folder the scan ran from; a path outside it is an
+  absolute file:// URI. Every result has a region with a `startLine`, which GitHub code
+  scanning requires ("SARIF support for code scanning", physicalLocation object): a finding
+  without a line (a whole file, a whole module folder, a live account) starts at line 1. The
+  resource is a logical location;
 - partialFingerprints: `trailcheck/v1` (checker/fingerprint.py: rule, scope, resource and
-  message, no line numbers). GitHub code scanning documents that it uses only the
+  message, no line numbers; the scope from the repository root, like the URI, so it is the same
+  whatever folder the scan ran in). GitHub code scanning documents that it uses only the
   `primaryLocationLineHash` key, which its upload-sarif action computes from the text at
   `startLine` when the key is absent (and warns about when a value differs from its own), so
   trailcheck leaves that key to GitHub: a hash of the block's first line also survives the
@@ -25,13 +32,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from checker.findings import Finding
-from checker.fingerprint import SARIF_KEY, fingerprint
+from checker.fingerprint import SARIF_KEY, fingerprint, relative_to
 from checker.report import ScanReport, jsontext, rule_doc_url, tool_info
 
 if TYPE_CHECKING:
@@ -41,6 +48,10 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# GitHub code scanning's limits ("SARIF support for code scanning"; "About code scanning limits
+# on SARIF results"): description texts, and the tags of a rule it keeps
+DESCRIPTION_CHARS = 1024
+MAX_TAGS = 10
 _REMEDIATION = (("terraform", "Terraform", "hcl"), ("cloudformation", "CloudFormation", "yaml"),
                 ("aws_cli", "AWS CLI", "sh"))
 
@@ -65,13 +76,24 @@ def repository_root(start: Path) -> Path:
     return here
 
 
+def _root(cwd: Path, findings: Sequence[Finding]) -> Path:
+    """The repository around `cwd`; run outside one (a scan of an absolute path from another
+    folder), the repository of the first scanned file that is in one; else `cwd`."""
+    starts = dict.fromkeys([cwd, *((cwd / f.file).parent for f in findings if f.file)])
+    for start in starts:
+        top = repository_root(start)
+        if (top / ".git").exists():
+            return top
+    return cwd
+
+
 def document(
     report: ScanReport, cwd: Path | None = None, root: Path | None = None
 ) -> dict[str, Any]:
     """The SARIF log. Finding paths are relative to `cwd` (default the current folder); URIs
     are made relative to `root` (default the repository around `cwd`)."""
     cwd = (cwd or Path.cwd()).resolve()
-    root = (root or repository_root(cwd)).resolve()
+    root = (root or _root(cwd, report.findings)).resolve()
     rules = _rules(report)
     index = {r["id"]: i for i, r in enumerate(rules)}
     shown = sorted((f for f in report.findings if f.status != "pass"), key=Finding.sort_key)
@@ -107,6 +129,8 @@ def _rules(report: ScanReport) -> list[dict[str, Any]]:
                 "id": f.rule_id,
                 "name": f.rule_name,
                 "shortDescription": {"text": f.rule_name},
+                "fullDescription": {"text": f.rule_name},
+                "help": {"text": f"trailcheck explain {f.rule_id}"},
                 "helpUri": rule_doc_url(f.rule_id, f.rule_name),
                 "defaultConfiguration": {"level": LEVEL[f.severity]},
                 "properties": {"tags": ["security", "cloudtrail"],
@@ -130,17 +154,28 @@ def _rule(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.rationale},
+        "shortDescription": {"text": _shorten(rule.title)},
+        "fullDescription": {"text": _shorten(rule.rationale)},
         "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
         "helpUri": rule_doc_url(rule.id, rule.name),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
-            "tags": ["security", "cloudtrail", f"scope:{rule.scope}", *rule.compliance],
+            "tags": ["security", "cloudtrail", f"scope:{rule.scope}", *rule.compliance][
+                :MAX_TAGS],
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "severity": rule.severity,
+            "compliance": list(rule.compliance),
         },
     }
+
+
+def _shorten(text: str) -> str:
+    """`text` within DESCRIPTION_CHARS, cut at a space with an ellipsis."""
+    text = text.strip()
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    cut = text[: DESCRIPTION_CHARS - 1]
+    return (cut.rsplit(None, 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def _result(f: Finding, index: Mapping[str, int], cwd: Path, root: Path) -> dict[str, Any]:
@@ -155,7 +190,7 @@ def _result(f: Finding, index: Mapping[str, int], cwd: Path, root: Path) -> dict
         "level": level,
         "message": {"text": f.message},
         "locations": [_location(f, cwd, root)],
-        "partialFingerprints": {SARIF_KEY: fingerprint(f)},
+        "partialFingerprints": {SARIF_KEY: fingerprint(relative_to(f, root, cwd))},
         "properties": properties,
     }
     if f.suppression is not None:

@@ -3,7 +3,8 @@
 Order: failures, then unknowns (then suppressed findings and passes when asked for), each by
 falling severity, then file and line. A failure ends with its fix (fixes.py) or the `trailcheck
 explain` command that shows it; the fifteen CIS alarm findings of one place print as one group
-(cis_group.py). Prose wraps to the terminal width at spaces; code is never wrapped, so it can be
+(cis_group.py). Control characters from the inputs are shown as escapes (report.printable).
+Prose wraps to the terminal width at spaces; code is never wrapped, so it can be
 copied. The summary counts the findings at or above --fail-on, the ones that set the exit code.
 
 Plain ANSI codes rather than a rendering library: this is the pre-commit path, where every
@@ -17,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, blocking, severity_rank
-from checker.report import ScanReport, TextOptions, several_units
+from checker.report import ScanReport, TextOptions, printable_findings, several_units
 
 if TYPE_CHECKING:
     from checker.report.cis_group import CisGroup
@@ -34,6 +35,7 @@ MIN_WIDTH = 40  # narrower than this, wrapping does more harm than good
 
 def render(report: ScanReport, options: TextOptions | None = None) -> str:
     o = options or TextOptions()
+    report = printable_findings(report)  # no escape sequence from the inputs reaches the terminal
     painter = _Painter(o.color)
     rules = {r.id: r for r in report.rules}
     kinds = _input_kinds(report)

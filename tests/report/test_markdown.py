@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from checker.cli import main
-from checker.report import ScanReport
+from checker.report import ScanReport, markdown
 from checker.report.formats import render
 from checker.report.markdown import LIMIT
 from tests.report.ci_sample import TF, check_golden, finding, sample_report
@@ -83,3 +84,30 @@ def test_findings_of_several_units_have_a_unit_column(capsys: pytest.CaptureFixt
     assert len(rows) == 2 and "stages/live`" in rows[0] and "stages/test`" in rows[1]
     main(["scan", str(shared / "stages" / "live"), "--no-config", "--format", "markdown"])
     assert "| unit |" not in capsys.readouterr().out
+
+
+def test_a_large_monorepo_still_fits_in_a_pull_request_comment() -> None:
+    """GitHub refuses a comment body over 65,536 characters: a scan of many units with long
+    messages in every list (the per-unit scenario tables too) shows fewer rows and tables, and
+    says where the rest is, until it fits."""
+    long = "no trail records it | " + "x" * 400
+    units = [f"envs/unit-{u:03}" for u in range(60)]
+    findings = tuple(
+        replace(finding("CT002", status, f"aws_cloudtrail.t{i:03}", f"{unit}/main.tf", i + 1,
+                        long), unit=unit)
+        for unit in units for i, status in enumerate(("fail", "unknown", "pass") * 4))
+    sample = sample_report().extra["coverage"]
+    coverage = {**sample, "units": [{**sample["units"][0], "unit": u} for u in units]}
+    text = render("markdown", ScanReport(findings, (), extra={"coverage": coverage}))
+    assert len(text.encode("utf-8")) <= 65536
+    assert "### Failed (240)" in text and "more, in the full report." in text
+    assert "more unit(s) are in the full report." in text
+    # a report that fits is unchanged: every list up to LIMIT rows
+    assert render("markdown", sample_report()).count("…") == 0
+
+
+def test_the_last_resort_cut_is_said() -> None:
+    many = tuple(finding("CT002", "fail", "r", TF, 1, "m") for _ in range(5))
+    text = markdown.render(ScanReport(many, ()), max_chars=150)
+    assert len(text.encode("utf-8")) <= 150 and text.endswith("the full report has the rest.\n")
+    assert "5 in the full report." in markdown.render(ScanReport(many, ()), max_chars=300)

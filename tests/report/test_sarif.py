@@ -213,3 +213,47 @@ def test_rule_missing_from_the_report_gets_a_descriptor() -> None:
     ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
     assert "CT120" in ids
     jsonschema.Draft7Validator(_schema()).validate(doc)
+
+
+def test_rules_meet_github_code_scanning_limits() -> None:
+    """"SARIF support for code scanning" (reportingDescriptor object): name <= 255 characters,
+    shortDescription and fullDescription <= 1,024, help.text required; "About code scanning
+    limits on SARIF results": GitHub keeps 10 tags per rule (and rejects the file past 20).
+    Checked on every rule, and on the bare descriptor of a rule the report does not describe."""
+    from checker.engine import load_rules
+
+    bare = replace(finding("CT002", "fail", "x", TF, 1, "m"), rule_id="CT777", rule_name="new")
+    report = ScanReport((*sample_report().findings, bare), (), tuple(load_rules()))
+    rules = document(report)["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) > 40
+    for r in rules:
+        assert len(r["name"]) <= 255
+        assert 0 < len(r["shortDescription"]["text"]) <= 1024
+        assert 0 < len(r["fullDescription"]["text"]) <= 1024
+        assert r["help"]["text"]
+        assert len(r["properties"]["tags"]) <= 10 and r["properties"]["tags"][0] == "security"
+    ct001 = next(r for r in rules if r["id"] == "CT001")
+    assert ct001["fullDescription"]["text"].endswith("…")  # its rationale is longer
+    assert len(ct001["properties"]["compliance"]) > 7  # the full list, past the 10 tags
+    assert "PCI-DSS-4.0:10.2.1.6" in ct001["properties"]["compliance"]
+
+
+def test_fingerprints_and_uris_do_not_depend_on_the_folder_the_scan_ran_in(
+        tmp_path: Path) -> None:  # fmt: skip
+    """From the repository root, from inside `infra/`, or from outside the repository with an
+    absolute path: the same uri and the same `trailcheck/v1` fingerprint."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    outside.mkdir()
+    runs = [("infra/main.tf", tmp_path), ("main.tf", tmp_path / "infra"),
+            (str(tmp_path / "infra" / "main.tf"), outside)]
+
+    def seen(file: str, cwd: Path) -> tuple[Any, Any]:
+        report = ScanReport((finding("CT003", "fail", "aws_cloudtrail.main", file, 5, "m"),), ())
+        r = _results(document(report, cwd=cwd))[0]
+        return r["locations"][0]["physicalLocation"]["artifactLocation"], r["partialFingerprints"]
+
+    first = seen(*runs[0])
+    assert first[0] == {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}
+    assert all(seen(*run) == first for run in runs[1:])

@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.model import InputFile
 from checker.report import ScanReport, TextOptions
 from checker.report.formats import render
+from checker.report.text import render as text_report
 from tests.report.ci_sample import CFN, TF, check_golden, finding, sample_report
 
 ANSI = re.compile(r"\033\[[0-9;]*m")
@@ -158,3 +159,20 @@ def test_findings_of_several_units_name_their_unit(capsys: pytest.CaptureFixture
     assert [u.rsplit("/", 2)[-2:] for u in units] == [["stages", "live"], ["stages", "test"]]
     main(["scan", str(SHARED / "stages" / "test"), "--no-config", "--compact"])
     assert "unit:" not in capsys.readouterr().out
+
+
+HOSTILE = "Ref Nope\x1b[2K\r\x1b[31mRED\u202eevil\n::error file=main.tf::injected\x07"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_control_characters_from_the_inputs_are_escaped(fmt: str) -> None:
+    """An escape sequence, a carriage return, a bidirectional override or a line break in a
+    value read from the inputs cannot recolour, erase or reorder the report, nor start a
+    line (a GitHub Actions workflow command) of its own."""
+    bad = finding("CT002", "fail", "Trail\x1b", "t\x1b.json", 1, HOSTILE)
+    text = render(fmt, ScanReport((bad,), ()))
+    assert not any(c in text for c in "\x1b\r\x07\u202e")
+    assert "\\u001b[2K\\u000d\\u001b[31mRED\\u202eevil ::error file=main.tf::injected" in text
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+    coloured = text_report(ScanReport((bad,), ()), TextOptions(color=True))
+    assert "\x1b[1;31mFAIL" in coloured and "\x1b[2K" not in coloured  # trailcheck's own colour
