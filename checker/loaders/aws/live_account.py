@@ -287,6 +287,9 @@ class AccountReader:
         return result
 
 
+_NEXT_TOKEN = "NextToken"
+
+
 def _all_pages(client: Any, method: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
     """Every page of `method`'s answer, merged. botocore's paginator where it has one; else, for
     an operation whose input and output both have NextToken (cloudtrail:ListEventDataStores has
@@ -313,9 +316,6 @@ def _all_pages(client: Any, method: str, params: Mapping[str, Any]) -> Mapping[s
         token = page.get(_NEXT_TOKEN)
     merged.pop(_NEXT_TOKEN, None)
     return merged
-
-
-_NEXT_TOKEN = "NextToken"
 
 
 class Sink:
