@@ -11,7 +11,8 @@ Emulator shims, kept here in the tests and never in the product:
   resolve: a `before-sign` hook drops that prefix;
 - moto has no CloudTrail Lake (ListEventDataStores answers HTTP 500): a `before-call` hook answers
   ListEventDataStores, GetEventDataStore and GetInsightSelectors for a store from
-  `FakeAws.event_data_stores` (GetEventDataStore answers, none by default);
+  `FakeAws.event_data_stores` (GetEventDataStore answers, none by default), in pages of
+  `FakeAws.lake_page_size` stores when it is set;
 - moto's DescribeTrails always says HasCustomEventSelectors/HasInsightSelectors false: the product
   never relies on those flags (it always reads the selectors), so nothing is needed.
 """
@@ -79,6 +80,7 @@ class FakeAws:
     sent: Counter[tuple[str, str]] = field(default_factory=Counter)  # (service, operation)
     sessions: int = 0
     event_data_stores: list[dict[str, Any]] = field(default_factory=list)
+    lake_page_size: int = 0  # > 0: ListEventDataStores answers in pages of this size, as AWS can
     _setup_session: Any = None
     _setup_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -107,6 +109,12 @@ class FakeAws:
             listed = [{k: s[k] for k in ("EventDataStoreArn", "Name")}
                       for s in self.event_data_stores]  # fmt: skip
             answer: dict[str, Any] = {"EventDataStores": listed}
+            if self.lake_page_size:
+                start = int(str(request.get("NextToken") or "page0")[4:])
+                end = start + self.lake_page_size
+                answer["EventDataStores"] = listed[start:end]
+                if end < len(listed):
+                    answer["NextToken"] = f"page{end}"
         elif model.name == "GetEventDataStore" and found:
             answer = {k: v for k, v in found[0].items() if k != "InsightSelectors"}
         elif model.name == "GetInsightSelectors" and found:

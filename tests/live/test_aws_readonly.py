@@ -36,6 +36,29 @@ def test_every_allowed_operation_exists_in_botocore() -> None:
         assert not missing, f"{service}: {sorted(missing)}"
 
 
+def test_every_paged_operation_is_read_to_its_last_page() -> None:
+    """An allowed operation whose answer pages (a token in its input and output) has a botocore
+    paginator, or pages on NextToken, which the audit follows itself (live_account._all_pages;
+    docs/semantics/live-audit.md)."""
+    botocore_session = pytest.importorskip("botocore.session").get_session()
+    names = {"cloudwatch-logs": "logs", "s3-control": "s3control", "eventbridge": "events"}
+    tokens = {"NextToken", "nextToken", "Marker", "ContinuationToken"}
+    followed = []
+    for service, operations in AUDIT_OPERATIONS.items():
+        client_name = names.get(service, service)
+        model = botocore_session.get_service_model(client_name)
+        paginated = botocore_session.get_paginator_model(client_name)._paginator_config
+        for op in operations:
+            shapes = model.operation_model(op)
+            inputs, outputs = (set(s.members) if s is not None else set()
+                               for s in (shapes.input_shape, shapes.output_shape))  # fmt: skip
+            if not (inputs & tokens and outputs & tokens) or op in paginated:
+                continue
+            assert "NextToken" in inputs and "NextToken" in outputs, f"{service}:{op}"
+            followed.append(f"{service}:{op}")
+    assert "cloudtrail:ListEventDataStores" in followed
+
+
 def test_read_names() -> None:
     assert is_read_name("GetBucketPolicy") and is_read_name("DescribeTrails")
     assert not is_read_name("Getaway") and not is_read_name("PutBucketPolicy")

@@ -138,3 +138,17 @@ def test_a_deleted_bucket_in_the_audited_account_notifies_through_the_rule(
     (rule,) = west.eventbridge
     assert rule.rule == account.disabled_rule_arn and rule.notifies is False
     assert "DISABLED" in rule.reason
+
+
+def test_every_page_of_event_data_stores_is_read(aws: FakeAws, account: Account) -> None:
+    """ListEventDataStores pages its answer with NextToken and botocore has no paginator for
+    it: the stores past the first page must be read too (docs/semantics/live-audit.md)."""
+    arns = [f"{STORE_ARN}-{i}" for i in range(5)]
+    aws.event_data_stores.extend(
+        {**STORE, "EventDataStoreArn": arn, "KmsKeyId": account.key_arn} for arn in arns
+    )
+    aws.lake_page_size = 2
+    result = audit(AuditOptions(regions=("us-east-1",), endpoint_url=aws.url), aws.factory)
+    assert sorted(s.id for s in result.estate.event_data_stores) == sorted(arns)
+    assert sorted(s["arn"] for s in result.event_data_stores) == sorted(arns)
+    assert result.not_checked == ()

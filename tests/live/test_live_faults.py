@@ -314,3 +314,56 @@ def test_a_server_error_page_is_named_by_its_status(
     (entry,) = run(aws).not_checked
     assert entry.error == "HTTP 500 after 6 attempts"  # retried, then given up
     assert "\n" not in entry.message and len(entry.message) <= 300
+
+
+def _denied_in(region: str) -> Callable[..., Any]:
+    def hook(request: Any, **_: Any) -> Any:
+        if region_of(request) != region:
+            return None
+        body = b'{"__type":"AccessDeniedException","message":"not authorized"}'
+        return response(request.url, 400, body, JSON11)
+
+    return hook
+
+
+def test_rules_that_cannot_be_listed_make_eventbridge_alerting_unknown(
+    aws: FakeAws, account: Account, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """events:ListRules denied in us-east-1, where a rule alerts on DeleteBucket: the alert is
+    unknown there (any unlisted rule might notify), not "no rule notifies"; and the snapshot
+    keeps that."""
+    import json
+
+    from checker.simulator.coverage import compiled_trails
+    from checker.simulator.events import Event
+    from checker.simulator.pipeline import simulate_event
+
+    aws.add_hook("before-send.events.ListRules", _denied_in("us-east-1"))
+    result = run(aws)
+    (entry,) = result.not_checked
+    assert (entry.call, entry.region) == ("events:ListRules", "us-east-1")
+    estate = result.estate
+    event = Event("s3.amazonaws.com", "DeleteBucket", "us-east-1", read_only=False,
+                  recipient_account_id=ACCOUNT_ID)  # fmt: skip
+    (unlisted,) = simulate_event(estate, compiled_trails(estate), event).eventbridge
+    assert unlisted.notifies is None and "AccessDeniedException" in unlisted.reason
+    # eu-west-1 was listed: its DISABLED rule is known not to notify
+    eu = Event("s3.amazonaws.com", "DeleteBucket", "eu-west-1", read_only=False,
+               recipient_account_id=ACCOUNT_ID)  # fmt: skip
+    (disabled,) = simulate_event(estate, compiled_trails(estate), eu).eventbridge
+    assert disabled.rule == account.disabled_rule_arn and disabled.notifies is False
+    ct060 = [f for f in evaluate(estate, load_rules()) if f.rule_id == "CT060"]
+    assert {f.status for f in ct060 if "rule/?" in f.resource} == {"unknown"}
+
+    snapshot = tmp_path / "account.json"
+    argv = ["--format", "json", "--no-config", "--regions", ",".join(REGIONS)]
+    audit_code = main(["audit", "--endpoint-url", aws.url, "--save", str(snapshot), *argv])
+    live = json.loads(capsys.readouterr().out)
+    scan_code = main(["scan", str(snapshot), *argv])
+    offline = json.loads(capsys.readouterr().out)
+
+    def key(f: dict[str, Any]) -> tuple[str, ...]:
+        return (f["rule_id"], f["status"], f["resource"], f["message"])
+
+    assert sorted(map(key, offline["findings"])) == sorted(map(key, live["findings"]))
+    assert scan_code == audit_code

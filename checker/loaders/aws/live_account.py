@@ -254,20 +254,14 @@ class AccountReader:
         absent: Iterable[str] = (),
         **params: Any,
     ) -> tuple[Result, NotChecked | None]:
-        """Call `method` (paginated when boto3 can), mapping the outcome to a Result."""
+        """Call `method` (every page of it: `_all_pages`), mapping the outcome to a Result."""
         from botocore.exceptions import ClientError
 
         client = self.client(service, region)
         operation = client.meta.method_to_api_mapping.get(method, method)
         call = f"{service}:{operation}"
         try:
-            if client.can_paginate(method):
-                response: Mapping[str, Any] = (
-                    client.get_paginator(method).paginate(**params).build_full_result()
-                )
-            else:
-                response = getattr(client, method)(**params)
-            return response, None
+            return _all_pages(client, method, params), None
         except _errors() as exc:
             if isinstance(exc, ClientError) and (exc.response.get("Error") or {}).get(
                 "Code"
@@ -291,6 +285,37 @@ class AccountReader:
         if entry is not None:
             self.sink.not_checked(entry)
         return result
+
+
+_NEXT_TOKEN = "NextToken"
+
+
+def _all_pages(client: Any, method: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Every page of `method`'s answer, merged. botocore's paginator where it has one; else, for
+    an operation whose input and output both have NextToken (cloudtrail:ListEventDataStores has
+    no paginator in botocore, yet AWS pages its answer), the pages read one by one and their
+    lists joined, so that nothing past the first page is silently missed."""
+    if client.can_paginate(method):
+        merged: dict[str, Any] = client.get_paginator(method).paginate(**params).build_full_result()
+        return merged
+    first: Mapping[str, Any] = getattr(client, method)(**params)
+    model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[method])
+    if not all(
+        shape is not None and _NEXT_TOKEN in shape.members
+        for shape in (model.input_shape, model.output_shape)
+    ):
+        return first
+    merged = dict(first)
+    token, seen = first.get(_NEXT_TOKEN), set()
+    while token and token not in seen:  # an endpoint that repeats a token must not loop forever
+        seen.add(token)
+        page = getattr(client, method)(**params, **{_NEXT_TOKEN: token})
+        for key, value in page.items():
+            if isinstance(value, list):
+                merged[key] = [*(merged.get(key) or ()), *value]
+        token = page.get(_NEXT_TOKEN)
+    merged.pop(_NEXT_TOKEN, None)
+    return merged
 
 
 class Sink:

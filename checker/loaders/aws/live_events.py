@@ -5,7 +5,8 @@ object, which offers `read(service, region, method, target, *, absent, **params)
 
 - events:ListRules on the default bus (where CloudTrail delivers), then per rule
   events:DescribeRule (state, pattern) and events:ListTargetsByRule; the rules of a custom bus
-  that a default-bus rule forwards to (in the same account and Region) the same way;
+  that a default-bus rule forwards to (in the same account and Region) the same way. A bus whose
+  rules cannot be listed gets one placeholder rule with everything unknown (`unlisted_rules`);
 - cloudtrail:ListEventDataStores, then per store cloudtrail:GetEventDataStore (the list's
   configuration fields are deprecated) and cloudtrail:GetInsightSelectors.
 
@@ -77,8 +78,10 @@ def _rules(account: Reader, region: str) -> list[EventRule]:
 
 def _bus_rules(account: Reader, region: str, bus: str) -> list[EventRule]:
     listed = account.read("events", region, "list_rules", bus, EventBusName=bus)
+    if isinstance(listed, Failed):
+        return [unlisted_rules(listed, account.account_id, region, bus)]
     if not isinstance(listed, Mapping):
-        return []  # the failure is in not_checked; nothing is known of the bus's rules
+        return []
     out = []
     for entry in listed.get("Rules") or ():
         name = str(entry.get("Name", ""))
@@ -117,6 +120,25 @@ def rule_from_api(
         state=str(rule.get("State") or "ENABLED"),
         pattern=pattern if isinstance(pattern, str) else None,
         targets=targets_from_api(targets, arn),
+    )
+
+
+def unlisted_rules(failed: Failed, account: str, region: str, bus: str) -> EventRule:
+    """One rule standing for the rules of a bus that events:ListRules could not list: any of
+    them might match an event and notify someone, so alerting through EventBridge is unknown
+    there, never "no rule" (as `live_shapes.metric_filters_from_api` does for filters)."""
+    u = failed.unknown()
+    path = "?" if bus == DEFAULT_BUS else f"{bus}/?"
+    return EventRule(
+        id=f"arn:aws:events:{region}:{account}:rule/{path}",
+        name=u,
+        location=shapes.where(account, region),
+        account_id=account,
+        region=region,
+        event_bus=None if bus == DEFAULT_BUS else Reference(bus),
+        state=u,
+        pattern=u,
+        targets=u,
     )
 
 
