@@ -193,12 +193,13 @@ def _object_arn_axis(
 ) -> list[str]:
     base = f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}"
     exact, prefixes, suffixes = _named(conds)
+    # resources.ARN values of selectors for other resource types (a Lambda function's ARN) are
+    # never an S3 object's ARN: as probes they would be objects no S3 selector could record
+    named_values = [v for v in [*exact, *prefixes] if _bucket_of(v) is not None]
     candidates = [base]
-    for value in [*exact, *prefixes]:
+    for value in named_values:
         candidates.append(value)
         bucket = _bucket_of(value)
-        if bucket is None:
-            continue
         candidates.append(f"arn:aws:s3:::{bucket}/{PROBE_KEY}")
         if value.rstrip("/") == f"arn:aws:s3:::{bucket}":
             candidates.append(f"arn:aws:s3:::{bucket}/")
@@ -206,14 +207,13 @@ def _object_arn_axis(
             candidates.append(value + PROBE_KEY)  # inside the named prefix
         else:
             candidates.append(f"{value}-trailcheck-probe/{PROBE_KEY}")  # bucket name prefix
-    for prefix in [*exact, *prefixes, base]:
+    for prefix in [*named_values, base]:
         for suffix in suffixes:
             candidates.append(prefix + suffix)
             candidates.append(prefix + PROBE_KEY + suffix)
     # One object of every named bucket is kept even when it behaves like the probe bucket, so
     # that gap messages can name the bucket.
-    named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
-    keep = [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)]
+    keep = [base, *(f"arn:aws:s3:::{_bucket_of(v)}/{PROBE_KEY}" for v in named_values)]
     return _merge(candidates, conds, keep, signature)
 
 
