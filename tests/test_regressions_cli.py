@@ -4,11 +4,10 @@ command line. Kept apart from tests/test_regressions.py, which holds the IaC cas
 
 from __future__ import annotations
 
-from checker.simulator.coverage import s3_object_coverage
 from checker.model import Estate
+from checker.simulator.coverage import s3_object_coverage
 from tests.simulator.capture_cases import DATA, S3_OBJECTS, adv, fs, sel, trail
 from tests.test_regressions import CASES, Capsys, scan, verdicts
-
 
 # -- S3 object coverage --------------------------------------------------------------------------
 

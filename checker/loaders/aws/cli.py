@@ -10,10 +10,15 @@ All the CLI documents of a scan are loaded together, because each call returns p
                              about, so either add a `"TrailARN"` (or `"Name"`) key to the file,
                              or name the file `<trail-name>.status.json`. A name must match
                              exactly one trail of the scan.
+- CloudTrail Lake            `list-event-data-stores` (`{"EventDataStores": [...]}`),
+                             `get-event-data-store` (`{"EventDataStoreArn", ...}`) and
+                             `get-insight-selectors --event-data-store` (`{"EventDataStoreArn",
+                             "InsightSelectors"}`), joined by the store's ARN.
 
 Recognising a file (`discover.sniff`): a `.json` file that mentions one of the keys `trailList`,
-`EventSelectors`, `AdvancedEventSelectors`, `InsightSelectors`, `IsLogging` or `TrailARN`, or
-whose name starts with `describe-trails`, is CLI output. Here the top-level keys decide which
+`EventSelectors`, `AdvancedEventSelectors`, `InsightSelectors`, `IsLogging`, `TrailARN`,
+`EventDataStores` or `EventDataStoreArn`, or whose name starts with `describe-trails`, is CLI
+output. Here the top-level keys decide which
 call it is; a `describe-trails*.json` file without `trailList` is CLI output with its trail list
 missing (CT000), and a JSON file with none of the shapes above is skipped.
 
@@ -24,6 +29,11 @@ Joins and defaults (docs/semantics.md, "What the input formats say"):
 - No selector output: AWS's default selectors when describe-trails says
   `HasCustomEventSelectors: false`, else unknown; likewise Insights with `HasInsightSelectors`.
 - Ids are trail ARNs; the account and home Region come from the ARN and `HomeRegion`.
+- An event data store with only list-event-data-stores output has the list's (deprecated)
+  settings, and an unknown KMS key and billing mode, which only get-event-data-store gives. Its
+  Insights are unknown without get-insight-selectors output (AWS answers
+  InsightNotEnabledException for a store without Insights: save
+  `{"EventDataStoreArn": ARN, "InsightSelectors": []}` for it).
 
 A file that has a CLI shape but cannot be used (no `trailList`, a `trailList` that is not a list,
 selectors without a `TrailARN`, output for a trail no describe-trails lists) gives one CT000
@@ -38,12 +48,30 @@ from pathlib import Path
 from typing import Any, Final
 
 from checker.estate_builder import EstateBuilder
-from checker.loaders.aws.cli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
-from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, trail_from_api
+from checker.loaders.aws.cli_shapes import (
+    EVENT_DATA_STORE,
+    EVENT_DATA_STORES_OUTPUT,
+    INSIGHT_OUTPUT,
+    SELECTOR_OUTPUT,
+    STORE_INSIGHT_OUTPUT,
+    TRAIL,
+    misfit,
+)
+from checker.loaders.aws.live_events import store_from_api
+from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, arn_part, trail_from_api
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, input_error, read_json
-from checker.model import Diagnostic, Estate, InputFile, Location, Trail
+from checker.model import (
+    Diagnostic,
+    Estate,
+    EventDataStore,
+    InputFile,
+    Location,
+    Reference,
+    Trail,
+    Unknown,
+)
 
 KIND: Final = "awscli"
 STATUS_SUFFIX = ".status.json"
@@ -59,6 +87,14 @@ FIELD_KEYS = {
     "log_file_validation": "LogFileValidationEnabled", "selectors": "HasCustomEventSelectors",
     "insight_selectors": "HasInsightSelectors",
 }  # fmt: skip
+# model field -> get-event-data-store key
+STORE_KEYS = {
+    "name": "Name", "arn": "EventDataStoreArn", "status": "Status",
+    "is_multi_region": "MultiRegionEnabled", "is_organization": "OrganizationEnabled",
+    "termination_protection": "TerminationProtectionEnabled", "retention_days": "RetentionPeriod",
+    "billing_mode": "BillingMode", "kms_key": "KmsKeyId", "selectors": "AdvancedEventSelectors",
+}  # fmt: skip
+STORE_ARN = "EventDataStoreArn"
 
 
 @dataclass
@@ -94,6 +130,9 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
     selectors: dict[str, tuple[_Doc, dict[str, Any]]] = {}
     insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
     statuses: list[tuple[_Doc, dict[str, Any]]] = []
+    listed_stores: dict[str, _Entry] = {}
+    stores: dict[str, tuple[_Doc, dict[str, Any]]] = {}
+    store_insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
     listed = False  # a trail list was read: the output describes an account
     for doc in files:
         kind = _kind(doc)
@@ -107,19 +146,35 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         elif kind == "trail-status":
             doc.used = True
             statuses.append((doc, doc.data))
+        elif kind == "event-data-stores":
+            _read_store_list(doc, listed_stores)
+        elif kind == "event-data-store":
+            _read_joined(doc, "get-event-data-store", EVENT_DATA_STORE, stores, STORE_ARN)
+        elif kind == "store-insight-selectors":
+            _read_joined(doc, "get-insight-selectors", STORE_INSIGHT_OUTPUT, store_insights,
+                         STORE_ARN)  # fmt: skip
     status_of = _join_statuses(statuses, trails)
-    for what, table in (("get-event-selectors", selectors), ("get-insight-selectors", insights)):
+    for what, table, known, whose in (
+        ("get-event-selectors", selectors, trails, "describe-trails"),
+        ("get-insight-selectors", insights, trails, "describe-trails"),
+        ("get-insight-selectors", store_insights, {**listed_stores, **stores},
+         "list-event-data-stores or get-event-data-store"),
+    ):  # fmt: skip
         for arn, (owner, data) in table.items():
-            if arn not in trails:
+            if arn not in known:
                 owner.error(
                     line_of(data),
-                    f"{what} output for {arn}, which no describe-trails output of the scan "
-                    "lists: cannot join it to a trail",
+                    f"{what} output for {arn}, which no {whose} output of the scan lists: "
+                    f"cannot join it to a {'trail' if known is trails else 'event data store'}",
                 )
-    out = [
+    out: list[Trail | EventDataStore] = [
         _trail(arn, entry, status_of.get(arn), _data(selectors, arn), _data(insights, arn))
         for arn, entry in trails.items()
     ]
+    for arn in dict.fromkeys([*listed_stores, *stores]):
+        got = stores.get(arn)
+        out.append(_store(arn, listed_stores.get(arn), got and _Entry(got[1], got[0]),
+                          _data(store_insights, arn)))  # fmt: skip
     inputs = tuple(
         InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
         for d in files
@@ -145,6 +200,10 @@ def _kind(doc: _Doc) -> str:
     if isinstance(data, dict):
         if "trailList" in data or isinstance(data.get("Trail"), dict):
             return "trails"
+        if "EventDataStores" in data:
+            return "event-data-stores"
+        if STORE_ARN in data and "TrailARN" not in data:  # a store's, not a trail's
+            return "store-insight-selectors" if "InsightSelectors" in data else "event-data-store"
         if "EventSelectors" in data or "AdvancedEventSelectors" in data:
             return "event-selectors"
         if "InsightSelectors" in data:
@@ -203,16 +262,19 @@ def _data(table: dict[str, tuple[_Doc, dict[str, Any]]], arn: str) -> dict[str, 
 
 
 def _read_joined(
-    doc: _Doc, what: str, shape: dict[str, Any], table: dict[str, tuple[_Doc, dict[str, Any]]]
+    doc: _Doc,
+    what: str,
+    shape: dict[str, Any],
+    table: dict[str, tuple[_Doc, dict[str, Any]]],
+    key: str = "TrailARN",
 ) -> None:
     doc.used = True
     data = doc.data
-    arn = data.get("TrailARN")
+    arn = data.get(key)
     if not isinstance(arn, str) or not arn:
-        doc.error(
-            line_of(data),
-            f"{what} output has no TrailARN: cannot tell which trail it belongs to",
-        )
+        whose = "trail" if key == "TrailARN" else "event data store"
+        doc.error(line_of(data), f"{what} output has no {key}: cannot tell which {whose} it "
+                                 "belongs to")  # fmt: skip
         return
     bad = misfit(data, shape)
     if bad is not None:
@@ -220,6 +282,24 @@ def _read_joined(
         doc.error(line_at(data, path), f"{_show(path)} in {what} output is not {expected}")
         return
     table.setdefault(arn, (doc, data))
+
+
+def _read_store_list(doc: _Doc, stores: dict[str, _Entry]) -> None:
+    doc.used = True
+    data = doc.data
+    bad = misfit(data, EVENT_DATA_STORES_OUTPUT)
+    if bad is not None:
+        path, expected = bad
+        doc.error(line_at(data, path), f"{_show(path)} in list-event-data-stores output is not "
+                                       f"{expected}")  # fmt: skip
+        return
+    for i, entry in enumerate(data["EventDataStores"]):
+        arn = entry.get(STORE_ARN)
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            doc.error(line_of(data["EventDataStores"], i),
+                      f"event data store entry {i + 1} has no EventDataStoreArn")  # fmt: skip
+            continue
+        stores.setdefault(arn, _Entry(entry, doc))
 
 
 def _show(path: tuple[Any, ...]) -> str:
@@ -295,3 +375,26 @@ def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Re
     return Failed(
         f"no {call} output for this trail, and describe-trails does not say whether it has {what}"
     )
+
+
+def _store(
+    arn: str, listed: _Entry | None, got: _Entry | None, insights: dict[str, Any] | None
+) -> EventDataStore:
+    """A store from its get-event-data-store output, else from its list-event-data-stores entry
+    (whose settings CloudTrail keeps for now, deprecated; it has no KmsKeyId or BillingMode)."""
+    entry = got or listed
+    assert entry is not None
+    insight_result: Result = insights if insights is not None else Failed(
+        "no get-insight-selectors --event-data-store output for this event data store (for a "
+        'store without Insights, which AWS answers with InsightNotEnabledException, save '
+        f'{{"{STORE_ARN}": "{arn}", "InsightSelectors": []}})'
+    )
+    store = store_from_api(entry.data, entry.data, insight_result, "", arn_part(arn, 3))
+    if got is None:
+        why = "list-event-data-stores does not give it; save get-event-data-store output too"
+        store = replace(store, kms_key=Reference(Unknown(why)),
+                        billing_mode=Unknown(why))  # fmt: skip
+    t = entry.data
+    lines = {f: line_of(t, k) for f, k in STORE_KEYS.items() if isinstance(t, LineDict) and k in t}
+    return replace(store, location=Location(entry.doc.display, line_of(t)), lines=lines,
+                   names=STORE_KEYS)  # fmt: skip
