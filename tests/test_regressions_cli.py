@@ -4,7 +4,11 @@ command line. Kept apart from tests/test_regressions.py, which holds the IaC cas
 
 from __future__ import annotations
 
+import json
+
+from checker.cli import main
 from checker.model import Estate
+from checker.regions import partition_regions
 from checker.simulator.coverage import s3_object_coverage
 from tests.simulator.capture_cases import DATA, S3_OBJECTS, adv, fs, sel, trail
 from tests.test_regressions import CASES, Capsys, scan, verdicts
@@ -28,3 +32,36 @@ def test_an_s3_probe_is_an_s3_arn_whatever_the_other_selectors_name() -> None:
     every_object = sel(DATA, S3_OBJECTS, fs("resources.ARN", starts_with="arn:aws:s3:::"))
     estate = Estate(trails=(trail(selectors=adv(every_object, lambdas)),))
     assert s3_object_coverage(estate, read_only=False).status == "pass"
+
+
+# -- partitions -----------------------------------------------------------------------------------
+
+CHINA = CASES / "cli-china-partition"
+
+
+def test_a_china_account_is_judged_on_the_china_regions(capsys: Capsys) -> None:
+    """A multi-Region trail in aws-cn records cn-north-1 and cn-northwest-1, never a commercial
+    Region: without --regions, CT001 was a fail ("misses us-east-1 ... of 17 regions") and the
+    S3 probes were commercial ARNs the China all-buckets value cannot match."""
+    _, findings = scan(capsys, CHINA)
+    for rule in ("CT001", "CT009", "CT010"):
+        assert verdicts(findings, rule) == {"estate": "pass"}, rule
+    (ct001,) = [f["message"] for f in findings if f["rule_id"] == "CT001"]
+    assert "in every region (2)" in ct001
+
+
+def test_regions_given_still_win_over_the_partitions_default(capsys: Capsys) -> None:
+    _, findings = scan(capsys, CHINA, "--regions", "cn-north-1,eu-west-1")
+    assert verdicts(findings, "CT001") == {"estate": "fail"}
+
+
+def test_the_coverage_matrix_of_a_china_account_has_the_china_regions(capsys: Capsys) -> None:
+    assert main(["coverage", str(CHINA), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == ["cn-north-1", "cn-northwest-1"]
+
+
+def test_the_partition_default_needs_every_home_region_in_one_other_partition() -> None:
+    assert partition_regions(["us-gov-west-1"]) == ("us-gov-west-1", "us-gov-east-1")
+    assert partition_regions(["cn-north-1", "eu-west-1"]) is None
+    assert partition_regions(["us-east-1"]) is None
+    assert partition_regions([]) is None

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.commands.options import add_input_options, parse_regions
+from checker.commands.options import add_input_options, default_regions, parse_regions
 from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -138,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from checker.regions import DEFAULT_REGIONS
 
-        write(args, _scenario_report(args, estate, scenarios, regions or DEFAULT_REGIONS))
+        regions = regions or default_regions(estate) or DEFAULT_REGIONS
+        write(args, _scenario_report(args, estate, scenarios, regions))
     return EXIT_INPUT if errors else EXIT_OK
 
 
