@@ -301,7 +301,7 @@ def test_event_data_stores_join_their_outputs_by_arn() -> None:
     """get-event-data-store output (which has AdvancedEventSelectors, as get-event-selectors
     output does) is a store, not selectors without a TrailARN; its Insights join by ARN."""
     e = folder("lake")
-    assert e.diagnostics == () and all(i.status == "ok" for i in e.inputs)
+    assert all(d.status == "unknown" for d in e.diagnostics)  # the page note, below
     stores = {s.id: s for s in e.event_data_stores}
     assert set(stores) == {ARCHIVE, LISTED}
     archive = stores[ARCHIVE]
@@ -363,3 +363,13 @@ def test_malformed_lake_outputs(
     d = only_ct000(e)
     assert (d.location.file, d.location.line) == (bad, line)
     assert words in d.message
+
+
+def test_one_page_of_stores_says_the_others_are_missing() -> None:
+    """A NextToken in saved list output: the CLI stopped after one page (--no-paginate,
+    --max-items); the stores of the other pages are not in the scan."""
+    e = folder("lake")
+    (note,) = e.diagnostics
+    assert (note.rule_id, note.status, note.location.line) == ("CT000", "unknown", 32)
+    assert all(i.status == "ok" for i in e.inputs)
+    assert "one page" in note.message

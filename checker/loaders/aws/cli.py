@@ -103,6 +103,7 @@ class _Doc:
     name: str  # file name
     data: Any
     errors: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # unknown CT000s: read, but partial
     used: bool = False
 
     def error(self, line: int, message: str) -> None:
@@ -180,7 +181,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         for d in files
     )
     built = EstateBuilder()
-    built.add(*out, *inputs, *(e for d in files for e in d.errors))
+    built.add(*out, *inputs, *(e for d in files for e in (*d.errors, *d.notes)))
     # a trail list describes a real account, where "no trail at all" is a finding; stray JSON
     # that merely mentions a CLI key must not turn a repository scan into an audit
     loaded = built.estate(origin="live" if listed else "iac")
@@ -293,6 +294,11 @@ def _read_store_list(doc: _Doc, stores: dict[str, _Entry]) -> None:
         doc.error(line_at(data, path), f"{_show(path)} in list-event-data-stores output is not "
                                        f"{expected}")  # fmt: skip
         return
+    if data.get("NextToken"):  # saved with --no-paginate or --max-items: one page of several
+        doc.notes.append(Diagnostic(
+            "CT000", "unknown", "list-event-data-stores output has a NextToken: it is one page, "
+            "and the stores of the other pages are missing (save it without --no-paginate or "
+            "--max-items)", Location(doc.display, line_of(data, "NextToken")), doc.display))
     for i, entry in enumerate(data["EventDataStores"]):
         arn = entry.get(STORE_ARN)
         if not isinstance(arn, str) or not arn.startswith("arn:"):
