@@ -18,6 +18,7 @@ from checker.model import (
     Estate,
     FieldSelector,
     InsightSelector,
+    Location,
     Reference,
     Selectors,
     Unknown,
@@ -124,7 +125,12 @@ def test_trails_point_at_their_lines_in_describe_trails() -> None:
     assert (org.location.file, org.location.line) == ("describe-trails.json", 3)
     assert org.where("is_multi_region").line == 10
     assert org.where("kms_key").line == 16
-    assert org.where("is_logging").line == 3  # from another file: the trail's own line
+    # read from another output: found, and named, where that output says it
+    assert org.where("is_logging") == Location("org-audit.status.json", 2)
+    assert org.where("selectors") == Location("get-event-selectors-org-audit.json", 3)
+    assert org.where("insight_selectors") == Location("get-insight-selectors.json", 3)
+    assert (org.spelling("is_logging"), org.spelling("selectors")) == (
+        "IsLogging", "EventSelectors")
 
 
 def test_shadow_copies_are_one_trail() -> None:

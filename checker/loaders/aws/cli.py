@@ -169,7 +169,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
                     f"cannot join it to a {'trail' if known is trails else 'event data store'}",
                 )
     out: list[Trail | EventDataStore] = [
-        _trail(arn, entry, status_of.get(arn), _data(selectors, arn), _data(insights, arn))
+        _trail(arn, entry, status_of.get(arn), selectors.get(arn), insights.get(arn))
         for arn, entry in trails.items()
     ]
     for arn in dict.fromkeys([*listed_stores, *stores]):
@@ -314,8 +314,8 @@ def _show(path: tuple[Any, ...]) -> str:
 
 def _join_statuses(
     statuses: list[tuple[_Doc, dict[str, Any]]], trails: dict[str, _Entry]
-) -> dict[str, dict[str, Any]]:
-    joined: dict[str, dict[str, Any]] = {}
+) -> dict[str, tuple[_Doc, dict[str, Any]]]:
+    joined: dict[str, tuple[_Doc, dict[str, Any]]] = {}
     for doc, data in statuses:
         if not isinstance(data.get("IsLogging"), bool):
             doc.error(line_of(data, "IsLogging"), "IsLogging in get-trail-status is not true/false")
@@ -344,31 +344,46 @@ def _join_statuses(
                 + ("; add a TrailARN key" if matches else ""),
             )
             continue
-        joined.setdefault(matches[0], data)
+        joined.setdefault(matches[0], (doc, data))
     return joined
 
 
+Joined = tuple[_Doc, dict[str, Any]]  # one output file of a trail, and its JSON
+
+
 def _trail(
-    arn: str,
-    entry: _Entry,
-    status: dict[str, Any] | None,
-    selectors: dict[str, Any] | None,
-    insights: dict[str, Any] | None,
+    arn: str, entry: _Entry, status: Joined | None, selectors: Joined | None,
+    insights: Joined | None,
 ) -> Trail:
     t = entry.data
     status_result: Result = (
-        status if status is not None else Failed("no get-trail-status output for this trail")
+        status[1] if status is not None else Failed("no get-trail-status output for this trail")
     )
     selector_result = _optional(
-        selectors, t.get("HasCustomEventSelectors"), "get-event-selectors", "custom event selectors"
-    )
+        selectors and selectors[1], t.get("HasCustomEventSelectors"), "get-event-selectors",
+        "custom event selectors",
+    )  # fmt: skip
     insight_result = _optional(
-        insights, t.get("HasInsightSelectors"), "get-insight-selectors", "Insights selectors"
-    )
+        insights and insights[1], t.get("HasInsightSelectors"), "get-insight-selectors",
+        "Insights selectors",
+    )  # fmt: skip
     trail = trail_from_api(t, status_result, selector_result, insight_result, "")
     location = Location(entry.doc.display, line_of(t))
-    lines = {f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t}
-    return replace(trail, location=location, lines=lines, names=FIELD_KEYS)
+    lines: dict[str, int | Location] = {
+        f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t
+    }
+    names = dict(FIELD_KEYS)
+    # a value read from another output is found, and named, where that output says it
+    for field_name, joined, keys in (
+        ("is_logging", status, ("IsLogging",)),
+        ("selectors", selectors, ("AdvancedEventSelectors", "EventSelectors")),
+        ("insight_selectors", insights, ("InsightSelectors",)),
+    ):
+        key = next((k for k in keys if joined is not None and k in joined[1]), None)
+        if joined is not None and key is not None:
+            lines[field_name] = Location(joined[0].display, line_of(joined[1], key))
+            names[field_name] = key
+    return replace(trail, location=location, lines=lines, names=names)
 
 
 def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Result:
