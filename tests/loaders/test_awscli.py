@@ -379,3 +379,13 @@ def test_one_page_of_stores_says_the_others_are_missing() -> None:
     assert (note.rule_id, note.status, note.location.line) == ("CT000", "unknown", 32)
     assert all(i.status == "ok" for i in e.inputs)
     assert "one page" in note.message
+
+
+def test_outputs_appended_to_one_file_are_named_as_such(tmp_path: Path) -> None:
+    """`aws cloudtrail describe-trails >> out.json; aws cloudtrail get-event-selectors ... >>
+    out.json`: the second document starts where the first ends."""
+    text = json.dumps({"trailList": [entry()]}, indent=2) + "\n" + json.dumps(
+        {"TrailARN": entry()["TrailARN"], "EventSelectors": []}, indent=2)
+    (tmp_path / "describe-trails.json").write_text(text, encoding="utf-8")
+    d = only_ct000(load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path))))
+    assert d.location.line == 17 and "more than one JSON document" in d.message
