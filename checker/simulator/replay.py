@@ -78,7 +78,9 @@ class _Text:
             text = self.decoder.decode(data, final=not data)
         except UnicodeDecodeError as e:
             line = self.line + self.buf.count("\n") + data[: e.start].count(b"\n")
-            raise ReplayError(f"{self.name}:{line}: not UTF-8 text (byte {e.start})") from e
+            bad = e.object[e.start]  # the offset is the block's, not the file's: not shown
+            raise ReplayError(f"{self.name}:{line}: not UTF-8 text (invalid byte 0x{bad:02x})"
+                              ) from e  # fmt: skip
         self.compact()
         self.buf += text
         if not data:

@@ -54,7 +54,7 @@ def test_every_form_reads_the_same_records(tmp_path: Path) -> None:
     (b'"text"', "found a JSON str"),
     ((b'{"eventName": "A"}\n{"eventName": "B"}\n{"eventName": \n'), "one.json:3:"),
     (b'{"eventName": "A"}\n[1]\n', "one.json:2: the line is a JSON list"),
-    (b"\xff\xfe\x00", "not UTF-8"),
+    (b"\xff\xfe\x00", "not UTF-8 text (invalid byte 0xff)"),
     (b"\x1f\x8b\x08\x00garbage", "not a valid gzip file"),
 ])
 def test_errors_name_the_file_and_place(tmp_path: Path, content: bytes, where: str) -> None:
