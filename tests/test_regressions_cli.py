@@ -65,3 +65,25 @@ def test_the_partition_default_needs_every_home_region_in_one_other_partition() 
     assert partition_regions(["cn-north-1", "eu-west-1"]) is None
     assert partition_regions(["us-east-1"]) is None
     assert partition_regions([]) is None
+
+
+# -- where findings point --------------------------------------------------------------------------
+
+
+def test_findings_on_values_of_other_outputs_point_into_those_outputs(capsys: Capsys) -> None:
+    """CT004 is about get-trail-status' IsLogging, CT011 about get-event-selectors' selectors,
+    CT008 about get-insight-selectors' InsightSelectors: each finding points there (it pointed
+    at the trail's entry in describe-trails), by the key the output uses."""
+    _, findings = scan(capsys, CASES.parent / "awscli" / "joined")
+    places = {(f["rule_id"], f["resource"].rsplit("/", 1)[-1]): (f["file"].rsplit("/", 1)[-1],
+              f["line"]) for f in findings if f["rule_id"] in ("CT004", "CT008", "CT011")}
+    assert places == {
+        ("CT004", "org-audit"): ("org-audit.status.json", 2),
+        ("CT004", "regional"): ("regional-status.json", 3),
+        ("CT011", "org-audit"): ("get-event-selectors-org-audit.json", 3),
+        ("CT011", "regional"): ("get-event-selectors-regional.json", 3),
+        ("CT008", "org-audit"): ("get-insight-selectors.json", 3),
+    }
+    (stopped,) = [f["message"] for f in findings
+                  if f["rule_id"] == "CT004" and f["status"] == "fail"]  # fmt: skip
+    assert "IsLogging is false" in stopped
