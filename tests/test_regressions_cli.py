@@ -87,3 +87,17 @@ def test_findings_on_values_of_other_outputs_point_into_those_outputs(capsys: Ca
     (stopped,) = [f["message"] for f in findings
                   if f["rule_id"] == "CT004" and f["status"] == "fail"]  # fmt: skip
     assert "IsLogging is false" in stopped
+
+
+# -- Insights event categories ------------------------------------------------------------------
+
+
+def test_error_rate_insights_on_data_events_only_leave_management_errors_unwatched(
+    capsys: Capsys,
+) -> None:
+    """get-insight-selectors with ApiErrorRateInsight for EventCategories ["Data"]: a flood of
+    AccessDenied on management calls raises no Insights event, so CT008 fails (it passed)."""
+    _, findings = scan(capsys, CASES / "cli-insights-on-data-events")
+    assert verdicts(findings, "CT008") == {"estate": "fail"}
+    (message,) = [f["message"] for f in findings if f["rule_id"] == "CT008"]
+    assert "ApiErrorRateInsight only on data events" in message
