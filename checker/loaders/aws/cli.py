@@ -110,6 +110,9 @@ class _Doc:
         self.errors.append(input_error(self.display, line, message))
 
 
+Joined = tuple[_Doc, dict[str, Any]]  # one output file of a trail or store, and its JSON
+
+
 @dataclass
 class _Entry:
     data: dict[str, Any]
@@ -128,12 +131,12 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
             files.append(_Doc(display, path.name, _with_lines(text, data)))
     files.sort(key=lambda d: d.display)
     trails: dict[str, _Entry] = {}
-    selectors: dict[str, tuple[_Doc, dict[str, Any]]] = {}
-    insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
-    statuses: list[tuple[_Doc, dict[str, Any]]] = []
+    selectors: dict[str, Joined] = {}
+    insights: dict[str, Joined] = {}
+    statuses: list[Joined] = []
     listed_stores: dict[str, _Entry] = {}
-    stores: dict[str, tuple[_Doc, dict[str, Any]]] = {}
-    store_insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
+    stores: dict[str, Joined] = {}
+    store_insights: dict[str, Joined] = {}
     listed = False  # a trail list was read: the output describes an account
     for doc in files:
         kind = _kind(doc)
@@ -173,9 +176,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         for arn, entry in trails.items()
     ]
     for arn in dict.fromkeys([*listed_stores, *stores]):
-        got = stores.get(arn)
-        out.append(_store(arn, listed_stores.get(arn), got and _Entry(got[1], got[0]),
-                          _data(store_insights, arn)))  # fmt: skip
+        out.append(_store(arn, listed_stores.get(arn), stores.get(arn), store_insights.get(arn)))
     inputs = tuple(
         InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
         for d in files
@@ -257,16 +258,11 @@ def _read_trails(doc: _Doc, trails: dict[str, _Entry]) -> None:
         trails.setdefault(arn, _Entry(entry, doc))  # shadow copies: the same trail again
 
 
-def _data(table: dict[str, tuple[_Doc, dict[str, Any]]], arn: str) -> dict[str, Any] | None:
-    found = table.get(arn)
-    return found[1] if found is not None else None
-
-
 def _read_joined(
     doc: _Doc,
     what: str,
     shape: dict[str, Any],
-    table: dict[str, tuple[_Doc, dict[str, Any]]],
+    table: dict[str, Joined],
     key: str = "TrailARN",
 ) -> None:
     doc.used = True
@@ -312,10 +308,8 @@ def _show(path: tuple[Any, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def _join_statuses(
-    statuses: list[tuple[_Doc, dict[str, Any]]], trails: dict[str, _Entry]
-) -> dict[str, tuple[_Doc, dict[str, Any]]]:
-    joined: dict[str, tuple[_Doc, dict[str, Any]]] = {}
+def _join_statuses(statuses: list[Joined], trails: dict[str, _Entry]) -> dict[str, Joined]:
+    joined: dict[str, Joined] = {}
     for doc, data in statuses:
         if not isinstance(data.get("IsLogging"), bool):
             doc.error(line_of(data, "IsLogging"), "IsLogging in get-trail-status is not true/false")
@@ -346,9 +340,6 @@ def _join_statuses(
             continue
         joined.setdefault(matches[0], (doc, data))
     return joined
-
-
-Joined = tuple[_Doc, dict[str, Any]]  # one output file of a trail, and its JSON
 
 
 def _trail(
@@ -399,13 +390,13 @@ def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Re
 
 
 def _store(
-    arn: str, listed: _Entry | None, got: _Entry | None, insights: dict[str, Any] | None
+    arn: str, listed: _Entry | None, got: Joined | None, insights: Joined | None
 ) -> EventDataStore:
     """A store from its get-event-data-store output, else from its list-event-data-stores entry
     (whose settings CloudTrail keeps for now, deprecated; it has no KmsKeyId or BillingMode)."""
-    entry = got or listed
+    entry = _Entry(got[1], got[0]) if got is not None else listed
     assert entry is not None
-    insight_result: Result = insights if insights is not None else Failed(
+    insight_result: Result = insights[1] if insights is not None else Failed(
         "no get-insight-selectors --event-data-store output for this event data store (for a "
         'store without Insights, which AWS answers with InsightNotEnabledException, save '
         f'{{"{STORE_ARN}": "{arn}", "InsightSelectors": []}})'
