@@ -76,8 +76,6 @@ def dns_suffix(partition: str) -> str:
     return _DNS_SUFFIXES.get(partition, "amazonaws.com")
 
 
-
-
 def partition_regions(home_regions: Iterable[str]) -> tuple[str, ...] | None:
     """The Regions to cover when none are given, for inputs whose trails and event data stores
     all live in one partition other than `aws` (China, GovCloud): that partition's Regions, since

@@ -48,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--events", metavar="INPUT", nargs="+",
                       help="CloudTrail logs: files, folders, globs or s3://bucket/prefix; "
                       "delivery files ({\"Records\": [...]}, gzip or not), JSON arrays, JSON "
-                      "Lines, saved lookup-events output or Parquet (an Athena export)"
-                      )  # fmt: skip
+                      "Lines, saved lookup-events output or Parquet (an Athena "
+                      "export)")  # fmt: skip
     what.add_argument("--scenario", metavar="ID|all",
                       help="a scenario of the catalog (`trailcheck coverage` lists them), or all")
     add_input_options(p)

@@ -71,8 +71,9 @@ def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs
             continue
         types = _insight_types(selectors)
         missing = [t for t in INSIGHT_TYPES if t not in types]
-        if missing and (len(missing) < len(INSIGHT_TYPES) or _data_only(selectors)):
-            partial.append(f"{trail.id} lacks {', '.join(missing)}{_data_only(selectors)}")
+        data_only = _data_only(selectors)
+        if missing and (len(missing) < len(INSIGHT_TYPES) or data_only):
+            partial.append(f"{trail.id} lacks {', '.join(missing)}{data_only}")
         if missing:
             continue
         if isinstance(trail.is_logging, Unknown):
@@ -113,10 +114,11 @@ def _store_insights(ctx: Context, store: EventDataStore) -> tuple[str, str]:
     if isinstance(selectors, Unknown):
         return "unknown", f"{store.id}: insight selectors unknown ({selectors.reason})"
     missing = [t for t in INSIGHT_TYPES if t not in _insight_types(selectors)]
-    if len(missing) == len(INSIGHT_TYPES) and not _data_only(selectors):
+    data_only = _data_only(selectors)
+    if len(missing) == len(INSIGHT_TYPES) and not data_only:
         return "skip", ""
     if missing:
-        return "fail", f"{store.id} lacks {', '.join(missing)}{_data_only(selectors)}"
+        return "fail", f"{store.id} lacks {', '.join(missing)}{data_only}"
     enabled = f"Insights are enabled on event data store {store.id}"
     destination, problems = _destination(ctx, store)
     own = _ingesting(store, "it")
