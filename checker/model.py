@@ -219,8 +219,9 @@ class Trail(Located):
     # organization trail. It is in another account, so it records the viewing unit's events only
     # as an organization trail.
     foreign_unit: str | None = None
-    # model field name -> line of the attribute that set it, for precise findings
-    lines: Mapping[str, int] = _lines()
+    # model field name -> line of the attribute that set it (or its place in another file: a
+    # saved CLI output read with describe-trails), for precise findings
+    lines: Mapping[str, int | Location] = _lines()
     names: Mapping[str, str] = _lines()
 
 

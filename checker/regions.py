@@ -10,6 +10,7 @@ See docs/semantics.md, "Regions and partitions".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 US_EAST_1 = "us-east-1"
 
@@ -75,3 +76,14 @@ def dns_suffix(partition: str) -> str:
     return _DNS_SUFFIXES.get(partition, "amazonaws.com")
 
 
+def partition_regions(home_regions: Iterable[str]) -> tuple[str, ...] | None:
+    """The Regions to cover when none are given, for inputs whose trails and event data stores
+    all live in one partition other than `aws` (China, GovCloud): that partition's Regions, since
+    a multi-Region trail records only the Regions of its own partition (CloudTrail UG, "Receiving
+    CloudTrail log files from multiple Regions"). None: the 17 commercial defaults apply (no
+    home Region known, some in `aws`, or several partitions)."""
+    partitions = {partition_of(r) for r in home_regions if r in KNOWN_REGIONS}
+    if len(partitions) != 1 or "aws" in partitions:
+        return None
+    (partition,) = partitions
+    return tuple(r for r in OTHER_PARTITION_REGIONS if partition_of(r) == partition)

@@ -116,7 +116,11 @@ def unit_views(
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]
         anchor = min((r.location for r in [*own_trails, *own_stores, *removed]),
                      key=lambda loc: (loc.file, loc.line))  # fmt: skip
-        files = frozenset(o.location.file for o in own_objects)
+        # a trail's values may be read from other files (saved CLI output: its status and
+        # selectors), where its findings then point
+        files = frozenset(o.location.file for o in own_objects) | {
+            at.file for r in [*own_trails, *own_stores] for at in r.lines.values()
+            if isinstance(at, Location)}  # fmt: skip
         views.append(UnitView(name, view, anchor, files, everywhere))
     return tuple(views)
 

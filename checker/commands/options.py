@@ -20,6 +20,7 @@ _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 if TYPE_CHECKING:
     from checker.loaders.reading import LoadOptions
+    from checker.model import Estate
     from checker.rules import Options
 
 
@@ -261,10 +262,23 @@ def parse_regions(text: str | None) -> tuple[str, ...]:
     return regions
 
 
-def engine_options(args: argparse.Namespace) -> Options:
+def default_regions(estate: Estate) -> tuple[str, ...]:
+    """Without `--regions`: the Regions of the one partition other than `aws` that every trail
+    and event data store of the inputs lives in, else () (the 17 commercial defaults)."""
+    from checker.regions import partition_regions
+
+    homes = [h for h in (*(t.home_region for t in estate.trails),
+                         *(s.home_region for s in estate.event_data_stores))
+             if isinstance(h, str)]  # fmt: skip
+    return partition_regions(homes) or ()
+
+
+def engine_options(args: argparse.Namespace, estate: Estate | None = None) -> Options:
     from checker.rules import Options
 
     regions = parse_regions(getattr(args, "regions", None))
+    if not regions and estate is not None:
+        regions = default_regions(estate)
     return Options(
         min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
         regions=regions,

@@ -103,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
         return exit_code(report.findings, args)
     from checker.engine import Judgement, judge, load_rules
 
-    options = replace(engine_options(args), unit_groups=config.unit_groups(estate, load.cwd),
+    options = replace(engine_options(args, estate),
+                      unit_groups=config.unit_groups(estate, load.cwd),
                       unit_organizations=config.unit_organizations(estate, load.cwd))
     rules = config.with_severities(load_rules())
     judgement = Judgement(estate, options)

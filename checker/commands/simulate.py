@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.commands.options import add_input_options, parse_regions
+from checker.commands.options import add_input_options, default_regions, parse_regions
 from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--events", metavar="INPUT", nargs="+",
                       help="CloudTrail logs: files, folders, globs or s3://bucket/prefix; "
                       "delivery files ({\"Records\": [...]}, gzip or not), JSON arrays, JSON "
-                      "Lines or Parquet (an Athena export)")  # fmt: skip
+                      "Lines, saved lookup-events output or Parquet (an Athena "
+                      "export)")  # fmt: skip
     what.add_argument("--scenario", metavar="ID|all",
                       help="a scenario of the catalog (`trailcheck coverage` lists them), or all")
     add_input_options(p)
@@ -138,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from checker.regions import DEFAULT_REGIONS
 
-        write(args, _scenario_report(args, estate, scenarios, regions or DEFAULT_REGIONS))
+        regions = regions or default_regions(estate) or DEFAULT_REGIONS
+        write(args, _scenario_report(args, estate, scenarios, regions))
     return EXIT_INPUT if errors else EXIT_OK
 
 

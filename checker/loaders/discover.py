@@ -32,7 +32,8 @@ _SNAPSHOT = re.compile(rb"\"trailcheck_snapshot\"")
 # Saved `aws cloudtrail ...` output (see checker/loaders/awscli.py): one of these keys, or a file
 # named describe-trails*.json (whose trailList may be missing: that is a CT000, not a skip).
 _CLI = re.compile(
-    rb"\"(trailList|EventSelectors|AdvancedEventSelectors|InsightSelectors|IsLogging|TrailARN)\""
+    rb"\"(trailList|EventSelectors|AdvancedEventSelectors|InsightSelectors|IsLogging|TrailARN"
+    rb"|EventDataStores|EventDataStoreArn)\""
 )
 _CLI_NAME = "describe-trails"
 

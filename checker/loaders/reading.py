@@ -83,6 +83,8 @@ def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | N
         return text, json.loads(text), None
     except json.JSONDecodeError as e:
         where = f"invalid JSON: {e.msg} (column {e.colno})"
+        if e.msg == "Extra data":  # `aws ... >> file.json` of several commands
+            where += ": the file holds more than one JSON document; save each in its own file"
         return text, None, error_estate(display, kind, e.lineno, where)
     except RecursionError:
         return text, None, error_estate(display, kind, 1, "the JSON is nested too deeply to read")

@@ -9,6 +9,7 @@ from checker.simulator.insights import CALL_RATE, ERROR_RATE
 from checker.simulator.lake import collects_insights
 
 US_EAST_1 = "us-east-1"
+MANAGEMENT = "Management"
 
 
 def covers_us_east_1(ctx: Context, subject: Subject[Trail], args: PredicateArgs) -> Outcome:
@@ -70,8 +71,9 @@ def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs
             continue
         types = _insight_types(selectors)
         missing = [t for t in INSIGHT_TYPES if t not in types]
-        if missing and len(missing) < len(INSIGHT_TYPES):
-            partial.append(f"{trail.id} lacks {', '.join(missing)}")
+        data_only = _data_only(selectors)
+        if missing and (len(missing) < len(INSIGHT_TYPES) or data_only):
+            partial.append(f"{trail.id} lacks {', '.join(missing)}{data_only}")
         if missing:
             continue
         if isinstance(trail.is_logging, Unknown):
@@ -112,10 +114,11 @@ def _store_insights(ctx: Context, store: EventDataStore) -> tuple[str, str]:
     if isinstance(selectors, Unknown):
         return "unknown", f"{store.id}: insight selectors unknown ({selectors.reason})"
     missing = [t for t in INSIGHT_TYPES if t not in _insight_types(selectors)]
-    if len(missing) == len(INSIGHT_TYPES):
+    data_only = _data_only(selectors)
+    if len(missing) == len(INSIGHT_TYPES) and not data_only:
         return "skip", ""
     if missing:
-        return "fail", f"{store.id} lacks {', '.join(missing)}"
+        return "fail", f"{store.id} lacks {', '.join(missing)}{data_only}"
     enabled = f"Insights are enabled on event data store {store.id}"
     destination, problems = _destination(ctx, store)
     own = _ingesting(store, "it")
@@ -168,4 +171,18 @@ def _ingesting(store: EventDataStore, name: str) -> Problem | None:
 
 
 def _insight_types(selectors: tuple[InsightSelector, ...]) -> set[str]:
-    return {s.insight_type for s in selectors if isinstance(s.insight_type, str)}
+    """The Insights types enabled on management events, the API call and error rates CT008 is
+    about; a selector without EventCategories is on management events (CloudTrail API
+    reference, InsightSelector: "If EventCategories is not provided, the specified Insights
+    types are enabled on management API calls by default")."""
+    return {s.insight_type for s in selectors
+            if isinstance(s.insight_type, str) and MANAGEMENT in s.event_categories}  # fmt: skip
+
+
+def _data_only(selectors: tuple[InsightSelector, ...]) -> str:
+    """' on management events (T only on data events)' when some types are enabled, but not
+    on management events; else ''."""
+    on_management = _insight_types(selectors)
+    types = [s.insight_type for s in selectors
+             if isinstance(s.insight_type, str) and s.insight_type not in on_management]
+    return f" on management events ({', '.join(types)} only on data events)" if types else ""

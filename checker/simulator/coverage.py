@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
-from checker.regions import DEFAULT_REGIONS, US_EAST_1
+from checker.regions import DEFAULT_REGIONS, US_EAST_1, partition_of
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
     CompiledTrail,
@@ -195,32 +195,39 @@ def _string_axis(
 
 
 def _object_arn_axis(
-    conds: Sequence[FieldSelector], signature: Signature | None = None
+    conds: Sequence[FieldSelector], signature: Signature | None = None, partition: str = "aws"
 ) -> list[str]:
-    base = f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}"
+    s3 = f"arn:{partition}:s3:::"  # an object's ARN is in the partition of its Region
+    base = f"{s3}{PROBE_BUCKET}/{PROBE_KEY}"
     exact, prefixes, suffixes = _named(conds)
+    # resources.ARN values of selectors for other resource types (a Lambda function's ARN) are
+    # never an S3 object's ARN: as probes they would be objects no S3 selector could record
+    named_values = [v for v in [*exact, *prefixes] if _bucket_of(v) is not None]
     candidates = [base]
-    for value in [*exact, *prefixes]:
+    for value in named_values:
         candidates.append(value)
         bucket = _bucket_of(value)
-        if bucket is None:
-            continue
-        candidates.append(f"arn:aws:s3:::{bucket}/{PROBE_KEY}")
-        if value.rstrip("/") == f"arn:aws:s3:::{bucket}":
-            candidates.append(f"arn:aws:s3:::{bucket}/")
+        candidates.append(f"{s3}{bucket}/{PROBE_KEY}")
+        if value.rstrip("/") == f"{s3}{bucket}":
+            candidates.append(f"{s3}{bucket}/")
         if "/" in value.split(":::", 1)[1]:
             candidates.append(value + PROBE_KEY)  # inside the named prefix
         else:
             candidates.append(f"{value}-trailcheck-probe/{PROBE_KEY}")  # bucket name prefix
-    for prefix in [*exact, *prefixes, base]:
+    for prefix in [*named_values, base]:
         for suffix in suffixes:
             candidates.append(prefix + suffix)
             candidates.append(prefix + PROBE_KEY + suffix)
     # One object of every named bucket is kept even when it behaves like the probe bucket, so
     # that gap messages can name the bucket.
-    named = [b for b in (_bucket_of(v) for v in [*exact, *prefixes]) if b is not None]
-    keep = [base, *(f"arn:aws:s3:::{b}/{PROBE_KEY}" for b in named)]
+    keep = [base, *(f"{s3}{_bucket_of(v)}/{PROBE_KEY}" for v in named_values)]
     return _merge(candidates, conds, keep, signature)
+
+
+def _partition(regions: Sequence[str]) -> str:
+    """The one partition of `regions` ("aws" when they span several)."""
+    found = {partition_of(r) for r in regions}
+    return found.pop() if len(found) == 1 else "aws"
 
 
 def _bucket_of(arn: str) -> str | None:
@@ -465,7 +472,7 @@ def s3_object_coverage(
         "eventSource": ["s3.amazonaws.com"],
         "eventName": _merge(names, conds.get("eventName", []), names[:1], signature("eventName")),
         "resources.ARN": _object_arn_axis(conds.get("resources.ARN", []),
-                                          signature("resources.ARN")),
+                                          signature("resources.ARN"), _partition(regions)),
     }
     if "userIdentity.arn" in conds:
         axes["userIdentity.arn"] = _string_axis(PROBE_IDENTITY, conds["userIdentity.arn"], (),

@@ -1,5 +1,6 @@
 """Reading CloudTrail records to replay, one at a time: a delivery file `{"Records": [...]}` (gzip
-or not), a JSON array of records, or JSON Lines (one record per line).
+or not), a JSON array of records, JSON Lines (one record per line), or the output of `aws
+cloudtrail lookup-events` (`{"Events": [{"CloudTrailEvent": "<record>", ...}]}`, read whole).
 
 Records stream from the input: memory stays bounded by the largest record, whatever the file's
 size. Both replay engines read them here (checker/replay/engine.py): the Python engine sends them
@@ -77,7 +78,9 @@ class _Text:
             text = self.decoder.decode(data, final=not data)
         except UnicodeDecodeError as e:
             line = self.line + self.buf.count("\n") + data[: e.start].count(b"\n")
-            raise ReplayError(f"{self.name}:{line}: not UTF-8 text (byte {e.start})") from e
+            bad = e.object[e.start]  # the offset is the block's, not the file's: not shown
+            raise ReplayError(f"{self.name}:{line}: not UTF-8 text (invalid byte 0x{bad:02x})"
+                              ) from e  # fmt: skip
         self.compact()
         self.buf += text
         if not data:
@@ -244,6 +247,8 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
             raise ReplayError(f"{path}: \"Records\" must be a list of CloudTrail records")
     elif isinstance(doc, list):
         records = doc
+    elif isinstance(doc, dict) and isinstance(doc.get("Events"), list):
+        records = [_looked_up(path, i, e) for i, e in enumerate(doc["Events"], 1)]
     elif isinstance(doc, dict):
         records = [doc]
     else:
@@ -255,3 +260,17 @@ def parse_records(path: str, text: str) -> list[Mapping[str, Any]]:
                               "not an object")  # fmt: skip
     checked: list[Mapping[str, Any]] = records
     return checked
+
+
+def _looked_up(path: str, index: int, event: Any) -> Any:
+    """The record of one event of `aws cloudtrail lookup-events` output: its CloudTrailEvent, a
+    JSON string holding the whole record (CloudTrail API reference, Event)."""
+    text = event.get("CloudTrailEvent") if isinstance(event, dict) else None
+    if not isinstance(text, str):
+        raise ReplayError(f"{path}: event {index} of the lookup-events output has no "
+                          "CloudTrailEvent")  # fmt: skip
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ReplayError(f"{path}: the CloudTrailEvent of event {index} of the lookup-events "
+                          f"output is not valid JSON: {e.msg}") from e  # fmt: skip

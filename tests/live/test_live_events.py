@@ -25,6 +25,7 @@ STORE = {
     "EventDataStoreArn": STORE_ARN, "Name": "audit-lake", "Status": "ENABLED",
     "MultiRegionEnabled": True, "OrganizationEnabled": False, "RetentionPeriod": 366,
     "TerminationProtectionEnabled": False, "KmsKeyId": KEY_ARN,
+    "BillingMode": "FIXED_RETENTION_PRICING",
     "AdvancedEventSelectors": [{"Name": "management", "FieldSelectors": [
         {"Field": "eventCategory", "Equals": ["Management"]}]}],
     "InsightSelectors": [{"InsightType": "ApiCallRateInsight"}],
@@ -67,6 +68,7 @@ def test_store_shape() -> None:
     assert (store.id, store.account_id, store.home_region) == (STORE_ARN, ACCOUNT_ID, "us-east-1")
     assert store.status == "ENABLED" and store.is_logging is True
     assert store.termination_protection is False and store.retention_days == 366
+    assert store.billing_mode == "FIXED_RETENTION_PRICING"  # it bounds the retention AWS accepts
     assert store.kms_key is not None and store.kms_key.value == KEY_ARN
     assert isinstance(store.selectors, Selectors) and store.selectors.kind == "advanced"
     assert not isinstance(store.insight_selectors, Unknown)
@@ -116,6 +118,7 @@ def test_the_audit_reads_event_data_stores(account: Account, result: LiveAudit) 
     assert any(k.id == account.key_arn for k in result.estate.keys)  # read for CT052
     assert store.id == STORE_ARN and store.name == "audit-lake"
     assert store.termination_protection is False and store.retention_days == 366
+    assert store.billing_mode == "FIXED_RETENTION_PRICING"  # it bounds the retention AWS accepts
     assert not isinstance(store.insight_selectors, Unknown)
     assert [s.insight_type for s in store.insight_selectors] == ["ApiCallRateInsight"]
 

@@ -18,6 +18,7 @@ from checker.model import (
     Estate,
     FieldSelector,
     InsightSelector,
+    Location,
     Reference,
     Selectors,
     Unknown,
@@ -124,7 +125,12 @@ def test_trails_point_at_their_lines_in_describe_trails() -> None:
     assert (org.location.file, org.location.line) == ("describe-trails.json", 3)
     assert org.where("is_multi_region").line == 10
     assert org.where("kms_key").line == 16
-    assert org.where("is_logging").line == 3  # from another file: the trail's own line
+    # read from another output: found, and named, where that output says it
+    assert org.where("is_logging") == Location("org-audit.status.json", 2)
+    assert org.where("selectors") == Location("get-event-selectors-org-audit.json", 3)
+    assert org.where("insight_selectors") == Location("get-insight-selectors.json", 3)
+    assert (org.spelling("is_logging"), org.spelling("selectors")) == (
+        "IsLogging", "EventSelectors")
 
 
 def test_shadow_copies_are_one_trail() -> None:
@@ -288,3 +294,98 @@ def test_trails_name_their_fields_as_describe_trails_does() -> None:
     t = folder("defaults").trails[0]
     assert t.spelling("log_file_validation") == "LogFileValidationEnabled"
     assert t.spelling("sns_topic") == "SnsTopicARN"  # absent, named by its key
+
+
+# -- CloudTrail Lake ------------------------------------------------------------------------------
+
+STORES = "arn:aws:cloudtrail:eu-central-1:111122223333:eventdatastore/"
+ARCHIVE = STORES + "0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f"
+LISTED = STORES + "9f8e7d6c-5b4a-3c2d-1e0f-a9b8c7d6e5f4"
+
+
+def test_event_data_stores_join_their_outputs_by_arn() -> None:
+    """get-event-data-store output (which has AdvancedEventSelectors, as get-event-selectors
+    output does) is a store, not selectors without a TrailARN; its Insights join by ARN."""
+    e = folder("lake")
+    assert all(d.status == "unknown" for d in e.diagnostics)  # the page note, below
+    stores = {s.id: s for s in e.event_data_stores}
+    assert set(stores) == {ARCHIVE, LISTED}
+    archive = stores[ARCHIVE]
+    assert (archive.name, archive.home_region, archive.account_id) == (
+        "audit-archive", "eu-central-1", "111122223333")
+    assert (archive.retention_days, archive.billing_mode) == (3000, "EXTENDABLE_RETENTION_PRICING")
+    assert archive.kms_key == Reference(
+        "arn:aws:kms:eu-central-1:111122223333:key/5e6f7a8b-1c2d-3e4f-5a6b-7c8d9e0f1a2b")
+    assert archive.insight_selectors == (
+        InsightSelector("ApiCallRateInsight", ("Management",)),
+        InsightSelector("ApiErrorRateInsight", ("Management",)),
+    )
+    assert archive.insights_destination is not None
+    assert archive.location.file == "get-event-data-store-audit-archive.json"
+    assert archive.where("retention_days").line == 13
+    assert archive.spelling("retention_days") == "RetentionPeriod"
+
+
+def test_a_store_only_listed_has_the_lists_settings_and_says_what_it_lacks() -> None:
+    listed = {s.id: s for s in folder("lake").event_data_stores}[LISTED]
+    assert (listed.status, listed.is_multi_region, listed.retention_days) == (
+        "STOPPED_INGESTION", False, 90)
+    assert isinstance(listed.billing_mode, Unknown)
+    assert listed.kms_key is not None and isinstance(listed.kms_key.value, Unknown)
+    assert "get-event-data-store" in listed.kms_key.value.reason
+    assert isinstance(listed.insight_selectors, Unknown)
+    assert "InsightNotEnabledException" in listed.insight_selectors.reason
+
+
+def test_discovery_takes_lake_output_as_cli_output(tmp_path: Path) -> None:
+    got = {"EventDataStoreArn": ARCHIVE, "Name": "a", "Status": "ENABLED",
+           "RetentionPeriod": 7, "BillingMode": "FIXED_RETENTION_PRICING"}  # fmt: skip
+    (tmp_path / "store.json").write_text(json.dumps(got), encoding="utf-8")
+    e = load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path)))
+    assert [s.id for s in e.event_data_stores] == [ARCHIVE]
+    assert e.event_data_stores[0].billing_mode == "FIXED_RETENTION_PRICING"
+
+
+@pytest.mark.parametrize(
+    ("files", "bad", "line", "words"),
+    [
+        ({"stores.json": {"EventDataStores": [{"EventDataStoreArn": ARCHIVE,
+                                               "RetentionPeriod": "long"}]}},
+         "stores.json", 5, "EventDataStores[0].RetentionPeriod in list-event-data-stores output "
+                           "is not a whole number"),
+        ({"stores.json": {"EventDataStores": [{"Name": "no-arn"}]}},
+         "stores.json", 3, "event data store entry 1 has no EventDataStoreArn"),
+        ({"stores.json": {"EventDataStores": [{"EventDataStoreArn": ARCHIVE}]},
+          "ins.json": {"EventDataStoreArn": LISTED, "InsightSelectors": []}},
+         "ins.json", 1, "which no list-event-data-stores or get-event-data-store output"),
+        ({"store.json": {"EventDataStoreArn": ARCHIVE, "MultiRegionEnabled": "yes"}},
+         "store.json", 3, "MultiRegionEnabled in get-event-data-store output is not true or"),
+    ],
+)  # fmt: skip
+def test_malformed_lake_outputs(
+    tmp_path: Path, files: dict[str, Any], bad: str, line: int, words: str
+) -> None:
+    e = write(tmp_path, files)
+    d = only_ct000(e)
+    assert (d.location.file, d.location.line) == (bad, line)
+    assert words in d.message
+
+
+def test_one_page_of_stores_says_the_others_are_missing() -> None:
+    """A NextToken in saved list output: the CLI stopped after one page (--no-paginate,
+    --max-items); the stores of the other pages are not in the scan."""
+    e = folder("lake")
+    (note,) = e.diagnostics
+    assert (note.rule_id, note.status, note.location.line) == ("CT000", "unknown", 32)
+    assert all(i.status == "ok" for i in e.inputs)
+    assert "one page" in note.message
+
+
+def test_outputs_appended_to_one_file_are_named_as_such(tmp_path: Path) -> None:
+    """`aws cloudtrail describe-trails >> out.json; aws cloudtrail get-event-selectors ... >>
+    out.json`: the second document starts where the first ends."""
+    text = json.dumps({"trailList": [entry()]}, indent=2) + "\n" + json.dumps(
+        {"TrailARN": entry()["TrailARN"], "EventSelectors": []}, indent=2)
+    (tmp_path / "describe-trails.json").write_text(text, encoding="utf-8")
+    d = only_ct000(load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path))))
+    assert d.location.line == 17 and "more than one JSON document" in d.message

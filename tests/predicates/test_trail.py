@@ -127,3 +127,25 @@ def test_scan_of_lake_fixtures_end_to_end(capsys: pytest.CaptureFixture[str]) ->
     assert "but its destination OtherStore does not collect Insights events" in failing["message"]
     terraform = found["fail/terraform-lake"]
     assert terraform["status"] == "fail" and "no trail has Insights enabled" in terraform["message"]
+
+
+@pytest.mark.parametrize(("selectors", "says"), [
+    ((InsightSelector("ApiCallRateInsight"), InsightSelector("ApiErrorRateInsight", ("Data",))),
+     "lacks ApiErrorRateInsight on management events (ApiErrorRateInsight only on data events)"),
+    ((InsightSelector("ApiCallRateInsight", ("Data",)),
+      InsightSelector("ApiErrorRateInsight", ("Data",))),
+     "lacks ApiCallRateInsight, ApiErrorRateInsight on management events"),
+])
+def test_insights_on_data_events_only_do_not_watch_management_api_rates(
+    selectors: tuple[InsightSelector, ...], says: str
+) -> None:
+    """EventCategories ["Data"] turns Insights on for data API calls instead of management
+    ones (InsightSelector): the management call and error rates CT008 is about are unwatched."""
+    f = one("CT008", Estate(trails=(trail(insight_selectors=selectors),)))
+    assert f.status == "fail" and says in f.message
+
+
+def test_insights_on_both_categories_pass() -> None:
+    both = tuple(InsightSelector(t, ("Management", "Data"))
+                 for t in ("ApiCallRateInsight", "ApiErrorRateInsight"))  # fmt: skip
+    assert one("CT008", Estate(trails=(trail(insight_selectors=both),))).status == "pass"

@@ -54,7 +54,7 @@ def test_every_form_reads_the_same_records(tmp_path: Path) -> None:
     (b'"text"', "found a JSON str"),
     ((b'{"eventName": "A"}\n{"eventName": "B"}\n{"eventName": \n'), "one.json:3:"),
     (b'{"eventName": "A"}\n[1]\n', "one.json:2: the line is a JSON list"),
-    (b"\xff\xfe\x00", "not UTF-8"),
+    (b"\xff\xfe\x00", "not UTF-8 text (invalid byte 0xff)"),
     (b"\x1f\x8b\x08\x00garbage", "not a valid gzip file"),
 ])
 def test_errors_name_the_file_and_place(tmp_path: Path, content: bytes, where: str) -> None:
@@ -101,3 +101,25 @@ def test_replay_of_real_logs_against_the_fixture_configuration() -> None:
     # the broken pattern is a diagnostic on every event delivered to the log group
     delivered = [r for r in results if r.trails[0].decision.status == "captured"]
     assert all(r.trails[0].alarms and r.trails[0].alarms.diagnostics for r in delivered)
+
+
+def test_saved_lookup_events_output_gives_the_records_it_holds() -> None:
+    """`aws cloudtrail lookup-events` prints {"Events": [...]}, each record a JSON string in
+    CloudTrailEvent: it was read as one record with no eventSource."""
+    records = read_records(REPO / "fixtures" / "replay" / "lookup-events" / "lookup-events.json")
+    assert [(r["eventSource"], r["eventName"]) for r in records] == [
+        ("cloudtrail.amazonaws.com", "StopLogging"), ("cloudtrail.amazonaws.com", "DescribeTrails")]
+
+
+@pytest.mark.parametrize(("event", "where"), [
+    ({"EventName": "StopLogging"}, "event 1 of the lookup-events output has no CloudTrailEvent"),
+    ({"CloudTrailEvent": '{"eventName": '}, "CloudTrailEvent of event 1 of the lookup-events"),
+])
+def test_a_lookup_event_without_its_record_is_named(
+    tmp_path: Path, event: dict[str, Any], where: str
+) -> None:
+    path = tmp_path / "lookup.json"
+    path.write_text(json.dumps({"Events": [event]}, indent=2))
+    with pytest.raises(ReplayError) as e:
+        read_records(path)
+    assert where in str(e.value)

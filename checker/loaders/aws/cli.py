@@ -10,10 +10,15 @@ All the CLI documents of a scan are loaded together, because each call returns p
                              about, so either add a `"TrailARN"` (or `"Name"`) key to the file,
                              or name the file `<trail-name>.status.json`. A name must match
                              exactly one trail of the scan.
+- CloudTrail Lake            `list-event-data-stores` (`{"EventDataStores": [...]}`),
+                             `get-event-data-store` (`{"EventDataStoreArn", ...}`) and
+                             `get-insight-selectors --event-data-store` (`{"EventDataStoreArn",
+                             "InsightSelectors"}`), joined by the store's ARN.
 
 Recognising a file (`discover.sniff`): a `.json` file that mentions one of the keys `trailList`,
-`EventSelectors`, `AdvancedEventSelectors`, `InsightSelectors`, `IsLogging` or `TrailARN`, or
-whose name starts with `describe-trails`, is CLI output. Here the top-level keys decide which
+`EventSelectors`, `AdvancedEventSelectors`, `InsightSelectors`, `IsLogging`, `TrailARN`,
+`EventDataStores` or `EventDataStoreArn`, or whose name starts with `describe-trails`, is CLI
+output. Here the top-level keys decide which
 call it is; a `describe-trails*.json` file without `trailList` is CLI output with its trail list
 missing (CT000), and a JSON file with none of the shapes above is skipped.
 
@@ -24,6 +29,11 @@ Joins and defaults (docs/semantics.md, "What the input formats say"):
 - No selector output: AWS's default selectors when describe-trails says
   `HasCustomEventSelectors: false`, else unknown; likewise Insights with `HasInsightSelectors`.
 - Ids are trail ARNs; the account and home Region come from the ARN and `HomeRegion`.
+- An event data store with only list-event-data-stores output has the list's (deprecated)
+  settings, and an unknown KMS key and billing mode, which only get-event-data-store gives. Its
+  Insights are unknown without get-insight-selectors output (AWS answers
+  InsightNotEnabledException for a store without Insights: save
+  `{"EventDataStoreArn": ARN, "InsightSelectors": []}` for it).
 
 A file that has a CLI shape but cannot be used (no `trailList`, a `trailList` that is not a list,
 selectors without a `TrailARN`, output for a trail no describe-trails lists) gives one CT000
@@ -38,12 +48,30 @@ from pathlib import Path
 from typing import Any, Final
 
 from checker.estate_builder import EstateBuilder
-from checker.loaders.aws.cli_shapes import INSIGHT_OUTPUT, SELECTOR_OUTPUT, TRAIL, misfit
-from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, trail_from_api
+from checker.loaders.aws.cli_shapes import (
+    EVENT_DATA_STORE,
+    EVENT_DATA_STORES_OUTPUT,
+    INSIGHT_OUTPUT,
+    SELECTOR_OUTPUT,
+    STORE_INSIGHT_OUTPUT,
+    TRAIL,
+    misfit,
+)
+from checker.loaders.aws.live_events import store_from_api
+from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, arn_part, trail_from_api
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, input_error, read_json
-from checker.model import Diagnostic, Estate, InputFile, Location, Trail
+from checker.model import (
+    Diagnostic,
+    Estate,
+    EventDataStore,
+    InputFile,
+    Location,
+    Reference,
+    Trail,
+    Unknown,
+)
 
 KIND: Final = "awscli"
 STATUS_SUFFIX = ".status.json"
@@ -59,6 +87,14 @@ FIELD_KEYS = {
     "log_file_validation": "LogFileValidationEnabled", "selectors": "HasCustomEventSelectors",
     "insight_selectors": "HasInsightSelectors",
 }  # fmt: skip
+# model field -> get-event-data-store key
+STORE_KEYS = {
+    "name": "Name", "arn": "EventDataStoreArn", "status": "Status",
+    "is_multi_region": "MultiRegionEnabled", "is_organization": "OrganizationEnabled",
+    "termination_protection": "TerminationProtectionEnabled", "retention_days": "RetentionPeriod",
+    "billing_mode": "BillingMode", "kms_key": "KmsKeyId", "selectors": "AdvancedEventSelectors",
+}  # fmt: skip
+STORE_ARN = "EventDataStoreArn"
 
 
 @dataclass
@@ -67,10 +103,14 @@ class _Doc:
     name: str  # file name
     data: Any
     errors: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # unknown CT000s: read, but partial
     used: bool = False
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(input_error(self.display, line, message))
+
+
+Joined = tuple[_Doc, dict[str, Any]]  # one output file of a trail or store, and its JSON
 
 
 @dataclass
@@ -91,9 +131,12 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
             files.append(_Doc(display, path.name, _with_lines(text, data)))
     files.sort(key=lambda d: d.display)
     trails: dict[str, _Entry] = {}
-    selectors: dict[str, tuple[_Doc, dict[str, Any]]] = {}
-    insights: dict[str, tuple[_Doc, dict[str, Any]]] = {}
-    statuses: list[tuple[_Doc, dict[str, Any]]] = []
+    selectors: dict[str, Joined] = {}
+    insights: dict[str, Joined] = {}
+    statuses: list[Joined] = []
+    listed_stores: dict[str, _Entry] = {}
+    stores: dict[str, Joined] = {}
+    store_insights: dict[str, Joined] = {}
     listed = False  # a trail list was read: the output describes an account
     for doc in files:
         kind = _kind(doc)
@@ -107,25 +150,39 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         elif kind == "trail-status":
             doc.used = True
             statuses.append((doc, doc.data))
+        elif kind == "event-data-stores":
+            _read_store_list(doc, listed_stores)
+        elif kind == "event-data-store":
+            _read_joined(doc, "get-event-data-store", EVENT_DATA_STORE, stores, STORE_ARN)
+        elif kind == "store-insight-selectors":
+            _read_joined(doc, "get-insight-selectors", STORE_INSIGHT_OUTPUT, store_insights,
+                         STORE_ARN)  # fmt: skip
     status_of = _join_statuses(statuses, trails)
-    for what, table in (("get-event-selectors", selectors), ("get-insight-selectors", insights)):
+    for what, table, known, whose in (
+        ("get-event-selectors", selectors, trails, "describe-trails"),
+        ("get-insight-selectors", insights, trails, "describe-trails"),
+        ("get-insight-selectors", store_insights, {**listed_stores, **stores},
+         "list-event-data-stores or get-event-data-store"),
+    ):  # fmt: skip
         for arn, (owner, data) in table.items():
-            if arn not in trails:
+            if arn not in known:
                 owner.error(
                     line_of(data),
-                    f"{what} output for {arn}, which no describe-trails output of the scan "
-                    "lists: cannot join it to a trail",
+                    f"{what} output for {arn}, which no {whose} output of the scan lists: "
+                    f"cannot join it to a {'trail' if known is trails else 'event data store'}",
                 )
-    out = [
-        _trail(arn, entry, status_of.get(arn), _data(selectors, arn), _data(insights, arn))
+    out: list[Trail | EventDataStore] = [
+        _trail(arn, entry, status_of.get(arn), selectors.get(arn), insights.get(arn))
         for arn, entry in trails.items()
     ]
+    for arn in dict.fromkeys([*listed_stores, *stores]):
+        out.append(_store(arn, listed_stores.get(arn), stores.get(arn), store_insights.get(arn)))
     inputs = tuple(
         InputFile(d.display, KIND, "error" if d.errors else "ok" if d.used else "skipped")
         for d in files
     )
     built = EstateBuilder()
-    built.add(*out, *inputs, *(e for d in files for e in d.errors))
+    built.add(*out, *inputs, *(e for d in files for e in (*d.errors, *d.notes)))
     # a trail list describes a real account, where "no trail at all" is a finding; stray JSON
     # that merely mentions a CLI key must not turn a repository scan into an audit
     loaded = built.estate(origin="live" if listed else "iac")
@@ -145,6 +202,10 @@ def _kind(doc: _Doc) -> str:
     if isinstance(data, dict):
         if "trailList" in data or isinstance(data.get("Trail"), dict):
             return "trails"
+        if "EventDataStores" in data:
+            return "event-data-stores"
+        if STORE_ARN in data and "TrailARN" not in data:  # a store's, not a trail's
+            return "store-insight-selectors" if "InsightSelectors" in data else "event-data-store"
         if "EventSelectors" in data or "AdvancedEventSelectors" in data:
             return "event-selectors"
         if "InsightSelectors" in data:
@@ -197,22 +258,20 @@ def _read_trails(doc: _Doc, trails: dict[str, _Entry]) -> None:
         trails.setdefault(arn, _Entry(entry, doc))  # shadow copies: the same trail again
 
 
-def _data(table: dict[str, tuple[_Doc, dict[str, Any]]], arn: str) -> dict[str, Any] | None:
-    found = table.get(arn)
-    return found[1] if found is not None else None
-
-
 def _read_joined(
-    doc: _Doc, what: str, shape: dict[str, Any], table: dict[str, tuple[_Doc, dict[str, Any]]]
+    doc: _Doc,
+    what: str,
+    shape: dict[str, Any],
+    table: dict[str, Joined],
+    key: str = "TrailARN",
 ) -> None:
     doc.used = True
     data = doc.data
-    arn = data.get("TrailARN")
+    arn = data.get(key)
     if not isinstance(arn, str) or not arn:
-        doc.error(
-            line_of(data),
-            f"{what} output has no TrailARN: cannot tell which trail it belongs to",
-        )
+        whose = "trail" if key == "TrailARN" else "event data store"
+        doc.error(line_of(data), f"{what} output has no {key}: cannot tell which {whose} it "
+                                 "belongs to")  # fmt: skip
         return
     bad = misfit(data, shape)
     if bad is not None:
@@ -222,14 +281,35 @@ def _read_joined(
     table.setdefault(arn, (doc, data))
 
 
+def _read_store_list(doc: _Doc, stores: dict[str, _Entry]) -> None:
+    doc.used = True
+    data = doc.data
+    bad = misfit(data, EVENT_DATA_STORES_OUTPUT)
+    if bad is not None:
+        path, expected = bad
+        doc.error(line_at(data, path), f"{_show(path)} in list-event-data-stores output is not "
+                                       f"{expected}")  # fmt: skip
+        return
+    if data.get("NextToken"):  # saved with --no-paginate or --max-items: one page of several
+        doc.notes.append(Diagnostic(
+            "CT000", "unknown", "list-event-data-stores output has a NextToken: it is one page, "
+            "and the stores of the other pages are missing (save it without --no-paginate or "
+            "--max-items)", Location(doc.display, line_of(data, "NextToken")), doc.display))
+    for i, entry in enumerate(data["EventDataStores"]):
+        arn = entry.get(STORE_ARN)
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            doc.error(line_of(data["EventDataStores"], i),
+                      f"event data store entry {i + 1} has no EventDataStoreArn")  # fmt: skip
+            continue
+        stores.setdefault(arn, _Entry(entry, doc))
+
+
 def _show(path: tuple[Any, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def _join_statuses(
-    statuses: list[tuple[_Doc, dict[str, Any]]], trails: dict[str, _Entry]
-) -> dict[str, dict[str, Any]]:
-    joined: dict[str, dict[str, Any]] = {}
+def _join_statuses(statuses: list[Joined], trails: dict[str, _Entry]) -> dict[str, Joined]:
+    joined: dict[str, Joined] = {}
     for doc, data in statuses:
         if not isinstance(data.get("IsLogging"), bool):
             doc.error(line_of(data, "IsLogging"), "IsLogging in get-trail-status is not true/false")
@@ -258,31 +338,43 @@ def _join_statuses(
                 + ("; add a TrailARN key" if matches else ""),
             )
             continue
-        joined.setdefault(matches[0], data)
+        joined.setdefault(matches[0], (doc, data))
     return joined
 
 
 def _trail(
-    arn: str,
-    entry: _Entry,
-    status: dict[str, Any] | None,
-    selectors: dict[str, Any] | None,
-    insights: dict[str, Any] | None,
+    arn: str, entry: _Entry, status: Joined | None, selectors: Joined | None,
+    insights: Joined | None,
 ) -> Trail:
     t = entry.data
     status_result: Result = (
-        status if status is not None else Failed("no get-trail-status output for this trail")
+        status[1] if status is not None else Failed("no get-trail-status output for this trail")
     )
     selector_result = _optional(
-        selectors, t.get("HasCustomEventSelectors"), "get-event-selectors", "custom event selectors"
-    )
+        selectors and selectors[1], t.get("HasCustomEventSelectors"), "get-event-selectors",
+        "custom event selectors",
+    )  # fmt: skip
     insight_result = _optional(
-        insights, t.get("HasInsightSelectors"), "get-insight-selectors", "Insights selectors"
-    )
+        insights and insights[1], t.get("HasInsightSelectors"), "get-insight-selectors",
+        "Insights selectors",
+    )  # fmt: skip
     trail = trail_from_api(t, status_result, selector_result, insight_result, "")
     location = Location(entry.doc.display, line_of(t))
-    lines = {f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t}
-    return replace(trail, location=location, lines=lines, names=FIELD_KEYS)
+    lines: dict[str, int | Location] = {
+        f: line_of(t, k) for f, k in FIELD_KEYS.items() if isinstance(t, LineDict) and k in t
+    }
+    names = dict(FIELD_KEYS)
+    # a value read from another output is found, and named, where that output says it
+    for field_name, joined, keys in (
+        ("is_logging", status, ("IsLogging",)),
+        ("selectors", selectors, ("AdvancedEventSelectors", "EventSelectors")),
+        ("insight_selectors", insights, ("InsightSelectors",)),
+    ):
+        key = next((k for k in keys if joined is not None and k in joined[1]), None)
+        if joined is not None and key is not None:
+            lines[field_name] = Location(joined[0].display, line_of(joined[1], key))
+            names[field_name] = key
+    return replace(trail, location=location, lines=lines, names=names)
 
 
 def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Result:
@@ -295,3 +387,26 @@ def _optional(data: dict[str, Any] | None, has: Any, call: str, what: str) -> Re
     return Failed(
         f"no {call} output for this trail, and describe-trails does not say whether it has {what}"
     )
+
+
+def _store(
+    arn: str, listed: _Entry | None, got: Joined | None, insights: Joined | None
+) -> EventDataStore:
+    """A store from its get-event-data-store output, else from its list-event-data-stores entry
+    (whose settings CloudTrail keeps for now, deprecated; it has no KmsKeyId or BillingMode)."""
+    entry = _Entry(got[1], got[0]) if got is not None else listed
+    assert entry is not None
+    insight_result: Result = insights[1] if insights is not None else Failed(
+        "no get-insight-selectors --event-data-store output for this event data store (for a "
+        'store without Insights, which AWS answers with InsightNotEnabledException, save '
+        f'{{"{STORE_ARN}": "{arn}", "InsightSelectors": []}})'
+    )
+    store = store_from_api(entry.data, entry.data, insight_result, "", arn_part(arn, 3))
+    if got is None:
+        why = "list-event-data-stores does not give it; save get-event-data-store output too"
+        store = replace(store, kms_key=Reference(Unknown(why)),
+                        billing_mode=Unknown(why))  # fmt: skip
+    t = entry.data
+    lines = {f: line_of(t, k) for f, k in STORE_KEYS.items() if isinstance(t, LineDict) and k in t}
+    return replace(store, location=Location(entry.doc.display, line_of(t)), lines=lines,
+                   names=STORE_KEYS)  # fmt: skip

@@ -11,6 +11,7 @@ from typing import Any
 
 STR: Any = str
 BOOL: Any = bool
+INT: Any = int
 STRINGS = [STR]
 
 TRAIL = {
@@ -40,8 +41,20 @@ SELECTOR_OUTPUT = {
     "AdvancedEventSelectors": ADVANCED_EVENT_SELECTORS,
 }
 INSIGHT_OUTPUT = {"TrailARN": STR, "InsightSelectors": INSIGHT_SELECTORS}
+# CloudTrail Lake: a ListEventDataStores entry and GetEventDataStore output share these keys
+# (the list's configuration keys are deprecated, and it has no KmsKeyId or BillingMode)
+EVENT_DATA_STORE = {
+    "EventDataStoreArn": STR, "Name": STR, "Status": STR,
+    "AdvancedEventSelectors": ADVANCED_EVENT_SELECTORS, "MultiRegionEnabled": BOOL,
+    "OrganizationEnabled": BOOL, "RetentionPeriod": INT, "TerminationProtectionEnabled": BOOL,
+    "KmsKeyId": STR, "BillingMode": STR,
+}  # fmt: skip
+EVENT_DATA_STORES_OUTPUT = {"EventDataStores": [EVENT_DATA_STORE]}
+STORE_INSIGHT_OUTPUT = {
+    "EventDataStoreArn": STR, "InsightSelectors": INSIGHT_SELECTORS, "InsightsDestination": STR,
+}
 
-_NAMES = {str: "a string", bool: "true or false"}
+_NAMES = {str: "a string", bool: "true or false", int: "a whole number"}
 
 
 Misfit = tuple[tuple[Any, ...], str]  # (path, what was expected)

@@ -188,6 +188,7 @@ def store_from_api(
         is_organization=field_of("OrganizationEnabled"),
         termination_protection=field_of("TerminationProtectionEnabled"),
         retention_days=field_of("RetentionPeriod"),
+        billing_mode=field_of("BillingMode"),
         # no KmsKeyId: the store is encrypted with a key CloudTrail manages
         kms_key=None if isinstance(got, Mapping) and not got.get("KmsKeyId") else Reference(key),
         selectors=selectors,

@@ -1,0 +1,103 @@
+"""What a review of saved AWS CLI output, snapshots and log replay against AWS's real output
+shapes found (review 10): `fixtures/regressions/cli-*/` must get these verdicts through the
+command line. Kept apart from tests/test_regressions.py, which holds the IaC cases."""
+
+from __future__ import annotations
+
+import json
+
+from checker.cli import main
+from checker.model import Estate
+from checker.regions import partition_regions
+from checker.simulator.coverage import s3_object_coverage
+from tests.simulator.capture_cases import DATA, S3_OBJECTS, adv, fs, sel, trail
+from tests.test_regressions import CASES, Capsys, scan, verdicts
+
+# -- S3 object coverage --------------------------------------------------------------------------
+
+
+def test_a_lambda_selectors_arn_prefix_is_not_taken_for_an_s3_object(capsys: Capsys) -> None:
+    """One selector records every S3 object, another the invocations of some functions: every
+    object write and read is recorded. The function ARN prefix is no S3 object's ARN, so it
+    must not become an S3 probe that no selector records (it made CT009/CT010 fail, naming
+    "bucket None")."""
+    _, findings = scan(capsys, CASES / "cli-lambda-arn-selector")
+    assert verdicts(findings, "CT009") == {"estate": "pass"}
+    assert verdicts(findings, "CT010") == {"estate": "pass"}
+
+
+def test_an_s3_probe_is_an_s3_arn_whatever_the_other_selectors_name() -> None:
+    lambdas = sel(DATA, fs("resources.type", equals="AWS::Lambda::Function"),
+                  fs("resources.ARN", equals="arn:aws:lambda:eu-west-1:111122223333:function:f"))
+    every_object = sel(DATA, S3_OBJECTS, fs("resources.ARN", starts_with="arn:aws:s3:::"))
+    estate = Estate(trails=(trail(selectors=adv(every_object, lambdas)),))
+    assert s3_object_coverage(estate, read_only=False).status == "pass"
+
+
+# -- partitions -----------------------------------------------------------------------------------
+
+CHINA = CASES / "cli-china-partition"
+
+
+def test_a_china_account_is_judged_on_the_china_regions(capsys: Capsys) -> None:
+    """A multi-Region trail in aws-cn records cn-north-1 and cn-northwest-1, never a commercial
+    Region: without --regions, CT001 was a fail ("misses us-east-1 ... of 17 regions") and the
+    S3 probes were commercial ARNs the China all-buckets value cannot match."""
+    _, findings = scan(capsys, CHINA)
+    for rule in ("CT001", "CT009", "CT010"):
+        assert verdicts(findings, rule) == {"estate": "pass"}, rule
+    (ct001,) = [f["message"] for f in findings if f["rule_id"] == "CT001"]
+    assert "in every region (2)" in ct001
+
+
+def test_regions_given_still_win_over_the_partitions_default(capsys: Capsys) -> None:
+    _, findings = scan(capsys, CHINA, "--regions", "cn-north-1,eu-west-1")
+    assert verdicts(findings, "CT001") == {"estate": "fail"}
+
+
+def test_the_coverage_matrix_of_a_china_account_has_the_china_regions(capsys: Capsys) -> None:
+    assert main(["coverage", str(CHINA), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == ["cn-north-1", "cn-northwest-1"]
+
+
+def test_the_partition_default_needs_every_home_region_in_one_other_partition() -> None:
+    assert partition_regions(["us-gov-west-1"]) == ("us-gov-west-1", "us-gov-east-1")
+    assert partition_regions(["cn-north-1", "eu-west-1"]) is None
+    assert partition_regions(["us-east-1"]) is None
+    assert partition_regions([]) is None
+
+
+# -- where findings point --------------------------------------------------------------------------
+
+
+def test_findings_on_values_of_other_outputs_point_into_those_outputs(capsys: Capsys) -> None:
+    """CT004 is about get-trail-status' IsLogging, CT011 about get-event-selectors' selectors,
+    CT008 about get-insight-selectors' InsightSelectors: each finding points there (it pointed
+    at the trail's entry in describe-trails), by the key the output uses."""
+    _, findings = scan(capsys, CASES.parent / "awscli" / "joined")
+    places = {(f["rule_id"], f["resource"].rsplit("/", 1)[-1]): (f["file"].rsplit("/", 1)[-1],
+              f["line"]) for f in findings if f["rule_id"] in ("CT004", "CT008", "CT011")}
+    assert places == {
+        ("CT004", "org-audit"): ("org-audit.status.json", 2),
+        ("CT004", "regional"): ("regional-status.json", 3),
+        ("CT011", "org-audit"): ("get-event-selectors-org-audit.json", 3),
+        ("CT011", "regional"): ("get-event-selectors-regional.json", 3),
+        ("CT008", "org-audit"): ("get-insight-selectors.json", 3),
+    }
+    (stopped,) = [f["message"] for f in findings
+                  if f["rule_id"] == "CT004" and f["status"] == "fail"]  # fmt: skip
+    assert "IsLogging is false" in stopped
+
+
+# -- Insights event categories ------------------------------------------------------------------
+
+
+def test_error_rate_insights_on_data_events_only_leave_management_errors_unwatched(
+    capsys: Capsys,
+) -> None:
+    """get-insight-selectors with ApiErrorRateInsight for EventCategories ["Data"]: a flood of
+    AccessDenied on management calls raises no Insights event, so CT008 fails (it passed)."""
+    _, findings = scan(capsys, CASES / "cli-insights-on-data-events")
+    assert verdicts(findings, "CT008") == {"estate": "fail"}
+    (message,) = [f["message"] for f in findings if f["rule_id"] == "CT008"]
+    assert "ApiErrorRateInsight only on data events" in message
