@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checker.loaders.located import MAX_DEPTH, LineDict, LineList, SourceError
+from checker.loaders.reading import SURROGATE
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -85,6 +86,10 @@ class _Reader:
             value, end = _scanstring(self.s, pos + 1, True)
         except json.JSONDecodeError as e:
             raise self.fail(e.msg, e.pos) from None
+        lone = SURROGATE.search(value)
+        if lone is not None:  # `\ud800` alone: json accepts it, but it is no character
+            raise self.fail(f"\\u{ord(lone.group()):04x} is half of a UTF-16 surrogate pair, "
+                            "not a character", pos)
         return value, end
 
     def object(self, pos: int, depth: int) -> tuple[LineDict, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,24 @@ class LoadOptions:
         return rel.replace(os.sep, "/")
 
 
+# what a `\uD800`-`\uDFFF` escape without its other half decodes to: no character
+SURROGATE = re.compile("[\ud800-\udfff]")
+# a `\uD800`-`\uDBFF` escape not followed by a `\uDC00`-`\uDFFF` one, or the other way round
+_LONE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _has_surrogate(value: Any) -> bool:
+    """Whether a string of the document holds a lone surrogate (what such an escape decodes to)."""
+    if isinstance(value, str):
+        return SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
 def unicode_with_bom(data: bytes) -> str | None:
     """The UTF-16 or UTF-32 encoding whose byte order mark starts `data`, else None."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -80,7 +99,14 @@ def read_json(path: Path, display: str, kind: str) -> tuple[str, Any, Estate | N
         return "", None, err
     text = text or ""
     try:
-        return text, json.loads(text), None
+        doc = json.loads(text)
+        lone = _LONE_ESCAPE.search(text)
+        if lone is not None and _has_surrogate(doc):  # json accepts it, but it is no character
+            line = text.count("\n", 0, lone.start()) + 1
+            message = (f"invalid JSON: {lone.group()} is half of a UTF-16 surrogate pair, not a "
+                       "character")  # fmt: skip
+            return text, None, error_estate(display, kind, line, message)
+        return text, doc, None
     except json.JSONDecodeError as e:
         where = f"invalid JSON: {e.msg} (column {e.colno})"
         if e.msg == "Extra data":  # `aws ... >> file.json` of several commands

@@ -46,3 +46,32 @@ def test_a_utf16_configuration_file_is_an_input_error_that_names_the_encoding(
     (problem,) = [f for f in doc["findings"] if f["rule_id"] == "CT000"]
     assert code == 2 and problem["status"] == "fail"
     assert "UTF-16" in problem["message"] and "save it as UTF-8" in problem["message"]
+
+
+@pytest.mark.parametrize("name", ["plan.json", "template.json"])
+def test_a_lone_surrogate_escape_in_json_is_an_input_error_at_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    """`\\ud800` alone decodes to no character: Python's json accepts it, but no report could be
+    written with it (it was an internal error, exit 3). It is a CT000 at its line, as YAML and
+    HCL readers already refuse it; a surrogate pair (an emoji) and an escaped backslash are
+    fine."""
+    source = PLAN if name == "plan.json" else REPO / "fixtures" / "equivalence" / "cfn.json"
+    text = source.read_text(encoding="utf-8")
+    first = text.index('"', text.index("\n", 200) + 1)  # a string on some line past the start
+    line = text.count("\n", 0, first) + 1
+    bad = tmp_path / "bad" / name
+    bad.parent.mkdir()
+    bad.write_text(text[: first + 1] + "\\ud800" + text[first + 1:], encoding="utf-8")
+    code = main(["scan", str(bad), "--format", "json", "--no-config"])
+    doc = json.loads(capsys.readouterr().out)
+    (problem,) = [f for f in doc["findings"] if f["rule_id"] == "CT000"]
+    assert code == 2 and problem["line"] == line
+    assert "\\ud800 is half of a UTF-16 surrogate pair" in problem["message"]
+    fine = tmp_path / "fine" / name
+    fine.parent.mkdir()
+    fine.write_text(text[: first + 1] + "\\ud83d\\ude00\\\\ud800" + text[first + 1:],
+                    encoding="utf-8")
+    assert main(["scan", str(fine), "--format", "json", "--no-config"]) != 3
+    doc = json.loads(capsys.readouterr().out)
+    assert not [f for f in doc["findings"] if f["rule_id"] == "CT000"]
