@@ -55,14 +55,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(handler=run)
 
 
-def estimate_for(args: argparse.Namespace, estate: Any, window: Any) -> Any:
-    from checker.commands.simulate import run_replay
+def estimate_for(args: argparse.Namespace, estate: Any, window: Any,
+                 summary: Any = None) -> Any:  # fmt: skip
+    """The estimate for `estate` on the sample of logs (replayed here unless `summary` is the
+    replay's)."""
+    from checker.commands.simulate import report_bad_input, run_replay
     from checker.replay.cost import estimate
     from checker.replay.prices import PriceTableError
 
     if args.days is not None and args.days <= 0:
         raise UsageError("--days must be positive")
-    summary = run_replay(args, estate, window, usage=True).summary
+    if summary is None:
+        summary = run_replay(args, estate, window, usage=True).summary
+        report_bad_input(summary)
     try:
         return estimate(estate, summary, region=args.price_region, days=args.days)
     except PriceTableError as e:
@@ -70,16 +75,36 @@ def estimate_for(args: argparse.Namespace, estate: Any, window: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.commands.simulate import load_estate, replay_window, write
+    from checker.commands.simulate import (
+        load_estate,
+        replay_window,
+        report_bad_input,
+        run_replay,
+        write,
+    )
     from checker.replay.cost import estimate_text
+    from checker.replay.summary import unreadable_text
 
     window = replay_window(args)
     estate, errors = load_estate(args)
     for line in errors:
         print(f"trailcheck: {line}", file=sys.stderr)
-    est = estimate_for(args, estate, window)
+    if args.days is not None and args.days <= 0:
+        raise UsageError("--days must be positive")
+    summary = run_replay(args, estate, window, usage=True).summary
+    bad = report_bad_input(summary)  # left out of the sample, named, and the exit code says so
+    est = estimate_for(args, estate, window, summary)
     if args.format == "json":
-        write(args, json.dumps(est.to_json(), indent=2) + "\n")
+        doc = est.to_json()
+        if summary.unreadable_count:
+            doc["unreadable_inputs"] = {"count": summary.unreadable_count,
+                                        "first": summary.unreadable}  # fmt: skip
+        write(args, json.dumps(doc, indent=2) + "\n")
     else:
-        write(args, "\n".join(estimate_text(est)) + "\n")
-    return EXIT_INPUT if errors else EXIT_OK
+        lines = estimate_text(est)
+        if summary.unreadable_count:
+            lines.append(f"{summary.unreadable_count} input file(s) could not be read and are "
+                         "not in the sample:")  # fmt: skip
+            lines += [f"  {unreadable_text(x)}" for x in summary.unreadable]
+        write(args, "\n".join(lines) + "\n")
+    return EXIT_INPUT if errors or bad else EXIT_OK

@@ -15,8 +15,10 @@ EventBridge rules whose pattern matches the record [rule, state, targets, notifi
 the results are left out (`results_omitted`) and `--per-record` streams them. A summary per trail,
 destination and alarm follows.
 
-Exit codes (docs/architecture.md): 0 the simulation ran; 2 bad input (an unreadable events file or
-configuration input, an unknown scenario, a bad region); 3 internal error. A simulation is a
+Exit codes (docs/architecture.md): 0 the simulation ran; 2 bad input (an events file that cannot be
+read, which is skipped and named while the others are replayed, a record that is no CloudTrail
+record, a configuration input that cannot be read, an unknown scenario, a bad region); 3 internal
+error. A simulation is a
 question, not a check: events that are missed do not make the exit code 1.
 """
 
@@ -130,11 +132,9 @@ def run(args: argparse.Namespace) -> int:
         print("trailcheck: no trail or event data store in the inputs: every event is missed",
               file=sys.stderr)  # fmt: skip
     if args.events is not None:
-        text, invalid = _replay(args, estate, window)
+        text, summary = _replay(args, estate, window)
         write(args, text)
-        for x in invalid:  # bad input: named, never simulated, and the exit code says so
-            print(f"trailcheck: {x['record']}: {x['problem']}", file=sys.stderr)
-        if invalid:
+        if report_bad_input(summary):
             return EXIT_INPUT
     else:
         from checker.regions import DEFAULT_REGIONS
@@ -177,8 +177,25 @@ def run_replay(args: argparse.Namespace, estate: Estate, window: Any, *, keep: i
             per_record.close()
 
 
-def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> tuple[str, list[Any]]:
-    """The report, and the records that are no CloudTrail record (each with where and why)."""
+def report_bad_input(summary: Any) -> bool:
+    """Name on stderr the records that are no CloudTrail record and the input files that could
+    not be read (both left out, the rest replayed); True when there is any (exit code 2,
+    docs/architecture.md "Exit codes")."""
+    from checker.replay.summary import unreadable_text
+
+    for x in summary.invalid:
+        print(f"trailcheck: {x['record']}: {x['problem']}", file=sys.stderr)
+    for entry in summary.unreadable:
+        print(f"trailcheck: {unreadable_text(entry)} (skipped)", file=sys.stderr)
+    more = summary.invalid_count + summary.unreadable_count - len(summary.invalid) \
+        - len(summary.unreadable)
+    if more:
+        print(f"trailcheck: and {more} more (see the report)", file=sys.stderr)
+    return bool(summary.invalid_count or summary.unreadable_count)
+
+
+def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> tuple[str, Any]:
+    """The report, and the summary (which names the bad input)."""
     from checker.replay.summary import summary_text
 
     run = run_replay(args, estate, window, keep=PER_RECORD_LIMIT)
@@ -187,12 +204,12 @@ def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> tuple[str,
     if args.format == "html":
         from checker.report.replay_html import render_replay
 
-        return render_replay(summary), summary.invalid
+        return render_replay(summary), summary
     if args.format == "json":
         doc: dict[str, Any] = {"results": results, "summary": summary.to_json()}
         if run.truncated:
             doc["results_omitted"] = summary.events
-        return json.dumps(doc, indent=2) + "\n", summary.invalid
+        return json.dumps(doc, indent=2) + "\n", summary
     lines: list[str] = []
     for i, r in enumerate(results, 1):
         lines += event_text(i, r)
@@ -200,7 +217,7 @@ def _replay(args: argparse.Namespace, estate: Estate, window: Any) -> tuple[str,
         lines.append(f"{summary.events} records: per-record results are not listed past "
                      f"{PER_RECORD_LIMIT}; use --per-record FILE.jsonl")  # fmt: skip
     lines += summary_text(summary)
-    return "\n".join(lines) + "\n", summary.invalid
+    return "\n".join(lines) + "\n", summary
 
 
 def event_text(index: int, doc: dict[str, Any]) -> list[str]:

@@ -29,9 +29,10 @@ from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
 from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
-from checker.simulator.replay import ReplayError, iter_stream_records
+from checker.simulator.replay import ReplayError, iter_stream_records, unreadable_entry
 
 Progress = Callable[[int, int, int], None]  # (files, records, bytes) done so far
+CHECK_BYTES = 64 << 20  # the Python path holds a file's records up to this while checking it
 _EXAMPLE = (
     "{'k': coalesce(eventtime, '') || chr(1) || coalesce(eventid, ''), 'eventTime': eventtime, "
     "'eventID': eventid, 'eventSource': eventsource, 'eventName': eventname, "
@@ -91,11 +92,19 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
     fixed: dict[int, TrailDestinations] = {}
     compiled = plan.recorders
     for obj in objects:
+        try:
+            records = _checked_records(obj)
+        except (ReplayError, OSError) as e:  # skipped whole, reported, the rest still read
+            summary.skip_input(unreadable_entry(obj.name, e))
+            continue
         summary.files += 1
-        for n, (record, size) in enumerate(_records_of(obj), 1):
-            summary.bytes += size
-            _python_one(plan, compiled, fixed, record, run, options, keep_full=True,
-                        where=f"{obj.name}: record {n}")  # fmt: skip
+        try:
+            for n, (record, size) in enumerate(records, 1):
+                summary.bytes += size
+                _python_one(plan, compiled, fixed, record, run, options, keep_full=True,
+                            where=f"{obj.name}: record {n}")  # fmt: skip
+        except (ReplayError, OSError) as e:  # damaged between the check and the second read
+            summary.skip_input({**unreadable_entry(obj.name, e), "partly_replayed": True})
         if options.progress:
             options.progress(summary.files, summary.events, summary.bytes)
     summary.finish()
@@ -127,6 +136,21 @@ def _python_one(plan: Plan, compiled: list[Any], fixed: dict[int, TrailDestinati
             run.truncated = True
     elif options.keep:
         run.truncated = True
+
+
+def _checked_records(obj: LogObject) -> Iterable[tuple[Mapping[str, Any], int]]:
+    """The records of `obj`, read to the end first so that a file damaged anywhere is skipped
+    whole (raises ReplayError or OSError). A file's records are held while it is checked, up to
+    CHECK_BYTES; a larger file is read a second time instead."""
+    held: list[tuple[Mapping[str, Any], int]] | None = []
+    total = 0
+    for item in _records_of(obj):
+        if held is not None:
+            total += item[1]
+            held.append(item)
+            if total > CHECK_BYTES:
+                held = None
+    return _records_of(obj) if held is None else held
 
 
 def _records_of(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:
@@ -229,6 +253,7 @@ class DuckDBEngine:
                      *(["recipientaccountid"] if options.usage else [])]
         self.acc_ready = False
         self.decided = 0
+        self.damaged: set[str] = set()  # inputs left out: their later pieces are skipped too
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
         # group key -> up to EXAMPLES records, from the chunk where the group first appeared
         self.examples: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
@@ -291,26 +316,37 @@ class DuckDBEngine:
                 f"columns={cols}, maximum_object_size={OBJECT_BYTES})")  # fmt: skip
 
     def _chunk(self, chunk: Chunk) -> None:
-        source = self._source(chunk)
+        for entry in chunk.unreadable:
+            self.summary.skip_input(entry)
+        aside, damaged = _checked_aside(chunk)
+        if damaged or any(n in self.damaged for n in [*(p.name for p in chunk.pieces),
+                                                      *(a[0] for a in aside)]):
+            self._python_pieces(chunk, aside, damaged)  # an input to leave out: not in SQL
+            return
+        if chunk.parquet is None and not chunk.pieces and not aside:
+            return  # only inputs that could not be read
         # JSON: the feeder set aside every record that could reach the size limit. Parquet:
         # the quick bound clears the records, the Python evaluator measures the others.
         size: Literal[False, "quick"] = "quick" if chunk.parquet is not None else False
-        query = self.plan.query(source, size=size)
         keys = ", ".join(self.keys)
-        # decided once per combination of the fields the decisions read (and of the size class)
-        narrow = source if size else self._source(chunk, self.plan.decision_columns())
-        grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
-                                  size="given" if size else False, weighted=True)  # fmt: skip
-        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
-                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
-                   f"GROUP BY {keys}, tc_fb")  # fmt: skip
         try:
+            source = self._source(chunk)
+            query = self.plan.query(source, size=size)
+            # decided once per combination of the fields the decisions read (and of the size
+            # class)
+            narrow = source if size else self._source(chunk, self.plan.decision_columns())
+            grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
+                                      size="given" if size else False, weighted=True)  # fmt: skip
+            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                       f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
+                       f"GROUP BY {keys}, tc_fb")  # fmt: skip
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
-                raise ReplayError(f"{chunk.parquet}: not a CloudTrail table in Parquet ({e})"
-                                  ) from e  # fmt: skip
-            self._python_pieces(chunk)
+                error = ReplayError(f"{chunk.source}: not a CloudTrail table in Parquet ({e})")
+                self.summary.skip_input(unreadable_entry(chunk.source, error))
+                return
+            self._python_pieces(chunk, aside, damaged)
             return
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
@@ -333,8 +369,8 @@ class DuckDBEngine:
         if self.options.per_record is not None or (
                 len(self.run.results) < self.options.keep and not self.run.truncated):
             self._per_record(query)
-        for name, line, text in chunk.aside:
-            self._python_text(name, line, text)
+        for _, record in aside:
+            self._python_record(record)
         if self.options.progress:
             self.options.progress(self.summary.files, self.decided + self.summary.events,
                                   self.summary.bytes)  # fmt: skip
@@ -403,24 +439,38 @@ class DuckDBEngine:
                 if ids is None or record.get("eventID") in ids:
                     yield record
 
-    def _python_pieces(self, chunk: Chunk) -> None:
-        """The whole chunk through the Python evaluator (DuckDB could not read it)."""
-        self.summary.files += chunk.objects
-        self.summary.bytes += chunk.nbytes
-        for record in self._chunk_records(chunk, None):
-            self._python_record(record)
-        for name, line, text in chunk.aside:
-            self._python_text(name, line, text)
-
-    def _python_text(self, name: str, line: int, text: bytes) -> None:
-        try:
-            record = json.loads(text)
-        except ValueError as e:
-            raise ReplayError(f"{name}:{line}: not valid JSON: {e}") from e
-        if not isinstance(record, dict):
-            raise ReplayError(f"{name}:{line}: the line is a JSON {type(record).__name__}, not a "
-                              "CloudTrail record object")  # fmt: skip
-        self._python_record(record)
+    def _python_pieces(self, chunk: Chunk, aside: list[tuple[str, Mapping[str, Any]]],
+                       damaged: dict[str, dict[str, Any]]) -> None:  # fmt: skip
+        """The whole chunk through the Python evaluator (DuckDB could not read it, or an input
+        in it is to be left out). Each input is read to its end before any of its records is
+        replayed, so that one damaged anywhere is left out whole (`damaged`: those already
+        found, by name), as on the Python path."""
+        names = {p.name: p.continued for p in chunk.pieces if p.name not in self.damaged}
+        for name, continued in names.items():
+            if name in damaged:
+                continue
+            try:
+                for piece in chunk.pieces:
+                    if piece.name == name:
+                        for _ in _piece_records(chunk, piece):
+                            pass
+            except ReplayError as e:
+                entry = unreadable_entry(name, e)
+                damaged[name] = {**entry, "partly_replayed": True} if continued else entry
+        for name, entry in damaged.items():
+            self.summary.skip_input(entry)
+            self.damaged.add(name)
+        left_out = [p for p in chunk.pieces if p.name in self.damaged]
+        self.summary.files += chunk.objects - sum(1 for n, c in names.items()
+                                                  if n in damaged and not c)  # fmt: skip
+        self.summary.bytes += chunk.nbytes - sum(p.end - p.start for p in left_out)
+        for piece in chunk.pieces:
+            if piece.name not in self.damaged:
+                for record in _piece_records(chunk, piece):
+                    self._python_record(record)
+        for name, record in aside:
+            if name not in self.damaged:
+                self._python_record(record)
 
     def _python_record(self, record: Mapping[str, Any]) -> None:
         self.summary.fallback_records += 1
@@ -468,6 +518,31 @@ def _example(ex: Mapping[str, Any]) -> dict[str, Any]:
                                    "awsRegion", "recipientAccountId")}  # fmt: skip
 
 
+def _checked_aside(chunk: Chunk) -> tuple[list[tuple[str, Mapping[str, Any]]],
+                                         dict[str, dict[str, Any]]]:  # fmt: skip
+    """The long lines the feeder set aside, parsed, and the inputs (by name) one of which is not
+    a JSON object."""
+    records: list[tuple[str, Mapping[str, Any]]] = []
+    damaged: dict[str, dict[str, Any]] = {}
+    for name, line, text in chunk.aside:
+        try:
+            record = json.loads(text)
+        except UnicodeDecodeError as e:
+            damaged.setdefault(name, {"file": name, "line": line, "problem": "not UTF-8 text "
+                                      f"(invalid byte 0x{text[e.start]:02x})"})  # fmt: skip
+            continue
+        except json.JSONDecodeError as e:
+            damaged.setdefault(name, {"file": name, "line": line, "column": e.colno,
+                                      "problem": f"not valid JSON: {e.msg}"})  # fmt: skip
+            continue
+        if not isinstance(record, dict):
+            damaged.setdefault(name, {"file": name, "line": line, "problem": "the line is a JSON "
+                                      f"{type(record).__name__}, not a CloudTrail record object"})
+            continue
+        records.append((name, record))
+    return records, damaged
+
+
 def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
     import io
 
@@ -482,8 +557,11 @@ def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
             continue
         try:
             record = json.loads(line)
-        except ValueError as e:
-            raise ReplayError(f"{piece.name}:{n}: not valid JSON: {e}") from e
+        except UnicodeDecodeError as e:  # worded as the reader words it
+            raise ReplayError(f"{piece.name}:{n}: not UTF-8 text (invalid byte "
+                              f"0x{line[e.start]:02x})") from e  # fmt: skip
+        except json.JSONDecodeError as e:
+            raise ReplayError(f"{piece.name}:{n}:{e.colno}: not valid JSON: {e.msg}") from e
         if not isinstance(record, dict):
             raise ReplayError(f"{piece.name}:{n}: the line is a JSON {type(record).__name__}, "
                               "not a CloudTrail record object")  # fmt: skip

@@ -34,7 +34,7 @@ from typing import IO, Any, Literal
 
 from checker.replay.sources import LogObject
 from checker.simulator.delivery import MAX_EVENT_BYTES
-from checker.simulator.replay import ReplayError, iter_stream_records
+from checker.simulator.replay import ReplayError, iter_stream_records, unreadable_entry
 
 CHUNK_BYTES = 32 << 20
 READ_BYTES = 1 << 20  # compressed bytes read at a time
@@ -71,6 +71,7 @@ class Piece:
     start: int
     end: int
     first_line: int = 1
+    continued: bool = False  # the input's earlier records went in earlier chunks
 
 
 @dataclass
@@ -82,9 +83,13 @@ class Chunk:
     parquet: str | None = None
     pieces: list[Piece] = field(default_factory=list)
     aside: list[tuple[str, int, bytes]] = field(default_factory=list)
+    # inputs the feeder could not read (simulator/replay.py unreadable_entry): none of their
+    # bytes are in this chunk
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
     objects: int = 0
     nbytes: int = 0
     temporary: bool = True
+    source: str = ""  # a Parquet chunk's input name
 
     def piece_bytes(self, piece: Piece) -> bytes:
         assert self.path is not None
@@ -132,7 +137,7 @@ def decompressed_blocks(name: str, stream: IO[bytes]) -> Iterator[bytes]:
         tail = d.flush()
         if tail:
             yield tail
-    except (zlib.error, OSError, ValueError) as e:
+    except (zlib.error, mod.error, OSError, ValueError) as e:  # ISA-L has its own error class
         raise ReplayError(f"{name}: not a valid gzip file ({e})") from e
     if not d.eof:
         raise ReplayError(f"{name}: not a valid gzip file (the file is truncated)")
@@ -174,7 +179,9 @@ class Feeder:
         self._size = 0
         self._pieces: list[Piece] = []
         self._piece: tuple[str, PieceKind, int, int] = ("", "lines", 0, 1)
+        self._continued = False
         self._aside: list[tuple[str, int, bytes]] = []
+        self._unreadable: list[dict[str, Any]] = []
         self._objects = 0
         self._count = 0
 
@@ -183,12 +190,14 @@ class Feeder:
             for obj in objects:
                 if obj.parquet:
                     yield from self._flush()
-                    yield self._parquet(obj)
+                    try:
+                        chunk = self._parquet(obj)
+                    except (ReplayError, OSError) as e:
+                        self._unreadable.append(unreadable_entry(obj.name, e))
+                        continue
+                    yield chunk
                     continue
-                with obj.open() as stream:
-                    self._objects += 1
-                    for _ in self._add(obj.name, stream):
-                        yield from self._flush()
+                yield from self._input(obj)
                 if self._size >= self.chunk_bytes:
                     yield from self._flush()
             yield from self._flush()
@@ -199,6 +208,30 @@ class Feeder:
                     os.remove(self._path)
 
     # -- one input ------------------------------------------------------------------------------
+
+    def _input(self, obj: LogObject) -> Iterator[Chunk]:
+        """The input's records into the chunk; an input that cannot be read is taken back out
+        of the chunk under way and reported with it. Only an input longer than a chunk, damaged
+        after its first chunk, leaves records behind (in the chunks already handed on)."""
+        start, pieces, aside, spanned = self._size, len(self._pieces), len(self._aside), False
+        self._continued = False
+        try:
+            with obj.open() as stream:
+                self._objects += 1
+                for _ in self._add(obj.name, stream):
+                    yield from self._flush()
+                    start, pieces, aside, spanned = 0, 0, 0, True
+                    self._continued = True
+        except (ReplayError, OSError) as e:
+            if self._file is not None:
+                self._file.seek(start)
+                self._file.truncate()
+            self._size = start
+            del self._pieces[pieces:], self._aside[aside:]
+            if not spanned and self._objects:
+                self._objects -= 1
+            entry = unreadable_entry(obj.name, e)
+            self._unreadable.append({**entry, "partly_replayed": True} if spanned else entry)
 
     def _add(self, name: str, stream: IO[bytes]) -> Iterator[None]:
         """Append the input's records; yields whenever the chunk is full."""
@@ -241,7 +274,8 @@ class Feeder:
     def _end(self) -> None:
         name, kind, start, first_line = self._piece
         if self._size > start:
-            self._pieces.append(Piece(name, kind, start, self._size, first_line))
+            self._pieces.append(Piece(name, kind, start, self._size, first_line,
+                                      self._continued))  # fmt: skip
 
     def _delivery(self, name: str, data: bytes) -> None:
         """The records of a compact delivery file, one per line. The cut is made on the whole
@@ -335,21 +369,24 @@ class Feeder:
     # -- chunks ---------------------------------------------------------------------------------
 
     def _flush(self) -> Iterator[Chunk]:
-        if self._file is None and not self._aside:
+        if self._file is None and not self._aside and not self._unreadable:
             return
         if self._file is None:  # every record was set aside: an empty chunk carries them
             self._write(b"")
         assert self._file is not None
         self._file.close()
-        chunk = Chunk(self._path, None, self._pieces, self._aside, self._objects, self._size)
+        chunk = Chunk(self._path, None, self._pieces, self._aside, self._unreadable,
+                      self._objects, self._size)  # fmt: skip
         self._file, self._pieces, self._aside, self._size, self._objects = None, [], [], 0, 0
+        self._unreadable = []
         yield chunk
 
     def _parquet(self, obj: LogObject) -> Chunk:
         if obj.path is not None:
-            return Chunk(parquet=obj.path, objects=1, nbytes=obj.size or 0, temporary=False)
+            return Chunk(parquet=obj.path, objects=1, nbytes=obj.size or 0, temporary=False,
+                         source=obj.name)  # fmt: skip
         path = spool_parquet(obj, self.spool)
-        return Chunk(parquet=path, objects=1, nbytes=os.path.getsize(path))
+        return Chunk(parquet=path, objects=1, nbytes=os.path.getsize(path), source=obj.name)
 
 
 def spool_parquet(obj: LogObject, spool: str) -> str:

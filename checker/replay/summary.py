@@ -102,6 +102,14 @@ class Summary:
     # records that are no CloudTrail record to judge: where each is, and why (not simulated)
     invalid: list[dict[str, str]] = field(default_factory=list)
     invalid_count: int = 0
+    # input files that could not be read (damaged, not CloudTrail JSON, not readable): skipped,
+    # each with its place and why (simulator/replay.py unreadable_entry)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    unreadable_count: int = 0
+
+    def skip_input(self, entry: dict[str, Any]) -> None:
+        self.unreadable_count += 1
+        self.unreadable.append(entry)
 
     def reject(self, where: str, problem: str) -> None:
         self.invalid_count += 1
@@ -170,7 +178,10 @@ class Summary:
                 s.unknown += count
 
     def finish(self) -> None:
-        """Order the examples once every result is in."""
+        """Order the examples and the unreadable inputs (the engines find them in different
+        orders) once every result is in; keep the first INVALID_SHOWN of these."""
+        self.unreadable.sort(key=lambda x: (str(x["file"]), x.get("line", 0)))
+        del self.unreadable[INVALID_SHOWN:]
         for s in self.trails.values():
             for items in s.examples.values():
                 items.sort(key=example_order)
@@ -182,6 +193,7 @@ class Summary:
             "engine": self.engine,
             "events": self.events,
             "invalid_records": {"count": self.invalid_count, "first": self.invalid},
+            "unreadable_inputs": {"count": self.unreadable_count, "first": self.unreadable},
             "not_captured": self.not_captured,
             "capture_unknown": self.capture_unknown,
             "trails": [s.to_json() for s in self.trails.values()],
@@ -203,9 +215,10 @@ class Summary:
         }  # fmt: skip
 
     def comparable(self) -> dict[str, Any]:
-        """What two engines must agree on: everything but how it was computed and which
-        records serve as examples (the Python path shows the earliest, the DuckDB engine the
-        earliest of the chunk where it first met them)."""
+        """What two engines must agree on: everything but how it was computed, the words of
+        the reasons an input could not be read, and which records serve as examples (the Python
+        path shows the earliest, the DuckDB engine the earliest of the chunk where it first met
+        them)."""
         doc = self.to_json()
         for key in ("engine", "fallbacks", "fallback_records"):
             doc.pop(key)
@@ -214,6 +227,9 @@ class Summary:
                 reason.pop("examples")
         for alarm in doc["alarms"]:
             alarm.pop("examples")
+        unreadable = doc["unreadable_inputs"]  # the libraries' words may differ
+        unreadable["first"] = [{k: v for k, v in e.items() if k != "problem"}
+                               for e in unreadable["first"]]  # fmt: skip
         return doc
 
 
@@ -226,6 +242,10 @@ def summary_text(summary: Summary) -> list[str]:
         out.append(f"  {summary.invalid_count} record(s) are not CloudTrail records and were "
                    "not simulated:")  # fmt: skip
         out += [f"      {x['record']}: {x['problem']}" for x in summary.invalid]
+    if summary.unreadable_count:
+        out.append(f"  {summary.unreadable_count} input file(s) could not be read and were "
+                   "skipped:")  # fmt: skip
+        out += [f"      {unreadable_text(x)}" for x in summary.unreadable]
     for s in summary.trails.values():
         out.append(f"  {s.trail}: captured {s.captured}, missed {s.missed}, unknown {s.unknown}; "
                    f"to CloudWatch Logs {s.cloudwatch}; alarmed {s.alarmed}")  # fmt: skip
@@ -253,6 +273,13 @@ def summary_text(summary: Summary) -> list[str]:
     if summary.fallback_records:
         out.append(f"  {summary.fallback_records} record(s) decided by the Python evaluator")
     return out
+
+
+def unreadable_text(entry: Mapping[str, Any]) -> str:
+    """`file:line:column: problem`, as far as the place is known."""
+    place = "".join(f":{entry[k]}" for k in ("line", "column") if k in entry)
+    note = "; its records before the damage were replayed" if entry.get("partly_replayed") else ""
+    return f"{entry['file']}{place}: {entry['problem']}{note}"
 
 
 def _example_text(ex: Example) -> str:

@@ -32,6 +32,30 @@ class ReplayError(ValueError):
     """An events file that cannot be read: the message names the file and where."""
 
 
+_PLACE = re.compile(r":(\d+)(?::(\d+))?: ")
+
+
+def unreadable_entry(name: str, error: BaseException) -> dict[str, Any]:
+    """What the report says of an input that cannot be read: the file, the line (and column)
+    when the error names them, and why. `error` is a ReplayError whose message starts with the
+    file's name (as every one raised here does) or an OSError from opening or reading it."""
+    if isinstance(error, OSError) and not isinstance(error, ReplayError):
+        return {"file": name, "problem": f"cannot read: {error.strerror or error}"}
+    text = str(error)
+    rest = text[len(name):] if text.startswith(name) else ": " + text
+    entry: dict[str, Any] = {"file": name}
+    m = _PLACE.match(rest)
+    if m:
+        entry["line"] = int(m.group(1))
+        if m.group(2):
+            entry["column"] = int(m.group(2))
+        rest = rest[m.end():]
+    else:
+        rest = rest.removeprefix(": ")
+    entry["problem"] = rest
+    return entry
+
+
 def open_decompressed(name: str, raw: IO[bytes]) -> IO[bytes]:
     """`raw`, gunzipped on the fly when it starts with the gzip magic number."""
     head = _peek(raw, 2)
@@ -68,7 +92,10 @@ class _Text:
             return False
         try:
             data = self.stream.read(READ_SIZE)
-        except (OSError, EOFError, zlib.error) as e:
+        except EOFError as e:  # worded as the DuckDB engine's feeder words it
+            raise ReplayError(f"{self.name}: not a valid gzip file (the file is truncated)"
+                              ) from e  # fmt: skip
+        except (OSError, zlib.error) as e:
             raise ReplayError(f"{self.name}: not a valid gzip file ({e})") from e
         if self._first:
             self._first = False
