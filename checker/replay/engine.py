@@ -29,7 +29,12 @@ from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
 from checker.simulator.delivery import TrailDestinations
 from checker.simulator.events import Event
 from checker.simulator.pipeline import EventResult, simulate_event
-from checker.simulator.replay import ReplayError, iter_stream_records, unreadable_entry
+from checker.simulator.replay import (
+    ReplayError,
+    iter_stream_records,
+    lone_surrogate,
+    unreadable_entry,
+)
 
 Progress = Callable[[int, int, int], None]  # (files, records, bytes) done so far
 CHECK_BYTES = 64 << 20  # the Python path holds a file's records up to this while checking it
@@ -159,8 +164,12 @@ def _records_of(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:
         yield from parquet_records(obj)
         return
     with obj.open() as stream:
-        for record in iter_stream_records(obj.name, stream):
-            yield record, len(_dumps(record).encode())
+        for n, record in enumerate(iter_stream_records(obj.name, stream), 1):
+            try:
+                size = len(_dumps(record).encode())
+            except UnicodeEncodeError:
+                raise lone_surrogate(obj.name, f"record {n}") from None
+            yield record, size
 
 
 def parquet_records(obj: LogObject) -> Iterator[tuple[Mapping[str, Any], int]]:

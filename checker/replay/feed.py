@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import zlib
@@ -34,7 +35,12 @@ from typing import IO, Any, Literal
 
 from checker.replay.sources import LogObject
 from checker.simulator.delivery import MAX_EVENT_BYTES
-from checker.simulator.replay import ReplayError, iter_stream_records, unreadable_entry
+from checker.simulator.replay import (
+    ReplayError,
+    iter_stream_records,
+    lone_surrogate,
+    unreadable_entry,
+)
 
 CHUNK_BYTES = 32 << 20
 READ_BYTES = 1 << 20  # compressed bytes read at a time
@@ -108,6 +114,49 @@ def spool_dir() -> str:
     """A private folder for chunks: in tmpfs (/dev/shm) when there is one."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     return tempfile.mkdtemp(prefix="trailcheck-", dir=base)
+
+
+# an escape of a high surrogate not followed by a low one, or of a low one after no high one
+_LONE_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _without_lone_surrogates(name: str, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """`blocks`, checked for escapes of half a surrogate pair: DuckDB reads the text as it is
+    and would hand such strings on (the Python engine stops at them when it sizes a record).
+    Each block is searched with the end of the text before it, so that an escape cut in two is
+    seen; a high half at the very end waits for what follows."""
+    offset, tail = 0, b""
+    for block in blocks:
+        if b"\\u" in block or b"\\" in tail:
+            seen = tail + block
+            at = _lone_escape(seen, final=False)
+            if at is not None:
+                raise lone_surrogate(name, f"byte {offset - len(tail) + at}")
+        tail = (tail + block)[-12:]
+        offset += len(block)
+        yield block
+    at = _lone_escape(tail, final=True)
+    if at is not None:
+        raise lone_surrogate(name, f"byte {offset - len(tail) + at}")
+
+
+_LOW_PREFIX = re.compile(rb"(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]{0,2})?)?)?)?")
+
+
+def _lone_escape(text: bytes, *, final: bool) -> int | None:
+    """Where `text` first holds an escape of half a surrogate pair; an escaped backslash
+    (`\\\\ud800`) is no escape. Unless `final`, a high half whose end could still be followed
+    by its low half in the next block does not count yet."""
+    for m in _LONE_ESCAPE.finditer(text):
+        backslashes = len(text[: m.start()]) - len(text[: m.start()].rstrip(b"\\"))
+        if backslashes % 2:
+            continue  # `\\` then `ud800`: text, not an escape
+        high = m.group()[3:4].lower() in b"89ab"
+        if high and not final and _LOW_PREFIX.fullmatch(text, m.end()):
+            return None
+        return m.start()
+    return None
 
 
 def decompressed_blocks(name: str, stream: IO[bytes]) -> Iterator[bytes]:
@@ -235,7 +284,7 @@ class Feeder:
 
     def _add(self, name: str, stream: IO[bytes]) -> Iterator[None]:
         """Append the input's records; yields whenever the chunk is full."""
-        blocks = decompressed_blocks(name, stream)
+        blocks = _without_lone_surrogates(name, decompressed_blocks(name, stream))
         head: list[bytes] = []
         for block in blocks:
             head.append(block)
@@ -355,7 +404,10 @@ class Feeder:
                 return json.dumps(r, separators=(",", ":"), ensure_ascii=False).encode()
         self._begin(name, "records")
         for n, record in enumerate(iter_stream_records(name, stream), 1):
-            text = dumps(record)
+            try:
+                text = dumps(record)
+            except (TypeError, UnicodeEncodeError):  # orjson, json: a lone surrogate
+                raise lone_surrogate(name, f"record {n}") from None
             if len(text) >= LONG_LINE:
                 self._aside.append((name, n, text))
                 continue

@@ -35,6 +35,14 @@ class ReplayError(ValueError):
 _PLACE = re.compile(r":(\d+)(?::(\d+))?: ")
 
 
+def lone_surrogate(name: str, where: str) -> ReplayError:
+    """An escape of half a UTF-16 surrogate pair (`\\ud800` alone) at `where` (a record, a
+    byte): JSON readers accept it, but it is no character, so no record holding it can be sized
+    or written; the file is not CloudTrail's (which writes UTF-8) and is reported unreadable."""
+    return ReplayError(f"{name}: {where} holds an escape of half a UTF-16 surrogate pair (such "
+                       "as \\ud800 alone), which is not a character")
+
+
 def unreadable_entry(name: str, error: BaseException) -> dict[str, Any]:
     """What the report says of an input that cannot be read: the file, the line (and column)
     when the error names them, and why. `error` is a ReplayError whose message starts with the

@@ -78,6 +78,16 @@ def _damage(kind: str, folder: Path) -> tuple[Path, dict[str, Any]]:
         path = folder / "nothing.json.gz"
         path.write_bytes(gzip.compress(b""))
         return path, {"problem": "the file is empty; expected CloudTrail records"}
+    if kind == "lone-surrogate":  # read raw by DuckDB from a compact delivery file
+        path = folder / "surrogate.json"
+        path.write_bytes(data.replace(b'"eventName":"', b'"eventName":"\\ud800', 1))
+        return path, {"problem": "half a UTF-16 surrogate pair"}
+    if kind == "lone-surrogate-line":
+        path = folder / "surrogate.jsonl"
+        lines = [json.dumps(r, separators=(",", ":")) for r in records]
+        lines[2] = lines[2].replace('"userAgent":"', '"userAgent":"\\udc00', 1)
+        path.write_text("\n".join(lines) + "\n")
+        return path, {"problem": "half a UTF-16 surrogate pair"}
     if kind == "garbage-parquet":
         path = folder / "export.parquet"
         path.write_bytes(b"PAR1 not really")
@@ -86,7 +96,8 @@ def _damage(kind: str, folder: Path) -> tuple[Path, dict[str, Any]]:
 
 
 KINDS = ("truncated-gzip", "corrupt-gzip", "not-utf8", "invalid-json", "invalid-json-line",
-         "not-an-object", "empty", "empty-gzip", "garbage-parquet")  # fmt: skip
+         "not-an-object", "empty", "empty-gzip", "garbage-parquet", "lone-surrogate",
+         "lone-surrogate-line")  # fmt: skip
 
 
 def _run(engine: str, inputs: list[str] | list[LogObject]) -> Run:
@@ -246,3 +257,26 @@ def test_cost_leaves_unreadable_files_out_of_the_sample(
     assert code == 2
     assert json.loads(captured.out)["unreadable_inputs"]["first"][0]["file"] == str(path)
     assert os.fspath(path) in captured.err
+
+
+@pytest.mark.parametrize(
+    ("blocks", "lone_at"),
+    [
+        ([b'{"a":"x\\ud8', b'00y"}'], 7),  # cut inside the escape
+        ([b'{"a":"x\\ud83d', b'"}'], 7),  # the high half last in its block, nothing after
+        ([b'{"a":"\\ude00"}'], 6),  # a low half alone
+        ([b'{"a":"\\ud83d', b'\\ude00", "b":"\\\\ud800"}'], None),  # a pair; an escaped backslash
+        ([b'{"a":"\\u00e9"}', b""], None),
+    ],
+)
+def test_the_feeder_finds_a_lone_surrogate_escape_across_block_boundaries(
+    blocks: list[bytes], lone_at: int | None
+) -> None:
+    from checker.replay.feed import _without_lone_surrogates
+    from checker.simulator.replay import ReplayError
+
+    if lone_at is None:
+        assert b"".join(_without_lone_surrogates("x.json", iter(blocks))) == b"".join(blocks)
+        return
+    with pytest.raises(ReplayError, match=f"x.json: byte {lone_at} holds an escape of half"):
+        list(_without_lone_surrogates("x.json", iter(blocks)))
