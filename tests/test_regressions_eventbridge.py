@@ -1,0 +1,30 @@
+"""Alerting that infrastructure code creates implicitly (SAM events, EventBridge modules): the
+rules must be judged as if written out (fixtures/regressions/)."""
+
+from __future__ import annotations
+
+from tests.test_regressions import CASES, Capsys, messages, scan, verdicts
+
+
+def test_a_rule_sam_makes_from_a_function_event_is_judged(capsys: Capsys) -> None:
+    """The rule is not declared: SAM makes it from the function's EventBridgeRule event. Its
+    pattern is checked at its line, and CT121 sees it: StopLogging reaches a Lambda function,
+    which may or may not alert someone, not "no EventBridge rule matches it"."""
+    _, findings = scan(capsys, CASES / "sam-event-rules", "--region", "us-east-1")
+    ct060 = [f for f in findings if f["rule_id"] == "CT060"]
+    assert {f["resource"]: (f["status"], f["line"]) for f in ct060} == {
+        "MuteWatcherStopLogging": ("fail", 24), "ResponderRootSignIn": ("pass", 50)}
+    (alerting,) = messages(findings, "CT121")
+    assert "StopLogging in us-east-1" in alerting
+    assert "rule MuteWatcherStopLogging: MuteWatcher: a lambda target" in alerting
+    assert "rule ResponderRootSignIn: the rule is DISABLED" in alerting
+
+
+def test_a_sam_rule_is_the_only_alerting_in_its_region(capsys: Capsys) -> None:
+    """Judged in its own Region only, StopLogging is not among the scenarios that alert nobody
+    (its Lambda target may alert someone: unknown); the others, with no rule, still are."""
+    _, findings = scan(capsys, CASES / "sam-event-rules", "--region", "us-east-1",
+                       "--regions", "us-east-1")
+    (alerting,) = messages(findings, "CT121")
+    assert verdicts(findings, "CT121") == {"estate": "fail"}
+    assert "s3-bucket-deleted" in alerting and "tamper-stop-logging" not in alerting
