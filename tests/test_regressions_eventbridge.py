@@ -28,3 +28,19 @@ def test_a_sam_rule_is_the_only_alerting_in_its_region(capsys: Capsys) -> None:
     (alerting,) = messages(findings, "CT121")
     assert verdicts(findings, "CT121") == {"estate": "fail"}
     assert "s3-bucket-deleted" in alerting and "tamper-stop-logging" not in alerting
+
+
+def test_rules_of_a_local_eventbridge_module_are_judged(capsys: Capsys) -> None:
+    """A reduction of terraform-aws-modules/eventbridge: rules from a map through for_each,
+    patterns through jsonencode, state from `enabled` or `state` inside try(), targets joined
+    by rule name. An `enabled` the rule does not set is an error try() moves past (before: an
+    unknown state, so the tampering scenarios were unknown instead of alerted)."""
+    _, findings = scan(capsys, CASES / "eventbridge-module", "--regions", "us-east-1")
+    rules = 'module.alerting.aws_cloudwatch_event_rule.this["{}"]'
+    assert verdicts(findings, "CT060") == {
+        rules.format("trail_tampering"): "pass", rules.format("root_activity"): "pass",
+        'module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]': "pass"}
+    (alerting,) = messages(findings, "CT121")
+    assert "tamper-" not in alerting  # StopLogging, DeleteTrail, ... page the subscribed topic
+    assert f'rule {rules.format("root_activity")}: the rule is DISABLED' in alerting
+    assert "this[\"deletes\"] matches it, but the rule is on a custom event bus" in alerting
