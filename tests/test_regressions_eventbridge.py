@@ -3,6 +3,7 @@ rules must be judged as if written out (fixtures/regressions/)."""
 
 from __future__ import annotations
 
+from checker.loaders import LoadOptions, load_paths
 from tests.test_regressions import CASES, Capsys, messages, scan, verdicts
 
 
@@ -44,3 +45,8 @@ def test_rules_of_a_local_eventbridge_module_are_judged(capsys: Capsys) -> None:
     assert "tamper-" not in alerting  # StopLogging, DeleteTrail, ... page the subscribed topic
     assert f'rule {rules.format("root_activity")}: the rule is DISABLED' in alerting
     assert "this[\"deletes\"] matches it, but the rule is on a custom event bus" in alerting
+    estate = load_paths([CASES / "eventbridge-module"], LoadOptions())
+    assert {r.id: (r.state, r.lines["state"]) for r in estate.event_rules} == {
+        rules.format("trail_tampering"): ("ENABLED", 35),  # state = "enabled", upper()
+        rules.format("root_activity"): ("DISABLED", 35),  # enabled = false
+        'module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]': ("ENABLED", 35)}
