@@ -38,15 +38,20 @@ def test_rules_of_a_local_eventbridge_module_are_judged(capsys: Capsys) -> None:
     unknown state, so the tampering scenarios were unknown instead of alerted)."""
     _, findings = scan(capsys, CASES / "eventbridge-module", "--regions", "us-east-1")
     rules = 'module.alerting.aws_cloudwatch_event_rule.this["{}"]'
-    assert verdicts(findings, "CT060") == {
-        rules.format("trail_tampering"): "pass", rules.format("root_activity"): "pass",
-        'module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]': "pass"}
+    assert set(verdicts(findings, "CT060").values()) == {"pass"}
     (alerting,) = messages(findings, "CT121")
     assert "tamper-" not in alerting  # StopLogging, DeleteTrail, ... page the subscribed topic
     assert f'rule {rules.format("root_activity")}: the rule is DISABLED' in alerting
-    assert "this[\"deletes\"] matches it, but the rule is on a custom event bus" in alerting
+    assert "s3-bucket-deleted" not in alerting  # the one-rule module's rule, on the default bus
+    assert "module.instance_terminations.aws_cloudwatch_event_rule.this: the rule is DISABLED" \
+        in alerting  # is_enabled = false
     estate = load_paths([CASES / "eventbridge-module"], LoadOptions())
     assert {r.id: (r.state, r.lines["state"]) for r in estate.event_rules} == {
         rules.format("trail_tampering"): ("ENABLED", 35),  # state = "enabled", upper()
         rules.format("root_activity"): ("DISABLED", 35),  # enabled = false
-        'module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]': ("ENABLED", 35)}
+        'module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]': ("ENABLED", 35),
+        "module.bucket_deletes.aws_cloudwatch_event_rule.this": ("ENABLED", 23),
+        "module.instance_terminations.aws_cloudwatch_event_rule.this": ("DISABLED", 23)}
+    custom = [r.id for r in estate.event_rules if r.event_bus is not None
+              and r.event_bus.target is not None]  # fmt: skip
+    assert custom == ['module.audit_bus.aws_cloudwatch_event_rule.this["deletes"]']
