@@ -43,8 +43,8 @@ def uses_sam(doc: Any) -> bool:
 
 
 def expand(resources: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, str]]]:
-    """The resources with those SAM generates from events added after the resource that makes
-    them (a name the template already declares is left as written), and the events SAM rejects,
+    """The resources with those SAM generates from events added at the end (a name the template
+    already declares is left as written), and the events SAM rejects,
     each with its line and why: SAM fails the transform, so nothing is deployed from them."""
     out = LineDict(line_of(resources))
     errors: list[tuple[int, str]] = []
