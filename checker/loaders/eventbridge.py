@@ -27,8 +27,10 @@ CLOUDFORMATION_KINDS: dict[str, TargetKind] = {
     "AWS::SNS::Topic": "sns",
     "AWS::Lambda::Function": "lambda",
     "AWS::Lambda::Alias": "lambda",
+    "AWS::Serverless::Function": "lambda",  # SAM: an AWS::Lambda::Function of the same id
     "AWS::SQS::Queue": "sqs",
     "AWS::StepFunctions::StateMachine": "step-functions",
+    "AWS::Serverless::StateMachine": "step-functions",
     "AWS::Events::EventBus": "event-bus",
     "AWS::Events::ApiDestination": "api-destination",
     "AWS::Logs::LogGroup": "logs",

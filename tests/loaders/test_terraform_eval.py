@@ -220,3 +220,21 @@ def test_a_function_error_is_said_in_words_and_an_unknown_inside_is_unknown() ->
     assert isinstance(out, Invalid) and "TypeError" not in out.reason
     assert out.reason == "f() cannot be applied to these arguments: an argument has a type the " \
         "function does not take"
+
+
+def test_a_condition_terraform_rejects_is_an_error_try_moves_past() -> None:
+    """`r.enabled ? ... : ...` on an object without `enabled` is an error of the expression,
+    not an unknown condition: try() takes its next argument (the state expression of the
+    terraform-aws-modules/eventbridge rules)."""
+    rule = {"state": "enabled"}
+    text = ('try(r.enabled ? "ENABLED" : "DISABLED", tobool(r.state) ? "ENABLED" : "DISABLED",'
+            ' upper(r.state), null)')
+    assert ev(text, r=rule) == "ENABLED"
+    assert ev(text, r={"state": True}) == "ENABLED"
+    assert ev(text, r={"enabled": False}) == "DISABLED"
+    assert ev(text, r={}) is None
+    assert isinstance(ev('r.enabled ? "a" : "b"', r=rule), Invalid)
+    # an unknown condition stays unknown, and try() cannot choose past it
+    u = Unknown("known after apply")
+    assert not isinstance(ev('r.enabled ? "a" : "b"', r={"enabled": u}), Invalid)
+    assert isinstance(ev(text, r={"enabled": u}), Unknown)

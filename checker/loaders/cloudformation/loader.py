@@ -31,6 +31,7 @@ from checker.loaders.cloudformation.intrinsics import Evaluator, Template
 from checker.loaders.cloudformation.references import expander, unresolved_references
 from checker.loaders.cloudformation.resource import Resource, whole_properties
 from checker.loaders.cloudformation.resources import build
+from checker.loaders.cloudformation.sam import expand, uses_sam
 from checker.loaders.cloudformation.yaml_source import parse_yaml
 from checker.loaders.located import LineDict, SourceError, line_of
 from checker.loaders.located_json import parse_json
@@ -152,6 +153,9 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         return value if isinstance(value, dict) else {}
 
     resources = section("Resources")
+    if uses_sam(doc):  # the rules and subscriptions SAM makes from events, judged as declared
+        resources, rejected = expand(resources)
+        errors.extend(input_error(display, line, message) for line, message in rejected)
     template = Template(
         parameters=section("Parameters"),
         mappings=section("Mappings"),

@@ -269,6 +269,10 @@ def _conditional(node: Cond, scope: Scope) -> Any:
         return _eval(node.then, scope)
     if cond is False:
         return _eval(node.else_, scope)
+    if isinstance(cond, Invalid):
+        # a condition Terraform rejects (a missing attribute) is an error of the whole
+        # expression, whatever the branches are: what try() moves past
+        return cond
     if isinstance(cond, Unknown):
         a, b = _eval(node.then, scope), _eval(node.else_, scope)
         pa, pb = plain(a), plain(b)
