@@ -41,9 +41,9 @@ class DeliveryState:
         """The sentence that names a current failure (`delivering` is False)."""
         when = f" at {self.failed_at}" if self.failed_at else ""
         since = (
-            f"; the latest successful delivery was {self.last_delivered}"
+            f", after the latest successful delivery at {self.last_delivered}"
             if self.last_delivered
-            else "; CloudTrail reports no successful delivery"
+            else ", and no delivery has ever succeeded"
         )
         return f"{WHAT[key]} fails: CloudTrail reports {self.error!r}{when}{since}"
 
