@@ -50,9 +50,10 @@ def delivery_working(ctx: Context, subject: Subject[Trail], args: PredicateArgs)
             failing.append((key, why))
         elif isinstance(ok, Unknown):
             unknown.append((key, why))
-    for status, found in (("fail", failing), ("unknown", unknown)):
-        if found:
-            return Outcome(status, "; ".join(why for _, why in found), _where(trail, found[0][0]))
+    if failing:  # a fail holds whatever the unknown ones are
+        return Outcome("fail", "; ".join(w for _, w in failing), _where(trail, failing[0][0]))
+    if unknown:
+        return Outcome("unknown", "; ".join(w for _, w in unknown), _where(trail, unknown[0][0]))
     checked = ", ".join(NAMES[k] for k in configured(trail))
     return Outcome("pass", f"checked: {checked}", trail.where("delivery"))
 

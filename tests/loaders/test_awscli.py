@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from checker.delivery_state import DeliveryState, DeliveryStatus
 from checker.loaders import LoadOptions, load_paths
 from checker.loaders.aws.cli import load_awscli
-from checker.delivery_state import DeliveryState, DeliveryStatus
 from checker.model import (
     AdvancedSelector,
     BasicSelector,

@@ -60,8 +60,8 @@ from checker.loaders.aws.cli_shapes import (
     misfit,
 )
 from checker.loaders.aws.live_events import store_from_api
-from checker.loaders.aws.trail_status import FIELDS as STATUS_FIELDS
 from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, arn_part, trail_from_api
+from checker.loaders.aws.trail_status import FIELDS as STATUS_FIELDS
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, input_error, read_json
@@ -381,9 +381,9 @@ def _trail(
         doc, data = status
         lines["delivery"] = Location(doc.display, line_of(data))
         # each destination's finding points at its own error (trail_status.FIELDS)
-        for dest, keys in STATUS_FIELDS.items():
-            if keys.error in data:
-                lines[f"delivery.{dest}"] = Location(doc.display, line_of(data, keys.error))
+        for dest, spec in STATUS_FIELDS.items():
+            if spec.error in data:
+                lines[f"delivery.{dest}"] = Location(doc.display, line_of(data, spec.error))
     return replace(trail, location=location, lines=lines, names=names)
 
 
