@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
+from checker.delivery_state import DeliveryState as DeliveryState
+from checker.delivery_state import DeliveryStatus as DeliveryStatus
 from checker.joins import (
     LentTables,
     Lookup,
@@ -215,6 +217,8 @@ class Trail(Located):
     sns_topic: Reference | None = None
     selectors: Selectors | Unknown = field(default_factory=Selectors.default)
     insight_selectors: tuple[InsightSelector, ...] | Unknown = ()
+    # GetTrailStatus' delivery errors (checker/delivery_state.py); None: no status (IaC intent)
+    delivery: DeliveryStatus | Unknown | None = None
     # Set only in another deployment unit's view (`unit_views`): the unit that deploys this
     # organization trail. It is in another account, so it records the viewing unit's events only
     # as an organization trail.

@@ -233,6 +233,8 @@ def event_text(index: int, doc: dict[str, Any]) -> list[str]:
         out.append(line)
         for x in c.get("unknown", []):
             out.append(f"    {x['destination']}: unknown ({x['reason']})")
+        for x in c.get("not_delivered", []):
+            out.append(f"    {x['destination']}: NOT DELIVERED ({x['reason']})")
         for diag in c.get("diagnostics", []):
             out.append(f"    filter error: {diag}")
     for m in doc["missed_by"]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from checker.predicates import (
     cis_alarms,
     critical_coverage,
+    delivery,
     eventbridge,
     evidence,
     evidence_keys,
@@ -28,6 +29,8 @@ PREDICATES: dict[str, Predicate] = {
     "covers_us_east_1": trail.covers_us_east_1,
     "customer_managed_key": trail.customer_managed_key,
     "valid_selectors": simulated.valid_selectors,
+    "reports_delivery": delivery.reports_delivery,
+    "delivery_working": delivery.delivery_working,
     # the trail's bucket (scope bucket) and key (scope key)
     "object_lock_retention": evidence.object_lock_retention,
     "access_logging_on": evidence.access_logging_on,

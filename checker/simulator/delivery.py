@@ -23,6 +23,10 @@ Facts (docs/semantics.md, "Delivery"):
   CloudWatch Logs group (CloudTrail UG "Working with CloudTrail Insights"; insights.md).
 - SNS: one notification per log file, not per event (UG23); a trail with a topic notifies for
   the file that holds the event.
+- A trail read from AWS carries GetTrailStatus' delivery errors (`Trail.delivery`,
+  docs/semantics/delivery-errors.md): a destination whose latest delivery failed, with no success
+  since, is not delivered (the reason names the error and its time); one whose error cannot be
+  dated is unknown. A trail from IaC has no status: its destinations are as configured.
 - An event data store keeps what it records in CloudTrail Lake (`lake`) and sends it nowhere
   else (lake.md).
 """
@@ -34,6 +38,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from checker.delivery_state import DestinationKey, destination_health
 from checker.model import Computed, Estate, MaybeStr, Reference, Trail, Unknown
 from checker.simulator.events import Event
 from checker.tri import FAIL, PASS, UNKNOWN, Status, to_bool
@@ -60,6 +65,8 @@ class Destination:
     reason: str
     target: str | None = None
     note: str | None = None
+    # not delivered because CloudTrail reports a current delivery error (Trail.delivery)
+    reported: bool = False
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"destination": self.name, "status": _SHOWN[self.status],
@@ -88,6 +95,10 @@ class Delivery:
 
     def unknown(self) -> list[Destination]:
         return [d for d in self.destinations if d.status == "unknown"]
+
+    def failing(self) -> list[Destination]:
+        """Configured destinations CloudTrail reports it currently cannot deliver to."""
+        return [d for d in self.destinations if d.reported]
 
     @property
     def cloudwatch(self) -> bool | None:
@@ -142,6 +153,18 @@ def eventbridge_needs_all_events_state(event: Event) -> bool:
     )
 
 
+def _health(trail: Trail, configured: Destination, key: DestinationKey) -> Destination:
+    """A configured destination as the trail's status leaves it: failing, unknown, or as is."""
+    if configured.status != PASS:
+        return configured
+    ok, why = destination_health(trail.delivery, key)
+    if ok is True:
+        return configured
+    if ok is False:
+        return replace(configured, status=FAIL, reason=why, reported=True)
+    return replace(configured, status=UNKNOWN, reason=why)
+
+
 def s3_destination(estate: Estate, trail: Trail) -> Destination:
     ref = trail.bucket
     state = _ref_is_set(ref)
@@ -151,7 +174,8 @@ def s3_destination(estate: Estate, trail: Trail) -> Destination:
         return Destination("s3", "unknown", "the trail names no S3 bucket in the inputs")
     bucket = estate.bucket_of(trail)
     target = bucket.id if bucket is not None else _ref_text(ref)
-    return Destination("s3", PASS, "log files go to the trail's S3 bucket", target)
+    return _health(trail, Destination("s3", PASS, "log files go to the trail's S3 bucket",
+                                      target), "s3")  # fmt: skip
 
 
 def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None) -> Destination:
@@ -171,7 +195,8 @@ def cloudwatch_destination(estate: Estate, trail: Trail, size: int | None = None
                            f"the event is {size} bytes; events over 256 KB are not sent")
     lg = estate.log_group_of(trail)
     target = lg.id if lg is not None else (_ref_text(trail.log_group) if trail.log_group else None)
-    return Destination("cloudwatch_logs", PASS, "sent to the trail's log group", target)
+    return _health(trail, Destination("cloudwatch_logs", PASS, "sent to the trail's log group",
+                                      target), "cloudwatch_logs")  # fmt: skip
 
 
 def eventbridge_destination(event: Event, size: int | None = None) -> Destination:
@@ -208,7 +233,13 @@ def sns_destination(estate: Estate, trail: Trail) -> Destination:
         return Destination("sns", FAIL, "the trail has no SNS topic")
     topic = estate.topic_of(trail)
     target = topic.id if topic is not None else _ref_text(ref)
-    return Destination("sns", PASS, "one notification per log file, not per event", target)
+    sns = _health(trail, Destination("sns", PASS, "one notification per log file, not per "
+                                     "event", target), "sns")  # fmt: skip
+    s3_ok, why = destination_health(trail.delivery, "s3")
+    if sns.status == PASS and s3_ok is False:  # no log file delivered, nothing to notify about
+        return replace(sns, status=FAIL, reason=f"no log file to notify about: {why}",
+                       reported=True)  # fmt: skip
+    return sns
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,9 @@ class EventResult:
                                   "reason": t.alarms.reason})  # fmt: skip
                 if extra:
                     entry["unknown"] = extra
+                failing = t.delivery.failing() if t.delivery else []
+                if failing:  # a destination CloudTrail reports it cannot deliver to now
+                    entry["not_delivered"] = [x.to_json() for x in failing]
                 if t.alarms is not None and t.alarms.diagnostics:
                     entry["diagnostics"] = list(t.alarms.diagnostics)
                 captured.append(entry)

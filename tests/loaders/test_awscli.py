@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from checker.delivery_state import DeliveryState, DeliveryStatus
 from checker.loaders import LoadOptions, load_paths
 from checker.loaders.aws.cli import load_awscli
 from checker.model import (
@@ -389,3 +390,40 @@ def test_outputs_appended_to_one_file_are_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "describe-trails.json").write_text(text, encoding="utf-8")
     d = only_ct000(load_paths([str(tmp_path)], LoadOptions(cwd=str(tmp_path))))
     assert d.location.line == 17 and "more than one JSON document" in d.message
+
+
+# -- delivery errors (get-trail-status) --------------------------------------------------------
+
+
+def test_a_current_delivery_error_from_cli_v1_output() -> None:
+    [t] = folder("delivery-current").trails
+    assert isinstance(t.delivery, DeliveryStatus)
+    assert t.delivery.s3 == DeliveryState(
+        False, "AccessDenied", "2026-01-01T00:00:00Z", "2026-01-02T09:15:00Z"
+    )
+    assert t.delivery.digest == DeliveryState(False, "AccessDenied", None)
+    assert t.delivery.cloudwatch_logs.delivering is True
+    # a finding about S3 delivery points at the error in the status file
+    assert t.where("delivery.s3") == Location("audit.status.json", 3)
+
+
+def test_a_stale_delivery_error_from_cli_v2_output() -> None:
+    [t] = folder("delivery-stale").trails
+    assert isinstance(t.delivery, DeliveryStatus)
+    assert t.delivery.s3 == DeliveryState(True, "NoSuchBucket", "2026-01-02T09:20:00Z")
+    assert t.delivery.digest.last_delivered == "2026-01-02T09:00:00Z"
+
+
+def test_no_status_output_leaves_delivery_unknown(tmp_path: Path) -> None:
+    [t] = write(tmp_path, {"describe-trails.json": {"trailList": [entry()]}}).trails
+    assert t.delivery == Unknown("no get-trail-status output for this trail")
+
+
+def test_delivery_errors_judged_and_simulated(capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli import main
+
+    current, stale = (str(FIXTURES / n) for n in ("delivery-current", "delivery-stale"))
+    assert main(["scan", current, stale, "--format", "json"]) == 1
+    found = {(f["file"].split("/")[-2], f["status"]) for f in json.loads(
+        capsys.readouterr().out)["findings"] if f["rule_id"] == "CT012"}  # fmt: skip
+    assert found == {("delivery-current", "fail"), ("delivery-stale", "pass")}

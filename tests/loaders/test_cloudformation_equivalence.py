@@ -62,6 +62,7 @@ def normalize(obj: Any) -> Any:
             obj, id="", arn=None, account_id="", location=NOWHERE,
             kms_key=_set(obj.kms_key), log_group=_set(obj.log_group),
             sns_topic=_set(obj.sns_topic), selectors=_field_order(obj.selectors),
+            delivery=None,  # GetTrailStatus only: a template has no delivery status
         )  # fmt: skip
     if isinstance(obj, Bucket):
         return replace(obj, id="", arn=None, account_id="", sse_kms_key=_set(obj.sse_kms_key))

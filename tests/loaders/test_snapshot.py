@@ -333,3 +333,29 @@ def test_a_folder_of_snapshots_is_one_unit_per_file(tmp_path: Path) -> None:
     assert loaded.buckets[0].location.unit == "snapshots/222222222222.json"
     assert loaded.bucket_of(trail) is loaded.buckets[0]
     assert loaded.organization_accounts == ("111111111111", "222222222222")
+
+
+# -- delivery errors --------------------------------------------------------------------------
+
+
+def test_delivery_state_round_trips(tmp_path: Path) -> None:
+    from checker.delivery_state import DeliveryState, DeliveryStatus
+
+    status = DeliveryStatus(
+        s3=DeliveryState(False, "AccessDenied", "2026-01-01T00:00:00Z", "2026-01-02T09:15:00Z"),
+        cloudwatch_logs=DeliveryState(Unknown("cannot be dated"), "AccessDeniedException"),
+    )
+    trails = (Trail(id="arn:aws:cloudtrail:us-east-1:1:trail/a", name="a", delivery=status),
+              Trail(id="arn:aws:cloudtrail:us-east-1:1:trail/b", name="b",
+                    delivery=Unknown("denied")),
+              Trail(id="arn:aws:cloudtrail:us-east-1:1:trail/c", name="c"))  # fmt: skip
+    e = Estate(trails=trails, origin="live")
+    assert validate(dump_snapshot(e)) is None
+    back = round_trip(e, tmp_path)
+    assert same(back, e)
+    assert [t.delivery for t in back.trails] == [status, Unknown("denied"), None]
+
+
+def test_an_older_snapshot_has_delivery_unknown() -> None:
+    t = load(FIXTURES / "account.json").trails[0]
+    assert isinstance(t.delivery, Unknown) and "trailcheck audit --save" in t.delivery.reason

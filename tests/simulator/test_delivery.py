@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checker.delivery_state import DeliveryState, DeliveryStatus
 from checker.model import Computed, Estate, LogGroup, Reference, Topic, Unknown
 from checker.simulator.delivery import (
     ALL_MANAGEMENT_EVENTS_STATE,
@@ -95,3 +96,40 @@ def test_eventbridge_read_only_describe_events_need_the_all_events_state() -> No
                  read_only=True)
     eb = deliver(Estate(), full_trail(), data).get("eventbridge")  # type: ignore[arg-type]
     assert eb.status == "pass" and eb.note is None
+
+
+# -- delivery errors CloudTrail reports (Trail.delivery) --------------------------------------
+
+S3_FAILS = DeliveryStatus(s3=DeliveryState(False, "AccessDenied", "2026-01-01T00:00:00Z",
+                                           "2026-01-02T09:15:00Z"))  # fmt: skip
+
+
+def test_a_current_s3_error_is_not_delivered_and_says_why() -> None:
+    d = deliver(Estate(), full_trail(delivery=S3_FAILS), EVENT)  # type: ignore[arg-type]
+    assert "s3" not in d.delivered()
+    s3 = d.get("s3")
+    assert s3.status == "fail" and s3.reported
+    assert "'AccessDenied' at 2026-01-02T09:15:00Z" in s3.reason
+    # no log file, no notification; CloudWatch Logs is its own destination
+    assert d.get("sns").status == "fail" and d.get("sns").reported
+    assert [x.name for x in d.failing()] == ["s3", "sns"]
+    assert d.get("cloudwatch_logs").status == "pass"
+
+
+def test_a_cloudwatch_error_that_cannot_be_dated_is_unknown() -> None:
+    undated = DeliveryState(Unknown("cannot be dated"), "AccessDeniedException")
+    t = full_trail(delivery=DeliveryStatus(cloudwatch_logs=undated))
+    d = deliver(Estate(), t, EVENT)  # type: ignore[arg-type]
+    assert d.cloudwatch is None and "cannot be dated" in d.get("cloudwatch_logs").reason
+    assert d.get("s3").status == "pass"
+
+
+def test_an_unread_status_leaves_configured_destinations_unknown() -> None:
+    d = deliver(Estate(), full_trail(delivery=Unknown("no get-trail-status output")), EVENT)  # type: ignore[arg-type]
+    assert {x.name for x in d.unknown()} == {"s3", "cloudwatch_logs", "sns"}
+    assert d.get("eventbridge").status == "pass"  # EventBridge does not go through delivery
+
+
+def test_a_trail_without_status_delivers_as_configured() -> None:
+    d = deliver(Estate(), full_trail(), EVENT)  # type: ignore[arg-type]
+    assert d.failing() == [] and "s3" in d.delivered()

@@ -25,7 +25,9 @@ missing (CT000), and a JSON file with none of the shapes above is skipped.
 Joins and defaults (docs/semantics.md, "What the input formats say"):
 - The selector, Insights and status outputs join a trail by `TrailARN`. A trail listed several
   times (shadow copies of a multi-Region trail, read from several Regions) is one trail.
-- No status output: `is_logging` is Unknown("no get-trail-status output for this trail").
+- No status output: `is_logging` and `delivery` are Unknown("no get-trail-status output for
+  this trail"). The status' delivery errors and times (CLI v1 epoch seconds or CLI v2 ISO text)
+  become `delivery` (trail_status.py).
 - No selector output: AWS's default selectors when describe-trails says
   `HasCustomEventSelectors: false`, else unknown; likewise Insights with `HasInsightSelectors`.
 - Ids are trail ARNs; the account and home Region come from the ARN and `HomeRegion`.
@@ -59,6 +61,7 @@ from checker.loaders.aws.cli_shapes import (
 )
 from checker.loaders.aws.live_events import store_from_api
 from checker.loaders.aws.live_shapes import ABSENT, Failed, Result, arn_part, trail_from_api
+from checker.loaders.aws.trail_status import FIELDS as STATUS_FIELDS
 from checker.loaders.located import LineDict, SourceError, line_at, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, input_error, read_json
@@ -374,6 +377,13 @@ def _trail(
         if joined is not None and key is not None:
             lines[field_name] = Location(joined[0].display, line_of(joined[1], key))
             names[field_name] = key
+    if status is not None:
+        doc, data = status
+        lines["delivery"] = Location(doc.display, line_of(data))
+        # each destination's finding points at its own error (trail_status.FIELDS)
+        for dest, spec in STATUS_FIELDS.items():
+            if spec.error in data:
+                lines[f"delivery.{dest}"] = Location(doc.display, line_of(data, spec.error))
     return replace(trail, location=location, lines=lines, names=names)
 
 

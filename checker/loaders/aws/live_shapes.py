@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.joins import log_group_arn, log_group_name
+from checker.loaders.aws.trail_status import delivery_from_status
 from checker.model import (
     AdvancedSelector,
     Alarm,
@@ -20,6 +21,7 @@ from checker.model import (
     Bucket,
     ControlPolicy,
     DataResource,
+    DeliveryStatus,
     FieldSelector,
     Grant,
     InsightSelector,
@@ -168,6 +170,15 @@ def logging_from_status(response: Result) -> bool | Unknown:
     return bool(response["IsLogging"])
 
 
+def delivery_of_status(response: Result) -> DeliveryStatus | Unknown:
+    """GetTrailStatus' delivery errors (trail_status.py); unknown when the call failed."""
+    if isinstance(response, Failed):
+        return response.unknown()
+    if isinstance(response, _Absent):
+        return Unknown("cloudtrail:GetTrailStatus gave no answer")
+    return delivery_from_status(response)
+
+
 def trail_from_api(
     t: Mapping[str, Any], status: Result, selectors: Result, insights: Result, reader_account: str
 ) -> Trail:
@@ -200,6 +211,7 @@ def trail_from_api(
         sns_topic=ref("SnsTopicARN"),
         selectors=selectors_from_api(selectors),
         insight_selectors=insights_from_api(insights),
+        delivery=delivery_of_status(status),
     )
 
 

@@ -18,7 +18,9 @@ One JSON document, validated by `checker/schemas/snapshot.schema.json`:
 
 Each resource is the model object (`checker/model.py`) with its field names: a trail holds its
 selectors (`{"kind": "basic", "basic": [...]}`), its logging status (`is_logging`) and its
-Insights selectors; a bucket holds every `Bucket` field. Ids are ARNs; when `id` is left out it
+Insights selectors and its delivery state (`delivery`: GetTrailStatus' delivery errors per
+destination; a trail saved without it, by an older trailcheck, has it unknown); a bucket holds
+every `Bucket` field. Ids are ARNs; when `id` is left out it
 is the `arn` (a bucket's is `arn:aws:s3:::<name>`). A reference to another resource is its name
 or ARN. `accounts` is informational (what the audit covered); every resource carries its ARN.
 
@@ -66,6 +68,11 @@ UNKNOWN_KEY, COMPUTED_KEY = "$unknown", "$computed"
 NOT_SERIALIZED = frozenset({"location", "lines", "names", "foreign_unit"})
 _MEMBERS: Any = Union[tuple[str, ...], Unknown]  # noqa: UP007 - a runtime type, not an annotation
 _MAYBE_STR: Any = Union[str, Unknown]  # noqa: UP007
+# a trail of a snapshot written before trailcheck recorded GetTrailStatus' delivery errors
+OLD_SNAPSHOT = Unknown(
+    "the snapshot does not record the trail's delivery errors (written by an older trailcheck): "
+    "take it again with trailcheck audit --save"
+)
 LINE_LIMIT = 2 * 1024 * 1024  # larger snapshots are read without per-object lines (speed)
 
 
@@ -111,6 +118,8 @@ def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
     for name, cls in COLLECTIONS:
         for i, raw in enumerate(doc.get(name, ())):
             obj = _load_object(cls, raw, (name, i))
+            if name == "trails" and "delivery" not in raw and doc.get("origin", "live") == "live":
+                obj = replace(obj, delivery=OLD_SNAPSHOT)
             out.add(replace(obj, location=location(name, i)))
     for i, raw in enumerate(doc.get("account_public_access_blocks", ())):
         flags = {k: v for k, v in raw.items() if k != "account_id"}
