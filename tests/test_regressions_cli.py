@@ -101,3 +101,47 @@ def test_error_rate_insights_on_data_events_only_leave_management_errors_unwatch
     assert verdicts(findings, "CT008") == {"estate": "fail"}
     (message,) = [f["message"] for f in findings if f["rule_id"] == "CT008"]
     assert "ApiErrorRateInsight only on data events" in message
+
+
+# -- global service events in other partitions -----------------------------------------------------
+
+GOV = CASES / "global-events-govcloud"
+CHINA_ONE = CASES / "global-events-china-single-region"
+
+
+def _cells(capsys: Capsys, path: object, scenario: str) -> dict[str, tuple[str, str]]:
+    assert main(["coverage", str(path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["scenarios"]
+    (row,) = [r for r in rows if r["id"] == scenario]
+    return {region: (c["status"], c["reason"]) for region, c in row["cells"].items()}
+
+
+def test_a_govcloud_trail_captures_iam_and_organizations_in_us_gov_west_1(
+    capsys: Capsys,
+) -> None:
+    """IAM, Organizations and root events were pinned to us-east-1, outside GovCloud: a
+    multi-Region GovCloud trail looked to miss them (CT103, CT104, CT115, CT120 failed)."""
+    _, findings = scan(capsys, GOV)
+    assert verdicts(findings, "CT120") == {"estate": "pass"}
+    for rule in ("CT103", "CT104", "CT115"):
+        (message,) = [f["message"] for f in findings if f["rule_id"] == rule]
+        assert "not captured" not in message and "us-east-1" not in message, rule
+    (ct104,) = [f["message"] for f in findings if f["rule_id"] == "CT104"]
+    assert "in us-gov-west-1: captured" in ct104
+
+
+def test_a_beijing_only_trail_has_iam_but_not_organizations(capsys: Capsys) -> None:
+    """IAM signs in cn-north-1 and Organizations in cn-northwest-1 (aws-cn endpoints): a
+    single-Region trail in cn-north-1 captures the first, misses the second."""
+    iam = _cells(capsys, CHINA_ONE, "iam-changes")
+    assert {s for s, _ in iam.values()} == {"captured"}
+    orgs = _cells(capsys, CHINA_ONE, "cis-15-organizations-changes")
+    assert all(s == "missed" and "in cn-northwest-1 missed" in r for s, r in orgs.values())
+
+
+def test_root_sign_in_in_china_is_unknown_with_the_reason(capsys: Capsys) -> None:
+    """China has no root user: AWS documents no Region for a root sign-in, so a single-Region
+    trail's cell says so rather than guessing us-east-1 (a miss) or cn-north-1 (a pass)."""
+    status, reason = _cells(capsys, CHINA_ONE, "root-usage")["cn-north-1"]
+    assert status == "unknown"
+    assert "the China Regions have no root user" in reason

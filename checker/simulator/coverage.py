@@ -9,7 +9,8 @@ Why the probe sets are complete:
 
 - Trail-level settings read only the event's account, Region and global-service status. Probes use
   the trail's own account and every Region asked for, and add global service events: sign-in events
-  in every Region (they can be recorded in any Region) and IAM events in IAM's Region (us-east-1; its own in another partition).
+  in every Region (they can be recorded in any Region) and IAM events in IAM's Region (us-east-1,
+  or its partition's own).
 - Management events. On a trail, selectors can tell management events apart only by readOnly
   (true/false) and by eventSource NotEquals kms.amazonaws.com / rdsdata.amazonaws.com (basic
   ExcludeManagementEventSources takes the same two values); IncludeManagementEvents and

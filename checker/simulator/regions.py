@@ -74,4 +74,3 @@ def _root_sign_in(record: Mapping[str, Any]) -> bool:
     identity = record.get("userIdentity")
     return (record.get("eventType") == "AwsConsoleSignIn" and isinstance(identity, Mapping)
             and identity.get("type") == "Root")  # fmt: skip
-
