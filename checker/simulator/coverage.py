@@ -568,10 +568,15 @@ class _S3Probe:
 
     def event(self) -> Event:
         arn = self.values["resources.ARN"]
-        bucket = _bucket_of(arn) or PROBE_BUCKET
         resources = (Resource("AWS::S3::Object", arn),
-                     Resource("AWS::S3::Bucket", f"arn:aws:s3:::{bucket}"))  # fmt: skip
+                     Resource("AWS::S3::Bucket", _bucket_arn(arn)))  # fmt: skip
         return _event(self.region, "Data", self.read_only, self.values, resources)
+
+
+def _bucket_arn(object_arn: str) -> str:
+    """The ARN of the bucket of an S3 probe's object, in the object's partition."""
+    head = object_arn.split(":::", 1)[0] if ":s3:::" in object_arn else "arn:aws:s3"
+    return f"{head}:::{_bucket_of(object_arn) or PROBE_BUCKET}"
 
 
 class _OwnOutcomes:
@@ -599,7 +604,7 @@ class _OwnOutcomes:
         found = self._seen.get((name, value))
         if found is None:
             if name == "resources.ARN":
-                bucket = f"arn:aws:s3:::{_bucket_of(value) or PROBE_BUCKET}"
+                bucket = _bucket_arn(value)
                 found = (self._field(name)(value), self._field(name)(bucket),
                          tuple(value.startswith(p) for p in self.prefixes),
                          tuple(bucket.startswith(p) for p in self.prefixes))  # fmt: skip
