@@ -69,33 +69,3 @@ def test_every_command_covers_the_partition_of_the_inputs_trails() -> None:
     assert regions_to_cover(("us-gov-east-1",), gov) == ("us-gov-east-1",)  # given wins
     assert regions_to_cover((), gov, china) == DEFAULT_REGIONS  # two partitions: no guess
     assert regions_to_cover((), Estate()) == DEFAULT_REGIONS
-
-
-GOV = Path(__file__).parents[2] / "fixtures" / "regressions" / "global-events-govcloud"
-
-
-def test_sql_projects_the_partitions_regions(capsys: pytest.CaptureFixture[str]) -> None:
-    """`sql --dialect athena` projected the 17 commercial Regions for a GovCloud trail."""
-    assert main(["sql", str(GOV), "--dialect", "athena", "--query", "ddl"]) == 0
-    out = capsys.readouterr().out
-    assert "'projection.region.values'='us-gov-west-1,us-gov-east-1'" in out
-
-
-def test_diff_judges_a_govcloud_change_on_the_govcloud_regions(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """A GovCloud trail made single-Region loses us-gov-west-1: on the 17 commercial Regions
-    `diff` saw no change, every commercial cell being missed on both sides."""
-    import shutil
-
-    base, head = tmp_path / "base", tmp_path / "head"
-    shutil.copytree(GOV, base)
-    shutil.copytree(GOV, head)
-    trails = head / "describe-trails.json"
-    trails.write_text(trails.read_text().replace('"IsMultiRegionTrail": true',
-                                                 '"IsMultiRegionTrail": false'))
-    assert main(["diff", str(base), str(head), "--no-config", "--format", "json"]) == 1
-    doc = json.loads(capsys.readouterr().out)
-    lost = [c for c in doc["changes"] if c["direction"] == "lost"]
-    assert lost and "us-gov-west-1" in json.dumps(lost)
-    assert "us-east-1" not in json.dumps(doc["changes"])
