@@ -319,8 +319,6 @@ def test_diff_judges_a_govcloud_change_on_the_govcloud_regions(
 ) -> None:
     """A GovCloud trail made single-Region loses us-gov-west-1: on the 17 commercial Regions
     `diff` saw no change, every commercial cell being missed on both sides."""
-    import shutil
-
     base, head = tmp_path / "base", tmp_path / "head"
     shutil.copytree(GOV, base)
     shutil.copytree(GOV, head)
@@ -342,8 +340,6 @@ def test_diff_sees_a_china_trail_stop_recording_s3_objects(
 ) -> None:
     """The diff's S3 probes were commercial ARNs, which `arn:aws-cn:s3` never matched: dropping
     the China all-buckets selector showed no loss."""
-    import shutil
-
     base, head = tmp_path / "base", tmp_path / "head"
     shutil.copytree(CHINA, base)
     shutil.copytree(CHINA, head)
