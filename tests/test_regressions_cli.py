@@ -5,6 +5,7 @@ command line. Kept apart from tests/test_regressions.py, which holds the IaC cas
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from checker.cli import main
 from checker.model import Estate
@@ -145,3 +146,45 @@ def test_root_sign_in_in_china_is_unknown_with_the_reason(capsys: Capsys) -> Non
     status, reason = _cells(capsys, CHINA_ONE, "root-usage")["cn-north-1"]
     assert status == "unknown"
     assert "the China Regions have no root user" in reason
+
+
+# -- list-trails output ----------------------------------------------------------------------------
+
+LISTED = CASES / "cli-list-trails"
+ORG_AUDIT = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit"
+DESCRIBED = "arn:aws:cloudtrail:us-east-1:111122223333:trail/described"
+
+
+def test_a_trail_that_only_list_trails_names_exists_with_its_settings_unknown(
+    capsys: Capsys,
+) -> None:
+    """list-trails output was skipped: the trail it names did not exist for trailcheck, and its
+    status file named a trail "no describe-trails output lists" (CT000)."""
+    _, findings = scan(capsys, LISTED)
+    assert verdicts(findings, "CT000") == {}
+    assert verdicts(findings, "CT004")[ORG_AUDIT] == "pass"  # its status file joins it
+    assert verdicts(findings, "CT002")[ORG_AUDIT] == "unknown"
+    (why,) = [f["message"] for f in findings
+              if f["rule_id"] == "CT002" and f["resource"] == ORG_AUDIT]  # fmt: skip
+    assert "save `aws cloudtrail describe-trails` output" in why
+    assert verdicts(findings, "CT002")[DESCRIBED] == "pass"  # describe-trails says more
+
+
+def test_list_trails_alone_is_an_account_with_trails_not_an_empty_one(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "list-trails.json").write_text((LISTED / "list-trails.json").read_text())
+    _, findings = scan(capsys, tmp_path)
+    assert verdicts(findings, "CT001") == {"estate": "unknown"}  # not "no trail": a fail
+    assert verdicts(findings, "CT120") == {"estate": "unknown"}
+
+
+def test_one_page_of_list_trails_says_the_others_are_missing(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    page = json.loads((LISTED / "list-trails.json").read_text())
+    page["NextToken"] = "eyJ0b2tlbiI6IDJ9"
+    (tmp_path / "list-trails.json").write_text(json.dumps(page))
+    _, findings = scan(capsys, tmp_path)
+    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert note["status"] == "unknown" and "NextToken" in note["message"]
