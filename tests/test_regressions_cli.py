@@ -151,8 +151,8 @@ def test_root_sign_in_in_china_is_unknown_with_the_reason(capsys: Capsys) -> Non
 # -- list-trails output ----------------------------------------------------------------------------
 
 LISTED = CASES / "cli-list-trails"
-ORG_AUDIT = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit"
-DESCRIBED = "arn:aws:cloudtrail:us-east-1:111122223333:trail/described"
+ORG_AUDIT = "arn:aws-us-gov:cloudtrail:us-gov-east-1:111122223333:trail/org-audit"
+DESCRIBED = "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/described"
 
 
 def test_a_trail_that_only_list_trails_names_exists_with_its_settings_unknown(

@@ -240,6 +240,9 @@ class CompiledTrail:
         if home is not None and region == home:
             return PASS_CODE, ""
         if isinstance(multi, Unknown):
+            if self._partition and partition_of(region) != self._partition:
+                # single- or multi-Region, it records only its own partition's Regions
+                return FAIL_CODE, f"{self.noun} in partition {self._partition}, event in {region}"
             where = f"in {home}" if home else "with an unknown home region"
             return UNKNOWN_CODE, (
                 f"the event is in {region}; whether the {self.noun} ({where}) is multi-region is "
