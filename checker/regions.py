@@ -88,6 +88,14 @@ def partition_regions(home_regions: Iterable[str]) -> tuple[str, ...] | None:
     if len(partitions) != 1 or "aws" in partitions:
         return None
     (partition,) = partitions
+    return regions_of(partition)
+
+
+def regions_of(partition: str) -> tuple[str, ...]:
+    """The Regions to cover in `partition`: the 17 default-enabled ones in `aws`, every known
+    Region elsewhere (empty for a partition this table does not know)."""
+    if partition == "aws":
+        return DEFAULT_REGIONS
     return tuple(r for r in OTHER_PARTITION_REGIONS if partition_of(r) == partition)
 
 

@@ -29,3 +29,11 @@ def test_a_region_aws_does_not_document_is_unplaced_with_the_reason() -> None:
 def test_an_unplaced_region_keeps_its_partition() -> None:
     assert partition_of(unplaced("aws-us-gov")) == "aws-us-gov"
     assert not is_unplaced("us-gov-west-1")
+
+
+def test_the_regions_of_a_partition() -> None:
+    from checker.regions import DEFAULT_REGIONS, regions_of
+
+    assert regions_of("aws") == DEFAULT_REGIONS
+    assert regions_of("aws-us-gov") == ("us-gov-west-1", "us-gov-east-1")
+    assert regions_of("aws-unknown") == ()
