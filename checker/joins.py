@@ -71,7 +71,11 @@ def named_objects(estate: Any) -> Iterator[tuple[str, Any, tuple[object, ...]]]:
     for b in estate.buckets:
         arn = (b.arn if isinstance(b.arn, str)
                else (f"arn:aws:s3:::{b.name}" if isinstance(b.name, str) else None))  # fmt: skip
-        yield "bucket", b, (b.id, b.name, arn)
+        name = b.name
+        if not isinstance(name, str) and arn is not None and ":s3:::" in arn:
+            # the name an ARN of any partition gives (`_reference_spellings`) finds it too
+            name = arn.split(":::", 1)[1]
+        yield "bucket", b, (b.id, name, arn)
     for k in estate.keys:
         yield "key", k, (k.id, k.arn, k.key_id, *k.aliases)
     for g in estate.log_groups:

@@ -66,6 +66,8 @@ REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
 def partition_of(region: str) -> str:
+    if region.endswith(_UNPLACED):
+        return region[: -len(_UNPLACED)]
     for prefix, partition in PARTITION_PREFIXES:
         if region.startswith(prefix):
             return partition
@@ -86,4 +88,65 @@ def partition_regions(home_regions: Iterable[str]) -> tuple[str, ...] | None:
     if len(partitions) != 1 or "aws" in partitions:
         return None
     (partition,) = partitions
+    return regions_of(partition)
+
+
+def regions_of(partition: str) -> tuple[str, ...]:
+    """The Regions to cover in `partition`: the 17 default-enabled ones in `aws`, every known
+    Region elsewhere (empty for a partition this table does not know)."""
+    if partition == "aws":
+        return DEFAULT_REGIONS
     return tuple(r for r in OTHER_PARTITION_REGIONS if partition_of(r) == partition)
+
+
+# Where a global service's events are recorded, per partition: the Region its one endpoint
+# signs requests in (botocore endpoints.json, `credentialScope` of the partition endpoint, read
+# 2026-12). In `aws` that is us-east-1, as the CloudTrail UG says of IAM, sign-in and CloudFront;
+# in China, "Getting Started with AWS in China: CloudTrail" says CloudFront events land in
+# cn-northwest-1, as the table has it; the GovCloud UG (IAM) puts its one IAM control plane in
+# us-gov-west-1. A partition or service missing here has no documented Region.
+_GLOBAL_ENDPOINT_REGIONS: dict[str, dict[str, str]] = {
+    "aws": {"iam": "us-east-1", "organizations": "us-east-1", "cloudfront": "us-east-1",
+            "signin": "us-east-1"},
+    "aws-cn": {"iam": "cn-north-1", "organizations": "cn-northwest-1",
+               "cloudfront": "cn-northwest-1"},
+    "aws-us-gov": {"iam": "us-gov-west-1", "organizations": "us-gov-west-1"},
+    "aws-iso": {"iam": "us-iso-east-1", "organizations": "us-iso-east-1"},
+    "aws-iso-b": {"iam": "us-isob-east-1", "organizations": "us-isob-east-1"},
+    "aws-iso-e": {"organizations": "eu-isoe-west-1"},
+    "aws-iso-f": {"iam": "us-isof-south-1", "organizations": "us-isof-south-1"},
+}  # fmt: skip
+
+# Root sign-in cannot happen there: China has no root user ("Getting Started with AWS in China:
+# IAM"); the GovCloud console does not accept root sign-in (GovCloud UG, "Signing in to AWS
+# GovCloud (US)").
+_NO_ROOT_SIGN_IN: dict[str, str] = {
+    "aws-cn": "the China Regions have no root user",
+    "aws-us-gov": "the GovCloud console does not accept root sign-in",
+}
+
+# A Region name that stands for "somewhere in this partition, AWS does not document where":
+# `unplaced(partition)`; `partition_of` reads the partition back.
+_UNPLACED = " (Region not documented)"
+
+
+def unplaced(partition: str) -> str:
+    return partition + _UNPLACED
+
+
+def is_unplaced(region: str) -> bool:
+    return region.endswith(_UNPLACED)
+
+
+def global_region(partition: str, event_source: str, *, root_sign_in: bool = False
+                  ) -> tuple[str, str]:  # fmt: skip
+    """The Region an event of a global service (`iam.amazonaws.com`) is recorded in within
+    `partition`, and why when AWS documents none (then the Region is `unplaced(partition)`)."""
+    service = event_source.split(".", 1)[0]
+    if root_sign_in and partition in _NO_ROOT_SIGN_IN:
+        return unplaced(partition), _NO_ROOT_SIGN_IN[partition]
+    found = _GLOBAL_ENDPOINT_REGIONS.get(partition, {}).get(service)
+    if found is None:
+        return unplaced(partition), (f"AWS documents no Region where {service} events are "
+                                     f"recorded in the {partition} partition")
+    return found, ""

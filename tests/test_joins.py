@@ -155,3 +155,13 @@ def test_an_alias_joined_by_name_makes_views_build_whole_tables() -> None:
                          Location("envs/a/main.tf"))  # fmt: skip
     key = Key("aws_kms_key.k", Location("envs/a/main.tf"), key_id="k0")
     assert LentTables(in_unit(Estate(keys=(key,), key_aliases=(by_target,)), "envs/a")).exact
+
+
+def test_a_bucket_known_by_its_arn_alone_joins_by_name_in_any_partition() -> None:
+    """A bucket whose name is unknown but whose China ARN is known: a trail naming it by name,
+    or by a commercial spelling of the ARN (CloudFormation without a Region), finds it."""
+    bucket = Bucket(id="b", location=Location("main.tf", 1), name=Unknown("computed"),
+                    arn="arn:aws-cn:s3:::cn-logs")  # fmt: skip
+    table = whole_index(Estate(buckets=(bucket,)))["bucket"]
+    for spelling in ("cn-logs", "arn:aws:s3:::cn-logs", "arn:aws-cn:s3:::cn-logs"):
+        assert lookup(table, Reference(spelling)) is bucket, spelling

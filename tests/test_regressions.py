@@ -798,3 +798,24 @@ def test_a_plan_that_replaces_the_trail_deletes_nothing(capsys: Capsys, tmp_path
     replaced.write_text(json.dumps(plan))
     code, findings = scan(capsys, replaced)
     assert code == 0 and findings == []
+
+
+# -- ARNs of other partitions ----------------------------------------------------------------------
+
+
+def test_a_china_trail_joins_its_bucket_key_and_log_group_by_china_arns(capsys: Capsys) -> None:
+    """The trail names its bucket by `arn:aws-cn:s3:::`, its log group by `arn:aws-cn:logs:`;
+    the bucket's settings are judged (not "not in the scanned inputs") and the key joins."""
+    _, findings = scan(capsys, CASES / "partition-arns")
+    assert verdicts(findings, "CT003") == {"aws_cloudtrail.main": "pass"}
+    assert "aws_s3_bucket.logs" in verdicts(findings, "CT020")
+    assert verdicts(findings, "CT009") == {"estate": "pass"}  # arn:aws-cn:s3: every bucket
+
+
+def test_a_tls_deny_that_leaves_out_every_china_s3_resource_denies_nothing(
+    capsys: Capsys,
+) -> None:
+    """NotResource arn:aws-cn:s3:::* excludes every object, as arn:aws:s3:::* does in `aws`: the
+    statement denies no object request, so plain HTTP is accepted (it passed CT026)."""
+    _, findings = scan(capsys, CASES / "partition-arns")
+    assert verdicts(findings, "CT026") == {"aws_s3_bucket.logs": "fail"}

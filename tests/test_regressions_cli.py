@@ -5,6 +5,7 @@ command line. Kept apart from tests/test_regressions.py, which holds the IaC cas
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from checker.cli import main
 from checker.model import Estate
@@ -101,3 +102,89 @@ def test_error_rate_insights_on_data_events_only_leave_management_errors_unwatch
     assert verdicts(findings, "CT008") == {"estate": "fail"}
     (message,) = [f["message"] for f in findings if f["rule_id"] == "CT008"]
     assert "ApiErrorRateInsight only on data events" in message
+
+
+# -- global service events in other partitions -----------------------------------------------------
+
+GOV = CASES / "global-events-govcloud"
+CHINA_ONE = CASES / "global-events-china-single-region"
+
+
+def _cells(capsys: Capsys, path: object, scenario: str) -> dict[str, tuple[str, str]]:
+    assert main(["coverage", str(path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["scenarios"]
+    (row,) = [r for r in rows if r["id"] == scenario]
+    return {region: (c["status"], c["reason"]) for region, c in row["cells"].items()}
+
+
+def test_a_govcloud_trail_captures_iam_and_organizations_in_us_gov_west_1(
+    capsys: Capsys,
+) -> None:
+    """IAM, Organizations and root events were pinned to us-east-1, outside GovCloud: a
+    multi-Region GovCloud trail looked to miss them (CT103, CT104, CT115, CT120 failed)."""
+    _, findings = scan(capsys, GOV)
+    assert verdicts(findings, "CT120") == {"estate": "pass"}
+    for rule in ("CT103", "CT104", "CT115"):
+        (message,) = [f["message"] for f in findings if f["rule_id"] == rule]
+        assert "not captured" not in message and "us-east-1" not in message, rule
+    (ct104,) = [f["message"] for f in findings if f["rule_id"] == "CT104"]
+    assert "in us-gov-west-1: captured" in ct104
+
+
+def test_a_beijing_only_trail_has_iam_but_not_organizations(capsys: Capsys) -> None:
+    """IAM signs in cn-north-1 and Organizations in cn-northwest-1 (aws-cn endpoints): a
+    single-Region trail in cn-north-1 captures the first, misses the second."""
+    iam = _cells(capsys, CHINA_ONE, "iam-changes")
+    assert {s for s, _ in iam.values()} == {"captured"}
+    orgs = _cells(capsys, CHINA_ONE, "cis-15-organizations-changes")
+    assert all(s == "missed" and "in cn-northwest-1 missed" in r for s, r in orgs.values())
+
+
+def test_root_sign_in_in_china_is_unknown_with_the_reason(capsys: Capsys) -> None:
+    """China has no root user: AWS documents no Region for a root sign-in, so a single-Region
+    trail's cell says so rather than guessing us-east-1 (a miss) or cn-north-1 (a pass)."""
+    status, reason = _cells(capsys, CHINA_ONE, "root-usage")["cn-north-1"]
+    assert status == "unknown"
+    assert "the China Regions have no root user" in reason
+
+
+# -- list-trails output ----------------------------------------------------------------------------
+
+LISTED = CASES / "cli-list-trails"
+ORG_AUDIT = "arn:aws-us-gov:cloudtrail:us-gov-east-1:111122223333:trail/org-audit"
+DESCRIBED = "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/described"
+
+
+def test_a_trail_that_only_list_trails_names_exists_with_its_settings_unknown(
+    capsys: Capsys,
+) -> None:
+    """list-trails output was skipped: the trail it names did not exist for trailcheck, and its
+    status file named a trail "no describe-trails output lists" (CT000)."""
+    _, findings = scan(capsys, LISTED)
+    assert verdicts(findings, "CT000") == {}
+    assert verdicts(findings, "CT004")[ORG_AUDIT] == "pass"  # its status file joins it
+    assert verdicts(findings, "CT002")[ORG_AUDIT] == "unknown"
+    (why,) = [f["message"] for f in findings
+              if f["rule_id"] == "CT002" and f["resource"] == ORG_AUDIT]  # fmt: skip
+    assert "save `aws cloudtrail describe-trails` output" in why
+    assert verdicts(findings, "CT002")[DESCRIBED] == "pass"  # describe-trails says more
+
+
+def test_list_trails_alone_is_an_account_with_trails_not_an_empty_one(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "list-trails.json").write_text((LISTED / "list-trails.json").read_text())
+    _, findings = scan(capsys, tmp_path)
+    assert verdicts(findings, "CT001") == {"estate": "unknown"}  # not "no trail": a fail
+    assert verdicts(findings, "CT120") == {"estate": "unknown"}
+
+
+def test_one_page_of_list_trails_says_the_others_are_missing(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    page = json.loads((LISTED / "list-trails.json").read_text())
+    page["NextToken"] = "eyJ0b2tlbiI6IDJ9"
+    (tmp_path / "list-trails.json").write_text(json.dumps(page))
+    _, findings = scan(capsys, tmp_path)
+    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert note["status"] == "unknown" and "NextToken" in note["message"]

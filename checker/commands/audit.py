@@ -31,12 +31,18 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.commands.options import add_output_options, add_suppression_options, parse_regions
+from checker.commands.options import (
+    add_output_options,
+    add_suppression_options,
+    parse_regions,
+    regions_to_cover,
+)
 from checker.errors import UsageError
 
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.loaders.aws.live import AuditOptions, LiveAudit, SessionFactory
+    from checker.model import Estate
     from checker.report import ScanReport, TextOptions
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -272,18 +278,19 @@ def _config(args: argparse.Namespace) -> Config:
     return project_config.for_command(args)
 
 
-def engine_options(args: argparse.Namespace, options: AuditOptions) -> Any:
+def engine_options(args: argparse.Namespace, options: AuditOptions, estate: Estate) -> Any:
     from checker.rules import Options
 
-    # Regions that must be covered: the ones audited when given, else the config's, else the
-    # default-enabled ones (as `scan` decides, so the saved snapshot judges the same).
+    # Regions that must be covered: the ones audited when given, else the config's, else what
+    # every command covers (`regions_to_cover`, as `scan` decides, so the saved snapshot judges
+    # the same: a GovCloud account on the GovCloud Regions).
     configured = getattr(args, "regions", None)
     regions = options.regions or (
         tuple(r.strip() for r in configured.split(",") if r.strip()) if configured else ()
     )
     return Options(
         min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
-        regions=regions,
+        regions=regions_to_cover(regions, estate),
     )
 
 
@@ -294,7 +301,7 @@ def build_report(
     from checker.report import ScanReport
     from checker.report.trail_cards import trail_cards
 
-    options = engine_options(args, audit)
+    options = engine_options(args, audit, result.estate)
     rules = load_rules()
     if config is not None:
         rules = config.with_severities(rules)

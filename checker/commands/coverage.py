@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from checker.commands.options import add_input_options, default_regions, parse_regions
+from checker.commands.options import add_input_options, parse_regions, regions_to_cover
 from checker.commands.output import output_format
 from checker.commands.simulate import load_estate, write
 from checker.errors import EXIT_INPUT, EXIT_OK
@@ -61,13 +61,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.regions import DEFAULT_REGIONS
     from checker.simulator.scenarios import coverage_matrix, load_catalog
 
     fmt = output_format(args.output, args.format, ("text", "json"))
     regions = parse_regions(args.regions)
     estate, errors = load_estate(args)
-    regions = regions or default_regions(estate) or DEFAULT_REGIONS
+    regions = regions_to_cover(regions, estate)
     for line in errors:
         print(f"trailcheck: {line}", file=sys.stderr)
     scenarios = [s for s in load_catalog() if s.critical or not args.critical]

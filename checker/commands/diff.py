@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.commands.options import add_input_options, parse_regions
+from checker.commands.options import add_input_options, parse_regions, regions_to_cover
 from checker.commands.output import output_format
 from checker.errors import UsageError
 
@@ -72,16 +72,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-def _regions(args: argparse.Namespace, config: Config) -> tuple[str, ...]:
-    from checker.regions import DEFAULT_REGIONS
-
-    if args.regions is not None:
-        return parse_regions(args.regions)
-    if config.regions:
-        return tuple(config.regions)
-    return DEFAULT_REGIONS
 
 
 def _config(args: argparse.Namespace, head: Source) -> Config:
@@ -201,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format, ("text", "json", "markdown"))
     with resolved(args.base, args.head, path=args.path) as (base_src, head_src):
         config = _config(args, head_src)
-        regions = _regions(args, config)
+        # --regions, else the config's, else what every command covers for both sides
+        given = parse_regions(args.regions) if args.regions is not None else config.regions
         base, head = _load(base_src, args), _load(head_src, args)
         errors = _input_errors("BASE", base_src, base) + _input_errors("HEAD", head_src, head)
         if errors:
@@ -210,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
             print("trailcheck: diff needs both sides readable; fix the inputs above",
                   file=sys.stderr)  # fmt: skip
             return EXIT_INPUT
+        regions = regions_to_cover(tuple(given), base, head)
         retention = args.min_retention_days or config.min_retention_days or 365
         options = Options(min_retention_days=retention, regions=regions,
                           default_region=args.region)  # fmt: skip

@@ -49,7 +49,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--regions",
         metavar="R1,R2",
-        help="regions that must be covered (default: the 17 default-enabled regions)",
+        help="regions that must be covered (default: the 17 default-enabled regions, or every "
+        "region of the one other partition, such as China or GovCloud, the inputs' trails are in)",
     )
     g.add_argument(
         "--min-retention-days",
@@ -262,23 +263,28 @@ def parse_regions(text: str | None) -> tuple[str, ...]:
     return regions
 
 
-def default_regions(estate: Estate) -> tuple[str, ...]:
-    """Without `--regions`: the Regions of the one partition other than `aws` that every trail
-    and event data store of the inputs lives in, else () (the 17 commercial defaults)."""
-    from checker.regions import partition_regions
+def regions_to_cover(given: Sequence[str], *estates: Estate) -> tuple[str, ...]:
+    """The Regions every command covers: `given` (`--regions`, or the config's), else the
+    Regions of the one partition other than `aws` that every trail and event data store of
+    `estates` lives in (China, GovCloud: `checker.regions.partition_regions`), else the 17
+    commercial defaults."""
+    from checker.regions import DEFAULT_REGIONS, partition_regions
 
-    homes = [h for h in (*(t.home_region for t in estate.trails),
-                         *(s.home_region for s in estate.event_data_stores))
+    if given:
+        return tuple(given)
+    homes = [h for estate in estates
+             for h in (*(t.home_region for t in estate.trails),
+                       *(s.home_region for s in estate.event_data_stores))
              if isinstance(h, str)]  # fmt: skip
-    return partition_regions(homes) or ()
+    return partition_regions(homes) or DEFAULT_REGIONS
 
 
 def engine_options(args: argparse.Namespace, estate: Estate | None = None) -> Options:
     from checker.rules import Options
 
     regions = parse_regions(getattr(args, "regions", None))
-    if not regions and estate is not None:
-        regions = default_regions(estate)
+    if estate is not None:
+        regions = regions_to_cover(regions, estate)
     return Options(
         min_retention_days=args.min_retention_days if args.min_retention_days is not None else 365,
         regions=regions,

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.commands.options import add_input_options, default_regions, parse_regions
+from checker.commands.options import add_input_options, parse_regions, regions_to_cover
 from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -137,9 +137,7 @@ def run(args: argparse.Namespace) -> int:
         if report_bad_input(summary):
             return EXIT_INPUT
     else:
-        from checker.regions import DEFAULT_REGIONS
-
-        regions = regions or default_regions(estate) or DEFAULT_REGIONS
+        regions = regions_to_cover(regions, estate)
         write(args, _scenario_report(args, estate, scenarios, regions))
     return EXIT_INPUT if errors else EXIT_OK
 

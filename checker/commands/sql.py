@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import Any
 
-from checker.commands.options import add_input_options, parse_regions
+from checker.commands.options import add_input_options, parse_regions, regions_to_cover
 from checker.errors import EXIT_INPUT, EXIT_OK, UsageError
 from checker.replay.dialects import DIALECTS  # names only: sqlglot is imported when rendering
 
@@ -59,7 +59,6 @@ def _table(name: str) -> str:
 
 
 def build(args: argparse.Namespace, estate: Any) -> str:
-    from checker.regions import DEFAULT_REGIONS
     from checker.replay.dialects import render
     from checker.replay.investigations import INVESTIGATIONS
     from checker.replay.plan import build_plan
@@ -72,7 +71,7 @@ def build(args: argparse.Namespace, estate: Any) -> str:
     want = {args.query} if args.query != "all" else set(QUERIES)
     if "ddl" in want:
         if dialect == "athena":
-            regions = parse_regions(args.regions) or DEFAULT_REGIONS
+            regions = regions_to_cover(parse_regions(args.regions), estate)
             accounts = [a.strip() for a in (args.accounts or "").split(",") if a.strip()]
             location = args.location or "s3://amzn-s3-demo-bucket/AWSLogs/"
             out.append("-- The CloudTrail table, partitioned by account, Region and day\n"

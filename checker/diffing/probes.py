@@ -10,11 +10,12 @@ global service events. A probe is labelled for the changelog ("PutObject on all 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.model import FieldSelector, Trail, Unknown
-from checker.regions import US_EAST_1
+from checker.regions import global_region, partition_of
 from checker.simulator.capture import OrgAccounts, compile_trail
 from checker.simulator.coverage import S3_OBJECT_READS
 from checker.simulator.events import Event, Resource
@@ -78,9 +79,11 @@ def _bucket(arn: str) -> str | None:
     return rest.split("/", 1)[0] or None
 
 
-def _object_targets(values: Iterable[str]) -> list[tuple[str, str]]:
-    """(object ARN, label) pairs: the probe bucket plus objects built from each named value."""
-    out: dict[str, str] = {f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}": ALL_BUCKETS}
+def _object_targets(values: Iterable[str], partition: str) -> list[tuple[str, str]]:
+    """(object ARN, label) pairs: the probe bucket plus objects built from each named value; an
+    object's ARN is in the partition of the Region probed (S3 UG, ARN format)."""
+    s3 = f"arn:{partition}:s3:::"
+    out: dict[str, str] = {f"{s3}{PROBE_BUCKET}/{PROBE_KEY}": ALL_BUCKETS}
     for value in sorted(set(values)):
         bucket = _bucket(value)
         if bucket is None:
@@ -89,7 +92,7 @@ def _object_targets(values: Iterable[str]) -> list[tuple[str, str]]:
         if "/" in rest:
             out.setdefault(value + PROBE_KEY, f"objects under {value}")
             out.setdefault(value, value)
-        out.setdefault(f"arn:aws:s3:::{bucket}/{PROBE_KEY}", f"bucket {bucket}")
+        out.setdefault(f"{s3}{bucket}/{PROBE_KEY}", f"bucket {bucket}")
     return list(out.items())
 
 
@@ -101,14 +104,15 @@ def s3_probes(trails: Sequence[Trail], regions: Sequence[str]) -> list[Probe]:
         arns += a
         extra_names += n
     names = list(dict.fromkeys([*WRITE_NAMES, *READ_NAMES, *sorted(set(extra_names))]))
-    targets = _object_targets(arns)
+    targets: dict[str, list[tuple[str, str]]] = {}
     probes = []
     for region in regions:
-        for arn, label in targets:
-            bucket = _bucket(arn) or PROBE_BUCKET
-            resources = (
-                Resource(S3_OBJECT, arn), Resource("AWS::S3::Bucket", f"arn:aws:s3:::{bucket}")
-            )
+        partition = partition_of(region)
+        if partition not in targets:
+            targets[partition] = _object_targets(arns, partition)
+        for arn, label in targets[partition]:
+            bucket = f"{arn.split(':::', 1)[0]}:::{_bucket(arn) or PROBE_BUCKET}"
+            resources = (Resource(S3_OBJECT, arn), Resource("AWS::S3::Bucket", bucket))
             for name in names:
                 event = Event(
                     "s3.amazonaws.com", name, region, event_category="Data",
@@ -134,7 +138,7 @@ def management_probes(regions: Sequence[str]) -> list[Probe]:
         signin = Event("signin.amazonaws.com", "ConsoleLogin", region, read_only=False,
                        event_type="AwsConsoleSignIn")  # fmt: skip
         probes.append(Probe(signin, "global", "console sign-in events", "global service events"))
-        if region == US_EAST_1:
+        if region == global_region(partition_of(region), "iam.amazonaws.com")[0]:
             iam = Event("iam.amazonaws.com", "CreateUser", region, read_only=False,
                         host_header="iam.amazonaws.com")  # fmt: skip
             probes.append(Probe(iam, "global", "IAM events", "global service events"))
@@ -191,6 +195,6 @@ def s3_scope(trail: Trail) -> str:
             values.append(shown if op in ("starts_with", "equals") else f"{op} {shown}")
     if not any_s3:
         return "no S3 object events"
-    if any(v.rstrip(":") in ("arn:aws:s3", "arn:aws:s3::") for v in values):
+    if any(re.fullmatch(r"arn:aws[a-z-]*:s3:*", v) for v in values):  # any partition
         return "S3 object events on all buckets"
     return "only " + ", ".join(dict.fromkeys(v + ("…" if v.endswith("/") else "") for v in values))

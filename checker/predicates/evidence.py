@@ -6,6 +6,7 @@ reference resolved to (the engine itself reports a bucket outside the inputs as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -521,10 +522,15 @@ def _denies_insecure_transport(stmt: policy_doc.Statement) -> bool:
     )
 
 
+# `*`, or every S3 resource of a partition: arn:aws:s3:::*, arn:aws-cn:s3:::*, arn:aws-us-gov:...
+_EVERY_S3_RESOURCE = re.compile(r"\*|arn:aws[a-z-]*:s3:::\*")
+
+
 def _covers_objects(stmt: policy_doc.Statement) -> Tri:
-    """Whether the statement's resources can reach object ARNs (`arn:aws:s3:::b/*` or `*`)."""
+    """Whether the statement's resources can reach object ARNs (`arn:<partition>:s3:::b/*` or
+    `*`)."""
     if stmt.not_resources is not None:
-        return not any(isinstance(r, str) and r in ("*", "arn:aws:s3:::*")
+        return not any(isinstance(r, str) and _EVERY_S3_RESOURCE.fullmatch(r)
                        for r in stmt.not_resources)
     unknown: Unknown | None = None
     for r in stmt.resources:

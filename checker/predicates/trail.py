@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
 from checker.predicates.context import Context, PredicateArgs
+from checker.regions import global_region, partition_of
 from checker.rules import Outcome, Subject
 from checker.simulator.insights import CALL_RATE, ERROR_RATE
 from checker.simulator.lake import collects_insights
 
-US_EAST_1 = "us-east-1"
+IAM = "iam.amazonaws.com"
 MANAGEMENT = "Management"
 
 
 def covers_us_east_1(ctx: Context, subject: Subject[Trail], args: PredicateArgs) -> Outcome:
-    """Whether the trail records events of us-east-1, where global service events land."""
+    """Whether the trail records events of the Region IAM's global service events land in:
+    us-east-1, or its partition's own (`checker.regions.global_region`)."""
     trail = subject.obj
     if trail.is_multi_region is True:
         return Outcome("pass", "multi-region trail", trail.where("is_multi_region"))
@@ -27,8 +29,8 @@ def covers_us_east_1(ctx: Context, subject: Subject[Trail], args: PredicateArgs)
         return Outcome(
             "unknown", f"single-region trail whose home region is unknown: {home.reason}"
         )
-    if home == US_EAST_1:
-        return Outcome("pass", "single-region trail in us-east-1")
+    if home == global_region(partition_of(home), IAM)[0]:
+        return Outcome("pass", f"single-region trail in {home}")
     return Outcome("fail", f"single-region trail in {home}")
 
 

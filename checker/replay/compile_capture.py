@@ -180,6 +180,8 @@ def _region(multi: object, home: str | None, partition: str | None) -> str:
             return code(0)
         return case([(f"{partition_expr(REGION)} = {lit(partition)}", code(0))], code(2))
     other = code(1) if isinstance(multi, Unknown) or home is None else code(2)
+    if isinstance(multi, Unknown) and partition:  # another partition's Regions: never recorded
+        other = case([(f"{partition_expr(REGION)} = {lit(partition)}", other)], code(2))
     if home is None:
         return other
     return case([(f"{REGION} = {lit(home)}", code(0))], other)

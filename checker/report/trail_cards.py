@@ -11,6 +11,7 @@ captures event by event is the simulator's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,8 @@ _ALL_VALUES = {
     "AWS::Lambda::Function": ("arn:aws:lambda",),
     "AWS::DynamoDB::Table": ("arn:aws:dynamodb",),
 }
+# an ARN's partition (aws, aws-cn, aws-us-gov, ...): the values above mean the same in each
+_PARTITION = re.compile(r"^arn:aws[a-z-]*:")
 _ALL_PHRASE = {
     "AWS::S3::Object": "in all buckets",
     "AWS::Lambda::Function": "of all functions",
@@ -111,9 +114,9 @@ def _basic(selector: BasicSelector) -> list[str]:
 def _basic_data(resource: DataResource, rw: MaybeStr) -> str:
     head = f"{_data_name(resource.type)} {_rw_data(rw)}"
     type_ = resource.type if isinstance(resource.type, str) else ""
-    everything = [
-        v for v in resource.values if isinstance(v, str) and v in _ALL_VALUES.get(type_, ())
-    ]
+    every = _ALL_VALUES.get(type_, ())
+    everything = [v for v in resource.values
+                  if isinstance(v, str) and _PARTITION.sub("arn:aws:", v, count=1) in every]
     if everything:
         return f"{head} {_ALL_PHRASE.get(type_, 'on all resources')}"
     if not resource.values:

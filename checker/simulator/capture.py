@@ -26,10 +26,10 @@ from checker.model import (
     Tri,
     Unknown,
 )
-from checker.regions import partition_of
+from checker.regions import is_unplaced, partition_of
 from checker.simulator.events import Event
 from checker.simulator.insights import insight_verdict
-from checker.simulator.regions import is_global_service_event
+from checker.simulator.regions import is_global_service_event, unplaced_reason
 from checker.simulator.selector_tests import AdvancedTest, BasicTest, _Outcome
 from checker.simulator.selector_validity import store_rejection
 from checker.simulator.verdict import Verdict
@@ -229,9 +229,20 @@ class CompiledTrail:
                 return FAIL_CODE, (f"multi-region {self.noun} in partition {self._partition}, "
                                    f"event in {region}")
             return PASS_CODE, ""
+        if is_unplaced(region) and not isinstance(multi, Unknown):
+            # recorded in an undocumented Region of its partition: only a multi-Region trail
+            # (above) surely has it
+            if home is not None and partition_of(home) != partition_of(region):
+                return FAIL_CODE, f"single-region {self.noun} in {home}, event in {region}"
+            return UNKNOWN_CODE, (f"which Region of {partition_of(region)} records it is not "
+                                  f"known ({unplaced_reason(event)}); the {self.noun} records "
+                                  "one Region only")  # fmt: skip
         if home is not None and region == home:
             return PASS_CODE, ""
         if isinstance(multi, Unknown):
+            if self._partition and partition_of(region) != self._partition:
+                # single- or multi-Region, it records only its own partition's Regions
+                return FAIL_CODE, f"{self.noun} in partition {self._partition}, event in {region}"
             where = f"in {home}" if home else "with an unknown home region"
             return UNKNOWN_CODE, (
                 f"the event is in {region}; whether the {self.noun} ({where}) is multi-region is "
@@ -334,6 +345,8 @@ class CompiledTrail:
         if multi is True:
             same = not self._partition or partition_of(region) == self._partition
             return "inside" if same else region  # the reason names the event's Region
+        if is_unplaced(region):
+            return region
         if home is not None and region == home:
             return "home"
         if isinstance(multi, Unknown):

@@ -9,7 +9,8 @@ Why the probe sets are complete:
 
 - Trail-level settings read only the event's account, Region and global-service status. Probes use
   the trail's own account and every Region asked for, and add global service events: sign-in events
-  in every Region (they can be recorded in any Region) and IAM events in us-east-1.
+  in every Region (they can be recorded in any Region) and IAM events in IAM's Region (us-east-1,
+  or its partition's own).
 - Management events. On a trail, selectors can tell management events apart only by readOnly
   (true/false) and by eventSource NotEquals kms.amazonaws.com / rdsdata.amazonaws.com (basic
   ExcludeManagementEventSources takes the same two values); IncludeManagementEvents and
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
-from checker.regions import DEFAULT_REGIONS, US_EAST_1, partition_of
+from checker.regions import DEFAULT_REGIONS, global_region, partition_of
 from checker.simulator.capture import (
     MEMBERS_UNKNOWN,
     CompiledTrail,
@@ -54,6 +55,7 @@ from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 from checker.tri import FAIL_CODE, Status
 
+IAM = "iam.amazonaws.com"
 KMS = "kms.amazonaws.com"
 RDS_DATA = "rdsdata.amazonaws.com"
 OTHER_SOURCE = "ec2.amazonaws.com"
@@ -297,9 +299,9 @@ def _management_probes(trail: Trail, regions: Sequence[str]) -> list[_Probe]:
         signin = Event("signin.amazonaws.com", "ConsoleLogin", region, read_only=False,
                        event_type="AwsConsoleSignIn")  # fmt: skip
         probes.append(_Probe(signin, "global"))
-        if region == US_EAST_1:
+        if region == global_region(partition_of(region), IAM)[0]:  # IAM's Region
             for read_only in (True, False):
-                iam = Event("iam.amazonaws.com", "GetUser" if read_only else "CreateUser", region,
+                iam = Event(IAM, "GetUser" if read_only else "CreateUser", region,
                             read_only=read_only, host_header="iam.amazonaws.com")  # fmt: skip
                 probes.append(_Probe(iam, "global"))
     return probes
@@ -566,10 +568,15 @@ class _S3Probe:
 
     def event(self) -> Event:
         arn = self.values["resources.ARN"]
-        bucket = _bucket_of(arn) or PROBE_BUCKET
         resources = (Resource("AWS::S3::Object", arn),
-                     Resource("AWS::S3::Bucket", f"arn:aws:s3:::{bucket}"))  # fmt: skip
+                     Resource("AWS::S3::Bucket", _bucket_arn(arn)))  # fmt: skip
         return _event(self.region, "Data", self.read_only, self.values, resources)
+
+
+def _bucket_arn(object_arn: str) -> str:
+    """The ARN of the bucket of an S3 probe's object, in the object's partition."""
+    head = object_arn.split(":::", 1)[0] if ":s3:::" in object_arn else "arn:aws:s3"
+    return f"{head}:::{_bucket_of(object_arn) or PROBE_BUCKET}"
 
 
 class _OwnOutcomes:
@@ -597,7 +604,7 @@ class _OwnOutcomes:
         found = self._seen.get((name, value))
         if found is None:
             if name == "resources.ARN":
-                bucket = f"arn:aws:s3:::{_bucket_of(value) or PROBE_BUCKET}"
+                bucket = _bucket_arn(value)
                 found = (self._field(name)(value), self._field(name)(bucket),
                          tuple(value.startswith(p) for p in self.prefixes),
                          tuple(bucket.startswith(p) for p in self.prefixes))  # fmt: skip

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from checker.regions import US_EAST_1
+from collections.abc import Mapping
+from typing import Any
+
+from checker.regions import US_EAST_1, global_region, partition_of
 from checker.simulator.events import Event
 
 # Global services in CloudTrail: CloudFront, IAM, console sign-in and STS (AWS notice of the
@@ -42,3 +45,32 @@ def apart_in_us_east_1(event: Event) -> bool:
     round)? Only an STS call whose record does not tell its endpoint (`is_global_service_event`);
     any other event is global, or not, in every Region alike."""
     return event.event_source == STS and event.host_header is None
+
+
+def placed_region(record: Mapping[str, Any], region: str) -> str:
+    """The Region a sample record pinned to us-east-1 (a global service's: IAM, root sign-in,
+    Organizations) is recorded in when the actor works in `region`: us-east-1 in `aws`, the
+    partition's own Region elsewhere (`checker.regions.global_region`), or `unplaced(partition)`
+    where AWS documents none. A record pinned elsewhere, or not pinned, is left as it is."""
+    pinned = record.get("awsRegion")
+    if not isinstance(pinned, str):
+        return region
+    partition = partition_of(region)
+    if pinned != US_EAST_1 or partition == "aws":
+        return pinned
+    found, _ = global_region(partition, str(record.get("eventSource", "")),
+                             root_sign_in=_root_sign_in(record))  # fmt: skip
+    return found
+
+
+def unplaced_reason(event: Event) -> str:
+    """Why the Region of an event placed in `unplaced(partition)` is not known."""
+    _, why = global_region(partition_of(event.aws_region), event.event_source,
+                           root_sign_in=_root_sign_in(event.raw))  # fmt: skip
+    return why
+
+
+def _root_sign_in(record: Mapping[str, Any]) -> bool:
+    identity = record.get("userIdentity")
+    return (record.get("eventType") == "AwsConsoleSignIn" and isinstance(identity, Mapping)
+            and identity.get("type") == "Root")  # fmt: skip

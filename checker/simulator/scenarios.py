@@ -2,7 +2,9 @@
 
 A scenario is a named security question ("who deleted this bucket?") with sample CloudTrail
 records. A record without `awsRegion` happens in each Region of the matrix; a record with one is
-recorded there whatever the Region (IAM calls and root sign-in land in us-east-1).
+recorded there whatever the Region: us-east-1 is the Region of a global service's endpoint (IAM
+calls, root sign-in, Organizations), which each other partition has in a Region of its own
+(`checker.simulator.regions.placed_region`).
 
 `coverage_matrix` returns one estate's matrix, and `unit_coverage` one per deployment unit, the
 shape `report.extra["coverage"]` documents (checker/report/html.py, markdown.py):
@@ -49,7 +51,7 @@ from checker.simulator.pipeline import (
     OrganizationResults,
     simulate_event,
 )
-from checker.simulator.regions import apart_in_us_east_1
+from checker.simulator.regions import apart_in_us_east_1, placed_region
 from checker.simulator.sharing import Shared
 from checker.tri import Status, all_of, to_bool
 
@@ -93,10 +95,11 @@ class Scenario:
         return [str(r["eventName"]) for r in self.records]
 
     def record(self, index: int, region: str) -> dict[str, Any]:
+        """Record `index` as it happens when the actor works in `region`."""
         # a shallow copy: nothing downstream writes into a record, and a deep copy of every
         # sample event per Region was a third of a scan's time
         rec = dict(self.records[index])
-        rec.setdefault("awsRegion", region)
+        rec["awsRegion"] = self.region_of(index, region)
         return rec
 
     def events(self, region: str) -> tuple[Event, ...]:
@@ -106,8 +109,10 @@ class Scenario:
         )
 
     def region_of(self, index: int, region: str) -> str:
-        value = self.records[index].get("awsRegion")
-        return value if isinstance(value, str) else region
+        """The Region record `index` is recorded in when the actor works in `region`: a record
+        pinned to us-east-1 is a global service's, recorded in its partition's Region
+        (`placed_region`)."""
+        return placed_region(self.records[index], region)
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,10 +288,15 @@ class ScenarioRunner:
             placed: list[tuple[tuple[int, int], StandIn]] = []
             classes = self._partition(key[1])
             for i, record in enumerate(scenario.records):
-                pinned = record.get("awsRegion")
-                if isinstance(pinned, str):  # the first Region of the matrix records it
-                    placed.append(((0, i), StandIn(i, (pinned,), self._stand_in(scenario, i,
-                                                                                pinned))))
+                if isinstance(record.get("awsRegion"), str):
+                    # one Region of each partition records it, placed where that partition's
+                    # first Region of the matrix is
+                    where: dict[str, int] = {}
+                    for pos, region in enumerate(key[1]):
+                        where.setdefault(scenario.region_of(i, region), pos)
+                    for pinned, pos in where.items():
+                        placed.append(((pos, i), StandIn(i, (pinned,),
+                                                         self._stand_in(scenario, i, pinned))))
                     continue
                 for alike, members in classes:
                     if alike is not None and self._apart(scenario, i):
@@ -400,7 +410,9 @@ class ScenarioRunner:
         if found is None:
             base = self.shared.results.get(("event", key[:2]))
             if base is None:
-                event = Event.from_record(scenario.record(i, key[2]))
+                record = dict(scenario.records[i])
+                record["awsRegion"] = key[2]  # the Region it is recorded in (`region_of`)
+                event = Event.from_record(record)
                 found = (event, event_size(event))
                 if "awsRegion" not in scenario.records[i]:
                     self.shared.results[("event", key[:2])] = (*found, key[2])
@@ -408,7 +420,8 @@ class ScenarioRunner:
                 # the same record in another Region: only awsRegion differs, in the event and
                 # in the record's size (the Region names are ASCII)
                 event, size, region = base
-                event = replace(event, aws_region=key[2], raw=scenario.record(i, key[2]))
+                raw = {**scenario.records[i], "awsRegion": key[2]}
+                event = replace(event, aws_region=key[2], raw=raw)
                 found = (event, None if size is None else size - len(region) + len(key[2]))
             self.shared.results[("event", key)] = found
         return found

@@ -307,3 +307,45 @@ def test_losses_grouped_by_trail_with_one_accept_line(
     assert "e.g. " in lost and "single-region trail in eu-west-1" in lost
     assert len(lost.splitlines()) < count  # fewer lines than losses
     assert "new resource" not in out
+
+
+# -- other partitions ---------------------------------------------------------------------------
+
+GOV = REPO / "fixtures" / "regressions" / "global-events-govcloud"
+
+
+def test_diff_judges_a_govcloud_change_on_the_govcloud_regions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A GovCloud trail made single-Region loses us-gov-west-1: on the 17 commercial Regions
+    `diff` saw no change, every commercial cell being missed on both sides."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(GOV, base)
+    shutil.copytree(GOV, head)
+    trails = head / "describe-trails.json"
+    trails.write_text(trails.read_text().replace('"IsMultiRegionTrail": true',
+                                                 '"IsMultiRegionTrail": false'))
+    assert main(["diff", str(base), str(head), "--no-config", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    lost = [c for c in doc["changes"] if c["direction"] == "lost"]
+    assert lost and "us-gov-west-1" in json.dumps(lost)
+    assert "us-east-1" not in json.dumps(doc["changes"])
+
+
+CHINA = GOV.parent / "cli-china-partition"
+
+
+def test_diff_sees_a_china_trail_stop_recording_s3_objects(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The diff's S3 probes were commercial ARNs, which `arn:aws-cn:s3` never matched: dropping
+    the China all-buckets selector showed no loss."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(CHINA, base)
+    shutil.copytree(CHINA, head)
+    selectors = head / "get-event-selectors.json"
+    selectors.write_text(selectors.read_text().replace('"arn:aws-cn:s3"', '"arn:aws-cn:s3:::x/"'))
+    assert main(["diff", str(base), str(head), "--no-config", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    lost = [c for c in doc["changes"] if c["direction"] == "lost"]
+    assert any("all buckets" in json.dumps(c) for c in lost), lost

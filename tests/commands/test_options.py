@@ -52,3 +52,20 @@ def test_of_a_var_and_a_var_file_that_set_one_variable_the_later_wins(
     (tmp_path / "off.tfvars").write_text("validate = false\n")
     given = [f.format(on=tmp_path / "on.tfvars", off=tmp_path / "off.tfvars") for f in flags]
     assert _validation(capsys, root, *given) == expected
+
+
+# -- the Regions every command covers -------------------------------------------------------------
+
+
+def test_every_command_covers_the_partition_of_the_inputs_trails() -> None:
+    from checker.commands.options import regions_to_cover
+    from checker.model import Estate
+    from checker.regions import DEFAULT_REGIONS
+    from tests.simulator.capture_cases import trail
+
+    gov = Estate(trails=(trail(home_region="us-gov-east-1"),))
+    china = Estate(trails=(trail(home_region="cn-north-1"),))
+    assert regions_to_cover((), gov) == ("us-gov-west-1", "us-gov-east-1")
+    assert regions_to_cover(("us-gov-east-1",), gov) == ("us-gov-east-1",)  # given wins
+    assert regions_to_cover((), gov, china) == DEFAULT_REGIONS  # two partitions: no guess
+    assert regions_to_cover((), Estate()) == DEFAULT_REGIONS

@@ -195,3 +195,20 @@ def test_organization_trail_seen_from_a_member_is_read_through_its_owner(
     assert org[0].account_id == OTHER_ACCOUNT_ID and org[0].is_organization is True
     assert org[0].is_logging is True  # read through the owner: a member read would be unknown
     assert not [e for e in result.not_checked if listed["TrailARN"] in e.target]
+
+
+def test_without_describe_regions_a_govcloud_account_is_read_in_the_govcloud_regions() -> None:
+    """DescribeRegions denied: the fallback was the 17 commercial Regions, none of which a
+    GovCloud caller can read."""
+    from types import SimpleNamespace
+
+    from checker.loaders.aws.live_account import enabled_regions
+
+    def denied(*_: object, **__: object) -> None:
+        return None
+
+    account = SimpleNamespace(options=AuditOptions(), home="us-gov-west-1", read=denied,
+                              partition="aws-us-gov")  # fmt: skip
+    assert enabled_regions(account) == ("us-gov-west-1", "us-gov-east-1")  # type: ignore[arg-type]
+    account.partition = "aws"
+    assert len(enabled_regions(account)) == 17  # type: ignore[arg-type]

@@ -233,7 +233,7 @@ def test_discovery_routes_the_broken_file_to_this_loader() -> None:
         ({"describe-trails.json": {"trailList": [entry()]},
           "ins.json": {"TrailARN": "arn:aws:cloudtrail:us-east-1:111122223333:trail/other",
                        "InsightSelectors": []}},
-         "ins.json", 1, "which no describe-trails output of the scan lists"),
+         "ins.json", 1, "which no describe-trails or list-trails output of the scan lists"),
         ({"describe-trails.json": {"trailList": [entry()]},
           "sel.json": {"TrailARN": entry()["TrailARN"], "EventSelectors": {"x": 1}}},
          "sel.json", 3, "EventSelectors in get-event-selectors output is not a list"),

@@ -153,3 +153,13 @@ def test_command_prints_the_athena_ddl_and_queries(capsys: pytest.CaptureFixture
     assert main(["sql", str(CONFIG), "--dialect", "spark", "--query", "counts"]) == 0
     assert "'alarm' AS kind" in capsys.readouterr().out
     assert main(["sql", str(CONFIG), "--table", "bad name;"]) == 2
+
+
+GOV = REPO / "fixtures" / "regressions" / "global-events-govcloud"
+
+
+def test_sql_projects_the_partitions_regions(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sql --dialect athena` projected the 17 commercial Regions for a GovCloud trail."""
+    assert main(["sql", str(GOV), "--dialect", "athena", "--query", "ddl"]) == 0
+    out = capsys.readouterr().out
+    assert "'projection.region.values'='us-gov-west-1,us-gov-east-1'" in out

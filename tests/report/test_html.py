@@ -221,6 +221,14 @@ def test_describe_selectors_examples() -> None:
     assert describe_selectors(Unknown("denied")) == ["not known: denied"]
 
 
+def test_every_bucket_of_another_partition_reads_as_every_bucket() -> None:
+    """`arn:aws-cn:s3` (the China value for all buckets) showed as "under arn:aws-cn:s3"."""
+    for value in ("arn:aws-cn:s3", "arn:aws-us-gov:s3:::"):
+        everything = (DataResource("AWS::S3::Object", (value,)),)
+        basic = Selectors("basic", basic=(BasicSelector("WriteOnly", False, everything),))
+        assert describe_selectors(basic) == ["S3 object writes in all buckets"], value
+
+
 def test_service_error_bodies_never_reach_the_page() -> None:
     """What could not be checked shows the error code and a short message, not a raw body."""
     body = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>'

@@ -197,3 +197,23 @@ def test_decide_accepts_frozenset_members() -> None:
     result: Decision = decide(t, event, organization_accounts=frozenset({"444455556666"}))
     assert result.status == "pass"
     assert decide(t, event, organization_accounts=("111122223333",)).status == "fail"
+
+
+def test_a_trail_of_unknown_scope_never_records_another_partition() -> None:
+    """Single- or multi-Region, a GovCloud trail records no us-east-1 event: a list-trails
+    trail (scope unknown) lent to commercial units made their cells unknown."""
+    gov = trail(home_region="us-gov-east-1", is_multi_region=Unknown("list-trails"))
+    assert decide(gov, mgmt(region="us-east-1")).status == "fail"
+    assert decide(gov, mgmt(region="us-gov-west-1")).status == "unknown"
+    assert decide(gov, mgmt(region="us-gov-east-1")).status == "pass"
+
+
+def test_an_event_in_an_undocumented_region_of_the_partition() -> None:
+    from checker.regions import unplaced
+
+    event = Event("iam.amazonaws.com", "CreateUser", unplaced("aws-eusc"), read_only=False)
+    assert decide(trail(home_region="eusc-de-east-1"), event).status == "pass"  # multi-Region
+    single = decide(trail(home_region="eusc-de-east-1", is_multi_region=False), event)
+    assert single.status == "unknown"
+    assert "AWS documents no Region where iam events are recorded" in single.reason
+    assert decide(trail(is_multi_region=False), event).status == "fail"  # us-east-1: aws

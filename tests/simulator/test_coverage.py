@@ -351,3 +351,14 @@ def test_probes_the_own_trails_cannot_tell_apart_are_decided_alike(
     finally:
         coverage._OwnOutcomes.of = original
     assert classed == exact
+
+
+def test_an_s3_probes_bucket_is_in_its_objects_partition() -> None:
+    from checker.simulator.coverage import _S3Probe
+
+    for obj, bucket in (("arn:aws-cn:s3:::b/k", "arn:aws-cn:s3:::b"),
+                        ("arn:aws:s3:::b/k", "arn:aws:s3:::b")):  # fmt: skip
+        values = {"eventSource": "s3.amazonaws.com", "eventName": "PutObject",
+                  "resources.ARN": obj}
+        resources = _S3Probe("cn-north-1", False, values).event().resources
+        assert [r.arn for r in resources] == [obj, bucket]

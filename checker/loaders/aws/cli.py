@@ -4,6 +4,10 @@ All the CLI documents of a scan are loaded together, because each call returns p
 
 - `describe-trails`          `{"trailList": [...]}`; the trails. `get-trail` (`{"Trail": {...}}`)
                              and a bare list of trail entries (`--query trailList`) count too.
+- `list-trails`              `{"Trails": [{"TrailARN", "Name", "HomeRegion"}]}`: trails that
+                             exist, in their home Regions, with every setting unknown (each
+                             unknown says to save describe-trails) unless describe-trails output
+                             describes them too.
 - `get-event-selectors`      `{"TrailARN", "EventSelectors" | "AdvancedEventSelectors"}`
 - `get-insight-selectors`    `{"TrailARN", "InsightSelectors"}`
 - `get-trail-status`         `{"IsLogging", ...}`. Its output does not say which trail it is
@@ -57,6 +61,7 @@ from checker.loaders.aws.cli_shapes import (
     SELECTOR_OUTPUT,
     STORE_INSIGHT_OUTPUT,
     TRAIL,
+    TRAIL_LIST_OUTPUT,
     misfit,
 )
 from checker.loaders.aws.live_events import store_from_api
@@ -134,6 +139,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
             files.append(_Doc(display, path.name, _with_lines(text, data)))
     files.sort(key=lambda d: d.display)
     trails: dict[str, _Entry] = {}
+    listed_trails: dict[str, _Entry] = {}  # list-trails: known to exist, settings not given
     selectors: dict[str, Joined] = {}
     insights: dict[str, Joined] = {}
     statuses: list[Joined] = []
@@ -146,6 +152,9 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         if kind == "trails":
             listed = True
             _read_trails(doc, trails)
+        elif kind == "trail-list":
+            listed = True
+            _read_trail_list(doc, listed_trails)
         elif kind == "event-selectors":
             _read_joined(doc, "get-event-selectors", SELECTOR_OUTPUT, selectors)
         elif kind == "insight-selectors":
@@ -160,10 +169,13 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
         elif kind == "store-insight-selectors":
             _read_joined(doc, "get-insight-selectors", STORE_INSIGHT_OUTPUT, store_insights,
                          STORE_ARN)  # fmt: skip
+    described = set(trails)
+    for arn, entry in listed_trails.items():
+        trails.setdefault(arn, entry)  # describe-trails says more of the same trail
     status_of = _join_statuses(statuses, trails)
     for what, table, known, whose in (
-        ("get-event-selectors", selectors, trails, "describe-trails"),
-        ("get-insight-selectors", insights, trails, "describe-trails"),
+        ("get-event-selectors", selectors, trails, "describe-trails or list-trails"),
+        ("get-insight-selectors", insights, trails, "describe-trails or list-trails"),
         ("get-insight-selectors", store_insights, {**listed_stores, **stores},
          "list-event-data-stores or get-event-data-store"),
     ):  # fmt: skip
@@ -175,9 +187,10 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
                     f"cannot join it to a {'trail' if known is trails else 'event data store'}",
                 )
     out: list[Trail | EventDataStore] = [
-        _trail(arn, entry, status_of.get(arn), selectors.get(arn), insights.get(arn))
+        _trail(arn, entry, status_of.get(arn), selectors.get(arn), insights.get(arn),
+               described=arn in described)
         for arn, entry in trails.items()
-    ]
+    ]  # fmt: skip
     for arn in dict.fromkeys([*listed_stores, *stores]):
         out.append(_store(arn, listed_stores.get(arn), stores.get(arn), store_insights.get(arn)))
     inputs = tuple(
@@ -215,6 +228,8 @@ def _kind(doc: _Doc) -> str:
             return "insight-selectors"
         if "IsLogging" in data:
             return "trail-status"
+        if isinstance(data.get("Trails"), list):
+            return "trail-list"
     if isinstance(data, list) and data and all(_is_entry(x) for x in data):
         return "trails"
     if doc.name.startswith("describe-trails"):
@@ -259,6 +274,28 @@ def _read_trails(doc: _Doc, trails: dict[str, _Entry]) -> None:
             doc.error(line_at(entry, path) or line, message)
             continue
         trails.setdefault(arn, _Entry(entry, doc))  # shadow copies: the same trail again
+
+
+def _read_trail_list(doc: _Doc, trails: dict[str, _Entry]) -> None:
+    """list-trails output: each trail's ARN, name and home Region."""
+    doc.used = True
+    data = doc.data
+    bad = misfit(data, TRAIL_LIST_OUTPUT)
+    if bad is not None:
+        path, expected = bad
+        doc.error(line_at(data, path), f"{_show(path)} in list-trails output is not {expected}")
+        return
+    if data.get("NextToken"):  # saved with --no-paginate or --max-items: one page of several
+        doc.notes.append(Diagnostic(
+            "CT000", "unknown", "list-trails output has a NextToken: it is one page, and the "
+            "trails of the other pages are missing (save it without --no-paginate or "
+            "--max-items)", Location(doc.display, line_of(data, "NextToken")), doc.display))
+    for i, entry in enumerate(data["Trails"]):
+        arn = entry.get("TrailARN")
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            doc.error(line_of(data["Trails"], i), f"trail entry {i + 1} has no TrailARN")
+            continue
+        trails.setdefault(arn, _Entry(entry, doc))
 
 
 def _read_joined(
@@ -346,6 +383,31 @@ def _join_statuses(statuses: list[Joined], trails: dict[str, _Entry]) -> dict[st
 
 
 def _trail(
+    arn: str, entry: _Entry, status: Joined | None, selectors: Joined | None,
+    insights: Joined | None, *, described: bool = True,
+) -> Trail:
+    trail = _described_trail(arn, entry, status, selectors, insights)
+    return trail if described else _only_listed(trail, selectors, insights)
+
+
+# A trail that only list-trails names: it exists, in its home Region; its settings are not known
+_LISTED_ONLY = ("list-trails output names the trail and its home Region only; save `aws "
+                "cloudtrail describe-trails` output for its settings")
+
+
+def _only_listed(trail: Trail, selectors: Joined | None, insights: Joined | None) -> Trail:
+    u = Unknown(_LISTED_ONLY)
+    ref = Reference(u)
+    return replace(
+        trail, is_multi_region=u, is_organization=u, include_global_service_events=u,
+        log_file_validation=u, bucket=ref, s3_key_prefix=u, kms_key=ref, log_group=ref,
+        cloudwatch_logs_role_arn=u, sns_topic=ref,
+        selectors=trail.selectors if selectors is not None else u,
+        insight_selectors=trail.insight_selectors if insights is not None else u,
+    )  # fmt: skip
+
+
+def _described_trail(
     arn: str, entry: _Entry, status: Joined | None, selectors: Joined | None,
     insights: Joined | None,
 ) -> Trail:

@@ -41,6 +41,9 @@ SELECTOR_OUTPUT = {
     "AdvancedEventSelectors": ADVANCED_EVENT_SELECTORS,
 }
 INSIGHT_OUTPUT = {"TrailARN": STR, "InsightSelectors": INSIGHT_SELECTORS}
+# ListTrails: each trail's ARN, name and home Region only (CloudTrail API reference, TrailInfo)
+TRAIL_LIST_OUTPUT = {"Trails": [{"TrailARN": STR, "Name": STR, "HomeRegion": STR}],
+                     "NextToken": STR}
 # CloudTrail Lake: a ListEventDataStores entry and GetEventDataStore output share these keys
 # (the list's configuration keys are deprecated, and it has no KmsKeyId or BillingMode)
 EVENT_DATA_STORE = {

@@ -396,13 +396,14 @@ def open_role(caller: AccountReader, role_arn: str) -> AccountReader | NotChecke
 
 def enabled_regions(account: AccountReader) -> tuple[str, ...]:
     """The Regions to audit: those asked for that are enabled, or every enabled Region."""
-    from checker.regions import DEFAULT_REGIONS
+    from checker.regions import DEFAULT_REGIONS, regions_of
 
     wanted = account.options.regions
     result = account.read("ec2", account.home, "describe_regions", AllRegions=bool(wanted))
     if not isinstance(result, Mapping):
-        # without DescribeRegions: the Regions asked for, else the default-enabled ones
-        return wanted or DEFAULT_REGIONS
+        # without DescribeRegions: the Regions asked for, else those of the caller's partition
+        # (the 17 default-enabled ones in `aws`; GovCloud's in GovCloud)
+        return wanted or regions_of(account.partition) or DEFAULT_REGIONS
     status = {
         r["RegionName"]: r.get("OptInStatus", "opt-in-not-required")
         for r in result.get("Regions") or ()
