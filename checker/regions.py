@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 US_EAST_1 = "us-east-1"
 
@@ -65,6 +66,7 @@ _DNS_SUFFIXES: dict[str, str] = {
 REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
+@lru_cache(maxsize=1024)  # asked for every event a trail decides; Regions are few
 def partition_of(region: str) -> str:
     if region.endswith(_UNPLACED):
         return region[: -len(_UNPLACED)]
