@@ -278,24 +278,31 @@ def _read_trails(doc: _Doc, trails: dict[str, _Entry]) -> None:
 
 def _read_trail_list(doc: _Doc, trails: dict[str, _Entry]) -> None:
     """list-trails output: each trail's ARN, name and home Region."""
+    _read_listing(doc, trails, "list-trails", TRAIL_LIST_OUTPUT, "Trails", "TrailARN", "trail")
+
+
+def _read_listing(doc: _Doc, found: dict[str, _Entry], what: str, shape: dict[str, Any],
+                  items: str, key: str, noun: str) -> None:  # fmt: skip
+    """A saved list output (`what`): each entry of its `items` list by its ARN (`key`). One
+    page of several (a NextToken) says the others' entries are missing."""
     doc.used = True
     data = doc.data
-    bad = misfit(data, TRAIL_LIST_OUTPUT)
+    bad = misfit(data, shape)
     if bad is not None:
         path, expected = bad
-        doc.error(line_at(data, path), f"{_show(path)} in list-trails output is not {expected}")
+        doc.error(line_at(data, path), f"{_show(path)} in {what} output is not {expected}")
         return
     if data.get("NextToken"):  # saved with --no-paginate or --max-items: one page of several
         doc.notes.append(Diagnostic(
-            "CT000", "unknown", "list-trails output has a NextToken: it is one page, and the "
-            "trails of the other pages are missing (save it without --no-paginate or "
+            "CT000", "unknown", f"{what} output has a NextToken: it is one page, and the "
+            f"{noun}s of the other pages are missing (save it without --no-paginate or "
             "--max-items)", Location(doc.display, line_of(data, "NextToken")), doc.display))
-    for i, entry in enumerate(data["Trails"]):
-        arn = entry.get("TrailARN")
+    for i, entry in enumerate(data[items]):
+        arn = entry.get(key)
         if not isinstance(arn, str) or not arn.startswith("arn:"):
-            doc.error(line_of(data["Trails"], i), f"trail entry {i + 1} has no TrailARN")
+            doc.error(line_of(data[items], i), f"{noun} entry {i + 1} has no {key}")
             continue
-        trails.setdefault(arn, _Entry(entry, doc))
+        found.setdefault(arn, _Entry(entry, doc))
 
 
 def _read_joined(
@@ -322,26 +329,8 @@ def _read_joined(
 
 
 def _read_store_list(doc: _Doc, stores: dict[str, _Entry]) -> None:
-    doc.used = True
-    data = doc.data
-    bad = misfit(data, EVENT_DATA_STORES_OUTPUT)
-    if bad is not None:
-        path, expected = bad
-        doc.error(line_at(data, path), f"{_show(path)} in list-event-data-stores output is not "
-                                       f"{expected}")  # fmt: skip
-        return
-    if data.get("NextToken"):  # saved with --no-paginate or --max-items: one page of several
-        doc.notes.append(Diagnostic(
-            "CT000", "unknown", "list-event-data-stores output has a NextToken: it is one page, "
-            "and the stores of the other pages are missing (save it without --no-paginate or "
-            "--max-items)", Location(doc.display, line_of(data, "NextToken")), doc.display))
-    for i, entry in enumerate(data["EventDataStores"]):
-        arn = entry.get(STORE_ARN)
-        if not isinstance(arn, str) or not arn.startswith("arn:"):
-            doc.error(line_of(data["EventDataStores"], i),
-                      f"event data store entry {i + 1} has no EventDataStoreArn")  # fmt: skip
-            continue
-        stores.setdefault(arn, _Entry(entry, doc))
+    _read_listing(doc, stores, "list-event-data-stores", EVENT_DATA_STORES_OUTPUT,
+                  "EventDataStores", STORE_ARN, "event data store")
 
 
 def _show(path: tuple[Any, ...]) -> str:
