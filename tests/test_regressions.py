@@ -819,3 +819,15 @@ def test_a_tls_deny_that_leaves_out_every_china_s3_resource_denies_nothing(
     statement denies no object request, so plain HTTP is accepted (it passed CT026)."""
     _, findings = scan(capsys, CASES / "partition-arns")
     assert verdicts(findings, "CT026") == {"aws_s3_bucket.logs": "fail"}
+
+
+def test_a_serverless_service_whose_functions_have_eventbridge_events_is_said_not_judged(
+    capsys: Capsys,
+) -> None:
+    """No `resources` section, only a function's `eventBridge` event: the Framework makes the
+    rule, so the file is one unknown CT000 at the event (it was skipped without a word)."""
+    _, findings = scan(capsys, CASES / "serverless-events")
+    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
+    assert note["status"] == "unknown" and note["line"] == 12
+    assert "`eventBridge` or `cloudwatchEvent` events" in note["message"]
+    assert "resources" not in note["message"].split(":")[1]

@@ -101,8 +101,14 @@ _SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 _AUDIT_TYPE = re.compile(rb"AWS::(CloudTrail|Logs|CloudWatch|Events|SNS|S3|KMS)::[A-Za-z0-9]+")
 
 
+# a function's EventBridge events, which the Framework turns into rules (Serverless Framework
+# docs, "EventBridge Event" and "CloudWatch Event")
+SERVERLESS_EVENTS = re.compile(rb"(?m)^[ \t]*-?[ \t]*\"?(eventBridge|cloudwatchEvent)\"?[ \t]*:")
+
+
 def is_serverless(path: Path, head: bytes) -> bool:
-    return path.name in _SERVERLESS_NAMES and _AUDIT_TYPE.search(head) is not None
+    return path.name in _SERVERLESS_NAMES and (
+        _AUDIT_TYPE.search(head) is not None or SERVERLESS_EVENTS.search(head) is not None)
 
 
 def is_cli_output(path: Path, head: bytes) -> bool:

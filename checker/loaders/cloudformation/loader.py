@@ -33,6 +33,7 @@ from checker.loaders.cloudformation.resource import Resource, whole_properties
 from checker.loaders.cloudformation.resources import build
 from checker.loaders.cloudformation.sam import expand, uses_sam
 from checker.loaders.cloudformation.yaml_source import parse_yaml
+from checker.loaders.discover import SERVERLESS_EVENTS
 from checker.loaders.located import LineDict, SourceError, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
@@ -68,27 +69,34 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
 
 
 _SERVERLESS_RESOURCES = re.compile(r"(?m)^\"?resources\"?[ \t]*:")
+_SERVERLESS_EVENTS = re.compile(SERVERLESS_EVENTS.pattern.decode())
 
 
 def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
     """A Serverless Framework service file (serverless.yml) whose `resources` section holds
-    CloudFormation resources of the services a trail is built from: the Framework resolves its
-    `${self:...}`, `${opt:...}` variables and merges the section into the template it generates
-    (Serverless Framework docs, "AWS Infrastructure Resources"), so trailcheck does not judge
-    it as written. One unknown CT000 says so, never a trail silently missing."""
+    CloudFormation resources of the services a trail is built from, or whose functions have
+    EventBridge events: the Framework resolves its `${self:...}`, `${opt:...}` variables, makes
+    the events' rules and merges it all into the template it generates (Serverless Framework
+    docs, "AWS Infrastructure Resources", "EventBridge Event"), so trailcheck does not judge it
+    as written. One unknown CT000 says so, never a trail or a rule silently missing."""
     text, err = read_text(path, display, KIND)
     if err is not None:
         return err
-    found = _SERVERLESS_RESOURCES.search(text or "")
-    line = (text or "").count("\n", 0, found.start()) + 1 if found else 1
-    message = ("a Serverless Framework service file: the CloudFormation resources of its "
-               "`resources` section are merged into the stack the Framework generates, with its "
-               "${...} variables resolved, so they are not judged as written; run "
-               "`serverless package` and scan "
+    text = text or ""
+    places = {"the CloudFormation resources of its `resources` section":
+              _SERVERLESS_RESOURCES.search(text),
+              "the EventBridge rules its functions' `eventBridge` or `cloudwatchEvent` events "
+              "make": _SERVERLESS_EVENTS.search(text)}  # fmt: skip
+    what = [w for w, m in places.items() if m is not None]
+    at = min((text.count("\n", 0, m.start()) for m in places.values() if m is not None),
+             default=0)  # fmt: skip
+    message = (f"a Serverless Framework service file: {' and '.join(what) or 'its resources'} "
+               "are part of the stack the Framework generates, with its ${...} variables "
+               "resolved, so they are not judged as written; run `serverless package` and scan "
                ".serverless/cloudformation-template-update-stack.json")  # fmt: skip
     return Estate(inputs=(InputFile(display, KIND, "skipped"),),
                   diagnostics=(Diagnostic("CT000", "unknown", message,
-                                          Location(display, line), display),))  # fmt: skip
+                                          Location(display, at + 1), display),))  # fmt: skip
 
 
 def parse_document(text: str, suffix: str) -> Any:
