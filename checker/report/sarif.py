@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from checker.findings import Finding
+from checker.findings import Finding, severity_rank
 from checker.fingerprint import SARIF_KEY, fingerprint, relative_to
 from checker.report import ScanReport, jsontext, rule_doc_url, tool_info
 
@@ -52,6 +52,8 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 # on SARIF results"): description texts, and the tags of a rule it keeps
 DESCRIPTION_CHARS = 1024
 MAX_TAGS = 10
+# results in one run: GitHub rejects a run with more (the same page, "Results per run")
+MAX_RESULTS = 25_000
 _REMEDIATION = (("terraform", "Terraform", "hcl"), ("cloudformation", "CloudFormation", "yaml"),
                 ("aws_cli", "AWS CLI", "sh"))
 
@@ -97,26 +99,46 @@ def document(
     rules = _rules(report)
     index = {r["id"]: i for i, r in enumerate(rules)}
     shown = sorted((f for f in report.findings if f.status != "pass"), key=Finding.sort_key)
+    shown, left_out = _within_limit(shown)
     results = [_result(f, index, cwd, root) for f in shown]
     tool = tool_info()
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": tool["name"],
-                "version": tool["version"],
-                "semanticVersion": tool["version"],
-                "rules": rules,
-            }},
-            "originalUriBaseIds": {
-                SRCROOT: {"description": {"text": "The repository root (the git top level), or "
-                                                  "the folder trailcheck ran in outside one."}},
-            },
-            "results": results,
-            "properties": {"summary": report.summary()},
-        }],
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": tool["name"],
+            "version": tool["version"],
+            "semanticVersion": tool["version"],
+            "rules": rules,
+        }},
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The repository root (the git top level), or "
+                                              "the folder trailcheck ran in outside one."}},
+        },
+        "results": results,
+        "properties": {"summary": report.summary()},
     }
+    if left_out:
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [{
+            "level": "warning",
+            "message": {"text": f"{left_out} of {len(shown) + left_out} results are left out, "
+                                "the least severe: GitHub code scanning rejects a run of more "
+                                f"than {MAX_RESULTS:,} results; the JSON report holds every "
+                                "finding"},
+        }]}]  # fmt: skip
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _within_limit(shown: list[Finding]) -> tuple[list[Finding], int]:
+    """At most MAX_RESULTS findings, in their order: the failures before the unknowns, then
+    the suppressed, each by falling severity; and how many were left out."""
+    if len(shown) <= MAX_RESULTS:
+        return shown, 0
+
+    def rank(i: int) -> tuple[bool, bool, int]:
+        f = shown[i]
+        suppressed = f.status == "suppressed" or f.suppression is not None
+        return suppressed, f.status != "fail", -severity_rank(f.severity)
+    keep = sorted(sorted(range(len(shown)), key=rank)[:MAX_RESULTS])
+    return [shown[i] for i in keep], len(shown) - MAX_RESULTS
 
 
 def _rules(report: ScanReport) -> list[dict[str, Any]]:

@@ -257,3 +257,27 @@ def test_fingerprints_and_uris_do_not_depend_on_the_folder_the_scan_ran_in(
     first = seen(*runs[0])
     assert first[0] == {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}
     assert all(seen(*run) == first for run in runs[1:])
+
+
+def test_a_run_keeps_within_githubs_result_limit_the_most_severe_failures_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitHub code scanning rejects a run of more than 25,000 results ("About code scanning
+    limits on SARIF results"): past the limit the least severe are left out, failures kept
+    before unknowns and suppressed findings, in the report's order, and a notification says
+    how many (the limit is lowered here to the size of the sample)."""
+    report = sample_report()
+    shown = [f for f in sorted(report.findings, key=lambda f: f.sort_key())
+             if f.status != "pass"]  # fmt: skip
+    fails = [f for f in shown if f.status == "fail"]
+    monkeypatch.setattr(sarif, "MAX_RESULTS", len(fails))
+    doc = document(report)
+    jsonschema.Draft7Validator(_schema()).validate(doc)
+    kept = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in _results(doc)]  # fmt: skip
+    assert kept == [(f.rule_id, f.line or 1) for f in fails]
+    (note,) = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].startswith(f"{len(shown) - len(fails)} of {len(shown)} "
+                                              "results are left out")
+    monkeypatch.setattr(sarif, "MAX_RESULTS", len(shown))
+    assert "invocations" not in document(report)["runs"][0]
