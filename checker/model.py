@@ -550,6 +550,9 @@ class InputFile:
     path: str
     kind: InputKind
     status: Literal["ok", "error", "skipped"] = "ok"
+    # A Terraform file's text as the loader read it when it holds inline suppressions, "" when
+    # it holds none (None: not kept): they are read from it, not from the disk a second time.
+    suppression_text: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

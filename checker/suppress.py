@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from checker.config import Config, Skip
 from checker.findings import Finding, Severity, Suppression
+from checker.loaders.terraform.files import INLINE_MARKER
 from checker.loaders.terraform.syntax import Block, ParsedFile, parse_file
 from checker.model import InputFile
 
@@ -64,6 +65,11 @@ class Sources:
     root: Path = field(default_factory=Path.cwd)  # the folder report paths are relative to
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # the texts the loaders kept (those of files without suppressions are "")
+        self._texts.update((i.path, i.suppression_text) for i in self.inputs
+                           if i.suppression_text is not None)  # fmt: skip
+
     def text(self, display: str) -> str | None:
         if display not in self._texts:
             try:
@@ -78,8 +84,7 @@ class Sources:
         for i in self.inputs:
             if i.kind != kind or i.status != "ok":
                 continue
-            p = self.root / i.path
-            if p.is_dir():
+            if i.suppression_text is None and (p := self.root / i.path).is_dir():
                 base = i.path.rstrip("/")
                 out.update(f"{base}/{c.name}" for c in p.iterdir() if c.name.endswith(suffixes))
             elif i.path.endswith(suffixes):
@@ -276,7 +281,7 @@ def collect(findings: Sequence[Finding], sources: Sources, config: Config) -> li
     out: list[_Suppression] = []
     for file in sources.files("terraform", (".tf",), files):
         text = sources.text(file)
-        if text is not None and "trailcheck:ignore" in text:
+        if text is not None and INLINE_MARKER in text:
             out.extend(inline_suppressions(file, text))
     for file in sources.files("cloudformation", _CFN_SUFFIXES):
         text = sources.text(file)

@@ -207,6 +207,23 @@ def test_findings_of_files_outside_the_inputs_are_read_too(tmp_path: Path) -> No
     assert [x.status for x in out] == ["suppressed"]
 
 
+
+def test_suppressions_come_from_the_text_the_loader_read(tmp_path: Path) -> None:
+    """A Terraform file is read once: its suppressions are those of the text that was judged,
+    even if the file changes (or goes) before the suppressions are applied."""
+    from checker.loaders import LoadOptions, load_paths
+
+    text = '# trailcheck:ignore CT002 reason="x"\nresource "aws_cloudtrail" "t" {\n}\n'
+    (tmp_path / "trail.tf").write_text(text)
+    (tmp_path / "other.tf").write_text('variable "v" {}\n')
+    inputs = load_paths([tmp_path], LoadOptions(cwd=tmp_path)).inputs
+    kept = {i.path: i.suppression_text for i in inputs}
+    assert kept == {"trail.tf": text, "other.tf": ""}
+    (tmp_path / "trail.tf").unlink()
+    (tmp_path / "other.tf").write_text('# trailcheck:ignore CT009 reason="x"\n')
+    out = apply([f("CT002", 2, file="trail.tf")], Sources(inputs, tmp_path), today=TODAY)
+    assert [(x.rule_id, x.status) for x in out] == [("CT002", "suppressed")]
+
 # -- CloudFormation Metadata -------------------------------------------------------------------
 
 TEMPLATE = """\

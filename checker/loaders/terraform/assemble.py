@@ -7,19 +7,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from checker.loaders.terraform.files import Decl
+from checker.loaders.terraform.files import INLINE_MARKER, Decl
 from checker.loaders.terraform.folder import Folder
 from checker.loaders.terraform.units import in_units
 from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
 
-# What `assemble` reads of a folder: its read errors, and each file's name and syntax errors.
-FolderStatus = tuple[list[Estate], list[tuple[str, list[tuple[int, str]]]]]
+# What `assemble` reads of a folder: its read errors, and each file's name, syntax errors and
+# text when it holds inline suppressions ("" when it holds none: `InputFile.suppression_text`)
+FolderStatus = tuple[list[Estate], list[tuple[str, list[tuple[int, str]], str]]]
 # address -> (file, line, reason) of a block judged as one instance `x[*]`
 Expansions = dict[str, tuple[str, int, str]]
 
 
 def folder_status(folder: Folder) -> FolderStatus:
-    return folder.read_errors, [(sf.display, sf.errors) for sf in folder.files]
+    return folder.read_errors, [
+        (sf.display, sf.errors, sf.text if sf.text and INLINE_MARKER in sf.text else "")
+        for sf in folder.files
+    ]
 
 
 def expansion_table(items: Iterable[tuple[str, tuple[Decl, Unknown]]]) -> Expansions:
@@ -44,7 +48,7 @@ def assemble(
         for unreadable in read_errors:
             diagnostics.extend(unreadable.diagnostics)
             parts.append(replace(unreadable, diagnostics=()))
-        for display, errors in files:
+        for display, errors, suppressions in files:
             if errors:
                 inputs.append(InputFile(display, "terraform", "error"))
                 diagnostics.extend(
@@ -52,7 +56,7 @@ def assemble(
                     for line, message in errors
                 )
             else:
-                inputs.append(InputFile(display, "terraform", "ok"))
+                inputs.append(InputFile(display, "terraform", "ok", suppressions))
     for address, (file, line, reason) in sorted(expansions.items()):
         diagnostics.append(
             Diagnostic(

@@ -37,6 +37,8 @@ from checker.loaders.terraform.syntax import (
     parse_template,
 )
 
+# What starts an inline suppression comment (`checker.suppress`): the files holding it are kept
+INLINE_MARKER = "trailcheck:ignore"
 TFVARS_AUTO = re.compile(r".*\.auto\.tfvars(\.json)?$")
 JSON_BLOCK_KINDS = ("resource", "data", "module", "variable", "output", "provider", "locals")
 
