@@ -132,6 +132,7 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
     gaps: list[str] = []
     unknowns: list[str] = []
     how: dict[str, None] = {}
+    seen: set[int] = set()  # the Regions of a class share their results: each is read once
     for sc in critical:
         missed: list[str] = []
         unknown: list[str] = []
@@ -147,6 +148,9 @@ def critical_event_alerting(ctx: Context, subject: Subject[Estate], args: Predic
                 unknown.append(region)
                 first = first or _not_alerted(runner.results(sc, region)[doubtful[0]], ctx.estate)
             for r in results:
+                if id(r) in seen:
+                    continue
+                seen.add(id(r))
                 how.update(dict.fromkeys(r.notifying_rules()))
                 for t in r.captured_by(SHOWN):
                     how.update(dict.fromkeys(t.alarms.firing_alarms() if t.alarms else ()))

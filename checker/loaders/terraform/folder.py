@@ -62,16 +62,17 @@ class Folder:
         return self.display or "."
 
     def _read(self, options: LoadOptions) -> None:
-        try:
-            names = sorted(n for n in os.listdir(self.path) if n.endswith(TF_SUFFIXES))
+        try:  # the entries know whether they are files without a stat each, on most systems
+            with os.scandir(self.path) as found:
+                entries = {e.name: e for e in found if e.name.endswith(TF_SUFFIXES)}
         except OSError:
-            names = []
+            entries = {}
         # a file is shown as its folder is, and its name (the same as `options.display`)
         prefix = "" if self.display == "." else f"{self.display}/"
-        for name in names:
-            path = self.path / name
-            if not path.is_file():
+        for name in sorted(entries):
+            if not _is_file(entries[name]):
                 continue
+            path = self.path / name
             display = prefix + name if not name.startswith(".") else options.display(path)
             text, err = read_text(path, display, "terraform")
             if err is not None:
@@ -185,3 +186,9 @@ def _first(table: dict[Any, Decl], key: Any, d: Decl) -> None:
         table[key] = d
 
 
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """`Path.is_file`: a link that loops or dangles is not a file."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
