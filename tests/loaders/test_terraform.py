@@ -147,6 +147,18 @@ def test_local_modules_with_inputs_and_prefixed_addresses() -> None:
     assert org.location.file.endswith("modules/audit/main.tf")
 
 
+def test_resource_prefix_is_another_spelling_of_a_managed_resource_reference() -> None:
+    """`resource.aws_s3_bucket.store.id` reads the bucket as `aws_s3_bucket.store.id` does
+    (Terraform's reference parser, case "resource"); it was a CT000 failure saying Terraform
+    rejects an undeclared `resource`, and the trail lost its bucket, log group and key."""
+    estate = load("resource_prefix")
+    assert [d.message for d in estate.diagnostics if d.rule_id == "CT000"] == []
+    t = trail(estate, "aws_cloudtrail.main")
+    assert t.bucket == Reference("prefix-spelling-audit", "aws_s3_bucket.store")
+    assert t.log_group is not None and t.log_group.target == "aws_cloudwatch_log_group.feed"
+    assert t.kms_key is not None and t.kms_key.target == "aws_kms_key.seal"
+
+
 def test_for_each_modules_and_count_and_for_each_resources() -> None:
     estate = load("modules")
     team = trail(estate, 'module.team["prod"].aws_cloudtrail.this')
