@@ -159,6 +159,22 @@ def test_resource_prefix_is_another_spelling_of_a_managed_resource_reference() -
     assert t.kms_key is not None and t.kms_key.target == "aws_kms_key.seal"
 
 
+def test_try_with_a_computed_key_into_a_map_holding_an_unknown_picks_as_applied() -> None:
+    """`try(var.changes[name], {})` where one override holds a value known only after apply:
+    Terraform's plan leaves every control unknown (the map is not wholly known), but applied,
+    the keys decide; every filter kept its pattern and every alarm its namespace (found in the
+    cis-alarms module of a public CloudWatch module collection, whose alarms were all unknown)."""
+    estate = load("try_computed_key")
+    filters = {f.id.split('"')[1]: f for f in estate.metric_filters}
+    assert filters["key_deletion"].pattern.startswith("{ ($.eventSource = kms")  # type: ignore[union-attr]
+    assert filters["trail_changes"].pattern.startswith("{ ($.eventName = StopLogging)")  # type: ignore[union-attr]
+    alarms = {a.id.split('"')[1]: a for a in estate.alarms}
+    assert [alarms[k].namespace for k in sorted(alarms)] == ["Audit", "Root", "Audit"]
+    assert [alarms[k].metric_name for k in sorted(alarms)] == sorted(alarms)
+    assert isinstance(alarms["trail_changes"].actions[0].value, Unknown)  # the pet name
+    assert alarms["key_deletion"].actions[0].value.endswith(":audit")  # type: ignore[union-attr]
+
+
 def test_for_each_modules_and_count_and_for_each_resources() -> None:
     estate = load("modules")
     team = trail(estate, 'module.team["prod"].aws_cloudtrail.this')
