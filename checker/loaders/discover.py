@@ -56,9 +56,7 @@ def classify(paths: object, options: LoadOptions) -> Classified:
             continue
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(
-                    d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
-                )
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                 has_tf = False
                 for name in sorted(filenames):
                     fp = Path(dirpath) / name
