@@ -88,6 +88,14 @@ def test_a_hidden_folder_is_scanned_but_tool_caches_are_not(tmp_path: Path) -> N
     assert [p.relative_to(tmp_path).as_posix() for p in found.structured] == [".config/audit.yaml"]
 
 
+def test_terragrunt_units_are_the_terragrunt_files_no_terraform_folder_stands_for() -> None:
+    live = Path(__file__).resolve().parents[2] / "fixtures" / "terragrunt" / "live"
+    found = classify([str(live)], LoadOptions(cwd=str(live)))
+    assert sorted(p.relative_to(live).as_posix() for p in found.terragrunt) == [
+        "audit/trail/terragrunt.hcl", "shared/terragrunt.hcl"]  # not the parent, not bucket/
+    assert found.terraform_roots == [(live / "audit" / "bucket").resolve()]
+
+
 def test_a_named_variables_file_scans_its_module_folder(tmp_path: Path) -> None:
     """pre-commit passes a changed terraform.tfvars alone: its module's verdicts change."""
     (tmp_path / "main.tf").write_text('variable "x" {}\n')
