@@ -226,6 +226,19 @@ def log_group_name(value: str) -> str:
     return log_group_arn(value).split(":log-group:", 1)[-1]
 
 
+def known_log_group_name(value: object) -> str | None:
+    """The log group name a name or ARN spells, also when the ARN is partly unknown but the name
+    lies in its known end (`arn:aws:logs:${region}:${account}:log-group:audit:*`, as templates
+    write it with the account and Region of the stack); None when the name is not known."""
+    if isinstance(value, str):
+        return log_group_name(value) if value else None
+    if isinstance(value, PartlyKnown) and value.parts and value.parts[-1] is not None:
+        tail = value.parts[-1]
+        if ":log-group:" in tail:
+            return log_group_name(tail) or None
+    return None
+
+
 def _reference_spellings(value: str) -> Iterator[str]:
     """The forms under which a name or ARN may be indexed."""
     yield value

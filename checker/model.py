@@ -18,6 +18,7 @@ from checker.delivery_state import DeliveryStatus as DeliveryStatus
 from checker.joins import (
     LentTables,
     Lookup,
+    known_log_group_name,
     layered_index,
     log_group_arn,
     log_group_name,
@@ -672,16 +673,18 @@ class Estate:
         do not hold it but hold filters on it in ref's account (`filters_named`): another stack
         creates it. Its filters are those (`filters_on`); it may have others."""
         value = ref.value
-        if not isinstance(value, str) or not value:
+        name = known_log_group_name(value)
+        if name is None:
             return None
-        key = (value, ref.unit)
+        shown = value if isinstance(value, str) else name  # an ARN partly unknown: its name
+        key = (shown, ref.unit)
         found = self._outside.get(key)
         if found is None:
-            filters = self.filters_named(log_group_name(value), ref.unit)
+            filters = self.filters_named(name, ref.unit)
             if not filters:
                 return None
-            group = LogGroup(value, log_group_name(value), Location("", 0, unit=ref.unit),
-                             arn=log_group_arn(value) if value.startswith("arn:") else None)
+            arn = log_group_arn(shown) if shown.startswith("arn:") else None
+            group = LogGroup(shown, name, Location("", 0, unit=ref.unit), arn=arn)
             found = self._outside[key] = (group, filters)
         return found[0]
 

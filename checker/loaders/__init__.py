@@ -110,6 +110,13 @@ def load_paths(paths: Iterable[str], options: LoadOptions | None = None) -> Esta
 
         where = options.display(plan.terraform_roots[0]) if len(plan.terraform_roots) == 1 else ""
         parts.append(_guarded("terraform", where, load_terraform, plan.terraform_roots, options))
+    if plan.terragrunt:
+        from checker.loaders.terragrunt import load_terragrunt
+
+        for path in plan.terragrunt:
+            display = options.display(path)
+            loaded = _guarded("terraform", display, load_terragrunt, path, display, options)
+            parts.append(in_unit(loaded, options.display(path.parent)))
     grouped: dict[tuple[InputKind, Path], list[tuple[Path, str]]] = {}
     for path in plan.structured:
         display = options.display(path)

@@ -19,6 +19,8 @@ from checker.model import Estate
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+# A Terragrunt unit's configuration (checker/loaders/terragrunt.py)
+TERRAGRUNT_FILE = "terragrunt.hcl"
 SNIFF_BYTES = 256 * 1024
 
 # A template: AWSTemplateFormatVersion, or a top-level `Resources:` (YAML, at the start of a line)
@@ -42,12 +44,14 @@ _CLI_NAME = "describe-trails"
 class Classified:
     terraform_roots: list[Path] = field(default_factory=list)
     structured: list[Path] = field(default_factory=list)
+    terragrunt: list[Path] = field(default_factory=list)  # units of a terragrunt.hcl alone
     errors: list[Estate] = field(default_factory=list)
 
 
 def classify(paths: object, options: LoadOptions) -> Classified:
     out = Classified()
     tf_dirs: dict[Path, None] = {}
+    grunt_dirs: dict[Path, None] = {}  # folders that hold a terragrunt.hcl
     for raw in paths:  # type: ignore[attr-defined]
         p = Path(raw)
         if not p.exists():
@@ -56,9 +60,7 @@ def classify(paths: object, options: LoadOptions) -> Classified:
             continue
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(
-                    d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
-                )
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                 has_tf = False
                 for name in sorted(filenames):
                     fp = Path(dirpath) / name
@@ -68,6 +70,10 @@ def classify(paths: object, options: LoadOptions) -> Classified:
                         out.structured.append(fp)
                 if has_tf:
                     tf_dirs.setdefault(Path(dirpath).resolve())
+                if TERRAGRUNT_FILE in filenames:
+                    grunt_dirs.setdefault(Path(dirpath).resolve())
+        elif p.name == TERRAGRUNT_FILE:
+            grunt_dirs.setdefault(p.resolve().parent)
         elif p.name.endswith(TERRAFORM_SUFFIXES):
             tf_dirs.setdefault(p.resolve().parent)
         elif p.name.endswith(TFVARS_SUFFIXES):
@@ -76,9 +82,18 @@ def classify(paths: object, options: LoadOptions) -> Classified:
         elif p.name.endswith(STRUCTURED_SUFFIXES) or p.is_file():
             out.structured.append(p)
     out.terraform_roots = list(tf_dirs)
+    out.terragrunt = _terragrunt_units(grunt_dirs, tf_dirs)
     # tfvars files and lock files are not configuration of their own
     out.structured = [s for s in out.structured if not s.name.endswith((".tfvars.json",))]
     return out
+
+
+def _terragrunt_units(grunt_dirs: dict[Path, None], tf_dirs: dict[Path, None]) -> list[Path]:
+    """The terragrunt.hcl files that are a unit no Terraform file of the scan stands for: not
+    in a folder of .tf files (that folder is judged as Terraform), and not a parent
+    configuration that the terragrunt.hcl files of folders below it include."""
+    parents = {a for d in grunt_dirs for a in d.parents}
+    return [d / TERRAGRUNT_FILE for d in grunt_dirs if d not in tf_dirs and d not in parents]
 
 
 def is_snapshot(path: Path, head: bytes) -> bool:

@@ -13,16 +13,28 @@ from typing import Any
 
 from checker.model import Diagnostic, Estate, InputFile, Location
 
-# Folders that never hold the user's own configuration.
+# Folders that never hold the user's own configuration: version control, caches, copies that
+# tools make (Terraform's and Terragrunt's module caches, Serverless and SAM build output) and
+# editors' settings. Any other folder is scanned, a hidden one too: a repository may keep
+# configuration it deploys under a dot folder (a Terragrunt layout's `.settings/cloudtrail`).
 SKIP_DIRS = {
     ".git",
+    ".hg",
+    ".svn",
     ".terraform",
+    ".terragrunt-cache",
+    ".serverless",
+    ".aws-sam",
     "node_modules",
     ".venv",
     "venv",
     "__pycache__",
     ".tox",
     ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".idea",
+    ".vscode",
 }
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

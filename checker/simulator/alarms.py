@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from checker.joins import known_log_group_name
 from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
 from checker.simulator.events import Event
 from checker.tri import Status, any_of
@@ -424,7 +425,8 @@ def trace(
         # another stack creates it: the inputs may hold filters on it (filter-patterns.md)
         group = estate.outside_log_group(log_group_ref)
         if group is None:
-            shown = log_group_ref.value if isinstance(log_group_ref.value, str) else "<unknown>"
+            value = log_group_ref.value
+            shown = value if isinstance(value, str) else known_log_group_name(value) or "<unknown>"
             return AlarmTrace(shown, "unknown", f"the log group {shown} is outside the scanned "
                               "inputs; its metric filters are not known")  # fmt: skip
         return _outside_miss(_trace_group(estate, group, event, cache, key, matches), group.id)

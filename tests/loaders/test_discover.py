@@ -72,6 +72,30 @@ def test_classify_still_finds_structured_files(tmp_path: Path) -> None:
     assert found.errors == []
 
 
+def test_a_hidden_folder_is_scanned_but_tool_caches_are_not(tmp_path: Path) -> None:
+    """A Terragrunt layout keeps each account's trail under `.settings/`: that folder was
+    skipped without a word, with every other folder whose name starts with a dot. Only the
+    folders of tools (version control, module caches, build output) are left out."""
+    for folder in (".settings/trail", ".terragrunt-cache/abc/trail", ".terraform/modules/m",
+                   ".aws-sam/build"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "main.tf").write_text('resource "aws_cloudtrail" "t" {}\n')
+    (tmp_path / ".aws-sam" / "build" / "template.yaml").write_text("Resources: {}\n")
+    (tmp_path / ".config").mkdir()
+    (tmp_path / ".config" / "audit.yaml").write_text("Resources: {}\n")
+    found = classify([str(tmp_path)], LoadOptions(cwd=str(tmp_path)))
+    assert found.terraform_roots == [(tmp_path / ".settings" / "trail").resolve()]
+    assert [p.relative_to(tmp_path).as_posix() for p in found.structured] == [".config/audit.yaml"]
+
+
+def test_terragrunt_units_are_the_terragrunt_files_no_terraform_folder_stands_for() -> None:
+    live = Path(__file__).resolve().parents[2] / "fixtures" / "terragrunt" / "live"
+    found = classify([str(live)], LoadOptions(cwd=str(live)))
+    assert sorted(p.relative_to(live).as_posix() for p in found.terragrunt) == [
+        "audit/trail/terragrunt.hcl", "shared/terragrunt.hcl"]  # not the parent, not bucket/
+    assert found.terraform_roots == [(live / "audit" / "bucket").resolve()]
+
+
 def test_a_named_variables_file_scans_its_module_folder(tmp_path: Path) -> None:
     """pre-commit passes a changed terraform.tfvars alone: its module's verdicts change."""
     (tmp_path / "main.tf").write_text('variable "x" {}\n')

@@ -147,6 +147,34 @@ def test_local_modules_with_inputs_and_prefixed_addresses() -> None:
     assert org.location.file.endswith("modules/audit/main.tf")
 
 
+def test_resource_prefix_is_another_spelling_of_a_managed_resource_reference() -> None:
+    """`resource.aws_s3_bucket.store.id` reads the bucket as `aws_s3_bucket.store.id` does
+    (Terraform's reference parser, case "resource"); it was a CT000 failure saying Terraform
+    rejects an undeclared `resource`, and the trail lost its bucket, log group and key."""
+    estate = load("resource_prefix")
+    assert [d.message for d in estate.diagnostics if d.rule_id == "CT000"] == []
+    t = trail(estate, "aws_cloudtrail.main")
+    assert t.bucket == Reference("prefix-spelling-audit", "aws_s3_bucket.store")
+    assert t.log_group is not None and t.log_group.target == "aws_cloudwatch_log_group.feed"
+    assert t.kms_key is not None and t.kms_key.target == "aws_kms_key.seal"
+
+
+def test_try_with_a_computed_key_into_a_map_holding_an_unknown_picks_as_applied() -> None:
+    """`try(var.changes[name], {})` where one override holds a value known only after apply:
+    Terraform's plan leaves every control unknown (the map is not wholly known), but applied,
+    the keys decide; every filter kept its pattern and every alarm its namespace (found in the
+    cis-alarms module of a public CloudWatch module collection, whose alarms were all unknown)."""
+    estate = load("try_computed_key")
+    filters = {f.id.split('"')[1]: f for f in estate.metric_filters}
+    assert filters["key_deletion"].pattern.startswith("{ ($.eventSource = kms")  # type: ignore[union-attr]
+    assert filters["trail_changes"].pattern.startswith("{ ($.eventName = StopLogging)")  # type: ignore[union-attr]
+    alarms = {a.id.split('"')[1]: a for a in estate.alarms}
+    assert [alarms[k].namespace for k in sorted(alarms)] == ["Audit", "Root", "Audit"]
+    assert [alarms[k].metric_name for k in sorted(alarms)] == sorted(alarms)
+    assert isinstance(alarms["trail_changes"].actions[0].value, Unknown)  # the pet name
+    assert alarms["key_deletion"].actions[0].value.endswith(":audit")  # type: ignore[union-attr]
+
+
 def test_for_each_modules_and_count_and_for_each_resources() -> None:
     estate = load("modules")
     team = trail(estate, 'module.team["prod"].aws_cloudtrail.this')

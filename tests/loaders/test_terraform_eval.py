@@ -202,6 +202,23 @@ def test_try_is_unknown_while_an_argument_reads_an_unknown_value() -> None:
     assert ev('try([for v in m : v.b], "d")', m=[{"a": 1}]) == "d"
 
 
+def test_try_follows_a_computed_index_whose_key_is_known() -> None:
+    """At apply the map's values are known and its keys decide: a missing key fails whatever
+    the unknown values are, a present one is taken as far as it is known."""
+    u = Unknown("random_pet.p.id is known only after apply")
+    m = {"other": {"actions": [u]}, "root": {"namespace": "Root"}}
+    assert ev("try(m[k], {})", m=m, k="missing") == {}
+    assert ev("try(m[k].namespace, \"Audit\")", m=m, k="root") == "Root"
+    assert ev("try(m[k].namespace, \"Audit\")", m=m, k="other") == "Audit"
+    assert plain(ev("try(m[k], {})", m=m, k="other")) == {"actions": [u]}
+    assert ev("can(m[k])", m=m, k="missing") is False
+    # the key itself unknown: the choice stays open
+    out = ev("try(m[k], {})", m=m, k=u)
+    assert isinstance(out, Unknown) and not isinstance(out, Invalid)
+    # a computed index that is not part of one reference gives no such help
+    assert isinstance(ev("try(merge(m, {})[k], {})", m=m, k="missing"), Unknown)
+
+
 def test_try_that_fails_says_why_each_argument_failed() -> None:
     out = ev("try(m.a, m.b)", m={})
     assert isinstance(out, Invalid)

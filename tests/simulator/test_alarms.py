@@ -19,6 +19,7 @@ from checker.model import (
 )
 from checker.simulator.alarms import trace, trace_log_group
 from checker.simulator.events import Event
+from checker.unknowns import PartlyComputed
 
 GROUP = LogGroup("aws_cloudwatch_log_group.trail", "/aws/cloudtrail/main")
 TOPIC = Topic("aws_sns_topic.alerts", "alerts", arn="arn:aws:sns:us-east-1:111122223333:alerts")
@@ -109,6 +110,27 @@ def test_log_group_outside_the_inputs_is_unknown() -> None:
     t = trace(Estate(), Reference("arn:aws:logs:us-east-1:1:log-group:elsewhere:*"), event())
     assert t.status == "unknown" and "outside the scanned inputs" in t.reason
     assert trace(Estate(), None, event()).status == "fail"
+
+
+def test_log_group_arn_with_an_unknown_account_still_names_the_log_group() -> None:
+    """A trail's `arn:aws:logs:REGION:${account}:log-group:NAME:*` (the account of the stack or
+    of aws_caller_identity): the filters of the inputs on NAME were not looked at, and the
+    reason said "the log group <unknown>", though the name is written in the ARN."""
+    arn = PartlyComputed("the stack's account is not known", ("arn:aws:logs:us-east-1:", None,
+                         ":log-group:/aws/cloudtrail/main:*"), ("the stack's account",))
+    outside = Estate(metric_filters=(mf(P5),), alarms=(alarm(),), topics=(TOPIC,),
+                     subscriptions=(SUB,))
+    t = trace(outside, Reference(arn), event())
+    assert t.status == "pass" and t.firing_alarms() == ["aws_cloudwatch_metric_alarm.cis5"]
+    missed = trace(outside, Reference(arn), event("RunInstances"))
+    assert missed.status == "unknown"
+    assert "the log group /aws/cloudtrail/main is outside the scanned inputs" in missed.reason
+    # no filter on it in the inputs: still named
+    alone = trace(Estate(), Reference(arn), event())
+    assert "the log group /aws/cloudtrail/main is outside" in alone.reason
+    # an ARN whose name itself is unknown names nothing
+    hidden = PartlyComputed("x", ("arn:aws:logs:us-east-1:111122223333:log-group:", None), ())
+    assert "<unknown>" in trace(outside, Reference(hidden), event()).reason
 
 
 def test_root_pattern_is_case_sensitive_end_to_end() -> None:

@@ -439,7 +439,8 @@ def _call(node: Call, scope: Scope) -> Any:
         return Unknown(f"function {name}() is not evaluated by trailcheck")
     if name in ("try", "can"):
         env = Env(scope, _eval)
-        return apply(name, f, [Deferred(a, env, unknown_reference) for a in node.args], env)
+        args = [Deferred(_known_keys(a, scope), env, unknown_reference) for a in node.args]
+        return apply(name, f, args, env)
     args = [_eval(a, scope) for a in node.args]
     if node.expand and args:
         last = untrace(args[-1])
@@ -460,6 +461,27 @@ def _call(node: Call, scope: Scope) -> Any:
                 if isinstance(a, Unknown):
                     return a
     return apply(name, f, args, Env(scope, _eval))
+
+
+def _known_keys(node: Any, scope: Scope) -> Any:
+    """`node` with each computed index of its reference (`var.overrides[each.key]`) written as
+    the key it evaluates to, when that key is known. Terraform decides `try` at plan by every
+    value the argument refers to (the whole map, unknown while one of its values is), but at
+    apply, with those values known, an index into a map whose keys are known finds its key or
+    fails the same way: trailcheck judges the configuration as applied, so `try` follows the
+    index like a written key (docs/semantics/terraform-functions.md)."""
+    t = type(node)
+    if t is GetAttr:
+        obj = _known_keys(node.obj, scope)
+        return node if obj is node.obj else GetAttr(obj, node.name)
+    if t is Index:
+        obj = _known_keys(node.obj, scope)
+        if not isinstance(node.key, Lit) and unknown_reference(node.key, scope) is None:
+            key = plain(_eval(node.key, scope))
+            if type(key) is str or type(key) is int:
+                return Index(obj, Lit(key))
+        return node if obj is node.obj else Index(obj, node.key)
+    return node
 
 
 def unknown_reference(node: Any, scope: Scope) -> Unknown | None:

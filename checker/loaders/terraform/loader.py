@@ -312,6 +312,8 @@ class _Loader:
         self, folder: Folder, root: Path, keypath: str, name: str, steps: tuple[Any, ...]
     ) -> list[Any]:
         attrs = [v for k, v in steps if k == "attr"]
+        if name == "resource" and len(attrs) >= 2:  # `resource.TYPE.NAME` is `TYPE.NAME`
+            name, attrs = attrs[0], attrs[1:]
         if not attrs or name in _NOT_DECLARED:
             return []
         if name == "var":

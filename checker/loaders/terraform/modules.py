@@ -81,6 +81,9 @@ class ModuleInstance(ModuleScope):
         self.ns_var = _Namespace(self._var, "var")
         self.ns_local = _Namespace(self._local, "local")
         self.ns_module = _Namespace(self._module_value, "module")
+        # Terraform's reference parser takes `resource.` as an escape prefix for a managed
+        # resource type (hashicorp/terraform internal/addrs/parse_ref.go, case "resource")
+        self.ns_resource = _Namespace(self._managed, "resource")
         self.ns_data = _Namespace(
             lambda t: _Namespace(lambda n: self.resource("data", t, n).value, f"data.{t}"), "data"
         )
@@ -104,12 +107,18 @@ class ModuleInstance(ModuleScope):
             return {"workspace": Unknown("terraform.workspace is chosen when Terraform runs")}
         if name in ("count", "each", "self"):
             return Invalid(f"{name} is not valid outside a resource or module block that sets it")
-        if name not in self.resource_types:  # a file not parsed yet may declare one
-            self.folder.declare("resource", name)
+        if name == "resource":  # `resource.TYPE.NAME` is another spelling of `TYPE.NAME`
+            return self.ns_resource
+        return self._managed(name)
+
+    def _managed(self, rtype: str) -> Any:
+        """The managed resources of type `rtype`, as `rtype.NAME` reads them."""
+        if rtype not in self.resource_types:  # a file not parsed yet may declare one
+            self.folder.declare("resource", rtype)
             self.resource_types = {t for t, _ in self.folder.resources}
-        if name in self.resource_types:
-            return _Namespace(lambda n: self.resource("managed", name, n).value, name)
-        return undeclared(self.folder, name)
+        if rtype in self.resource_types:
+            return _Namespace(lambda n: self.resource("managed", rtype, n).value, rtype)
+        return undeclared(self.folder, rtype)
 
     def base_dir(self) -> str | None:
         return str(self.root)  # relative file() paths are read from where Terraform runs
