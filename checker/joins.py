@@ -143,6 +143,13 @@ class LentTables:
             found = None if ref.target is None else groups.get(target_key(ref.unit, ref.target))
             if found:
                 self.filter_groups[id(f)] = found[0]
+        # the lent filters by that log group, in order, when every one joins one so
+        self.filters_by_group: dict[int, tuple[Any, ...]] | None = None
+        if len(self.filter_groups) == len(estate.metric_filters):
+            by_group: dict[int, list[Any]] = {}
+            for f in estate.metric_filters:
+                by_group.setdefault(id(self.filter_groups[id(f)]), []).append(f)
+            self.filters_by_group = {k: tuple(v) for k, v in by_group.items()}
         # the lent alarms by metric (name, namespace), and those whose metric is not known
         by_metric: dict[tuple[object, object], list[Any]] = {}
         unknown: list[Any] = []

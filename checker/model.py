@@ -664,6 +664,12 @@ class Estate:
 
     def filters_on(self, group: LogGroup) -> tuple[MetricFilter, ...]:
         found = self._filters_by_group[0].get(id(group))
+        parts = self.lent_parts()
+        if parts is not None and parts[1].filters_by_group is not None:
+            # a view's own filters on it, then the lent ones
+            lent = _not_of(parts[1].filters_by_group.get(id(group), ()), parts)
+            if lent:
+                return (found or ()) + lent
         if found is None and self.is_outside(group):
             found = self._outside[(group.id, group.location.unit)][1]
         return found or ()
@@ -750,7 +756,12 @@ class Estate:
         named: dict[str, list[MetricFilter]] = {}
         parts = self.lent_parts()
         joined = parts[1].filter_groups if parts is not None else {}
-        for f in self.metric_filters:
+        # a view whose lent filters all join their log group alike in every view indexes its own
+        # only (`filters_on` adds the lent ones)
+        filters = self.metric_filters
+        if parts is not None and parts[1].filters_by_group is not None:
+            filters = parts[0].metric_filters
+        for f in filters:
             group = joined.get(id(f)) or self.resolve("log_group", f.log_group)
             value = f.log_group.value
             if group is not None:

@@ -138,8 +138,11 @@ def test_a_views_layered_tables_join_as_a_whole_table(parts: tuple[Estate, ...],
         # what is indexed once over the lent filters and alarms (`LentTables`) holds for the view
         plain = replace(view.estate)
         plain.share_account(lent[2])
+        event("lent filters indexed once" if lent[1].filters_by_group is not None
+              else "lent filters joined per view")  # fmt: skip
         for group in view.estate.log_groups:
             assert view.estate.filters_on(group) == plain.filters_on(group)
+            assert view.estate.filters_maybe_on(group) == plain.filters_maybe_on(group)
         for name in ("StopLogging", "RootUse"):
             assert view.estate.alarms_on(name, "CIS") == plain.alarms_on(name, "CIS")
         assert view.estate.alarms_on_unknown_metrics == plain.alarms_on_unknown_metrics

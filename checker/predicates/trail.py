@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from checker.model import Estate, EventDataStore, InsightSelector, Key, Trail, Unknown
 from checker.predicates.context import Context, PredicateArgs
 from checker.regions import global_region, partition_of
@@ -65,32 +67,17 @@ def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs
     collects Insights events, enables both Insights types (docs/semantics/insights.md)."""
     estate = subject.obj
     unknowns: list[str] = []
-    partial: list[str] = []
+    lacking: list[str] = []
     for trail in estate.trails:
-        selectors = trail.insight_selectors
-        if isinstance(selectors, Unknown):
-            unknowns.append(f"{trail.id}: insight selectors unknown ({selectors.reason})")
-            continue
-        types = _insight_types(selectors)
-        missing = [t for t in INSIGHT_TYPES if t not in types]
-        data_only = _data_only(selectors)
-        if missing and (len(missing) < len(INSIGHT_TYPES) or data_only):
-            partial.append(f"{trail.id} lacks {', '.join(missing)}{data_only}")
-        if missing:
-            continue
-        if isinstance(trail.is_logging, Unknown):
-            unknowns.append(
-                f"{trail.id} has Insights but its logging is unknown ({trail.is_logging.reason})"
-            )
-            continue
-        if trail.is_logging:
-            return Outcome(
-                "pass",
-                f"{trail.id} has both Insights types",
-                trail.where("insight_selectors"),
-                trail.id,
-            )
-        partial.append(f"{trail.id} has Insights but is not logging")
+        # another unit's organization trail is worked out once per scan (every view holds it)
+        kind, why = _trail_insights(trail) if trail.foreign_unit is None else ctx.shared.answer(
+            trail, "insights", partial(_trail_insights, trail))
+        if kind == "pass":
+            return Outcome("pass", why, trail.where("insight_selectors"), trail.id)
+        if kind == "unknown":
+            unknowns.append(why)
+        elif kind == "partial":
+            lacking.append(why)
     stores: list[str] = []
     for store in estate.event_data_stores:
         status, why = _store_insights(ctx, store)
@@ -100,12 +87,33 @@ def insights_enabled(ctx: Context, subject: Subject[Estate], args: PredicateArgs
             (unknowns if status == "unknown" else stores).append(why)
     if unknowns:
         return Outcome("unknown", "; ".join(unknowns))
-    detail = "; ".join(partial + stores) if partial or stores else "no trail has Insights enabled"
+    detail = "; ".join(lacking + stores) if lacking or stores else "no trail has Insights enabled"
     who = "logging trail, and no event data store through its destination," if stores else (
         "logging trail")  # fmt: skip
     return Outcome(
         "fail", f"no {who} has both ApiCallRateInsight and ApiErrorRateInsight ({detail})"
     )
+
+
+def _trail_insights(trail: Trail) -> tuple[str, str]:
+    """What CT008 makes of one trail: ("pass", why) when it has both Insights types and logs,
+    ("unknown", why), ("partial", what it lacks), or ("none", "") when it has no Insights."""
+    selectors = trail.insight_selectors
+    if isinstance(selectors, Unknown):
+        return "unknown", f"{trail.id}: insight selectors unknown ({selectors.reason})"
+    types = _insight_types(selectors)
+    missing = [t for t in INSIGHT_TYPES if t not in types]
+    if missing:
+        data_only = _data_only(selectors)
+        if len(missing) < len(INSIGHT_TYPES) or data_only:
+            return "partial", f"{trail.id} lacks {', '.join(missing)}{data_only}"
+        return "none", ""
+    if isinstance(trail.is_logging, Unknown):
+        return "unknown", (f"{trail.id} has Insights but its logging is unknown "
+                           f"({trail.is_logging.reason})")  # fmt: skip
+    if trail.is_logging:
+        return "pass", f"{trail.id} has both Insights types"
+    return "partial", f"{trail.id} has Insights but is not logging"
 
 
 def _store_insights(ctx: Context, store: EventDataStore) -> tuple[str, str]:

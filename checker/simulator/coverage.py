@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, global_region, partition_of
@@ -109,17 +109,43 @@ def _selector_fields(
 ) -> dict[str, list[FieldSelector]]:
     """Field selectors that can apply to events of `category`, by field; basic S3 data resource
     values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource).
-    With `shared`, another unit's organization trail's are worked out once per scan."""
+    With `shared`, other units' organization trails' are worked out and merged once per scan."""
     out: dict[str, list[FieldSelector]] = {}
-    for trail in trails:
-        if shared is not None and trail.foreign_unit is not None:
-            fields = shared.answer(trail, ("selector fields", category),
-                                   partial(_trail_fields, trail, category))  # fmt: skip
-        else:
-            fields = _trail_fields(trail, category)
+    run: list[Trail] = []  # consecutive organization trails of other units
+
+    def add(fields: dict[str, list[FieldSelector]]) -> None:
         for name, found in fields.items():
             out.setdefault(name, []).extend(found)
+
+    for trail in trails:
+        if shared is not None and trail.foreign_unit is not None:
+            run.append(trail)
+            continue
+        if run and shared is not None:
+            add(_foreign_fields(run, category, shared))
+            run = []
+        add(_trail_fields(trail, category))
+    if run and shared is not None:
+        add(_foreign_fields(run, category, shared))
     return out
+
+
+def _foreign_fields(run: list[Trail], category: str, shared: Shared
+                    ) -> dict[str, list[FieldSelector]]:  # fmt: skip
+    """`_selector_fields` of other units' organization trails, merged once per scan for the
+    same trails: every view of an organization holds them (less its own)."""
+    key = ("selector fields of", category, tuple(map(id, run)))
+    found: tuple[tuple[Trail, ...], dict[str, list[FieldSelector]]] | None = \
+        shared.results.get(key)  # fmt: skip
+    if found is None:
+        merged: dict[str, list[FieldSelector]] = {}
+        for trail in run:
+            fields = shared.answer(trail, ("selector fields", category),
+                                   partial(_trail_fields, trail, category))  # fmt: skip
+            for name, selectors in fields.items():
+                merged.setdefault(name, []).extend(selectors)
+        found = shared.results[key] = (tuple(run), merged)  # the trails keep their ids theirs
+    return found[1]
 
 
 def _trail_fields(trail: Trail, category: str) -> dict[str, list[FieldSelector]]:
@@ -232,6 +258,7 @@ def _partition(regions: Sequence[str]) -> str:
     return found.pop() if len(found) == 1 else "aws"
 
 
+@lru_cache(maxsize=65536)
 def _bucket_of(arn: str) -> str | None:
     head, sep, rest = arn.partition(":::")
     if not sep or not head.startswith("arn:") or not head.endswith(":s3"):
@@ -458,12 +485,7 @@ def s3_object_coverage(
     # Each S3 data value naming one bucket whose name is unknown (`${DataBucket.Arn}/`) gets a
     # stand-in name. Sound for "is every object of every bucket recorded?": selectors name
     # finitely many buckets and the probe bucket stands for any other, so the names never matter.
-    own_names = StandIns()
-    trails = [
-        own_names.trail(t, names_one_bucket) if t.foreign_unit is None
-        else shared.answer(t, "S3 stand-ins", partial(shared.stand_ins.trail, t, names_one_bucket))
-        for t in estate.trails
-    ]
+    trails = _s3_stand_ins(estate.trails, shared)
     own = [shared.compiled(t, default_region, members) for t in trails if t.foreign_unit is None]
     foreign = shared.foreign(trails)
     universe = shared.compiled_universe(foreign, default_region, members)
@@ -553,6 +575,35 @@ def s3_object_coverage(
                     f"{_regions_text(regions)} (by {by})", None)  # fmt: skip
 
 
+def _s3_stand_ins(trails: Sequence[Trail], shared: Shared) -> list[Trail]:
+    """`trails`, each S3 data value naming one bucket whose name is unknown given a stand-in
+    name: the view's own trails from names of its own, other units' organization trails from
+    the scan's (made once per scan for the same trails)."""
+    own_names = StandIns()
+    out: list[Trail] = []
+    run: list[Trail] = []  # consecutive organization trails of other units
+
+    def flush() -> None:
+        key = ("S3 stand-ins of", tuple(map(id, run)))
+        found: tuple[tuple[Trail, ...], list[Trail]] | None = shared.results.get(key)
+        if found is None:
+            found = shared.results[key] = (tuple(run), [shared.answer(t, "S3 stand-ins", partial(
+                shared.stand_ins.trail, t, names_one_bucket)) for t in run])  # fmt: skip
+        out.extend(found[1])
+        run.clear()
+
+    for t in trails:
+        if t.foreign_unit is not None:
+            run.append(t)
+            continue
+        if run:
+            flush()
+        out.append(own_names.trail(t, names_one_bucket))
+    if run:
+        flush()
+    return out
+
+
 _UNDECIDED = object()
 
 
@@ -598,7 +649,8 @@ class _OwnOutcomes:
 
     def of(self, values: dict[str, str]) -> Hashable:
         """The probe's key: equal for probes the own trails decide alike in one Region."""
-        return tuple(self._outcome(name, value) for name, value in values.items())
+        seen = self._seen
+        return tuple(seen.get(item) or self._outcome(*item) for item in values.items())
 
     def _outcome(self, name: str, value: str) -> Hashable:
         found = self._seen.get((name, value))

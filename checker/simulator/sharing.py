@@ -102,9 +102,16 @@ class Shared:
 
     def foreign(self, recorders: Sequence[Recorder]) -> Foreign:
         """How a view holding `recorders` holds other units' organization trails."""
-        held = [r for r in recorders if r.foreign_unit is not None]
+        held = tuple(r for r in recorders if r.foreign_unit is not None)
         if not held:
             return Foreign((), -1, frozenset())
+        key = ("foreign", tuple(map(id, held)))
+        found: tuple[tuple[Recorder, ...], Foreign] | None = self.results.get(key)
+        if found is None:  # the same for every question about one view
+            found = self.results[key] = (held, self._foreign(held))
+        return found[1]
+
+    def _foreign(self, held: tuple[Recorder, ...]) -> Foreign:
         universe = self.organization
         if not {id(r) for r in held} <= {id(r) for r in universe}:
             universe = tuple(held)  # a view made without the scan's list (a single view)
