@@ -51,7 +51,7 @@ from checker.simulator.capture import (
 from checker.simulator.events import Event, Resource, UserIdentity
 from checker.simulator.lake import compiled_stores
 from checker.simulator.selector_tests import FieldTest
-from checker.simulator.sharing import Foreign, OrganizationProbe, Shared
+from checker.simulator.sharing import Foreign, OrganizationProbe, Shared, in_runs
 from checker.simulator.stand_ins import StandIns, names_one_bucket
 from checker.tri import FAIL_CODE, Status
 
@@ -111,22 +111,17 @@ def _selector_fields(
     values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource).
     With `shared`, other units' organization trails' are worked out and merged once per scan."""
     out: dict[str, list[FieldSelector]] = {}
-    run: list[Trail] = []  # consecutive organization trails of other units
 
     def add(fields: dict[str, list[FieldSelector]]) -> None:
         for name, found in fields.items():
             out.setdefault(name, []).extend(found)
 
-    for trail in trails:
-        if shared is not None and trail.foreign_unit is not None:
-            run.append(trail)
-            continue
-        if run and shared is not None:
+    for foreign, run in in_runs(trails):
+        if foreign and shared is not None:
             add(_foreign_fields(run, category, shared))
-            run = []
-        add(_trail_fields(trail, category))
-    if run and shared is not None:
-        add(_foreign_fields(run, category, shared))
+            continue
+        for trail in run:
+            add(_trail_fields(trail, category))
     return out
 
 
@@ -431,8 +426,8 @@ def estate_management_coverage(
     shared = shared or Shared()
     members = estate.organization_accounts
     question = ("management", tuple(regions), default_region, members)
-    per_trail: list[tuple[str, Coverage]] = []
-    for trail in estate.trails:
+
+    def judged(trail: Trail) -> tuple[str, Coverage]:
         cov = shared.answer(trail, question, partial(
             management_coverage, trail, regions, default_region=default_region,
             organization_accounts=members))  # fmt: skip
@@ -443,7 +438,11 @@ def estate_management_coverage(
                                trail.id)  # fmt: skip
             else:
                 cov = Coverage("fail", "not a multi-region trail", trail.id)
-        per_trail.append((trail.id, cov))
+        return trail.id, cov
+
+    per_trail: list[tuple[str, Coverage]] = []
+    for foreign, run in in_runs(estate.trails):
+        per_trail += shared.each(run, ("judged", question), judged) if foreign else map(judged, run)
     trails = tuple(per_trail)
     for trail_id, cov in per_trail:
         if cov.status == "pass":
@@ -581,26 +580,12 @@ def _s3_stand_ins(trails: Sequence[Trail], shared: Shared) -> list[Trail]:
     the scan's (made once per scan for the same trails)."""
     own_names = StandIns()
     out: list[Trail] = []
-    run: list[Trail] = []  # consecutive organization trails of other units
-
-    def flush() -> None:
-        key = ("S3 stand-ins of", tuple(map(id, run)))
-        found: tuple[tuple[Trail, ...], list[Trail]] | None = shared.results.get(key)
-        if found is None:
-            found = shared.results[key] = (tuple(run), [shared.answer(t, "S3 stand-ins", partial(
-                shared.stand_ins.trail, t, names_one_bucket)) for t in run])  # fmt: skip
-        out.extend(found[1])
-        run.clear()
-
-    for t in trails:
-        if t.foreign_unit is not None:
-            run.append(t)
-            continue
-        if run:
-            flush()
-        out.append(own_names.trail(t, names_one_bucket))
-    if run:
-        flush()
+    for foreign, run in in_runs(trails):
+        if foreign:
+            out += shared.each(run, "S3 stand-ins",
+                               lambda t: shared.stand_ins.trail(t, names_one_bucket))
+        else:
+            out += [own_names.trail(t, names_one_bucket) for t in run]
     return out
 
 

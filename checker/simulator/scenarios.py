@@ -41,9 +41,9 @@ from checker.regions import US_EAST_1, partition_of
 from checker.resources import policies_root, schema_path, validate_once, yaml_documents
 from checker.simulator.alarms import TraceCache
 from checker.simulator.capture import CompiledTrail
-from checker.simulator.coverage import compiled_trails
 from checker.simulator.delivery import MAX_EVENT_BYTES, TrailDestinations, event_size
 from checker.simulator.events import Event
+from checker.simulator.lake import compiled_stores
 from checker.simulator.pipeline import (
     NO_FOREIGN,
     EventResult,
@@ -239,11 +239,15 @@ class ScenarioRunner:
         self.estate = estate
         self.default_region = default_region
         self.shared = shared or Shared()
-        compiled = compiled_trails(estate, default_region, self.shared)
-        self.compiled = [c for c in compiled if c.trail.foreign_unit is None]
-        # other units' organization trails: every such trail of the scan is simulated once per
-        # event for all the views; this view leaves out the copies of its own
-        self.foreign = self.shared.foreign([c.trail for c in compiled])
+        # the view's own trails and stores (`compiled_trails`, less other units' organization
+        # trails: every such trail of the scan is simulated once per event for all the views,
+        # and this view leaves out the copies of its own)
+        members = estate.organization_accounts
+        stores = compiled_stores(estate, default_region, self.shared)
+        self.compiled = [self.shared.compiled(t, default_region, members)
+                         for t in estate.trails if t.foreign_unit is None]  # fmt: skip
+        self.compiled += [c for c in stores if c.trail.foreign_unit is None]
+        self.foreign = self.shared.foreign([*estate.trails, *(c.trail for c in stores)])
         self._cache: dict[tuple[str, int, str], EventResult] = {}
         self._traces = TraceCache(self.shared.pattern_verdicts)
         self._fixed: dict[int, TrailDestinations] = {}  # keyed by id() of self.compiled items

@@ -11,8 +11,9 @@ while the cache lives. A `Shared` lives as long as one scan (the engine's `Judge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from checker.simulator.alarms import Verdicts
@@ -28,6 +29,7 @@ from checker.simulator.events import Event
 from checker.simulator.stand_ins import StandIns
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Recorder)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,22 @@ class OrganizationProbe:
     captured: str | None
     decisions: tuple[tuple[str, Decision], ...]
     undecided: frozenset[str]
+
+
+def in_runs(recorders: Iterable[R]) -> Iterator[tuple[bool, list[R]]]:
+    """`recorders` in runs of consecutive ones that are, or are not, other units' organization
+    trails (a view holds its own, then those: work over the latter is shared, `Shared.each`)."""
+    run: list[R] = []
+    foreign = False
+    for r in recorders:
+        theirs = r.foreign_unit is not None
+        if run and theirs != foreign:
+            yield foreign, run
+            run = []
+        foreign = theirs
+        run.append(r)
+    if run:
+        yield foreign, run
 
 
 class Shared:
@@ -160,6 +178,17 @@ class Shared:
     def token(self, key: Hashable) -> int:
         """A small stand-in for a large key (a tuple of identities) that is looked up often."""
         return self._tokens.setdefault(key, len(self._tokens))
+
+    def each(self, recorders: Sequence[R], question: Hashable, compute: Callable[[R], T]
+             ) -> list[T]:  # fmt: skip
+        """`answer` for each of `recorders` (other units' organization trails), the list made
+        once per scan for the same recorders: every view of an organization holds them."""
+        key = ("each", question, tuple(map(id, recorders)))
+        found: tuple[tuple[R, ...], list[T]] | None = self.results.get(key)
+        if found is None:
+            found = self.results[key] = (tuple(recorders), [
+                self.answer(r, question, partial(compute, r)) for r in recorders])  # fmt: skip
+        return found[1]
 
     def answer(self, obj: object, question: Hashable, compute: Callable[[], T]) -> T:
         """The answer to `question` about `obj` (a trail), computed once per scan."""
