@@ -11,6 +11,7 @@ from typing import Any
 from checker.joins import JOINED, LentTables
 from checker.model import NOWHERE, Estate, EventDataStore, Location, Trail
 from checker.unit_stamp import UNIT_COLLECTIONS
+from checker.unread import stand_ins
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def unit_views(
     def group_of(unit: str) -> str:
         return groups.get(unit, unit)
 
-    if not estate.trails and not estate.event_data_stores and not estate.removals:
+    # what unread trails and stores may hold, as recorders of their units (`checker.unread`)
+    extra = stand_ins(estate) if estate.unread else ()
+    if not estate.trails and not estate.event_data_stores and not estate.removals and not extra:
         if estate.origin == "live":
             return (UnitView("", estate, NOWHERE, frozenset()),)
         return ()
@@ -65,6 +68,11 @@ def unit_views(
     for name in UNIT_COLLECTIONS:
         for obj in getattr(estate, name):
             by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    for obj in extra:
+        name = "trails" if isinstance(obj, Trail) else "event_data_stores"
+        by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    trails = (*estate.trails, *(t for t in extra if isinstance(t, Trail)))
+    stores = (*estate.event_data_stores, *(s for s in extra if isinstance(s, EventDataStore)))
     members: dict[str, list[str]] = {}
     for unit in by_unit:
         members.setdefault(group_of(unit), []).append(unit)
@@ -72,12 +80,12 @@ def unit_views(
     # same objects in every view, so that work on them can be shared across views
     organization = [
         replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
-        for t in estate.trails
+        for t in trails
         if t.is_organization is not False
     ]
     organization_stores = [
         replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
-        for s in estate.event_data_stores
+        for s in stores
         if s.is_organization is not False
     ]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]
@@ -109,6 +117,8 @@ def unit_views(
         collections["trails"] = tuple(own_trails + borrowed)
         collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
         collections["policies"] = tuple(own_policies + scps)
+        # every view may read what could not be: a topic's subscriptions, the organization's SCPs
+        collections["unread"] = estate.unread
         view = replace(estate, inputs=(), diagnostics=(), **collections)
         view.share_account(frozenset(own_units))
         if lent_tables is not None:
