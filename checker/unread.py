@@ -50,7 +50,10 @@ def stand_in(entry: Unread, members: tuple[str, ...] | Unknown) -> Trail | Event
     organization: Tri = False if members == () else u
     account = entry.account_id or u
     home = entry.region or u
-    ref = Reference(u)
+    # where its objects deliver: one unknown for every Region's stand-in of the account, so that
+    # rules about the destinations say it once (CT027)
+    whose = replace(entry, region="", reason="")
+    ref = Reference(Unknown(f"{describe(whose)} could not all be read"))
     if entry.collection == "event_data_stores":
         return EventDataStore(
             id=f"{describe(entry)} (not read)", name=u, location=entry.location, account_id=account,
