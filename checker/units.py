@@ -68,11 +68,11 @@ def unit_views(
     for name in UNIT_COLLECTIONS:
         for obj in getattr(estate, name):
             by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    # ... of their own unit only: another unit's unread stores are not lent as organization
+    # stores (docs/semantics/live-audit.md, "What could not be read")
     for obj in extra:
         name = "trails" if isinstance(obj, Trail) else "event_data_stores"
         by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
-    trails = (*estate.trails, *(t for t in extra if isinstance(t, Trail)))
-    stores = (*estate.event_data_stores, *(s for s in extra if isinstance(s, EventDataStore)))
     members: dict[str, list[str]] = {}
     for unit in by_unit:
         members.setdefault(group_of(unit), []).append(unit)
@@ -80,12 +80,12 @@ def unit_views(
     # same objects in every view, so that work on them can be shared across views
     organization = [
         replace(t, id=f"{t.id} ({group_of(unit_of(t))})", foreign_unit=group_of(unit_of(t)))
-        for t in trails
+        for t in estate.trails
         if t.is_organization is not False
     ]
     organization_stores = [
         replace(s, id=f"{s.id} ({group_of(unit_of(s))})", foreign_unit=group_of(unit_of(s)))
-        for s in stores
+        for s in estate.event_data_stores
         if s.is_organization is not False
     ]
     scps = [p for p in estate.policies if p.kind in ("scp", "rcp")]

@@ -210,7 +210,8 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
     )
     built = EstateBuilder()
     built.add(*out, *inputs, *(e for d in files for e in (*d.errors, *d.notes)))
-    if listed and not stores_listed and not stores:
+    read_trails = not any(d.errors for d in files if _kind(d) in ("trails", "trail-list"))
+    if listed and read_trails and not stores_listed and not stores:
         # the output describes an account but not its event data stores: they are not known,
         # as when the live audit's ListEventDataStores fails (never "no store")
         where = next(e.doc for e in trails.values()).display if trails else files[0].display
