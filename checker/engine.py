@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from checker.model import (
     Reference,
     ResolveKind,
     Unknown,
+    Unread,
 )
 from checker.predicates import PREDICATES
 from checker.predicates.context import Context
@@ -47,6 +48,7 @@ from checker.rules import (
 from checker.simulator.sharing import Shared
 from checker.tri import FAIL, PASS, Status, deciding_all, deciding_any, negate
 from checker.units import UnitView, unit_views
+from checker.unread import RECORDERS, describe
 
 R = TypeVar("R")
 
@@ -357,6 +359,8 @@ def judge(
             for subject in _scope_subjects(rule.scope, estate):
                 unit = judgement.unit_name(subject.location)
                 found.extend(_evaluate_rule(rule, judgement.context, subject, unit))
+            if estate.unread:
+                found.extend(_unread_findings(rule, estate, judgement))
         return found
 
     def units(start: int, stop: int) -> tuple[list[Finding], list[R]]:
@@ -394,6 +398,29 @@ def judge(
         findings.extend(found)
         extras.extend(extra)
     return sorted(set(findings), key=Finding.sort_key), extras
+
+
+def _unread_findings(rule: Rule, estate: Estate, judgement: Judgement) -> Iterator[Finding]:
+    """For a rule about each trail (or each event data store): one unknown per account (and
+    unit) whose trails (stores) could not all be read, since any of those may fail it
+    (`model.Unread`); one per collection, not one per Region, so that a denied listing does not
+    flood the report."""
+    collection = _COLLECTION_SCOPES.get(rule.scope)
+    grouped: dict[tuple[str, str], list[Unread]] = {}
+    for u in estate.unread:
+        if u.collection == collection and collection in RECORDERS:
+            grouped.setdefault((u.location.unit, u.account_id), []).append(u)
+    for (_, account), entries in sorted(grouped.items()):
+        first = entries[0]
+        regions = [u.region for u in entries if u.region]
+        what = describe(replace(first, region=", ".join(regions) if len(regions) == len(
+            entries) else ""))  # fmt: skip
+        more = f", and {len(entries) - 1} more like it" if len(entries) > 1 else ""
+        why = f"{what} could not be read ({first.reason}{more}): any of them may fail this rule"
+        resource = f"aws://{account}" if account else first.location.file
+        subject = Subject(resource, first.location, estate)
+        yield _finding(rule, subject, Outcome("unknown", why, first.location),
+                       judgement.unit_name(first.location), None)  # fmt: skip
 
 
 def _diagnostic_findings(

@@ -28,6 +28,7 @@ from checker.model import (
     Subscription,
     Topic,
     Trail,
+    Unread,
 )
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ _GATHERED: tuple[tuple[str, type[Any]], ...] = (
     ("account_public_access_blocks", PublicAccessBlock),
     ("inputs", InputFile),
     ("diagnostics", Diagnostic),
+    ("unread", Unread),
 )
 _NAME_OF: dict[type[Any], str] = {cls: name for name, cls in _GATHERED}
 

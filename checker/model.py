@@ -9,7 +9,7 @@ in two formats compares equal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
@@ -25,6 +25,10 @@ from checker.joins import (
     lookup,
     whole_index,
 )
+from checker.location import NOWHERE as NOWHERE
+from checker.location import Located as Located
+from checker.location import Location as Location
+from checker.location import Reference as Reference
 from checker.unknowns import (
     Computed as Computed,
 )
@@ -54,71 +58,12 @@ from checker.unknowns import (
 )
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """Where an object (or one of its attributes) is written: a path relative to the scan and a
-    1-based line; line 0 when the source has no lines (AWS API data)."""
-
-    file: str
-    line: int = 0
-    # the load unit (a Terraform root module, a template) whose addresses and logical ids
-    # this object's id belongs to; see `in_unit`
-    unit: str = field(default="", compare=False, repr=False)
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
-
-
-NOWHERE = Location("", 0)
-
-
 def _loc() -> Any:
     return field(default=NOWHERE, compare=False, repr=False)
 
 
 def _lines() -> Any:
     return field(default_factory=dict, compare=False, repr=False, hash=False)
-
-
-class Located:
-    """A model object written somewhere: its location, and where each attribute that set one of
-    its fields is (model field name -> its line in the object's file, or its own location when
-    another block sets it elsewhere, as a bucket's lifecycle), for findings that point at it.
-    `names` spells a field as the input does (model field -> the Terraform argument or the
-    CloudFormation property that sets it, or would set it when absent), for findings that name
-    it; inputs without their own spelling (AWS API data) leave it empty."""
-
-    location: Location
-    lines: Mapping[str, int | Location]
-    names: Mapping[str, str]
-
-    def spelling(self, attribute: str) -> str:
-        """The attribute as the input names it, else its model name."""
-        return self.names.get(attribute, attribute)
-
-    def where(self, attribute: str | None = None) -> Location:
-        """The location of one attribute, falling back to the object's own."""
-        at = self.lines.get(attribute) if attribute else None
-        if isinstance(at, Location):
-            return at
-        if at is not None:
-            return replace(self.location, line=at)
-        return self.location
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What one resource says about another.
-
-    `value` is the name or ARN as written (resolved as far as the inputs allow); `target` is the id
-    of a resource in the inputs when the source names it directly (a Terraform address, a
-    CloudFormation logical id). The estate joins a reference to an object by target, then by name
-    or ARN; a reference that joins nothing points outside the scanned inputs.
-    """
-
-    value: MaybeStr
-    target: str | None = field(default=None, compare=False)
-    unit: str = field(default="", compare=False, repr=False)  # where `target` is an id
 
 
 ResolveKind = Literal["bucket", "key", "log_group", "topic", "event_bus", "lake"]
@@ -577,6 +522,28 @@ class Removal:
     location: Location
 
 
+UnreadKind = Literal["trails", "event_data_stores", "policies", "subscriptions"]
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A collection the inputs could not read, and why: the trails (DescribeTrails) or event data
+    stores (ListEventDataStores) of one account and Region, the SCPs of an organization, or the
+    subscriptions of one topic (`target`). Its objects are not in the estate, and that says
+    nothing about them: the simulator and the rules answer unknown where they could change the
+    answer (docs/semantics/live-audit.md, "What could not be read")."""
+
+    collection: UnreadKind
+    account_id: str  # "" when not known
+    region: str  # "" for every Region of the account (or a collection without Regions)
+    reason: str  # the failed call and its error, or the missing saved output
+    target: str = ""  # the object whose part it is: a topic's ARN
+    location: Location = _loc()
+
+    def unknown(self) -> Unknown:
+        return Unknown(self.reason)
+
+
 @dataclass(frozen=True)
 class Estate:
     """Everything loaded together: the unit rules and the simulator judge."""
@@ -595,6 +562,7 @@ class Estate:
     event_rules: tuple[EventRule, ...] = ()
     event_buses: tuple[EventBus, ...] = ()
     removals: tuple[Removal, ...] = ()
+    unread: tuple[Unread, ...] = ()  # what could not be read (`Unread`)
     account_public_access_blocks: tuple[PublicAccessBlock, ...] = ()
     # organization member accounts, when known; Unknown means "every account counts as a member"
     organization_accounts: tuple[str, ...] | Unknown = Unknown("organization members not known")

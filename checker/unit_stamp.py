@@ -12,7 +12,7 @@ T = TypeVar("T")
 UNIT_COLLECTIONS = (
     "trails", "buckets", "keys", "key_aliases", "log_groups", "metric_filters", "alarms",
     "topics", "subscriptions", "policies", "event_data_stores", "event_rules", "event_buses",
-    "removals",
+    "removals", "unread",
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from checker.joins import JOINED, LentTables
 from checker.model import NOWHERE, Estate, EventDataStore, Location, Trail
 from checker.unit_stamp import UNIT_COLLECTIONS
+from checker.unread import stand_ins
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def unit_views(
     def group_of(unit: str) -> str:
         return groups.get(unit, unit)
 
-    if not estate.trails and not estate.event_data_stores and not estate.removals:
+    # what unread trails and stores may hold, as recorders of their units (`checker.unread`)
+    extra = stand_ins(estate) if estate.unread else ()
+    if not estate.trails and not estate.event_data_stores and not estate.removals and not extra:
         if estate.origin == "live":
             return (UnitView("", estate, NOWHERE, frozenset()),)
         return ()
@@ -65,6 +68,11 @@ def unit_views(
     for name in UNIT_COLLECTIONS:
         for obj in getattr(estate, name):
             by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
+    # ... of their own unit only: another unit's unread stores are not lent as organization
+    # stores (docs/semantics/live-audit.md, "What could not be read")
+    for obj in extra:
+        name = "trails" if isinstance(obj, Trail) else "event_data_stores"
+        by_unit.setdefault(unit_of(obj), {}).setdefault(name, []).append(obj)
     members: dict[str, list[str]] = {}
     for unit in by_unit:
         members.setdefault(group_of(unit), []).append(unit)
@@ -109,6 +117,8 @@ def unit_views(
         collections["trails"] = tuple(own_trails + borrowed)
         collections["event_data_stores"] = tuple(own_stores + borrowed_stores)
         collections["policies"] = tuple(own_policies + scps)
+        # every view may read what could not be: a topic's subscriptions, the organization's SCPs
+        collections["unread"] = estate.unread
         view = replace(estate, inputs=(), diagnostics=(), **collections)
         view.share_account(frozenset(own_units))
         if lent_tables is not None:

@@ -269,8 +269,10 @@ def _scenarios(choice: str) -> list[Any]:
 def _scenario_report(args: argparse.Namespace, estate: Estate, scenarios: list[Any],
                      regions: Sequence[str]) -> str:  # fmt: skip
     from checker.simulator.scenarios import ScenarioRunner, cell
+    from checker.unread import with_stand_ins
 
-    runner = ScenarioRunner(estate, default_region=args.region)
+    # what could not be read may record the scenarios: unknown there, never missed
+    runner = ScenarioRunner(with_stand_ins(estate), default_region=args.region)
     rows: list[dict[str, Any]] = []
     text: list[str] = []
     for sc in scenarios:

@@ -22,6 +22,7 @@ from checker.model import ControlPolicy, Estate, Unknown
 from checker.predicates.context import Context, PredicateArgs
 from checker.predicates.evidence import listing
 from checker.rules import Outcome, Subject
+from checker.unread import unread_of
 
 PROTECTED = (
     "cloudtrail:StopLogging",
@@ -74,13 +75,15 @@ def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: Predicate
                 _add(together, part)
         scps = ctx.shared.results[key] = (in_scope_scps, together)
     policies = [p for p, part in read if part is not None] + scps[0]
+    unread = next(unread_of(estate, "policies"), None) if estate.unread else None
     if not policies:
+        why = (f"the organization's SCPs could not be read ({unread.reason})" if unread else
+               "scan the organization's SCPs too")  # fmt: skip
         return Outcome(
             "unknown",
             "no SCP, and no IAM policy that names StopLogging, DeleteTrail, UpdateTrail or "
             "PutEventSelectors, is in the scanned inputs, "
-            "so nothing shows whether stopping logging or deleting the trail is denied; scan the "
-            "organization's SCPs too",
+            f"so nothing shows whether stopping logging or deleting the trail is denied; {why}",
         )
     found = Findings()
     for _, part in read:
@@ -88,7 +91,12 @@ def deny_trail_tampering(ctx: Context, subject: Subject[Estate], args: Predicate
             _add(found, part)
     own_only = [p for p, part in read if part is not None]
     if not scps[0]:
-        return _verdict(found, own_only)
+        outcome = _verdict(found, own_only)
+        if unread is not None and outcome.status == "fail":  # an unread SCP may deny it
+            return replace(outcome, status="unknown", message=f"{outcome.message}; the "
+                           f"organization's SCPs, which may deny it, could not be read "
+                           f"({unread.reason})")  # fmt: skip
+        return outcome
     managed = _in_management_account(estate)
     if managed is True:  # SCPs do not bind the account an organization trail lives in
         if not own_only:

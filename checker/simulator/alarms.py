@@ -23,6 +23,7 @@ from checker.joins import known_log_group_name
 from checker.model import Alarm, Estate, LogGroup, MetricFilter, Reference, Topic, Unknown
 from checker.simulator.events import Event
 from checker.tri import Status, any_of
+from checker.unread import unread_of
 
 if TYPE_CHECKING:
     from checker.simulator.filter_pattern import Pattern, PatternError
@@ -131,6 +132,11 @@ def topic_result(estate: Estate, ref: Reference) -> TopicResult | None:
                            "the topic is outside the scanned inputs; its subscriptions are "
                            "not known")  # fmt: skip
     count = len(estate.subscriptions_of(topic))
+    if not count and estate.unread:
+        unread = next(unread_of(estate, "subscriptions", topic.id), None)
+        if unread is not None:  # none listed, because the listing failed
+            return TopicResult(topic.id, None, f"the topic's subscriptions could not be read "
+                                               f"({unread.reason})")  # fmt: skip
     why = f"{count} subscription(s)" if count else "the topic has no subscription"
     return TopicResult(topic.id, count, why)
 

@@ -12,7 +12,8 @@ Emulator shims, kept here in the tests and never in the product:
 - moto has no CloudTrail Lake (ListEventDataStores answers HTTP 500): a `before-call` hook answers
   ListEventDataStores, GetEventDataStore and GetInsightSelectors for a store from
   `FakeAws.event_data_stores` (GetEventDataStore answers, none by default), in pages of
-  `FakeAws.lake_page_size` stores when it is set;
+  `FakeAws.lake_page_size` stores when it is set, or with the error `FakeAws.lake_errors` names
+  for the Region;
 - moto's DescribeTrails always says HasCustomEventSelectors/HasInsightSelectors false: the product
   never relies on those flags (it always reads the selectors), so nothing is needed.
 """
@@ -81,6 +82,8 @@ class FakeAws:
     sessions: int = 0
     event_data_stores: list[dict[str, Any]] = field(default_factory=list)
     lake_page_size: int = 0  # > 0: ListEventDataStores answers in pages of this size, as AWS can
+    # Region -> the error code ListEventDataStores answers there (HTTP 400, no retry)
+    lake_errors: dict[str, str] = field(default_factory=dict)
     _setup_session: Any = None
     _setup_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -97,10 +100,16 @@ class FakeAws:
             s.events.register(event, handler)
         return s
 
-    def _lake(self, model: Any, params: Any, **_: Any) -> Any:
+    def _lake(self, model: Any, params: Any, context: Any = None, **_: Any) -> Any:
         """The emulator's missing CloudTrail Lake, answered from `event_data_stores`."""
         import json
 
+        region = (context or {}).get("client_region", "")
+        if model.name == "ListEventDataStores" and region in self.lake_errors:
+            code = self.lake_errors[region]
+            error = {"Error": {"Code": code, "Message": f"{code} in {region}"},
+                     "ResponseMetadata": {"HTTPStatusCode": 400}}  # fmt: skip
+            return AWSResponse("", 400, {}, RawBody(b"")), error
         body = params.get("body") if isinstance(params, dict) else None
         request = json.loads(body) if body else {}
         found = [s for s in self.event_data_stores

@@ -430,3 +430,25 @@ def test_delivery_errors_judged_and_simulated(capsys: pytest.CaptureFixture[str]
     found = {(f["file"].split("/")[-2], f["status"]) for f in json.loads(
         capsys.readouterr().out)["findings"] if f["rule_id"] == "CT012"}  # fmt: skip
     assert found == {("delivery-current", "fail"), ("delivery-stale", "pass")}
+
+
+def test_trails_without_a_store_listing_leave_the_stores_unread(tmp_path: Path) -> None:
+    """As when the live audit cannot list them: not "no store" (`model.Unread`)."""
+    e = write(tmp_path, {"describe-trails.json": {"trailList": [entry()]}})
+    (unread,) = e.unread
+    assert (unread.collection, unread.account_id, unread.region) == (
+        "event_data_stores", "111122223333", "")
+    assert "list-event-data-stores" in unread.reason
+    assert unread.location.file == "describe-trails.json"
+
+
+def test_an_empty_store_listing_says_there_is_no_store(tmp_path: Path) -> None:
+    e = write(tmp_path, {"describe-trails.json": {"trailList": [entry()]},
+                         "list-event-data-stores.json": {"EventDataStores": []}})
+    assert e.unread == () and e.event_data_stores == ()
+
+
+def test_stores_without_trails_are_not_an_account_description(tmp_path: Path) -> None:
+    e = write(tmp_path, {"selectors.json": {"TrailARN": "arn:aws:cloudtrail:us-east-1:1:trail/t",
+                                            "EventSelectors": []}})
+    assert e.unread == ()

@@ -34,6 +34,7 @@ from checker.model import (
     Selectors,
     Trail,
     Unknown,
+    Unread,
 )
 from checker.resources import schema_path
 
@@ -359,3 +360,16 @@ def test_delivery_state_round_trips(tmp_path: Path) -> None:
 def test_an_older_snapshot_has_delivery_unknown() -> None:
     t = load(FIXTURES / "account.json").trails[0]
     assert isinstance(t.delivery, Unknown) and "trailcheck audit --save" in t.delivery.reason
+
+
+def test_what_could_not_be_read_round_trips(tmp_path: Path) -> None:
+    unread = (
+        Unread("event_data_stores", ACCOUNT, "us-east-1", "cloudtrail:ListEventDataStores failed"),
+        Unread("subscriptions", ACCOUNT, "us-east-1", "denied", target=TOPIC),
+    )
+    e = replace(live_estate(), unread=unread)
+    doc = dump_snapshot(e)
+    assert validate(doc) is None and len(doc["unread"]) == 2
+    back = round_trip(e, tmp_path)
+    assert back.unread == unread and same(back, e)
+    assert "unread" not in dump_snapshot(live_estate())  # nothing unread: as before

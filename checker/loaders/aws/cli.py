@@ -35,6 +35,10 @@ Joins and defaults (docs/semantics.md, "What the input formats say"):
 - No selector output: AWS's default selectors when describe-trails says
   `HasCustomEventSelectors: false`, else unknown; likewise Insights with `HasInsightSelectors`.
 - Ids are trail ARNs; the account and home Region come from the ARN and `HomeRegion`.
+- Output that lists trails but no event data stores (no list-event-data-stores or
+  get-event-data-store file): the account's stores are not known (`model.Unread`), as when the
+  live audit cannot list them; the rules and the simulator answer unknown where a store could
+  change the answer.
 - An event data store with only list-event-data-stores output has the list's (deprecated)
   settings, and an unknown KMS key and billing mode, which only get-event-data-store gives. Its
   Insights are unknown without get-insight-selectors output (AWS answers
@@ -79,6 +83,7 @@ from checker.model import (
     Reference,
     Trail,
     Unknown,
+    Unread,
 )
 
 KIND: Final = "awscli"
@@ -103,6 +108,10 @@ STORE_KEYS = {
     "billing_mode": "BillingMode", "kms_key": "KmsKeyId", "selectors": "AdvancedEventSelectors",
 }  # fmt: skip
 STORE_ARN = "EventDataStoreArn"
+NO_STORE_LIST = (
+    "the saved output has no list-event-data-stores output (save `aws cloudtrail "
+    "list-event-data-stores --output json` in each Region; it lists no store when there is none)"
+)
 
 
 @dataclass
@@ -147,6 +156,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
     stores: dict[str, Joined] = {}
     store_insights: dict[str, Joined] = {}
     listed = False  # a trail list was read: the output describes an account
+    stores_listed = False  # a store list was read (an empty one says there is none)
     for doc in files:
         kind = _kind(doc)
         if kind == "trails":
@@ -163,6 +173,7 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
             doc.used = True
             statuses.append((doc, doc.data))
         elif kind == "event-data-stores":
+            stores_listed = True
             _read_store_list(doc, listed_stores)
         elif kind == "event-data-store":
             _read_joined(doc, "get-event-data-store", EVENT_DATA_STORE, stores, STORE_ARN)
@@ -199,6 +210,14 @@ def load_awscli(paths: list[tuple[Path, str]], options: LoadOptions) -> Estate:
     )
     built = EstateBuilder()
     built.add(*out, *inputs, *(e for d in files for e in (*d.errors, *d.notes)))
+    read_trails = not any(d.errors for d in files if _kind(d) in ("trails", "trail-list"))
+    if listed and read_trails and not stores_listed and not stores:
+        # the output describes an account but not its event data stores: they are not known,
+        # as when the live audit's ListEventDataStores fails (never "no store")
+        where = next(e.doc for e in trails.values()).display if trails else files[0].display
+        accounts = sorted({arn_part(arn, 4) for arn in trails} - {""}) or [""]
+        built.add(*(Unread("event_data_stores", a, "", NO_STORE_LIST, location=Location(where))
+                    for a in accounts))  # fmt: skip
     # a trail list describes a real account, where "no trail at all" is a finding; stray JSON
     # that merely mentions a CLI key must not turn a repository scan into an audit
     loaded = built.estate(origin="live" if listed else "iac")

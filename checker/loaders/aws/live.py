@@ -86,7 +86,9 @@ from checker.model import (
     Topic,
     Trail,
     Unknown,
+    Unread,
 )
+from checker.unread import NOUN, RECORDERS
 
 __all__ = [
     "AccountSummary",
@@ -248,6 +250,10 @@ def _discover_region(
     stores: Result | None = None
     if account.options.event_data_stores:
         stores = account.read("cloudtrail", region, "list_event_data_stores")
+        if isinstance(stores, Failed):  # the Region's stores are not known: never "none"
+            account.sink.unread(Unread("event_data_stores", account.account_id, region,
+                                       stores.reason, location=shapes.where(account.account_id,
+                                                                            region)))  # fmt: skip
         with found.lock:
             found.event_data_stores.extend(
                 shapes.event_data_stores(stores, account.account_id, region)
@@ -376,18 +382,15 @@ def audit(
                 "CT000", "fail", f"{reason}; see what could not be checked",
                 shapes.where(account.account_id, ""), resource=f"aws://{account.account_id}",
             ))  # fmt: skip
+            # no Region listed the multi-Region trails either: any trail may be missing
+            sink.unread(Unread("trails", account.account_id, "", reason,
+                               location=shapes.where(account.account_id, "")))  # fmt: skip
         else:
-            # a single-Region trail homed where DescribeTrails failed is missing: say so as a
-            # finding, so the gap cannot pass for "no trail there"
-            diagnostics += [
-                Diagnostic(
-                    "CT000", "unknown",
-                    f"could not be checked: {why}; trails homed in {region} may be missing",
-                    shapes.where(account.account_id, region),
-                    resource=f"aws://{account.account_id}",
-                )
-                for region, why in failed
-            ]  # fmt: skip
+            # a single-Region trail homed where DescribeTrails failed is missing (the others are
+            # listed as shadow trails in every Region)
+            for region, why in failed:
+                sink.unread(Unread("trails", account.account_id, region, why,
+                                   location=shapes.where(account.account_id, region)))  # fmt: skip
         summaries.append(AccountSummary(
             account.account_id, account.role_arn, account.regions, status,
             names.get(account.account_id, ""), reason,
@@ -404,12 +407,15 @@ def audit(
     inputs = tuple(
         InputFile(f"aws://{s.account_id}", "live", input_status[s.status]) for s in summaries
     )
+    unread = sink.unread_entries()
+    diagnostics += unread_diagnostics(unread)
     diagnostics += sink.diagnostics()
     if listing is not None:  # ListAccounts gave the members: every listed account
         estate_parts = replace(
             estate_parts, organization_accounts=tuple(a.account_id for a in listing.accounts)
         )
-    estate = replace(estate_parts, inputs=inputs, diagnostics=tuple(diagnostics), origin="live")
+    estate = replace(estate_parts, inputs=inputs, diagnostics=tuple(diagnostics), origin="live",
+                     unread=unread)  # fmt: skip
     stores = sorted(found.event_data_stores, key=lambda s: (s["account"], s["region"], s["arn"]))
     return LiveAudit(
         estate=with_account_units(estate),
@@ -418,6 +424,27 @@ def audit(
         event_data_stores=tuple({s["arn"]: s for s in stores}.values()),
         organization=listing,
     )
+
+
+def unread_diagnostics(unread: Sequence[Unread]) -> list[Diagnostic]:
+    """One unknown CT000 per account and unread collection of recorders, naming its Regions, so
+    that the gap shows as a finding (a collection unread in every Region has its own CT000)."""
+    grouped: dict[tuple[str, str], list[Unread]] = {}
+    for u in unread:
+        if u.collection in RECORDERS and u.region:
+            grouped.setdefault((u.account_id, u.collection), []).append(u)
+    out = []
+    for (account, collection), entries in sorted(grouped.items()):
+        regions = ", ".join(u.region for u in entries)
+        more = f" (and the same call in {len(entries) - 1} other Regions)" if len(entries) > 1 \
+            else ""  # fmt: skip
+        prep = "homed in" if collection == "trails" else "in"
+        out.append(Diagnostic(
+            "CT000", "unknown", f"could not be checked: {entries[0].reason}{more}; "
+            f"{NOUN[collection]} {prep} {regions} may be missing",
+            shapes.where(account, entries[0].region), resource=f"aws://{account}",
+        ))  # fmt: skip
+    return out
 
 
 def _better_view(

@@ -32,6 +32,7 @@ from checker.model import (
     Topic,
     Trail,
     Unknown,
+    Unread,
 )
 
 DEFAULT_WORKERS = 8
@@ -326,6 +327,7 @@ class Sink:
         self._lock = threading.Lock()
         self._entries: list[NotChecked] = []
         self._diagnostics: list[Diagnostic] = []
+        self._unread: list[Unread] = []
 
     def not_checked(self, entry: NotChecked) -> None:
         with self._lock:
@@ -342,6 +344,16 @@ class Sink:
     def entries(self) -> tuple[NotChecked, ...]:
         with self._lock:
             return tuple(sorted(set(self._entries)))
+
+    def unread(self, entry: Unread) -> None:
+        """A collection whose listing failed (`model.Unread`)."""
+        with self._lock:
+            self._unread.append(entry)
+
+    def unread_entries(self) -> tuple[Unread, ...]:
+        with self._lock:
+            return tuple(sorted(set(self._unread), key=lambda u: (
+                u.collection, u.account_id, u.region, u.target, u.reason)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,9 +524,13 @@ def read_topic(account: AccountReader, arn: str) -> tuple[Topic, tuple[Subscript
     attributes = account.read("sns", region, "get_topic_attributes", arn, TopicArn=arn)
     subs = account.read("sns", region, "list_subscriptions_by_topic", arn, TopicArn=arn)
     if isinstance(subs, Failed):  # no subscription is listed: the gap must show as a finding
+        where = shapes.where(shapes.arn_part(arn, 4), region)
         account.sink.diagnostic(Diagnostic(
             "CT000", "unknown",
             f"could not be checked: {subs.reason}; the topic's subscriptions may be missing",
-            shapes.where(shapes.arn_part(arn, 4), region), resource=arn,
+            where, resource=arn,
         ))  # fmt: skip
+        # and the alarms that notify it may or may not reach someone (simulator/alarms.py)
+        account.sink.unread(Unread("subscriptions", shapes.arn_part(arn, 4), region, subs.reason,
+                                   target=arn, location=where))  # fmt: skip
     return shapes.topic_from_api(arn, attributes), shapes.subscriptions_from_api(arn, subs)

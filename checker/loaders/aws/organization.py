@@ -22,7 +22,7 @@ from typing import Any
 from checker.loaders.aws import live_shapes as shapes
 from checker.loaders.aws.live_account import GLOBAL_REGION, AccountReader, NotChecked, Sink
 from checker.loaders.aws.live_shapes import ABSENT, Failed
-from checker.model import ControlPolicy, Estate, Location, Unknown
+from checker.model import ControlPolicy, Estate, Location, Unknown, Unread
 from checker.unit_stamp import UNIT_COLLECTIONS
 
 # Account states (ListAccounts `State`, or the older `Status`) in which an account can be used:
@@ -191,9 +191,11 @@ def organization_result(
             if r.members_entry is not None:
                 sink.not_checked(r.members_entry)
     if not policies_known and not not_in_org:
-        for _, r in results:
-            if r.policies_entry is not None:
-                sink.not_checked(r.policies_entry)
+        failed = [r.policies_entry for _, r in results if r.policies_entry is not None]
+        for entry in failed:
+            sink.not_checked(entry)
+        if failed:  # the SCPs are not known: never "no SCP"
+            sink.unread(Unread("policies", "", "", "; ".join(e.reason for e in failed)))
     return member_value, policies
 
 

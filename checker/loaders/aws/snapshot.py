@@ -14,7 +14,9 @@ One JSON document, validated by `checker/schemas/snapshot.schema.json`:
      "event_data_stores": [...], "event_rules": [...], "event_buses": [...],
      "not_checked": [{"call": "s3:GetBucketPolicy", "region": "us-east-1",
                       "error": "AccessDenied", "affects": ["policy@arn:aws:s3:::logs"]}],
-     "diagnostics": [...]}
+     "diagnostics": [...],
+     "unread": [{"collection": "event_data_stores", "account_id": "...", "region": "us-east-1",
+                 "reason": "cloudtrail:ListEventDataStores in us-east-1 failed: AccessDenied"}]}
 
 Each resource is the model object (`checker/model.py`) with its field names: a trail holds its
 selectors (`{"kind": "basic", "basic": [...]}`), its logging status (`is_logging`) and its
@@ -30,7 +32,9 @@ value certainly set but not known). A "not checked" entry (`not_checked`, or `un
 `organization_accounts`, or `account_public_access_block@<account id>`; any other `affects` item
 (say `trails`: a Region whose trails could not be listed) becomes an "unknown" CT000 that says
 what may be incomplete. Entries without `affects` (as `trailcheck audit` writes them, next to
-values already unknown in place) only inform.
+values already unknown in place) only inform. `unread` lists the collections the audit could
+not read (`model.Unread`): the trails or event data stores of an account and Region, the SCPs,
+a topic's subscriptions; the scan answers unknown where they could change the answer.
 
 `dump_snapshot(estate)` is the inverse: for an estate read from AWS,
 `load_snapshot` of its dump equals it except for `inputs`, which name the snapshot file.
@@ -58,6 +62,7 @@ from checker.model import (
     PublicAccessBlock,
     Reference,
     Unknown,
+    Unread,
 )
 
 KIND: Final = "snapshot"
@@ -156,6 +161,8 @@ def _estate(doc: Mapping[str, Any], tree: Any, display: str) -> Estate:
                         resource=display,
                     )
                 )
+    for i, raw in enumerate(doc.get("unread", ())):
+        out.add(replace(_load_object(Unread, raw, ("unread", i)), location=location("unread", i)))
     out.add(InputFile(display, KIND, "ok"))
     return out.estate(organization_accounts=members, origin=doc.get("origin", "live"))
 
@@ -301,6 +308,8 @@ def dump_snapshot(estate: Estate) -> dict[str, Any]:
          "file": d.location.file, "line": d.location.line, "resource": d.resource}
         for d in estate.diagnostics
     ]  # fmt: skip
+    if estate.unread:  # what the audit could not read, so that the scan says unknown there too
+        doc["unread"] = [_dump_value(u) for u in estate.unread]
     return doc
 
 
