@@ -634,10 +634,14 @@ class Estate:
         found = self._filters_by_group[0].get(id(group))
         parts = self.lent_parts()
         if parts is not None and parts[1].filters_by_group is not None:
-            # a view's own filters on it, then the lent ones
-            lent = _not_of(parts[1].filters_by_group.get(id(group), ()), parts)
-            if lent:
-                return (found or ()) + lent
+            # a view's own filters on it, then the lent ones (once per group: the simulator
+            # asks for every event)
+            merged: tuple[MetricFilter, ...] | None = self._lent_merged.get(id(group))
+            if merged is None:
+                lent = _not_of(parts[1].filters_by_group.get(id(group), ()), parts)
+                merged = self._lent_merged[id(group)] = (found or ()) + lent if lent else ()
+            if merged:
+                return merged
         if found is None and self.is_outside(group):
             found = self._outside[(group.id, group.location.unit)][1]
         return found or ()
@@ -666,6 +670,12 @@ class Estate:
         """Whether `group` is a stand-in for a log group outside the inputs."""
         found = self._outside.get((group.id, group.location.unit))
         return found is not None and found[0] is group
+
+    @cached_property
+    def _lent_merged(self) -> dict[object, tuple[Any, ...]]:
+        """A view's own and lent objects on one thing, once: the filters on a log group (by its
+        identity), the alarms on a metric (by its name and namespace)."""
+        return {}
 
     @cached_property
     def _outside(self) -> dict[tuple[str, str], tuple[LogGroup, tuple[MetricFilter, ...]]]:
@@ -746,8 +756,11 @@ class Estate:
         parts = self.lent_parts()
         if parts is None:
             return self._alarms_by_metric.get(key, ())
-        return self._alarms_by_metric.get(key, ()) + _not_of(
-            parts[1].alarms_by_metric.get(key, ()), parts)
+        merged: tuple[Alarm, ...] | None = self._lent_merged.get(key)
+        if merged is None:
+            merged = self._lent_merged[key] = self._alarms_by_metric.get(key, ()) + _not_of(
+                parts[1].alarms_by_metric.get(key, ()), parts)
+        return merged
 
     @cached_property
     def alarms_on_unknown_metrics(self) -> tuple[Alarm, ...]:
@@ -806,4 +819,4 @@ def _not_of(lent: tuple[LocatedT, ...], parts: tuple[Estate, LentTables, frozens
 
 # Estate's cached lookup indexes (`drop_indexes`)
 _INDEXES = ("_index", "_filters_by_group", "_alarms_by_metric", "alarms_on_unknown_metrics",
-            "_subscriptions_by_topic", "_outside")  # fmt: skip
+            "_subscriptions_by_topic", "_outside", "_lent_merged")  # fmt: skip
