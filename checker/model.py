@@ -15,6 +15,12 @@ from typing import Any, Literal, TypeVar
 
 from checker.delivery_state import DeliveryState as DeliveryState
 from checker.delivery_state import DeliveryStatus as DeliveryStatus
+from checker.inputs import Diagnostic as Diagnostic
+from checker.inputs import InputFile as InputFile
+from checker.inputs import InputKind as InputKind
+from checker.inputs import Removal as Removal
+from checker.inputs import Unread as Unread
+from checker.inputs import UnreadKind as UnreadKind
 from checker.joins import (
     LentTables,
     Lookup,
@@ -480,68 +486,6 @@ class EventBus(Located):
     arn: MaybeStr | None = None
     lines: Mapping[str, int] = _lines()
     names: Mapping[str, str] = _lines()
-
-
-# --------------------------------------------------------------------------------------------
-# Loader output
-
-
-InputKind = Literal[
-    "terraform", "terraform-plan", "cloudformation", "awscli", "snapshot", "live", "unknown"
-]
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: str
-    kind: InputKind
-    status: Literal["ok", "error", "skipped"] = "ok"
-    # A Terraform file's text as the loader read it when it holds inline suppressions, "" when
-    # it holds none (None: not kept): they are read from it, not from the disk a second time.
-    suppression_text: str | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """A finding a loader makes while reading: CT000 for unreadable input, or a rule's finding
-    that only the source format can see (CloudFormation's missing `IsLogging` is CT011)."""
-
-    rule_id: str
-    status: Literal["fail", "unknown"]
-    message: str
-    location: Location
-    resource: str = ""
-
-
-@dataclass(frozen=True)
-class Removal:
-    """A trail or event data store that the input deletes (a plan's `delete` action): after the
-    change it records nothing, and its unit is judged though it may hold no recorder left."""
-
-    id: str
-    location: Location
-
-
-UnreadKind = Literal["trails", "event_data_stores", "policies", "subscriptions"]
-
-
-@dataclass(frozen=True)
-class Unread:
-    """A collection the inputs could not read, and why: the trails (DescribeTrails) or event data
-    stores (ListEventDataStores) of one account and Region, the SCPs of an organization, or the
-    subscriptions of one topic (`target`). Its objects are not in the estate, and that says
-    nothing about them: the simulator and the rules answer unknown where they could change the
-    answer (docs/semantics/live-audit.md, "What could not be read")."""
-
-    collection: UnreadKind
-    account_id: str  # "" when not known
-    region: str  # "" for every Region of the account (or a collection without Regions)
-    reason: str  # the failed call and its error, or the missing saved output
-    target: str = ""  # the object whose part it is: a topic's ARN
-    location: Location = _loc()
-
-    def unknown(self) -> Unknown:
-        return Unknown(self.reason)
 
 
 @dataclass(frozen=True)

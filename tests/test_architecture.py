@@ -24,6 +24,7 @@ FOUNDATION = (
     "checker.policy_doc", "checker.aws_readonly", "checker.tri", "checker.unknowns",
     "checker.estate_builder", "checker.parallel", "checker.units", "checker.joins",
     "checker.unit_stamp", "checker.delivery_state", "checker.location", "checker.unread",
+    "checker.inputs",
 )  # fmt: skip
 
 # From the bottom up. Within one layer, each tuple is a group of modules (a name covers the
