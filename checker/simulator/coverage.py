@@ -34,10 +34,9 @@ Why the probe sets are complete:
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 
 from checker.model import Estate, FieldSelector, Trail, Unknown
 from checker.regions import DEFAULT_REGIONS, global_region, partition_of
@@ -48,12 +47,25 @@ from checker.simulator.capture import (
     OrgAccounts,
     compile_trail,
 )
-from checker.simulator.events import Event, Resource, UserIdentity
+from checker.simulator.events import Event, Resource
 from checker.simulator.lake import compiled_stores
-from checker.simulator.selector_tests import FieldTest
+from checker.simulator.probe_values import (
+    PROBE_BUCKET,
+    PROBE_IDENTITY,
+    Signature,
+    bucket_of,
+    field_outcomes,
+    merge,
+    object_arn_axis,
+    one_partition,
+    probe_event,
+    product,
+    selector_fields,
+    string_axis,
+)
 from checker.simulator.sharing import Foreign, OrganizationProbe, Shared, in_runs
 from checker.simulator.stand_ins import StandIns, names_one_bucket
-from checker.tri import FAIL_CODE, Status
+from checker.tri import Status
 
 IAM = "iam.amazonaws.com"
 KMS = "kms.amazonaws.com"
@@ -72,12 +84,6 @@ S3_OBJECT_READS: tuple[str, ...] = (
     "ListParts",
 )  # fmt: skip
 
-PROBE_BUCKET = "trailcheck-probe-bucket"
-PROBE_KEY = "trailcheck-probe-key"
-PROBE_IDENTITY = "arn:aws:iam::111122223333:role/trailcheck-probe"
-# Beyond this many probes per Region, axes vary one at a time (still every named value, but not
-# every combination); no realistic configuration comes close.
-MAX_PROBES_PER_REGION = 20_000
 # A message names this many trails at most: a unit's view holds every other unit's organization
 # trails
 SHOWN_TRAILS = 4
@@ -101,197 +107,6 @@ def no_trail(estate: Estate) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Probe values
-
-
-def _selector_fields(
-    trails: Iterable[Trail], category: str, shared: Shared | None = None
-) -> dict[str, list[FieldSelector]]:
-    """Field selectors that can apply to events of `category`, by field; basic S3 data resource
-    values count as resources.ARN StartsWith (basic S3 values are prefixes, BC DataResource).
-    With `shared`, other units' organization trails' are worked out and merged once per scan."""
-    out: dict[str, list[FieldSelector]] = {}
-
-    def add(fields: dict[str, list[FieldSelector]]) -> None:
-        for name, found in fields.items():
-            out.setdefault(name, []).extend(found)
-
-    for foreign, run in in_runs(trails):
-        if foreign and shared is not None:
-            add(_foreign_fields(run, category, shared))
-            continue
-        for trail in run:
-            add(_trail_fields(trail, category))
-    return out
-
-
-def _foreign_fields(run: list[Trail], category: str, shared: Shared
-                    ) -> dict[str, list[FieldSelector]]:  # fmt: skip
-    """`_selector_fields` of other units' organization trails, merged once per scan for the
-    same trails: every view of an organization holds them (less its own)."""
-    key = ("selector fields of", category, tuple(map(id, run)))
-    found: tuple[tuple[Trail, ...], dict[str, list[FieldSelector]]] | None = \
-        shared.results.get(key)  # fmt: skip
-    if found is None:
-        merged: dict[str, list[FieldSelector]] = {}
-        for trail in run:
-            fields = shared.answer(trail, ("selector fields", category),
-                                   partial(_trail_fields, trail, category))  # fmt: skip
-            for name, selectors in fields.items():
-                merged.setdefault(name, []).extend(selectors)
-        found = shared.results[key] = (tuple(run), merged)  # the trails keep their ids theirs
-    return found[1]
-
-
-def _trail_fields(trail: Trail, category: str) -> dict[str, list[FieldSelector]]:
-    out: dict[str, list[FieldSelector]] = {}
-    selectors = trail.selectors
-    if not isinstance(selectors, Unknown):
-        for adv in selectors.advanced:
-            cats = [f for f in adv.field_selectors if f.field == "eventCategory"]
-            if any(FieldTest(f).test(category) == FAIL_CODE for f in cats):
-                continue  # this selector never applies to the category
-            for fs in adv.field_selectors:
-                out.setdefault(fs.field, []).append(fs)
-        if category == "Data":
-            for basic in selectors.basic:
-                for dr in basic.data_resources:
-                    if dr.type == "AWS::S3::Object" or isinstance(dr.type, Unknown):
-                        known = tuple(v for v in dr.values if isinstance(v, str))
-                        out.setdefault("resources.ARN", []).append(
-                            FieldSelector("resources.ARN", starts_with=known)
-                        )
-    return out
-
-
-def _named(conds: Sequence[FieldSelector]) -> tuple[list[str], list[str], list[str]]:
-    exact: list[str] = []
-    prefixes: list[str] = []
-    suffixes: list[str] = []
-    for fs in conds:
-        exact += [v for v in (*fs.equals, *fs.not_equals) if isinstance(v, str)]
-        prefixes += [v for v in (*fs.starts_with, *fs.not_starts_with) if isinstance(v, str)]
-        suffixes += [v for v in (*fs.ends_with, *fs.not_ends_with) if isinstance(v, str)]
-    return exact, prefixes, suffixes
-
-
-Signature = Callable[[str], Hashable]
-
-
-def _outcomes(conds: Sequence[FieldSelector]) -> Signature:
-    """A value's outcome under each condition: values alike under it are one probe."""
-    tests = [FieldTest(fs) for fs in conds]
-    return lambda value: tuple(t.test(value) for t in tests)
-
-
-def _merge(
-    candidates: Iterable[str],
-    conds: Sequence[FieldSelector],
-    keep: Iterable[str],
-    signature: Signature | None = None,
-) -> list[str]:
-    """Candidates with distinct outcomes under every condition (`signature`, by default
-    `_outcomes(conds)`), plus `keep`, in first-seen order."""
-    signature = signature or _outcomes(conds)
-    kept = list(dict.fromkeys(keep))
-    seen = {signature(v) for v in kept}
-    for value in dict.fromkeys(candidates):
-        outcome = signature(value)
-        if outcome not in seen:
-            seen.add(outcome)
-            kept.append(value)
-    return kept
-
-
-def _string_axis(
-    base: str,
-    conds: Sequence[FieldSelector],
-    keep: Iterable[str] = (),
-    signature: Signature | None = None,
-) -> list[str]:
-    exact, prefixes, suffixes = _named(conds)
-    candidates = [base, *exact]
-    candidates += [p + "-trailcheck-probe" for p in prefixes]
-    candidates += ["trailcheck-probe-" + s for s in suffixes]
-    candidates += [p + "-trailcheck-probe-" + s for p in prefixes for s in suffixes]
-    return _merge(candidates, conds, [base, *keep], signature)
-
-
-def _object_arn_axis(
-    conds: Sequence[FieldSelector], signature: Signature | None = None, partition: str = "aws"
-) -> list[str]:
-    s3 = f"arn:{partition}:s3:::"  # an object's ARN is in the partition of its Region
-    base = f"{s3}{PROBE_BUCKET}/{PROBE_KEY}"
-    exact, prefixes, suffixes = _named(conds)
-    # resources.ARN values of selectors for other resource types (a Lambda function's ARN) are
-    # never an S3 object's ARN: as probes they would be objects no S3 selector could record
-    named_values = [v for v in [*exact, *prefixes] if _bucket_of(v) is not None]
-    candidates = [base]
-    for value in named_values:
-        candidates.append(value)
-        bucket = _bucket_of(value)
-        candidates.append(f"{s3}{bucket}/{PROBE_KEY}")
-        if value.rstrip("/") == f"{s3}{bucket}":
-            candidates.append(f"{s3}{bucket}/")
-        if "/" in value.split(":::", 1)[1]:
-            candidates.append(value + PROBE_KEY)  # inside the named prefix
-        else:
-            candidates.append(f"{value}-trailcheck-probe/{PROBE_KEY}")  # bucket name prefix
-    for prefix in [*named_values, base]:
-        for suffix in suffixes:
-            candidates.append(prefix + suffix)
-            candidates.append(prefix + PROBE_KEY + suffix)
-    # One object of every named bucket is kept even when it behaves like the probe bucket, so
-    # that gap messages can name the bucket.
-    keep = [base, *(f"{s3}{_bucket_of(v)}/{PROBE_KEY}" for v in named_values)]
-    return _merge(candidates, conds, keep, signature)
-
-
-def _partition(regions: Sequence[str]) -> str:
-    """The one partition of `regions` ("aws" when they span several)."""
-    found = {partition_of(r) for r in regions}
-    return found.pop() if len(found) == 1 else "aws"
-
-
-@lru_cache(maxsize=65536)
-def _bucket_of(arn: str) -> str | None:
-    head, sep, rest = arn.partition(":::")
-    if not sep or not head.startswith("arn:") or not head.endswith(":s3"):
-        return None
-    bucket = rest.split("/", 1)[0]
-    return bucket or None
-
-
-def _product(axes: dict[str, list[str]]) -> list[dict[str, str]]:
-    names = list(axes)
-    total = 1
-    for values in axes.values():
-        total *= len(values)
-    if total <= MAX_PROBES_PER_REGION:
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
-    base = {n: v[0] for n, v in axes.items()}
-    out = [base]
-    for n, values in axes.items():
-        out += [{**base, n: v} for v in values[1:]]
-    return out
-
-
-def _event(region: str, category: str, read_only: bool, values: dict[str, str],
-           resources: tuple[Resource, ...] = ()) -> Event:  # fmt: skip
-    return Event(
-        event_source=values["eventSource"],
-        event_name=values["eventName"],
-        aws_region=region,
-        event_category=category,
-        read_only=read_only,
-        resources=resources,
-        user_identity=UserIdentity(arn=values.get("userIdentity.arn", PROBE_IDENTITY)),
-        event_type=values.get("eventType", "AwsApiCall"),
-        session_credential_from_console=values.get("sessionCredentialFromConsole") == "true",
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Management events
 
 
@@ -302,22 +117,23 @@ class _Probe:
 
 
 def _management_probes(trail: Trail, regions: Sequence[str]) -> list[_Probe]:
-    conds = _selector_fields([trail], "Management")
+    conds = selector_fields([trail], "Management")
     axes = {
-        "eventSource": _string_axis(OTHER_SOURCE, conds.get("eventSource", []), (KMS, RDS_DATA)),
-        "eventName": _string_axis("DescribeTrailcheckProbe", conds.get("eventName", [])),
+        "eventSource": string_axis(OTHER_SOURCE, conds.get("eventSource", []), (KMS, RDS_DATA)),
+        "eventName": string_axis("DescribeTrailcheckProbe", conds.get("eventName", [])),
     }
     neutral = {"userIdentity.arn": PROBE_IDENTITY, "eventType": "AwsApiCall",
                "sessionCredentialFromConsole": "false"}  # fmt: skip
     for name, base in neutral.items():
         if name in conds:
-            axes[name] = _string_axis(base, conds[name], ("true",) if base == "false" else ())
-    combos = _product(axes)
+            axes[name] = string_axis(base, conds[name], ("true",) if base == "false" else ())
+    combos = product(axes)
     probes: list[_Probe] = []
     for region in regions:
         for values in combos:
             for read_only in (True, False):
-                probes.append(_Probe(_event(region, "Management", read_only, values), "regular"))
+                event = probe_event(region, "Management", read_only, values)
+                probes.append(_Probe(event, "regular"))
         signin = Event("signin.amazonaws.com", "ConsoleLogin", region, read_only=False,
                        event_type="AwsConsoleSignIn")  # fmt: skip
         probes.append(_Probe(signin, "global"))
@@ -488,21 +304,21 @@ def s3_object_coverage(
     own = [shared.compiled(t, default_region, members) for t in trails if t.foreign_unit is None]
     foreign = shared.foreign(trails)
     universe = shared.compiled_universe(foreign, default_region, members)
-    conds = _selector_fields(trails, "Data", shared)
+    conds = selector_fields(trails, "Data", shared)
     signature = _Signatures(trails, foreign, shared)
     names = S3_OBJECT_READS if read_only else S3_OBJECT_WRITES
     axes: dict[str, list[str]] = {
         "eventSource": ["s3.amazonaws.com"],
-        "eventName": _merge(names, conds.get("eventName", []), names[:1], signature("eventName")),
-        "resources.ARN": _object_arn_axis(conds.get("resources.ARN", []),
-                                          signature("resources.ARN"), _partition(regions)),
+        "eventName": merge(names, conds.get("eventName", []), names[:1], signature("eventName")),
+        "resources.ARN": object_arn_axis(conds.get("resources.ARN", []),
+                                          signature("resources.ARN"), one_partition(regions)),
     }
     if "userIdentity.arn" in conds:
-        axes["userIdentity.arn"] = _string_axis(PROBE_IDENTITY, conds["userIdentity.arn"], (),
+        axes["userIdentity.arn"] = string_axis(PROBE_IDENTITY, conds["userIdentity.arn"], (),
                                                 signature("userIdentity.arn"))  # fmt: skip
     if "sessionCredentialFromConsole" in conds:
         axes["sessionCredentialFromConsole"] = ["false", "true"]
-    combos = _product(axes)
+    combos = product(axes)
     missed: list[_Missed] = []
     unknown: list[_Missed] = []
     captured_by: set[str] = set()
@@ -606,13 +422,13 @@ class _S3Probe:
         arn = self.values["resources.ARN"]
         resources = (Resource("AWS::S3::Object", arn),
                      Resource("AWS::S3::Bucket", _bucket_arn(arn)))  # fmt: skip
-        return _event(self.region, "Data", self.read_only, self.values, resources)
+        return probe_event(self.region, "Data", self.read_only, self.values, resources)
 
 
 def _bucket_arn(object_arn: str) -> str:
     """The ARN of the bucket of an S3 probe's object, in the object's partition."""
     head = object_arn.split(":::", 1)[0] if ":s3:::" in object_arn else "arn:aws:s3"
-    return f"{head}:::{_bucket_of(object_arn) or PROBE_BUCKET}"
+    return f"{head}:::{bucket_of(object_arn) or PROBE_BUCKET}"
 
 
 class _OwnOutcomes:
@@ -653,7 +469,7 @@ class _OwnOutcomes:
     def _field(self, name: str) -> Signature:
         found = self._fields.get(name)
         if found is None:
-            found = self._fields[name] = _outcomes(self.conds.get(name, []))
+            found = self._fields[name] = field_outcomes(self.conds.get(name, []))
         return found
 
 
@@ -664,14 +480,14 @@ class _Signatures:
     tell more values apart, never fewer)."""
 
     def __init__(self, trails: Sequence[Trail], foreign: Foreign, shared: Shared) -> None:
-        self.own = _selector_fields([t for t in trails if t.foreign_unit is None], "Data")
+        self.own = selector_fields([t for t in trails if t.foreign_unit is None], "Data")
         self.foreign = foreign
         self.shared = shared
 
     def __call__(self, name: str) -> Signature | None:
         if not self.foreign.universe:
-            return None  # every condition is the view's own: `_merge`'s default
-        own = _outcomes(self.own.get(name, []))
+            return None  # every condition is the view's own: `merge`'s default
+        own = field_outcomes(self.own.get(name, []))
         theirs = self._universe(name)
         return lambda value: (own(value), theirs(value))
 
@@ -683,7 +499,7 @@ class _Signatures:
             stand_ins = [shared.answer(t, "S3 stand-ins", partial(
                 shared.stand_ins.trail, t, names_one_bucket))
                 for t in self.foreign.universe if isinstance(t, Trail)]  # fmt: skip
-            outcomes = _outcomes(_selector_fields(stand_ins, "Data").get(name, []))
+            outcomes = field_outcomes(selector_fields(stand_ins, "Data").get(name, []))
             seen: dict[str, Hashable] = {}
 
             def found(value: str) -> Hashable:
@@ -755,7 +571,7 @@ def _s3_gaps(missed: list[_Missed], regions: Sequence[str], probes_per_region: i
         if probe.region in whole:
             continue
         arn = event.resources[0].arn or ""
-        bucket = _bucket_of(arn)
+        bucket = bucket_of(arn)
         label = (
             "buckets no selector names" if bucket == PROBE_BUCKET
             else f"bucket {bucket} (e.g. {arn})"

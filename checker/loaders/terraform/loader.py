@@ -35,6 +35,14 @@ from checker.loaders.terraform.assemble import (
     folder_status,
 )
 from checker.loaders.terraform.cycles import cycle_path, strongly_connected
+from checker.loaders.terraform.demand import (
+    IGNORED_ATTRS,
+    META_ATTRS,
+    MODULE_META,
+    NOT_DECLARED,
+    WHOLE_DATA,
+    resource_demand,
+)
 from checker.loaders.terraform.expansion import ModuleScope, parsed
 from checker.loaders.terraform.files import (
     Decl,
@@ -63,50 +71,6 @@ from checker.model import Diagnostic, Estate, InputFile, Location, Unknown
 from checker.unit_stamp import in_unit
 
 _TYPE_STRING = re.compile(r"^\s*string\s*$")
-# Arguments that never feed the model: their references are not followed.
-IGNORED_ATTRS = frozenset(
-    {
-        "tags",
-        "tags_all",
-        "description",
-        "depends_on",
-        "lifecycle",
-        "timeouts",
-        "provisioner",
-        "connection",
-        "validation",
-        "precondition",
-        "postcondition",
-    }
-)
-# What every instance needs to exist and to know its region.
-META_ARGS_NEEDED = ("count", "for_each", "provider", "region")
-META_ATTRS = frozenset(META_ARGS_NEEDED)
-_MODULE_META = frozenset({"count", "for_each", "providers", "source"})
-# Root names of references that no block of the folder declares.
-_NOT_DECLARED = frozenset({"count", "each", "self", "path", "terraform"})
-# Data sources whose every argument shapes the attribute read (a policy document's json).
-WHOLE_DATA = frozenset({"aws_iam_policy_document"})
-# The arguments a computed attribute is derived from (see terraform_module.DERIVED).
-DERIVED_FROM = {
-    ("aws_s3_bucket", "id"): {"bucket", "bucket_prefix"},
-    ("aws_s3_bucket", "bucket"): {"bucket", "bucket_prefix"},
-    ("aws_s3_bucket", "arn"): {"bucket", "bucket_prefix"},
-    ("aws_cloudwatch_log_group", "id"): {"name"},
-    ("aws_iam_role", "id"): {"name"},
-    ("aws_kms_alias", "id"): {"name"},
-    ("aws_cloudwatch_log_metric_filter", "id"): {"name"},
-    ("aws_s3_bucket_policy", "id"): {"bucket"},
-    ("template_file", "rendered"): {"template", "vars"},
-}
-
-
-def _resource_demand(rtype: str, attr: str | None) -> frozenset[str] | None:
-    if attr is None:
-        return None  # the whole object
-    return frozenset(DERIVED_FROM.get((rtype, attr), {attr}))
-
-
 class _Loader:
     """The Host of module instances: folders, module resolution, root values, diagnostics."""
 
@@ -273,7 +237,7 @@ class _Loader:
                     child_folder = self.folder(child)
                     self.callers[(child, root, kp)] = (folder, keypath, folder.modules[name])
                     if self.relevant(child_folder, root, kp):
-                        work.append((folder, keypath, folder.modules[name], _MODULE_META))
+                        work.append((folder, keypath, folder.modules[name], MODULE_META))
                         visit(child_folder, kp, (*chain, folder.path))
 
         visit(self.folder(root), "", ())
@@ -314,7 +278,7 @@ class _Loader:
         attrs = [v for k, v in steps if k == "attr"]
         if name == "resource" and len(attrs) >= 2:  # `resource.TYPE.NAME` is `TYPE.NAME`
             name, attrs = attrs[0], attrs[1:]
-        if not attrs or name in _NOT_DECLARED:
+        if not attrs or name in NOT_DECLARED:
             return []
         if name == "var":
             folder.declare("variable", attrs[0])
@@ -336,7 +300,7 @@ class _Loader:
             d = folder.modules.get(attrs[0])
             if d is None:
                 return []
-            out: list[Any] = [(folder, keypath, d, _MODULE_META)]
+            out: list[Any] = [(folder, keypath, d, MODULE_META)]
             child = self.resolve_calls(folder, root, keypath).get(attrs[0])
             if isinstance(child, Path):
                 cf = self.folder(child)
@@ -359,7 +323,7 @@ class _Loader:
             if d is None:
                 return []
             return [
-                (folder, keypath, d, _resource_demand(name, attrs[1] if len(attrs) > 1 else None))
+                (folder, keypath, d, resource_demand(name, attrs[1] if len(attrs) > 1 else None))
             ]
         return []
 
