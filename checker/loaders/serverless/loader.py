@@ -59,13 +59,22 @@ def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
     variables = Variables(doc)
     notes = _Notes(display)
     functions = _functions(doc, variables, notes)
-    made = generate(functions, variables.resolve(doc.get("service")))
+    made = generate(functions, _service_name(variables.resolve(doc.get("service"))))
     for line, message in made.errors:
         notes.error(line, message)
     for line, message in made.unknown:
         notes.unknown(line, message)
     template = _template(doc, variables, made, notes)
     return template_estate(template, display, options, generator=FRAMEWORK, notes=notes.found)
+
+
+def _service_name(service: Any) -> str | Unknown:
+    """`service: name`, or the older `service: {name: ...}`."""
+    if isinstance(service, dict):
+        service = service.get("name")
+    if isinstance(service, (str, Unknown)):
+        return service
+    return Unknown("the file names no service (the Serverless Framework requires one)")
 
 
 class _Notes:
