@@ -129,6 +129,7 @@ def _template(doc: LineDict, variables: Variables, made: Generated, notes: _Note
     written = LineDict(line)
     for part in _fragments(variables.resolve(doc.get("resources")), "resources", line, notes):
         written = _merged(written, part)
+    extensions_line = line_of(written, "extensions")
     extensions = written.pop("extensions", None)
     template: LineDict = _merged(generated, written)
     resources = template.get("Resources")
@@ -137,7 +138,7 @@ def _template(doc: LineDict, variables: Variables, made: Generated, notes: _Note
                       f"({resources.reason}), so the resources it declares are not judged")
         template["Resources"] = generated["Resources"]
     elif isinstance(resources, LineDict):
-        _extend(resources, extensions, notes)
+        _extend(resources, extensions, extensions_line, notes)
         template["Resources"] = _declared(resources, set(made.resources), notes)
     return template
 
@@ -162,11 +163,11 @@ def _declared(resources: LineDict, generated: set[str], notes: _Notes) -> LineDi
     return out
 
 
-def _extend(resources: LineDict, extensions: Any, notes: _Notes) -> None:
+def _extend(resources: LineDict, extensions: Any, line: int, notes: _Notes) -> None:
     """`resources.extensions`: each attribute of `_SET` replaced, Properties merged key by key
     (Object.assign), into the resources the template has; others are not written out here."""
     if isinstance(extensions, Unknown):
-        notes.unknown(line_of(resources), f"resources.extensions is not known "
+        notes.unknown(line, f"resources.extensions is not known "
                       f"({extensions.reason}), so the settings it changes are not judged")
         return
     if not isinstance(extensions, dict):
