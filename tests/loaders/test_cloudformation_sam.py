@@ -4,9 +4,13 @@ sam.py)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from checker.cli import main
 from checker.loaders import LoadOptions
 from checker.loaders.cloudformation.loader import load_template
 from checker.model import Estate, EventRule, Location
@@ -266,3 +270,18 @@ def test_sns_events_subscribe_the_function_or_a_queue(tmp_path: Path) -> None:
         "ReaderDirect": ("lambda", "Topic"), "ReaderQueued": ("sqs", "Topic")}
     assert subs["ReaderDirect"].location.line == 10
     assert len(e.subscriptions_of(e.topics[0])) == 2
+
+
+def test_schedules_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each `Schedule` event is a rule CT060 judges at its event (no pattern: it runs on a
+    schedule); the `ScheduleV2` event makes no rule and no finding."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "sam" / "schedules"
+    main(["scan", str(fixture), "--format", "json", "--no-config"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    ct060 = {f["resource"]: (f["status"], f["line"], f["message"])
+             for f in findings if f["rule_id"] == "CT060"}  # fmt: skip
+    assert ct060 == {
+        "RotateNightly": ("pass", 14, "The rule has no event pattern (it runs on a schedule)."),
+        "ReportWeekly": ("pass", 28, "The rule has no event pattern (it runs on a schedule)."),
+    }
+    assert not [f for f in findings if f["rule_id"] == "CT000"]
