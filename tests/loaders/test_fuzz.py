@@ -34,7 +34,7 @@ FAMILIES: dict[str, list[Path]] = {
     "cloudformation": [FIXTURES / "cloudformation/complete.yaml",
                        FIXTURES / "cloudformation/intrinsics-long.json",
                        FIXTURES / "cloudformation/intrinsics-short.yaml"],
-    "serverless": [FIXTURES / "serverless/events/serverless.yml",
+    "serverless": [FIXTURES / "serverless/function-events/serverless.yml",
                    FIXTURES / "serverless/audit-service/serverless.yml"],
     "plan": [FIXTURES / "terraform/plan/plan.json", FIXTURES / "equivalence/plan.json"],
     "awscli": sorted((FIXTURES / "awscli/joined").glob("*.json")),

@@ -15,8 +15,8 @@ from checker.loaders.serverless.loader import load_serverless
 from checker.model import Computed, Estate, EventRule, Location, PartialPattern, Unknown
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "serverless"
-EVENTS = FIXTURES / "events" / "serverless.yml"
-PACKAGED = FIXTURES / "events-packaged" / "cloudformation-template-update-stack.json"
+EVENTS = FIXTURES / "function-events" / "serverless.yml"
+PACKAGED = FIXTURES / "function-events-packaged" / "cloudformation-template-update-stack.json"
 
 
 def load(path: Path) -> Estate:

@@ -265,7 +265,7 @@ def test_without_the_sns_event_the_alarm_topic_pages_nobody(
 
 
 def test_the_rules_of_events_are_checked_at_their_lines(capsys: Capsys) -> None:
-    _, findings = scan(capsys, str(FIXTURES / "events" / "serverless.yml"))
+    _, findings = scan(capsys, str(FIXTURES / "function-events" / "serverless.yml"))
     ct060 = {f["resource"]: (f["status"], f["line"]) for f in findings if f["rule_id"] == "CT060"}
     assert ct060["functions.notifyOnTamper.events[0].eventBridge"] == ("pass", 22)
     assert ct060["functions.notifyOnTamper.events[4].eventBridge"] == ("unknown", 46)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
+from checker.loaders.cloudformation.generated import mapping
 from checker.loaders.cloudformation.loader import parse_document, template_estate
 from checker.loaders.located import LineDict, LineList, SourceError, line_of
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
@@ -122,10 +123,8 @@ def _fragments(value: Any, section: str, line: int, notes: _Notes) -> list[LineD
 def _template(doc: LineDict, variables: Variables, made: Generated, notes: _Notes) -> LineDict:
     """The stack: the generated resources with the `resources` section merged over them."""
     line = line_of(doc, "resources") if "resources" in doc else 1
-    generated = LineDict(line)
-    generated["Resources"] = LineDict(line)
-    generated["Resources"].update(made.resources)
-    generated["Resources"].key_lines.update({k: line_of(v) for k, v in made.resources.items()})
+    made_resources = mapping(line, [(k, v, line_of(v)) for k, v in made.resources.items()])
+    generated = mapping(line, [("Resources", made_resources, line)])
     written = LineDict(line)
     for part in _fragments(variables.resolve(doc.get("resources")), "resources", line, notes):
         written = _merged(written, part)
@@ -136,7 +135,7 @@ def _template(doc: LineDict, variables: Variables, made: Generated, notes: _Note
     if isinstance(resources, Unknown):
         notes.unknown(line_of(template, "Resources"), f"resources.Resources is not known "
                       f"({resources.reason}), so the resources it declares are not judged")
-        template["Resources"] = generated["Resources"]
+        template["Resources"] = made_resources
     elif isinstance(resources, LineDict):
         _extend(resources, extensions, extensions_line, notes)
         template["Resources"] = _declared(resources, set(made.resources), notes)
