@@ -11,6 +11,7 @@ import pytest
 
 from checker.cli import main
 from checker.loaders import LoadOptions, load_paths
+from checker.model import PartlyKnown
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "regressions"
 Capsys = pytest.CaptureFixture[str]
@@ -682,14 +683,21 @@ def test_a_pattern_rendered_by_template_file_is_read(capsys: Capsys) -> None:
     assert verdicts(findings, "CT060") == {"aws_cloudwatch_event_rule.trail_tamper": "pass"}
     assert "aws_cloudwatch_event_rule.trail_tamper matches it" in messages(findings, "CT121")[0]
 
-def test_a_serverless_framework_trail_is_said_not_judged(capsys: Capsys) -> None:
+def test_a_serverless_framework_trail_is_judged(capsys: Capsys) -> None:
     """serverless.yml: its `resources` section is CloudFormation the Framework merges into the
-    stack it generates, with its ${...} variables resolved. Not read as written, but said so
-    (a reviewed public service lost its trail silently: "no trail found")."""
+    stack it generates. Read as that stack (a reviewed public service lost its trail silently:
+    "no trail found"; then it was one unknown CT000): the trail and its bucket are judged at
+    their lines, the bucket's name holding the stage, which the serverless command decides."""
     _, findings = scan(capsys, CASES / "serverless-resources")
-    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
-    assert note["status"] == "unknown" and note["line"] == 8
-    assert "Serverless Framework" in note["message"] and "serverless package" in note["message"]
+    assert [f for f in findings if f["rule_id"] == "CT000"] == []
+    assert verdicts(findings, "CT002") == {"Trail": "fail"}
+    assert verdicts(findings, "CT004") == {"Trail": "pass"}
+    assert {f["line"] for f in findings if f["resource"] == "TrailBucket"} == {10}
+    estate = load_paths([str(CASES / "serverless-resources")], LoadOptions())
+    (bucket,) = estate.buckets
+    name = bucket.name
+    assert isinstance(name, PartlyKnown) and name.parts == ("audit-trail-", None, "-trail")
+    assert "${sls:stage} is the stage the serverless command deploys" in name.reason
 
 
 @pytest.mark.parametrize(("deliver", "stage", "kept", "cis5"),
@@ -821,13 +829,13 @@ def test_a_tls_deny_that_leaves_out_every_china_s3_resource_denies_nothing(
     assert verdicts(findings, "CT026") == {"aws_s3_bucket.logs": "fail"}
 
 
-def test_a_serverless_service_whose_functions_have_eventbridge_events_is_said_not_judged(
+def test_a_serverless_service_whose_functions_have_eventbridge_events_is_judged(
     capsys: Capsys,
 ) -> None:
     """No `resources` section, only a function's `eventBridge` event: the Framework makes the
-    rule, so the file is one unknown CT000 at the event (it was skipped without a word)."""
+    rule, and it is judged as that rule, at the event (it was skipped without a word, then an
+    unknown CT000). Its logical id holds the stage: the event's place names it."""
     _, findings = scan(capsys, CASES / "serverless-events")
-    (note,) = [f for f in findings if f["rule_id"] == "CT000"]
-    assert note["status"] == "unknown" and note["line"] == 12
-    assert "`eventBridge` or `cloudwatchEvent` events" in note["message"]
-    assert "resources" not in note["message"].split(":")[1]
+    assert [f for f in findings if f["rule_id"] == "CT000"] == []
+    ct060 = [(f["resource"], f["status"], f["line"]) for f in findings if f["rule_id"] == "CT060"]
+    assert ct060 == [("functions.notifyOnTamper.events[0].eventBridge", "pass", 13)]

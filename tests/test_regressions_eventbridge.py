@@ -14,7 +14,8 @@ def test_a_rule_sam_makes_from_a_function_event_is_judged(capsys: Capsys) -> Non
     _, findings = scan(capsys, CASES / "sam-event-rules", "--region", "us-east-1")
     ct060 = [f for f in findings if f["rule_id"] == "CT060"]
     assert {f["resource"]: (f["status"], f["line"]) for f in ct060} == {
-        "MuteWatcherStopLogging": ("fail", 24), "ResponderRootSignIn": ("pass", 50)}
+        "MuteWatcherStopLogging": ("fail", 24), "ResponderRootSignIn": ("pass", 50),
+        "MuteWatcherNightly": ("pass", 33)}  # a schedule rule: no pattern, nothing to reject
     (alerting,) = messages(findings, "CT121")
     assert "StopLogging in us-east-1" in alerting
     assert "rule MuteWatcherStopLogging: MuteWatcher: a lambda target" in alerting

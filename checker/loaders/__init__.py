@@ -3,6 +3,7 @@
 The formats, one entry each in `FORMATS` below, one package each:
 - `terraform/`       HCL and `.tf.json` module folders (tfvars, locals, modules), and plan JSON
 - `cloudformation/`  templates in YAML or JSON
+- `serverless/`      Serverless Framework service files, as the template the Framework generates
 - `aws/`             saved `aws cloudtrail ...` output, trailcheck's own snapshot, a live account
 Shared by all of them: `reading` (options, file limits, CT000 for unreadable files), `located`
 and `located_json` (parsed values that remember their lines), `discover` (walking and sniffing).
@@ -77,7 +78,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "cloudformation",
         discover.is_serverless,
-        "checker.loaders.cloudformation.loader:load_serverless",
+        "checker.loaders.serverless.loader:load_serverless",
     ),
     Format(
         "cloudformation",

@@ -4,9 +4,13 @@ sam.py)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from checker.cli import main
 from checker.loaders import LoadOptions
 from checker.loaders.cloudformation.loader import load_template
 from checker.model import Estate, EventRule, Location
@@ -140,13 +144,72 @@ Resources:
 
 def test_a_state_machine_rule_enabled_false_on_a_custom_bus(tmp_path: Path) -> None:
     e = template(tmp_path, CLOUDWATCH_EVENT)
-    (rule,) = e.event_rules  # no schedule rule; the function's false Condition leaves its out
-    assert rule.id == "MachineRoot" and rule.state == "DISABLED"
+    # the schedule is a rule too; the function's false Condition leaves its rule out
+    assert sorted(r.id for r in e.event_rules) == ["MachineRoot", "MachineTick"]
+    (rule,) = [r for r in e.event_rules if r.id == "MachineRoot"]
+    assert rule.state == "DISABLED"
     assert rule.lines["state"] == 13  # Enabled
     assert rule.event_bus is not None and rule.event_bus.target == "Bus"
     targets = rule.targets
     assert isinstance(targets, tuple)
     assert [(t.kind, t.arn.target) for t in targets] == [("step-functions", "Machine")]
+
+
+SCHEDULES = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Nightly:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Tick:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 day)
+            Name: nightly
+            Enabled: false
+        Tock:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+"""
+
+EXPLICIT_SCHEDULE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Nightly:
+    Type: AWS::Lambda::Function
+  NightlyTick:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Name: nightly
+      State: DISABLED
+      Targets:
+        - Id: NightlyTickLambdaTarget
+          Arn: !GetAtt Nightly.Arn
+"""
+
+
+def test_a_schedule_event_is_the_schedule_rule_written_out(tmp_path: Path) -> None:
+    """`Type: Schedule` makes an AWS::Events::Rule with a schedule and no pattern: the same
+    rule an explicit one is. `ScheduleV2` makes an EventBridge Scheduler schedule, no rule of a
+    bus (and trailcheck models no schedule): nothing, and no diagnostic."""
+    e = template(tmp_path, SCHEDULES)
+    (sam,) = e.event_rules
+    (explicit,) = template(tmp_path, EXPLICIT_SCHEDULE).event_rules
+    assert placeless(sam) == placeless(explicit)
+    assert (sam.id, sam.pattern, sam.state, sam.lines["state"]) == ("NightlyTick", None,
+                                                                    "DISABLED", 13)
+    assert e.diagnostics == ()
+
+
+def test_a_schedule_event_without_its_schedule_is_rejected_by_sam(tmp_path: Path) -> None:
+    e = template(tmp_path, SCHEDULES.replace("            Schedule: rate(1 day)\n", ""))
+    assert e.event_rules == ()
+    (d,) = e.diagnostics
+    assert (d.status, d.location.line) == ("fail", 8) and "has no Schedule" in d.message
 
 
 def test_state_and_enabled_together_are_rejected_by_sam(tmp_path: Path) -> None:
@@ -207,3 +270,18 @@ def test_sns_events_subscribe_the_function_or_a_queue(tmp_path: Path) -> None:
         "ReaderDirect": ("lambda", "Topic"), "ReaderQueued": ("sqs", "Topic")}
     assert subs["ReaderDirect"].location.line == 10
     assert len(e.subscriptions_of(e.topics[0])) == 2
+
+
+def test_schedules_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each `Schedule` event is a rule CT060 judges at its event (no pattern: it runs on a
+    schedule); the `ScheduleV2` event makes no rule and no finding."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "sam" / "schedules"
+    main(["scan", str(fixture), "--format", "json", "--no-config"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    ct060 = {f["resource"]: (f["status"], f["line"], f["message"])
+             for f in findings if f["rule_id"] == "CT060"}  # fmt: skip
+    assert ct060 == {
+        "RotateNightly": ("pass", 14, "The rule has no event pattern (it runs on a schedule)."),
+        "ReportWeekly": ("pass", 28, "The rule has no event pattern (it runs on a schedule)."),
+    }
+    assert not [f for f in findings if f["rule_id"] == "CT000"]

@@ -34,6 +34,8 @@ FAMILIES: dict[str, list[Path]] = {
     "cloudformation": [FIXTURES / "cloudformation/complete.yaml",
                        FIXTURES / "cloudformation/intrinsics-long.json",
                        FIXTURES / "cloudformation/intrinsics-short.yaml"],
+    "serverless": [FIXTURES / "serverless/function-events/serverless.yml",
+                   FIXTURES / "serverless/audit-service/serverless.yml"],
     "plan": [FIXTURES / "terraform/plan/plan.json", FIXTURES / "equivalence/plan.json"],
     "awscli": sorted((FIXTURES / "awscli/joined").glob("*.json")),
     "snapshot": [FIXTURES / "snapshot/account.json"],
@@ -43,6 +45,7 @@ FAMILIES: dict[str, list[Path]] = {
 SYNTAX = {
     "terraform": '{}[]()"=:.,$%~*#/\\\n<>?!&|-0123456789 ',
     "cloudformation": '{}[]":,-!&*|>#%@`\n \t0123456789',
+    "serverless": '{}[]":,-!&*|>#%@`$()\'\n \t0123456789',
     "plan": '{}[]":,\\\n 0123456789-.eE',
     "awscli": '{}[]":,\\\n 0123456789-.eE',
     "snapshot": '{}[]":,\\\n 0123456789-.eE',

@@ -23,6 +23,7 @@ is a CT000 at each place (`references`), and so is a property named in the wrong
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,7 +34,6 @@ from checker.loaders.cloudformation.resource import Resource, whole_properties
 from checker.loaders.cloudformation.resources import build
 from checker.loaders.cloudformation.sam import expand, uses_sam
 from checker.loaders.cloudformation.yaml_source import parse_yaml
-from checker.loaders.discover import SERVERLESS_EVENTS
 from checker.loaders.located import LineDict, SourceError, line_of
 from checker.loaders.located_json import parse_json
 from checker.loaders.reading import LoadOptions, error_estate, input_error, read_text
@@ -66,37 +66,6 @@ def load_template(path: Path, display: str, options: LoadOptions) -> Estate:
         return Estate(inputs=(InputFile(display, "unknown", "skipped"),))
     assert isinstance(doc, LineDict)
     return template_estate(doc, display, options)
-
-
-_SERVERLESS_RESOURCES = re.compile(r"(?m)^\"?resources\"?[ \t]*:")
-_SERVERLESS_EVENTS = re.compile(SERVERLESS_EVENTS.pattern.decode())
-
-
-def load_serverless(path: Path, display: str, options: LoadOptions) -> Estate:
-    """A Serverless Framework service file (serverless.yml) whose `resources` section holds
-    CloudFormation resources of the services a trail is built from, or whose functions have
-    EventBridge events: the Framework resolves its `${self:...}`, `${opt:...}` variables, makes
-    the events' rules and merges it all into the template it generates (Serverless Framework
-    docs, "AWS Infrastructure Resources", "EventBridge Event"), so trailcheck does not judge it
-    as written. One unknown CT000 says so, never a trail or a rule silently missing."""
-    text, err = read_text(path, display, KIND)
-    if err is not None:
-        return err
-    text = text or ""
-    places = {"the CloudFormation resources of its `resources` section":
-              _SERVERLESS_RESOURCES.search(text),
-              "the EventBridge rules its functions' `eventBridge` or `cloudwatchEvent` events "
-              "make": _SERVERLESS_EVENTS.search(text)}  # fmt: skip
-    what = [w for w, m in places.items() if m is not None]
-    at = min((text.count("\n", 0, m.start()) for m in places.values() if m is not None),
-             default=0)  # fmt: skip
-    message = (f"a Serverless Framework service file: {' and '.join(what) or 'its resources'} "
-               "are part of the stack the Framework generates, with its ${...} variables "
-               "resolved, so they are not judged as written; run `serverless package` and scan "
-               ".serverless/cloudformation-template-update-stack.json")  # fmt: skip
-    return Estate(inputs=(InputFile(display, KIND, "skipped"),),
-                  diagnostics=(Diagnostic("CT000", "unknown", message,
-                                          Location(display, at + 1), display),))  # fmt: skip
 
 
 def parse_document(text: str, suffix: str) -> Any:
@@ -140,8 +109,12 @@ def is_template(doc: Any) -> bool:
     )
 
 
-def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate:
-    errors: list[Diagnostic] = []
+def template_estate(doc: LineDict, display: str, options: LoadOptions, *,
+                    generator: str | None = None, notes: Sequence[Diagnostic] = ()) -> Estate:
+    """The estate of a parsed template. `generator` is the tool that made the template from a
+    shorter form (the Serverless Framework) and may declare names it does not show; `notes` are
+    that tool's CT000s, added to the file's (a fail among them makes the file an error)."""
+    errors: list[Diagnostic] = [n for n in notes if n.status == "fail"]
     for name in _SECTIONS:
         value = doc.get(name)
         if value is None or isinstance(value, dict):
@@ -153,7 +126,8 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
             f"{name} must be a mapping of logical ids to definitions, not {shape}",
         )
         if name == "Resources":  # nothing else can be read: one clear error for the file
-            return Estate(inputs=(InputFile(display, KIND, "error"),), diagnostics=(error,))
+            return Estate(inputs=(InputFile(display, KIND, "error"),),
+                          diagnostics=(*notes, error))
         errors.append(error)
 
     def section(name: str) -> dict[str, Any]:
@@ -171,11 +145,12 @@ def template_estate(doc: LineDict, display: str, options: LoadOptions) -> Estate
         conditions=section("Conditions"),
         region=options.default_region,
         overrides=dict(options.variables),
-        expander=expander(doc),
+        expander=generator or expander(doc),
     )
     ev = Evaluator(template)
     loaded: list[Resource] = []
-    errors_unknown: list[Diagnostic] = []  # valid, but beyond what trailcheck expands
+    # valid, but beyond what trailcheck expands
+    errors_unknown: list[Diagnostic] = [n for n in notes if n.status != "fail"]
     for logical_id, node in resources.items():
         line = line_of(resources, logical_id)
         rtype = node.get("Type") if isinstance(node, dict) else None

@@ -2,34 +2,40 @@
 the parts trailcheck judges: EventBridge rules and SNS subscriptions.
 
 With `Transform: AWS::Serverless-2016-10-31`, an `AWS::Serverless::Function` (or
-`AWS::Serverless::StateMachine`) event of `Type: EventBridgeRule` or `CloudWatchEvent` becomes an
-`AWS::Events::Rule` named `<resource logical id><event name>` whose one target is the function (the
-state machine); an `SNS` event of a function becomes an `AWS::SNS::Subscription` of the same name
-(protocol `lambda`, or `sqs` through a queue with `SqsSubscription`). SAM gives the generated
-resources the function's `Condition`. Sources: AWS SAM Developer Guide, "EventBridgeRule",
-"CloudWatchEvent", "SNS", "Target" (event source types) and "CloudFormation resources generated
-when AWS::Serverless::Function is specified" (docs/semantics/cloudformation.md, SAM).
+`AWS::Serverless::StateMachine`) event of `Type: EventBridgeRule`, `CloudWatchEvent` or
+`Schedule` becomes an `AWS::Events::Rule` named `<resource logical id><event name>` whose one
+target is the function (the state machine); an `SNS` event of a function becomes an
+`AWS::SNS::Subscription` of the same name (protocol `lambda`, or `sqs` through a queue with
+`SqsSubscription`). SAM gives the generated resources the function's `Condition`. Sources: AWS SAM
+Developer Guide, "EventBridgeRule", "CloudWatchEvent", "Schedule", "SNS", "Target" (event source
+types) and "CloudFormation resources generated when AWS::Serverless::Function is specified"
+(docs/semantics/eventbridge.md, "Rules that infrastructure code makes implicitly").
 
 `expand` adds them, as written CloudFormation would declare them and with the lines of the event
-that makes them, to the template's resources, so the rest of the loader reads them as any
-explicit resource. A `Schedule` event makes a rule without a pattern, which never matches a
-CloudTrail event: not added.
+that makes them (`generated.py`), to the template's resources, so the rest of the loader reads
+them as any explicit resource. A `Schedule` rule has a schedule and no pattern: it is the same
+rule an explicit one is (CT060 passes it; no CloudTrail event matches it). A `ScheduleV2` event
+makes an EventBridge Scheduler schedule (`AWS::Scheduler::Schedule`), which is no rule of an event
+bus and matches no event: trailcheck models no schedule, explicit or generated, so it adds none.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from checker.loaders.located import LineDict, LineList, line_of
+from checker.loaders.cloudformation.generated import Prop, events_rule, subscription
+from checker.loaders.located import LineDict, line_of
 
 SAM_TRANSFORM: Final = "AWS::Serverless-2016-10-31"
 FUNCTION: Final = "AWS::Serverless::Function"
 STATE_MACHINE: Final = "AWS::Serverless::StateMachine"
-RULE_EVENTS: Final = ("EventBridgeRule", "CloudWatchEvent")
 
-# SAM event property -> the AWS::Events::Rule property it is passed to
-_RULE_PROPERTIES: Final = {"Pattern": "EventPattern", "EventBusName": "EventBusName",
-                           "State": "State", "RuleName": "Name"}  # fmt: skip
+# Event type -> its properties that SAM passes to the AWS::Events::Rule, by the rule's name
+_PATTERN_RULE: Final = {"Pattern": "EventPattern", "EventBusName": "EventBusName",
+                        "State": "State", "RuleName": "Name"}  # fmt: skip
+_RULE_EVENTS: Final = {"EventBridgeRule": _PATTERN_RULE, "CloudWatchEvent": _PATTERN_RULE,
+                       "Schedule": {"Schedule": "ScheduleExpression", "State": "State",
+                                    "Name": "Name"}}  # fmt: skip
 # SAM event property -> the property of the rule's target it is passed to (not judged: kept so
 # the generated target reads as the one SAM writes)
 _TARGET_PROPERTIES: Final = ("Input", "InputPath", "InputTransformer", "RetryPolicy")
@@ -78,8 +84,8 @@ def _made(logical_id: str, node: Any, errors: list[tuple[int, str]]) -> list[tup
         given = event.get("Properties")
         given = given if isinstance(given, dict) else LineDict(line)
         made: LineDict | str | None = None
-        if kind in RULE_EVENTS:
-            made = _rule(logical_id, rtype == FUNCTION, event_name, given, line)
+        if isinstance(kind, str) and kind in _RULE_EVENTS:
+            made = _rule(logical_id, rtype == FUNCTION, event_name, given, line, _RULE_EVENTS[kind])
         elif kind == "SNS" and rtype == FUNCTION:
             made = _subscription(logical_id, given, line)
         if isinstance(made, str):
@@ -92,22 +98,13 @@ def _made(logical_id: str, node: Any, errors: list[tuple[int, str]]) -> list[tup
     return out
 
 
-def _mapping(line: int, **items: Any) -> LineDict:
-    out = LineDict(line)
-    for key, value in items.items():
-        out[key] = value
-        out.key_lines[key] = line
-    return out
-
-
-def _rule(owner: str, function: bool, event_name: str, given: dict[str, Any],
-          line: int) -> LineDict | str:  # fmt: skip
+def _rule(owner: str, function: bool, event_name: str, given: dict[str, Any], line: int,
+          passed: dict[str, str]) -> LineDict | str:  # fmt: skip
     """The AWS::Events::Rule SAM writes for the event, or why SAM rejects the event."""
-    props = LineDict(line)
-    for sam, cfn in _RULE_PROPERTIES.items():
-        if sam in given:
-            props[cfn] = given[sam]
-            props.key_lines[cfn] = line_of(given, sam)
+    if "ScheduleExpression" in passed.values() and "Schedule" not in given:
+        return "has no Schedule, which SAM requires"
+    rule: list[Prop] = [(cfn, given[sam], line_of(given, sam))
+                        for sam, cfn in passed.items() if sam in given]  # fmt: skip
     if "Enabled" in given:
         enabled = given["Enabled"]
         if "State" in given:
@@ -115,25 +112,16 @@ def _rule(owner: str, function: bool, event_name: str, given: dict[str, Any],
         if not isinstance(enabled, bool):
             return ("has an Enabled that is not true or false as written; SAM takes a boolean "
                     "there and turns it into the rule's State")  # fmt: skip
-        props["State"] = "ENABLED" if enabled else "DISABLED"
-        props.key_lines["State"] = line_of(given, "Enabled")
+        rule.append(("State", "ENABLED" if enabled else "DISABLED", line_of(given, "Enabled")))
     target_node = given.get("Target")
     target_line = line_of(given, "Target") if "Target" in given else line
     suffix = "LambdaTarget" if function else "StepFunctionsTarget"
     target_id = (target_node.get("Id") if isinstance(target_node, dict) else None) \
         or owner + event_name + suffix  # fmt: skip
     arn: dict[str, Any] = {"Fn::GetAtt": [owner, "Arn"]} if function else {"Ref": owner}
-    target = _mapping(target_line, Id=target_id, Arn=arn)
-    for sam in _TARGET_PROPERTIES:
-        if sam in given:
-            target[sam] = given[sam]
-            target.key_lines[sam] = line_of(given, sam)
-    targets = LineList(target_line)
-    targets.append(target)
-    targets.item_lines.append(target_line)
-    props["Targets"] = targets
-    props.key_lines["Targets"] = target_line
-    return _mapping(line, Type="AWS::Events::Rule", Properties=props)
+    target: list[Prop] = [("Id", target_id, target_line), ("Arn", arn, target_line)]
+    target += [(sam, given[sam], line_of(given, sam)) for sam in _TARGET_PROPERTIES if sam in given]
+    return events_rule(line, rule, target, target_line)
 
 
 def _subscription(owner: str, given: dict[str, Any], line: int) -> LineDict:
@@ -146,8 +134,5 @@ def _subscription(owner: str, given: dict[str, Any], line: int) -> LineDict:
         protocol, endpoint = "sqs", queue.get("QueueArn", "")
     elif queue is not None and queue is not False:  # true: a queue SAM creates (not declared)
         protocol, endpoint = "sqs", ""
-    props = _mapping(line, Protocol=protocol, Endpoint=endpoint)
-    if "Topic" in given:
-        props["TopicArn"] = given["Topic"]
-        props.key_lines["TopicArn"] = line_of(given, "Topic")
-    return _mapping(line, Type="AWS::SNS::Subscription", Properties=props)
+    topic = ("TopicArn", given["Topic"], line_of(given, "Topic")) if "Topic" in given else None
+    return subscription(line, topic, protocol, endpoint)
