@@ -202,7 +202,8 @@ def _spans(parsed: ParsedFile) -> dict[int, int]:
 
 
 def metadata_suppressions(file: str, text: str) -> list[_Suppression]:
-    """`Metadata.trailcheck.ignore` entries of one CloudFormation template."""
+    """`Metadata.trailcheck.ignore` entries of one CloudFormation template (or of the
+    `resources` section of a Serverless Framework service file)."""
     import yaml
 
     try:  # composing keeps lines and needs no constructor for !Ref and friends
@@ -210,7 +211,11 @@ def metadata_suppressions(file: str, text: str) -> list[_Suppression]:
     except yaml.YAMLError:
         return []  # the loader reports the template as CT000
     out = []
-    for logical_id, resource in _pairs(_get(root, "Resources")):
+    # a serverless.yml's `resources` (one fragment or a list of them) is CloudFormation too
+    extra = _get(root, "resources")
+    fragments = extra.value if isinstance(extra, yaml.SequenceNode) else [extra]
+    resources = [_get(root, "Resources"), *(_get(f, "Resources") for f in fragments)]
+    for logical_id, resource in (pair for node in resources for pair in _pairs(node)):
         entries = _get(_get(_get(resource, "Metadata"), "trailcheck"), "ignore")
         items = entries.value if isinstance(entries, yaml.SequenceNode) else []
         for item in items:

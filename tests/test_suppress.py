@@ -275,6 +275,36 @@ def test_cloudformation_metadata(tmp_path: Path) -> None:
     assert problems[1][1].startswith("unused suppression of CT021 in Metadata ignore CT020,CT021")
 
 
+def test_metadata_in_a_serverless_services_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A serverless.yml's `resources` section is CloudFormation, in one fragment or a list of
+    them: a resource's Metadata suppresses its findings there too, end to end."""
+    service = """\
+service: audit
+provider:
+  name: aws
+resources:
+  - Resources:
+      Trail:
+        Type: AWS::CloudTrail::Trail
+        Metadata:
+          trailcheck:
+            ignore:
+              - id: CT002
+                reason: digests are validated by the archive account
+        Properties:
+          IsLogging: true
+          S3BucketName: audit-logs
+          EnableLogFileValidation: false
+"""
+    (tmp_path / "serverless.yml").write_text(service)
+    main(["scan", str(tmp_path / "serverless.yml"), "--format", "json", "--no-config"])
+    found = {x["rule_id"]: x for x in json.loads(capsys.readouterr().out)["findings"]}
+    assert found["CT002"]["status"] == "suppressed"
+    assert found["CT002"]["suppression"].startswith("digests are validated by the archive account")
+
+
 def test_broken_template_is_left_to_the_loader(tmp_path: Path) -> None:
     out = apply([f("CT002", 1, file="stack.yaml", resource="Trail")],
                 cfn_sources(tmp_path, "Resources: [trailcheck\n"), today=TODAY)
