@@ -101,16 +101,19 @@ def unit_views(
         removed = [r for u in own_units for r in by_unit[u].get("removals", ())]
         if not own_trails and not any(s.records_aws_activity for s in own_stores) and not removed:
             continue  # nothing of its own records AWS activity (a store of outside events)
-        everywhere, lent_tables = lending.to(own_units)
+        everywhere, lent_tables, lent_objects = lending.to(own_units)
         borrowed = [t for t in everywhere if isinstance(t, Trail) and t.foreign_unit != name]
         borrowed_stores = [s for s in everywhere
                            if isinstance(s, EventDataStore) and s.foreign_unit != name]
-        lent = list(dict.fromkeys(unit_of(t) for t in borrowed))
+        # its own units' objects, then those of the units whose organization trails it borrows
+        # (every lending unit but its own)
         parts: dict[str, list[Any]] = {}
-        for unit in [*own_units, *lent]:
+        for unit in own_units:
             for collection, objects in by_unit.get(unit, {}).items():
-                if collection not in ("trails", "event_data_stores", "removals"):
+                if collection not in _RECORDED:
                     parts.setdefault(collection, []).extend(objects)
+        for collection, objects in lent_objects.without(own_units).items():
+            parts.setdefault(collection, []).extend(objects)
         parts["removals"] = removed  # another unit's deletions are not this one's to report
         own_policies = [p for p in parts.get("policies", ()) if p.kind not in ("scp", "rcp")]
         collections: dict[str, Any] = {c: tuple(parts.get(c, ())) for c in UNIT_COLLECTIONS}
@@ -148,11 +151,12 @@ class _Lending:
         self.organizations = organizations
         self.by_unit = by_unit
         self._made: dict[frozenset[str] | None, tuple[tuple[Trail | EventDataStore, ...],
-                                                      LentTables | None]] = {}  # fmt: skip
+                                                      LentTables | None, _LentObjects]] = {}
 
     def to(self, units: list[str]) -> tuple[tuple[Trail | EventDataStore, ...],
-                                             LentTables | None]:  # fmt: skip
-        """The organization trails and stores a view of `units` holds, and their units' tables."""
+                                             LentTables | None, _LentObjects]:  # fmt: skip
+        """The organization trails and stores a view of `units` holds, their units' tables, and
+        their units' objects."""
         placed = [self.organizations.get(u) for u in units]
         # None: some unit of the view may be in any organization
         key = None if None in placed else frozenset(o for o in placed if o is not None)
@@ -168,8 +172,49 @@ class _Lending:
             lent_units = list(dict.fromkeys(unit_of(t) for t in trails))
             tables = LentTables(_joined(self.by_unit, lent_units, stores),
                                 frozenset(lent_units)) if everywhere else None  # fmt: skip
-            found = self._made[key] = (everywhere, tables)
+            found = self._made[key] = (everywhere, tables,
+                                       _LentObjects(self.by_unit, lent_units))  # fmt: skip
         return found
+
+
+# collections a view does not take from the units whose organization trails it borrows: it
+# holds their recorders as organization trails and stores, and their deletions are theirs
+_RECORDED = ("trails", "event_data_stores", "removals")
+
+
+class _LentObjects:
+    """The objects of the units that lend organization trails, by collection, unit after unit,
+    put together once per organization: a view takes them less its own units' (which it holds
+    as its own), rather than putting every unit's together again."""
+
+    def __init__(self, by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str]) -> None:
+        self.units = units
+        self.lists: dict[str, list[Any]] = {}
+        self.spans: dict[str, dict[str, tuple[int, int]]] = {}  # unit -> collection -> span
+        for unit in units:
+            for collection, objects in by_unit.get(unit, {}).items():
+                if collection in _RECORDED:
+                    continue
+                found = self.lists.setdefault(collection, [])
+                self.spans.setdefault(unit, {})[collection] = (len(found),
+                                                               len(found) + len(objects))
+                found.extend(objects)
+
+    def without(self, units: list[str]) -> dict[str, list[Any]]:
+        """By collection, the objects of every lending unit but `units`, in order."""
+        skipped = [self.spans.get(u, {}) for u in self.units if u in units]
+        if not skipped:
+            return self.lists
+        out: dict[str, list[Any]] = {}
+        for collection, objects in self.lists.items():
+            cuts = sorted(s[collection] for s in skipped if collection in s)
+            kept: list[Any] = []
+            at = 0
+            for start, stop in cuts:
+                kept += objects[at:start]
+                at = stop
+            out[collection] = kept + objects[at:]
+        return out
 
 
 def _joined(by_unit: Mapping[str, Mapping[str, list[Any]]], units: list[str],

@@ -26,7 +26,7 @@ from checker.model import (
     Unknown,
 )
 from checker.simulator.alarms import TraceCache
-from checker.unit_stamp import in_unit
+from checker.unit_stamp import UNIT_COLLECTIONS, in_unit
 from checker.units import unit_views
 
 UNITS = ("envs/a", "envs/b", "envs/c", "envs/d")
@@ -168,3 +168,32 @@ def test_a_bucket_known_by_its_arn_alone_joins_by_name_in_any_partition() -> Non
     table = whole_index(Estate(buckets=(bucket,)))["bucket"]
     for spelling in ("cn-logs", "arn:aws:s3:::cn-logs", "arn:aws-cn:s3:::cn-logs"):
         assert lookup(table, Reference(spelling)) is bucket, spelling
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(UNITS), min_size=2, max_size=4, unique=True).flatmap(
+        lambda units: st.tuples(*(unit_estates(u) for u in units))
+    ),
+    st.dictionaries(st.sampled_from(UNITS), st.sampled_from(("g1", "g2")), max_size=2),
+)
+def test_a_view_holds_its_units_objects_then_those_of_the_units_it_borrows_from(
+    parts: tuple[Estate, ...], groups: dict[str, str]
+) -> None:
+    """What the units of organization trails lend is put together once per organization
+    (`units._LentObjects`); each view still holds its own units' objects, then those of every
+    other unit with an organization trail, in the estate's order."""
+    estate = Estate.merge(parts)
+    collections = ("buckets", "keys", "log_groups", "metric_filters", "alarms", "topics")
+    # units in the order their objects first come, collection by collection
+    units = list(dict.fromkeys(o.location.unit for c in UNIT_COLLECTIONS
+                               for o in getattr(estate, c)))  # fmt: skip
+    lending = list(dict.fromkeys(t.location.unit for t in estate.trails
+                                 if t.is_organization is not False))  # fmt: skip
+    for view in unit_views(estate, groups):
+        own = [u for u in units if groups.get(u, u) == view.name]
+        order = own + [u for u in lending if u not in own]
+        for collection in collections:
+            expected = [o for u in order for o in getattr(estate, collection)
+                        if o.location.unit == u]  # fmt: skip
+            assert list(getattr(view.estate, collection)) == expected, collection
