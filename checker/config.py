@@ -146,7 +146,7 @@ class Config:
             for member in paths
         }
         # every unit, not only those with a trail: another stack's metric filters and alarms
-        # count for a trail of its account (docs/semantics/estates.md)
+        # count for a trail of its account (docs/semantics/filter-patterns.md)
         units = {unit_of(o) for name in UNIT_COLLECTIONS for o in getattr(estate, name)}
         out: dict[str, str] = {}
         for unit in units:
