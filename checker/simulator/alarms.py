@@ -442,13 +442,15 @@ def _outside_unknown(estate: Estate, ref: Reference) -> AlarmTrace:
     value = ref.value
     name = known_log_group_name(value)
     shown = value if isinstance(value, str) else name or "<unknown>"
-    reason = f"the log group {shown} is outside the scanned inputs; its metric filters are not known"
+    reason = f"the log group {shown} is outside the scanned inputs; its metric filters are not " \
+             "known"
     others = estate.units_filtering(name, ref.unit) if name is not None else ()
     if others:
         listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        reason += (f" (metric filters of {listed} name {name}: if that deploys into "
-                   f"the account of {ref.unit or 'the trail'}, list both in one `estates:` group "
-                   "of .trailcheck.yaml)")
+        which, both = ("that", "both") if len(others) == 1 else ("one", "the two")
+        reason += (f" (metric filters of {listed} name {name}: if {which} deploys into the "
+                   f"account of {ref.unit or 'the trail'}, list {both} in one `estates:` group of "
+                   ".trailcheck.yaml)")
     return AlarmTrace(shown, "unknown", reason)
 
 
