@@ -145,7 +145,9 @@ class Config:
             for name, paths in self.estates.items()
             for member in paths
         }
-        units = {unit_of(o) for o in estate.trails} | {unit_of(o) for o in estate.policies}
+        # every unit, not only those with a trail: another stack's metric filters and alarms
+        # count for a trail of its account (docs/semantics/filter-patterns.md)
+        units = {unit_of(o) for name in UNIT_COLLECTIONS for o in getattr(estate, name)}
         out: dict[str, str] = {}
         for unit in units:
             name = members.get(os.path.normpath(os.path.join(cwd, unit))) if unit else None

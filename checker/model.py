@@ -660,10 +660,31 @@ class Estate:
         shared: frozenset[str] = self.__dict__.get("_account_units", frozenset())
         return mine in shared and theirs in shared
 
-    def share_account(self, units: frozenset[str]) -> None:
+    def share_account(self, units: frozenset[str], scan: Estate | None = None) -> None:
         """Say that this estate's objects of `units` are deployed into one account (a unit's
-        view: its own units; `same_account`)."""
+        view: its own units; `same_account`), and part of `scan` (`units_filtering`)."""
         self.__dict__["_account_units"] = units
+        if scan is not None:
+            self.__dict__["_scan"] = scan
+
+    def units_filtering(self, name: str, unit: str) -> tuple[str, ...]:
+        """Units of the scan whose metric filters name the log group `name`, and that nothing
+        says deploy into the account of `unit` (`filters_named` leaves them out): what a message
+        can name, since the config file can say that they share one."""
+        scan: Estate = self.__dict__.get("_scan", self)
+        shared: frozenset[str] = self.__dict__.get("_account_units", frozenset())
+        return tuple(u for u in scan._filter_units.get(name, ())
+                     if u != unit and not {u, unit} <= shared)  # fmt: skip
+
+    @cached_property
+    def _filter_units(self) -> dict[str, tuple[str, ...]]:
+        # of the whole scan, built once when a message asks (`units_filtering`)
+        found: dict[str, dict[str, None]] = {}
+        for f in self.metric_filters:
+            name = known_log_group_name(f.log_group.value)
+            if name is not None:
+                found.setdefault(name, {})[f.location.unit] = None
+        return {k: tuple(sorted(v)) for k, v in found.items()}
 
     @cached_property
     def _filters_by_group(

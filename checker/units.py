@@ -123,7 +123,7 @@ def unit_views(
         # every view may read what could not be: a topic's subscriptions, the organization's SCPs
         collections["unread"] = estate.unread
         view = replace(estate, inputs=(), diagnostics=(), **collections)
-        view.share_account(frozenset(own_units))
+        view.share_account(frozenset(own_units), estate)
         if lent_tables is not None:
             view.lend(_joined(by_unit, own_units, own_stores), lent_tables)
         own_objects = [o for u in own_units for objs in by_unit[u].values() for o in objs]

@@ -248,3 +248,20 @@ def test_a_unit_is_in_the_organization_of_the_deepest_path_that_holds_it(tmp_pat
                                                           "envs/prod/logs"))
     assert config.unit_organizations(Estate(buckets=(bucket,)), str(tmp_path)) == {
         "envs/prod/logs": "prod"}
+
+
+def test_an_estates_group_holds_its_units_without_a_trail(tmp_path: Path) -> None:
+    """A CIS alarms stack (metric filters and alarms, no trail) listed with a trail's stack was
+    left out of the group: its filters never counted for the trail's log group."""
+    from checker.model import Estate, Location, MetricFilter, Reference, Trail
+
+    def at(unit: str) -> Location:
+        return Location(unit, 1, unit)
+
+    trail = Trail(id="t", name="t", location=at("trail.yaml"))
+    flt = MetricFilter("f", Reference("audit"), "{ $.eventName = StopLogging }", (),
+                       location=at("alarms.yaml"))  # fmt: skip
+    estate = Estate(trails=(trail,), metric_filters=(flt,))
+    config = Config(base=tmp_path, estates={"security": ("trail.yaml", "alarms.yaml")})
+    assert config.unit_groups(estate, str(tmp_path)) == {
+        "trail.yaml": "security", "alarms.yaml": "security"}

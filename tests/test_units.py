@@ -357,3 +357,30 @@ def test_an_input_error_is_reported_in_its_unit(capsys: Capsys, tmp_path: Path) 
     units = {Path(f["file"]).name: f["unit"] for f in errors}
     dev = rel(tmp_path / "envs" / "dev")
     assert units == {"broken.tf": dev, "latin1.tf": dev, "main.tf": None}, errors
+
+
+@pytest.mark.parametrize(("fixture", "trail", "alarms"), [
+    ("cis-alarms-stack", "trail.yaml", "alarms.yaml"),  # CloudFormation: two templates
+    ("cis-alarms-roots", "trail", "alarms"),  # Terraform: two root modules
+])  # fmt: skip
+def test_another_units_alarms_count_for_a_log_group_outside_the_inputs_in_its_estate(
+    fixture: str, trail: str, alarms: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    """A trail names its log group by a literal ARN (a third stack creates it); another unit,
+    which the config file puts in the same account, holds the CIS filters and alarms on that
+    name. They count: CIS 5 passes. Without the config file nothing says the two units share
+    an account: unknown, and the message names the unit and `estates:`."""
+    root = FIXTURES / "estates" / fixture
+    findings = report(capsys, str(root))["findings"]
+    ct105 = by_unit(findings, "CT105")
+    assert set(ct105) == {"security"}
+    assert ct105["security"]["status"] == "pass", ct105["security"]["message"]
+    # the other CIS rules: the log group outside the inputs may have other filters
+    assert by_unit(findings, "CT101")["security"]["status"] == "unknown"
+
+    shutil.copytree(root, tmp_path / fixture, ignore=shutil.ignore_patterns(".trailcheck.*"))
+    alone = by_unit(scan(capsys, tmp_path / fixture), "CT105")[rel(tmp_path / fixture / trail)]
+    assert alone["status"] == "unknown"
+    message = alone["message"]
+    assert "outside the scanned inputs" in message and "`estates:`" in message
+    assert f"metric filters of {rel(tmp_path / fixture / alarms)} name" in message

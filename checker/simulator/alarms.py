@@ -431,12 +431,27 @@ def trace(
         # another stack creates it: the inputs may hold filters on it (filter-patterns.md)
         group = estate.outside_log_group(log_group_ref)
         if group is None:
-            value = log_group_ref.value
-            shown = value if isinstance(value, str) else known_log_group_name(value) or "<unknown>"
-            return AlarmTrace(shown, "unknown", f"the log group {shown} is outside the scanned "
-                              "inputs; its metric filters are not known")  # fmt: skip
+            return _outside_unknown(estate, log_group_ref)
         return _outside_miss(_trace_group(estate, group, event, cache, key, matches), group.id)
     return _trace_group(estate, group, event, cache, key, matches)
+
+
+def _outside_unknown(estate: Estate, ref: Reference) -> AlarmTrace:
+    """A log group outside the inputs with no filters of its account in them: its filters are not
+    known. Other units' filters on its name count once the config file puts them in its account."""
+    value = ref.value
+    name = known_log_group_name(value)
+    shown = value if isinstance(value, str) else name or "<unknown>"
+    reason = f"the log group {shown} is outside the scanned inputs; its metric filters are not " \
+             "known"
+    others = estate.units_filtering(name, ref.unit) if name is not None else ()
+    if others:
+        listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        which, both = ("that", "both") if len(others) == 1 else ("one", "the two")
+        reason += (f" (metric filters of {listed} name {name}: if {which} deploys into the "
+                   f"account of {ref.unit or 'the trail'}, list {both} in one `estates:` group of "
+                   ".trailcheck.yaml)")
+    return AlarmTrace(shown, "unknown", reason)
 
 
 def _trace_group(estate: Estate, group: LogGroup, event: Event, cache: TraceCache | None,

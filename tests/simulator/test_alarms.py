@@ -261,7 +261,8 @@ def test_a_pattern_is_evaluated_once_per_record_across_filters_and_traces(
 def test_filters_of_the_trails_account_on_a_log_group_outside_the_inputs() -> None:
     """The log group is not in the inputs: a filter naming it (by name, the trail by ARN) in
     the trail's unit shows that the alarm fires; a miss stays unknown (the group may have other
-    filters); a filter of another unit (another account) names another group."""
+    filters); a filter of another unit (another account) names another group, and is named
+    in the message."""
     arn = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail/main:*"
     here = Location("main.tf", 1, unit="audit")
     mine = replace(mf(P5), location=here)
@@ -275,4 +276,29 @@ def test_filters_of_the_trails_account_on_a_log_group_outside_the_inputs() -> No
     missed = trace(outside, ref, event("PutEventSelectors"))
     assert missed.status == "unknown" and "it may have others" in missed.reason
     elsewhere = replace(outside, metric_filters=(theirs,))
-    assert trace(elsewhere, ref, event()).reason.endswith("its metric filters are not known")
+    assert trace(elsewhere, ref, event()).reason.endswith(
+        "its metric filters are not known (metric filters of workloads name /aws/cloudtrail/main:"
+        " if that deploys into the account of audit, list both in one `estates:` group of"
+        " .trailcheck.yaml)")
+
+
+def test_filters_of_another_unit_count_only_when_it_shares_the_trails_account() -> None:
+    """A CIS alarms stack apart from the trail's: its filters on the log group outside the
+    inputs count once the units share an account (the config file's `estates:`); until then
+    the unknown names that unit and how to say so."""
+    arn = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/cloudtrail/main:*"
+    ref = Reference(arn, unit="trail")
+    alarms_unit = Location("alarms/main.tf", 1, "alarms")
+    apart = Estate(metric_filters=(replace(mf(P5), location=alarms_unit),),
+                   alarms=(replace(alarm(), location=alarms_unit),), topics=(TOPIC,),
+                   subscriptions=(SUB,))  # fmt: skip
+    t = trace(apart, ref, event())
+    assert t.status == "unknown" and "its metric filters are not known" in t.reason
+    assert "metric filters of alarms name /aws/cloudtrail/main" in t.reason
+    # a unit of its own account is not named again
+    assert "metric filters of" not in trace(Estate(), ref, event()).reason
+
+    together = replace(apart)
+    together.share_account(frozenset({"trail", "alarms"}), apart)
+    t = trace(together, ref, event())
+    assert t.status == "pass" and t.firing_alarms() == ["aws_cloudwatch_metric_alarm.cis5"]
