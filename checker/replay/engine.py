@@ -22,7 +22,9 @@ from typing import IO, Any, Literal
 
 from checker.replay import schema
 from checker.replay.assemble import Assembler
-from checker.replay.feed import OBJECT_BYTES, Chunk, Feeder, Piece, spool_dir, spool_parquet
+from checker.replay.chunk_records import Aside, checked_aside, ordered_records, piece_records
+from checker.replay.dedupe import Filter, Key, SeenKeys, record_key
+from checker.replay.feed import OBJECT_BYTES, Chunk, Feeder, spool_dir, spool_parquet
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
 from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
@@ -46,7 +48,7 @@ _EXAMPLE = (
     "'managementEvent': ex_managementevent, 'readOnly': ex_readonly, "
     "'errorCode': ex_errorcode, 'vpcEndpointId': ex_vpcendpointid, "
     "'sessionCredentialFromConsole': ex_sessioncredentialfromconsole, 'uiArn': ex_uiarn, "
-    "'host': ex_host, 'resources': ex_res}"
+    "'host': ex_host, 'resources': ex_res, 'category': tc_category}"
 )
 _ORDER = "coalesce(eventtime, '') || chr(1) || coalesce(eventid, '')"
 # the same over the grouped rows, whose own time, eventID and name are one record's (tc_first)
@@ -96,6 +98,7 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
     run = Run(summary, [])
     fixed: dict[int, TrailDestinations] = {}
     compiled = plan.recorders
+    seen: set[Key] = set()  # the records counted so far (dedupe.py); the first read counts
     for obj in objects:
         try:
             records = _checked_records(obj)
@@ -106,12 +109,18 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
         try:
             for n, (record, size) in enumerate(records, 1):
                 summary.bytes += size
+                key = record_key(record)
+                if key is not None:
+                    if key in seen:
+                        summary.duplicate_records += 1
+                        continue
+                    seen.add(key)
                 _python_one(plan, compiled, fixed, record, run, options, keep_full=True,
                             where=f"{obj.name}: record {n}")  # fmt: skip
         except (ReplayError, OSError) as e:  # damaged between the check and the second read
             summary.skip_input({**unreadable_entry(obj.name, e), "partly_replayed": True})
         if options.progress:
-            options.progress(summary.files, summary.events, summary.bytes)
+            options.progress(summary.files, summary.records_read, summary.bytes)
     summary.finish()
     return run
 
@@ -261,6 +270,7 @@ class DuckDBEngine:
         self.keys = [*self.example_keys, "tc_day", "awsregion",
                      *(["recipientaccountid"] if options.usage else [])]
         self.acc_ready = False
+        self.seen = SeenKeys(self.con)
         self.decided = 0
         self.damaged: set[str] = set()  # inputs left out: their later pieces are skipped too
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -327,7 +337,7 @@ class DuckDBEngine:
     def _chunk(self, chunk: Chunk) -> None:
         for entry in chunk.unreadable:
             self.summary.skip_input(entry)
-        aside, damaged = _checked_aside(chunk)
+        aside, damaged = checked_aside(chunk)
         if damaged or any(n in self.damaged for n in [*(p.name for p in chunk.pieces),
                                                       *(a[0] for a in aside)]):
             self._python_pieces(chunk, aside, damaged)  # an input to leave out: not in SQL
@@ -340,16 +350,24 @@ class DuckDBEngine:
         keys = ", ".join(self.keys)
         try:
             source = self._source(chunk)
-            query = self.plan.query(source, size=size)
-            # decided once per combination of the fields the decisions read (and of the size
-            # class)
             narrow = source if size else self._source(chunk, self.plan.decision_columns())
-            grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
-                                      size="given" if size else False, weighted=True)  # fmt: skip
-            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
-                       f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
-                       f"GROUP BY {keys}, tc_fb")  # fmt: skip
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
+            self._group(narrow, size)
+            # records that repeat an event read before (dedupe.py): an earlier chunk's are
+            # dropped, those repeated in this one go to the Python evaluator, which counts the
+            # first it reads; neither is counted in SQL
+            aside_keys = [k for _, _, r in aside if (k := record_key(r)) is not None]
+            self.seen.load("g", aside_keys)
+            earlier, again = self.seen.repeats()
+            keep = Filter()
+            repeated: set[Key] = set()
+            if earlier or again:
+                self.seen.mark()
+                self.summary.duplicate_records += earlier
+                before, repeated = self.seen.dropped_keys([narrow], aside_keys)
+                keep = Filter(before)
+                source, narrow = self.seen.exclude(source), self.seen.exclude(narrow)
+                self._group(narrow, size)
+            query = self.plan.query(source, size=size)
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
                 error = ReplayError(f"{chunk.source}: not a CloudTrail table in Parquet ({e})")
@@ -370,19 +388,30 @@ class DuckDBEngine:
             # decision first appears
             self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
+        ids: set[str] | None = set()
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
-            self._fallbacks(chunk, query)
+            ids = self._fallbacks(query)
         if self.decided + self.summary.events > self.options.keep:
             # more records than results kept: the kept ones would not be shown
             self.run.truncated = bool(self.options.keep)
         if self.options.per_record is not None or (
                 len(self.run.results) < self.options.keep and not self.run.truncated):
             self._per_record(query)
-        for _, record in aside:
-            self._python_record(record)
+        self._python_pass(chunk, aside, ids, repeated, keep)
         if self.options.progress:
-            self.options.progress(self.summary.files, self.decided + self.summary.events,
+            self.options.progress(self.summary.files, self.decided + self.summary.records_read,
                                   self.summary.bytes)  # fmt: skip
+
+    def _group(self, narrow: str, size: Literal[False, "quick"]) -> None:
+        """The chunk's records counted by decision into `g` (with their keys, dedupe.py)."""
+        keys = ", ".join(self.keys)
+        # decided once per combination of the fields the decisions read (and of the size class)
+        grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
+                                  size="given" if size else False, weighted=True)  # fmt: skip
+        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex, flatten(list(tc_keys)) AS tc_keys "
+                   f"FROM ({grouped}) GROUP BY {keys}, tc_fb")  # fmt: skip
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
 
     def _count(self, sql: str) -> int:
         row = self.con.execute(sql).fetchone()
@@ -411,7 +440,10 @@ class DuckDBEngine:
 
     # -- records the SQL left undecided -----------------------------------------------------------
 
-    def _fallbacks(self, chunk: Chunk, query: str) -> None:
+    def _fallbacks(self, query: str) -> set[str] | None:
+        """Takes back the SQL counts of the records the Python evaluator is to read again: those
+        sharing an eventID with an undecided one (their eventIDs are returned), or, when an
+        undecided record has no eventID to be found by, every record of the chunk (None)."""
         keys = ", ".join(self.keys)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE cur AS SELECT {keys}, tc_fb, eventid "
                          f"FROM ({query})")  # fmt: skip
@@ -428,27 +460,53 @@ class DuckDBEngine:
         self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n FROM cur "
                          f"WHERE {where} GROUP BY {keys}")  # fmt: skip
         self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
-        ids = None
-        if where != "NOT tc_fb":
-            ids = {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
-        for record in self._chunk_records(chunk, ids):
-            self._python_record(record)
+        if where == "NOT tc_fb":
+            return None
+        return {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
 
-    def _chunk_records(self, chunk: Chunk, ids: set[str] | None) -> Iterator[Mapping[str, Any]]:
-        """The chunk's records (those with an eventID in `ids`, when given), read again."""
+    def _python_pass(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
+                     repeated: set[Key], keep: Filter) -> None:  # fmt: skip
+        """The chunk's records the Python evaluator judges, in input order: those with an eventID
+        in `ids` (every record when None), those whose key is `repeated` in the chunk, and the
+        long ones set aside; `keep` drops the copies."""
+        if ids is not None and not ids and not repeated:
+            for _, _, record in aside:  # no copy among them, no order to keep
+                if keep.admit(record):
+                    self._python_record(record)
+            self.summary.duplicate_records += keep.dropped
+            return
+        for record in self._chunk_records(chunk, aside, ids, repeated):
+            if keep.admit(record):
+                self._python_record(record)
+        self.summary.duplicate_records += keep.dropped
+
+    def _chunk_records(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
+                       repeated: set[Key]) -> Iterator[Mapping[str, Any]]:  # fmt: skip
+        """The chunk's records, read again in input order: those with an eventID in `ids`
+        (every record when None) or a key in `repeated`, and those set aside."""
+        def wanted(record: Mapping[str, Any]) -> bool:
+            return (ids is None or record.get("eventID") in ids
+                    or (bool(repeated) and record_key(record) in repeated))  # fmt: skip
+
         if chunk.parquet is not None:
-            where = "" if ids is None else " WHERE eventid IN (SELECT id FROM fb_ids)"
-            cur = self.con.execute(f"SELECT * FROM read_parquet({_sql_str(chunk.parquet)}){where}")
+            where = ""
+            if ids is not None:
+                self.con.execute("CREATE OR REPLACE TEMP TABLE tc_ids AS SELECT unnest(?) AS id",
+                                 [sorted(ids | {k[1] for k in repeated})])  # fmt: skip
+                where = " WHERE eventid IN (SELECT id FROM tc_ids)"
+            cur = self.con.execute(f"SELECT * FROM read_parquet({_sql_str(chunk.parquet)}, "
+                                   f"file_row_number=true){where} ORDER BY file_row_number")
             names = [d[0].lower() for d in cur.description]
             for values in cur.fetchall():
-                yield record_from_row(dict(zip(names, values, strict=True)))
+                row = record_from_row(dict(zip(names, values, strict=True)))
+                if wanted(row):
+                    yield row
             return
-        for piece in chunk.pieces:
-            for record in _piece_records(chunk, piece):
-                if ids is None or record.get("eventID") in ids:
-                    yield record
+        for record, set_aside in ordered_records(chunk, aside):
+            if set_aside or wanted(record):
+                yield record
 
-    def _python_pieces(self, chunk: Chunk, aside: list[tuple[str, Mapping[str, Any]]],
+    def _python_pieces(self, chunk: Chunk, aside: list[Aside],
                        damaged: dict[str, dict[str, Any]]) -> None:  # fmt: skip
         """The whole chunk through the Python evaluator (DuckDB could not read it, or an input
         in it is to be left out). Each input is read to its end before any of its records is
@@ -461,7 +519,7 @@ class DuckDBEngine:
             try:
                 for piece in chunk.pieces:
                     if piece.name == name:
-                        for _ in _piece_records(chunk, piece):
+                        for _ in piece_records(chunk, piece):
                             pass
             except ReplayError as e:
                 entry = unreadable_entry(name, e)
@@ -473,13 +531,20 @@ class DuckDBEngine:
         self.summary.files += chunk.objects - sum(1 for n, c in names.items()
                                                   if n in damaged and not c)  # fmt: skip
         self.summary.bytes += chunk.nbytes - sum(p.end - p.start for p in left_out)
-        for piece in chunk.pieces:
-            if piece.name not in self.damaged:
-                for record in _piece_records(chunk, piece):
-                    self._python_record(record)
-        for name, record in aside:
-            if name not in self.damaged:
+        skip = frozenset(self.damaged)
+        # the copies among them (dedupe.py): keys an earlier chunk had, and repeated ones
+        found = [k for r, _ in ordered_records(chunk, aside, skip) if (k := record_key(r))]
+        self.seen.load(None, found)
+        earlier, again = self.seen.repeats()
+        keep = Filter()
+        if earlier or again:
+            self.seen.mark()
+            self.summary.duplicate_records += earlier
+            keep = Filter(self.seen.dropped_keys([], found)[0])
+        for record, _ in ordered_records(chunk, aside, skip):
+            if keep.admit(record):
                 self._python_record(record)
+        self.summary.duplicate_records += keep.dropped
 
     def _python_record(self, record: Mapping[str, Any]) -> None:
         self.summary.fallback_records += 1
@@ -525,56 +590,6 @@ class DuckDBEngine:
 def _example(ex: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ex.get(k) for k in ("eventTime", "eventID", "eventSource", "eventName",
                                    "awsRegion", "recipientAccountId")}  # fmt: skip
-
-
-def _checked_aside(chunk: Chunk) -> tuple[list[tuple[str, Mapping[str, Any]]],
-                                         dict[str, dict[str, Any]]]:  # fmt: skip
-    """The long lines the feeder set aside, parsed, and the inputs (by name) one of which is not
-    a JSON object."""
-    records: list[tuple[str, Mapping[str, Any]]] = []
-    damaged: dict[str, dict[str, Any]] = {}
-    for name, line, text in chunk.aside:
-        try:
-            record = json.loads(text)
-        except UnicodeDecodeError as e:
-            damaged.setdefault(name, {"file": name, "line": line, "problem": "not UTF-8 text "
-                                      f"(invalid byte 0x{text[e.start]:02x})"})  # fmt: skip
-            continue
-        except json.JSONDecodeError as e:
-            damaged.setdefault(name, {"file": name, "line": line, "column": e.colno,
-                                      "problem": f"not valid JSON: {e.msg}"})  # fmt: skip
-            continue
-        if not isinstance(record, dict):
-            damaged.setdefault(name, {"file": name, "line": line, "problem": "the line is a JSON "
-                                      f"{type(record).__name__}, not a CloudTrail record object"})
-            continue
-        records.append((name, record))
-    return records, damaged
-
-
-def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
-    import io
-
-    data = chunk.piece_bytes(piece)
-    if piece.kind == "delivery":
-        data = b'{"Records":[' + data.rstrip(b"\n").replace(b'}\n{"eventVersion":',
-                                                             b'},{"eventVersion":') + b"]}"
-        yield from iter_stream_records(piece.name, io.BytesIO(data))
-        return
-    for n, line in enumerate(data.split(b"\n"), piece.first_line):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except UnicodeDecodeError as e:  # worded as the reader words it
-            raise ReplayError(f"{piece.name}:{n}: not UTF-8 text (invalid byte "
-                              f"0x{line[e.start]:02x})") from e  # fmt: skip
-        except json.JSONDecodeError as e:
-            raise ReplayError(f"{piece.name}:{n}:{e.colno}: not valid JSON: {e.msg}") from e
-        if not isinstance(record, dict):
-            raise ReplayError(f"{piece.name}:{n}: the line is a JSON {type(record).__name__}, "
-                              "not a CloudTrail record object")  # fmt: skip
-        yield record
 
 
 def _parquet_source(con: Any, path: str) -> str:

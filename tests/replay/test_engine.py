@@ -27,7 +27,8 @@ PATTERNS = ['{ $.eventName = "StopLogging" }', "StopLogging"]
 
 
 def _rec(i: int, **extra: Any) -> dict[str, Any]:
-    return {"eventVersion": "1.09", "eventTime": f"2026-11-0{1 + i % 3}T10:00:00Z",
+    return {"eventVersion": "1.09", "eventCategory": "Management",
+            "eventTime": f"2026-11-0{1 + i % 3}T10:00:00Z",
             "eventID": f"id-{i}", "eventSource": "cloudtrail.amazonaws.com",
             "eventName": ("StopLogging", "DescribeTrails")[i % 2], "awsRegion": "us-east-1",
             "recipientAccountId": "111122223333", "readOnly": bool(i % 2), **extra}  # fmt: skip

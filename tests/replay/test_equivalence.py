@@ -264,7 +264,8 @@ def test_a_filter_whose_log_group_is_unknown_is_unknown_in_both_engines(tmp_path
                         home_region="us-east-1")], [PATTERNS[0]])  # fmt: skip
     (mf,) = est.metric_filters
     est = replace(est, metric_filters=(replace(mf, log_group=Reference(Unknown("var.lg"))),))
-    rec = {"eventVersion": "1.09", "eventTime": "2026-11-01T10:00:00Z", "eventID": "e1",
+    rec = {"eventVersion": "1.09", "eventCategory": "Management",
+           "eventTime": "2026-11-01T10:00:00Z", "eventID": "e1",
            "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
            "awsRegion": "us-east-1", "recipientAccountId": "111122223333"}  # fmt: skip
     python, duck = both(est, [str(write_jsonl(tmp_path / "r.jsonl", [rec]))])
