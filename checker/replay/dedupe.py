@@ -13,61 +13,53 @@ are those of a record read before is a copy of the same event, and is dropped; t
 `eventID` is never taken for a copy. Both engines drop the same records; the summary says how
 many (`duplicate_records`).
 
-The Python engine keeps the keys themselves. The DuckDB engine keeps, per key, the hour of the
-event (`p`, which lets DuckDB skip the keys of other hours when it looks a chunk's keys up) and a
-64-bit hash of the three fields (`h`): two different events are taken for one only if they share
-the hour and the hash. Records the Python evaluator reads in that engine (long ones, undecided
-ones, chunks DuckDB cannot read) have their keys computed in SQL from the same text.
+The Python engine keeps the keys it has counted. The DuckDB engine, which reads chunks of records
+apart, first replays as if there were no copy, noting a 64-bit hash of every record's eventID
+(`tc_keys`, a list per group of records, which costs next to nothing); at the end, if some hash
+was noted twice, it replays again knowing those hashes (`Copies`): the records having one of
+them are told apart by their key itself, and the first read of each key is the one counted, the
+others dropped, as in the Python engine. A hash that two different keys share only costs that
+second replay.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checker.replay.sqltext import lit
 
 Key = tuple[str | None, str, str | None]  # eventTime, eventID, recipientAccountId
-KEY_FIELDS = ("eventTime", "eventID", "recipientAccountId")
+FIELDS = ("eventTime", "eventID", "recipientAccountId")
+# What the first replay notes of a record with an eventID (HAS_KEY): the hash of its eventID
+# alone, which is cheaper than the whole key's and enough to find the records that may repeat
+# one; the second replay compares their keys.
+KEY_HASH = 'hash("eventID")'
+HAS_KEY = "(\"eventID\" <> '')"
 
 
-def key_text(value: object) -> str | None:
-    """A key field as the table's text column holds it: JSON text as it is, booleans and
-    integers spelled as JSON spells them; objects and arrays (text starting like them) are no
-    key field."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return None if value.startswith(("{", "[")) else value
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
+def sql_text(value: object) -> str | None:
+    """A JSON value as the table's text column holds it: a string as it is, anything else in
+    compact JSON (DuckDB writes `5`, `true`, `1e+20`, `{"a":1}` so)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def record_key(record: Mapping[str, Any]) -> Key | None:
     """The record's key, or None when it has no eventID (it is then never a copy)."""
-    event_id = key_text(record.get("eventID"))
+    event_id = sql_text(record.get("eventID"))
     if not event_id:
         return None
-    return key_text(record.get("eventTime")), event_id, key_text(record.get("recipientAccountId"))
-
-
-def _text(column: str) -> str:
-    return f"(CASE WHEN starts_with({column}, '{{') OR starts_with({column}, '[') THEN NULL " \
-           f"ELSE {column} END)"  # fmt: skip
-
-
-_T, _I, _A = (_text(f'"{k}"') for k in KEY_FIELDS)
-# the key in SQL, over a source with the record's columns (NULL h: no eventID)
-KEY_P = f"coalesce(substr({_T}, 3, 11), '')"
-KEY_H = f"(CASE WHEN coalesce({_I}, '') <> '' THEN hash({_T}, {_I}, {_A}) END)"
-KEY_STRUCT = f"{{'p': {KEY_P}, 'h': {KEY_H}}}"
+    return sql_text(record.get("eventTime")), event_id, sql_text(record.get("recipientAccountId"))
 
 
 class Filter:
-    """Which of the records the Python evaluator reads in one chunk it judges: not those whose
-    key an earlier chunk had (`earlier`: the SQL counted them as copies already), and, of the
-    records sharing a key, the first it reads (`dropped` counts the others)."""
+    """Which of the records the Python evaluator reads it judges: not those of a key counted
+    before (`earlier`, whose copies the caller counts), and of those that share a key, the first
+    it reads (`dropped` counts the others)."""
 
     def __init__(self, earlier: Iterable[Key] = ()) -> None:
         self.earlier = set(earlier)
@@ -87,70 +79,6 @@ class Filter:
         return True
 
 
-class SeenKeys:
-    """The DuckDB engine's keys of the records counted so far (table `tc_seen`), and one
-    chunk's (`tc_ck`, rows of `p`, `h`, one per keyed record)."""
-
-    def __init__(self, con: Any) -> None:
-        self.con = con
-        con.execute("CREATE TEMP TABLE tc_seen (p VARCHAR, h UBIGINT)")
-
-    def load(self, grouped: str | None, keys: Iterable[Key] = ()) -> None:
-        """The chunk's keys: those of the grouped table `grouped` (its `tc_keys` lists), and
-        `keys` of records read in Python."""
-        parts = [f"SELECT k.p AS p, k.h AS h FROM (SELECT unnest(tc_keys) AS k FROM {grouped}) "
-                 "WHERE k.h IS NOT NULL"] if grouped else []  # fmt: skip
-        parts += [f"SELECT {KEY_P} AS p, {KEY_H} AS h FROM {v}" for v in _values(keys)]
-        body = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS p, NULL::UBIGINT AS h LIMIT 0"
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE tc_ck AS {body}")
-
-    def repeats(self) -> tuple[int, int]:
-        """(records whose key an earlier chunk had, records repeating a key of this chunk past
-        its first record); (0, 0): no copy in the chunk, and its keys are remembered."""
-        row = self.con.execute(
-            "SELECT coalesce(sum(n) FILTER (WHERE earlier), 0), "
-            "coalesce(sum(n - 1) FILTER (WHERE NOT earlier), 0) FROM (SELECT c.p, c.h, count(*) "
-            "AS n, bool_or(s.h IS NOT NULL) AS earlier FROM tc_ck AS c LEFT JOIN tc_seen AS s "
-            "ON c.p = s.p AND c.h = s.h GROUP BY c.p, c.h HAVING count(*) > 1 OR "
-            "bool_or(s.h IS NOT NULL))").fetchone()  # fmt: skip
-        earlier, again = (int(row[0]), int(row[1])) if row else (0, 0)
-        if not earlier and not again:
-            self.con.execute("INSERT INTO tc_seen SELECT p, h FROM tc_ck")
-        return earlier, again
-
-    def mark(self) -> None:
-        """The chunk has copies: `tc_drop` holds the keys it is not to count in SQL (an earlier
-        chunk's, `earlier`; or repeated in it, for the Python evaluator), and the new keys are
-        remembered."""
-        self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE tc_drop AS SELECT c.p, c.h, bool_or(s.h IS NOT NULL) "
-            "AS earlier FROM tc_ck AS c LEFT JOIN tc_seen AS s ON c.p = s.p AND c.h = s.h "
-            "GROUP BY c.p, c.h HAVING count(*) > 1 OR bool_or(s.h IS NOT NULL)")  # fmt: skip
-        self.con.execute("INSERT INTO tc_seen SELECT DISTINCT c.p, c.h FROM tc_ck AS c ANTI JOIN "
-                         "tc_drop AS d ON c.p = d.p AND c.h = d.h AND d.earlier")  # fmt: skip
-
-    def dropped_keys(self, sources: Iterable[str], keys: Iterable[Key] = ()
-                     ) -> tuple[set[Key], set[Key]]:  # fmt: skip
-        """The keys of `tc_drop`, as text, that records of `sources` (the chunk) and `keys` have:
-        those an earlier chunk had, and those repeated in this one."""
-        earlier: set[Key] = set()
-        repeated: set[Key] = set()
-        cols = ", ".join(f'"{k}"' for k in KEY_FIELDS)
-        for source in [*(f"(SELECT {cols} FROM {s})" for s in sources), *_values(keys)]:
-            found = self.con.execute(
-                f"SELECT DISTINCT {_T}, {_I}, {_A}, d.earlier FROM {source} AS r JOIN tc_drop AS "
-                f"d ON d.p = {KEY_P} AND d.h = {KEY_H}").fetchall()  # fmt: skip
-            for t, i, a, was in found:
-                (earlier if was else repeated).add((t, i, a))
-        return earlier, repeated
-
-    @staticmethod
-    def exclude(source: str) -> str:
-        """`source` without the records whose key is in `tc_drop`."""
-        return (f"(SELECT tc_r.* FROM {source} AS tc_r ANTI JOIN tc_drop ON tc_drop.p = {KEY_P} "
-                f"AND tc_drop.h = {KEY_H})")
-
-
 def _values(keys: Iterable[Key]) -> list[str]:
     """`keys` as sources of text columns named like the record's fields, 1,000 rows each."""
     rows = [f"({', '.join('NULL' if v is None else lit(v) for v in key)})" for key in keys]
@@ -160,3 +88,76 @@ def _values(keys: Iterable[Key]) -> list[str]:
         "AS v(t, i, a))"
         for i in range(0, len(rows), 1000)
     ]
+
+
+class KeyLog:
+    """The first replay's hashes of the keys of the records the Python evaluator reads alone
+    (`tc_more`; the others are in the counts' `tc_keys` lists), and, at the end, those noted
+    more than once."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        con.execute("CREATE TEMP TABLE tc_more (h UBIGINT)")
+
+    def add_groups(self, where: str) -> None:
+        """The keys of the groups of table `g` that `where` selects."""
+        self.con.execute(f"INSERT INTO tc_more SELECT unnest(tc_keys) FROM g WHERE {where}")
+
+    def add(self, keys: Iterable[Key]) -> None:
+        for source in _values(keys):
+            self.con.execute(f"INSERT INTO tc_more SELECT {KEY_HASH} FROM {source}")
+
+    def repeated(self, counted: str) -> list[int]:
+        """The hashes noted more than once, in `tc_more` and in the lists `tc_keys` of table
+        `counted` (None: no such table yet)."""
+        lists = f" UNION ALL SELECT unnest(tc_keys) FROM {counted}" if counted else ""
+        return [int(r[0]) for r in self.con.execute(
+            f"SELECT h FROM (SELECT h FROM tc_more{lists}) AS k(h) WHERE h IS NOT NULL "
+            "GROUP BY h HAVING count(*) > 1").fetchall()]  # fmt: skip
+
+
+class Copies:
+    """The second replay: the hashes found repeated (`tc_dups`), the keys of those already
+    counted (`counted`), and per chunk the keys whose records the SQL must not count
+    (`tc_drop`): those counted before, and those repeated in the chunk, for the Python evaluator
+    to count the first of."""
+
+    def __init__(self, con: Any, hashes: Iterable[int]) -> None:
+        self.con = con
+        self.counted: set[Key] = set()
+        con.execute("CREATE TEMP TABLE tc_dups AS SELECT unnest(?::UBIGINT[]) AS h",
+                    [sorted(hashes)])  # fmt: skip
+
+    def in_groups(self) -> bool:
+        """Whether a record counted in table `g` has a repeated hash."""
+        row = self.con.execute("SELECT count(*) FROM (SELECT unnest(tc_keys) AS h FROM g) AS k "
+                               "SEMI JOIN tc_dups AS d ON k.h = d.h").fetchone()  # fmt: skip
+        return bool(row and row[0])
+
+    def split(self, source: str | None, python: Iterable[Key]) -> tuple[set[Key], set[Key], int]:
+        """The chunk's keys the SQL must not count, in `source` (the chunk's records: those
+        whose hash is repeated) and `python` (the keys of the records the Python evaluator reads
+        alone): (counted before, repeated in the chunk, records of the first). Writes them to
+        `tc_drop`."""
+        tally: Counter[Key] = Counter(python)
+        if source is not None:
+            cols = ", ".join(f'"{k}"' for k in FIELDS)
+            for t, i, a, n in self.con.execute(
+                    f"SELECT {cols}, count(*) FROM {source} AS r WHERE {HAS_KEY} AND {KEY_HASH} "
+                    "IN (SELECT h FROM tc_dups) GROUP BY ALL").fetchall():  # fmt: skip
+                tally[(t, i, a)] += n
+        before = {k for k in tally if k in self.counted}
+        again = {k for k, n in tally.items() if n > 1 and k not in before}
+        self.counted |= set(tally)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE tc_drop (t VARCHAR, i VARCHAR, "
+                         "a VARCHAR)")  # fmt: skip
+        for values in _values(before | again):
+            self.con.execute(f"INSERT INTO tc_drop SELECT * FROM {values}")
+        return before, again, sum(tally[k] for k in before)
+
+    @staticmethod
+    def exclude(source: str) -> str:
+        """`source` without the records whose key is in `tc_drop`."""
+        return (f'(SELECT tc_r.* FROM {source} AS tc_r ANTI JOIN tc_drop AS d ON d.i = '
+                f'tc_r."eventID" AND d.t IS NOT DISTINCT FROM tc_r."eventTime" AND d.a IS NOT '
+                f'DISTINCT FROM tc_r."recipientAccountId")')

@@ -23,8 +23,15 @@ from typing import IO, Any, Literal
 from checker.replay import schema
 from checker.replay.assemble import Assembler
 from checker.replay.chunk_records import Aside, checked_aside, ordered_records, piece_records
-from checker.replay.dedupe import Filter, Key, SeenKeys, record_key
-from checker.replay.feed import OBJECT_BYTES, Chunk, Feeder, spool_dir, spool_parquet
+from checker.replay.dedupe import Copies, Filter, Key, KeyLog, record_key, sql_text
+from checker.replay.feed import (
+    CHUNK_BYTES,
+    OBJECT_BYTES,
+    Chunk,
+    Feeder,
+    spool_dir,
+    spool_parquet,
+)
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
 from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
@@ -67,6 +74,7 @@ class Options:
     usage: bool = False  # count per account and Region too (for cost)
     threads: int | None = None
     progress: Progress | None = None
+    chunk_bytes: int = CHUNK_BYTES  # the DuckDB engine's chunks (feed.py); tests make them small
 
 
 @dataclass
@@ -247,7 +255,11 @@ def _sql_str(text: str) -> str:
 
 
 class DuckDBEngine:
-    def __init__(self, plan: Plan, options: Options) -> None:
+    """`copies`: None for a first replay, which notes the hashes of the records' keys and finds
+    those noted twice (`repeated`); else those hashes, for a second replay that counts each
+    event once (dedupe.py)."""
+
+    def __init__(self, plan: Plan, options: Options, copies: Iterable[int] | None = None) -> None:
         import duckdb
 
         self.duckdb = duckdb
@@ -270,7 +282,9 @@ class DuckDBEngine:
         self.keys = [*self.example_keys, "tc_day", "awsregion",
                      *(["recipientaccountid"] if options.usage else [])]
         self.acc_ready = False
-        self.seen = SeenKeys(self.con)
+        self.log = KeyLog(self.con) if copies is None else None
+        self.copies = Copies(self.con, copies) if copies is not None else None
+        self.repeated: list[int] = []
         self.decided = 0
         self.damaged: set[str] = set()  # inputs left out: their later pieces are skipped too
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -288,7 +302,7 @@ class DuckDBEngine:
 
         def feed() -> None:
             try:
-                for chunk in Feeder(spool).chunks(objects):
+                for chunk in Feeder(spool, self.options.chunk_bytes).chunks(objects):
                     while not stop.is_set():
                         try:
                             chunks.put(chunk, timeout=0.2)
@@ -324,6 +338,8 @@ class DuckDBEngine:
             thread.join(timeout=5)
             shutil.rmtree(spool, ignore_errors=True)
         self._finish()
+        if self.log is not None:
+            self.repeated = self.log.repeated("acc" if self.acc_ready else "")
         return self.run
 
     def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> str:
@@ -352,21 +368,23 @@ class DuckDBEngine:
             source = self._source(chunk)
             narrow = source if size else self._source(chunk, self.plan.decision_columns())
             self._group(narrow, size)
-            # records that repeat an event read before (dedupe.py): an earlier chunk's are
-            # dropped, those repeated in this one go to the Python evaluator, which counts the
-            # first it reads; neither is counted in SQL
-            aside_keys = [k for _, _, r in aside if (k := record_key(r)) is not None]
-            self.seen.load("g", aside_keys)
-            earlier, again = self.seen.repeats()
             keep = Filter()
-            repeated: set[Key] = set()
-            if earlier or again:
-                self.seen.mark()
-                self.summary.duplicate_records += earlier
-                before, repeated = self.seen.dropped_keys([narrow], aside_keys)
-                keep = Filter(before)
-                source, narrow = self.seen.exclude(source), self.seen.exclude(narrow)
-                self._group(narrow, size)
+            routed: set[Key] = set()
+            python = [k for _, _, r in aside if (k := record_key(r)) is not None]
+            if self.copies is not None:
+                # the second replay: a record whose key was counted before is dropped, the
+                # records sharing a key in the chunk go to the Python evaluator, which counts
+                # the first it reads; the SQL counts neither
+                hit = self.copies.in_groups()
+                if hit or python:
+                    before, routed, dropped = self.copies.split(narrow if hit else None, python)
+                    self.summary.duplicate_records += dropped
+                    keep = Filter(before)
+                    if hit:
+                        source, narrow = Copies.exclude(source), Copies.exclude(narrow)
+                        self._group(narrow, size)
+            elif python and self.log is not None:
+                self.log.add(python)
             query = self.plan.query(source, size=size)
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
@@ -377,11 +395,14 @@ class DuckDBEngine:
             return
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
+        # the first replay keeps the hashes of the keys counted (dedupe.KeyLog)
+        hashes = "tc_keys" if self.log is not None else "CAST(NULL AS UBIGINT[]) AS tc_keys"
         if not self.acc_ready:
-            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n FROM g WHERE NOT tc_fb")
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, {hashes} FROM g "
+                             "WHERE NOT tc_fb")  # fmt: skip
             self.acc_ready = True
         else:
-            self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
+            self.con.execute(f"INSERT INTO acc SELECT {keys}, n, {hashes} FROM g WHERE NOT tc_fb")
         ex_keys = ", ".join(self.example_keys)
         for row in self.con.execute(f"SELECT {ex_keys}, ex FROM g WHERE NOT tc_fb").fetchall():
             # the examples (and the record that explains a decision) of the chunk where the
@@ -390,14 +411,16 @@ class DuckDBEngine:
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
         ids: set[str] | None = set()
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
+            if self.log is not None:
+                self.log.add_groups("tc_fb")
             ids = self._fallbacks(query)
         if self.decided + self.summary.events > self.options.keep:
             # more records than results kept: the kept ones would not be shown
             self.run.truncated = bool(self.options.keep)
         if self.options.per_record is not None or (
                 len(self.run.results) < self.options.keep and not self.run.truncated):
-            self._per_record(query)
-        self._python_pass(chunk, aside, ids, repeated, keep)
+            self._per_record(query, ids)
+        self._python_pass(chunk, aside, ids, routed, keep)
         if self.options.progress:
             self.options.progress(self.summary.files, self.decided + self.summary.records_read,
                                   self.summary.bytes)  # fmt: skip
@@ -457,7 +480,7 @@ class DuckDBEngine:
             where = "NOT tc_fb AND eventid IN (SELECT id FROM fb_ids)"
             self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid "
                              "AS id FROM cur WHERE tc_fb")  # fmt: skip
-        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n FROM cur "
+        self.con.execute(f"INSERT INTO acc ({keys}, n) SELECT {keys}, -count(*) AS n FROM cur "
                          f"WHERE {where} GROUP BY {keys}")  # fmt: skip
         self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
         if where == "NOT tc_fb":
@@ -485,7 +508,7 @@ class DuckDBEngine:
         """The chunk's records, read again in input order: those with an eventID in `ids`
         (every record when None) or a key in `repeated`, and those set aside."""
         def wanted(record: Mapping[str, Any]) -> bool:
-            return (ids is None or record.get("eventID") in ids
+            return (ids is None or sql_text(record.get("eventID")) in ids
                     or (bool(repeated) and record_key(record) in repeated))  # fmt: skip
 
         if chunk.parquet is not None:
@@ -532,15 +555,14 @@ class DuckDBEngine:
                                                   if n in damaged and not c)  # fmt: skip
         self.summary.bytes += chunk.nbytes - sum(p.end - p.start for p in left_out)
         skip = frozenset(self.damaged)
-        # the copies among them (dedupe.py): keys an earlier chunk had, and repeated ones
         found = [k for r, _ in ordered_records(chunk, aside, skip) if (k := record_key(r))]
-        self.seen.load(None, found)
-        earlier, again = self.seen.repeats()
         keep = Filter()
-        if earlier or again:
-            self.seen.mark()
-            self.summary.duplicate_records += earlier
-            keep = Filter(self.seen.dropped_keys([], found)[0])
+        if self.copies is not None:  # keys counted before are dropped; of one repeated here,
+            before, _, dropped = self.copies.split(None, found)  # the first record counts
+            self.summary.duplicate_records += dropped
+            keep = Filter(before)
+        elif self.log is not None:
+            self.log.add(found)
         for record, _ in ordered_records(chunk, aside, skip):
             if keep.admit(record):
                 self._python_record(record)
@@ -554,10 +576,16 @@ class DuckDBEngine:
 
     # -- per-record output ----------------------------------------------------------------------
 
-    def _per_record(self, query: str) -> None:
+    def _per_record(self, query: str, ids: set[str] | None) -> None:
+        """The results of the records the SQL decided; not those the Python evaluator reads
+        again (`_fallbacks`: the records with an eventID in `ids`, every record when None),
+        whose results it gives."""
+        if ids is None:
+            return
         cols = ", ".join(["eventtime", "eventid", "eventsource", "eventname", "awsregion",
                           "recipientaccountid", *self.groups, f"{_EXAMPLE} AS ex"])  # fmt: skip
-        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb")
+        again = " AND (eventid IS NULL OR eventid NOT IN (SELECT id FROM fb_ids))" if ids else ""
+        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb{again}")
         names = [d[0].lower() for d in cur.description]
         while True:
             rows = cur.fetchmany(4096)

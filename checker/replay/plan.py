@@ -45,7 +45,7 @@ from checker.replay.compile_capture import (
 )
 from checker.replay.compile_filters import compile_pattern
 from checker.replay.compile_rules import RuleSQL, compile_rule, rule_candidates
-from checker.replay.dedupe import KEY_STRUCT
+from checker.replay.dedupe import HAS_KEY, KEY_HASH
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail, Recorder
@@ -174,10 +174,11 @@ class Plan:
                 cols.append(f'"{key}"')
             else:
                 cols.append(f'CAST(NULL AS {kind}) AS "{key}"')
-        # tc_keys: each record's duplicate key (dedupe.py), for the engine
+        # tc_keys: the hashes of the records' keys (dedupe.py), for the engine
         return (f"(SELECT *, {{'eventTime': tc_t, 'eventID': tc_i, 'eventName': tc_e}} AS tc_first "
                 f"FROM (SELECT {', '.join(cols)}, count(*) AS tc_n, any_value(tc_t) AS tc_t, "
-                f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e, list({KEY_STRUCT}) AS tc_keys "
+                f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e, list({KEY_HASH}) FILTER (WHERE "
+                f"{HAS_KEY}) AS tc_keys "
                 f'FROM (SELECT *, "eventTime" AS tc_t, "eventID" AS tc_i, "eventName" AS tc_e '
                 f"FROM {source}) AS r GROUP BY ALL) AS g)")
 

@@ -4,6 +4,7 @@ on the engine asked for ("auto": DuckDB when it is installed and the input is no
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from checker.model import Estate
@@ -42,7 +43,15 @@ def replay_inputs(
     chosen = _choose(engine, objects)
     if chosen == "python":
         return run_python(plan, iter(objects), options)
-    return DuckDBEngine(plan, options).execute(_iter(objects))
+    # Copies of an event (dedupe.py): the first replay finds whether there are any; only then
+    # does a second replay, which knows them, count each event once. A per-record stream is
+    # written by the replay that counts: the first one writes none.
+    first = replace(options, per_record=None, keep=0) if options.per_record else options
+    engine_run = DuckDBEngine(plan, first)
+    run = engine_run.execute(_iter(objects))
+    if engine_run.repeated or options.per_record is not None:
+        run = DuckDBEngine(plan, options, copies=engine_run.repeated).execute(_iter(objects))
+    return run
 
 
 def _choose(engine: Engine, objects: Sequence[LogObject]) -> Literal["duckdb", "python"]:
