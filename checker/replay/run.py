@@ -47,11 +47,18 @@ def replay_inputs(
     # does a second replay, which knows them, count each event once. A per-record stream is
     # written by the replay that counts: the first one writes none.
     first = replace(options, per_record=None, keep=0) if options.per_record else options
-    engine_run = DuckDBEngine(plan, first)
-    run = engine_run.execute(_iter(objects))
-    if engine_run.repeated or options.per_record is not None:
-        run = DuckDBEngine(plan, options, copies=engine_run.repeated).execute(_iter(objects))
-    return run
+    finder = DuckDBEngine(plan, first)
+    run = finder.execute(_iter(objects))
+    if not finder.repeated and options.per_record is None:
+        return run
+    done = run.summary
+    progress = options.progress
+    if progress is not None:  # the second replay's progress goes on from the first's
+        def going_on(files: int, records: int, nbytes: int) -> None:
+            progress(done.files + files, done.records_read + records, done.bytes + nbytes)
+
+        options = replace(options, progress=going_on)
+    return DuckDBEngine(plan, options, copies=finder.repeated).execute(_iter(objects))
 
 
 def _choose(engine: Engine, objects: Sequence[LogObject]) -> Literal["duckdb", "python"]:

@@ -179,3 +179,15 @@ def test_records_sharing_an_event_id_with_an_undecided_one_are_listed_once(tmp_p
     python, duck = both(estate([PLAIN], [], (), [rule]), [str(path)])
     assert len(duck.results) == len(python.results) == 3
     assert by_key(duck) == by_key(python)
+
+
+def test_cost_counts_each_event_of_the_sample_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli import main
+
+    config = EDGE.parent / "config"
+    files = [str(EDGE / "copies-org-trail.json"), str(EDGE / "copies-account-trail.json")]
+    assert main(["cost", str(config), "--events", *files, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["duplicate_records"] == 3
+    free = next(line for line in doc["lines"] if line["item"].startswith("management events"))
+    assert free["events_per_month"] == round(5 * 30.4375)  # 5 events in the one-day sample

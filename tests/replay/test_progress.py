@@ -31,10 +31,12 @@ def test_engines_report_files_records_and_bytes(tmp_path: Path, engine: str) -> 
     second = write_jsonl(tmp_path / "b.jsonl", [*_records(10, 30), *_records(10)])  # 10 copies
     calls: list[tuple[int, int, int]] = []
     run = replay_inputs(estate([PLAIN], []), [str(first), str(second)], engine=engine,  # type: ignore[arg-type]
-                        options=Options(progress=lambda *a: calls.append(a)))  # fmt: skip
-    assert calls and calls[-1][:2] == (2, 50)  # records read, copies included
+                        options=Options(progress=lambda *a: calls.append(a),
+                                        chunk_bytes=2000))  # fmt: skip
+    # records read, copies included; the DuckDB engine reads them again to drop the copies
+    assert calls and calls[-1][:2] == ((2, 50) if engine == "python" else (4, 100))
     assert run.summary.duplicate_records == 10 and run.summary.events == 40
-    assert calls[-1][2] == run.summary.bytes > 0
+    assert calls[-1][2] >= run.summary.bytes > 0
     assert [c[1] for c in calls] == sorted(c[1] for c in calls)  # never goes back
 
 
