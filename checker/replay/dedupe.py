@@ -25,7 +25,6 @@ second replay.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -116,17 +115,23 @@ class KeyLog:
             "GROUP BY h HAVING count(*) > 1").fetchall()]  # fmt: skip
 
 
+def _same_key(x: str, y: str) -> str:
+    """The join condition of two relations with the columns h, t, i, a: the same key."""
+    return (f"{x}.h = {y}.h AND {x}.i = {y}.i AND {x}.t IS NOT DISTINCT FROM {y}.t AND "
+            f"{x}.a IS NOT DISTINCT FROM {y}.a")
+
+
 class Copies:
-    """The second replay: the hashes found repeated (`tc_dups`), the keys of those already
-    counted (`counted`), and per chunk the keys whose records the SQL must not count
-    (`tc_drop`): those counted before, and those repeated in the chunk, for the Python evaluator
-    to count the first of."""
+    """The second replay: the hashes found repeated (`tc_dups`), the keys already counted that
+    have one (`tc_counted`: h, t, i, a), and per chunk the keys whose records the SQL must not
+    count (`tc_drop`): those counted before (`earlier`), and those repeated in the chunk, for
+    the Python evaluator to count the first of."""
 
     def __init__(self, con: Any, hashes: Iterable[int]) -> None:
         self.con = con
-        self.counted: set[Key] = set()
         con.execute("CREATE TEMP TABLE tc_dups AS SELECT unnest(?::UBIGINT[]) AS h",
                     [sorted(hashes)])  # fmt: skip
+        con.execute("CREATE TEMP TABLE tc_counted (h UBIGINT, t VARCHAR, i VARCHAR, a VARCHAR)")
 
     def in_groups(self) -> bool:
         """Whether a record counted in table `g` has a repeated hash."""
@@ -134,30 +139,47 @@ class Copies:
                                "SEMI JOIN tc_dups AS d ON k.h = d.h").fetchone()  # fmt: skip
         return bool(row and row[0])
 
-    def split(self, source: str | None, python: Iterable[Key]) -> tuple[set[Key], set[Key], int]:
-        """The chunk's keys the SQL must not count, in `source` (the chunk's records: those
-        whose hash is repeated) and `python` (the keys of the records the Python evaluator reads
-        alone): (counted before, repeated in the chunk, records of the first). Writes them to
-        `tc_drop`."""
-        tally: Counter[Key] = Counter(python)
-        if source is not None:
-            cols = ", ".join(f'"{k}"' for k in FIELDS)
-            for t, i, a, n in self.con.execute(
-                    f"SELECT {cols}, count(*) FROM {source} AS r WHERE {HAS_KEY} AND {KEY_HASH} "
-                    "IN (SELECT h FROM tc_dups) GROUP BY ALL").fetchall():  # fmt: skip
-                tally[(t, i, a)] += n
-        before = {k for k in tally if k in self.counted}
-        again = {k for k, n in tally.items() if n > 1 and k not in before}
-        self.counted |= set(tally)
-        self.con.execute("CREATE OR REPLACE TEMP TABLE tc_drop (t VARCHAR, i VARCHAR, "
-                         "a VARCHAR)")  # fmt: skip
-        for values in _values(before | again):
-            self.con.execute(f"INSERT INTO tc_drop SELECT * FROM {values}")
-        return before, again, sum(tally[k] for k in before)
+    def split(self, source: str | None, python: Iterable[Key]) -> tuple[int, set[Key]]:
+        """Writes `tc_drop` for the chunk's records that have a repeated hash, in `source` (the
+        chunk) and among `python` (the keys of the records the Python evaluator reads alone),
+        and remembers their keys as counted. Returns how many records have a key counted before
+        (dropped), and the keys repeated in the chunk (the Python evaluator counts the first
+        record of each)."""
+        cols = ", ".join(f'"{k}"' for k in FIELDS)
+        parts = [f"(SELECT {cols} FROM {source} AS r WHERE {HAS_KEY} AND {KEY_HASH} IN (SELECT h "
+                 "FROM tc_dups))"] if source is not None else []  # fmt: skip
+        parts += _values(python)
+        keyed = " UNION ALL ".join(f'SELECT {KEY_HASH} AS h, "eventTime" AS t, "eventID" AS i, '
+                                   f'"recipientAccountId" AS a FROM {p}' for p in parts)
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE tc_drop (h UBIGINT, t VARCHAR, i VARCHAR, "
+                    "a VARCHAR, n BIGINT, earlier BOOLEAN)")  # fmt: skip
+        if not keyed:
+            return 0, set()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE tc_cand AS SELECT h, t, i, a, count(*) AS n "
+                    f"FROM ({keyed}) GROUP BY ALL")  # fmt: skip
+        con.execute("INSERT INTO tc_drop SELECT c.*, TRUE FROM tc_cand AS c SEMI JOIN tc_counted "
+                    f"AS k ON {_same_key('c', 'k')}")  # fmt: skip
+        con.execute("INSERT INTO tc_drop SELECT c.*, FALSE FROM tc_cand AS c ANTI JOIN tc_drop "
+                    f"AS d ON {_same_key('c', 'd')} WHERE c.n > 1")  # fmt: skip
+        con.execute("INSERT INTO tc_counted SELECT c.h, c.t, c.i, c.a FROM tc_cand AS c ANTI JOIN "
+                    f"tc_drop AS d ON {_same_key('c', 'd')} AND d.earlier")  # fmt: skip
+        row = con.execute("SELECT coalesce(sum(n) FILTER (WHERE earlier), 0) FROM tc_drop"
+                          ).fetchone()  # fmt: skip
+        repeated = con.execute("SELECT t, i, a FROM tc_drop WHERE NOT earlier").fetchall()
+        return (int(row[0]) if row else 0), {(t, i, a) for t, i, a in repeated}
+
+    def earlier(self, event_ids: Iterable[str] | None) -> set[Key]:
+        """The keys of `tc_drop` counted before, of the records with these eventIDs (every
+        record's when None): those the Python evaluator may read, to skip."""
+        where = "" if event_ids is None else " AND i IN (SELECT unnest(?::VARCHAR[]))"
+        params = [] if event_ids is None else [sorted(event_ids)]
+        return {(t, i, a) for t, i, a in self.con.execute(
+            f"SELECT t, i, a FROM tc_drop WHERE earlier{where}", params).fetchall()}  # fmt: skip
 
     @staticmethod
     def exclude(source: str) -> str:
         """`source` without the records whose key is in `tc_drop`."""
-        return (f'(SELECT tc_r.* FROM {source} AS tc_r ANTI JOIN tc_drop AS d ON d.i = '
-                f'tc_r."eventID" AND d.t IS NOT DISTINCT FROM tc_r."eventTime" AND d.a IS NOT '
-                f'DISTINCT FROM tc_r."recipientAccountId")')
+        return (f"(SELECT tc_r.* FROM {source} AS tc_r ANTI JOIN tc_drop AS d ON d.h = "
+                'hash(tc_r."eventID") AND d.i = tc_r."eventID" AND d.t IS NOT DISTINCT FROM '
+                'tc_r."eventTime" AND d.a IS NOT DISTINCT FROM tc_r."recipientAccountId")')

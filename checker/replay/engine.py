@@ -368,7 +368,6 @@ class DuckDBEngine:
             source = self._source(chunk)
             narrow = source if size else self._source(chunk, self.plan.decision_columns())
             self._group(narrow, size)
-            keep = Filter()
             routed: set[Key] = set()
             python = [k for _, _, r in aside if (k := record_key(r)) is not None]
             if self.copies is not None:
@@ -376,13 +375,11 @@ class DuckDBEngine:
                 # records sharing a key in the chunk go to the Python evaluator, which counts
                 # the first it reads; the SQL counts neither
                 hit = self.copies.in_groups()
-                if hit or python:
-                    before, routed, dropped = self.copies.split(narrow if hit else None, python)
-                    self.summary.duplicate_records += dropped
-                    keep = Filter(before)
-                    if hit:
-                        source, narrow = Copies.exclude(source), Copies.exclude(narrow)
-                        self._group(narrow, size)
+                dropped, routed = self.copies.split(narrow if hit else None, python)
+                self.summary.duplicate_records += dropped
+                if hit:
+                    source, narrow = Copies.exclude(source), Copies.exclude(narrow)
+                    self._group(narrow, size)
             elif python and self.log is not None:
                 self.log.add(python)
             query = self.plan.query(source, size=size)
@@ -420,7 +417,7 @@ class DuckDBEngine:
         if self.options.per_record is not None or (
                 len(self.run.results) < self.options.keep and not self.run.truncated):
             self._per_record(query, ids)
-        self._python_pass(chunk, aside, ids, routed, keep)
+        self._python_pass(chunk, aside, ids, routed)
         if self.options.progress:
             self.options.progress(self.summary.files, self.decided + self.summary.records_read,
                                   self.summary.bytes)  # fmt: skip
@@ -488,20 +485,28 @@ class DuckDBEngine:
         return {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
 
     def _python_pass(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
-                     repeated: set[Key], keep: Filter) -> None:  # fmt: skip
+                     repeated: set[Key]) -> None:  # fmt: skip
         """The chunk's records the Python evaluator judges, in input order: those with an eventID
         in `ids` (every record when None), those whose key is `repeated` in the chunk, and the
-        long ones set aside; `keep` drops the copies."""
-        if ids is not None and not ids and not repeated:
-            for _, _, record in aside:  # no copy among them, no order to keep
-                if keep.admit(record):
-                    self._python_record(record)
-            self.summary.duplicate_records += keep.dropped
+        long ones set aside; the copies are dropped."""
+        if ids is not None and not ids and not repeated and not aside:
             return
-        for record in self._chunk_records(chunk, aside, ids, repeated):
+        alone = {k[1] for _, _, r in aside if (k := record_key(r))}
+        keep = self._keep(None if ids is None else ids | alone | {k[1] for k in repeated})
+        if ids is not None and not ids and not repeated:  # the records set aside, and no order
+            records: Iterable[Mapping[str, Any]] = (r for _, _, r in aside)  # to keep
+        else:
+            records = self._chunk_records(chunk, aside, ids, repeated)
+        for record in records:
             if keep.admit(record):
                 self._python_record(record)
         self.summary.duplicate_records += keep.dropped
+
+    def _keep(self, event_ids: set[str] | None) -> Filter:
+        """What drops the copies among the records the Python evaluator reads (those with these
+        eventIDs; every record of the chunk when None): in the second replay, the keys counted
+        before, and of those repeated in the chunk all but the first (dedupe.py)."""
+        return Filter(self.copies.earlier(event_ids) if self.copies is not None else ())
 
     def _chunk_records(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
                        repeated: set[Key]) -> Iterator[Mapping[str, Any]]:  # fmt: skip
@@ -556,13 +561,12 @@ class DuckDBEngine:
         self.summary.bytes += chunk.nbytes - sum(p.end - p.start for p in left_out)
         skip = frozenset(self.damaged)
         found = [k for r, _ in ordered_records(chunk, aside, skip) if (k := record_key(r))]
-        keep = Filter()
         if self.copies is not None:  # keys counted before are dropped; of one repeated here,
-            before, _, dropped = self.copies.split(None, found)  # the first record counts
+            dropped, _ = self.copies.split(None, found)  # the first record counts
             self.summary.duplicate_records += dropped
-            keep = Filter(before)
         elif self.log is not None:
             self.log.add(found)
+        keep = self._keep(None)
         for record, _ in ordered_records(chunk, aside, skip):
             if keep.admit(record):
                 self._python_record(record)

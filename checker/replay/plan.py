@@ -152,9 +152,10 @@ class Plan:
 
     def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
-        combination of the fields the decisions read and the day, with its count `tc_n` and
-        one of its records' time, eventID and name (`tc_first`): the decisions are then computed
-        once per combination. The other columns are NULL. `size`: the record's size class
+        combination of the fields the decisions read and the day, with its count `tc_n`, one of
+        its records' time, eventID and name (`tc_first`) and the hashes of its records' eventIDs
+        (`tc_keys`, for dedupe.py): the decisions are then computed once per combination. The
+        other columns are NULL. `size`: the record's size class
         (`tc_size`, see `ctes`) is computed per record and grouped on too."""
         decide = self.decision_columns()
         cols: list[str] = []
@@ -174,7 +175,6 @@ class Plan:
                 cols.append(f'"{key}"')
             else:
                 cols.append(f'CAST(NULL AS {kind}) AS "{key}"')
-        # tc_keys: the hashes of the records' keys (dedupe.py), for the engine
         return (f"(SELECT *, {{'eventTime': tc_t, 'eventID': tc_i, 'eventName': tc_e}} AS tc_first "
                 f"FROM (SELECT {', '.join(cols)}, count(*) AS tc_n, any_value(tc_t) AS tc_t, "
                 f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e, list({KEY_HASH}) FILTER (WHERE "
