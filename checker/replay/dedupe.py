@@ -15,8 +15,9 @@ many (`duplicate_records`).
 
 The Python engine keeps the keys it has counted. The DuckDB engine, which reads chunks of records
 apart, first replays as if there were no copy, noting a 64-bit hash of every record's eventID
-(`tc_keys`, a list per group of records, which costs next to nothing); at the end, if some hash
-was noted twice, it replays again knowing those hashes (`Copies`): the records having one of
+(`tc_keys`, a list per group of records), and counts the hashes at the end (one aggregation, the
+cost of finding copies when there are none); if some hash was noted twice, it replays again
+knowing those hashes (`Copies`): the records having one of
 them are told apart by their key itself, and the first read of each key is the one counted, the
 others dropped, as in the Python engine. A hash that two different keys share only costs that
 second replay.
@@ -108,7 +109,7 @@ class KeyLog:
 
     def repeated(self, counted: str) -> list[int]:
         """The hashes noted more than once, in `tc_more` and in the lists `tc_keys` of table
-        `counted` (None: no such table yet)."""
+        `counted` ("": no such table yet)."""
         lists = f" UNION ALL SELECT unnest(tc_keys) FROM {counted}" if counted else ""
         return [int(r[0]) for r in self.con.execute(
             f"SELECT h FROM (SELECT h FROM tc_more{lists}) AS k(h) WHERE h IS NOT NULL "
