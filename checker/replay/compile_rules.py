@@ -92,7 +92,7 @@ def _state(rule: EventRule) -> str:
     changes = any_of([f"({SOURCE} = {lit(s)} AND {name} = {lit(n)})"
                       for s, n in sorted(READ_NAMED_CHANGES)])  # fmt: skip
     read = f"{READ} AND {named} AND NOT {changes}"
-    # a record whose category is not known: whether it is such a management event is not
+    # a record whose category is not known: whether it is such a management event is unknown
     return case([(f"({CATEGORY} = '' AND {read})", NULL_BOOL)],
                 f"(NOT ({CATEGORY} = 'Management' AND {read}))")  # fmt: skip
 

@@ -17,10 +17,9 @@ The Python engine keeps the keys it has counted. The DuckDB engine, which reads 
 apart, first replays as if there were no copy, noting a 64-bit hash of every record's eventID
 (`tc_keys`, a list per group of records), and counts the hashes at the end (one aggregation, the
 cost of finding copies when there are none); if some hash was noted twice, it replays again
-knowing those hashes (`Copies`): the records having one of
-them are told apart by their key itself, and the first read of each key is the one counted, the
-others dropped, as in the Python engine. A hash that two different keys share only costs that
-second replay.
+knowing those hashes (`Copies`): the records having one of them are told apart by their key
+itself, and the first read of each key is the one counted, the others dropped, as in the Python
+engine. A hash that two different keys share only costs that second replay.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ UNCLASSIFIED = ("the record has neither eventCategory (in records since event ve
                 "from a data event")
 # Console sign-ins, by their event type or their event source: management events (CloudTrail
 # UG, "Understanding CloudTrail events": "when a user signs in to your account, CloudTrail logs
-# the ConsoleLogin event" among management events; "AWS Management Console sign-in events":
-# their eventSource is signin.amazonaws.com). `ConsoleSignin` is the spelling of the UG's early
-# record contents page.
-SIGN_IN_TYPES = ("AwsConsoleSignIn", "ConsoleSignin")
+# the ConsoleLogin event" among management events; "AWS Console Sign-in Events": the records'
+# eventSource is signin.amazonaws.com, their eventType spelled AwsConsoleSignIn or
+# AwsConsoleSignin there, ConsoleSignin in the UG's early record contents page).
+SIGN_IN_TYPES = ("AwsConsoleSignIn", "AwsConsoleSignin", "ConsoleSignin")
 SIGN_IN_SOURCE = "signin.amazonaws.com"
 # The data events that existed before managementEvent did, and what their records carry:
 # Lambda's Invoke, and S3's object-level operations, which name the object in `resources`

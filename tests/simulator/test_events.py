@@ -181,6 +181,7 @@ _S3_OBJECT = [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::b/k"}]
     ({"managementEvent": True}, "Management"),
     ({"managementEvent": "False"}, "Data"),
     ({"eventType": "AwsConsoleSignIn"}, "Management"),
+    ({"eventType": "AwsConsoleSignin"}, "Management"),  # as the UG's 1.05 examples spell it
     ({"eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin"}, "Management"),
     ({"eventSource": "lambda.amazonaws.com", "eventName": "Invoke"}, "Data"),
     ({"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "resources": _S3_OBJECT},
