@@ -191,3 +191,14 @@ def test_cost_counts_each_event_of_the_sample_once(capsys: pytest.CaptureFixture
     assert doc["duplicate_records"] == 3
     free = next(line for line in doc["lines"] if line["item"].startswith("management events"))
     assert free["events_per_month"] == round(5 * 30.4375)  # 5 events in the one-day sample
+
+
+def test_an_undecided_record_whose_event_id_is_not_text_is_found_again(tmp_path: Path) -> None:
+    # the SQL holds eventID 5 as the text "5": the Python evaluator finds the record by it (it
+    # was lost)
+    rule = '{"detail": {"eventName": ["StopLogging"]}}'
+    path = write_jsonl(tmp_path / "r.jsonl", [_rec(1, eventID=5, eventName="StopLogging"),
+                                              _rec(2)])  # fmt: skip
+    python, duck = both(estate([PLAIN], [], (), [rule]), [str(path)])
+    assert duck.summary.events == python.summary.events == 2
+    assert len(duck.results) == 2
