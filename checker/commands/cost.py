@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         if summary.unreadable_count:
             doc["unreadable_inputs"] = {"count": summary.unreadable_count,
                                         "first": summary.unreadable}  # fmt: skip
+        if summary.duplicate_records:  # the sample's activity counts each event once
+            doc["duplicate_records"] = summary.duplicate_records
         write(args, json.dumps(doc, indent=2) + "\n")
     else:
         lines = estimate_text(est)
@@ -106,5 +108,8 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"{summary.unreadable_count} input file(s) could not be read and are "
                          "not in the sample:")  # fmt: skip
             lines += [f"  {unreadable_text(x)}" for x in summary.unreadable]
+        if summary.duplicate_records:
+            lines.append(f"{summary.duplicate_records} record(s) repeat an event of the sample "
+                         "and were counted once")  # fmt: skip
         write(args, "\n".join(lines) + "\n")
     return EXIT_INPUT if errors or bad else EXIT_OK

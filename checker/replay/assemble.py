@@ -47,6 +47,10 @@ def record_of_example(ex: Mapping[str, Any]) -> dict[str, Any]:
         rec["tlsDetails"] = {"clientProvidedHostHeader": ex["host"]}
     if ex.get("resources") is not None:
         rec["resources"] = [_resource(r) for r in ex["resources"] if r is not None]
+    if ex.get("category") and not rec.get("eventCategory"):
+        # the category the SQL read from fields the example may lack (an S3 object in
+        # resources that no predicate reads otherwise)
+        rec["eventCategory"] = ex["category"]
     return rec
 
 

@@ -8,10 +8,12 @@ Region and whether it is a global service event) are columns of the query's firs
 
 The expressions read the fields the way `Event.from_record` does: a missing text field is the
 empty string, `readOnly` counts as read only when it says true, a record without
-`eventCategory` is classified from `eventType` and `managementEvent`. A part the compiler cannot
-express (an advanced selector on a field the table does not have) raises NotCompiled; the
-caller then marks the stage NULL and the Python evaluator decides the records that reach it.
-The selector stage is NULL for Insights records too (their insight selectors decide).
+`eventCategory` is classified from the evidence it carries (`events.category_of`; '' when it
+carries none, and the selectors are then asked as a management and as a data event). A part
+the compiler cannot express (an advanced selector on a field the table does not have) raises
+NotCompiled; the caller then marks the stage NULL and the Python evaluator decides the records
+that reach it. The selector stage is NULL for Insights records too (their insight selectors
+decide).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from checker.replay.sqltext import (
     lit,
     starts_with,
 )
-from checker.simulator.capture import CompiledTrail
+from checker.simulator.capture import CompiledTrail, TrailForm
+from checker.simulator.events import LAMBDA, S3_OBJECT, SIGN_IN_SOURCE, SIGN_IN_TYPES
 from checker.simulator.regions import ALWAYS_GLOBAL, STS, STS_GLOBAL_HOST
 from checker.simulator.selector_tests import (
     GETTER_FIELDS,
@@ -50,12 +53,21 @@ from checker.simulator.selector_tests import (
 STAGES = ("logging", "account", "region", "global", "selectors")
 
 # The shared derived columns, computed once per record in step `b` of the query.
-CATEGORY = "tc_category"
+CATEGORY = "tc_category"  # '' when the record does not tell (Event.unclassified)
 READ = "tc_read"
 SOURCE = "tc_source"
 REGION = "tc_region"
 GLOBAL = "tc_global"  # 'T' global service event, 'F' not, 'N' not known from the record
+EVIDENCE = "tc_dataev"  # the record is a Lambda Invoke or names an S3 object (category_of)
 
+# Computed before the derived columns (they read it), from the record's own fields; only for a
+# record that has neither eventCategory nor managementEvent.
+DATA_EVIDENCE = (
+    "(CASE WHEN coalesce(eventcategory, '') = '' AND lower(coalesce(managementevent, '')) NOT IN "
+    f"('true', 'false') THEN coalesce(eventsource = {lit(LAMBDA)} AND eventname = 'Invoke', FALSE)"
+    " OR (coalesce(array_length(list_filter(resources, lambda r: r.type = "
+    f"{lit(S3_OBJECT)})), 0) > 0) ELSE FALSE END)"
+)
 DERIVED: tuple[tuple[str, str], ...] = (
     (SOURCE, "coalesce(eventsource, '')"),
     (REGION, "coalesce(awsregion, '')"),
@@ -63,7 +75,11 @@ DERIVED: tuple[tuple[str, str], ...] = (
     (CATEGORY, "(CASE WHEN coalesce(eventcategory, '') <> '' THEN eventcategory"
                " WHEN eventtype = 'AwsVpceEvent' THEN 'NetworkActivity'"
                " WHEN eventtype = 'AwsCloudTrailInsight' THEN 'Insight'"
-               " WHEN lower(managementevent) = 'false' THEN 'Data' ELSE 'Management' END)"),
+               " WHEN lower(managementevent) = 'true' THEN 'Management'"
+               " WHEN lower(managementevent) = 'false' THEN 'Data'"
+               f" WHEN {in_list('eventtype', SIGN_IN_TYPES)} OR eventsource = "
+               f"{lit(SIGN_IN_SOURCE)} THEN 'Management'"
+               f" WHEN {EVIDENCE} THEN 'Data' ELSE '' END)"),
 )  # fmt: skip
 DERIVED_GLOBAL = (
     GLOBAL,
@@ -78,6 +94,7 @@ DERIVED_GLOBAL = (
 DERIVED_PATHS: tuple[tuple[str, ...], ...] = (
     ("eventSource",), ("awsRegion",), ("readOnly",), ("eventCategory",), ("eventType",),
     ("managementEvent",), ("tlsDetails", "clientProvidedHostHeader"), ("recipientAccountId",),
+    ("eventName",), ("resources",),
 )  # fmt: skip
 
 
@@ -87,7 +104,8 @@ def partition_expr(region: str) -> str:
     return case(whens, "'aws'")
 
 
-# Advanced selector fields read through the Event (capture._GETTERS), as SQL.
+# Advanced selector fields read through the Event (capture._GETTERS), as SQL; eventCategory is
+# the category asked (`cat`: the column, or a literal for a record that does not tell).
 _GETTER_SQL = {
     "eventCategory": CATEGORY,
     "readOnly": f"(CASE WHEN {READ} THEN 'true' ELSE 'false' END)",
@@ -106,36 +124,32 @@ assert set(_GETTER_SQL) == GETTER_FIELDS, "capture._GETTERS and _GETTER_SQL must
 @dataclass
 class TrailSQL:
     """One trail's compiled stages. `stages[name]` is an integer expression (or NULL_INT when not
-    compiled); `selectors` one expression per selector; `paths` the record fields read."""
+    compiled); `selectors` one expression per selector, and `as_management`, `as_data` the same
+    for a record whose category is not known, asked as either; `detail` what the selector
+    stage's reason depends on besides the trail; `paths` the record fields read."""
 
     stages: dict[str, str]
     selectors: tuple[str, ...]
     fallbacks: list[str] = field(default_factory=list)
     paths: set[tuple[str, ...]] = field(default_factory=set)
+    as_management: tuple[str, ...] = ()
+    as_data: tuple[str, ...] = ()
+    detail: str = CATEGORY
 
 
 def compile_trail(trail: CompiledTrail) -> TrailSQL:
     form = trail.form()
     paths: set[tuple[str, ...]] = set()
     fallbacks: list[str] = []
-    selectors: list[str] = []
-    if form.selectors_unknown:
-        sel = code(1)
-    elif form.default_label is not None:
-        sel = f"(CASE WHEN {CATEGORY} = 'Management' THEN 0 ELSE 2 END)"
-    elif not form.tests:
-        sel = code(2)
-    else:
-        for index, test in enumerate(form.tests, 1):
-            try:
-                selectors.append(_selector(test, paths))
-            except NotCompiled as e:
-                fallbacks.append(f"selector {index}: {e.reason}")
-                selectors.append(NULL_INT)
-        sel = _combine_selectors(selectors)
+    sel, selectors = _selector_stage(form, CATEGORY, paths, fallbacks)
+    sel_m, as_management = _selector_stage(form, "'Management'", paths, [])
+    sel_d, as_data = _selector_stage(form, "'Data'", paths, [])
+    # a record that does not tell its category: what both categories give, else unknown
+    either = _either(sel_m, sel_d)
     # Insights records: the insight selectors (a trail's own, or a store's sources) decide, in
     # the Python evaluator (capture.CompiledTrail._insight_outcome)
-    sel = case([(f"{CATEGORY} = 'Insight'", NULL_INT)], sel)
+    sel = case([(f"{CATEGORY} = 'Insight'", NULL_INT), (f"{CATEGORY} = ''", either)], sel)
+    detail = case([(f"{CATEGORY} = ''", f"concat({sel_m}, '/', {sel_d})")], CATEGORY)
     stages = {
         "logging": code(form.logging_code),
         "account": _account(form.account, form.organization, form.members),
@@ -143,7 +157,37 @@ def compile_trail(trail: CompiledTrail) -> TrailSQL:
         "global": _global(form.global_events),
         "selectors": sel,
     }
-    return TrailSQL(stages, tuple(selectors), fallbacks, paths)
+    return TrailSQL(stages, selectors, fallbacks, paths, as_management, as_data, detail)
+
+
+def _selector_stage(form: TrailForm, cat: str, paths: set[tuple[str, ...]],
+                    fallbacks: list[str]) -> tuple[str, tuple[str, ...]]:  # fmt: skip
+    """The selector stage's code for records of category `cat` (the column, or a literal), and
+    each selector's."""
+    if form.selectors_unknown:
+        return code(1), ()
+    if form.default_label is not None:
+        if cat.startswith("'"):
+            return code(0 if cat == "'Management'" else 2), ()
+        return f"(CASE WHEN {cat} = 'Management' THEN 0 ELSE 2 END)", ()
+    if not form.tests:
+        return code(2), ()
+    selectors: list[str] = []
+    for index, test in enumerate(form.tests, 1):
+        try:
+            selectors.append(_selector(test, paths, cat))
+        except NotCompiled as e:
+            fallbacks.append(f"selector {index}: {e.reason}")
+            selectors.append(NULL_INT)
+    return _combine_selectors(selectors), tuple(selectors)
+
+
+def _either(a: str, b: str) -> str:
+    """The code both give, 1 (unknown) when they differ, NULL when either is not compiled."""
+    if is_literal(a) and is_literal(b):
+        return a if a == b else code(1)
+    return (f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN {NULL_INT} WHEN {a} = {b} THEN {a} "
+            "ELSE 1 END)")
 
 
 def _combine_selectors(selectors: Sequence[str]) -> str:
@@ -199,10 +243,10 @@ def _global(gse: object) -> str:
 # Selectors
 
 
-def _selector(test: BasicTest | AdvancedTest, paths: set[tuple[str, ...]]) -> str:
+def _selector(test: BasicTest | AdvancedTest, paths: set[tuple[str, ...]], cat: str) -> str:
     if isinstance(test, BasicTest):
-        return _basic(test, paths)
-    return _advanced(test, paths)
+        return _basic(test, paths, cat)
+    return _advanced(test, paths, cat)
 
 
 def _rw(rw: object) -> str:
@@ -217,7 +261,7 @@ def _rw(rw: object) -> str:
     return code(2)
 
 
-def _basic(test: BasicTest, paths: set[tuple[str, ...]]) -> str:
+def _basic(test: BasicTest, paths: set[tuple[str, ...]], cat: str) -> str:
     mgmt = test.mgmt
     mgmt_code = code(1) if isinstance(mgmt, Unknown) else code(0 if mgmt else 2)
     excluded = case([(in_list(SOURCE, test.exclude), code(2))],
@@ -228,7 +272,9 @@ def _basic(test: BasicTest, paths: set[tuple[str, ...]]) -> str:
         data = greatest([least([_data_resource(d) for d in test.data]), _rw(test.rw)])
     else:
         data = code(2)
-    return case([(f"{CATEGORY} = 'Management'", management), (f"{CATEGORY} = 'Data'", data)],
+    if cat.startswith("'"):  # a literal category
+        return management if cat == "'Management'" else data if cat == "'Data'" else code(2)
+    return case([(f"{cat} = 'Management'", management), (f"{cat} = 'Data'", data)],
                 code(2))  # fmt: skip
 
 
@@ -248,10 +294,10 @@ def _data_resource(test: DataResourceTest) -> str:
     return case(whens, code(2))
 
 
-def _advanced(test: AdvancedTest, paths: set[tuple[str, ...]]) -> str:
+def _advanced(test: AdvancedTest, paths: set[tuple[str, ...]], cat: str) -> str:
     parts: list[str] = []
     for ft, _getter in test.plain:
-        parts.append(field_test(ft, _field_value(ft.field, paths)))
+        parts.append(field_test(ft, _field_value(ft.field, paths, cat)))
     if test.type_tests or test.arn_tests:
         paths.add(("resources",))
         on = [field_test(t, "coalesce(r.type, '')") for t in test.type_tests]
@@ -268,9 +314,9 @@ def _advanced(test: AdvancedTest, paths: set[tuple[str, ...]]) -> str:
     return greatest(parts)
 
 
-def _field_value(name: str, paths: set[tuple[str, ...]]) -> str:
+def _field_value(name: str, paths: set[tuple[str, ...]], cat: str = CATEGORY) -> str:
     """The text `FieldTest` compares for an advanced selector field."""
-    getter = _GETTER_SQL.get(name)
+    getter = cat if name == "eventCategory" else _GETTER_SQL.get(name)
     if getter is not None:
         paths.add(tuple(name.split(".")))
         return getter

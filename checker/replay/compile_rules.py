@@ -91,7 +91,10 @@ def _state(rule: EventRule) -> str:
     named = any_of([f"starts_with({name}, {lit(p)})" for p in READ_PREFIXES])
     changes = any_of([f"({SOURCE} = {lit(s)} AND {name} = {lit(n)})"
                       for s, n in sorted(READ_NAMED_CHANGES)])  # fmt: skip
-    return f"(NOT ({CATEGORY} = 'Management' AND {READ} AND {named} AND NOT {changes}))"
+    read = f"{READ} AND {named} AND NOT {changes}"
+    # a record whose category is not known: whether it is such a management event is unknown
+    return case([(f"({CATEGORY} = '' AND {read})", NULL_BOOL)],
+                f"(NOT ({CATEGORY} = 'Management' AND {read}))")  # fmt: skip
 
 
 def _bus(estate: Estate, rule: EventRule) -> str:

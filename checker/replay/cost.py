@@ -14,8 +14,9 @@ MONTH_DAYS days. Per trail and month:
 - CloudWatch Logs ingestion: the bytes the trail sends there (records, as compact JSON);
 - S3: the month's log files, gzip-compressed, stored for a month.
 
-Bytes are the sample's average record size (decompressed bytes read / records) times the count;
-the gzip ratio is measured on the gzip inputs when the sample has any, else DEFAULT_GZIP_RATIO.
+Bytes are the sample's average record size (decompressed bytes read / records read) times the
+count; the gzip ratio is measured on the gzip inputs when the sample has any, else
+DEFAULT_GZIP_RATIO.
 Event data stores (CloudTrail Lake): the bytes of the records a store captures are ingested
 (whatever their category; the free copy of management events is a trail's), priced with the
 one-year extendable retention option, the default billing mode, whose price includes the first
@@ -148,7 +149,7 @@ def estimate(
     lines = _Lines(Pricing(prices or load_prices(), override=region))
     span = days or sample_days(summary)
     scale = MONTH_DAYS / span
-    avg_bytes = summary.bytes / summary.events if summary.events else 0.0
+    avg_bytes = summary.bytes / summary.records_read if summary.records_read else 0.0
     ratio = gzip_ratio if gzip_ratio is not None else DEFAULT_GZIP_RATIO
     result = Estimate(span, lines.pricing)
     trails = {t.id: t for t in estate.trails}
@@ -180,6 +181,9 @@ def estimate(
             lines.charge(trail_id, f"{_service(source)} network activity events", reg,
                          "network_activity_events_per_100k", monthly / 1e5,
                          events=monthly)  # fmt: skip
+        elif not category:  # a management event (maybe the free copy) or a data event
+            lines.line(trail_id, "events whose category, management or data, is not known "
+                                 "(not priced)", priced=False).events += monthly
     for trail_id, trail in trails.items():
         _insights(trail, summary, scale, lines)
         stats = summary.trails.get(trail_id)

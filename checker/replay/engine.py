@@ -22,7 +22,16 @@ from typing import IO, Any, Literal
 
 from checker.replay import schema
 from checker.replay.assemble import Assembler
-from checker.replay.feed import OBJECT_BYTES, Chunk, Feeder, Piece, spool_dir, spool_parquet
+from checker.replay.chunk_records import Aside, checked_aside, ordered_records, piece_records
+from checker.replay.dedupe import Copies, Filter, Key, KeyLog, record_key, sql_text
+from checker.replay.feed import (
+    CHUNK_BYTES,
+    OBJECT_BYTES,
+    Chunk,
+    Feeder,
+    spool_dir,
+    spool_parquet,
+)
 from checker.replay.plan import Plan
 from checker.replay.sources import LogObject
 from checker.replay.summary import EXAMPLES, Summary, example_of, reason_key
@@ -46,7 +55,7 @@ _EXAMPLE = (
     "'managementEvent': ex_managementevent, 'readOnly': ex_readonly, "
     "'errorCode': ex_errorcode, 'vpcEndpointId': ex_vpcendpointid, "
     "'sessionCredentialFromConsole': ex_sessioncredentialfromconsole, 'uiArn': ex_uiarn, "
-    "'host': ex_host, 'resources': ex_res}"
+    "'host': ex_host, 'resources': ex_res, 'category': tc_category}"
 )
 _ORDER = "coalesce(eventtime, '') || chr(1) || coalesce(eventid, '')"
 # the same over the grouped rows, whose own time, eventID and name are one record's (tc_first)
@@ -65,6 +74,7 @@ class Options:
     usage: bool = False  # count per account and Region too (for cost)
     threads: int | None = None
     progress: Progress | None = None
+    chunk_bytes: int = CHUNK_BYTES  # the DuckDB engine's chunks (feed.py); tests make them small
 
 
 @dataclass
@@ -96,6 +106,7 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
     run = Run(summary, [])
     fixed: dict[int, TrailDestinations] = {}
     compiled = plan.recorders
+    seen: set[Key] = set()  # the records counted so far (dedupe.py); the first read counts
     for obj in objects:
         try:
             records = _checked_records(obj)
@@ -106,12 +117,18 @@ def run_python(plan: Plan, objects: Iterable[LogObject], options: Options) -> Ru
         try:
             for n, (record, size) in enumerate(records, 1):
                 summary.bytes += size
+                key = record_key(record)
+                if key is not None:
+                    if key in seen:
+                        summary.duplicate_records += 1
+                        continue
+                    seen.add(key)
                 _python_one(plan, compiled, fixed, record, run, options, keep_full=True,
                             where=f"{obj.name}: record {n}")  # fmt: skip
         except (ReplayError, OSError) as e:  # damaged between the check and the second read
             summary.skip_input({**unreadable_entry(obj.name, e), "partly_replayed": True})
         if options.progress:
-            options.progress(summary.files, summary.events, summary.bytes)
+            options.progress(summary.files, summary.records_read, summary.bytes)
     summary.finish()
     return run
 
@@ -238,7 +255,11 @@ def _sql_str(text: str) -> str:
 
 
 class DuckDBEngine:
-    def __init__(self, plan: Plan, options: Options) -> None:
+    """`copies`: None for a first replay, which notes the hashes of the records' keys and finds
+    those noted twice (`repeated`); else those hashes, for a second replay that counts each
+    event once (dedupe.py)."""
+
+    def __init__(self, plan: Plan, options: Options, copies: Iterable[int] | None = None) -> None:
         import duckdb
 
         self.duckdb = duckdb
@@ -261,6 +282,9 @@ class DuckDBEngine:
         self.keys = [*self.example_keys, "tc_day", "awsregion",
                      *(["recipientaccountid"] if options.usage else [])]
         self.acc_ready = False
+        self.log = KeyLog(self.con) if copies is None else None
+        self.copies = Copies(self.con, copies) if copies is not None else None
+        self.repeated: list[int] = []
         self.decided = 0
         self.damaged: set[str] = set()  # inputs left out: their later pieces are skipped too
         self.templates: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -278,7 +302,7 @@ class DuckDBEngine:
 
         def feed() -> None:
             try:
-                for chunk in Feeder(spool).chunks(objects):
+                for chunk in Feeder(spool, self.options.chunk_bytes).chunks(objects):
                     while not stop.is_set():
                         try:
                             chunks.put(chunk, timeout=0.2)
@@ -314,6 +338,8 @@ class DuckDBEngine:
             thread.join(timeout=5)
             shutil.rmtree(spool, ignore_errors=True)
         self._finish()
+        if self.log is not None:
+            self.repeated = self.log.repeated("acc" if self.acc_ready else "")
         return self.run
 
     def _source(self, chunk: Chunk, columns: Mapping[str, str] | None = None) -> str:
@@ -327,7 +353,7 @@ class DuckDBEngine:
     def _chunk(self, chunk: Chunk) -> None:
         for entry in chunk.unreadable:
             self.summary.skip_input(entry)
-        aside, damaged = _checked_aside(chunk)
+        aside, damaged = checked_aside(chunk)
         if damaged or any(n in self.damaged for n in [*(p.name for p in chunk.pieces),
                                                       *(a[0] for a in aside)]):
             self._python_pieces(chunk, aside, damaged)  # an input to leave out: not in SQL
@@ -340,16 +366,23 @@ class DuckDBEngine:
         keys = ", ".join(self.keys)
         try:
             source = self._source(chunk)
-            query = self.plan.query(source, size=size)
-            # decided once per combination of the fields the decisions read (and of the size
-            # class)
             narrow = source if size else self._source(chunk, self.plan.decision_columns())
-            grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
-                                      size="given" if size else False, weighted=True)  # fmt: skip
-            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
-                       f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex FROM ({grouped}) "
-                       f"GROUP BY {keys}, tc_fb")  # fmt: skip
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
+            self._group(narrow, size)
+            routed: set[Key] = set()
+            python = [k for _, _, r in aside if (k := record_key(r)) is not None]
+            if self.copies is not None:
+                # the second replay: a record whose key was counted before is dropped, the
+                # records sharing a key in the chunk go to the Python evaluator, which counts
+                # the first it reads; the SQL counts neither
+                hit = self.copies.in_groups()
+                dropped, routed = self.copies.split(narrow if hit else None, python)
+                self.summary.duplicate_records += dropped
+                if hit:
+                    source, narrow = Copies.exclude(source), Copies.exclude(narrow)
+                    self._group(narrow, size)
+            elif python and self.log is not None:
+                self.log.add(python)
+            query = self.plan.query(source, size=size)
         except self.duckdb.Error as e:
             if chunk.parquet is not None:
                 error = ReplayError(f"{chunk.source}: not a CloudTrail table in Parquet ({e})")
@@ -359,30 +392,46 @@ class DuckDBEngine:
             return
         self.summary.files += chunk.objects
         self.summary.bytes += chunk.nbytes
+        # the first replay keeps the hashes of the keys counted (dedupe.KeyLog)
+        hashes = "tc_keys" if self.log is not None else "CAST(NULL AS UBIGINT[]) AS tc_keys"
         if not self.acc_ready:
-            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n FROM g WHERE NOT tc_fb")
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {keys}, n, {hashes} FROM g "
+                             "WHERE NOT tc_fb")  # fmt: skip
             self.acc_ready = True
         else:
-            self.con.execute(f"INSERT INTO acc SELECT {keys}, n FROM g WHERE NOT tc_fb")
+            self.con.execute(f"INSERT INTO acc SELECT {keys}, n, {hashes} FROM g WHERE NOT tc_fb")
         ex_keys = ", ".join(self.example_keys)
         for row in self.con.execute(f"SELECT {ex_keys}, ex FROM g WHERE NOT tc_fb").fetchall():
             # the examples (and the record that explains a decision) of the chunk where the
             # decision first appears
             self.examples.setdefault(tuple(row[:-1]), row[-1])
         self.decided += self._count("SELECT coalesce(sum(n), 0) FROM g WHERE NOT tc_fb")
+        ids: set[str] | None = set()
         if self._count("SELECT coalesce(sum(n), 0) FROM g WHERE tc_fb"):
-            self._fallbacks(chunk, query)
+            if self.log is not None:
+                self.log.add_groups("tc_fb")
+            ids = self._fallbacks(query)
         if self.decided + self.summary.events > self.options.keep:
             # more records than results kept: the kept ones would not be shown
             self.run.truncated = bool(self.options.keep)
         if self.options.per_record is not None or (
                 len(self.run.results) < self.options.keep and not self.run.truncated):
-            self._per_record(query)
-        for _, record in aside:
-            self._python_record(record)
+            self._per_record(query, ids)
+        self._python_pass(chunk, aside, ids, routed)
         if self.options.progress:
-            self.options.progress(self.summary.files, self.decided + self.summary.events,
+            self.options.progress(self.summary.files, self.decided + self.summary.records_read,
                                   self.summary.bytes)  # fmt: skip
+
+    def _group(self, narrow: str, size: Literal[False, "quick"]) -> None:
+        """The chunk's records counted by decision into `g` (with their keys, dedupe.py)."""
+        keys = ", ".join(self.keys)
+        # decided once per combination of the fields the decisions read (and of the size class)
+        grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
+                                  size="given" if size else False, weighted=True)  # fmt: skip
+        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex, flatten(list(tc_keys)) AS tc_keys "
+                   f"FROM ({grouped}) GROUP BY {keys}, tc_fb")  # fmt: skip
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
 
     def _count(self, sql: str) -> int:
         row = self.con.execute(sql).fetchone()
@@ -411,7 +460,10 @@ class DuckDBEngine:
 
     # -- records the SQL left undecided -----------------------------------------------------------
 
-    def _fallbacks(self, chunk: Chunk, query: str) -> None:
+    def _fallbacks(self, query: str) -> set[str] | None:
+        """Takes back the SQL counts of the records the Python evaluator is to read again: those
+        sharing an eventID with an undecided one (their eventIDs are returned), or, when an
+        undecided record has no eventID to be found by, every record of the chunk (None)."""
         keys = ", ".join(self.keys)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE cur AS SELECT {keys}, tc_fb, eventid "
                          f"FROM ({query})")  # fmt: skip
@@ -425,30 +477,64 @@ class DuckDBEngine:
             where = "NOT tc_fb AND eventid IN (SELECT id FROM fb_ids)"
             self.con.execute("CREATE OR REPLACE TEMP TABLE fb_ids AS SELECT DISTINCT eventid "
                              "AS id FROM cur WHERE tc_fb")  # fmt: skip
-        self.con.execute(f"INSERT INTO acc SELECT {keys}, -count(*) AS n FROM cur "
+        self.con.execute(f"INSERT INTO acc ({keys}, n) SELECT {keys}, -count(*) AS n FROM cur "
                          f"WHERE {where} GROUP BY {keys}")  # fmt: skip
         self.decided -= self._count(f"SELECT count(*) FROM cur WHERE {where}")
-        ids = None
-        if where != "NOT tc_fb":
-            ids = {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
-        for record in self._chunk_records(chunk, ids):
-            self._python_record(record)
+        if where == "NOT tc_fb":
+            return None
+        return {r[0] for r in self.con.execute("SELECT id FROM fb_ids").fetchall()}
 
-    def _chunk_records(self, chunk: Chunk, ids: set[str] | None) -> Iterator[Mapping[str, Any]]:
-        """The chunk's records (those with an eventID in `ids`, when given), read again."""
+    def _python_pass(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
+                     repeated: set[Key]) -> None:  # fmt: skip
+        """The chunk's records the Python evaluator judges, in input order: those with an eventID
+        in `ids` (every record when None), those whose key is `repeated` in the chunk, and the
+        long ones set aside; the copies are dropped."""
+        if ids is not None and not ids and not repeated and not aside:
+            return
+        alone = {k[1] for _, _, r in aside if (k := record_key(r))}
+        keep = self._keep(None if ids is None else ids | alone | {k[1] for k in repeated})
+        if ids is not None and not ids and not repeated:  # the records set aside, and no order
+            records: Iterable[Mapping[str, Any]] = (r for _, _, r in aside)  # to keep
+        else:
+            records = self._chunk_records(chunk, aside, ids, repeated)
+        for record in records:
+            if keep.admit(record):
+                self._python_record(record)
+        self.summary.duplicate_records += keep.dropped
+
+    def _keep(self, event_ids: set[str] | None) -> Filter:
+        """What drops the copies among the records the Python evaluator reads (those with these
+        eventIDs; every record of the chunk when None): in the second replay, the keys counted
+        before, and of those repeated in the chunk all but the first (dedupe.py)."""
+        return Filter(self.copies.earlier(event_ids) if self.copies is not None else ())
+
+    def _chunk_records(self, chunk: Chunk, aside: list[Aside], ids: set[str] | None,
+                       repeated: set[Key]) -> Iterator[Mapping[str, Any]]:  # fmt: skip
+        """The chunk's records, read again in input order: those with an eventID in `ids`
+        (every record when None) or a key in `repeated`, and those set aside."""
+        def wanted(record: Mapping[str, Any]) -> bool:
+            return (ids is None or sql_text(record.get("eventID")) in ids
+                    or (bool(repeated) and record_key(record) in repeated))  # fmt: skip
+
         if chunk.parquet is not None:
-            where = "" if ids is None else " WHERE eventid IN (SELECT id FROM fb_ids)"
-            cur = self.con.execute(f"SELECT * FROM read_parquet({_sql_str(chunk.parquet)}){where}")
+            where = ""
+            if ids is not None:
+                self.con.execute("CREATE OR REPLACE TEMP TABLE tc_ids AS SELECT unnest(?) AS id",
+                                 [sorted(ids | {k[1] for k in repeated})])  # fmt: skip
+                where = " WHERE eventid IN (SELECT id FROM tc_ids)"
+            cur = self.con.execute(f"SELECT * FROM read_parquet({_sql_str(chunk.parquet)}, "
+                                   f"file_row_number=true){where} ORDER BY file_row_number")
             names = [d[0].lower() for d in cur.description]
             for values in cur.fetchall():
-                yield record_from_row(dict(zip(names, values, strict=True)))
+                row = record_from_row(dict(zip(names, values, strict=True)))
+                if wanted(row):
+                    yield row
             return
-        for piece in chunk.pieces:
-            for record in _piece_records(chunk, piece):
-                if ids is None or record.get("eventID") in ids:
-                    yield record
+        for record, set_aside in ordered_records(chunk, aside):
+            if set_aside or wanted(record):
+                yield record
 
-    def _python_pieces(self, chunk: Chunk, aside: list[tuple[str, Mapping[str, Any]]],
+    def _python_pieces(self, chunk: Chunk, aside: list[Aside],
                        damaged: dict[str, dict[str, Any]]) -> None:  # fmt: skip
         """The whole chunk through the Python evaluator (DuckDB could not read it, or an input
         in it is to be left out). Each input is read to its end before any of its records is
@@ -461,7 +547,7 @@ class DuckDBEngine:
             try:
                 for piece in chunk.pieces:
                     if piece.name == name:
-                        for _ in _piece_records(chunk, piece):
+                        for _ in piece_records(chunk, piece):
                             pass
             except ReplayError as e:
                 entry = unreadable_entry(name, e)
@@ -473,13 +559,18 @@ class DuckDBEngine:
         self.summary.files += chunk.objects - sum(1 for n, c in names.items()
                                                   if n in damaged and not c)  # fmt: skip
         self.summary.bytes += chunk.nbytes - sum(p.end - p.start for p in left_out)
-        for piece in chunk.pieces:
-            if piece.name not in self.damaged:
-                for record in _piece_records(chunk, piece):
-                    self._python_record(record)
-        for name, record in aside:
-            if name not in self.damaged:
+        skip = frozenset(self.damaged)
+        found = [k for r, _ in ordered_records(chunk, aside, skip) if (k := record_key(r))]
+        if self.copies is not None:  # keys counted before are dropped; of one repeated here,
+            dropped, _ = self.copies.split(None, found)  # the first record counts
+            self.summary.duplicate_records += dropped
+        elif self.log is not None:
+            self.log.add(found)
+        keep = self._keep(None)
+        for record, _ in ordered_records(chunk, aside, skip):
+            if keep.admit(record):
                 self._python_record(record)
+        self.summary.duplicate_records += keep.dropped
 
     def _python_record(self, record: Mapping[str, Any]) -> None:
         self.summary.fallback_records += 1
@@ -489,10 +580,16 @@ class DuckDBEngine:
 
     # -- per-record output ----------------------------------------------------------------------
 
-    def _per_record(self, query: str) -> None:
+    def _per_record(self, query: str, ids: set[str] | None) -> None:
+        """The results of the records the SQL decided; not those the Python evaluator reads
+        again (`_fallbacks`: the records with an eventID in `ids`, every record when None),
+        whose results it gives."""
+        if ids is None:
+            return
         cols = ", ".join(["eventtime", "eventid", "eventsource", "eventname", "awsregion",
                           "recipientaccountid", *self.groups, f"{_EXAMPLE} AS ex"])  # fmt: skip
-        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb")
+        again = " AND (eventid IS NULL OR eventid NOT IN (SELECT id FROM fb_ids))" if ids else ""
+        cur = self.con.execute(f"SELECT {cols} FROM ({query}) WHERE NOT tc_fb{again}")
         names = [d[0].lower() for d in cur.description]
         while True:
             rows = cur.fetchmany(4096)
@@ -525,56 +622,6 @@ class DuckDBEngine:
 def _example(ex: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ex.get(k) for k in ("eventTime", "eventID", "eventSource", "eventName",
                                    "awsRegion", "recipientAccountId")}  # fmt: skip
-
-
-def _checked_aside(chunk: Chunk) -> tuple[list[tuple[str, Mapping[str, Any]]],
-                                         dict[str, dict[str, Any]]]:  # fmt: skip
-    """The long lines the feeder set aside, parsed, and the inputs (by name) one of which is not
-    a JSON object."""
-    records: list[tuple[str, Mapping[str, Any]]] = []
-    damaged: dict[str, dict[str, Any]] = {}
-    for name, line, text in chunk.aside:
-        try:
-            record = json.loads(text)
-        except UnicodeDecodeError as e:
-            damaged.setdefault(name, {"file": name, "line": line, "problem": "not UTF-8 text "
-                                      f"(invalid byte 0x{text[e.start]:02x})"})  # fmt: skip
-            continue
-        except json.JSONDecodeError as e:
-            damaged.setdefault(name, {"file": name, "line": line, "column": e.colno,
-                                      "problem": f"not valid JSON: {e.msg}"})  # fmt: skip
-            continue
-        if not isinstance(record, dict):
-            damaged.setdefault(name, {"file": name, "line": line, "problem": "the line is a JSON "
-                                      f"{type(record).__name__}, not a CloudTrail record object"})
-            continue
-        records.append((name, record))
-    return records, damaged
-
-
-def _piece_records(chunk: Chunk, piece: Piece) -> Iterator[Mapping[str, Any]]:
-    import io
-
-    data = chunk.piece_bytes(piece)
-    if piece.kind == "delivery":
-        data = b'{"Records":[' + data.rstrip(b"\n").replace(b'}\n{"eventVersion":',
-                                                             b'},{"eventVersion":') + b"]}"
-        yield from iter_stream_records(piece.name, io.BytesIO(data))
-        return
-    for n, line in enumerate(data.split(b"\n"), piece.first_line):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except UnicodeDecodeError as e:  # worded as the reader words it
-            raise ReplayError(f"{piece.name}:{n}: not UTF-8 text (invalid byte "
-                              f"0x{line[e.start]:02x})") from e  # fmt: skip
-        except json.JSONDecodeError as e:
-            raise ReplayError(f"{piece.name}:{n}:{e.colno}: not valid JSON: {e.msg}") from e
-        if not isinstance(record, dict):
-            raise ReplayError(f"{piece.name}:{n}: the line is a JSON {type(record).__name__}, "
-                              "not a CloudTrail record object")  # fmt: skip
-        yield record
 
 
 def _parquet_source(con: Any, path: str) -> str:

@@ -76,7 +76,7 @@ class Piece:
     kind: PieceKind
     start: int
     end: int
-    first_line: int = 1
+    first_line: int = 1  # "records": the position in the input of the piece's first record
     continued: bool = False  # the input's earlier records went in earlier chunks
 
 
@@ -415,7 +415,7 @@ class Feeder:
             if self._size >= self.chunk_bytes:
                 self._end()
                 yield None
-                self._begin(name, "records")
+                self._begin(name, "records", n + 1)  # the input's position of the next record
         self._end()
 
     # -- chunks ---------------------------------------------------------------------------------

@@ -31,9 +31,11 @@ from checker.model import Estate, LogGroup, MetricFilter, Trail, Unknown
 from checker.replay import schema
 from checker.replay.compile_capture import (
     CATEGORY,
+    DATA_EVIDENCE,
     DERIVED,
     DERIVED_GLOBAL,
     DERIVED_PATHS,
+    EVIDENCE,
     READ,
     REGION,
     SOURCE,
@@ -43,6 +45,7 @@ from checker.replay.compile_capture import (
 )
 from checker.replay.compile_filters import compile_pattern
 from checker.replay.compile_rules import RuleSQL, compile_rule, rule_candidates
+from checker.replay.dedupe import HAS_KEY, KEY_HASH
 from checker.replay.sqltext import NULL_BOOL, NULL_INT, NotCompiled, any_of, case
 from checker.simulator.alarms import parse_cached
 from checker.simulator.capture import CompiledTrail, Recorder
@@ -149,9 +152,10 @@ class Plan:
 
     def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False) -> str:
         """`source` (read_json with read_columns' names) reduced to one row per distinct
-        combination of the fields the decisions read and the day, with its count `tc_n` and
-        one of its records' time, eventID and name (`tc_first`): the decisions are then computed
-        once per combination. The other columns are NULL. `size`: the record's size class
+        combination of the fields the decisions read and the day, with its count `tc_n`, one of
+        its records' time, eventID and name (`tc_first`) and the hashes of its records' eventIDs
+        (`tc_keys`, for dedupe.py): the decisions are then computed once per combination. The
+        other columns are NULL. `size`: the record's size class
         (`tc_size`, see `ctes`) is computed per record and grouped on too."""
         decide = self.decision_columns()
         cols: list[str] = []
@@ -160,20 +164,23 @@ class Plan:
         elif size:
             cols.append(f"{size_class_expr(size_expr())} AS tc_size")
         cols.append(f"{UNNAMED} AS tc_unnamed")
+        cols.append(f"{DATA_EVIDENCE} AS {EVIDENCE}")
         for key, kind in self.read_columns().items():
             if key == "eventTime":
                 cols.append('substr("eventTime", 1, 10) AS "eventTime"')
-            elif key in decide and key not in ("eventID", "eventName"):
+            elif key in ("eventName", "resources"):  # grouped on only when a predicate reads them
+                cols.append(f'"{key}"' if (key,) in self.paths else f'CAST(NULL AS {kind}) AS '
+                            f'"{key}"')  # fmt: skip
+            elif key in decide and key != "eventID":
                 cols.append(f'"{key}"')
-            elif key == "eventName" and ("eventName",) in self.paths:
-                cols.append('"eventName"')
             else:
                 cols.append(f'CAST(NULL AS {kind}) AS "{key}"')
         return (f"(SELECT *, {{'eventTime': tc_t, 'eventID': tc_i, 'eventName': tc_e}} AS tc_first "
                 f"FROM (SELECT {', '.join(cols)}, count(*) AS tc_n, any_value(tc_t) AS tc_t, "
-                f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e FROM (SELECT *, "
-                f'"eventTime" AS tc_t, "eventID" AS tc_i, "eventName" AS tc_e FROM {source}) AS r '
-                f"GROUP BY ALL) AS g)")
+                f"any_value(tc_i) AS tc_i, any_value(tc_e) AS tc_e, list({KEY_HASH}) FILTER (WHERE "
+                f"{HAS_KEY}) AS tc_keys "
+                f'FROM (SELECT *, "eventTime" AS tc_t, "eventID" AS tc_i, "eventName" AS tc_e '
+                f"FROM {source}) AS r GROUP BY ALL) AS g)")
 
     # -- the query ------------------------------------------------------------------------------
 
@@ -186,8 +193,9 @@ class Plan:
         computed and a record it does not clear is class 1, for the Python evaluator to measure
         (the bound reads the free-form columns only, not every column of the table)."""
         derived = ", ".join(f"{expr} AS {name}" for name, expr in (*DERIVED, DERIVED_GLOBAL))
-        if size != "given":  # grouped_source has it already
+        if size != "given":  # grouped_source has them already
             derived += f", {UNNAMED} AS tc_unnamed"
+            source = f"(SELECT *, {DATA_EVIDENCE} AS {EVIDENCE} FROM {source}) AS b00"
         inner = f"SELECT *, {derived} FROM {source}"
         if size == "given":  # the source has tc_size already (grouped_source)
             b = inner
@@ -237,7 +245,7 @@ class Plan:
                 and c != "tc_size"]
         out.append(f"{self.fallback_expr()} AS tc_fb")
         if weighted:
-            out += ["tc_n", "tc_first"]
+            out += ["tc_n", "tc_first", "tc_keys"]
         return f"{self.ctes(source, size=size)} SELECT {', '.join(out)} FROM f"
 
 
@@ -259,16 +267,24 @@ def _trail_columns(t: TrailPlan) -> list[tuple[str, str]]:
         NULL_INT,
     )
     fields = (("a", "coalesce(recipientaccountid, '')"), ("r", REGION), ("g", SOURCE),
-              ("x", CATEGORY))  # fmt: skip
+              ("x", t.sql.detail))  # fmt: skip
     key_parts = [f"(CASE WHEN {p}_{s} <> 0 THEN {expr} ELSE '' END)" for s, expr in fields]
     key = f"(CASE WHEN {p}_c = 0 THEN NULL ELSE concat_ws('|', {', '.join(key_parts)}) END)"
     if t.sql.selectors:
         first = case([(f"({p}_p{k} = 0)", str(k)) for k in range(1, len(t.sql.selectors) + 1)],
                      "NULL")  # fmt: skip
+        # a record that does not tell its category: the selectors matching it either way
+        either = f"({_first(t.sql.as_management)} * 1000 + {_first(t.sql.as_data)})"
+        first = case([(f"({CATEGORY} = '')", either)], first)
     else:
         first = "0"
     return [("c", decision), ("s", stage), ("k", key), ("m", f"(CASE WHEN {p}_c = 0 THEN "
                                                         f"{first} END)")]
+
+
+def _first(selectors: Sequence[str]) -> str:
+    """The index of the first selector whose code is 0 (a match), else 0."""
+    return case([(f"({sel} = 0)", str(k)) for k, sel in enumerate(selectors, 1)], "0")
 
 
 def size_expr() -> str:

@@ -4,6 +4,7 @@ on the engine asked for ("auto": DuckDB when it is installed and the input is no
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from checker.model import Estate
@@ -42,7 +43,22 @@ def replay_inputs(
     chosen = _choose(engine, objects)
     if chosen == "python":
         return run_python(plan, iter(objects), options)
-    return DuckDBEngine(plan, options).execute(_iter(objects))
+    # Copies of an event (dedupe.py): the first replay finds whether there are any; only then
+    # does a second replay, which knows them, count each event once. A per-record stream is
+    # written by the replay that counts: the first one writes none.
+    first = replace(options, per_record=None, keep=0) if options.per_record else options
+    finder = DuckDBEngine(plan, first)
+    run = finder.execute(_iter(objects))
+    if not finder.repeated and options.per_record is None:
+        return run
+    done = run.summary
+    progress = options.progress
+    if progress is not None:  # the second replay's progress goes on from the first's
+        def going_on(files: int, records: int, nbytes: int) -> None:
+            progress(done.files + files, done.records_read + records, done.bytes + nbytes)
+
+        options = replace(options, progress=going_on)
+    return DuckDBEngine(plan, options, copies=finder.repeated).execute(_iter(objects))
 
 
 def _choose(engine: Engine, objects: Sequence[LogObject]) -> Literal["duckdb", "python"]:

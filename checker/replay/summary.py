@@ -1,6 +1,10 @@
 """What a replay found, in numbers: per trail, destination, metric filter, alarm and EventBridge
 rule, the counts, the top reasons for misses with a few example records each, captured versus
-missed per day, and the records whose Region is not a Region AWS has.
+missed per day, and the records whose Region is not a Region AWS has. Apart from the API
+activity: the records whose category is not known (counted as events, unknown for the trails
+whose decision depends on it), the Insights records (CloudTrail's findings about the activity,
+not activity: counted apart, per trail), and the copies of events read before (dropped,
+counted).
 
 Both engines fill the same `Summary`: the Python path adds one result per record, the DuckDB
 engine one result per group of records that share every decision (with the group's size), so
@@ -76,6 +80,27 @@ INVALID_SHOWN = 20  # invalid records listed by place; beyond, only counted
 
 
 @dataclass
+class Insights:
+    """The Insights records replayed: how many, and per trail (or event data store) how many it
+    captures (generates, or receives), misses, or might capture."""
+
+    records: int = 0
+    trails: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, result: EventResult, count: int) -> None:
+        self.records += count
+        for t in result.trails:
+            counts = self.trails.setdefault(t.trail, Counter())
+            status = t.decision.status
+            counts[{"pass": "captured", "fail": "missed", "unknown": "unknown"}[status]] += count
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.records, "trails": [
+            {"trail": t, **{k: c.get(k, 0) for k in ("captured", "missed", "unknown")}}
+            for t, c in self.trails.items()]}  # fmt: skip
+
+
+@dataclass
 class Summary:
     events: int = 0
     not_captured: int = 0  # no trail or event data store records them
@@ -106,6 +131,18 @@ class Summary:
     # each with its place and why (simulator/replay.py unreadable_entry)
     unreadable: list[dict[str, Any]] = field(default_factory=list)
     unreadable_count: int = 0
+    # records that repeat an event read before (dedupe.py): dropped
+    duplicate_records: int = 0
+    insights: Insights = field(default_factory=Insights)
+    # why a record's category is not known -> records, and a few of them
+    unclassified: Counter[str] = field(default_factory=Counter)
+    unclassified_examples: dict[str, list[Example]] = field(default_factory=dict)
+
+    @property
+    def records_read(self) -> int:
+        """Every record read: the events, the Insights records, the copies dropped and those
+        that are no CloudTrail record."""
+        return self.events + self.insights.records + self.duplicate_records + self.invalid_count
 
     def skip_input(self, entry: dict[str, Any]) -> None:
         self.unreadable_count += 1
@@ -130,6 +167,12 @@ class Summary:
         the records' day (eventTime's date), `account` their recipientAccountId and `region`
         their awsRegion (default: the result's event's)."""
         e = result.event
+        if e.event_category == "Insight":  # not API activity: counted apart
+            self.insights.add(result, count)
+            return
+        if e.unclassified is not None:
+            self.unclassified[e.unclassified] += count
+            _keep(self.unclassified_examples.setdefault(e.unclassified, []), examples)
         self.events += count
         status = result.status
         if status == "fail":
@@ -142,7 +185,7 @@ class Summary:
         region = e.aws_region if region is None else region
         if region not in KNOWN_REGIONS:
             self.unknown_regions[region or "(none)"] += count
-        service = e.event_source if e.event_category != "Management" else ""
+        service = e.event_source if e.event_category in ("Data", "NetworkActivity") else ""
         for r in result.eventbridge:
             counts = self.rules.setdefault(r.rule, Counter())
             counts["matched" if r.match is True else "unknown"] += count
@@ -185,7 +228,7 @@ class Summary:
         for s in self.trails.values():
             for items in s.examples.values():
                 items.sort(key=example_order)
-        for items in self.alarm_examples.values():
+        for items in (*self.alarm_examples.values(), *self.unclassified_examples.values()):
             items.sort(key=example_order)
 
     def to_json(self) -> dict[str, Any]:
@@ -196,6 +239,11 @@ class Summary:
             "unreadable_inputs": {"count": self.unreadable_count, "first": self.unreadable},
             "not_captured": self.not_captured,
             "capture_unknown": self.capture_unknown,
+            "duplicate_records": self.duplicate_records,
+            "unknown_category": {"count": sum(self.unclassified.values()), "reasons": [
+                {"reason": r, "events": n, "examples": self.unclassified_examples.get(r, [])}
+                for r, n in sorted(self.unclassified.items())]},
+            "insights_records": self.insights.to_json(),
             "trails": [s.to_json() for s in self.trails.values()],
             "alarms": [
                 {"alarm": a, "events": n, "examples": self.alarm_examples.get(a, [])}
@@ -225,8 +273,8 @@ class Summary:
         for trail in doc["trails"]:
             for reason in trail["top_miss_reasons"]:
                 reason.pop("examples")
-        for alarm in doc["alarms"]:
-            alarm.pop("examples")
+        for item in (*doc["alarms"], *doc["unknown_category"]["reasons"]):
+            item.pop("examples")
         unreadable = doc["unreadable_inputs"]  # the libraries' words may differ
         unreadable["first"] = [{k: v for k, v in e.items() if k != "problem"}
                                for e in unreadable["first"]]  # fmt: skip
@@ -246,6 +294,19 @@ def summary_text(summary: Summary) -> list[str]:
         out.append(f"  {summary.unreadable_count} input file(s) could not be read and were "
                    "skipped:")  # fmt: skip
         out += [f"      {unreadable_text(x)}" for x in summary.unreadable]
+    if summary.duplicate_records:
+        out.append(f"  {summary.duplicate_records} record(s) repeat an event read before (the "
+                   "same eventID, recipientAccountId and eventTime) and were counted once")
+    for reason, n in sorted(summary.unclassified.items()):
+        out.append(f"  {n} event(s) of unknown category, management or data event: {reason}; "
+                   "a trail whose decision depends on it counts them as unknown")  # fmt: skip
+        for ex in summary.unclassified_examples.get(reason, []):
+            out.append(f"        e.g. {_example_text(ex)}")
+    if summary.insights.records:
+        per_trail = "; ".join(f"{t} captured {c['captured']}, missed {c['missed']}, unknown "
+                              f"{c['unknown']}" for t, c in summary.insights.trails.items())
+        out.append(f"  {summary.insights.records} Insights record(s), findings about the "
+                   f"activity and not activity, counted apart: {per_trail or 'no trail'}")
     for s in summary.trails.values():
         out.append(f"  {s.trail}: captured {s.captured}, missed {s.missed}, unknown {s.unknown}; "
                    f"to CloudWatch Logs {s.cloudwatch}; alarmed {s.alarmed}")  # fmt: skip

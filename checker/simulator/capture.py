@@ -14,7 +14,7 @@ is tested against an event is in `checker.simulator.selector_tests`.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal, Union
 
@@ -308,6 +308,26 @@ class CompiledTrail:
             return UNKNOWN_CODE, unknown
         return FAIL_CODE, "no selector matches (" + "; ".join(misses) + ")"
 
+    def _either_category(self, event: Event, unclassified: str) -> _Outcome:
+        """The selectors on a record whose category is not known: asked as a management event
+        and as a data event, the outcome both give, else unknown (never a guess)."""
+        m_code, m_why = self._selector_outcome(replace(event, event_category="Management",
+                                                       unclassified=None))  # fmt: skip
+        d_code, d_why = self._selector_outcome(replace(event, event_category="Data",
+                                                       unclassified=None))  # fmt: skip
+        if m_code == d_code and m_why == d_why:
+            return m_code, m_why
+        if m_code == d_code == PASS_CODE:
+            return PASS_CODE, f"{m_why} as a management event, {d_why} as a data event"
+        if m_code == d_code == FAIL_CODE:
+            head = "no selector matches " if m_why.startswith("no selector") else ""
+            return FAIL_CODE, (f"{head}(as a management event: {m_why}; as a data event: "
+                               f"{d_why})")  # fmt: skip
+        words = {PASS_CODE: "recorded", FAIL_CODE: "not recorded", UNKNOWN_CODE: "unknown"}
+        return UNKNOWN_CODE, (f"whether it is a management or a data event is not known "
+                              f"({unclassified}); as a management event it is "
+                              f"{words[m_code]}, as a data event {words[d_code]}")  # fmt: skip
+
     def records(self, event: Event) -> Verdict:
         """Whether the selectors alone (no logging, account or Region stage) select `event`."""
         code, why = self._selector_outcome(event)
@@ -384,6 +404,8 @@ class CompiledTrail:
             unknowns.append(("global", why))
         if event.event_category == "Insight":
             code, why = self._insight_outcome(event)
+        elif event.unclassified is not None:
+            code, why = self._either_category(event, event.unclassified)
         else:
             code, why = self._selector_outcome(event)
         if code == FAIL_CODE:

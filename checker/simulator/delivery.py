@@ -145,9 +145,15 @@ def eventbridge_needs_all_events_state(event: Event) -> bool:
     """Whether the event reaches only EventBridge rules in state
     ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (read-only Describe/Get/List management events,
     except the STS calls the EventBridge UG names as change events)."""
+    return event.event_category == "Management" and read_only_read(event)
+
+
+def read_only_read(event: Event) -> bool:
+    """A read-only Describe/Get/List call but the STS calls the EventBridge UG names as change
+    events: as a management event, it reaches only rules in state
+    ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS."""
     return (
-        event.event_category == "Management"
-        and event.read_only is True
+        event.read_only is True
         and event.event_name.startswith(READ_PREFIXES)
         and (event.event_source, event.event_name) not in READ_NAMED_CHANGES
     )

@@ -46,6 +46,7 @@ from checker.simulator.delivery import (
     ALL_MANAGEMENT_EVENTS_STATE,
     MAX_EVENT_BYTES,
     eventbridge_needs_all_events_state,
+    read_only_read,
 )
 from checker.simulator.events import Event
 from checker.simulator.verdict import Verdict, all_of, any_of, no, unknown, yes
@@ -218,6 +219,11 @@ class _Evaluation:
         if state == "ENABLED" and eventbridge_needs_all_events_state(self.event):
             return no(f"the read-only {self.event.event_name} reaches only rules in state "
                       f"{ALL_MANAGEMENT_EVENTS_STATE}; the rule is ENABLED")  # fmt: skip
+        unclassified = self.event.unclassified
+        if state == "ENABLED" and unclassified is not None and read_only_read(self.event):
+            return unknown(f"as a management event, the read-only {self.event.event_name} would "
+                           f"reach only rules in state {ALL_MANAGEMENT_EVENTS_STATE}, and whether "
+                           f"it is one is not known ({unclassified})")  # fmt: skip
         return yes(f"state {state}")
 
     def judge(self, rule: EventRule, where: Verdict, match: Verdict, hops: int) -> RuleResult:

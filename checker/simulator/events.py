@@ -11,6 +11,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# Why a record's category is not known (Event.unclassified): a record without eventCategory and
+# managementEvent (docs/semantics/replay.md, "The record's category").
+UNCLASSIFIED = ("the record has neither eventCategory (in records since event version 1.07) nor "
+                "managementEvent (since 1.06), and nothing else in it tells a management event "
+                "from a data event")
+# Console sign-ins, by their event type or their event source: management events (CloudTrail
+# UG, "Understanding CloudTrail events": "when a user signs in to your account, CloudTrail logs
+# the ConsoleLogin event" among management events; "AWS Console Sign-in Events": the records'
+# eventSource is signin.amazonaws.com, their eventType spelled AwsConsoleSignIn or
+# AwsConsoleSignin there, ConsoleSignin in the UG's early record contents page).
+SIGN_IN_TYPES = ("AwsConsoleSignIn", "AwsConsoleSignin", "ConsoleSignin")
+SIGN_IN_SOURCE = "signin.amazonaws.com"
+# The data events that existed before managementEvent did, and what their records carry:
+# Lambda's Invoke, and S3's object-level operations, which name the object in `resources`
+# (CloudTrail UG, "CloudTrail concepts", data events table; "resources" since event version 1.01)
+LAMBDA = "lambda.amazonaws.com"
+S3_OBJECT = "AWS::S3::Object"
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
@@ -35,7 +53,9 @@ NO_IDENTITY = UserIdentity()
 class Event:
     """An API event. `read_only` None means the record has no `readOnly` field (the simulator treats
     such records as write events; see selector_tests.py). `recipient_account_id` None means "the
-    account of whichever trail is asked" (probe events)."""
+    account of whichever trail is asked" (probe events). `unclassified` says why the record's
+    category, management or data event, is not known; `event_category` is then empty and a
+    trail's selectors are asked both ways (capture.py)."""
 
     event_source: str
     event_name: str
@@ -51,6 +71,7 @@ class Event:
     vpc_endpoint_id: str | None = None
     # tlsDetails.clientProvidedHostHeader: tells STS global-endpoint calls from regional ones
     host_header: str | None = None
+    unclassified: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
@@ -61,7 +82,7 @@ class Event:
         `insightDetails` instead."""
         if not isinstance(record, Mapping):
             return f"a CloudTrail record must be a JSON object, not {type(record).__name__}"
-        if _category(record) == "Insight":
+        if category_of(record)[0] == "Insight":
             return None
         missing = [k for k in ("eventSource", "eventName") if not _text(record.get(k))]
         if missing:
@@ -78,14 +99,16 @@ class Event:
         identity = record.get("userIdentity")
         tls = record.get("tlsDetails")
         host = tls.get("clientProvidedHostHeader") if isinstance(tls, Mapping) else None
+        resources = _resources(record.get("resources"))
+        category, unclassified = category_of(record, resources)
         return Event(
             event_source=_text(record.get("eventSource")) or "",
             event_name=_text(record.get("eventName")) or "",
             aws_region=_text(record.get("awsRegion")) or "",
-            event_category=_category(record),
+            event_category=category,
             read_only=_flag(record.get("readOnly")),
             recipient_account_id=_text(record.get("recipientAccountId")),
-            resources=_resources(record.get("resources")),
+            resources=resources,
             user_identity=_identity(identity) if isinstance(identity, Mapping) else NO_IDENTITY,
             error_code=_text(record.get("errorCode")),
             event_type=_text(record.get("eventType")),
@@ -93,6 +116,7 @@ class Event:
             is True,
             vpc_endpoint_id=_text(record.get("vpcEndpointId")),
             host_header=_text(host),
+            unclassified=unclassified,
             raw=record,
         )
 
@@ -127,18 +151,33 @@ def _flag(value: object) -> bool | None:
     return None
 
 
-def _category(record: Mapping[str, Any]) -> str:
+def category_of(record: Mapping[str, Any], resources: tuple[Resource, ...] | None = None
+                ) -> tuple[str, str | None]:  # fmt: skip
+    """The record's category from the best evidence it carries, and, when it carries none, ""
+    and why (UNCLASSIFIED). `eventCategory` (event version 1.07 on); the event types of network
+    activity and Insights records; `managementEvent` (1.06 on, for API calls, console actions,
+    sign-ins and service events: CloudTrail UG, "CloudTrail record contents"); a sign-in; a
+    Lambda Invoke or an S3 object in `resources`, the data events older records can hold. The
+    SQL engine reads the same (checker/replay/compile_capture.py, category_expr)."""
     category = _text(record.get("eventCategory"))
     if category:
-        return category
-    # Records from before eventCategory existed (eventVersion < 1.08) only say managementEvent.
-    if record.get("eventType") == "AwsVpceEvent":
-        return "NetworkActivity"
-    if record.get("eventType") == "AwsCloudTrailInsight":
-        return "Insight"
-    if _flag(record.get("managementEvent")) is False:
-        return "Data"
-    return "Management"
+        return category, None
+    event_type = record.get("eventType")
+    if event_type == "AwsVpceEvent":
+        return "NetworkActivity", None
+    if event_type == "AwsCloudTrailInsight":
+        return "Insight", None
+    flag = _flag(record.get("managementEvent"))
+    if flag is not None:
+        return ("Management" if flag else "Data"), None
+    if event_type in SIGN_IN_TYPES or record.get("eventSource") == SIGN_IN_SOURCE:
+        return "Management", None
+    if resources is None:
+        resources = _resources(record.get("resources"))
+    invoke = record.get("eventSource") == LAMBDA and record.get("eventName") == "Invoke"
+    if invoke or any(r.type == S3_OBJECT for r in resources):
+        return "Data", None
+    return "", UNCLASSIFIED
 
 
 def _resources(value: object) -> tuple[Resource, ...]:

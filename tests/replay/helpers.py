@@ -71,9 +71,11 @@ def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> Path:
     return path
 
 
-def both(est: Estate, inputs: Sequence[str]) -> tuple[Run, Run]:
+def both(est: Estate, inputs: Sequence[str], chunk_bytes: int | None = None) -> tuple[Run, Run]:
+    """The Python and the DuckDB engine's runs (`chunk_bytes`: the DuckDB engine's chunks)."""
+    small = {"chunk_bytes": chunk_bytes} if chunk_bytes else {}
     runs = tuple(
-        replay_inputs(est, inputs, engine=engine, options=Options(keep=1 << 30))  # type: ignore[arg-type]
+        replay_inputs(est, inputs, engine=engine, options=Options(keep=1 << 30, **small))  # type: ignore[arg-type]
         for engine in ("python", "duckdb")
     )
     return runs[0], runs[1]
@@ -96,6 +98,20 @@ def normal(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def by_event_id(run: Run) -> dict[str, dict[str, Any]]:
     return {r["event"]["eventID"]: normal(r) for r in run.results}
+
+
+def by_key(run: Run) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """Per-record results by the records' keys (dedupe.py): one each, but for the records
+    without eventID."""
+    keyed: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in run.results:
+        e = r["event"]
+        keyed.setdefault((e.get("eventTime"), e.get("eventID"), e.get("recipientAccountId")),
+                         []).append(normal(r))  # fmt: skip
+    for (_, event_id, _), docs in keyed.items():
+        assert len(docs) == 1 or not event_id
+        docs.sort(key=repr)
+    return keyed
 
 
 def load_table(con: Any, records: Iterable[Mapping[str, Any]]) -> None:
@@ -135,5 +151,5 @@ def _cell(f: schema.Field, value: Any) -> Any:
 
 
 
-__all__ = ["both", "by_event_id", "estate", "load_table", "reason_key", "table_row",
+__all__ = ["both", "by_event_id", "by_key", "estate", "load_table", "reason_key", "table_row",
            "write_jsonl"]

@@ -160,7 +160,7 @@ def _regional_estimate(trail: Trail, usage: dict[tuple[str, str], int],
     sent every record to CloudWatch Logs."""
     summary = Summary(events=sum(usage.values()), bytes=1000 * sum(usage.values()))
     summary.days["2026-11-01"] = Counter()
-    source = {"Data": "s3.amazonaws.com", "Management": ""}
+    source = {"Data": "s3.amazonaws.com", "Management": "", "": ""}
     for (category, region), n in usage.items():
         summary.usage[(trail.id, category, source[category], ACCOUNT, region)] = n
     summary.trails[trail.id] = TrailStats(trail.id, captured=sum(usage.values()),
@@ -194,6 +194,29 @@ def test_a_region_without_a_price_falls_back_and_the_output_says_so() -> None:
     # the trail names no bucket: its Region is not known, so S3 is priced as us-east-1 too
     assert est.to_json()["pricing"]["priced_as_default"]["Region not known"] == \
         ["s3_standard_per_gb_month"]
+
+
+def test_events_of_unknown_category_are_counted_and_not_priced() -> None:
+    # management (the free copy, or a paid one) or data events: no price holds for both
+    trail = Trail("aws_cloudtrail.t", "t", home_region="us-east-1")
+    est = _regional_estimate(trail, {("", "us-east-1"): 1000, ("Management", "us-east-1"): 10})
+    line = _lines(est)["events whose category, management or data, is not known (not priced)"]
+    assert line.events == pytest.approx(1000 * MONTH_DAYS)
+    assert line.to_json()["usd_per_month"] is None and line.dollars == 0
+
+
+def test_the_record_size_averages_over_every_record_read() -> None:
+    # 2 events, 1 copy dropped and 1 Insights record read: 4,000 bytes are 1,000 per record
+    summary = Summary(events=2, bytes=4000, duplicate_records=1)
+    summary.insights.records = 1
+    assert summary.records_read == 4
+    trail = Trail("aws_cloudtrail.t", "t", home_region="us-east-1")
+    summary.days["2026-11-01"] = Counter()
+    summary.usage[(trail.id, "Management", "", ACCOUNT, "us-east-1")] = 2
+    summary.trails[trail.id] = TrailStats(trail.id, captured=2, cloudwatch=2)
+    est = estimate(Estate(trails=(trail,)), summary, prices=load_prices(REGIONAL), gzip_ratio=1)
+    assert _lines(est)["CloudWatch Logs ingestion"].gigabytes == pytest.approx(
+        2 * MONTH_DAYS * 1000 / 1e9)
 
 
 def test_cloudwatch_logs_and_s3_are_priced_in_the_log_groups_and_buckets_region() -> None:

@@ -27,7 +27,8 @@ PATTERNS = ['{ $.eventName = "StopLogging" }', "StopLogging"]
 
 
 def _rec(i: int, **extra: Any) -> dict[str, Any]:
-    return {"eventVersion": "1.09", "eventTime": f"2026-11-0{1 + i % 3}T10:00:00Z",
+    return {"eventVersion": "1.09", "eventCategory": "Management",
+            "eventTime": f"2026-11-0{1 + i % 3}T10:00:00Z",
             "eventID": f"id-{i}", "eventSource": "cloudtrail.amazonaws.com",
             "eventName": ("StopLogging", "DescribeTrails")[i % 2], "awsRegion": "us-east-1",
             "recipientAccountId": "111122223333", "readOnly": bool(i % 2), **extra}  # fmt: skip
@@ -148,6 +149,39 @@ def test_real_fixture_logs_agree_and_name_unknown_regions() -> None:
     duck = replay_inputs(est, [str(LOGS)], engine="duckdb", options=Options(keep=100))
     assert duck.summary.comparable() == python.summary.comparable()
     assert "apiso-centralnorth-2r" in python.summary.unknown_regions
+
+
+def test_old_records_insights_and_copies_in_every_format(tmp_path: Path) -> None:
+    """fixtures/replay/edge: records of event versions 1.02 to 1.08 (some of which tell their
+    category by managementEvent, a sign-in, a Lambda Invoke or an S3 object, two by nothing),
+    Insights records, and the same events in two trails' files."""
+    edge = str(REPO / "fixtures" / "replay" / "edge")
+    docs = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"{engine}.json"
+        assert main(["simulate", str(CONFIG), "--events", edge, "--engine", engine, "--format",
+                     "json", "--output", str(out)]) == 0  # fmt: skip
+        docs[engine] = json.loads(out.read_text())["summary"]
+    summary = docs["python"]
+    assert summary["events"] == 14 and summary["duplicate_records"] == 3
+    (reason,) = summary["unknown_category"]["reasons"]
+    assert reason["events"] == 2 and "managementEvent" in reason["reason"]
+    assert sorted(e["eventName"] for e in reason["examples"]) == ["BidEvictedEvent",
+                                                                 "RunInstances"]  # fmt: skip
+    assert summary["insights_records"]["count"] == 2
+    main_trail = next(t for t in summary["trails"] if t["trail"] == "aws_cloudtrail.main")
+    assert (main_trail["captured"], main_trail["missed"], main_trail["unknown"]) == (9, 3, 2)
+    for doc in docs.values():
+        for key in ("engine", "fallbacks", "fallback_records"):
+            doc.pop(key)
+    assert docs["python"] == docs["duckdb"]
+    text, html = tmp_path / "r.txt", tmp_path / "r.html"
+    assert main(["simulate", str(CONFIG), "--events", edge, "--output", str(text)]) == 0
+    assert main(["simulate", str(CONFIG), "--events", edge, "--format", "html", "--output",
+                 str(html)]) == 0  # fmt: skip
+    for page in (text.read_text(), html.read_text()):
+        assert "3 records repeat an event read before" in page.replace("record(s)", "records")
+        assert "of unknown category" in page and "2 Insights record" in page
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ compiler leaves to Python (terms, array steps) are in the mix, so the fallback i
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.model import EventDataStore, InsightSelector, Reference, Selectors, Unknown
-from tests.replay.helpers import both, by_event_id, estate, write_jsonl
+from tests.replay.helpers import both, by_event_id, by_key, estate, write_jsonl
 from tests.simulator.test_capture_properties import (
     PLAIN,
     UNKNOWN,
@@ -203,6 +204,56 @@ def test_sql_and_python_agree_on_every_record(
     assert duck.summary.comparable() == python.summary.comparable()
 
 
+# A copy of a pool record: the same record, one with the same key (eventTime, eventID,
+# recipientAccountId) that differs (dedupe.py: the first read counts), or the same eventID in
+# another account (another event).
+def _copy(rec: dict[str, Any], how: str) -> dict[str, Any]:
+    if how == "differs":
+        return {**rec, "readOnly": rec.get("readOnly") is not True, "eventName": "StopLogging"}
+    if how == "other account":
+        return {**rec, "recipientAccountId": "444455556666"}
+    return rec
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+@given(
+    configured=st.lists(st.tuples(trails(), selectors, insight_selectors), min_size=1,
+                        max_size=2),
+    patterns=st.lists(st.sampled_from(PATTERNS), max_size=3, unique=True),
+    rules=st.lists(st.sampled_from(RULES), max_size=2, unique=True),
+    pool=st.lists(records(), min_size=1, max_size=10, unique_by=lambda r: r["eventID"]),
+    files=st.lists(st.lists(st.tuples(st.integers(0, 9), st.sampled_from(
+        ("same", "same", "differs", "other account"))), max_size=12), min_size=1, max_size=3),
+    delivery=st.booleans(),
+    chunk_bytes=st.sampled_from((None, 1500)),
+)  # fmt: skip
+def test_copies_and_records_of_unknown_category_agree(
+    tmp_path_factory: pytest.TempPathFactory, configured: list[Any], patterns: list[str],
+    rules: list[str], pool: list[dict[str, Any]], files: list[list[tuple[int, str]]],
+    delivery: bool, chunk_bytes: int | None,
+) -> None:  # fmt: skip
+    """Records of every category evidence (`records` leaves eventCategory and managementEvent
+    out at times) and their copies, spread over files and (small) chunks: the engines count
+    the same records once, and keep the same copy."""
+    est = estate([replace(t, selectors=s, insight_selectors=i) for t, s, i in configured],
+                 patterns, (), rules)  # fmt: skip
+    folder = tmp_path_factory.mktemp("copies")
+    paths = []
+    for n, picks in enumerate(files):
+        recs = [_copy(pool[i % len(pool)], how) for i, how in picks] or [pool[0]]
+        path = folder / f"{n}.json"
+        if delivery:
+            path.write_text(json.dumps({"Records": recs}, separators=(",", ":")))
+        else:
+            write_jsonl(path, recs)
+        paths.append(str(path))
+    python, duck = both(est, paths, chunk_bytes)
+    assert duck.summary.mismatches == 0
+    assert by_key(duck) == by_key(python)
+    assert duck.summary.comparable() == python.summary.comparable()
+
+
 def test_fallback_predicates_are_named(tmp_path: Path) -> None:
     est = estate([PLAIN], ["ConsoleLogin", '{ $.eventName = "ConsoleLogin" }'])
     rec = {"eventID": "1", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
@@ -264,7 +315,8 @@ def test_a_filter_whose_log_group_is_unknown_is_unknown_in_both_engines(tmp_path
                         home_region="us-east-1")], [PATTERNS[0]])  # fmt: skip
     (mf,) = est.metric_filters
     est = replace(est, metric_filters=(replace(mf, log_group=Reference(Unknown("var.lg"))),))
-    rec = {"eventVersion": "1.09", "eventTime": "2026-11-01T10:00:00Z", "eventID": "e1",
+    rec = {"eventVersion": "1.09", "eventCategory": "Management",
+           "eventTime": "2026-11-01T10:00:00Z", "eventID": "e1",
            "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
            "awsRegion": "us-east-1", "recipientAccountId": "111122223333"}  # fmt: skip
     python, duck = both(est, [str(write_jsonl(tmp_path / "r.jsonl", [rec]))])

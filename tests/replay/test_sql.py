@@ -3,6 +3,7 @@ Athena schema and gives the Python path's answers; the other dialects parse with
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,9 @@ def test_other_dialects_parse_with_their_parser(estate: Any, dialect: str) -> No
     for sql in (per_record(plan), counts(plan), *(i.sql() for i in INVESTIGATIONS)):
         text = render(sql, dialect)  # type: ignore[arg-type]
         assert sqlglot.parse_one(text, read=read) is not None
-        assert "JSON_TYPE" not in text.upper() and "LAMBDA" not in text.upper()
+        # DuckDB's lambdas (`lambda r: ...`), not a literal that names Lambda
+        assert "JSON_TYPE" not in text.upper() and not re.search(r"\bLAMBDA\s+\w+\s*:", text,
+                                                                 re.IGNORECASE)  # fmt: skip
         assert "STRLEN" not in text.upper()  # DuckDB's; inside lambdas too
     if dialect in ("athena", "trino"):
         assert "ENDS_WITH" not in render(per_record(plan), dialect).upper()  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from checker.simulator.capture import Decision, compile_trail, decide
 from checker.simulator.events import Event, Resource
 from checker.simulator.selector_tests import describe_basic, event_is_read
 from checker.simulator.translation import basic_to_advanced
-from tests.simulator.capture_cases import CASES, Case, mgmt, s3, trail
+from tests.simulator.capture_cases import CASES, Case, adv, basic, fs, mgmt, s3, sel, trail
 
 
 def test_table_is_large_and_cited() -> None:
@@ -217,3 +217,44 @@ def test_an_event_in_an_undocumented_region_of_the_partition() -> None:
     assert single.status == "unknown"
     assert "AWS documents no Region where iam events are recorded" in single.reason
     assert decide(trail(is_multi_region=False), event).status == "fail"  # us-east-1: aws
+
+
+# A record whose category is not known (Event.unclassified): the selectors are asked as a
+# management and as a data event; what both give holds, else the decision is unknown.
+def _unclassified(**kw: object) -> Event:
+    record = {"eventVersion": "1.05", "eventSource": "ec2.amazonaws.com",
+              "eventName": "RunInstances", "awsRegion": "us-east-1", "readOnly": False,
+              "recipientAccountId": "111122223333", "eventType": "AwsApiCall", **kw}  # fmt: skip
+    event = Event.from_record(record)
+    assert event.unclassified is not None
+    return event
+
+
+def test_a_record_of_unknown_category_is_unknown_where_the_category_matters() -> None:
+    event = _unclassified()
+    default = decide(trail(), event)
+    assert default.status == "unknown" and default.stage == "selectors"
+    assert "management or a data event is not known" in default.reason
+    assert "as a management event it is recorded, as a data event not recorded" in default.reason
+    # a miss that holds whatever the category: still a miss
+    other_region = decide(trail(home_region="eu-west-1", is_multi_region=False), event)
+    assert (other_region.status, other_region.stage) == ("fail", "region")
+    writes = basic(BasicSelector(read_write_type="ReadOnly", include_management_events=True))
+    assert decide(trail(selectors=writes), event).status == "fail"  # a write: neither
+    both = adv(sel(fs("eventCategory", equals=("Management",))),
+               sel(fs("eventCategory", equals=("Data",))))  # fmt: skip
+    captured = decide(trail(selectors=both), event)
+    assert captured.status == "pass"
+    assert captured.selector is not None and "as a data event" in captured.selector
+    names = adv(sel(fs("eventName", equals=("RunInstances",))))  # no category asked
+    assert decide(trail(selectors=names), event).status == "pass"
+    unknown = trail(selectors=Unknown("var.selectors"))
+    assert "var.selectors" in decide(unknown, event).reason  # the one reason, kept
+
+
+def test_a_record_of_unknown_category_misses_with_both_reasons() -> None:
+    only_data = adv(sel(fs("eventCategory", equals=("Data",)),
+                        fs("resources.type", equals=("AWS::S3::Object",))))  # fmt: skip
+    missed = decide(trail(selectors=only_data), _unclassified())
+    assert missed.status == "fail" and missed.reason.startswith("no selector matches")
+    assert "as a management event" in missed.reason and "as a data event" in missed.reason

@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 
 from checker.model import (
+    AdvancedSelector,
     Computed,
     Estate,
     EventBus,
     EventRule,
     EventTarget,
+    FieldSelector,
     Reference,
+    Selectors,
     Subscription,
     Topic,
     Trail,
@@ -92,6 +95,16 @@ def test_read_only_list_calls_reach_only_rules_with_all_management_events(
     assert rule.notifies is notifies
     if not notifies:
         assert "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" in rule.reason
+
+
+def test_a_read_only_list_call_of_unknown_category_may_reach_an_enabled_rule() -> None:
+    # as a management event it would not, as a data event it would: unknown, never a yes
+    event = record("ListBuckets", readOnly=True, eventCategory=None)
+    assert event.unclassified is not None
+    everything = replace(TRAIL, selectors=Selectors("advanced", advanced=(AdvancedSelector((
+        FieldSelector("eventName", equals=("ListBuckets",)),)),)))  # fmt: skip
+    rule = only(run(event, trails=(everything,)))
+    assert rule.notifies is None and "whether it is one is not known" in rule.reason
 
 
 def test_a_rule_sees_only_its_own_region_and_account() -> None:

@@ -165,3 +165,43 @@ def test_is_global_service_event(source: str, region: str, host: str | None,
                                  expected: bool | None) -> None:  # fmt: skip
     event = Event(source, "Call", region, host_header=host)
     assert is_global_service_event(event) is expected
+
+
+# The category from the best evidence the record carries (events.category_of); never a guess.
+_API = {"eventSource": "ec2.amazonaws.com", "eventName": "RunInstances", "awsRegion": "us-east-1",
+        "eventType": "AwsApiCall"}  # fmt: skip
+_S3_OBJECT = [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::b/k"}]
+
+
+@pytest.mark.parametrize(("extra", "category"), [
+    ({"eventCategory": "Data", "managementEvent": True}, "Data"),  # eventCategory decides
+    ({"eventCategory": "", "managementEvent": False}, "Data"),  # an empty one says nothing
+    ({"eventType": "AwsVpceEvent"}, "NetworkActivity"),
+    ({"eventType": "AwsCloudTrailInsight"}, "Insight"),
+    ({"managementEvent": True}, "Management"),
+    ({"managementEvent": "False"}, "Data"),
+    ({"eventType": "AwsConsoleSignIn"}, "Management"),
+    ({"eventType": "AwsConsoleSignin"}, "Management"),  # as the UG's 1.05 examples spell it
+    ({"eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin"}, "Management"),
+    ({"eventSource": "lambda.amazonaws.com", "eventName": "Invoke"}, "Data"),
+    ({"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "resources": _S3_OBJECT},
+     "Data"),
+    ({"managementEvent": True, "resources": _S3_OBJECT}, "Management"),  # managementEvent first
+])  # fmt: skip
+def test_the_category_comes_from_the_best_evidence(extra: dict[str, Any], category: str) -> None:
+    event = Event.from_record({**_API, **extra})
+    assert (event.event_category, event.unclassified) == (category, None)
+
+
+@pytest.mark.parametrize("extra", [
+    {},  # an API call of event version 1.05
+    {"eventType": "AwsServiceEvent", "eventName": "BidEvictedEvent"},
+    {"eventSource": "s3.amazonaws.com", "eventName": "GetObject"},  # no object named
+    {"eventSource": "lambda.amazonaws.com", "eventName": "GetFunction"},
+    {"managementEvent": "maybe", "resources": [{"type": "AWS::S3::Bucket"}]},
+])  # fmt: skip
+def test_a_record_that_does_not_tell_has_no_category(extra: dict[str, Any]) -> None:
+    event = Event.from_record({"eventVersion": "1.05", **_API, **extra})
+    assert event.event_category == ""
+    assert event.unclassified is not None and "managementEvent" in event.unclassified
+    assert Event.problem({**_API, **extra}) is None  # still a record to judge

@@ -275,7 +275,8 @@ def _apart_from_region(result: EventResult) -> object:
 # if it went to the global endpoint, and a Regional one elsewhere), one to the global endpoint
 # and one to a Regional endpoint, beside an ordinary call
 STS_SCENARIO = Scenario("sts-endpoints", "STS calls", False, records=tuple(
-    {"eventVersion": "1.08", "eventSource": source, "eventName": name,
+    {"eventVersion": "1.08", "eventCategory": "Management", "eventSource": source,
+     "eventName": name,
      "recipientAccountId": "111122223333", "tlsDetails": tls}
     for source, name, tls in (
         ("sts.amazonaws.com", "AssumeRole", None),
