@@ -60,14 +60,22 @@ REGION = "tc_region"
 GLOBAL = "tc_global"  # 'T' global service event, 'F' not, 'N' not known from the record
 EVIDENCE = "tc_dataev"  # the record is a Lambda Invoke or names an S3 object (category_of)
 
-# Computed before the derived columns (they read it), from the record's own fields; only for a
-# record that has neither eventCategory nor managementEvent.
-DATA_EVIDENCE = (
-    "(CASE WHEN coalesce(eventcategory, '') = '' AND lower(coalesce(managementevent, '')) NOT IN "
-    f"('true', 'false') THEN coalesce(eventsource = {lit(LAMBDA)} AND eventname = 'Invoke', FALSE)"
-    " OR (coalesce(array_length(list_filter(resources, lambda r: r.type = "
-    f"{lit(S3_OBJECT)})), 0) > 0) ELSE FALSE END)"
-)
+
+
+def data_evidence(resources: bool = True) -> str:
+    """Computed before the derived columns (they read it), from the record's own fields, for a
+    record that has neither eventCategory nor managementEvent: a Lambda Invoke, or (`resources`)
+    an S3 object among its resources. Without `resources` the column is not read at all, which
+    saves reading it for every record (the engine asks again with it when a record is left
+    without category)."""
+    s3_object = (f" OR (coalesce(array_length(list_filter(resources, lambda r: r.type = "
+                 f"{lit(S3_OBJECT)})), 0) > 0)" if resources else "")
+    return ("(CASE WHEN coalesce(eventcategory, '') = '' AND lower(coalesce(managementevent, "
+            "'')) NOT IN ('true', 'false') THEN coalesce(eventsource = "
+            f"{lit(LAMBDA)} AND eventname = 'Invoke', FALSE){s3_object} ELSE FALSE END)")
+
+
+DATA_EVIDENCE = data_evidence()
 DERIVED: tuple[tuple[str, str], ...] = (
     (SOURCE, "coalesce(eventsource, '')"),
     (REGION, "coalesce(awsregion, '')"),

@@ -23,6 +23,7 @@ from typing import IO, Any, Literal
 from checker.replay import schema
 from checker.replay.assemble import Assembler
 from checker.replay.chunk_records import Aside, checked_aside, ordered_records, piece_records
+from checker.replay.compile_capture import CATEGORY
 from checker.replay.dedupe import Copies, Filter, Key, KeyLog, record_key, sql_text
 from checker.replay.feed import (
     CHUNK_BYTES,
@@ -423,15 +424,23 @@ class DuckDBEngine:
                                   self.summary.bytes)  # fmt: skip
 
     def _group(self, narrow: str, size: Literal[False, "quick"]) -> None:
-        """The chunk's records counted by decision into `g` (with their keys, dedupe.py)."""
+        """The chunk's records counted by decision into `g` (with their keys, dedupe.py). The
+        resources are read only when a record is left without category otherwise (records of
+        event version 1.05 and earlier): an S3 object among them tells a data event."""
         keys = ", ".join(self.keys)
-        # decided once per combination of the fields the decisions read (and of the size class)
-        grouped = self.plan.query(self.plan.grouped_source(narrow, size=size),
-                                  size="given" if size else False, weighted=True)  # fmt: skip
-        counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
-                   f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex, flatten(list(tc_keys)) AS tc_keys "
-                   f"FROM ({grouped}) GROUP BY {keys}, tc_fb")  # fmt: skip
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
+        read = ("resources",) in self.plan.paths  # a predicate reads them anyway
+        for resources in (True,) if read else (False, True):
+            # decided once per combination of the fields the decisions read (and of the size
+            # class)
+            grouped = self.plan.query(
+                self.plan.grouped_source(narrow, size=size, resources=resources),
+                size="given" if size else False, weighted=True)  # fmt: skip
+            counted = (f"SELECT {keys}, tc_fb, sum(tc_n) AS n, min_by({_GROUPED_EXAMPLE}, "
+                       f"{_GROUPED_ORDER}, {EXAMPLES}) AS ex, flatten(list(tc_keys)) AS tc_keys "
+                       f"FROM ({grouped}) GROUP BY {keys}, tc_fb")  # fmt: skip
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {counted}")
+            if resources or not self._count(f"SELECT count(*) FROM g WHERE {CATEGORY} = ''"):
+                return
 
     def _count(self, sql: str) -> int:
         row = self.con.execute(sql).fetchone()

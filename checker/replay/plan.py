@@ -42,6 +42,7 @@ from checker.replay.compile_capture import (
     STAGES,
     TrailSQL,
     compile_trail,
+    data_evidence,
 )
 from checker.replay.compile_filters import compile_pattern
 from checker.replay.compile_rules import RuleSQL, compile_rule, rule_candidates
@@ -150,12 +151,15 @@ class Plan:
                               ("eventName",)])
         )
 
-    def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False) -> str:
+    def grouped_source(self, source: str, *, size: bool | Literal["quick"] = False,
+                       resources: bool = True) -> str:  # fmt: skip
         """`source` (read_json with read_columns' names) reduced to one row per distinct
         combination of the fields the decisions read and the day, with its count `tc_n`, one of
         its records' time, eventID and name (`tc_first`) and the hashes of its records' eventIDs
         (`tc_keys`, for dedupe.py): the decisions are then computed once per combination. The
-        other columns are NULL. `size`: the record's size class
+        other columns are NULL. `resources` False: an S3 object among a record's resources is
+        no evidence of its category (compile_capture.data_evidence), and the column is not
+        read unless a predicate reads it. `size`: the record's size class
         (`tc_size`, see `ctes`) is computed per record and grouped on too."""
         decide = self.decision_columns()
         cols: list[str] = []
@@ -164,7 +168,7 @@ class Plan:
         elif size:
             cols.append(f"{size_class_expr(size_expr())} AS tc_size")
         cols.append(f"{UNNAMED} AS tc_unnamed")
-        cols.append(f"{DATA_EVIDENCE} AS {EVIDENCE}")
+        cols.append(f"{data_evidence(resources)} AS {EVIDENCE}")
         for key, kind in self.read_columns().items():
             if key == "eventTime":
                 cols.append('substr("eventTime", 1, 10) AS "eventTime"')
